@@ -1,0 +1,109 @@
+"""Every setting and policy date of Award Registry, read from the environment.
+
+A later pilot may move the dates or limits of the notice, so they live here
+and nowhere else; the code asks this module instead of spelling a number.
+Reading is lazy (``settings()``) so tests and the CLI can set the environment
+first, and a Lambda pays for it once per container.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from chalicelib.domain.timeliness import TimelinessPolicy
+
+# A fixed secret for the local stage only; every cloud stage sets its own.
+LOCAL_DEV_SECRET = "local-development-secret-not-for-the-cloud"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_date(name: str, default: str) -> date:
+    return date.fromisoformat(_env(name, default))
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    return _env(name, "true" if default else "false").lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One immutable snapshot of the configuration."""
+
+    stage: str
+    region: str
+    table_prefix: str
+    bucket: str
+    alerts_topic_arn: str
+    server_secret: str
+    # Policy dates and limits of the notice (SPEC §1, §3).
+    program_list_due: date
+    backfill_from: date
+    backfill_due: date
+    rule_start: date
+    working_days: int
+    audit_from: date
+    max_body_bytes: int
+    max_winners: int
+    max_batch_records: int
+    page_default: int
+    page_max: int
+    feed_size: int
+    public_timeliness: bool
+    public_documents: bool
+    shards: int = field(default=8)
+
+    @property
+    def timeliness_policy(self) -> TimelinessPolicy:
+        return TimelinessPolicy(
+            rule_start=self.rule_start,
+            backfill_deadline=self.backfill_due,
+            working_days=self.working_days,
+        )
+
+    def table_name(self, kind: str) -> str:
+        return f"{self.table_prefix}-{kind}"
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """Read the environment once; ``settings.cache_clear()`` re-reads it (tests)."""
+    stage = _env("STAGE", "local")
+    prefix = _env("TABLE_PREFIX", f"award-registry-{stage}")
+    region = _env("AWS_REGION", _env("AWS_DEFAULT_REGION", "cn-north-1"))
+    partition = "aws-cn" if region.startswith("cn-") else "aws"
+    return Settings(
+        stage=stage,
+        region=region,
+        table_prefix=prefix,
+        bucket=_env("BUCKET_NAME", f"{prefix}-data"),
+        alerts_topic_arn=_env(
+            "ALERTS_TOPIC_ARN", f"arn:{partition}:sns:{region}:123456789012:{prefix}-alerts"
+        ),
+        server_secret=_env("SERVER_SECRET", LOCAL_DEV_SECRET),
+        program_list_due=_env_date("PROGRAM_LIST_DUE", "2021-03-31"),
+        backfill_from=_env_date("BACKFILL_FROM", "2018-01-01"),
+        backfill_due=_env_date("BACKFILL_DUE", "2021-06-30"),
+        rule_start=_env_date("RULE_START", "2021-07-01"),
+        working_days=_env_int("WORKING_DAYS", 10),
+        audit_from=_env_date("AUDIT_FROM", "2021-01-01"),
+        max_body_bytes=_env_int("MAX_BODY_BYTES", 1024 * 1024),
+        max_winners=_env_int("MAX_WINNERS", 40),
+        max_batch_records=_env_int("MAX_BATCH_RECORDS", 100),
+        page_default=_env_int("PAGE_DEFAULT", 20),
+        page_max=_env_int("PAGE_MAX", 100),
+        feed_size=_env_int("FEED_SIZE", 50),
+        public_timeliness=_env_bool("PUBLIC_TIMELINESS", False),
+        public_documents=_env_bool("PUBLIC_DOCUMENTS", False),
+        shards=_env_int("AWARD_SHARDS", 8),
+    )

@@ -1,0 +1,265 @@
+"""Request schemas (pydantic v2): the single source of validation and of OpenAPI.
+
+The API, the batch route and the backfill tool validate through these models,
+so a spreadsheet row is judged exactly as a pushed record. Text is trimmed and
+NFC-normalised; types are strict (a year is a JSON number, a date an ISO
+string) because a province's platform that sends ``"2021"`` for a year has a
+bug we should show it, not hide.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic import ValidationError as PydanticValidationError
+
+from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credit_code
+from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.timeliness import china_date
+
+Category = Literal["housing", "municipal"]
+WinnerRole = Literal[
+    "general_contractor",
+    "specialty_contractor",
+    "design",
+    "survey",
+    "supervision",
+    "owner",
+    "other",
+]
+CATEGORIES: tuple[str, ...] = ("housing", "municipal")
+M = TypeVar("M", bound=BaseModel)
+WINNER_ROLES: tuple[str, ...] = WinnerRole.__args__
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EARLIEST_AWARD = date(2018, 1, 1)
+
+
+def _clean_text(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value  # the strict str type reports the wrong type
+    value = unicodedata.normalize("NFC", value).strip()
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a real date") from None
+
+
+def _today(info: ValidationInfo) -> date:
+    context = info.context or {}
+    return context.get("today") or china_date(datetime.now(UTC))
+
+
+def Text(max_length: int, *, min_length: int = 1) -> Any:
+    """A trimmed, NFC-normalised string of bounded length."""
+    return Annotated[
+        str,
+        BeforeValidator(_clean_text),
+        Field(min_length=min_length, max_length=max_length, strict=True),
+    ]
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def _check_credit_code(value: str, info: ValidationInfo) -> str:
+    try:
+        return validate_credit_code(value, today=_today(info))
+    except InvalidCreditCodeError as exc:
+        raise ValueError(str(exc)) from None
+
+
+CreditCode = Annotated[str, Field(strict=True), AfterValidator(_check_credit_code)]
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Winner(_Schema):
+    name: Text(200)
+    credit_code: CreditCode
+    role: WinnerRole
+    project_manager: Text(50) | None = None
+
+
+class Project(_Schema):
+    name: Text(300)
+    category: Category
+    location_code: Annotated[str, Field(strict=True, pattern=r"^\d{6}$")] | None = None
+    code: Text(64) | None = None
+
+
+class AwardIn(_Schema):
+    """An award record as a province pushes it (SPEC §3)."""
+
+    source_id: Text(128)
+    program_id: Text(64)
+    year: Annotated[StrictInt, Field(ge=2000, le=2100)]
+    honor: Text(100)
+    awarded_on: IsoDate
+    announcement_number: Text(100) | None = None
+    announcement_url: (
+        Annotated[str, Field(strict=True, max_length=2048, pattern=r"^https?://\S+$")] | None
+    ) = None
+    project: Project
+    winners: Annotated[list[Winner], Field(min_length=1, max_length=40)]
+
+    @field_validator("awarded_on")
+    @classmethod
+    def _awarded_on_in_range(cls, value: date, info: ValidationInfo) -> date:
+        today = _today(info)
+        if value < _EARLIEST_AWARD:
+            raise ValueError(f"must be on or after {_EARLIEST_AWARD.isoformat()}")
+        if value > today:
+            raise ValueError(f"must not be after today ({today.isoformat()}, China time)")
+        return value
+
+    @field_validator("year")
+    @classmethod
+    def _year_not_after_award(cls, value: int, info: ValidationInfo) -> int:
+        awarded_on = info.data.get("awarded_on")
+        if awarded_on is not None and value > awarded_on.year:
+            raise ValueError("the batch year cannot be later than the year of awarded_on")
+        return value
+
+    def canonical_hash(self) -> str:
+        """SHA-256 of the canonical form: NFC text, sorted keys, nulls dropped."""
+        return canonical_hash(self.model_dump(mode="json", exclude_none=True))
+
+
+class Approval(_Schema):
+    issuer: Text(200)
+    document_number: Text(100)
+    approved_on: IsoDate
+
+
+class ProgramIn(_Schema):
+    """An award programme a provincial authority hosts or supervises (SPEC §3)."""
+
+    name: Text(200)
+    organizer: Text(200)
+    authority_relation: Literal["hosts", "supervises"]
+    cycle: Literal["annual", "biennial", "irregular"]
+    categories: Annotated[list[Category], Field(min_length=1, max_length=2)]
+    approval: Approval
+    classified: StrictBool = False
+    disclosable: StrictBool = True
+
+    @field_validator("categories")
+    @classmethod
+    def _distinct_categories(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("categories must not repeat")
+        return sorted(value)
+
+
+class RevokeIn(_Schema):
+    reason: Text(500)
+    document_number: Text(100) | None = None
+
+
+class BatchIn(_Schema):
+    records: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=100)]
+
+
+# Fields the server owns: a client may send back what it read, we ignore them.
+SERVER_FIELDS = frozenset(
+    {
+        "id",
+        "authority_id",
+        "submitted_at",
+        "deadline",
+        "timeliness",
+        "status",
+        "status_history",
+        "history",
+        "created_at",
+        "updated_at",
+        "version",
+        "program_status",
+        "revoked_reason",
+        "revoked_at",
+        "revoked_document_number",
+        "documents",
+    }
+)
+
+
+def canonical_hash(data: Any) -> str:
+    def normalise(value: Any) -> Any:
+        if isinstance(value, str):
+            return unicodedata.normalize("NFC", value)
+        if isinstance(value, dict):
+            return {k: normalise(v) for k, v in value.items() if v is not None}
+        if isinstance(value, list):
+            return [normalise(v) for v in value]
+        return value
+
+    text = json.dumps(normalise(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """``("winners", 1, "credit_code")`` → ``winners[1].credit_code``."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _message(error: dict) -> str:
+    message = error.get("msg", "invalid value")
+    if error.get("type") == "value_error" and message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if error.get("type") == "extra_forbidden":
+        message = "unknown field"
+    if error.get("type") == "missing":
+        message = "is required"
+    return message
+
+
+def parse_model(model: type[M], data: Any, *, today: date | None = None, prefix: str = "") -> M:
+    """Validate ``data`` or raise our ``ValidationError`` naming the first bad field."""
+    if not isinstance(data, dict):
+        raise ValidationError("the body must be a JSON object", field=prefix or None)
+    if model in (AwardIn, ProgramIn):
+        data = {k: v for k, v in data.items() if k not in SERVER_FIELDS}
+    try:
+        return model.model_validate(data, context={"today": today} if today else None)
+    except PydanticValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        path = field_path(tuple(first["loc"]))
+        if prefix:
+            path = f"{prefix}.{path}" if path else prefix
+        raise ValidationError(f"{path or 'body'}: {_message(first)}", field=path or None) from None

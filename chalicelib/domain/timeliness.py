@@ -1,0 +1,134 @@
+"""The 10-working-day rule: when an award must be pushed, and how late it was.
+
+The notice requires provinces to push each award within 10 working days of the
+announcing document. Awards announced before the rule took effect (1 July 2021)
+had to be backfilled by 30 June 2021, or within the usual 10 working days if
+that ends later. Lateness is counted in working days because that is how the
+rule itself is written, and a push dated on a weekend right after a Friday
+deadline is late by zero working days.
+
+Dates are China dates: a push received at 00:30 on the 25th in Beijing is a
+push of the 25th, even though it is still the 24th in UTC.
+
+When a deadline or a lateness count rests on a year whose official calendar is
+not yet known, the result is *provisional*; a push that looks late only on such
+a count is ``pending`` rather than ``late``, so nobody is alerted over a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.workdays import WorkdayCalendar
+
+CHINA_TZ = ZoneInfo("Asia/Shanghai")
+
+Status = Literal["on_time", "late", "pending"]
+CalendarKind = Literal["official", "provisional"]
+
+
+@dataclass(frozen=True)
+class TimelinessPolicy:
+    """The dates and length of the rule, kept as data so configuration can set them."""
+
+    rule_start: date = date(2021, 7, 1)
+    backfill_deadline: date = date(2021, 6, 30)
+    working_days: int = 10
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The last China date an award may be pushed on time.
+
+    ``official`` is False when the date was counted over a provisional year and
+    may move once that year's arrangement is loaded.
+    """
+
+    due_on: date
+    official: bool
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """Whether a push met its deadline, as stored on the award and published."""
+
+    status: Status
+    working_days_late: int
+    calendar: CalendarKind
+
+    def to_dict(self) -> dict:
+        """JSON-ready form, the ``timeliness`` object of an award record."""
+        return {
+            "status": self.status,
+            "working_days_late": self.working_days_late,
+            "calendar": self.calendar,
+        }
+
+
+def china_date(instant: datetime) -> date:
+    """Return the date in China at ``instant``, which must be timezone-aware.
+
+    A naive datetime is refused: guessing its zone would shift pushes made
+    around midnight to the wrong day.
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> china_date(datetime(2026, 11, 24, 16, 30, tzinfo=UTC))
+    datetime.date(2026, 11, 25)
+    """
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError("instant must be timezone-aware")
+    return instant.astimezone(CHINA_TZ).date()
+
+
+def deadline_for(
+    awarded_on: date, calendar: WorkdayCalendar, policy: TimelinessPolicy | None = None
+) -> Deadline:
+    """Return the push deadline of an award announced on ``awarded_on``.
+
+    Awards announced before ``policy.rule_start`` are due by the later of the
+    backfill deadline and the usual count; the backfill deadline is a fixed date,
+    so when it wins the deadline is official whatever the calendar.
+
+    Examples
+    --------
+    >>> deadline_for(date(2021, 6, 28), WorkdayCalendar())
+    Deadline(due_on=datetime.date(2021, 7, 12), official=True)
+    """
+    policy = policy or TimelinessPolicy()
+    due_on, official = calendar.add_workdays(awarded_on, policy.working_days)
+    if awarded_on < policy.rule_start and policy.backfill_deadline >= due_on:
+        return Deadline(due_on=policy.backfill_deadline, official=True)
+    return Deadline(due_on=due_on, official=official)
+
+
+def judge_push(pushed_on: date, deadline: Deadline, calendar: WorkdayCalendar) -> Timeliness:
+    """Judge a push made on China date ``pushed_on`` against ``deadline``.
+
+    Late pushes report the working days after the deadline up to and including
+    the push date. If the deadline or that count is provisional the push is
+    ``pending``: it may turn out on time once the official calendar is loaded.
+
+    Examples
+    --------
+    >>> calendar = WorkdayCalendar()
+    >>> judge_push(date(2024, 2, 19), Deadline(date(2024, 2, 9), True), calendar)
+    Timeliness(status='late', working_days_late=2, calendar='official')
+    """
+    if pushed_on <= deadline.due_on:
+        return Timeliness(
+            status="on_time",
+            working_days_late=0,
+            calendar="official" if deadline.official else "provisional",
+        )
+    days_late, count_official = calendar.count_workdays(deadline.due_on, pushed_on)
+    official = deadline.official and count_official
+    return Timeliness(
+        status="late" if official else "pending",
+        working_days_late=days_late,
+        calendar="official" if official else "provisional",
+    )

@@ -1,0 +1,393 @@
+"""Award records: push, idempotent retry, correction, revocation (SPEC §3–4, §6).
+
+A push writes the record, its source-id guard, one credit-code index item per
+winner, its change entry and the authority's sequence counter in one
+transaction (``ledger.commit``). A retry with the same content finds the guard
+and answers 200 with the same id; different content under the same
+``source_id`` is a 409. Records are never deleted: a correction or revocation
+keeps the earlier version as an ``AwardVersion`` item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from chalicelib.config import settings
+from chalicelib.domain.authorities import division_prefix
+from chalicelib.domain.errors import (
+    BusinessRuleError,
+    ConflictError,
+    ForbiddenError,
+    IfMatchRequiredError,
+    NotFoundError,
+    RegistryError,
+    ValidationError,
+    VersionMismatchError,
+)
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.schemas import AwardIn, BatchIn, RevokeIn, parse_model
+from chalicelib.domain.timeliness import china_date, deadline_for, judge_push
+from chalicelib.services.calendars import workday_calendar
+from chalicelib.services.keys import PROVINCIAL, Principal, require
+from chalicelib.services.programs import PUBLIC_STATES
+from chalicelib.store import ledger
+from chalicelib.store.base import iso_utc, parse_iso_utc
+from chalicelib.store.models import AwardRecord, AwardVersion, CreditCodeEntry, Program, SourceGuard
+
+PUSHABLE_PROGRAM_STATES = frozenset({"submitted", "approved"})
+
+
+@dataclass(frozen=True)
+class PushResult:
+    status: int  # 201 created, 200 the same record again
+    award: dict[str, Any]
+
+
+def award_view(record: AwardRecord) -> dict[str, Any]:
+    """The public representation of the current version."""
+    view: dict[str, Any] = {
+        "id": record.id,
+        "authority_id": record.authority_id,
+        **record.content,
+        "submitted_at": record.submitted_at,
+        "deadline": record.deadline,
+        "timeliness": record.timeliness,
+        "status": record.status,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+        "version": record.version,
+    }
+    if record.status == "revoked":
+        view["revoked_reason"] = record.revoked_reason
+        view["revoked_at"] = record.revoked_at
+        if record.revoked_document_number:
+            view["revoked_document_number"] = record.revoked_document_number
+    return view
+
+
+def shard_of(award_id: str) -> str:
+    digest = hashlib.sha256(award_id.encode()).digest()
+    return str(int.from_bytes(digest[:4], "big") % settings().shards)
+
+
+def _timeliness(awarded_on: date, submitted_at: str) -> tuple[str, bool, dict]:
+    calendar = workday_calendar()
+    deadline = deadline_for(awarded_on, calendar, settings().timeliness_policy)
+    pushed_on = china_date(parse_iso_utc(submitted_at))
+    return (
+        deadline.due_on.isoformat(),
+        deadline.official,
+        judge_push(pushed_on, deadline, calendar).to_dict(),
+    )
+
+
+def _validate(principal: Principal, data: Any, now: datetime) -> AwardIn:
+    award = parse_model(AwardIn, data, today=china_date(now))
+    seen: dict[str, int] = {}
+    for index, winner in enumerate(award.winners):
+        if winner.credit_code in seen:
+            raise BusinessRuleError(
+                "duplicate_winner",
+                f"credit code {winner.credit_code} already appears "
+                f"as winners[{seen[winner.credit_code]}]",
+                field=f"winners[{index}].credit_code",
+            )
+        seen[winner.credit_code] = index
+    location = award.project.location_code
+    if location and not location.startswith(division_prefix(principal.authority_id)):
+        raise ValidationError(
+            "project.location_code is not in this authority's province",
+            field="project.location_code",
+        )
+    return award
+
+
+def _check_program(principal: Principal, award: AwardIn) -> None:
+    """The record's programme must be this province's, pushable, and cover its category."""
+    try:
+        program = Program.get(award.program_id, consistent_read=True)
+    except Program.DoesNotExist:
+        raise NotFoundError(f"no programme {award.program_id}", field="program_id") from None
+    if program.authority_id != principal.authority_id:
+        if program.status in PUBLIC_STATES:
+            raise ForbiddenError("the programme belongs to another authority", field="program_id")
+        raise NotFoundError(f"no programme {award.program_id}", field="program_id")
+    if program.status not in PUSHABLE_PROGRAM_STATES:
+        raise ConflictError(
+            "invalid_state",
+            "awards can be pushed only to a submitted or approved programme; "
+            f"it is {program.status}",
+            field="program_id",
+        )
+    if award.project.category not in program.content.get("categories", []):
+        raise BusinessRuleError(
+            "out_of_scope",
+            f"the programme covers {', '.join(program.content.get('categories', []))}, "
+            f"not {award.project.category}",
+            field="project.category",
+        )
+
+
+def _credit_entries(record: AwardRecord, codes: list[str]) -> list[CreditCodeEntry]:
+    return [
+        CreditCodeEntry(
+            pk=CreditCodeEntry.key(code),
+            sk=record.feed_key,
+            award_id=record.id,
+            authority_id=record.authority_id,
+        )
+        for code in codes
+    ]
+
+
+def push_award(principal: Principal | None, data: Any, now: datetime) -> PushResult:
+    principal = require(principal, PROVINCIAL)
+    award = _validate(principal, data, now)
+    content = award.model_dump(mode="json", exclude_none=True)
+    content_hash = award.canonical_hash()
+    guard_key = SourceGuard.key(principal.authority_id, award.source_id)
+    program_checked = False
+    for _ in ledger.retrying():
+        existing = _existing_by_guard(guard_key)
+        if existing is not None:
+            guard, record = existing
+            if guard.content_hash == content_hash:
+                return PushResult(200, award_view(record))
+            raise ConflictError(
+                "source_id_conflict",
+                f"source_id {award.source_id} was pushed with other content (award {record.id}); "
+                "correct it with PUT /v1/awards/{id}",
+                field="source_id",
+            )
+        if not program_checked:
+            _check_program(principal, award)
+            program_checked = True
+        at = iso_utc(now)
+        award_id = new_id("awd")
+        deadline, official, timeliness = _timeliness(award.awarded_on, at)
+        record = AwardRecord(
+            pk=AwardRecord.key(award_id),
+            id=award_id,
+            authority_id=principal.authority_id,
+            source_id=award.source_id,
+            program_id=award.program_id,
+            year=award.year,
+            awarded_on=award.awarded_on.isoformat(),
+            content=content,
+            content_hash=content_hash,
+            credit_codes=[w.credit_code for w in award.winners],
+            submitted_at=at,
+            deadline=deadline,
+            deadline_official=official,
+            timeliness=timeliness,
+            awarded_on_changes=[],
+            status="active",
+            created_at=at,
+            updated_at=at,
+            shard=shard_of(award_id),
+            feed_key=f"{at}#{award_id}",
+        )
+        view = {**award_view(record), "version": 1}
+        guard = SourceGuard(pk=guard_key, award_id=award_id, content_hash=content_hash)
+
+        def writes(tx: Any, record: AwardRecord = record, guard: SourceGuard = guard) -> None:
+            tx.save(guard, condition=SourceGuard.pk.does_not_exist())
+            tx.save(record)
+            for entry in _credit_entries(record, record.credit_codes):
+                tx.save(entry)
+
+        try:
+            ledger.commit(
+                principal.authority_id,
+                ledger.Change("award", award_id, "create", 1, view),
+                at,
+                writes,
+            )
+        except ledger.CommitConflict:
+            continue  # a twin push or a concurrent change: re-read the guard and decide
+        return PushResult(201, view)
+    raise AssertionError("unreachable: retrying() raises when attempts run out")
+
+
+def _existing_by_guard(guard_key: str) -> tuple[SourceGuard, AwardRecord] | None:
+    try:
+        guard = SourceGuard.get(guard_key, "GUARD", consistent_read=True)
+    except SourceGuard.DoesNotExist:
+        return None
+    record = AwardRecord.get(AwardRecord.key(guard.award_id), "RECORD", consistent_read=True)
+    return guard, record
+
+
+def push_batch(principal: Principal | None, data: Any, now: datetime) -> dict[str, Any]:
+    """Push up to 100 records; each stands or falls on its own."""
+    principal = require(principal, PROVINCIAL)
+    if isinstance(data, dict) and isinstance(data.get("records"), list):
+        limit = settings().max_batch_records
+        if len(data["records"]) > limit:
+            raise ValidationError(f"at most {limit} records per batch", field="records")
+    batch = parse_model(BatchIn, data)
+    results = []
+    for index, record in enumerate(batch.records):
+        try:
+            result = push_award(principal, record, now)
+        except RegistryError as error:
+            results.append({"index": index, "status": error.status, **error.to_body()})
+            continue
+        results.append({"index": index, "status": result.status, "id": result.award["id"]})
+    return {"results": results}
+
+
+def load_record(award_id: str) -> AwardRecord:
+    try:
+        return AwardRecord.get(AwardRecord.key(award_id), "RECORD", consistent_read=True)
+    except AwardRecord.DoesNotExist:
+        raise NotFoundError(f"no award {award_id}") from None
+
+
+def _owned_record(principal: Principal, award_id: str) -> AwardRecord:
+    record = load_record(award_id)
+    if record.authority_id != principal.authority_id:
+        raise ForbiddenError("this award belongs to another authority")
+    return record
+
+
+def _version_item(record: AwardRecord, at: str) -> AwardVersion:
+    return AwardVersion(
+        pk=record.pk,
+        sk=AwardVersion.sort_key(record.version),
+        snapshot=award_view(record),
+        superseded_at=at,
+    )
+
+
+def correct_award(
+    principal: Principal | None,
+    award_id: str,
+    expected: int | None,
+    data: Any,
+    now: datetime,
+) -> dict[str, Any]:
+    """Replace a record's content under ``If-Match``; the first ``submitted_at`` stays."""
+    principal = require(principal, PROVINCIAL)
+    record = _owned_record(principal, award_id)
+    if expected is None:
+        raise IfMatchRequiredError("send If-Match with the version you read", field="If-Match")
+    award = _validate(principal, data, now)
+    if award.source_id != record.source_id:
+        raise ValidationError("source_id cannot change in a correction", field="source_id")
+    _check_program(principal, award)
+    content_hash = award.canonical_hash()
+    for attempt in ledger.retrying():
+        if attempt:
+            record = load_record(award_id)
+        if record.status == "revoked":
+            raise ConflictError("award_revoked", "a revoked award cannot be corrected")
+        if expected != record.version:
+            raise VersionMismatchError(
+                f"the award is at version {record.version}, not {expected}", field="If-Match"
+            )
+        if content_hash == record.content_hash:
+            return award_view(record)  # nothing changed: no new version
+        at = iso_utc(now)
+        previous = _version_item(record, at)
+        old_codes = set(record.credit_codes)
+        new_awarded_on = award.awarded_on.isoformat()
+        if new_awarded_on != record.awarded_on:
+            record.awarded_on_changes = [
+                *record.awarded_on_changes,
+                {
+                    "from": record.awarded_on,
+                    "to": new_awarded_on,
+                    "at": at,
+                    "version": record.version + 1,
+                },
+            ]
+            record.deadline, record.deadline_official, record.timeliness = _timeliness(
+                award.awarded_on, record.submitted_at
+            )
+        record.awarded_on = new_awarded_on
+        record.program_id = award.program_id
+        record.year = award.year
+        record.content = award.model_dump(mode="json", exclude_none=True)
+        record.content_hash = content_hash
+        record.credit_codes = [w.credit_code for w in award.winners]
+        record.updated_at = at
+        view = {**award_view(record), "version": record.version + 1}
+        new_codes = [c for c in record.credit_codes if c not in old_codes]
+
+        def writes(
+            tx: Any,
+            record: AwardRecord = record,
+            previous: AwardVersion = previous,
+            new_codes: list[str] = new_codes,
+        ) -> None:
+            tx.save(previous, condition=AwardVersion.pk.does_not_exist())
+            tx.save(record)
+            tx.update(
+                SourceGuard(pk=SourceGuard.key(record.authority_id, record.source_id)),
+                actions=[SourceGuard.content_hash.set(record.content_hash)],
+                condition=SourceGuard.award_id == record.id,
+            )
+            for entry in _credit_entries(record, new_codes):
+                tx.save(entry)
+
+        try:
+            ledger.commit(
+                record.authority_id,
+                ledger.Change("award", award_id, "update", view["version"], view),
+                at,
+                writes,
+            )
+        except ledger.CommitConflict:
+            continue
+        return view
+    raise AssertionError("unreachable: retrying() raises when attempts run out")
+
+
+def revoke_award(
+    principal: Principal | None, award_id: str, data: Any, now: datetime
+) -> dict[str, Any]:
+    principal = require(principal, PROVINCIAL)
+    _owned_record(principal, award_id)
+    body = parse_model(RevokeIn, data)
+    for _ in ledger.retrying():
+        record = load_record(award_id)
+        if record.status == "revoked":
+            raise ConflictError("award_revoked", "the award is already revoked")
+        at = iso_utc(now)
+        previous = _version_item(record, at)
+        record.status = "revoked"
+        record.revoked_reason = body.reason
+        record.revoked_document_number = body.document_number
+        record.revoked_at = at
+        record.updated_at = at
+        view = {**award_view(record), "version": record.version + 1}
+
+        def writes(
+            tx: Any, record: AwardRecord = record, previous: AwardVersion = previous
+        ) -> None:
+            tx.save(previous, condition=AwardVersion.pk.does_not_exist())
+            tx.save(record)
+
+        try:
+            ledger.commit(
+                record.authority_id,
+                ledger.Change("award", award_id, "revoke", view["version"], view),
+                at,
+                writes,
+            )
+        except ledger.CommitConflict:
+            continue
+        return view
+    raise AssertionError("unreachable: retrying() raises when attempts run out")
+
+
+def award_history(award_id: str) -> list[dict[str, Any]]:
+    """Earlier versions, oldest first (base-table Query on the record's partition)."""
+    versions = AwardVersion.query(
+        AwardRecord.key(award_id), AwardVersion.sk.startswith("V#"), consistent_read=True
+    )
+    return [{**v.snapshot, "superseded_at": v.superseded_at} for v in versions]

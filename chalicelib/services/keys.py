@@ -1,0 +1,103 @@
+"""API keys: issued once, stored only as an HMAC, checked on every request.
+
+The application checks keys itself (SPEC §4): a revoked key fails on the very
+next request, with our own 401 body, and routes where a key is optional
+(public reads that show a province its own drafts) work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from pynamodb.exceptions import GetError
+
+from chalicelib.config import settings
+from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.errors import ForbiddenError, UnauthenticatedError, UnavailableError
+from chalicelib.domain.ids import new_id
+from chalicelib.store.base import iso_utc, utc_now
+from chalicelib.store.models import ApiKey
+
+ADMIN = "admin"
+PROVINCIAL = "provincial"
+KEY_PREFIX = "ark_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: str
+    authority_id: str | None
+    key_id: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+    def owns(self, authority_id: str) -> bool:
+        return self.role == PROVINCIAL and self.authority_id == authority_id
+
+
+def key_hash(api_key: str) -> str:
+    secret = settings().server_secret.encode()
+    return hmac.new(secret, f"api-key:{api_key}".encode(), hashlib.sha256).hexdigest()
+
+
+def issue_key(*, role: str, authority_id: str | None = None) -> dict:
+    """Create a key and return it once; only its HMAC is stored."""
+    if role == PROVINCIAL and authority_id not in AUTHORITY_IDS:
+        raise ValueError(f"unknown authority {authority_id!r}")
+    if role == ADMIN:
+        authority_id = None
+    api_key = KEY_PREFIX + secrets.token_urlsafe(32)  # 256 random bits
+    ApiKey(
+        key_hash=key_hash(api_key),
+        key_id=new_id("key"),
+        role=role,
+        authority_id=authority_id,
+        created_at=iso_utc(utc_now()),
+    ).save()
+    return {"authority_id": authority_id, "role": role, "api_key": api_key}
+
+
+def revoke_key(api_key: str) -> bool:
+    """Mark the key revoked (kept, never deleted); False when it is unknown."""
+    try:
+        record = ApiKey.get(key_hash(api_key), consistent_read=True)
+    except ApiKey.DoesNotExist:
+        return False
+    if not record.revoked_at:
+        record.update(actions=[ApiKey.revoked_at.set(iso_utc(utc_now()))])
+    return True
+
+
+def authenticate(authorization: str | None) -> Principal | None:
+    """The caller behind an ``Authorization`` header; None when there is none."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise UnauthenticatedError("use Authorization: Bearer <api key>")
+    if not token.startswith(KEY_PREFIX) or len(token) > 200:
+        raise UnauthenticatedError("unknown or revoked API key")
+    try:
+        record = ApiKey.get(key_hash(token), consistent_read=True)
+    except ApiKey.DoesNotExist:
+        raise UnauthenticatedError("unknown or revoked API key") from None
+    except GetError as exc:
+        raise UnavailableError("cannot check the API key now, try again") from exc
+    if record.revoked_at:
+        raise UnauthenticatedError("unknown or revoked API key")
+    return Principal(role=record.role, authority_id=record.authority_id, key_id=record.key_id)
+
+
+def require(principal: Principal | None, role: str) -> Principal:
+    """The principal if it has ``role``: 401 without a key, 403 with the wrong one."""
+    if principal is None:
+        raise UnauthenticatedError("this route needs an API key")
+    if principal.role != role:
+        raise ForbiddenError(f"this route is for the {role} role")
+    return principal

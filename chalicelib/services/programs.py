@@ -1,0 +1,258 @@
+"""Award programmes: a province declares them, administrators review them.
+
+States (SPEC §3): draft → submitted → approved | rejected; rejected → draft
+when the province revises it; approved → withdrawn. Programmes that are
+classified or not disclosable are refused before anything is stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import PutError
+
+from chalicelib.config import settings
+from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
+from chalicelib.domain.errors import (
+    BusinessRuleError,
+    ConflictError,
+    ForbiddenError,
+    IfMatchRequiredError,
+    NotFoundError,
+    ValidationError,
+    VersionMismatchError,
+)
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.schemas import ProgramIn, parse_model
+from chalicelib.domain.timeliness import china_date
+from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, require
+from chalicelib.store import ledger
+from chalicelib.store.base import iso_utc
+from chalicelib.store.models import Program
+
+PUBLIC_STATES = frozenset({"submitted", "approved", "withdrawn"})
+ALL_STATES = ("draft", "submitted", "approved", "rejected", "withdrawn")
+
+
+def program_view(program: Program) -> dict[str, Any]:
+    return {
+        "id": program.id,
+        "authority_id": program.authority_id,
+        **program.content,
+        "documents": program.documents or [],
+        "status": program.status,
+        "status_history": program.status_history,
+        "submitted_at": program.submitted_at,
+        "created_at": program.created_at,
+        "updated_at": program.updated_at,
+        "version": program.version,
+    }
+
+
+def can_see(principal: Principal | None, program: Program) -> bool:
+    if program.status in PUBLIC_STATES:
+        return True
+    if principal is None:
+        return False
+    return principal.is_admin or principal.owns(program.authority_id)
+
+
+def get_program(program_id: str, principal: Principal | None) -> Program:
+    """The programme if this caller may see it; 404 otherwise (no existence leak)."""
+    try:
+        program = Program.get(program_id, consistent_read=True)
+    except Program.DoesNotExist:
+        raise NotFoundError(f"no programme {program_id}") from None
+    if not can_see(principal, program):
+        raise NotFoundError(f"no programme {program_id}")
+    return program
+
+
+def owned_program(program_id: str, principal: Principal) -> Program:
+    """A programme the calling province may change: another's → 403 or 404."""
+    program = get_program(program_id, principal)
+    if not principal.owns(program.authority_id):
+        raise ForbiddenError("this programme belongs to another authority")
+    return program
+
+
+def _refuse_undisclosable(data: Any) -> None:
+    # Checked on the raw body, before validation, so nothing of it is kept or logged.
+    if isinstance(data, dict) and (
+        data.get("classified") is True or data.get("disclosable") is False
+    ):
+        raise BusinessRuleError(
+            "program_not_disclosable",
+            "classified awards and awards that may not be made public are not collected",
+            field="classified" if data.get("classified") is True else "disclosable",
+        )
+
+
+def _content(data: Any, now: datetime) -> dict[str, Any]:
+    _refuse_undisclosable(data)
+    program = parse_model(ProgramIn, data, today=china_date(now))
+    return program.model_dump(mode="json", exclude_none=True, exclude={"classified", "disclosable"})
+
+
+def _history_entry(status: str, principal: Principal, at: str, reason: str | None = None) -> dict:
+    entry = {"status": status, "by": principal.key_id, "at": at}
+    if principal.authority_id:
+        entry["by_authority"] = principal.authority_id
+    else:
+        entry["by_role"] = principal.role
+    if reason:
+        entry["reason"] = reason
+    return entry
+
+
+def create_program(principal: Principal | None, data: Any, now: datetime) -> dict:
+    principal = require(principal, PROVINCIAL)
+    content = _content(data, now)
+    at = iso_utc(now)
+    program = Program(
+        id=new_id("prg"),
+        authority_id=principal.authority_id,
+        status="draft",
+        content=content,
+        status_history=[_history_entry("draft", principal, at)],
+        documents=[],
+        created_at=at,
+        updated_at=at,
+        listing_key=f"{at}#",
+    )
+    program.listing_key = f"{at}#{program.id}"
+    program.save()
+    return program_view(program)
+
+
+def _check_version(program: Program, expected: int | None) -> None:
+    if expected is None:
+        raise IfMatchRequiredError("send If-Match with the version you read", field="If-Match")
+    if expected != program.version:
+        raise VersionMismatchError(
+            f"the programme is at version {program.version}, not {expected}", field="If-Match"
+        )
+
+
+def update_program(
+    principal: Principal | None, program_id: str, expected: int | None, data: Any, now: datetime
+) -> dict:
+    """Revise a draft; revising a rejected programme returns it to draft."""
+    principal = require(principal, PROVINCIAL)
+    program = owned_program(program_id, principal)
+    _check_version(program, expected)
+    if program.status not in ("draft", "rejected"):
+        raise ConflictError(
+            "invalid_state", f"a {program.status} programme cannot be edited", field="status"
+        )
+    content = _content(data, now)
+    at = iso_utc(now)
+    program.content = content
+    if program.status == "rejected":
+        program.status = "draft"
+        program.status_history = [*program.status_history, _history_entry("draft", principal, at)]
+    program.updated_at = at
+    try:
+        program.save()
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise VersionMismatchError(
+                "the programme changed meanwhile", field="If-Match"
+            ) from None
+        raise
+    return program_view(program)
+
+
+def transition(
+    program_id: str,
+    principal: Principal,
+    *,
+    allowed_from: frozenset[str] | set[str],
+    to: str,
+    now: datetime,
+    reason: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict:
+    """Move a programme to ``to`` and publish the change, atomically.
+
+    Re-reads the programme on every attempt, so a concurrent change either
+    wins the race (and this one sees the new state) or loses it cleanly.
+    """
+    for _ in ledger.retrying():
+        program = Program.get(program_id, consistent_read=True)
+        if program.status not in allowed_from:
+            raise ConflictError(
+                "invalid_state",
+                f"a {program.status} programme cannot become {to}",
+                field="status",
+            )
+        at = iso_utc(now)
+        version = program.version + 1
+        program.status = to
+        program.status_history = [
+            *program.status_history,
+            {**_history_entry(to, principal, at, reason), **(extra or {})},
+        ]
+        program.updated_at = at
+        if to == "submitted":
+            program.submitted_at = at
+        view = {**program_view(program), "version": version}
+        change = ledger.Change("program", program.id, "status", version, view)
+        try:
+            ledger.commit(program.authority_id, change, at, lambda tx, p=program: tx.save(p))
+        except ledger.CommitConflict:
+            continue
+        return view
+    raise AssertionError("unreachable: retrying() raises when attempts run out")
+
+
+def submit_program(principal: Principal | None, program_id: str, now: datetime) -> dict:
+    principal = require(principal, PROVINCIAL)
+    owned_program(program_id, principal)
+    return transition(program_id, principal, allowed_from={"draft"}, to="submitted", now=now)
+
+
+def list_programs(
+    principal: Principal | None, params: dict[str, str], limit: int
+) -> dict[str, Any]:
+    """Programmes newest first, each visible to this caller (SPEC §4 rules)."""
+    authority_id = params.get("authority_id")
+    status = params.get("status")
+    if authority_id is not None and authority_id not in AUTHORITY_IDS:
+        raise ValidationError("unknown authority_id", field="authority_id")
+    if status is not None and status not in ALL_STATES:
+        raise ValidationError(f"status must be one of {', '.join(ALL_STATES)}", field="status")
+    viewer = "public"
+    if principal is not None:
+        viewer = ADMIN if principal.is_admin else f"p:{principal.authority_id}"
+    scope = scope_of("programs", {"authority_id": authority_id, "status": status, "v": viewer})
+    secret = settings().server_secret
+    before = None
+    if params.get("cursor"):
+        before = decode_cursor(params["cursor"], secret=secret, scope=scope)["before"]
+    condition = Program.listing_key < before if before else None
+    if authority_id:
+        rows = Program.by_authority.query(
+            authority_id, condition, scan_index_forward=False, page_size=limit + 1
+        )
+    else:
+        rows = Program.by_listing.query(
+            "program", condition, scan_index_forward=False, page_size=limit + 1
+        )
+    items: list[Program] = []
+    more = False
+    for program in rows:
+        if status and program.status != status:
+            continue
+        if not can_see(principal, program):
+            continue
+        if len(items) == limit:
+            more = True
+            break
+        items.append(program)
+    next_cursor = None
+    if more:
+        next_cursor = encode_cursor({"before": items[-1].listing_key}, secret=secret, scope=scope)
+    return {"items": [program_view(p) for p in items], "next_cursor": next_cursor}

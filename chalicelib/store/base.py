@@ -1,0 +1,37 @@
+"""Shared pieces of the pynamodb models: table naming and timestamps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from chalicelib.config import settings
+
+
+def table_meta(kind: str) -> type:
+    """A pynamodb ``Meta`` for the stage's table of ``kind``.
+
+    The endpoint is not set here: botocore honours ``AWS_ENDPOINT_URL``, so the
+    same models talk to moto locally and to DynamoDB in the cloud.
+    """
+    config = settings()
+
+    class Meta:
+        table_name = config.table_name(kind)
+        region = config.region
+        billing_mode = "PAY_PER_REQUEST"
+        max_retry_attempts = 3
+
+    return Meta
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso_utc(instant: datetime) -> str:
+    """UTC, microseconds, ``Z``: sorts as text in time order."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso_utc(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)

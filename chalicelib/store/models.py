@@ -1,0 +1,227 @@
+"""Every DynamoDB table of Award Registry, one pynamodb model (or item kind) each.
+
+Tables:
+- ``keys``: API keys, stored only as HMAC-SHA-256 of the token.
+- ``authorities``: the 33 authorities and each one's change-sequence counter.
+- ``programs``: award programmes, with a listing index.
+- ``awards``: one table, several item kinds under ``pk``/``sk`` so a record,
+  its source-id guard, its credit-code index items and its earlier versions
+  can be read consistently and written in one transaction (SPEC §6).
+- ``changes``: the change feed, gapless ``seq`` per authority.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.store.base import table_meta
+
+
+class ApiKey(Model):
+    Meta = table_meta("keys")
+
+    key_hash = UnicodeAttribute(hash_key=True)
+    key_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    authority_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    revoked_at = UnicodeAttribute(null=True)
+
+
+class AuthorityRecord(Model):
+    Meta = table_meta("authorities")
+
+    id = UnicodeAttribute(hash_key=True)
+    division_code = UnicodeAttribute()
+    name_zh = UnicodeAttribute()
+    name_en = UnicodeAttribute()
+    # Gapless change-feed sequence: bumped in the same transaction as the change.
+    seq = NumberAttribute(default=0)
+
+
+class ProgramListingIndex(GlobalSecondaryIndex):
+    """All programmes by creation time.
+
+    One partition: programmes are a few hundred nationally and change a few
+    times a year each, so this key never carries award-push traffic.
+    """
+
+    class Meta:
+        index_name = "by_listing"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    listing_key = UnicodeAttribute(range_key=True)
+
+
+class ProgramAuthorityIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_authority"
+        projection = AllProjection()
+
+    authority_id = UnicodeAttribute(hash_key=True)
+    listing_key = UnicodeAttribute(range_key=True)
+
+
+class Program(Model):
+    Meta = table_meta("programs")
+
+    id = UnicodeAttribute(hash_key=True)
+    authority_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    content = JSONAttribute()
+    status_history = JSONAttribute()
+    documents = JSONAttribute(default=list)
+    submitted_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    listing = UnicodeAttribute(default="program")
+    listing_key = UnicodeAttribute()
+    version = VersionAttribute()
+
+    by_listing = ProgramListingIndex()
+    by_authority = ProgramAuthorityIndex()
+
+
+class _AwardIndex(GlobalSecondaryIndex):
+    class Meta:
+        projection = AllProjection()
+
+
+class AwardShardIndex(_AwardIndex):
+    """All awards newest first, spread over ``shards`` partitions (merged on read)."""
+
+    class Meta(_AwardIndex.Meta):
+        index_name = "by_shard"
+
+    shard = UnicodeAttribute(hash_key=True)
+    feed_key = UnicodeAttribute(range_key=True)
+
+
+class AwardAuthorityIndex(_AwardIndex):
+    class Meta(_AwardIndex.Meta):
+        index_name = "by_authority"
+
+    authority_id = UnicodeAttribute(hash_key=True)
+    feed_key = UnicodeAttribute(range_key=True)
+
+
+class AwardProgramIndex(_AwardIndex):
+    class Meta(_AwardIndex.Meta):
+        index_name = "by_program"
+
+    program_id = UnicodeAttribute(hash_key=True)
+    feed_key = UnicodeAttribute(range_key=True)
+
+
+AWARDS_META = table_meta("awards")
+
+
+class AwardRecord(Model):
+    """The current version of an award (``pk = AWARD#<id>``, ``sk = RECORD``)."""
+
+    Meta = AWARDS_META
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="RECORD")
+    id = UnicodeAttribute()
+    authority_id = UnicodeAttribute()
+    source_id = UnicodeAttribute()
+    program_id = UnicodeAttribute()
+    year = NumberAttribute()
+    awarded_on = UnicodeAttribute()
+    content = JSONAttribute()
+    content_hash = UnicodeAttribute()
+    credit_codes = ListAttribute(of=UnicodeAttribute)
+    submitted_at = UnicodeAttribute()
+    deadline = UnicodeAttribute()
+    deadline_official = BooleanAttribute()
+    timeliness = JSONAttribute()
+    awarded_on_changes = JSONAttribute(default=list)
+    status = UnicodeAttribute(default="active")
+    revoked_reason = UnicodeAttribute(null=True)
+    revoked_document_number = UnicodeAttribute(null=True)
+    revoked_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    shard = UnicodeAttribute()
+    feed_key = UnicodeAttribute()
+    version = VersionAttribute()
+
+    by_shard = AwardShardIndex()
+    by_authority = AwardAuthorityIndex()
+    by_program = AwardProgramIndex()
+
+    @staticmethod
+    def key(award_id: str) -> str:
+        return f"AWARD#{award_id}"
+
+
+class AwardVersion(Model):
+    """An earlier version of an award, kept when it is corrected or revoked."""
+
+    Meta = AWARDS_META
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    snapshot = JSONAttribute()
+    superseded_at = UnicodeAttribute()
+
+    @staticmethod
+    def sort_key(version: int) -> str:
+        return f"V#{version:06d}"
+
+
+class SourceGuard(Model):
+    """Makes ``source_id`` unique per authority and carries the retry hash."""
+
+    Meta = AWARDS_META
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="GUARD")
+    award_id = UnicodeAttribute()
+    content_hash = UnicodeAttribute()
+
+    @staticmethod
+    def key(authority_id: str, source_id: str) -> str:
+        return f"SRC#{authority_id}#{source_id}"
+
+
+class CreditCodeEntry(Model):
+    """Index item in the base table, so verify reads it with strong consistency."""
+
+    Meta = AWARDS_META
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    award_id = UnicodeAttribute()
+    authority_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(credit_code: str) -> str:
+        return f"CC#{credit_code}"
+
+
+class ChangeEntry(Model):
+    Meta = table_meta("changes")
+
+    authority_id = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+    entity = UnicodeAttribute()
+    entity_id = UnicodeAttribute()
+    op = UnicodeAttribute()
+    version = NumberAttribute()
+    committed_at = UnicodeAttribute()
+    data = JSONAttribute()
+
+
+ALL_TABLES: tuple[type[Model], ...] = (ApiKey, AuthorityRecord, Program, AwardRecord, ChangeEntry)

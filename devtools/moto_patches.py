@@ -1,0 +1,285 @@
+"""Patches for moto's DynamoDB emulation, used only by the local AWS launcher.
+
+Why this exists: moto 5.2.5 has two costs that production DynamoDB does not have and that
+made the local stack unusable under a realistic write load.
+
+1. ``DynamoDBBackend.transact_write_items`` deep-copies *every table* a transaction touches
+   before applying it, so it can roll back on cancellation. That is ~200 ms per transaction
+   with 4,000 items stored and grows linearly with table size. Production DynamoDB cost
+   does not depend on table size.
+2. moto server's backends are plain Python dicts with no locking; concurrent
+   transactions against the threaded server raise inside moto and come back as HTTP 500s.
+   Production DynamoDB is of course safe under concurrency.
+
+The patches below contain both costs in the *local emulator only*:
+
+- all DynamoDB request handling is serialised by one module-level re-entrant lock
+  (:data:`DYNAMODB_LOCK`), which is fine for a developer emulator;
+- ``transact_write_items`` keeps moto's semantics but snapshots only the items the
+  transaction touches and restores exactly those on cancellation.
+
+Nothing here changes the application: the production write path stays fully
+transactional (``TransactWriteItems`` against real DynamoDB) and nothing in ``chalicelib``
+imports this module. The patch depends on moto internals (``Table.items`` layout,
+``DynamoType`` keys, exception classes), hence the exact version pin below, which must
+match ``requirements-dev.txt``.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import moto
+
+PINNED_MOTO_VERSION = "5.2.5"
+
+if moto.__version__ != PINNED_MOTO_VERSION:  # pragma: no cover - guarded by requirements-dev.txt
+    raise RuntimeError(
+        f"devtools.moto_patches targets moto {PINNED_MOTO_VERSION} internals "
+        f"(DynamoDBBackend.transact_write_items, Table.items), but moto {moto.__version__} "
+        "is installed. Install the version pinned in requirements-dev.txt, or re-check the "
+        "patch against the new moto source and update PINNED_MOTO_VERSION."
+    )
+
+from moto.dynamodb.comparisons import get_filter_expression  # noqa: E402
+from moto.dynamodb.exceptions import (  # noqa: E402
+    ConditionalCheckFailed,
+    MockValidationException,
+    MultipleTransactionsException,
+    TooManyTransactionsException,
+    TransactionCanceledException,
+    TransactWriteSingleOpException,
+)
+from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
+from moto.dynamodb.models.dynamo_type import DynamoType, Item  # noqa: E402
+from moto.dynamodb.models.table import Table  # noqa: E402
+from moto.dynamodb.responses import DynamoHandler  # noqa: E402
+
+__all__ = ["DYNAMODB_LOCK", "PINNED_MOTO_VERSION", "apply_patches"]
+
+#: Serialises every DynamoDB request handled by moto in this process. Re-entrant so that
+#: in-process helpers (test fixtures) may hold it around direct backend access.
+DYNAMODB_LOCK = threading.RLock()
+
+_PATCH_MARKER = "_award_registry_moto_patch"
+_ORIGINALS: dict[str, Callable[..., Any]] = {}
+_APPLY_LOCK = threading.Lock()
+
+# (id(table), hash key, range key) -> (table, deep copy of the item before the
+# transaction, or None if the item did not exist)
+_SnapshotKey = tuple[int, DynamoType, DynamoType | None]
+_Snapshots = dict[_SnapshotKey, tuple[Table, Item | None]]
+
+
+def apply_patches() -> None:
+    """Install both patches into moto (idempotent: a second call does nothing).
+
+    Affects every moto entry point in this process (``ThreadedMotoServer`` and
+    ``moto.mock_aws``). Only the local launcher and test fixtures call this.
+    """
+    with _APPLY_LOCK:
+        if not getattr(DynamoHandler.call_action, _PATCH_MARKER, False):
+            _ORIGINALS["call_action"] = DynamoHandler.call_action
+            DynamoHandler.call_action = _serialised_call_action  # type: ignore[method-assign]
+        if not getattr(DynamoDBBackend.transact_write_items, _PATCH_MARKER, False):
+            _ORIGINALS["transact_write_items"] = DynamoDBBackend.transact_write_items
+            DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+@functools.wraps(DynamoHandler.call_action)
+def _serialised_call_action(self: DynamoHandler) -> Any:
+    """Handle one DynamoDB request while holding :data:`DYNAMODB_LOCK`.
+
+    moto's backends are not thread-safe and the threaded server runs one thread per
+    request; without this, concurrent transactions fail with HTTP 500.
+    """
+    with DYNAMODB_LOCK:
+        return _ORIGINALS["call_action"](self)
+
+
+setattr(_serialised_call_action, _PATCH_MARKER, True)
+
+
+def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    """moto 5.2.5's ``transact_write_items`` without the whole-table deep copies.
+
+    Same semantics as moto: at most 100 items (``TooManyTransactionsException``), one
+    operation per item (``TransactWriteSingleOpException``), one operation per key
+    (``MultipleTransactionsException``, rolled back and re-raised like validation errors),
+    condition checks with ``ReturnValuesOnConditionCheckFailure=ALL_OLD``, and
+    ``TransactionCanceledException`` listing one reason per item in order (``None`` for
+    items that passed). Like moto, later items are still evaluated after a failing one.
+
+    The difference: before an item is first written, a deep copy of just that item (or
+    "absent") is recorded, and on any failure exactly those items are put back or removed.
+    Each operation writes only its own key, so this restores the same state as moto's
+    table-level backup at a cost independent of table size.
+
+    Tables with streams enabled fall back to moto's original implementation, because the
+    original restores stream records along with the table (the app does not use streams).
+    """
+    if len(transact_items) > 100:
+        raise TooManyTransactionsException()
+    if _touches_streamed_table(self, transact_items):
+        return _ORIGINALS["transact_write_items"](self, transact_items)
+
+    snapshots: _Snapshots = {}
+    target_items: set[tuple[str, str]] = set()
+
+    def check_unicity(table_name: str, key: dict[str, Any]) -> None:
+        # Same textual identity as moto uses (a numerically equal key spelled differently
+        # passes here, as in moto; the snapshot dict below is keyed by DynamoType and
+        # therefore still records the pre-transaction state only once).
+        item = (str(table_name), str(dict(sorted(key.items()))))
+        if item in target_items:
+            raise MultipleTransactionsException()
+        target_items.add(item)
+
+    errors: list[tuple[str, str, dict[str, Any] | None] | tuple[None, None, None]] = []
+    try:
+        for item in transact_items:
+            original_item: dict[str, Any] | None = None
+            if len(list(item.keys())) > 1:
+                raise TransactWriteSingleOpException
+
+            try:
+                op_type, op = next(iter(item.items()))
+                if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
+                    raise ValueError("Unsupported transaction operation")
+
+                table_name = op["TableName"]
+                condition_expression = op.get("ConditionExpression")
+                expression_attribute_names = op.get("ExpressionAttributeNames")
+                expression_attribute_values = op.get("ExpressionAttributeValues")
+                return_values_on_condition_check_failure = op.get(
+                    "ReturnValuesOnConditionCheckFailure"
+                )
+
+                if op_type == "Put":
+                    attrs = op["Item"]
+                    table = self.get_table(table_name)
+                    key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+                    if table.range_key_attr is not None:
+                        key[table.range_key_attr] = attrs[table.range_key_attr]
+                else:
+                    key = op["Key"]
+
+                check_unicity(table_name, key)
+
+                current = self.get_item(table_name, key)
+                if condition_expression is not None:
+                    condition_op = get_filter_expression(
+                        condition_expression,
+                        expression_attribute_names,
+                        expression_attribute_values,
+                    )
+                    if not condition_op.expr(current):
+                        if return_values_on_condition_check_failure == "ALL_OLD" and current:
+                            original_item = current.to_json()["Attributes"]
+                        raise ConditionalCheckFailed(item=original_item)
+
+                if op_type != "ConditionCheck":
+                    _snapshot_item(self, snapshots, table_name, key, current)
+
+                if op_type == "Put":
+                    self.put_item(
+                        table_name,
+                        op["Item"],
+                        condition_expression=condition_expression,
+                        expression_attribute_names=expression_attribute_names,
+                        expression_attribute_values=expression_attribute_values,
+                    )
+                elif op_type == "Delete":
+                    self.delete_item(
+                        table_name,
+                        key,
+                        condition_expression=condition_expression,
+                        expression_attribute_names=expression_attribute_names,
+                        expression_attribute_values=expression_attribute_values,
+                    )
+                elif op_type == "Update":
+                    self.update_item(
+                        table_name,
+                        key,
+                        update_expression=op["UpdateExpression"],
+                        condition_expression=condition_expression,
+                        expression_attribute_names=expression_attribute_names,  # type: ignore[arg-type]
+                        expression_attribute_values=expression_attribute_values,  # type: ignore[arg-type]
+                    )
+                errors.append((None, None, None))
+            except (MultipleTransactionsException, MockValidationException):
+                # Roll back (outer handler) and re-raise, as moto does.
+                raise
+            except ConditionalCheckFailed as e:
+                errors.append(("ConditionalCheckFailed", str(e.message), original_item))
+            except Exception as e:
+                # Like moto: any other failure becomes a cancellation reason for this item.
+                errors.append((type(e).__name__, str(e), original_item))
+
+        if any(code is not None for code, _, _ in errors):
+            raise TransactionCanceledException(errors)
+    except BaseException:
+        _restore(snapshots)
+        raise
+    return None
+
+
+setattr(transact_write_items, _PATCH_MARKER, True)
+
+
+def _snapshot_item(
+    backend: DynamoDBBackend,
+    snapshots: _Snapshots,
+    table_name: str,
+    key: dict[str, Any],
+    current: Item | None,
+) -> None:
+    """Record ``current`` (the stored item for ``key``) unless this key was seen already.
+
+    ``current`` is deep-copied because moto's ``update_item`` mutates the stored ``Item``
+    in place.
+    """
+    table = backend.get_table(table_name)
+    hash_key, range_key = backend.get_keys_value(table, key)
+    snapshot_key = (id(table), hash_key, range_key)
+    if snapshot_key not in snapshots:
+        snapshots[snapshot_key] = (table, copy.deepcopy(current))
+
+
+def _restore(snapshots: _Snapshots) -> None:
+    """Put every snapshotted item back (or remove it if it did not exist before)."""
+    for (_, hash_key, range_key), (table, old_item) in reversed(snapshots.items()):
+        if table.has_range_key:
+            if old_item is None:
+                partition = table.items.get(hash_key)
+                if partition is not None:
+                    partition.pop(range_key, None)
+                    if not partition:
+                        # Table.items is a defaultdict: drop the partition we emptied.
+                        del table.items[hash_key]
+            else:
+                table.items[hash_key][range_key] = old_item
+        elif old_item is None:
+            table.items.pop(hash_key, None)
+        else:
+            table.items[hash_key] = old_item
+
+
+def _touches_streamed_table(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> bool:
+    """True if any item targets an existing table with a DynamoDB stream enabled."""
+    for item in transact_items:
+        for op in item.values():
+            table_name = op.get("TableName") if isinstance(op, dict) else None
+            if not table_name:
+                continue
+            try:
+                table = backend.get_table(table_name)
+            except Exception:
+                continue  # reported per item by the transaction itself
+            if table.stream_shard is not None:
+                return True
+    return False
