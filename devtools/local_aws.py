@@ -126,9 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--port", type=int, default=4566, help="port (default 4566; 0 picks a free one)"
     )
-    parser.add_argument(
-        "--log-requests", action="store_true", help="log every request to stderr"
-    )
+    parser.add_argument("--log-requests", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
 
     stop = threading.Event()

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from chalice import Response
+from chalice import Chalice, Response
 from chalice.app import Request
 from pynamodb.exceptions import PynamoDBException
 
@@ -29,6 +30,25 @@ from chalicelib.observability import logger, metrics
 from chalicelib.services.keys import Principal, authenticate
 
 JSON_TYPE = "application/json; charset=utf-8"
+
+
+class RegistryApp(Chalice):
+    """Chalice with a per-thread ``current_request``.
+
+    Chalice keeps the request in a plain attribute: fine in Lambda (one request
+    per container at a time) but a data race under ``chalice local``'s threaded
+    server, where two concurrent pushes could read each other's body or key.
+    """
+
+    _request_local = threading.local()
+
+    @property  # type: ignore[override]
+    def current_request(self) -> Request | None:
+        return getattr(self._request_local, "request", None)
+
+    @current_request.setter
+    def current_request(self, value: Request | None) -> None:
+        self._request_local.request = value
 
 
 def json_response(

@@ -1,0 +1,45 @@
+"""Create what the app needs where CloudFormation does not: the local emulator.
+
+In the cloud the tables, bucket and topic come from ``infra/resources.json``;
+locally (moto) and in tests this creates the same things, idempotently.
+"""
+
+from __future__ import annotations
+
+from chalicelib.config import settings
+from chalicelib.services.authorities import load_authorities
+from chalicelib.store.models import ALL_TABLES
+
+
+def ensure_tables() -> list[str]:
+    created = []
+    for model in ALL_TABLES:
+        if not model.exists():
+            model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+            created.append(model.Meta.table_name)
+    return created
+
+
+def ensure_bucket_and_topic() -> dict[str, str]:
+    import boto3  # only the set-up needs the low-level clients
+
+    config = settings()
+    s3 = boto3.client("s3", region_name=config.region)
+    existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
+    if config.bucket not in existing:
+        kwargs = {}
+        if config.region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": config.region}
+        s3.create_bucket(Bucket=config.bucket, **kwargs)
+    sns = boto3.client("sns", region_name=config.region)
+    topic_name = config.alerts_topic_arn.rsplit(":", 1)[-1]
+    topic_arn = sns.create_topic(Name=topic_name)["TopicArn"]  # idempotent
+    return {"bucket": config.bucket, "topic_arn": topic_arn}
+
+
+def bootstrap() -> dict:
+    """Tables, bucket, topic and the 33 authorities; safe to run again."""
+    tables = ensure_tables()
+    resources = ensure_bucket_and_topic()
+    authorities = load_authorities()
+    return {"tables_created": tables, **resources, "authorities_created": authorities}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The embedded default: moto on 127.0.0.1:4566, resources, keys, chalice local on :8000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MOTO_PORT="${MOTO_PORT:-4566}"
+API_PORT="${API_PORT:-8000}"
+export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-testing}"
+export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-testing}"
+export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-cn-north-1}"
+export AWS_REGION="$AWS_DEFAULT_REGION"
+export AWS_ENDPOINT_URL="http://127.0.0.1:${MOTO_PORT}"
+export STAGE=local TABLE_PREFIX=award-registry-local
+
+python -m devtools.local_aws --host 127.0.0.1 --port "$MOTO_PORT" &
+MOTO_PID=$!
+trap 'kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true' EXIT INT TERM
+python -c "from devtools.local_aws import wait_until_ready; wait_until_ready('$AWS_ENDPOINT_URL')"
+
+python -m chalicelib.cli bootstrap >/dev/null
+ADMIN=$(python -m chalicelib.cli issue-key --admin)
+PROVINCE=$(python -m chalicelib.cli issue-key --authority 110000)
+echo
+echo "Award Registry is running on http://127.0.0.1:${API_PORT} (AWS emulator on ${AWS_ENDPOINT_URL})"
+echo "Demo admin key:          ${ADMIN}"
+echo "Demo Beijing (110000) key: ${PROVINCE}"
+echo "Ctrl-C stops both."
+echo
+chalice local --stage local --host 127.0.0.1 --port "$API_PORT"
