@@ -27,7 +27,8 @@ def push_award() -> Response:
     now = received_at()
     principal = principal_of(request)
     result = awards.push_award(principal, json_body(request), now)
-    return json_response(result.award, status=result.status, headers=etag(result.award["version"]))
+    view = award_reads.with_program_status([result.award])[0]
+    return json_response(view, status=result.status, headers=etag(view["version"]))
 
 
 @bp.route("/awards/batch", methods=["POST"])
@@ -62,6 +63,7 @@ def correct_award(award_id: str) -> Response:
     view = awards.correct_award(
         principal, award_id, if_match_version(request), json_body(request), now
     )
+    view = award_reads.with_program_status([view])[0]
     return json_response(view, headers=etag(view["version"]))
 
 
@@ -72,6 +74,7 @@ def revoke_award(award_id: str) -> Response:
     now = received_at()
     principal = principal_of(request)
     view = awards.revoke_award(principal, award_id, json_body(request), now)
+    view = award_reads.with_program_status([view])[0]
     return json_response(view, headers=etag(view["version"]))
 
 

@@ -122,9 +122,10 @@ class AwardIn(_Schema):
 
     source_id: Text(128)
     program_id: Text(64)
+    # awarded_on before year: the year check reads it.
+    awarded_on: IsoDate
     year: Annotated[StrictInt, Field(ge=2000, le=2100)]
     honor: Text(100)
-    awarded_on: IsoDate
     announcement_number: Text(100) | None = None
     announcement_url: (
         Annotated[str, Field(strict=True, max_length=2048, pattern=r"^https?://\S+$")] | None

@@ -37,7 +37,7 @@ def _credit_code(raw: str | None, *, field: str = "credit_code") -> str:
         raise ValidationError(f"credit_code: {exc}", field=field) from None
 
 
-def _with_program_status(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_program_status(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Mark awards whose programme is not approved, so a verifier sees it."""
     program_ids = list({view["program_id"] for view in views})
     statuses = {}
@@ -53,7 +53,7 @@ def _with_program_status(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def get_award(award_id: str) -> dict[str, Any]:
     record = load_record(award_id)
-    view = _with_program_status([award_view(record)])[0]
+    view = with_program_status([award_view(record)])[0]
     view["history"] = award_history(award_id)
     return view
 
@@ -170,7 +170,7 @@ def list_awards(params: dict[str, str], limit: int) -> dict[str, Any]:
     next_cursor = None
     if more:
         next_cursor = encode_cursor({"before": items[-1].feed_key}, secret=secret, scope=scope)
-    views = _with_program_status([award_view(record) for record in items])
+    views = with_program_status([award_view(record) for record in items])
     return {"items": views, "next_cursor": next_cursor}
 
 
@@ -195,7 +195,7 @@ def verify(params: dict[str, str], limit: int) -> dict[str, Any]:
     records, more = _page(
         _credit_code_stream(code, before, min(limit + 1, 100)), lambda r: True, limit
     )
-    views = _with_program_status([award_view(record) for record in records])
+    views = with_program_status([award_view(record) for record in records])
     for view in views:
         view["enterprise_role"] = next(
             w["role"] for w in view["winners"] if w["credit_code"] == code
