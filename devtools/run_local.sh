@@ -26,4 +26,4 @@ echo "Demo admin key:          ${ADMIN}"
 echo "Demo Beijing (110000) key: ${PROVINCE}"
 echo "Ctrl-C stops both."
 echo
-chalice local --stage local --host 127.0.0.1 --port "$API_PORT"
+python -m devtools.chalice_local --stage local --host 127.0.0.1 --port "$API_PORT"

@@ -138,8 +138,9 @@ def test_every_change_has_a_gapless_sequence_and_a_feed_entry(api, keys, pushed)
 def test_a_removed_winner_no_longer_verifies(api, keys, pushed):
     program_id, award = pushed
     body = award_body(program_id)
-    body["winners"] = body["winners"][:1] + [
-        {"name": "新设计院", "credit_code": credit_code(3), "role": "design"}
+    body["winners"] = [
+        *body["winners"][:1],
+        {"name": "新设计院", "credit_code": credit_code(3), "role": "design"},
     ]
     assert put(api, keys["110000"], award["id"], body, 1).status_code == 200
     removed = api.call("GET", f"/v1/verify?credit_code={credit_code(2)}").data
