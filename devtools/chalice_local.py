@@ -19,7 +19,8 @@ ThreadedHTTPServer.request_queue_size = 256
 
 
 def main(argv: list[str] | None = None) -> int:
-    return chalice_main(["local", *(sys.argv[1:] if argv is None else argv)])
+    sys.argv = ["chalice", "local", *(sys.argv[1:] if argv is None else argv)]
+    return chalice_main()
 
 
 if __name__ == "__main__":

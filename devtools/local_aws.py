@@ -106,9 +106,10 @@ def start_local_aws(
     server.start()
     if server.startup_error is not None:
         server.stop()
-        raise OSError(
-            f"could not start moto server on {host}:{port}: {server.startup_error}"
-        ) from server.startup_error
+        error = server.startup_error
+        # werkzeug reports a busy port on stderr and raises SystemExit(1).
+        reason = "bind failed" if isinstance(error, SystemExit) else repr(error)
+        raise OSError(f"could not start moto server on {host}:{port}: {reason}") from error
     try:
         wait_until_ready(endpoint_url(server), timeout=ready_timeout)
     except BaseException:

@@ -86,11 +86,11 @@ def stack() -> Iterator[LocalStack]:
         local = LocalStack(env, f"http://127.0.0.1:{api_port}")
         setup = local.cli("bootstrap")
         assert setup.returncode == 0, setup.stderr
-        chalice = Path(sys.executable).parent / "chalice"
         api = subprocess.Popen(
             [
-                str(chalice),
-                "local",
+                sys.executable,
+                "-m",
+                "devtools.chalice_local",
                 "--stage",
                 "local",
                 "--host",
