@@ -6,11 +6,38 @@ Routes live in ``chalicelib/api`` (one blueprint per resource), logic in
 
 from __future__ import annotations
 
+import functools
+
+from aws_lambda_powertools.logging import correlation_paths
+from chalice import ConvertToMiddleware
+
 from chalicelib.api import awards, programs, public
 from chalicelib.api.http import RegistryApp
+from chalicelib.observability import logger
 
 app = RegistryApp(app_name="award-registry")
 app.api.cors = False
 
-for blueprint in (public.bp, programs.bp, awards.bp):
+# JSON logs with the API Gateway request id as correlation id; never the event
+# (it holds the body and the Authorization header).
+app.register_middleware(
+    ConvertToMiddleware(
+        functools.partial(
+            logger.inject_lambda_context,
+            correlation_id_path=correlation_paths.API_GATEWAY_REST,
+            log_event=False,
+            clear_state=True,
+        )
+    ),
+    "http",
+)
+
+BLUEPRINTS = (
+    public.bp,
+    programs.bp,
+    awards.bp,
+)
+for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")
+
+# Scheduled and event functions (thin: each calls one function in chalicelib/jobs).

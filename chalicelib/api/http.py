@@ -92,7 +92,10 @@ def received_at() -> datetime:
 
 
 def principal_of(request: Request) -> Principal | None:
-    return authenticate(request.headers.get("authorization"))
+    principal = authenticate(request.headers.get("authorization"))
+    if principal is not None:
+        logger.append_keys(role=principal.role, authority_id=principal.authority_id)
+    return principal
 
 
 def json_body(request: Request) -> Any:
