@@ -49,7 +49,8 @@ WINNER_ROLES: tuple[str, ...] = WinnerRole.__args__
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_EARLIEST_AWARD = date(2018, 1, 1)
+# The notice collects awards produced since 2018-01-01; config.backfill_from may move it.
+DEFAULT_EARLIEST_AWARD = date(2018, 1, 1)
 
 
 def _clean_text(value: Any) -> Any:
@@ -137,8 +138,9 @@ class AwardIn(_Schema):
     @classmethod
     def _awarded_on_in_range(cls, value: date, info: ValidationInfo) -> date:
         today = _today(info)
-        if value < _EARLIEST_AWARD:
-            raise ValueError(f"must be on or after {_EARLIEST_AWARD.isoformat()}")
+        earliest = (info.context or {}).get("earliest_award") or DEFAULT_EARLIEST_AWARD
+        if value < earliest:
+            raise ValueError(f"must be on or after {earliest.isoformat()}")
         if value > today:
             raise ValueError(f"must not be after today ({today.isoformat()}, China time)")
         return value
@@ -250,14 +252,26 @@ def _message(error: dict) -> str:
     return message
 
 
-def parse_model(model: type[M], data: Any, *, today: date | None = None, prefix: str = "") -> M:
-    """Validate ``data`` or raise our ``ValidationError`` naming the first bad field."""
+def parse_model(
+    model: type[M],
+    data: Any,
+    *,
+    today: date | None = None,
+    earliest_award: date | None = None,
+    prefix: str = "",
+) -> M:
+    """Validate ``data`` or raise our ``ValidationError`` naming the first bad field.
+
+    ``today`` (China date) and ``earliest_award`` (policy) come from the caller so
+    the rules stay testable and the policy dates stay in the config module.
+    """
     if not isinstance(data, dict):
         raise ValidationError("the body must be a JSON object", field=prefix or None)
     if model in (AwardIn, ProgramIn):
         data = {k: v for k, v in data.items() if k not in SERVER_FIELDS}
+    context = {"today": today, "earliest_award": earliest_award}
     try:
-        return model.model_validate(data, context={"today": today} if today else None)
+        return model.model_validate(data, context=context)
     except PydanticValidationError as exc:
         first = exc.errors(include_url=False)[0]
         path = field_path(tuple(first["loc"]))

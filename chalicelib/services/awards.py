@@ -85,7 +85,9 @@ def _timeliness(awarded_on: date, submitted_at: str) -> tuple[str, bool, dict]:
 
 
 def _validate(principal: Principal, data: Any, now: datetime) -> AwardIn:
-    award = parse_model(AwardIn, data, today=china_date(now))
+    award = parse_model(
+        AwardIn, data, today=china_date(now), earliest_award=settings().backfill_from
+    )
     seen: dict[str, int] = {}
     for index, winner in enumerate(award.winners):
         if winner.credit_code in seen:
