@@ -76,9 +76,7 @@ def test_a_winner_renamed_by_a_correction_is_found_only_by_the_new_name(api, key
     assert found(api, "旧名称") == []
 
 
-def test_revoked_awards_only_with_include_revoked_and_other_filters_combine(
-    api, keys, program_id
-):
+def test_revoked_awards_only_with_include_revoked_and_other_filters_combine(api, keys, program_id):
     key = keys["110000"]
     kept = push(api, key, program_id, "N-K", winner("华北建设工程有限公司", 8))
     revoked = push(api, key, program_id, "N-X", winner("华北建设监理有限公司", 9))
