@@ -32,6 +32,7 @@ const authorities = new Map(); // id -> name_zh
 const programs = new Map(); // id -> Promise of the programme (or null)
 let nextQuery = null; // the list query of the next page, with its cursor
 let searched = false;
+let generation = 0; // answers to an older search are dropped
 
 const $ = (id) => document.getElementById(id);
 
@@ -42,7 +43,7 @@ function el(tag, attrs, ...children) {
     if (key === "class") node.className = value;
     else node.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     node.append(child instanceof Node ? child : String(child));
   }
@@ -170,10 +171,12 @@ function highlighter(params) {
 }
 
 async function runSearch(params, append) {
+  const mine = ++generation;
   $("status").textContent = "正在查询…";
   $("more").hidden = true;
   try {
     const page = await api("/v1/awards?" + params.toString());
+    if (mine !== generation) return;
     if (!append) $("results").replaceChildren();
     const highlight = highlighter(params);
     for (const award of page.items) $("results").append(awardItem(award, highlight));
@@ -187,6 +190,7 @@ async function runSearch(params, append) {
       nextQuery = null;
     }
   } catch (error) {
+    if (mine !== generation) return;
     if (!append) $("results").replaceChildren();
     $("status").textContent = explain(error);
   }
@@ -428,6 +432,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     try {
       runSearch(searchQuery(), false);
     } catch (error) {
+      generation++;
       $("results").replaceChildren();
       $("status").textContent = error.message;
     }
