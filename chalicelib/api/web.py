@@ -3,8 +3,9 @@
 Registered without the ``/v1`` prefix (``GET /``, ``GET /static/{name}``) plus
 ``GET /v1/verify/print``, which answers a browser with HTML. The page is
 plain files in ``chalicelib/web`` (no build step); the only server-side
-values in it are the path prefix of the API (the API Gateway stage) and
-whether the per-province timeliness table is public (``public_timeliness``).
+values in it are the path prefix of the API (the API Gateway stage), whether
+the per-province timeliness table is public (``public_timeliness``) and the
+timeliness rule's words, from the configuration.
 """
 
 from __future__ import annotations
@@ -81,9 +82,13 @@ def public_base_url(request: Request) -> str:
 @bp.route("/", methods=["GET"])
 @endpoint(bp)
 def index() -> Response:
+    config = settings()
+    start = config.rule_start
     page = Template(_read("index.html")).substitute(
         base=_base_path(bp.current_request),
-        public_timeliness="true" if settings().public_timeliness else "false",
+        public_timeliness="true" if config.public_timeliness else "false",
+        rule_note=f"自 {start.year} 年 {start.month} 月 {start.day} 日起，获奖信息应在产生后 "
+        f"{config.working_days} 个工作日内报送。",
     )
     return Response(
         body=page,

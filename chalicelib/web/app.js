@@ -443,12 +443,12 @@ document.addEventListener("DOMContentLoaded", async () => {
     location.hash = "";
   });
   window.addEventListener("hashchange", route);
-  showTimeliness();
   showExport();
   try {
     await loadAuthorities();
   } catch {
     $("status").textContent = "地区列表加载失败，请刷新重试。";
   }
+  showTimeliness(); // after the authorities: its rows are named by them
   route();
 });

@@ -220,6 +220,8 @@ def test_on_a_phone_nothing_overflows_and_optional_parts_follow_the_server(
     )
     try:
         page = phone.new_page()
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url))
         open_home(page, stack)
         search(page, "浙江页面测试")
         expect(page.locator("#results li.award")).to_have_count(2)
@@ -228,6 +230,7 @@ def test_on_a_phone_nothing_overflows_and_optional_parts_follow_the_server(
         page.screenshot(path=tmp_path / "phone.png", full_page=True)
         # public_timeliness is off on this stack: the table is not on the page at all
         expect(page.locator("#timeliness")).to_have_count(0)
+        assert not [url for url in asked if "/v1/timeliness" in url]
         exported = requests.get(stack.url("/v1/exports/latest")).status_code == 200
         if exported:
             expect(page.locator("#export")).to_be_visible()
@@ -235,3 +238,64 @@ def test_on_a_phone_nothing_overflows_and_optional_parts_follow_the_server(
             expect(page.locator("#export")).to_be_hidden()
     finally:
         phone.close()
+
+
+def test_the_page_shows_timeliness_and_export_links_when_the_server_offers_them(
+    page, stack, tmp_path
+):
+    """With ``public_timeliness`` on (here: the flag flipped in the served page) the table
+    appears, filled from /v1/timeliness; an export manifest that answers 200 gets links.
+    Both answers are stand-ins: their real routes are built elsewhere."""
+
+    def flag_on(route):
+        served = route.fetch()
+        on = served.text().replace(
+            '<meta name="public-timeliness" content="false">',
+            '<meta name="public-timeliness" content="true">',
+        )
+        assert on != served.text()
+        route.fulfill(response=served, body=on)
+
+    page.route(stack.url("/"), flag_on)
+    page.route(
+        "**/v1/timeliness",
+        lambda route: route.fulfill(
+            json={
+                "items": [
+                    {
+                        "authority_id": "330000",
+                        "pushes": 40,
+                        "on_time": 38,
+                        "late": 2,
+                        "on_time_rate": 0.95,
+                        "median_working_days_late": 3,
+                    }
+                ]
+            }
+        ),
+    )
+    page.route(
+        "**/v1/exports/latest",
+        lambda route: route.fulfill(
+            json={
+                "date": "2026-11-24",
+                "files": {
+                    "csv": {"url": "https://example.invalid/exports/2026-11-24/awards.csv"},
+                    "jsonl": {"url": "https://example.invalid/exports/2026-11-24/awards.jsonl.gz"},
+                },
+            }
+        ),
+    )
+    open_home(page, stack)
+    table = page.locator("#timeliness-table")
+    expect(table.locator("thead th")).to_have_text(
+        ["地区/部门", "报送条数", "按时", "逾期", "按时率", "逾期工作日中位数"]
+    )
+    expect(table.locator("tbody tr")).to_have_text(["浙江省住房和城乡建设厅4038295.0%3"])
+    links = page.locator("#export-links a")
+    expect(links).to_have_text(["CSV", "JSON Lines"])
+    expect(links.first).to_have_attribute(
+        "href", "https://example.invalid/exports/2026-11-24/awards.csv"
+    )
+    expect(page.locator("#export-info")).to_have_text("（生成于 2026-11-24）")
+    page.screenshot(path=tmp_path / "timeliness-and-export.png", full_page=True)

@@ -54,7 +54,10 @@ def test_the_page_is_chinese_html_made_for_a_phone(client, aws):
 def test_the_timeliness_table_is_off_unless_configured(client, aws, env_setting):
     assert '<meta name="public-timeliness" content="false">' in text(get(client, "/"))
     env_setting("PUBLIC_TIMELINESS", "true")
-    assert '<meta name="public-timeliness" content="true">' in text(get(client, "/"))
+    env_setting("WORKING_DAYS", "15")
+    page = text(get(client, "/"))
+    assert '<meta name="public-timeliness" content="true">' in page
+    assert "自 2021 年 7 月 1 日起，获奖信息应在产生后 15 个工作日内报送。" in page
 
 
 def test_the_page_finds_the_api_behind_an_api_gateway_stage():
