@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean browser-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +17,23 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash devtools/run_local.sh
 
-## Set up and run every check and test.
-test: $(STAMP)
+## Set up and run every check and test (the page's browser test needs chromium).
+test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## Debian's chromium and a CJK font for the browser test (CI: fresh Debian, as root).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi wenquanyi; then \
+		echo "installing chromium and fonts-wqy-microhei (apt-get)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		LOG=$$(mktemp); \
+		{ $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install \
+			-y -qq --no-install-recommends chromium fonts-wqy-microhei; } >"$$LOG" 2>&1 \
+			|| { cat "$$LOG"; rm -f "$$LOG"; exit 1; }; \
+		rm -f "$$LOG"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

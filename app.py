@@ -11,7 +11,7 @@ import functools
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import ConvertToMiddleware
 
-from chalicelib.api import awards, programs, public
+from chalicelib.api import awards, programs, public, web
 from chalicelib.api.http import RegistryApp
 from chalicelib.observability import logger
 
@@ -39,5 +39,7 @@ BLUEPRINTS = (
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")
+# The public page (GET /) and the printable verification: HTML, at the root.
+app.register_blueprint(web.bp)
 
 # Scheduled and event functions (thin: each calls one function in chalicelib/jobs).

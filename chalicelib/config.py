@@ -62,6 +62,11 @@ class Settings:
     public_timeliness: bool
     public_documents: bool
     shards: int = field(default=8)
+    # Most index items one enterprise-name search reads before it asks for a longer name.
+    name_search_max: int = field(default=5000)
+    # The public address of the API (e.g. https://registry.example.cn/api) for links that
+    # leave the page, like the printed QR code; empty: taken from the request's Host.
+    public_base_url: str = field(default="")
 
     @property
     def timeliness_policy(self) -> TimelinessPolicy:
@@ -106,4 +111,6 @@ def settings() -> Settings:
         public_timeliness=_env_bool("PUBLIC_TIMELINESS", False),
         public_documents=_env_bool("PUBLIC_DOCUMENTS", False),
         shards=_env_int("AWARD_SHARDS", 8),
+        name_search_max=_env_int("NAME_SEARCH_MAX", 5000),
+        public_base_url=_env("PUBLIC_BASE_URL", "").rstrip("/"),
     )

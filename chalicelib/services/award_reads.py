@@ -2,7 +2,10 @@
 
 Every read is a DynamoDB Query, GetItem or BatchGet, never a Scan. The
 newest-first list of all awards merges the ``by_shard`` index partitions; the
-other filters pick the narrowest index and check the rest in Python. A page
+other filters pick the narrowest index and check the rest in Python. An
+enterprise-name search reads the name index items of its prefix (small
+items, one Query on one partition), orders them newest first and fetches the
+records a page at a time. A page
 position is the ``feed_key`` (``submitted_at#id``) of the last item served,
 kept in a signed cursor bound to the filters.
 """
@@ -20,12 +23,20 @@ from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credit_code
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.names import PARTITION_CHARS, fold_name, name_key, name_partition
 from chalicelib.domain.timeliness import china_date
-from chalicelib.services.awards import award_history, award_view, load_record
+from chalicelib.services.awards import award_history, award_view, load_record, winner_names
 from chalicelib.store.base import iso_utc
-from chalicelib.store.models import AwardRecord, CreditCodeEntry, Program, SourceGuard
+from chalicelib.store.models import (
+    AwardRecord,
+    CreditCodeEntry,
+    EnterpriseNameEntry,
+    Program,
+    SourceGuard,
+)
 
 BATCH_GET_MAX = 100
+NAME_QUERY_MAX_CHARS = 200
 
 
 def _credit_code(raw: str | None, *, field: str = "credit_code") -> str:
@@ -85,6 +96,48 @@ def _credit_code_stream(code: str, before: str | None, page: int) -> Iterator[Aw
                 yield record
 
 
+def _enterprise_name(raw: str) -> str:
+    folded = fold_name(raw)
+    if len(folded) < PARTITION_CHARS:
+        raise ValidationError(
+            f"enterprise_name needs at least {PARTITION_CHARS} characters", field="enterprise_name"
+        )
+    if len(folded) > NAME_QUERY_MAX_CHARS:
+        raise ValidationError(
+            f"enterprise_name is over {NAME_QUERY_MAX_CHARS} characters", field="enterprise_name"
+        )
+    return folded
+
+
+def _name_stream(folded: str, before: str | None, page: int) -> Iterator[AwardRecord]:
+    """Awards with a winner whose name ever started with ``folded``, newest first.
+
+    The index orders by name, not time, so the matching items (small, one
+    partition) are read first and sorted; a prefix matching more than
+    ``name_search_max`` of them is refused rather than read on every request.
+    Callers check the record's current winners (a renamed winner's item stays).
+    """
+    limit = settings().name_search_max
+    entries = EnterpriseNameEntry.query(
+        EnterpriseNameEntry.key(name_partition(folded)),
+        EnterpriseNameEntry.sk.startswith(name_key(folded)),
+    )
+    newest: dict[str, str] = {}
+    for count, entry in enumerate(entries, start=1):
+        if count > limit:
+            raise ValidationError(
+                f"more than {limit} awards match this enterprise name; type more of it",
+                field="enterprise_name",
+            )
+        if before is None or entry.feed_key < before:
+            newest[entry.award_id] = entry.feed_key
+    ordered = sorted(newest, key=newest.__getitem__, reverse=True)
+    for start in range(0, len(ordered), page):
+        chunk = ordered[start : start + page]
+        records = _records_by_id(chunk)
+        yield from (records[award_id] for award_id in chunk if award_id in records)
+
+
 def _index_stream(
     index: Any, hash_key: str, before: str | None, page: int
 ) -> Iterator[AwardRecord]:
@@ -120,6 +173,7 @@ def list_awards(params: dict[str, str], limit: int) -> dict[str, Any]:
     program_id = params.get("program_id")
     source_id = params.get("source_id")
     year_text = params.get("year")
+    name_text = params.get("enterprise_name")
     include_revoked_text = params.get("include_revoked", "false").lower()
     if authority_id is not None and authority_id not in AUTHORITY_IDS:
         raise ValidationError("unknown authority_id", field="authority_id")
@@ -130,6 +184,7 @@ def list_awards(params: dict[str, str], limit: int) -> dict[str, Any]:
     if source_id is not None and authority_id is None:
         raise ValidationError("source_id needs authority_id", field="authority_id")
     code = _credit_code(params["credit_code"]) if "credit_code" in params else None
+    name = _enterprise_name(name_text) if name_text is not None else None
     year = int(year_text) if year_text else None
     include_revoked = include_revoked_text == "true"
     filters = {
@@ -138,6 +193,7 @@ def list_awards(params: dict[str, str], limit: int) -> dict[str, Any]:
         "source_id": source_id,
         "year": year,
         "credit_code": code,
+        "enterprise_name": name,
         "include_revoked": include_revoked,
     }
     secret = settings().server_secret
@@ -153,6 +209,7 @@ def list_awards(params: dict[str, str], limit: int) -> dict[str, Any]:
             and (program_id is None or record.program_id == program_id)
             and (year is None or record.year == year)
             and (code is None or code in record.credit_codes)
+            and (name is None or any(n.startswith(name) for n in winner_names(record.content)))
         )
 
     page = min(limit + 1, 100)
@@ -160,6 +217,8 @@ def list_awards(params: dict[str, str], limit: int) -> dict[str, Any]:
         stream: Iterable[AwardRecord] = _by_source(authority_id, source_id, before)
     elif code is not None:
         stream = _credit_code_stream(code, before, page)
+    elif name is not None:
+        stream = _name_stream(name, before, page)
     elif program_id is not None:
         stream = _index_stream(AwardRecord.by_program, program_id, before, page)
     elif authority_id is not None:

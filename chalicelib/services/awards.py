@@ -1,8 +1,10 @@
 """Award records: push, idempotent retry, correction, revocation (SPEC §3–4, §6).
 
-A push writes the record, its source-id guard, one credit-code index item per
-winner, its change entry and the authority's sequence counter in one
-transaction (``ledger.commit``). A retry with the same content finds the guard
+A push writes the record, its source-id guard, one credit-code index item and
+one enterprise-name index item per winner, its change entry and the
+authority's sequence counter in one transaction (``ledger.commit``): with 40
+winners at most, 2 + 40 + 40 + 2 = 84 items, a correction 85, under
+DynamoDB's 100. A retry with the same content finds the guard
 and answers 200 with the same id; different content under the same
 ``source_id`` is a 409. Records are never deleted: a correction or revocation
 keeps the earlier version as an ``AwardVersion`` item.
@@ -28,6 +30,7 @@ from chalicelib.domain.errors import (
     VersionMismatchError,
 )
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.names import fold_name, name_key, name_partition
 from chalicelib.domain.schemas import AwardIn, BatchIn, RevokeIn, parse_model
 from chalicelib.domain.timeliness import china_date, deadline_for, judge_push
 from chalicelib.services.calendars import workday_calendar
@@ -35,7 +38,14 @@ from chalicelib.services.keys import PROVINCIAL, Principal, require
 from chalicelib.services.programs import PUBLIC_STATES
 from chalicelib.store import ledger
 from chalicelib.store.base import iso_utc, parse_iso_utc
-from chalicelib.store.models import AwardRecord, AwardVersion, CreditCodeEntry, Program, SourceGuard
+from chalicelib.store.models import (
+    AwardRecord,
+    AwardVersion,
+    CreditCodeEntry,
+    EnterpriseNameEntry,
+    Program,
+    SourceGuard,
+)
 
 PUSHABLE_PROGRAM_STATES = frozenset({"submitted", "approved"})
 
@@ -145,6 +155,26 @@ def _credit_entries(record: AwardRecord, codes: list[str]) -> list[CreditCodeEnt
     ]
 
 
+def winner_names(content: dict[str, Any]) -> list[str]:
+    """The folded winner names of a record's content, each once (one index item per name)."""
+    return list(dict.fromkeys(fold_name(w["name"]) for w in content["winners"]))
+
+
+def _name_entries(record: AwardRecord, names: list[str]) -> list[EnterpriseNameEntry]:
+    # Keyed by item: two long names alike in their first KEY_CHARS share one item, and a
+    # transaction may not write one item twice.
+    entries = {
+        (name_partition(name), name_key(name)): EnterpriseNameEntry(
+            pk=EnterpriseNameEntry.key(name_partition(name)),
+            sk=f"{name_key(name)}#{record.feed_key}",
+            award_id=record.id,
+            feed_key=record.feed_key,
+        )
+        for name in names
+    }
+    return list(entries.values())
+
+
 def push_award(principal: Principal | None, data: Any, now: datetime) -> PushResult:
     principal = require(principal, PROVINCIAL)
     award = _validate(principal, data, now)
@@ -200,6 +230,8 @@ def push_award(principal: Principal | None, data: Any, now: datetime) -> PushRes
             tx.save(record)
             for entry in _credit_entries(record, record.credit_codes):
                 tx.save(entry)
+            for name_entry in _name_entries(record, winner_names(record.content)):
+                tx.save(name_entry)
 
         try:
             ledger.commit(
@@ -296,6 +328,7 @@ def correct_award(
         at = iso_utc(now)
         previous = _version_item(record, at)
         old_codes = set(record.credit_codes)
+        old_names = set(winner_names(record.content))
         new_awarded_on = award.awarded_on.isoformat()
         if new_awarded_on != record.awarded_on:
             record.awarded_on_changes = [
@@ -319,12 +352,15 @@ def correct_award(
         record.updated_at = at
         view = {**award_view(record), "version": record.version + 1}
         new_codes = [c for c in record.credit_codes if c not in old_codes]
+        # Index items are never deleted: only names the record did not have get one.
+        new_names = [n for n in winner_names(record.content) if n not in old_names]
 
         def writes(
             tx: Any,
             record: AwardRecord = record,
             previous: AwardVersion = previous,
             new_codes: list[str] = new_codes,
+            new_names: list[str] = new_names,
         ) -> None:
             tx.save(previous, condition=AwardVersion.pk.does_not_exist())
             tx.save(record)
@@ -335,6 +371,8 @@ def correct_award(
             )
             for entry in _credit_entries(record, new_codes):
                 tx.save(entry)
+            for name_entry in _name_entries(record, new_names):
+                tx.save(name_entry)
 
         try:
             ledger.commit(

@@ -5,7 +5,7 @@ Tables:
 - ``authorities``: the 33 authorities and each one's change-sequence counter.
 - ``programs``: award programmes, with a listing index.
 - ``awards``: one table, several item kinds under ``pk``/``sk`` so a record,
-  its source-id guard, its credit-code index items and its earlier versions
+  its source-id guard, its credit-code and enterprise-name index items and its earlier versions
   can be read consistently and written in one transaction (SPEC §6).
 - ``changes``: the change feed, gapless ``seq`` per authority.
 """
@@ -209,6 +209,27 @@ class CreditCodeEntry(Model):
     @staticmethod
     def key(credit_code: str) -> str:
         return f"CC#{credit_code}"
+
+
+class EnterpriseNameEntry(Model):
+    """Index item for the public enterprise-name prefix search (``domain/names.py``).
+
+    ``pk = NAME#<first 2 folded characters>``, ``sk = <folded name>#<feed_key>``:
+    a search is one Query with ``begins_with(sk, <folded query>)``. Written with
+    the record, never deleted: a renamed winner's old item stays and readers
+    check the record's current winners.
+    """
+
+    Meta = AWARDS_META
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    award_id = UnicodeAttribute()
+    feed_key = UnicodeAttribute()
+
+    @staticmethod
+    def key(partition: str) -> str:
+        return f"NAME#{partition}"
 
 
 class ChangeEntry(Model):

@@ -1,0 +1,149 @@
+"""The public web page and the printable verification: HTML, served at the root.
+
+Registered without the ``/v1`` prefix (``GET /``, ``GET /static/{name}``) plus
+``GET /v1/verify/print``, which answers a browser with HTML. The page is
+plain files in ``chalicelib/web`` (no build step); the only server-side
+values in it are the path prefix of the API (the API Gateway stage), whether
+the per-province timeliness table is public (``public_timeliness``) and the
+timeliness rule's words, from the configuration.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+from pathlib import Path
+from string import Template
+
+from chalice import Blueprint, Response
+from chalice.app import Request
+
+from chalicelib.api.http import endpoint, query_params
+from chalicelib.config import settings
+from chalicelib.domain.errors import RegistryError, ValidationError
+from chalicelib.services.verify_print import verification_page
+
+bp = Blueprint(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+HTML_TYPE = "text/html; charset=utf-8"
+ASSETS = {
+    "app.js": "text/javascript; charset=utf-8",
+    "style.css": "text/css; charset=utf-8",
+}
+_HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
+PAGE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@cache
+def _read(name: str) -> str:
+    return (WEB_DIR / name).read_text("utf-8")
+
+
+def base_path(context_path: str, route: str) -> str:
+    """The prefix in front of our routes: ``/api`` behind an API Gateway stage, ``""`` locally.
+
+    API Gateway reports the path as called (``/api/v1/verify/print``) and the
+    route (``/v1/verify/print``); what is left in front is the stage, or a
+    custom domain's base path.
+
+    Examples
+    --------
+    >>> base_path("/api/", "/"), base_path("/v1/verify/print", "/v1/verify/print")
+    ('/api', '')
+    """
+    called, route = context_path.rstrip("/"), route.rstrip("/")
+    if called.endswith(route):
+        return called[: len(called) - len(route)]
+    return ""
+
+
+def _base_path(request: Request) -> str:
+    return base_path((request.context or {}).get("path") or "", request.path)
+
+
+def public_base_url(request: Request) -> str:
+    """Where the API is reached from outside: the setting, else the request's Host and stage."""
+    if settings().public_base_url:
+        return settings().public_base_url
+    host = request.headers.get("host", "")
+    if not _HOST.match(host):
+        raise ValidationError("the Host header is not a host name", field="Host")
+    scheme = request.headers.get("x-forwarded-proto", "").lower()
+    if scheme not in ("http", "https"):
+        scheme = "http" if settings().stage == "local" else "https"
+    return f"{scheme}://{host}{_base_path(request)}"
+
+
+@bp.route("/", methods=["GET"])
+@endpoint(bp)
+def index() -> Response:
+    config = settings()
+    start = config.rule_start
+    page = Template(_read("index.html")).substitute(
+        base=_base_path(bp.current_request),
+        public_timeliness="true" if config.public_timeliness else "false",
+        rule_note=f"自 {start.year} 年 {start.month} 月 {start.day} 日起，获奖信息应在产生后 "
+        f"{config.working_days} 个工作日内报送。",
+    )
+    return Response(
+        body=page,
+        status_code=200,
+        headers={"Content-Type": HTML_TYPE, "Cache-Control": "no-cache", **PAGE_HEADERS},
+    )
+
+
+@bp.route("/static/{name}", methods=["GET"])
+@endpoint(bp)
+def asset(name: str) -> Response:
+    if name not in ASSETS:
+        return Response(body="Not Found", status_code=404, headers={"Content-Type": "text/plain"})
+    return Response(
+        body=_read(name),
+        status_code=200,
+        headers={"Content-Type": ASSETS[name], "Cache-Control": "max-age=300", **PAGE_HEADERS},
+    )
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _error_page(error: RegistryError) -> Response:
+    if error.field == "credit_code":
+        advice = "统一社会信用代码有误：请检查这 18 位代码后重试。"
+    else:
+        advice = f"请求有误（{html.escape(error.field or error.code)}），请检查后重试。"
+    body = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>无法核验</title></head><body><h1>无法核验</h1><p>{advice}</p></body></html>"
+    )
+    return Response(
+        body=body,
+        status_code=error.status,
+        headers={"Content-Type": HTML_TYPE, "Cache-Control": "no-store", **PAGE_HEADERS},
+    )
+
+
+@bp.route("/v1/verify/print", methods=["GET"])
+@endpoint(bp)
+def verify_print() -> Response:
+    request = bp.current_request
+    try:
+        page = verification_page(
+            query_params(request).get("credit_code"), base_url=public_base_url(request)
+        )
+    except RegistryError as error:
+        if _wants_html(request):
+            return _error_page(error)
+        raise  # the JSON error shape, like every other route
+    return Response(
+        body=page,
+        status_code=200,
+        headers={"Content-Type": HTML_TYPE, "Cache-Control": "no-store", **PAGE_HEADERS},
+    )

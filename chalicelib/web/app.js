@@ -1,0 +1,454 @@
+// The public page: search awards, show one with its programme, link the export.
+// Plain browser JavaScript, no build step. Text from the API is only ever set as
+// textContent, never as HTML.
+"use strict";
+
+const BASE = document.querySelector('meta[name="api-base"]').content;
+const PUBLIC_TIMELINESS =
+  document.querySelector('meta[name="public-timeliness"]').content === "true";
+const CREDIT_CODE = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
+
+const ROLES = {
+  general_contractor: "施工总承包",
+  specialty_contractor: "专业承包",
+  design: "设计",
+  survey: "勘察",
+  supervision: "监理",
+  owner: "建设单位",
+  other: "其他",
+};
+const CATEGORIES = { housing: "房屋建筑", municipal: "市政基础设施" };
+const CYCLES = { annual: "每年", biennial: "每两年", irregular: "不定期" };
+const RELATIONS = { hosts: "主办", supervises: "主管" };
+const PROGRAM_STATES = {
+  draft: "草稿",
+  submitted: "已报送，待审核",
+  approved: "已审核通过",
+  rejected: "未通过审核",
+  withdrawn: "已撤销设立",
+};
+
+const authorities = new Map(); // id -> name_zh
+const programs = new Map(); // id -> Promise of the programme (or null)
+let nextQuery = null; // the list query of the next page, with its cursor
+let searched = false;
+let generation = 0; // answers to an older search are dropped
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+async function api(path) {
+  const response = await fetch(BASE + path, { headers: { Accept: "application/json" } });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = new Error((body && body.error && body.error.message) || response.statusText);
+    error.status = response.status;
+    error.code = body && body.error && body.error.code;
+    error.field = body && body.error && body.error.field;
+    throw error;
+  }
+  return body;
+}
+
+function chinaTime(iso) {
+  if (!iso) return "";
+  return new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+}
+
+function fold(text) {
+  return text.normalize("NFKC").replace(/\s+/g, "").toUpperCase();
+}
+
+function authorityName(id) {
+  return authorities.get(id) || id;
+}
+
+function program(id) {
+  if (!programs.has(id)) {
+    programs.set(
+      id,
+      api("/v1/programs/" + encodeURIComponent(id)).catch(() => null),
+    );
+  }
+  return programs.get(id);
+}
+
+function printUrl(code) {
+  return BASE + "/v1/verify/print?credit_code=" + encodeURIComponent(code);
+}
+
+function revokedBadge() {
+  return el("span", { class: "badge revoked" }, "撤销");
+}
+
+// ---- search -----------------------------------------------------------------
+
+function searchQuery() {
+  const params = new URLSearchParams();
+  const q = fold($("q").value);
+  $("print-hint").hidden = true;
+  if (CREDIT_CODE.test(q)) {
+    params.set("credit_code", q);
+    $("print-link").href = printUrl(q);
+    $("print-hint").hidden = false;
+  } else if (q.length === 1) {
+    throw new Error("请至少输入企业名称的前 2 个字，或 18 位统一社会信用代码。");
+  } else if (q.length >= 2) {
+    params.set("enterprise_name", $("q").value.trim());
+  }
+  if ($("authority").value) params.set("authority_id", $("authority").value);
+  if ($("year").value) params.set("year", $("year").value);
+  if ($("include-revoked").checked) params.set("include_revoked", "true");
+  params.set("limit", "20");
+  return params;
+}
+
+function explain(error) {
+  if (error.field === "credit_code") return "统一社会信用代码有误，请核对这 18 位代码。";
+  if (error.field === "enterprise_name" && error.status === 400) {
+    return "请至少输入 2 个字；匹配的记录过多时，请输入更完整的企业名称。";
+  }
+  if (error.status) return "查询失败，请稍后重试（" + (error.code || error.status) + "）。";
+  return error.message;
+}
+
+function awardItem(award, highlight) {
+  const revoked = award.status === "revoked";
+  const programName = el("span", { class: "program" }, award.program_id);
+  program(award.program_id).then((p) => {
+    if (p) programName.textContent = p.name;
+  });
+  const winners = award.winners.map((w) =>
+    el(
+      "span",
+      { class: highlight && highlight(w) ? "winner match" : "winner" },
+      w.name,
+      "（" + (ROLES[w.role] || w.role) + "）",
+    ),
+  );
+  return el(
+    "li",
+    { class: revoked ? "award revoked" : "award", "data-award-id": award.id },
+    el(
+      "h3",
+      null,
+      el("a", { href: "#/award/" + encodeURIComponent(award.id) }, award.project.name),
+      revoked && revokedBadge(),
+    ),
+    el("p", { class: "meta" }, programName, " · ", award.honor, " · ", award.year + " 年度"),
+    el("p", { class: "winners" }, winners),
+    el(
+      "p",
+      { class: "meta" },
+      "公布日期 " + award.awarded_on + " · " + authorityName(award.authority_id),
+    ),
+  );
+}
+
+function highlighter(params) {
+  if (params.has("credit_code")) {
+    const code = params.get("credit_code");
+    return (w) => w.credit_code === code;
+  }
+  if (params.has("enterprise_name")) {
+    const prefix = fold(params.get("enterprise_name"));
+    return (w) => fold(w.name).startsWith(prefix);
+  }
+  return null;
+}
+
+async function runSearch(params, append) {
+  const mine = ++generation;
+  $("status").textContent = "正在查询…";
+  $("more").hidden = true;
+  try {
+    const page = await api("/v1/awards?" + params.toString());
+    if (mine !== generation) return;
+    if (!append) $("results").replaceChildren();
+    const highlight = highlighter(params);
+    for (const award of page.items) $("results").append(awardItem(award, highlight));
+    const shown = $("results").children.length;
+    $("status").textContent = shown ? "共显示 " + shown + " 条" : "未找到符合条件的获奖信息。";
+    if (page.next_cursor) {
+      nextQuery = new URLSearchParams(params);
+      nextQuery.set("cursor", page.next_cursor);
+      $("more").hidden = false;
+    } else {
+      nextQuery = null;
+    }
+  } catch (error) {
+    if (mine !== generation) return;
+    if (!append) $("results").replaceChildren();
+    $("status").textContent = explain(error);
+  }
+}
+
+// ---- one award ---------------------------------------------------------------
+
+function facts(pairs) {
+  return el(
+    "dl",
+    { class: "facts" },
+    pairs
+      .filter(([, value]) => value !== undefined && value !== null && value !== "")
+      .map(([label, value]) => [el("dt", null, label), el("dd", null, value)]),
+  );
+}
+
+function programSection(p) {
+  if (!p) return el("p", { class: "note" }, "奖项信息暂不可查。");
+  const approval = p.approval || {};
+  return el(
+    "section",
+    { class: "program-detail" },
+    el("h3", null, "所属奖项：", p.name),
+    facts([
+      ["组织单位", p.organizer + "（住房城乡建设部门" + (RELATIONS[p.authority_relation] || "") + "）"],
+      ["评选周期", CYCLES[p.cycle] || p.cycle],
+      ["奖项类别", (p.categories || []).map((c) => CATEGORIES[c] || c).join("、")],
+      ["设立批准", [approval.issuer, approval.document_number, approval.approved_on].filter(Boolean).join(" ")],
+      ["奖项状态", PROGRAM_STATES[p.status] || p.status],
+      ["报送单位", authorityName(p.authority_id)],
+    ]),
+  );
+}
+
+function winnersTable(award) {
+  return el(
+    "div",
+    { class: "table-wrap" },
+    el(
+      "table",
+      { class: "winners-table" },
+      el("thead", null, el("tr", null, ["获奖单位", "统一社会信用代码", "角色", "项目负责人", ""].map((h) => el("th", null, h)))),
+      el(
+        "tbody",
+        null,
+        award.winners.map((w) =>
+          el(
+            "tr",
+            null,
+            el("td", null, w.name),
+            el("td", { class: "code" }, w.credit_code),
+            el("td", null, ROLES[w.role] || w.role),
+            el("td", null, w.project_manager || ""),
+            el("td", null, el("a", { href: printUrl(w.credit_code), class: "print" }, "核验单")),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+async function showAward(id) {
+  $("search-view").hidden = true;
+  $("detail-view").hidden = false;
+  const box = $("detail");
+  box.replaceChildren(el("p", null, "正在加载…"));
+  let award;
+  try {
+    award = await api("/v1/awards/" + encodeURIComponent(id));
+  } catch (error) {
+    box.replaceChildren(el("p", null, error.status === 404 ? "没有这条获奖信息。" : explain(error)));
+    return;
+  }
+  const revoked = award.status === "revoked";
+  const parts = [
+    el("h2", null, award.project.name, revoked && revokedBadge()),
+  ];
+  if (revoked) {
+    parts.push(
+      el(
+        "div",
+        { class: "revoked-notice", role: "note" },
+        el("strong", null, "该获奖信息已撤销"),
+        el("p", null, "撤销原因：", award.revoked_reason || ""),
+        award.revoked_document_number && el("p", null, "撤销文号：", award.revoked_document_number),
+        el("p", null, "撤销时间：", chinaTime(award.revoked_at)),
+      ),
+    );
+  }
+  parts.push(
+    facts([
+      ["获奖等次", award.honor],
+      ["年度", award.year],
+      ["公布日期", award.awarded_on],
+      ["公布文号", award.announcement_number],
+      [
+        "公布文件",
+        award.announcement_url &&
+          el("a", { href: award.announcement_url, rel: "noopener noreferrer" }, award.announcement_url),
+      ],
+      ["工程类别", CATEGORIES[award.project.category] || award.project.category],
+      ["项目编号", award.project.code],
+      ["项目所在地代码", award.project.location_code],
+      ["报送单位", authorityName(award.authority_id)],
+      ["报送时间", chinaTime(award.submitted_at)],
+      ["记录编号", award.id + "（第 " + award.version + " 版）"],
+    ]),
+    el("h3", null, "获奖单位"),
+    winnersTable(award),
+  );
+  const programBox = el("div", null, el("p", null, "正在加载奖项信息…"));
+  parts.push(programBox);
+  box.replaceChildren(...parts);
+  programBox.replaceChildren(programSection(await program(award.program_id)));
+}
+
+function route() {
+  const match = location.hash.match(/^#\/award\/(.+)$/);
+  if (match) {
+    showAward(decodeURIComponent(match[1]));
+    return;
+  }
+  $("detail-view").hidden = true;
+  $("search-view").hidden = false;
+  if (!searched) {
+    searched = true;
+    runSearch(searchQuery(), false); // the newest awards
+  }
+}
+
+// ---- export link and timeliness table ----------------------------------------
+
+function exportLinks(manifest) {
+  const links = [];
+  const walk = (value, key) => {
+    if (typeof value === "string" && /^(https?:\/\/|\/)/.test(value)) {
+      let label = key;
+      if (/\.csv/i.test(value)) label = "CSV";
+      else if (/\.jsonl/i.test(value)) label = "JSON Lines";
+      links.push(el("a", { href: value, rel: "noopener" }, label));
+    } else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) walk(v, Array.isArray(value) ? key : k);
+    }
+  };
+  walk(manifest, "");
+  if (!links.length) links.push(el("a", { href: BASE + "/v1/exports/latest" }, "导出清单"));
+  return links.flatMap((link, i) => (i ? [" · ", link] : [link]));
+}
+
+async function showExport() {
+  let manifest;
+  try {
+    manifest = await api("/v1/exports/latest");
+  } catch {
+    return; // no export yet (or not built here): no link
+  }
+  $("export-links").replaceChildren(...exportLinks(manifest));
+  const when = manifest.generated_at || manifest.created_at || manifest.date;
+  if (when) $("export-info").textContent = "（生成于 " + (when.length > 10 ? chinaTime(when) : when) + "）";
+  $("export").hidden = false;
+}
+
+const TIMELINESS_COLUMNS = [
+  [["pushes", "total", "count", "pushed"], "报送条数"],
+  [["on_time", "on_time_count"], "按时"],
+  [["late", "late_count"], "逾期"],
+  [["pending", "pending_count"], "待定"],
+  [["on_time_rate", "on_time_ratio"], "按时率"],
+  [["median_working_days_late", "median_days_late"], "逾期工作日中位数"],
+];
+
+function cell(value, label) {
+  if (typeof value === "number" && label === "按时率") {
+    return (value <= 1 ? value * 100 : value).toFixed(1) + "%";
+  }
+  return value === null || value === undefined ? "—" : String(value);
+}
+
+async function showTimeliness() {
+  const section = $("timeliness");
+  if (!PUBLIC_TIMELINESS) {
+    section.remove(); // not public in this deployment: not on the page at all
+    return;
+  }
+  let body;
+  try {
+    body = await api("/v1/timeliness");
+  } catch {
+    return;
+  }
+  const rows = Array.isArray(body) ? body : body.items || body.authorities || [];
+  const columns = TIMELINESS_COLUMNS.map(([keys, label]) => [
+    keys.find((k) => rows.some((r) => k in r)),
+    label,
+  ]).filter(([key]) => key);
+  $("timeliness-table").replaceChildren(
+    el("thead", null, el("tr", null, el("th", null, "地区/部门"), columns.map(([, label]) => el("th", null, label)))),
+    el(
+      "tbody",
+      null,
+      rows.map((r) =>
+        el(
+          "tr",
+          null,
+          el("td", null, authorityName(r.authority_id)),
+          columns.map(([key, label]) => el("td", null, cell(r[key], label))),
+        ),
+      ),
+    ),
+  );
+  section.hidden = false;
+}
+
+// ---- start -------------------------------------------------------------------
+
+async function loadAuthorities() {
+  const body = await api("/v1/authorities");
+  for (const a of body.items) {
+    authorities.set(a.id, a.name_zh);
+    $("authority").append(el("option", { value: a.id }, a.name_zh));
+  }
+}
+
+function fillYears() {
+  const thisYear = Number(new Date().toLocaleString("en-US", { timeZone: "Asia/Shanghai", year: "numeric" }));
+  for (let year = thisYear; year >= 2018; year--) {
+    $("year").append(el("option", { value: String(year) }, year + " 年度"));
+  }
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  fillYears();
+  $("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    searched = true;
+    if (location.hash) history.pushState(null, "", location.pathname + location.search);
+    route();
+    try {
+      runSearch(searchQuery(), false);
+    } catch (error) {
+      generation++;
+      $("results").replaceChildren();
+      $("status").textContent = error.message;
+    }
+  });
+  $("more").addEventListener("click", () => nextQuery && runSearch(nextQuery, true));
+  $("back").addEventListener("click", (event) => {
+    event.preventDefault();
+    location.hash = "";
+  });
+  window.addEventListener("hashchange", route);
+  showExport();
+  try {
+    await loadAuthorities();
+  } catch {
+    $("status").textContent = "地区列表加载失败，请刷新重试。";
+  }
+  showTimeliness(); // after the authorities: its rows are named by them
+  route();
+});

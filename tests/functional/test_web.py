@@ -1,0 +1,165 @@
+"""The public page's files and the printable verification (SPEC §4 GET /, /v1/verify/print)."""
+
+import re
+
+import pytest
+
+from chalicelib.api.web import base_path
+from chalicelib.config import settings
+from chalicelib.services.verify_print import china_time
+from tests.factories import award_body, credit_code
+from tests.functional.helpers import submitted_program
+from tests.qr import decode_svg
+
+HOST = {"Host": "registry.example.cn", "X-Forwarded-Proto": "https"}
+BROWSER = {**HOST, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+def get(client, path, headers=None):
+    return client.http.get(path, headers=headers or {})
+
+
+def text(response):
+    return response.body.decode("utf-8") if isinstance(response.body, bytes) else response.body
+
+
+@pytest.fixture
+def env_setting(monkeypatch):
+    def set_env(name, value):
+        monkeypatch.setenv(name, value)
+        settings.cache_clear()
+
+    yield set_env
+    settings.cache_clear()
+
+
+def test_the_page_is_chinese_html_made_for_a_phone(client, aws):
+    response = get(client, "/")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    page = text(response)
+    assert '<html lang="zh-CN">' in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "建筑市场评比表彰奖项信息" in page
+    assert '<meta name="api-base" content="">' in page
+    for name, kind in (("app.js", "text/javascript"), ("style.css", "text/css")):
+        assert f'"/static/{name}"' in page
+        asset = get(client, f"/static/{name}")
+        assert asset.status_code == 200
+        assert asset.headers["Content-Type"].startswith(kind)
+    assert "@media" in text(get(client, "/static/style.css"))
+    assert get(client, "/static/secret.py").status_code == 404
+
+
+def test_the_timeliness_table_is_off_unless_configured(client, aws, env_setting):
+    assert '<meta name="public-timeliness" content="false">' in text(get(client, "/"))
+    env_setting("PUBLIC_TIMELINESS", "true")
+    env_setting("WORKING_DAYS", "15")
+    page = text(get(client, "/"))
+    assert '<meta name="public-timeliness" content="true">' in page
+    assert "自 2021 年 7 月 1 日起，获奖信息应在产生后 15 个工作日内报送。" in page
+
+
+def test_the_page_finds_the_api_behind_an_api_gateway_stage():
+    assert base_path("/api/", "/") == "/api"
+    assert base_path("/api", "/") == "/api"
+    assert base_path("/api/v1/verify/print", "/v1/verify/print") == "/api"
+    assert base_path("/registry/v1/verify/print", "/v1/verify/print") == "/registry"
+    assert base_path("/v1/verify/print", "/v1/verify/print") == ""
+    assert base_path("/", "/") == ""
+
+
+def test_china_time_is_utc_plus_eight():
+    assert china_time("2026-11-24T17:30:05Z") == "2026年11月25日 01:30:05（北京时间）"
+
+
+@pytest.fixture
+def pushed(api, keys):
+    """Two awards of one enterprise in Beijing; the older one revoked."""
+    key = keys["110000"]
+    program_id = submitted_program(api, key, name="北京市建设工程长城杯")
+    ids = []
+    for n, project in enumerate(["国家速滑馆", "北京大兴国际机场航站楼"]):
+        body = award_body(
+            program_id, source_id=f"P-{n}", project={"name": project, "category": "housing"}
+        )
+        body["winners"][0]["name"] = "北京城建集团有限责任公司" if n else "北京城建集团"
+        response = api.call("POST", "/v1/awards", body, key=key)
+        assert response.status_code == 201, response.body
+        ids.append(response.data["id"])
+    revoked = api.call(
+        "POST",
+        f"/v1/awards/{ids[0]}/revoke",
+        {"reason": "经复查不符合评选条件", "document_number": "京建发〔2024〕99号"},
+        key=key,
+    )
+    assert revoked.status_code == 200
+    return ids
+
+
+def test_the_printed_verification_lists_awards_revocations_time_and_a_qr_code(client, api, pushed):
+    code = credit_code(1)
+    response = get(client, f"/v1/verify/print?credit_code={code.lower()}", BROWSER)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-store"
+    page = text(response)
+    assert '<html lang="zh-CN">' in page and "@page { size: A4" in page
+    assert f'<dd id="credit-code">{code}</dd>' in page
+    assert '<dd id="enterprise-name">北京城建集团有限责任公司</dd>' in page  # the newest name
+    assert re.search(r'<dd id="as-of">\d{4}年\d\d月\d\d日 \d\d:\d\d:\d\d（北京时间）</dd>', page)
+    active = page.split('<table id="active">')[1].split("</table>")[0]
+    assert "北京大兴国际机场航站楼" in active and "北京市建设工程长城杯" in active
+    assert "施工总承包" in active and pushed[1] in active and "国家速滑馆" not in active
+    assert "（奖项名单待审核）" in active  # the programme is submitted, not yet approved
+    revoked = page.split('<table id="revoked">')[1].split("</table>")[0]
+    assert "撤销" in revoked and "国家速滑馆" in revoked
+    assert "经复查不符合评选条件" in revoked and "京建发〔2024〕99号" in revoked
+    live = f"https://registry.example.cn/v1/verify?credit_code={code}"
+    assert f'<span class="url" id="live-url">{live}</span>' in page
+    svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
+    assert decode_svg(svg) == live
+    assert api.call("GET", f"/v1/verify?credit_code={code}").data["revoked"][0]["id"] == pushed[0]
+
+
+def test_the_qr_code_follows_the_stage_prefix_or_the_configured_address(
+    client, pushed, env_setting
+):
+    code = credit_code(2)
+    env_setting("PUBLIC_BASE_URL", "https://jzsc.example.gov.cn/api/")
+    page = text(get(client, f"/v1/verify/print?credit_code={code}", BROWSER))
+    svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
+    assert decode_svg(svg) == f"https://jzsc.example.gov.cn/api/v1/verify?credit_code={code}"
+
+
+def test_an_enterprise_without_awards_gets_a_page_saying_so(client, aws):
+    response = get(client, f"/v1/verify/print?credit_code={credit_code(999)}", BROWSER)
+    assert response.status_code == 200
+    page = text(response)
+    assert "未查询到有效获奖信息" in page and "<svg" in page
+
+
+@pytest.mark.parametrize("query", ["credit_code=91110000000000001X", "credit_code=", ""])
+def test_a_bad_code_is_a_400_page_for_a_browser_and_json_otherwise(client, aws, query):
+    page = get(client, f"/v1/verify/print?{query}", BROWSER)
+    assert page.status_code == 400
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "无法核验" in text(page) and "统一社会信用代码有误" in text(page)
+    data = get(client, f"/v1/verify/print?{query}", {**HOST, "Accept": "application/json"})
+    assert data.status_code == 400
+    assert data.headers["Content-Type"].startswith("application/json")
+    assert data.json_body["error"] == {
+        "code": "validation_error",
+        "message": data.json_body["error"]["message"],
+        "field": "credit_code",
+    }
+
+
+def test_a_forged_host_header_is_refused_not_printed(client, aws):
+    response = get(
+        client,
+        f"/v1/verify/print?credit_code={credit_code(1)}",
+        {"Host": 'evil"><script>', "Accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json_body["error"]["field"] == "Host"
