@@ -11,7 +11,7 @@ import functools
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import ConvertToMiddleware
 
-from chalicelib.api import awards, changes, feed, programs, public
+from chalicelib.api import awards, changes, feed, openapi, programs, public
 from chalicelib.api.http import RegistryApp, edge_headers
 from chalicelib.observability import logger
 
@@ -40,6 +40,7 @@ BLUEPRINTS = (
     awards.bp,
     changes.bp,
     feed.bp,
+    openapi.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")
