@@ -86,7 +86,7 @@ def test_a_consumer_paging_during_concurrent_pushes_sees_every_change_exactly_on
     def read() -> str:
         since = None
         reader_started.set()
-        while True:
+        for _ in range(5000):  # a bound, so a feed that never settles fails instead of hanging
             params = {"limit": 5, **({"since": since} if since else {})}
             response = requests.get(stack.url("/v1/changes"), params=params, timeout=60)
             assert response.status_code == 200, response.text
@@ -101,14 +101,17 @@ def test_a_consumer_paging_during_concurrent_pushes_sees_every_change_exactly_on
                     assert final.json() == {"items": [], "next_cursor": since, "has_more": False}
                     return since
                 time.sleep(0.05)
+        raise AssertionError("has_more never became false")
 
     with ThreadPoolExecutor(max_workers=1 + THREADS_PER_PROVINCE * len(PROVINCES)) as pool:
         reader = pool.submit(read)
         writers = [pool.submit(write, w) for w in range(THREADS_PER_PROVINCE * len(PROVINCES))]
-        for writer in writers:
-            writer.result()
-        writers_done.set()
-        reader.result(timeout=120)
+        try:
+            for writer in writers:
+                writer.result()
+        finally:
+            writers_done.set()  # also when a writer failed, so the reader stops
+        reader.result()
 
     positions = [(item["authority_id"], item["seq"]) for item in seen]
     duplicates = [p for p, count in Counter(positions).items() if count > 1]

@@ -117,7 +117,7 @@ def test_real_answers_match_the_documented_schemas(api, keys, document):
         assert_matches(document, "Award", {**pushed.data, "status": "deleted"})
 
 
-def test_a_route_without_docs_is_still_listed_and_marked(aws):
+def test_a_route_without_docs_is_still_listed_and_marked():
     app = Chalice("probe")
 
     @app.route("/v1/things/{thing_id}", methods=["POST"])
