@@ -194,8 +194,11 @@ def edge_headers(request: Request, get_response: Callable[[Request], Response]) 
     write and any error is ``private, no-store``/``no-store``: a key can see
     drafts the public cannot, and ``Vary: Authorization`` keeps a cache from
     handing the public copy to a keyed request or the other way round.
+
+    It also puts Chalice's own refusals (405, 415, an unexpected 500) in our
+    error shape, so a client parses one shape whatever went wrong.
     """
-    response = get_response(request)
+    response = _in_our_error_shape(get_response(request))
     headers = response.headers
     anonymous_read = request.method in ("GET", "HEAD") and not request.headers.get("authorization")
     if anonymous_read:
@@ -208,4 +211,29 @@ def edge_headers(request: Request, get_response: Callable[[Request], Response]) 
     else:
         headers["Cache-Control"] = PRIVATE
     headers["Vary"] = "Authorization"
+    return response
+
+
+_CHALICE_CODES = {
+    "MethodNotAllowedError": "method_not_allowed",
+    "UnsupportedMediaType": "unsupported_media_type",
+    "InternalServerError": "internal_error",
+}
+
+
+def _in_our_error_shape(response: Response) -> Response:
+    """Chalice's own answers (405, 415, an unexpected 500) in the SPEC §4 error shape."""
+    body = response.body
+    if response.status_code < 400 or not isinstance(body, dict) or set(body) != {"Code", "Message"}:
+        return response
+    name = str(body["Code"])
+    code = _CHALICE_CODES.get(name) or (
+        re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().removesuffix("_error")
+    )
+    response.body = json.dumps(
+        {"error": {"code": code, "message": str(body["Message"])}},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    response.headers["Content-Type"] = JSON_TYPE
     return response

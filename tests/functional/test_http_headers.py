@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.factories import award_body
@@ -68,3 +70,33 @@ def test_anonymous_errors_are_readable_cross_origin_but_not_cached(api):
     assert missing.headers["Cache-Control"] == "no-store"
     bad = api.call("GET", "/v1/changes?since=nope")
     assert bad.status_code == 400 and bad.headers["Cache-Control"] == "no-store"
+
+
+def test_chalices_own_refusals_come_in_our_error_shape(api, keys):
+    wrong_type = api.call(
+        "POST", "/v1/awards", raw="x", headers={"Content-Type": "text/plain"}, key=keys["110000"]
+    )
+    assert wrong_type.status_code == 415
+    assert wrong_type.data["error"]["code"] == "unsupported_media_type"
+    assert wrong_type.headers["Content-Type"].startswith("application/json")
+    wrong_method = api.call("PATCH", "/v1/awards", {})
+    assert wrong_method.status_code == 405
+    assert wrong_method.data == {
+        "error": {"code": "method_not_allowed", "message": "Unsupported method: PATCH"}
+    }
+
+
+def test_an_unexpected_500_is_in_our_error_shape_too():
+    from chalice import Response
+
+    from chalicelib.api.http import _in_our_error_shape
+
+    crashed = Response(
+        body={"Code": "InternalServerError", "Message": "An internal server error occurred."},
+        status_code=500,
+    )
+    assert json.loads(_in_our_error_shape(crashed).body) == {
+        "error": {"code": "internal_error", "message": "An internal server error occurred."}
+    }
+    view_error = Response(body={"Code": "BadRequestError", "Message": "x"}, status_code=400)
+    assert json.loads(_in_our_error_shape(view_error).body)["error"]["code"] == "bad_request"
