@@ -159,11 +159,13 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             {200: views.AwardList},
             query=(
                 AUTHORITY,
-                Param("program_id", {"type": "string"}),
+                Param("program_id", {"type": "string", "minLength": 1, "maxLength": 64}),
                 Param("year", {"type": "integer", "minimum": 1000, "maximum": 9999}),
                 Param("credit_code", {"type": "string"}, "A winner's unified social credit code."),
                 Param(
-                    "source_id", {"type": "string"}, "The province's own id; needs authority_id."
+                    "source_id",
+                    {"type": "string", "minLength": 1, "maxLength": 128},
+                    "The province's own id; needs authority_id.",
                 ),
                 Param("include_revoked", {"type": "boolean", "default": False}),
                 limit,
