@@ -11,8 +11,8 @@ import functools
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import ConvertToMiddleware
 
-from chalicelib.api import awards, programs, public, web
-from chalicelib.api.http import RegistryApp
+from chalicelib.api import awards, changes, feed, openapi, programs, public, web
+from chalicelib.api.http import RegistryApp, edge_headers
 from chalicelib.observability import logger
 
 app = RegistryApp(app_name="award-registry")
@@ -31,11 +31,16 @@ app.register_middleware(
     ),
     "http",
 )
+# CORS and Cache-Control for every route, in one place (see ``edge_headers``).
+app.register_middleware(edge_headers, "http")
 
 BLUEPRINTS = (
     public.bp,
     programs.bp,
     awards.bp,
+    changes.bp,
+    feed.bp,
+    openapi.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")

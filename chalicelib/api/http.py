@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -137,3 +138,102 @@ def if_match_version(request: Request) -> int | None:
 
 def etag(version: int) -> dict[str, str]:
     return {"ETag": f'"{version}"'}
+
+
+def base_url(request: Request) -> str:
+    """The public root the client reached, e.g. ``https://host/api`` (no trailing slash).
+
+    Built from the ``Host`` header, ``X-Forwarded-Proto`` and the part of the
+    request path in front of the route (the API Gateway stage or a custom
+    domain's base path), so links in the feed and the OpenAPI ``servers``
+    work behind any of them.
+    """
+    headers = request.headers
+    host = (headers.get("host") or "").strip()
+    if not _HOST.match(host):
+        host = "localhost"
+    proto = (headers.get("x-forwarded-proto") or "").split(",")[0].strip().lower()
+    if proto not in ("http", "https"):
+        proto = "http" if host.startswith(("127.0.0.1", "localhost")) else "https"
+    context = request.context or {}
+    full_path = context.get("path") or ""
+    route_path = request.path or ""
+    # Path parameters are single segments: what is left in front of the route's
+    # segments is the stage or base path.
+    full_parts, route_parts = full_path.split("/"), route_path.split("/")
+    if full_path and route_path and len(full_parts) >= len(route_parts):
+        prefix = "/".join(full_parts[: len(full_parts) - len(route_parts) + 1])
+    elif context.get("stage") and not full_path:
+        prefix = "/" + str(context["stage"])
+    else:
+        prefix = ""
+    return f"{proto}://{host}{prefix.rstrip('/')}"
+
+
+_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
+
+# Cache-Control of anonymous, successful reads; everything else is not stored.
+PUBLIC_MAX_AGE = "public, max-age=60"
+CACHE_BY_ROUTE = {
+    "/v1/openapi.json": "public, max-age=300",
+    "/v1/verify": "no-store",
+    "/v1/verify/print": "no-store",
+    "/v1/changes": "no-store",
+}
+PRIVATE = "private, no-store"
+
+
+def edge_headers(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """HTTP middleware: CORS and caching headers for every route, decided in one place.
+
+    Anonymous GETs are public data: any origin may read them
+    (``Access-Control-Allow-Origin: *``, so provincial portals can call the
+    API from a browser) and shared caches may keep successful answers a
+    minute (``/v1/verify`` and ``/v1/changes`` excepted: a verifier and a
+    feed consumer need the answer of now). Anything sent with a key, any
+    write and any error is ``private, no-store``/``no-store``: a key can see
+    drafts the public cannot, and ``Vary: Authorization`` keeps a cache from
+    handing the public copy to a keyed request or the other way round.
+
+    It also puts Chalice's own refusals (405, 415, an unexpected 500) in our
+    error shape, so a client parses one shape whatever went wrong.
+    """
+    response = _in_our_error_shape(get_response(request))
+    headers = response.headers
+    anonymous_read = request.method in ("GET", "HEAD") and not request.headers.get("authorization")
+    if anonymous_read:
+        headers["Access-Control-Allow-Origin"] = "*"
+        headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
+        if 200 <= response.status_code < 300:
+            headers.setdefault("Cache-Control", CACHE_BY_ROUTE.get(request.path, PUBLIC_MAX_AGE))
+        else:
+            headers.setdefault("Cache-Control", "no-store")
+    else:
+        headers["Cache-Control"] = PRIVATE
+    headers["Vary"] = "Authorization"
+    return response
+
+
+_CHALICE_CODES = {
+    "MethodNotAllowedError": "method_not_allowed",
+    "UnsupportedMediaType": "unsupported_media_type",
+    "InternalServerError": "internal_error",
+}
+
+
+def _in_our_error_shape(response: Response) -> Response:
+    """Chalice's own answers (405, 415, an unexpected 500) in the SPEC §4 error shape."""
+    body = response.body
+    if response.status_code < 400 or not isinstance(body, dict) or set(body) != {"Code", "Message"}:
+        return response
+    name = str(body["Code"])
+    code = _CHALICE_CODES.get(name) or (
+        re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().removesuffix("_error")
+    )
+    response.body = json.dumps(
+        {"error": {"code": code, "message": str(body["Message"])}},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    response.headers["Content-Type"] = JSON_TYPE
+    return response

@@ -45,7 +45,9 @@ def decode_cursor(token: str, *, secret: str, scope: str) -> Any:
         body, signature = token.split(".")
     except ValueError:
         raise InvalidCursorError("the cursor is malformed", field="cursor") from None
-    if not hmac.compare_digest(signature, _signature(secret, scope, body)):
+    # compare_digest refuses non-ASCII str (TypeError): compare the UTF-8 bytes.
+    expected = _signature(secret, scope, body).encode()
+    if not hmac.compare_digest(signature.encode("utf-8", "replace"), expected):
         raise InvalidCursorError(
             "the cursor was not issued for these filters or was altered", field="cursor"
         )

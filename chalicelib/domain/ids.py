@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -21,3 +22,16 @@ def new_id(prefix: str) -> str:
         chars.append(_CROCKFORD[value & 31])
         value >>= 5
     return f"{prefix}_{''.join(reversed(chars))}"
+
+
+_ID_BODY = re.compile(r"^[a-z]{3}_[0-9A-HJKMNP-TV-Z]{26}$")
+
+
+def is_plausible_id(value: str, prefix: str) -> bool:
+    """Whether ``value`` could be an id ``new_id(prefix)`` made.
+
+    A cheap guard before a key lookup: an id that cannot exist is simply not
+    found, while DynamoDB would refuse an oversized key with an error (a 5xx
+    for what is only a client's typo).
+    """
+    return value.startswith(prefix + "_") and bool(_ID_BODY.match(value))

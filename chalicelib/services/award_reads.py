@@ -181,6 +181,10 @@ def list_awards(params: dict[str, str], limit: int) -> dict[str, Any]:
         raise ValidationError("year must be a 4-digit year", field="year")
     if include_revoked_text not in ("true", "false"):
         raise ValidationError("include_revoked must be true or false", field="include_revoked")
+    for name, longest in (("program_id", 64), ("source_id", 128)):
+        value = params.get(name)
+        if value is not None and not 1 <= len(value) <= longest:
+            raise ValidationError(f"{name} must be 1..{longest} characters", field=name)
     if source_id is not None and authority_id is None:
         raise ValidationError("source_id needs authority_id", field="authority_id")
     code = _credit_code(params["credit_code"]) if "credit_code" in params else None

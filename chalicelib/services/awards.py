@@ -29,7 +29,7 @@ from chalicelib.domain.errors import (
     ValidationError,
     VersionMismatchError,
 )
-from chalicelib.domain.ids import new_id
+from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.names import fold_name, name_key, name_partition
 from chalicelib.domain.schemas import AwardIn, BatchIn, RevokeIn, parse_model
 from chalicelib.domain.timeliness import china_date, deadline_for, judge_push
@@ -275,6 +275,8 @@ def push_batch(principal: Principal | None, data: Any, now: datetime) -> dict[st
 
 
 def load_record(award_id: str) -> AwardRecord:
+    if not is_plausible_id(award_id, "awd"):
+        raise NotFoundError(f"no award {award_id[:64]}")
     try:
         return AwardRecord.get(AwardRecord.key(award_id), "RECORD", consistent_read=True)
     except AwardRecord.DoesNotExist:

@@ -24,7 +24,7 @@ from chalicelib.domain.errors import (
     ValidationError,
     VersionMismatchError,
 )
-from chalicelib.domain.ids import new_id
+from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.schemas import ProgramIn, parse_model
 from chalicelib.domain.timeliness import china_date
 from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, require
@@ -61,6 +61,8 @@ def can_see(principal: Principal | None, program: Program) -> bool:
 
 def get_program(program_id: str, principal: Principal | None) -> Program:
     """The programme if this caller may see it; 404 otherwise (no existence leak)."""
+    if not is_plausible_id(program_id, "prg"):
+        raise NotFoundError(f"no programme {program_id[:64]}")
     try:
         program = Program.get(program_id, consistent_read=True)
     except Program.DoesNotExist:

@@ -1,0 +1,237 @@
+"""What OpenAPI says about each route: audience, key, parameters, body and answers.
+
+The path list itself comes from the Chalice app (``app.routes``), so a route
+cannot be missing from ``/v1/openapi.json``; this table adds what the route
+table does not know. Bodies and answers are the pydantic models that validate
+requests (``domain/schemas.py``) and describe responses (``domain/views.py``):
+one source, no hand-kept schema. A route without an entry here is still
+documented, generically, and tagged ``undocumented`` until someone adds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from chalicelib.domain import views
+from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.schemas import AwardIn, BatchIn, ProgramIn, RevokeIn
+
+Audience = Literal["public", "provincial", "admin"]
+Auth = Literal["none", "optional", "required"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query parameter."""
+
+    name: str
+    schema: dict[str, Any]
+    description: str = ""
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class RouteDoc:
+    summary: str
+    audience: Audience
+    ok: dict[int, type[BaseModel] | None]
+    auth: Auth = "none"
+    query: tuple[Param, ...] = ()
+    body: type[BaseModel] | None = None
+    errors: tuple[int, ...] = ()
+    path_patterns: dict[str, str] = field(default_factory=dict)
+    media_type: str = "application/json"
+    if_match: bool = False
+    etag: bool = False
+    description: str = ""
+
+
+AWARD_ID = r"^awd_[0-9A-HJKMNP-TV-Z]{26}$"
+PROGRAM_ID = r"^prg_[0-9A-HJKMNP-TV-Z]{26}$"
+
+
+def limit_param(page_default: int, page_max: int) -> Param:
+    return Param(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": page_max, "default": page_default},
+        "Page size.",
+    )
+
+
+CURSOR = Param("cursor", {"type": "string"}, "`next_cursor` of the previous page (opaque, signed).")
+AUTHORITY = Param(
+    "authority_id", {"type": "string", "enum": sorted(AUTHORITY_IDS)}, "One authority's objects."
+)
+
+
+def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteDoc]:
+    """The table, keyed by ``(METHOD, path)`` exactly as Chalice registers the route."""
+    limit = limit_param(page_default, page_max)
+    award_path = {"award_id": AWARD_ID}
+    program_path = {"program_id": PROGRAM_ID}
+    return {
+        ("GET", "/v1/health"): RouteDoc("Liveness", "public", {200: views.Health}),
+        ("GET", "/v1/authorities"): RouteDoc(
+            "The 33 pilot authorities, in one page", "public", {200: views.AuthorityList}
+        ),
+        ("GET", "/v1/programs"): RouteDoc(
+            "Award programmes, newest first",
+            "public",
+            {200: views.ProgramList},
+            auth="optional",
+            query=(
+                AUTHORITY,
+                Param(
+                    "status",
+                    {
+                        "type": "string",
+                        "enum": ["draft", "submitted", "approved", "rejected", "withdrawn"],
+                    },
+                ),
+                limit,
+                CURSOR,
+            ),
+            description="The public sees submitted, approved and withdrawn programmes; "
+            "with its key a province also sees its own drafts and rejected ones.",
+        ),
+        ("GET", "/v1/programs/{program_id}"): RouteDoc(
+            "One programme",
+            "public",
+            {200: views.Program},
+            auth="optional",
+            errors=(404,),
+            path_patterns=program_path,
+            etag=True,
+        ),
+        ("POST", "/v1/programs"): RouteDoc(
+            "Declare a programme (draft)",
+            "provincial",
+            {201: views.Program},
+            auth="required",
+            body=ProgramIn,
+            errors=(422,),
+            etag=True,
+        ),
+        ("PUT", "/v1/programs/{program_id}"): RouteDoc(
+            "Revise a draft or rejected programme",
+            "provincial",
+            {200: views.Program},
+            auth="required",
+            body=ProgramIn,
+            errors=(404, 409, 422),
+            path_patterns=program_path,
+            if_match=True,
+            etag=True,
+        ),
+        ("POST", "/v1/programs/{program_id}/submit"): RouteDoc(
+            "Submit a draft programme for review",
+            "provincial",
+            {200: views.Program},
+            auth="required",
+            errors=(404, 409),
+            path_patterns=program_path,
+            etag=True,
+        ),
+        ("POST", "/v1/awards"): RouteDoc(
+            "Push an award record",
+            "provincial",
+            {201: views.Award, 200: views.Award},
+            auth="required",
+            body=AwardIn,
+            errors=(404, 409, 422),
+            etag=True,
+            description="201 when created; 200 with the same id when the same source_id "
+            "is pushed again with the same content; 409 source_id_conflict otherwise.",
+        ),
+        ("POST", "/v1/awards/batch"): RouteDoc(
+            "Push up to 100 award records; each stands or falls on its own",
+            "provincial",
+            {200: views.BatchResults},
+            auth="required",
+            body=BatchIn,
+        ),
+        ("GET", "/v1/awards"): RouteDoc(
+            "Awards, newest submitted_at first",
+            "public",
+            {200: views.AwardList},
+            query=(
+                AUTHORITY,
+                Param("program_id", {"type": "string", "minLength": 1, "maxLength": 64}),
+                Param("year", {"type": "integer", "minimum": 1000, "maximum": 9999}),
+                Param("credit_code", {"type": "string"}, "A winner's unified social credit code."),
+                Param(
+                    "source_id",
+                    {"type": "string", "minLength": 1, "maxLength": 128},
+                    "The province's own id; needs authority_id.",
+                ),
+                Param("include_revoked", {"type": "boolean", "default": False}),
+                limit,
+                CURSOR,
+            ),
+        ),
+        ("GET", "/v1/awards/{award_id}"): RouteDoc(
+            "One award, revoked ones too, with its history",
+            "public",
+            {200: views.Award},
+            errors=(404,),
+            path_patterns=award_path,
+            etag=True,
+        ),
+        ("PUT", "/v1/awards/{award_id}"): RouteDoc(
+            "Correct an award (If-Match: its version)",
+            "provincial",
+            {200: views.Award},
+            auth="required",
+            body=AwardIn,
+            errors=(404, 409, 422),
+            path_patterns=award_path,
+            if_match=True,
+            etag=True,
+        ),
+        ("POST", "/v1/awards/{award_id}/revoke"): RouteDoc(
+            "Revoke an award",
+            "provincial",
+            {200: views.Award},
+            auth="required",
+            body=RevokeIn,
+            errors=(404, 409),
+            path_patterns=award_path,
+            etag=True,
+        ),
+        ("GET", "/v1/verify"): RouteDoc(
+            "An enterprise's awards by credit code, read consistently",
+            "public",
+            {200: views.Verification},
+            query=(
+                Param("credit_code", {"type": "string"}, "Unified social credit code.", True),
+                limit,
+                CURSOR,
+            ),
+        ),
+        ("GET", "/v1/changes"): RouteDoc(
+            "The change feed: every change after `since`, exactly once",
+            "public",
+            {200: views.ChangePage},
+            query=(
+                Param(
+                    "since",
+                    {"type": "string"},
+                    "A `next_cursor` or any entry's `cursor`; none = from the beginning.",
+                ),
+                limit,
+            ),
+            description="Entries are gapless per authority (`seq`). Page with `next_cursor` "
+            "while `has_more` is true; later, poll with the last `next_cursor`.",
+        ),
+        ("GET", "/v1/feed.json"): RouteDoc(
+            "JSON Feed 1.1 of the latest awards",
+            "public",
+            {200: views.JsonFeed},
+            query=(CURSOR,),
+            media_type="application/feed+json",
+        ),
+        ("GET", "/v1/openapi.json"): RouteDoc("This document (OpenAPI 3.1)", "public", {200: None}),
+    }

@@ -1,0 +1,244 @@
+"""Response models (pydantic v2): what the API answers, for OpenAPI and for tests.
+
+The services build plain dicts (cheap on the request path); these models
+describe them so ``GET /v1/openapi.json`` documents every response and
+schemathesis and the tests can check real answers against it. Objects allow
+extra fields (``additionalProperties`` stays open): a client must ignore what
+it does not know, and a new field is not a breaking change.
+
+Optional fields that the API leaves out rather than sending ``null`` are typed
+``X | SkipJsonSchema[None]``, so the schema says "a string when present".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+from chalicelib.domain.schemas import Category, WinnerRole
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorDetail(_View):
+    code: str = Field(description="Stable machine code, e.g. validation_error, invalid_cursor.")
+    message: str
+    field: str | SkipJsonSchema[None] = Field(
+        default=None, description="The offending field, e.g. winners[1].credit_code."
+    )
+
+
+class Error(_View):
+    """Every error answer: ``{"error": {"code", "message", "field"?}}``."""
+
+    error: ErrorDetail
+
+
+class Health(_View):
+    status: Literal["ok"]
+
+
+class Authority(_View):
+    id: str = Field(pattern=r"^\d{6}(-[A-Z]+)?$")
+    division_code: str = Field(pattern=r"^\d{6}$")
+    name_zh: str
+    name_en: str
+
+
+class AuthorityList(_View):
+    items: list[Authority]
+    next_cursor: None
+
+
+class AwardedProject(_View):
+    name: str
+    category: Category
+    location_code: str | SkipJsonSchema[None] = None
+    code: str | SkipJsonSchema[None] = None
+
+
+class AwardWinner(_View):
+    name: str
+    credit_code: str
+    role: WinnerRole
+    project_manager: str | SkipJsonSchema[None] = None
+
+
+class Timeliness(_View):
+    status: Literal["on_time", "late", "pending"]
+    working_days_late: int
+    calendar: Literal["official", "provisional"]
+
+
+class _AwardFields(_View):
+    id: str
+    authority_id: str
+    source_id: str
+    program_id: str
+    year: int
+    honor: str
+    awarded_on: date
+    announcement_number: str | SkipJsonSchema[None] = None
+    announcement_url: str | SkipJsonSchema[None] = None
+    project: AwardedProject
+    winners: list[AwardWinner] = Field(min_length=1)
+    submitted_at: datetime
+    deadline: date
+    timeliness: Timeliness
+    status: Literal["active", "revoked"]
+    revoked_reason: str | SkipJsonSchema[None] = None
+    revoked_at: datetime | SkipJsonSchema[None] = None
+    revoked_document_number: str | SkipJsonSchema[None] = None
+    program_status: str | SkipJsonSchema[None] = Field(
+        default=None, description="Present when the programme is not approved."
+    )
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class AwardVersionView(_AwardFields):
+    """An earlier version of an award, as it was, with when it was superseded."""
+
+    superseded_at: datetime
+
+
+class Award(_AwardFields):
+    """An award record as the registry holds it (SPEC §3)."""
+
+    history: list[AwardVersionView] | SkipJsonSchema[None] = Field(
+        default=None, description="Earlier versions, oldest first (GET of one award)."
+    )
+
+
+class AwardList(_View):
+    items: list[Award]
+    next_cursor: str | None
+
+
+class VerifiedAward(Award):
+    enterprise_role: WinnerRole
+
+
+class Verification(_View):
+    credit_code: str
+    as_of: datetime
+    awards: list[VerifiedAward]
+    revoked: list[VerifiedAward]
+    next_cursor: str | None
+
+
+class BatchResult(_View):
+    index: int
+    status: int
+    id: str | SkipJsonSchema[None] = None
+    error: ErrorDetail | SkipJsonSchema[None] = None
+
+
+class BatchResults(_View):
+    results: list[BatchResult]
+
+
+class ProgramApproval(_View):
+    issuer: str
+    document_number: str
+    approved_on: date
+
+
+class ProgramDocument(_View):
+    id: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    status: Literal["pending", "verified", "rejected"]
+    reason: str | SkipJsonSchema[None] = None
+
+
+class StatusChange(_View):
+    status: str
+    by: str
+    at: datetime
+    reason: str | SkipJsonSchema[None] = None
+
+
+class Program(_View):
+    """An award programme (SPEC §3)."""
+
+    id: str
+    authority_id: str
+    name: str
+    organizer: str
+    authority_relation: Literal["hosts", "supervises"]
+    cycle: Literal["annual", "biennial", "irregular"]
+    categories: list[Category] = Field(min_length=1)
+    approval: ProgramApproval
+    documents: list[ProgramDocument]
+    status: Literal["draft", "submitted", "approved", "rejected", "withdrawn"]
+    status_history: list[StatusChange]
+    submitted_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class ProgramList(_View):
+    items: list[Program]
+    next_cursor: str | None
+
+
+class Change(_View):
+    """One committed change; ``cursor`` resumes the feed right after it."""
+
+    cursor: str
+    authority_id: str
+    seq: int = Field(ge=1, description="Gapless per authority.")
+    entity: Literal["award", "program"]
+    id: str
+    op: Literal["create", "update", "revoke", "status"]
+    version: int
+    committed_at: datetime
+    data: dict[str, Any] = Field(description="The entity as it was after the change.")
+
+
+class ChangePage(_View):
+    items: list[Change]
+    next_cursor: str = Field(description="Where to resume; never null.")
+    has_more: bool
+
+
+class FeedAuthor(_View):
+    name: str
+
+
+class FeedItem(_View):
+    id: str
+    url: str
+    external_url: str | SkipJsonSchema[None] = None
+    title: str
+    content_text: str
+    date_published: datetime
+    date_modified: datetime
+    authors: list[FeedAuthor]
+    tags: list[str]
+    language: str
+    award: Award = Field(alias="_award")
+
+
+class JsonFeed(_View):
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1) with an ``_award`` extension."""
+
+    version: Literal["https://jsonfeed.org/version/1.1"]
+    title: str
+    home_page_url: str
+    feed_url: str
+    description: str
+    language: str
+    authors: list[FeedAuthor]
+    items: list[FeedItem]
+    next_url: str | SkipJsonSchema[None] = None

@@ -1,0 +1,46 @@
+"""Odd input that schemathesis found or could find: always a 4xx, never a 5xx."""
+
+from __future__ import annotations
+
+import pytest
+
+LONG = "x" * 3000
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/v1/awards?program_id=", "program_id"),
+        (f"/v1/awards?program_id={LONG}", "program_id"),
+        (f"/v1/awards?authority_id=110000&source_id={LONG}", "source_id"),
+        ("/v1/awards?authority_id=110000&source_id=", "source_id"),
+    ],
+)
+def test_empty_or_oversized_award_filters_are_400(api, path, field):
+    response = api.call("GET", path)
+    assert response.status_code == 400, response.body
+    assert response.data["error"]["field"] == field
+
+
+@pytest.mark.parametrize("path", [f"/v1/awards/{LONG}", f"/v1/programs/{LONG}", "/v1/awards/%20"])
+def test_ids_that_cannot_exist_are_404(api, path):
+    response = api.call("GET", path)
+    assert response.status_code == 404, response.body
+    assert response.data["error"]["code"] == "not_found"
+
+
+def test_writes_to_ids_that_cannot_exist_are_404(api, keys):
+    revoke = api.call("POST", f"/v1/awards/{LONG}/revoke", {"reason": "x"}, key=keys["110000"])
+    assert revoke.status_code == 404, revoke.body
+    submit = api.call("POST", f"/v1/programs/{LONG}/submit", key=keys["110000"])
+    assert submit.status_code == 404, submit.body
+
+
+@pytest.mark.parametrize(
+    "route", ["/v1/changes?since=", "/v1/awards?cursor=", "/v1/feed.json?cursor="]
+)
+def test_non_ascii_cursor_is_400_not_500(api, route):
+    """Found by schemathesis: ``hmac.compare_digest`` raised TypeError on non-ASCII text."""
+    response = api.call("GET", route + "%C3%B7%C2%A5H%2B.yl%03%C2%B4")
+    assert response.status_code == 400, response.body
+    assert response.data["error"]["code"] == "invalid_cursor"
