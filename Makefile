@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,13 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
+## Benchmarks (not tests): prints a table and writes bench/RESULTS.md.
 bench: $(STAMP)
-	$(BIN)/python -m bench.local_transactions
+	$(BIN)/python -m bench.run_all
+
+## CloudFormation package (build/sam.json + build/deployment.zip), cfn-lint for us-east-1 and cn-north-1.
+package: $(STAMP)
+	$(BIN)/python -m devtools.package --stage $(or $(STAGE),prod) --out build
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build
