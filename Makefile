@@ -4,6 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PACKAGE_STAGE ?= prod
 
 .PHONY: run test lint format bench package clean
 
@@ -35,7 +36,7 @@ bench: $(STAMP)
 
 ## CloudFormation package (build/sam.json + build/deployment.zip), cfn-lint for us-east-1 and cn-north-1.
 package: $(STAMP)
-	$(BIN)/python -m devtools.package --stage $(or $(STAGE),prod) --out build
+	$(BIN)/python -m devtools.package --stage $(PACKAGE_STAGE) --out build
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build
