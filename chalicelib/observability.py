@@ -12,7 +12,6 @@ not pile up values that are never flushed.
 
 from __future__ import annotations
 
-import functools
 import warnings
 
 from aws_lambda_powertools import Logger, Metrics
@@ -43,7 +42,9 @@ def add_duration(name: str, milliseconds: float) -> None:
 
 
 def metrics_middleware() -> ConvertToMiddleware:
-    """``metrics.log_metrics`` as Chalice middleware: flush at the end of every invocation."""
-    return ConvertToMiddleware(
-        functools.partial(metrics.log_metrics, capture_cold_start_metric=True)
-    )
+    """``metrics.log_metrics`` as Chalice middleware: flush at the end of every invocation.
+
+    No cold-start metric: Lambda's REPORT line already carries ``Init Duration``,
+    and powertools prints that metric even where metrics are disabled.
+    """
+    return ConvertToMiddleware(metrics.log_metrics)
