@@ -226,8 +226,7 @@ def test_every_function_has_its_own_least_privilege_policy():
             assert not any("*" in action for action in actions), (function, actions)
             resources = statement["Resource"]
             resources = resources if isinstance(resources, list) else [resources]
-            if "*" in resources:  # X-Ray has no resource-level permissions
-                assert all(action.startswith("xray:") for action in actions), function
+            assert "*" not in resources, (function, actions)
             assert not any(a.startswith("dynamodb:") and "Delete" in a for a in actions)
             assert "dynamodb:Scan" not in actions, function
         texts = _strings(policy)
@@ -250,3 +249,16 @@ def test_stages_local_dev_prod_with_logs_kept_and_names_from_the_stack():
         # A value here would override the stack's (SAM Globals lose to function values).
         assert not set(env) & set(GLOBAL_ENV), stage
         assert "log_retention_in_days" not in CONFIG["stages"][stage]
+
+
+def test_function_errors_alarm_the_administrators_topic():
+    alarmed = {}
+    for resource in RESOURCES.values():
+        if resource.get("Type") == "AWS::CloudWatch::Alarm":
+            props = resource["Properties"]
+            (dimension,) = props["Dimensions"]
+            alarmed[dimension["Value"]["Ref"]] = props
+    assert {"APIHandler", "DocumentCheck"} <= set(alarmed)
+    for props in alarmed.values():
+        assert (props["Namespace"], props["MetricName"]) == ("AWS/Lambda", "Errors")
+        assert props["AlarmActions"] == [{"Ref": "AlertsTopic"}]
