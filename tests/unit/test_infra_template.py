@@ -262,3 +262,11 @@ def test_function_errors_alarm_the_administrators_topic():
     for props in alarmed.values():
         assert (props["Namespace"], props["MetricName"]) == ("AWS/Lambda", "Errors")
         assert props["AlarmActions"] == [{"Ref": "AlertsTopic"}]
+
+
+def test_the_api_function_may_reach_every_table():
+    """A table added with its model and template entry but no grant would fail only in the cloud."""
+    granted = _references(_policy_files()["api_handler"])
+    for name, resource in RESOURCES.items():
+        if resource.get("Type") == "AWS::DynamoDB::Table":
+            assert name in granted, f".chalice/policy-api-handler.json does not grant {name}"
