@@ -4,8 +4,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PACKAGE_STAGE ?= prod
 
-.PHONY: run test lint format bench clean browser-deps
+.PHONY: run test lint format bench package clean browser-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +42,13 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
+## Benchmarks (not tests): prints a table and writes bench/RESULTS.md.
 bench: $(STAMP)
-	$(BIN)/python -m bench.local_transactions
+	$(BIN)/python -m bench.run_all
+
+## CloudFormation package (build/sam.json + build/deployment.zip), cfn-lint for us-east-1 and cn-north-1.
+package: $(STAMP)
+	$(BIN)/python -m devtools.package --stage $(PACKAGE_STAGE) --out build
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build

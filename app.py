@@ -13,7 +13,8 @@ from chalice import ConvertToMiddleware
 
 from chalicelib.api import awards, changes, feed, openapi, programs, public, web
 from chalicelib.api.http import RegistryApp, edge_headers
-from chalicelib.observability import logger
+from chalicelib.jobs import document_check as document_check_job
+from chalicelib.observability import logger, metrics_middleware
 
 app = RegistryApp(app_name="award-registry")
 app.api.cors = False
@@ -33,6 +34,8 @@ app.register_middleware(
 )
 # CORS and Cache-Control for every route, in one place (see ``edge_headers``).
 app.register_middleware(edge_headers, "http")
+# EMF metrics of every function (HTTP, scheduled, S3) flushed when it returns.
+app.register_middleware(metrics_middleware(), "all")
 
 BLUEPRINTS = (
     public.bp,
@@ -48,3 +51,9 @@ for blueprint in BLUEPRINTS:
 app.register_blueprint(web.bp)
 
 # Scheduled and event functions (thin: each calls one function in chalicelib/jobs).
+
+
+@app.lambda_function(name="document_check")
+def document_check(event: dict, context: object) -> dict:
+    """S3 object-created events of ``documents/`` (wired in ``infra/resources.json``)."""
+    return document_check_job.handle(event)

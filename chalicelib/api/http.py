@@ -27,7 +27,7 @@ from chalicelib.domain.errors import (
     UnavailableError,
     ValidationError,
 )
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import count, logger
 from chalicelib.services.keys import Principal, authenticate
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -75,7 +75,7 @@ def endpoint(app_or_bp: Any) -> Callable[[Callable[..., Response]], Callable[...
             try:
                 return view(*args, **kwargs)
             except RegistryError as error:
-                metrics.add_metric(name=f"Rejected_{error.code}", unit="Count", value=1)
+                count(f"Rejected_{error.code}")
                 logger.info("request refused", extra={"code": error.code, "field": error.field})
                 return error_response(error)
             except (PynamoDBException, ClientError, BotoCoreError) as exc:

@@ -33,6 +33,7 @@ from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.names import fold_name, name_key, name_partition
 from chalicelib.domain.schemas import AwardIn, BatchIn, RevokeIn, parse_model
 from chalicelib.domain.timeliness import china_date, deadline_for, judge_push
+from chalicelib.observability import count
 from chalicelib.services.calendars import workday_calendar
 from chalicelib.services.keys import PROVINCIAL, Principal, require
 from chalicelib.services.programs import PUBLIC_STATES
@@ -187,6 +188,7 @@ def push_award(principal: Principal | None, data: Any, now: datetime) -> PushRes
         if existing is not None:
             guard, record = existing
             if guard.content_hash == content_hash:
+                count("PushRetries")
                 return PushResult(200, award_view(record))
             raise ConflictError(
                 "source_id_conflict",
@@ -242,6 +244,9 @@ def push_award(principal: Principal | None, data: Any, now: datetime) -> PushRes
             )
         except ledger.CommitConflict:
             continue  # a twin push or a concurrent change: re-read the guard and decide
+        count("Pushes")
+        if timeliness["status"] == "late":
+            count("LatePushes")
         return PushResult(201, view)
     raise AssertionError("unreachable: retrying() raises when attempts run out")
 

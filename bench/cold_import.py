@@ -1,0 +1,93 @@
+"""Benchmark: cold import of ``app`` in a fresh process vs. a bare Chalice + boto3 app.
+
+What a Lambda cold start pays before the first request, minus the runtime's own
+start-up: each sample is a new interpreter that times ``import app`` (our app,
+with every blueprint, pynamodb models and powertools) or a one-route "hello"
+app that imports ``chalice`` and ``boto3``. Median of ``RUNS``
+samples each, taken alternately.
+
+    python -m bench.cold_import
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+RUNS = 20
+HELLO_APP = """\
+import boto3
+from chalice import Chalice
+
+app = Chalice(app_name="hello")
+
+
+@app.route("/")
+def index():
+    return {"hello": "world"}
+"""
+_TIMED_IMPORT = (
+    "import time; t = time.perf_counter(); import app; print((time.perf_counter() - t) * 1000)"
+)
+
+
+def _sample(directory: Path) -> float:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AWS_", "POWERTOOLS_", "PYTHON"))
+    }
+    env.update({"AWS_DEFAULT_REGION": "cn-north-1", "STAGE": "prod", "PYTHONPATH": str(directory)})
+    result = subprocess.run(
+        [sys.executable, "-c", _TIMED_IMPORT],
+        cwd=directory,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def run() -> list[dict]:
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "app.py").write_text(HELLO_APP)
+        apps = {"ours": PROJECT_DIR, "hello": Path(tmp)}
+        for directory in apps.values():
+            _sample(directory)  # warm the file-system cache and write the .pyc files
+        samples: dict[str, list[float]] = {name: [] for name in apps}
+        for _ in range(RUNS):  # alternate, so both see the same background load
+            for name, directory in apps.items():
+                samples[name].append(_sample(directory))
+    ours, ours_min = statistics.median(samples["ours"]), min(samples["ours"])
+    hello, hello_min = statistics.median(samples["hello"]), min(samples["hello"])
+    return [
+        {
+            "measure": "cold `import app`, Award Registry",
+            "value": round(ours),
+            "unit": "ms (median)",
+            "notes": f"{RUNS} fresh processes; min {ours_min:.0f} ms",
+        },
+        {
+            "measure": "cold `import app`, bare Chalice + boto3 hello",
+            "value": round(hello),
+            "unit": "ms (median)",
+            "notes": f"{RUNS} fresh processes; min {hello_min:.0f} ms",
+        },
+        {
+            "measure": "cold import, ours / hello",
+            "value": round(ours / hello, 2),
+            "unit": "×",
+            "notes": f"the app's own cost ≈ {ours - hello:.0f} ms over the bare app",
+        },
+    ]
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
