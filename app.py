@@ -11,12 +11,13 @@ import functools
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import ConvertToMiddleware
 
-from chalicelib.api import awards, programs, public
+from chalicelib.api import awards, programs, public, templates
 from chalicelib.api.http import RegistryApp
 from chalicelib.observability import logger
 
 app = RegistryApp(app_name="award-registry")
 app.api.cors = False
+app.api.binary_types.append(templates.XLSX_TYPE)
 
 # JSON logs with the API Gateway request id as correlation id; never the event
 # (it holds the body and the Authorization header).
@@ -36,6 +37,7 @@ BLUEPRINTS = (
     public.bp,
     programs.bp,
     awards.bp,
+    templates.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")
