@@ -43,6 +43,7 @@ from backfill.report import errors_path_for, sort_key, write_errors
 from backfill.state import State, state_path_for
 
 PRINTED_PROBLEMS = 50
+MAX_CONCURRENCY = 8  # a province's share: 33 of them may backfill at once
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     push.add_argument("--encoding", help="force the CSV encoding (default: detected)")
     push.add_argument("--batch-size", type=int, default=MAX_RECORDS, help="records per batch")
     push.add_argument("--max-batches", type=int, help="stop after this many batches")
+    push.add_argument(
+        "--concurrency", type=int, default=2, help="batches in flight at once (1..8, default 2)"
+    )
     push.add_argument("--state", type=Path, help="default <input>.backfill-state.json")
     push.add_argument("--errors", type=Path, help="default <input stem>.errors.csv")
     push.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
@@ -104,6 +108,8 @@ def _push(args: argparse.Namespace) -> int:
         return _fail("--api-url and --api-key (or BACKFILL_API_KEY) are needed to push")
     if not 1 <= args.batch_size <= MAX_RECORDS:
         return _fail(f"--batch-size must be 1..{MAX_RECORDS}")
+    if not 1 <= args.concurrency <= MAX_CONCURRENCY:
+        return _fail(f"--concurrency must be 1..{MAX_CONCURRENCY}")
     try:
         table = read_table(args.input, sheet=args.sheet, encoding=args.encoding)
     except ReadError as error:
@@ -170,6 +176,7 @@ def _push(args: argparse.Namespace) -> int:
             progress,
             max_records=args.batch_size,
             max_batches=args.max_batches,
+            concurrency=args.concurrency,
         )
     finally:
         progress.close()

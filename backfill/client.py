@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,17 +59,27 @@ class ApiClient:
     max_backoff: float = 30.0
     sleep: Callable[[float], None] = time.sleep
     on_retry: Callable[[str, float], None] = lambda reason, delay: None
-    session: requests.Session = field(default_factory=requests.Session)
+    session_factory: Callable[[], requests.Session] = requests.Session
+    _local: threading.local = field(default_factory=threading.local, repr=False)
 
     def __post_init__(self) -> None:
         self.api_url = self.api_url.rstrip("/")
-        self.session.headers.update(
-            {
-                "Authorization": f"Bearer {self.api_key}",
-                "User-Agent": USER_AGENT,
-                "Accept": "application/json",
-            }
-        )
+
+    @property
+    def session(self) -> requests.Session:
+        """One session per thread: batches go out in parallel, and a Session is not thread-safe."""
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self.session_factory()
+            session.headers.update(
+                {
+                    "Authorization": f"Bearer {self.api_key}",
+                    "User-Agent": USER_AGENT,
+                    "Accept": "application/json",
+                }
+            )
+            self._local.session = session
+        return session
 
     def delay(self, attempt: int, retry_after: str | None = None) -> float:
         """How long to wait before try ``attempt + 1``."""

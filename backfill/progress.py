@@ -7,6 +7,7 @@ line every few seconds instead, so CI output and redirected runs stay readable.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -41,6 +42,7 @@ class Progress:
         self._started = clock()
         self._last = float("-inf")
         self.note = ""
+        self._lock = threading.Lock()  # retry notes come from the sending threads
 
     def advance(self, rows: int) -> None:
         self.done += rows
@@ -65,6 +67,10 @@ class Progress:
     def render(self, *, force: bool = False) -> None:
         if not self.enabled:
             return
+        with self._lock:
+            self._render(force)
+
+    def _render(self, force: bool) -> None:
         now = self._clock()
         if not force and now - self._last < self.interval and self.done < self.total:
             return

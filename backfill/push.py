@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from backfill.client import ApiClient, PushError, TransientError, encode
@@ -67,8 +68,13 @@ def push_records(
     max_records: int = MAX_RECORDS,
     max_bytes: int = MAX_BYTES,
     max_batches: int | None = None,
+    concurrency: int = 1,
 ) -> Outcome:
-    """Push every record not yet confirmed; return the counts and the rejections."""
+    """Push every record not yet confirmed; return the counts and the rejections.
+
+    Up to ``concurrency`` batches are in flight at once; their answers are
+    applied, and the state saved, in this thread only.
+    """
     outcome = Outcome()
     queue: deque[_Item] = deque()
     for checked in records:
@@ -85,46 +91,58 @@ def push_records(
             progress.advance(len(checked.draft.rows))
             continue
         queue.append(item)
-    while queue:
-        if max_batches is not None and outcome.batches >= max_batches:
-            outcome.stopped = f"stopped after {max_batches} batches (--max-batches)"
-            break
-        batch = _take_batch(queue, max_records, max_bytes)
-        try:
-            results = client.post_batch(body_of(batch))
-        except PushError as error:
-            if error.status == 413 and len(batch) > 1:  # a smaller limit than ours: halve
-                max_bytes = max(len(body_of(batch)) // 2, 1)
-                queue.extendleft(reversed(batch))
-                continue
-            queue.extendleft(reversed(batch))
-            outcome.stopped = str(error)
-            break
-        except TransientError as error:
-            queue.extendleft(reversed(batch))
-            outcome.stopped = str(error)
-            break
-        except BaseException:
-            queue.extendleft(reversed(batch))  # unconfirmed: counted pending, sent again next run
-            outcome.pending = len(queue)
-            raise
-        outcome.batches += 1
-        retry = _apply(batch, results, state, outcome)
-        state.save()
-        again = {id(item) for item in retry}
-        progress.advance(sum(len(i.checked.draft.rows) for i in batch if id(i) not in again))
-        if retry:
-            worst = max(item.tries for item in retry)
-            if worst >= client.attempts:
-                outcome.stopped = "records kept getting 429/5xx answers; re-run later"
-                queue.extendleft(reversed(retry))
+    pool = ThreadPoolExecutor(max_workers=max(concurrency, 1), thread_name_prefix="push")
+    in_flight: dict[Future, list[_Item]] = {}
+    launched = 0
+    try:
+        while queue or in_flight:
+            while queue and len(in_flight) < concurrency and outcome.stopped is None:
+                if max_batches is not None and launched >= max_batches:
+                    outcome.stopped = f"stopped after {max_batches} batches (--max-batches)"
+                    break
+                batch = _take_batch(queue, max_records, max_bytes)
+                in_flight[pool.submit(client.post_batch, body_of(batch))] = batch
+                launched += 1
+            if not in_flight:
                 break
-            wait = client.delay(worst)
-            progress.set_note(f"retrying {len(retry)} in {wait:.1f}s")
-            client.sleep(wait)
-            progress.set_note("")
-            queue.extendleft(reversed(retry))
-    outcome.pending = len(queue)
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                batch = in_flight.pop(future)
+                try:
+                    results = future.result()
+                except PushError as error:
+                    queue.extendleft(reversed(batch))
+                    if error.status == 413 and len(batch) > 1:  # a lower limit than ours: halve
+                        max_bytes = max(len(body_of(batch)) // 2, 1)
+                    else:
+                        outcome.stopped = outcome.stopped or str(error)
+                    continue
+                except TransientError as error:
+                    queue.extendleft(reversed(batch))
+                    outcome.stopped = outcome.stopped or str(error)
+                    continue
+                outcome.batches += 1
+                retry = _apply(batch, results, state, outcome)
+                state.save()
+                again = {id(item) for item in retry}
+                progress.advance(
+                    sum(len(i.checked.draft.rows) for i in batch if id(i) not in again)
+                )
+                if not retry:
+                    continue
+                queue.extendleft(reversed(retry))
+                worst = max(item.tries for item in retry)
+                if worst >= client.attempts:
+                    outcome.stopped = "records kept getting 429/5xx answers; re-run later"
+                    continue
+                wait_for = client.delay(worst)
+                progress.set_note(f"retrying {len(retry)} in {wait_for:.1f}s")
+                client.sleep(wait_for)
+                progress.set_note("")
+    finally:
+        # On Ctrl-C, answers in flight are dropped: unconfirmed, they are sent again next run.
+        pool.shutdown(wait=False, cancel_futures=True)
+        outcome.pending = len(queue) + sum(len(batch) for batch in in_flight.values())
     return outcome
 
 
