@@ -15,6 +15,7 @@ from typing import Any
 
 from tests.factories import credit_code
 
+ROLES = ("施工总承包", "设计", "专业承包", "监理", "勘察")
 HEADERS = (
     "记录编号",
     "奖项编号",
@@ -75,7 +76,7 @@ def award_rows(
                     category,
                     f"江苏某某建设集团有限公司{number}-{w}",
                     codes[w],
-                    "施工总承包" if w == 0 else "设计",
+                    ROLES[w % len(ROLES)],
                     "李四" if w == 0 else None,
                 ]
             )
