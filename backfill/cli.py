@@ -149,7 +149,7 @@ def _push(args: argparse.Namespace) -> int:
             "rows": grouped.row_count,
             "awards": len(grouped.drafts),
             "valid": len(checked),
-            "rejected": len(problems),
+            "rejected": rejected_count(problems),
             "errors_csv": str(errors_path),
         }
         _print_summary(args, summary, written)
@@ -194,6 +194,13 @@ def _push(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def rejected_count(problems: list[Problem]) -> int:
+    """Awards refused (one award may have several problems) plus rows that fit no award."""
+    return len({p.source_id for p in problems if p.source_id}) + sum(
+        1 for p in problems if not p.source_id
+    )
+
+
 def _outcome_summary(
     rows: int, awards: int, outcome: Outcome, problems: list[Problem]
 ) -> dict[str, Any]:
@@ -204,7 +211,7 @@ def _outcome_summary(
         "created": outcome.created,
         "unchanged": outcome.unchanged,
         "skipped": outcome.skipped,
-        "rejected": len({(p.source_id, p.row) for p in problems}),
+        "rejected": rejected_count(problems),
         "rejected_by_api": len(outcome.rejected),
         "pending": outcome.pending,
         "batches": outcome.batches,

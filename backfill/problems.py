@@ -49,7 +49,7 @@ _CODE_ZH = {
     "throttled": "请求过于频繁，请稍后重试",
     "unavailable": "平台暂时不可用，请稍后重试",
     "conflicting_values": "同一记录编号的各行填写不一致",
-    "number_cell": "单元格是数字格式，已丢失位数",
+    "number_cell": "单元格是数字格式，已丢失位数；请把该列设为文本格式后重新录入",
     "unknown_program": "找不到该奖项名称",
     "too_large": "单条记录超过 1 MB",
 }
