@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench template clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.local_transactions
+
+## Regenerate the backfill template served at /v1/templates/awards.xlsx (commit the file).
+template: $(STAMP)
+	$(BIN)/python -m backfill.make_template
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

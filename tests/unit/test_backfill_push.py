@@ -261,3 +261,16 @@ def test_batches_in_flight_together_are_each_confirmed_once(tmp_path, waits):
     sent = [source_id for batch in api.sent_ids() for source_id in batch]
     assert sorted(sent) == [f"R{i:04d}" for i in range(1000)]
     assert outcome.created == 1000 and outcome.batches == 10
+
+
+def test_the_progress_line_shows_rows_rate_and_eta():
+    import io
+
+    now = [100.0]
+    stream = io.StringIO()
+    progress = Progress(5000, done_rows=1000, stream=stream, clock=lambda: now[0], interval=0)
+    now[0] = 110.0
+    progress.advance(500)  # 500 rows in 10 s this run: 50 rows/s, 3,500 left
+    line = stream.getvalue().strip().splitlines()[-1]
+    assert "1500/5000 rows" in line and "30%" in line
+    assert "50 rows/s" in line and "ETA 01:10" in line
