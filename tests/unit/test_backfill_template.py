@@ -116,3 +116,15 @@ def test_pushing_needs_a_url_and_a_key(tmp_path, capsys, monkeypatch):
     sheet = write_csv(tmp_path / "a.csv", award_rows(1, program_id="prg_1"))
     assert main(["push", str(sheet), "--api-url", "http://x"]) == 2
     assert "--api-key" in capsys.readouterr().err
+
+
+def test_the_tools_own_requirements_use_the_projects_pins():
+    root = MAPPING.parents[1]
+
+    def pins(path: Path) -> set[str]:
+        lines = path.read_text("utf-8").splitlines()
+        return {line.strip() for line in lines if "==" in line and not line.startswith("#")}
+
+    project = pins(root / "requirements.txt") | pins(root / "requirements-dev.txt")
+    tool = pins(root / "backfill" / "requirements.txt")
+    assert tool and tool <= project
