@@ -202,7 +202,7 @@ COLUMNS: tuple[Column, ...] = (
         True,
         "code",
         ("信用代码", "社会信用代码", "统一信用代码"),
-        "91110000101116432U",
+        "91110000101116432M",
         "18 位统一社会信用代码；请设为文本格式，勿用数字格式",
         "the 18-character credit code; keep the column as text",
     ),

@@ -152,13 +152,14 @@ def build_workbook() -> Workbook:
 
 def _help_sheet(workbook: Workbook) -> None:
     sheet = workbook.create_sheet(HELP_SHEET)
-    sheet.append(["表头 header", "必填 required", "API 字段 field", "说明", "note"])
+    sheet.append(["表头 header", "必填 required", "API 字段 field", "示例 example", "说明", "note"])
     for column in COLUMNS:
         sheet.append(
             [
                 column.header,
                 "是" if column.required else "",
                 column.path,
+                column.example,
                 column.note_zh,
                 column.note_en,
             ]
@@ -168,7 +169,7 @@ def _help_sheet(workbook: Workbook) -> None:
     sheet.append([f"记录编号以“{EXAMPLE_PREFIX}”开头的行是示例，报送时跳过。"])
     sheet.append(["单位角色：" + "、".join(f"{k}={v}" for k, v in ROLE_LABELS.items())])
     sheet.append(["工程类别：" + "、".join(f"{k}={v}" for k, v in CATEGORY_LABELS.items())])
-    for letter, width in zip("ABCDE", (18, 10, 28, 60, 60), strict=True):
+    for letter, width in zip("ABCDEF", (18, 10, 28, 28, 60, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -44,9 +44,6 @@ class Table:
     ignored_headers: list[str] = field(default_factory=list)
     rows: list[SheetRow] = field(default_factory=list)
 
-    def header_of(self, key: str) -> str:
-        return self.headers.get(key) or BY_KEY[key].header
-
 
 def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
