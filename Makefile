@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGE_STAGE ?= prod
 
-.PHONY: run test lint format bench package clean browser-deps
+.PHONY: run test lint format bench package template clean browser-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench: $(STAMP)
 ## CloudFormation package (build/sam.json + build/deployment.zip), cfn-lint for us-east-1 and cn-north-1.
 package: $(STAMP)
 	$(BIN)/python -m devtools.package --stage $(PACKAGE_STAGE) --out build
+
+## Regenerate the backfill template served at /v1/templates/awards.xlsx (commit the file).
+template: $(STAMP)
+	$(BIN)/python -m backfill.make_template
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build

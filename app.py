@@ -11,13 +11,14 @@ import functools
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import ConvertToMiddleware
 
-from chalicelib.api import awards, changes, feed, openapi, programs, public, web
+from chalicelib.api import awards, changes, feed, openapi, programs, public, templates, web
 from chalicelib.api.http import RegistryApp, edge_headers
 from chalicelib.jobs import document_check as document_check_job
 from chalicelib.observability import logger, metrics_middleware
 
 app = RegistryApp(app_name="award-registry")
 app.api.cors = False
+app.api.binary_types.append(templates.XLSX_TYPE)
 
 # JSON logs with the API Gateway request id as correlation id; never the event
 # (it holds the body and the Authorization header).
@@ -44,6 +45,7 @@ BLUEPRINTS = (
     changes.bp,
     feed.bp,
     openapi.bp,
+    templates.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")

@@ -1,0 +1,276 @@
+"""Batching, retries, resume and rejections of the push, against a fake API (no network)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from backfill.client import ApiClient, encode
+from backfill.progress import Progress
+from backfill.push import push_records
+from backfill.readers import SheetRow, Table
+from backfill.records import Checked, check, group_rows
+from backfill.state import State
+from tests.factories import credit_code
+
+
+class FakeResponse:
+    def __init__(self, status: int, body: Any = None, headers: dict | None = None) -> None:
+        self.status_code = status
+        self._body = body
+        self.headers = headers or {}
+        self.text = json.dumps(body) if body is not None else ""
+        self.reason = "fake"
+
+    def json(self) -> Any:
+        if self._body is None:
+            raise ValueError("no body")
+        return self._body
+
+
+def accept_all(records: list[dict]) -> FakeResponse:
+    return FakeResponse(
+        200, {"results": [{"index": i, "status": 201, "id": "awd"} for i in range(len(records))]}
+    )
+
+
+class FakeApi:
+    """Answers ``POST /v1/awards/batch`` with ``answer(records)``; keeps every body sent."""
+
+    def __init__(self, answer: Callable[[list[dict]], Any] = accept_all) -> None:
+        self.answer = answer
+        self.bodies: list[bytes] = []
+        self.headers: dict[str, str] = {}
+
+    def session(self) -> FakeApi:
+        return self
+
+    def request(self, method: str, url: str, *, timeout: float, data: bytes, headers: dict) -> Any:
+        assert method == "POST" and url.endswith("/v1/awards/batch")
+        self.bodies.append(data)
+        outcome = self.answer(json.loads(data)["records"])
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def sent_ids(self) -> list[list[str]]:
+        return [[r["source_id"] for r in json.loads(b)["records"]] for b in self.bodies]
+
+
+def records(n: int, *, honor: str = "金质奖", big: int = 0) -> list[Checked]:
+    rows = [
+        SheetRow(
+            2 + i,
+            {
+                "source_id": f"R{i:04d}",
+                "program_id": "prg_1",
+                "year": 2019,
+                "honor": honor,
+                "awarded_on": "2019-12-20",
+                "project_name": "工程" + "楼" * big,
+                "category": "房屋建筑",
+                "winner_name": "单位",
+                "credit_code": credit_code(i),
+                "role": "设计",
+            },
+        )
+        for i in range(n)
+    ]
+    drafts = group_rows(Table("t.csv", None, "utf-8", {}, rows=rows)).drafts
+    return [check(d, "prg_1") for d in drafts]
+
+
+@pytest.fixture
+def waits() -> list[float]:
+    return []
+
+
+def client(api: FakeApi, waits: list[float], **options: Any) -> ApiClient:
+    return ApiClient(
+        "http://api.test/", "k", session_factory=api.session, sleep=waits.append, **options
+    )
+
+
+def push(api: FakeApi, items: list[Checked], tmp_path: Path, waits: list[float], **options: Any):
+    state = State(tmp_path / "in.csv.backfill-state.json", "http://api.test")
+    attempts = options.pop("attempts", 8)
+    return push_records(
+        items,
+        client(api, waits, attempts=attempts),
+        state,
+        Progress(100, enabled=False),
+        **options,
+    )
+
+
+def test_batches_hold_at_most_100_records(tmp_path, waits):
+    api = FakeApi()
+    outcome = push(api, records(250), tmp_path, waits)
+    assert [len(batch) for batch in api.sent_ids()] == [100, 100, 50]
+    assert outcome.created == 250 and outcome.pending == 0 and outcome.batches == 3
+
+
+def test_batches_stay_under_the_byte_limit(tmp_path, waits):
+    api = FakeApi()
+    items = records(40, big=90)  # ~0.5 kB each
+    outcome = push(api, items, tmp_path, waits, max_bytes=5_000)
+    assert all(len(body) <= 5_000 for body in api.bodies)
+    assert sum(len(batch) for batch in api.sent_ids()) == 40 and len(api.bodies) > 4
+    assert outcome.created == 40
+
+
+def test_a_record_over_the_byte_limit_is_rejected_locally_and_not_sent(tmp_path, waits):
+    api = FakeApi()
+    items = [records(1, big=200)[0], records(2)[1]]
+    limit = len(encode(items[1].record)) + 100
+    assert len(encode(items[0].record)) > limit
+    outcome = push(api, items, tmp_path, waits, max_bytes=limit)
+    assert api.sent_ids() == [["R0001"]]
+    assert [(p.code, p.row) for p in outcome.rejected] == [("too_large", 2)]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        FakeResponse(503, {"error": {"code": "unavailable", "message": "try again"}}),
+        FakeResponse(
+            429, {"error": {"code": "throttled", "message": "slow"}}, {"Retry-After": "3"}
+        ),
+        FakeResponse(502, None),
+        requests.ConnectionError("reset"),
+        requests.Timeout("slow"),
+    ],
+)
+def test_transient_faults_are_retried_with_back_off(tmp_path, waits, fault):
+    faults = [fault, fault]
+
+    def answer(sent: list[dict]) -> Any:
+        return faults.pop() if faults else accept_all(sent)
+
+    api = FakeApi(answer)
+    outcome = push(api, records(3), tmp_path, waits)
+    assert outcome.created == 3 and len(api.bodies) == 3
+    assert len(waits) == 2 and waits[1] > 0
+    if isinstance(fault, FakeResponse) and fault.headers.get("Retry-After"):
+        assert min(waits) >= 3
+
+
+def test_retries_that_run_out_stop_the_run_for_a_later_resume(tmp_path, waits):
+    api = FakeApi(lambda sent: FakeResponse(503, None))
+    outcome = push(api, records(3), tmp_path, waits, attempts=3)
+    assert len(api.bodies) == 3 and len(waits) == 2
+    assert outcome.stopped and "3 tries" in outcome.stopped
+    assert outcome.pending == 3 and outcome.created == 0
+
+
+def test_a_refused_key_stops_at_once(tmp_path, waits):
+    api = FakeApi(
+        lambda sent: FakeResponse(401, {"error": {"code": "unauthenticated", "message": "no"}})
+    )
+    outcome = push(api, records(150), tmp_path, waits)
+    assert len(api.bodies) == 1 and waits == []
+    assert "401" in outcome.stopped and outcome.pending == 150
+
+
+def test_records_answered_503_inside_a_batch_are_sent_again(tmp_path, waits):
+    calls = []
+
+    def answer(sent: list[dict]) -> FakeResponse:
+        calls.append(len(sent))
+        results = []
+        for i, record in enumerate(sent):
+            busy = record["source_id"] == "R0001" and len(calls) == 1
+            results.append({"index": i, "status": 503 if busy else 201})
+        return FakeResponse(200, {"results": results})
+
+    api = FakeApi(answer)
+    outcome = push(api, records(3), tmp_path, waits)
+    assert api.sent_ids() == [["R0000", "R0001", "R0002"], ["R0001"]]
+    assert outcome.created == 3 and len(waits) == 1
+
+
+def test_refusals_are_mapped_to_sheet_rows(tmp_path, waits):
+    def answer(sent: list[dict]) -> FakeResponse:
+        results = [{"index": i, "status": 201} for i in range(len(sent))]
+        results[1] = {
+            "index": 1,
+            "status": 422,
+            "error": {
+                "code": "out_of_scope",
+                "message": "the programme covers housing, not municipal",
+                "field": "project.category",
+            },
+        }
+        return FakeResponse(200, {"results": results})
+
+    outcome = push(FakeApi(answer), records(3), tmp_path, waits)
+    [problem] = outcome.rejected
+    assert (problem.row, problem.column, problem.source_id) == (3, "工程类别", "R0001")
+    assert problem.message_zh == "工程类别不在该奖项的范围内"
+    assert outcome.created == 2
+
+
+def test_a_rerun_sends_only_what_was_not_confirmed(tmp_path, waits):
+    first = FakeApi()
+    stopped = push(first, records(250), tmp_path, waits, max_batches=2)
+    assert stopped.created == 200 and stopped.pending == 50 and "2 batches" in stopped.stopped
+
+    again = FakeApi()
+    resumed = push(again, records(250), tmp_path, waits)
+    assert again.sent_ids() == [[f"R{i:04d}" for i in range(200, 250)]]
+    assert resumed.skipped == 200 and resumed.created == 50
+
+    edited = FakeApi()
+    changed = push(edited, records(250, honor="银质奖"), tmp_path, waits)
+    assert sum(len(b) for b in edited.sent_ids()) == 250  # new content: sent, the API judges
+    assert changed.skipped == 0
+
+
+def test_answers_200_mean_already_there(tmp_path, waits):
+    api = FakeApi(
+        lambda sent: FakeResponse(
+            200, {"results": [{"index": i, "status": 200, "id": "a"} for i in range(len(sent))]}
+        )
+    )
+    outcome = push(api, records(5), tmp_path, waits)
+    assert outcome.unchanged == 5 and outcome.created == 0
+    state = json.loads((tmp_path / "in.csv.backfill-state.json").read_text("utf-8"))
+    assert len(state["targets"]["http://api.test"]["done"]) == 5
+
+
+def test_a_413_halves_the_batches(tmp_path, waits):
+    def answer(sent: list[dict]) -> FakeResponse:
+        if len(sent) > 30:
+            return FakeResponse(413, {"error": {"code": "payload_too_large", "message": "big"}})
+        return accept_all(sent)
+
+    api = FakeApi(answer)
+    outcome = push(api, records(100, big=50), tmp_path, waits)
+    assert outcome.created == 100 and outcome.pending == 0
+    assert max(len(b) for b in api.sent_ids()[-3:]) <= 30
+
+
+def test_batches_in_flight_together_are_each_confirmed_once(tmp_path, waits):
+    api = FakeApi()
+    outcome = push(api, records(1000), tmp_path, waits, concurrency=4)
+    sent = [source_id for batch in api.sent_ids() for source_id in batch]
+    assert sorted(sent) == [f"R{i:04d}" for i in range(1000)]
+    assert outcome.created == 1000 and outcome.batches == 10
+
+
+def test_the_progress_line_shows_rows_rate_and_eta():
+    import io
+
+    now = [100.0]
+    stream = io.StringIO()
+    progress = Progress(5000, done_rows=1000, stream=stream, clock=lambda: now[0], interval=0)
+    now[0] = 110.0
+    progress.advance(500)  # 500 rows in 10 s this run: 50 rows/s, 3,500 left
+    line = stream.getvalue().strip().splitlines()[-1]
+    assert "1500/5000 rows" in line and "30%" in line
+    assert "50 rows/s" in line and "ETA 01:10" in line
