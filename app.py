@@ -11,8 +11,9 @@ import functools
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import ConvertToMiddleware
 
-from chalicelib.api import awards, programs, public
+from chalicelib.api import awards, documents, programs, public
 from chalicelib.api.http import RegistryApp
+from chalicelib.jobs import document_check as document_check_job
 from chalicelib.observability import logger
 
 app = RegistryApp(app_name="award-registry")
@@ -36,8 +37,15 @@ BLUEPRINTS = (
     public.bp,
     programs.bp,
     awards.bp,
+    documents.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")
 
 # Scheduled and event functions (thin: each calls one function in chalicelib/jobs).
+
+
+@app.lambda_function(name="document_check")
+def document_check(event: dict, context: object) -> dict:
+    """S3 object-created on ``documents/``: check the uploaded approval document."""
+    return document_check_job.handler(event, context)

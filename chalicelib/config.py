@@ -62,6 +62,14 @@ class Settings:
     public_timeliness: bool
     public_documents: bool
     shards: int = field(default=8)
+    # Approval documents (SPEC §4): upload limit, links' lifetimes.
+    max_document_bytes: int = 20 * 1024 * 1024
+    max_documents: int = 10
+    upload_url_seconds: int = 900
+    download_url_seconds: int = 300
+    # Nightly export: multipart part size (S3 minimum 5 MiB) and how long a run's claim holds.
+    export_part_bytes: int = 8 * 1024 * 1024
+    export_claim_seconds: int = 900
 
     @property
     def timeliness_policy(self) -> TimelinessPolicy:
@@ -106,4 +114,10 @@ def settings() -> Settings:
         public_timeliness=_env_bool("PUBLIC_TIMELINESS", False),
         public_documents=_env_bool("PUBLIC_DOCUMENTS", False),
         shards=_env_int("AWARD_SHARDS", 8),
+        max_document_bytes=_env_int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
+        max_documents=_env_int("MAX_DOCUMENTS_PER_PROGRAM", 10),
+        upload_url_seconds=_env_int("UPLOAD_URL_SECONDS", 900),
+        download_url_seconds=_env_int("DOWNLOAD_URL_SECONDS", 300),
+        export_part_bytes=max(5 * 1024 * 1024, _env_int("EXPORT_PART_BYTES", 8 * 1024 * 1024)),
+        export_claim_seconds=_env_int("EXPORT_CLAIM_SECONDS", 900),
     )
