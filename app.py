@@ -9,11 +9,12 @@ from __future__ import annotations
 import functools
 
 from aws_lambda_powertools.logging import correlation_paths
-from chalice import ConvertToMiddleware
+from chalice import ConvertToMiddleware, Cron
 
-from chalicelib.api import awards, documents, programs, public
+from chalicelib.api import awards, documents, exports, programs, public
 from chalicelib.api.http import RegistryApp
 from chalicelib.jobs import document_check as document_check_job
+from chalicelib.jobs import export as export_job
 from chalicelib.observability import logger
 
 app = RegistryApp(app_name="award-registry")
@@ -38,6 +39,7 @@ BLUEPRINTS = (
     programs.bp,
     awards.bp,
     documents.bp,
+    exports.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")
@@ -49,3 +51,9 @@ for blueprint in BLUEPRINTS:
 def document_check(event: dict, context: object) -> dict:
     """S3 object-created on ``documents/``: check the uploaded approval document."""
     return document_check_job.handler(event, context)
+
+
+@app.schedule(Cron(0, 18, "*", "*", "?", "*"), name="nightly_export")
+def nightly_export(event: object) -> dict:
+    """02:00 China time: the open-data export (see chalicelib/jobs/export.py)."""
+    return export_job.handler(event)
