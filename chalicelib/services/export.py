@@ -127,7 +127,11 @@ def programs_at(position: dict[str, int]) -> dict[str, dict[str, Any]]:
 
 
 class _Tail:
-    """Changes after the position for one authority: award id → first version after it."""
+    """Changes after the position for one authority: award id → first version after it.
+
+    ``refresh`` first reads the authority's counter (one GetItem): when it has
+    not moved since the last look, nothing was committed and no Query is sent.
+    """
 
     def __init__(self, authority_id: str, seq: int) -> None:
         self.authority_id = authority_id
@@ -135,6 +139,14 @@ class _Tail:
         self.first_version: dict[str, int] = {}
 
     def refresh(self) -> None:
+        current = int(
+            AuthorityRecord.get(
+                self.authority_id, consistent_read=True, attributes_to_get=["id", "seq"]
+            ).seq
+            or 0
+        )
+        if current <= self.last_seq:
+            return
         entries = ChangeEntry.query(
             self.authority_id,
             ChangeEntry.seq > self.last_seq,
@@ -144,43 +156,73 @@ class _Tail:
         )
         for entry in entries:
             self.first_version.setdefault(entry.entity_id, int(entry.version))
-            self.last_seq = max(self.last_seq, int(entry.seq))
+            current = max(current, int(entry.seq))
+        # The Query began after ``current`` was read, so it saw every entry up to it.
+        self.last_seq = current
 
 
-def _created_ids(authority_id: str, seq: int) -> Iterator[str]:
+def _created(authority_id: str, seq: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(award id, view at version 1)`` of every award created up to ``seq``, in order."""
     entries = ChangeEntry.query(
         authority_id,
         ChangeEntry.seq <= seq,
         filter_condition=(ChangeEntry.entity == "award") & (ChangeEntry.op == "create"),
         consistent_read=True,
-        attributes_to_get=["authority_id", "seq", "entity_id"],
+        attributes_to_get=["authority_id", "seq", "entity_id", "data"],
     )
     for entry in entries:
-        yield entry.entity_id
+        yield entry.entity_id, entry.data
+
+
+def _current_versions(award_ids: list[str]) -> dict[str, int]:
+    keys = [(AwardRecord.key(award_id), "RECORD") for award_id in award_ids]
+    records = AwardRecord.batch_get(
+        keys, consistent_read=True, attributes_to_get=["pk", "sk", "id", "version"]
+    )
+    return {record.id: int(record.version) for record in records}
+
+
+def _records(award_ids: list[str]) -> dict[str, AwardRecord]:
+    if not award_ids:
+        return {}
+    keys = [(AwardRecord.key(award_id), "RECORD") for award_id in award_ids]
+    return {r.id: r for r in AwardRecord.batch_get(keys, consistent_read=True)}
 
 
 def awards_at(position: dict[str, int]) -> Iterator[dict[str, Any]]:
-    """Every award created up to ``position``, as it was at ``position``, in feed order."""
+    """Every award created up to ``position``, as it was at ``position``, in feed order.
+
+    Most awards never change: their view is the one their ``create`` entry
+    carries. For the others the version at the position is read from the
+    record (when it is still current) or from its history item.
+    """
     for authority_id, seq in position.items():
         if not seq:
             continue
         tail = _Tail(authority_id, seq)
-        created = _created_ids(authority_id, seq)
+        created = _created(authority_id, seq)
         while chunk := list(itertools.islice(created, BATCH_GET_MAX)):
-            keys = [(AwardRecord.key(award_id), "RECORD") for award_id in chunk]
-            records = {r.id: r for r in AwardRecord.batch_get(keys, consistent_read=True)}
-            tail.refresh()  # after the read: covers every change these records show
-            for award_id in chunk:
-                record = records.get(award_id)
-                if record is None:  # pragma: no cover - a create entry always has its record
-                    logger.warning("export: record missing", extra={"award_id": award_id})
-                    continue
-                version_at = tail.first_version.get(award_id, record.version + 1) - 1
-                if version_at >= record.version:
+            current = _current_versions([award_id for award_id, _ in chunk])
+            tail.refresh()  # after the read: covers every change these versions show
+            version_at = {
+                award_id: min(current[award_id], tail.first_version.get(award_id, 1 << 30) - 1)
+                for award_id, _ in chunk
+            }
+            full = _records(
+                [i for i, _ in chunk if version_at[i] > 1 and version_at[i] == current[i]]
+            )
+            for award_id, first_view in chunk:
+                version = version_at[award_id]
+                record = full.get(award_id)
+                if version == 1:
+                    yield first_view
+                elif record is not None and record.version == version:
                     yield award_view(record)
-                else:
+                else:  # changed again meanwhile, or superseded after the position
                     yield AwardVersion.get(
-                        record.pk, AwardVersion.sort_key(version_at), consistent_read=True
+                        AwardRecord.key(award_id),
+                        AwardVersion.sort_key(version),
+                        consistent_read=True,
                     ).snapshot
 
 

@@ -137,20 +137,30 @@ def test_latest_export_gives_links_counts_and_hashes(client, api, dataset):
 
 def test_the_export_is_consistent_with_its_position(client, api, keys, dataset, monkeypatch):
     """Writes made after the position was read are not in the export, whatever their timing."""
-    first_id = dataset["ids"][0]
+    first_id, _, third_id = dataset["ids"]
+
+    def correct(award_id, program_id, source_id, version, honor, key):
+        body = award_body(program_id, source_id, honor=honor)
+        if source_id == "JS-1":
+            body["winners"] = [
+                {
+                    "name": "江苏省建筑工程集团有限公司",
+                    "credit_code": credit_code(4),
+                    "role": "design",
+                }
+            ]
+        response = api.call(
+            "PUT", f"/v1/awards/{award_id}", body, key=key, headers={"If-Match": f'"{version}"'}
+        )
+        assert response.status_code == 200, response.body
+
+    correct(first_id, dataset["beijing"], "BJ-1", 1, "银奖", keys["110000"])  # before: v2
     read_position = export.read_position
 
     def position_then_more_writes():
         position = read_position()
-        corrected = award_body(dataset["beijing"], "BJ-1", honor="银奖")
-        response = api.call(
-            "PUT",
-            f"/v1/awards/{first_id}",
-            corrected,
-            key=keys["110000"],
-            headers={"If-Match": '"1"'},
-        )
-        assert response.status_code == 200
+        correct(first_id, dataset["beijing"], "BJ-1", 2, "铜奖", keys["110000"])  # v3, after
+        correct(third_id, dataset["jiangsu"], "JS-1", 1, "优质奖", keys["320000"])  # v2, after
         late = award_body(dataset["beijing"], "BJ-LATE")
         assert api.call("POST", "/v1/awards", late, key=keys["110000"]).status_code == 201
         return position
@@ -161,9 +171,10 @@ def test_the_export_is_consistent_with_its_position(client, api, keys, dataset, 
     lines = gzip.decompress(read(prefix + "awards.jsonl.gz")).decode("utf-8").splitlines()
     awards = {award["id"]: award for award in map(json.loads, lines)}
     assert sorted(awards) == sorted(dataset["ids"])  # the late push is not there
-    assert awards[first_id]["honor"] == "金质奖"  # the version current at the position
-    assert awards[first_id]["version"] == 1
-    assert api.call("GET", f"/v1/awards/{first_id}").data["honor"] == "银奖"
+    assert (awards[first_id]["honor"], awards[first_id]["version"]) == ("银奖", 2)
+    assert (awards[third_id]["honor"], awards[third_id]["version"]) == ("金质奖", 1)
+    assert awards[dataset["ids"][1]]["status"] == "revoked"  # changed before: current record
+    assert api.call("GET", f"/v1/awards/{first_id}").data["honor"] == "铜奖"
 
 
 def test_a_second_delivery_the_same_day_does_nothing(client, api, keys, dataset):
