@@ -1,10 +1,10 @@
 """Benchmark: the nightly export's memory stays flat as the dataset grows.
 
 For each size it resets the emulator, writes that many awards (two winners
-each, spread over 31 provinces, each with an approved programme) straight
-through the store layer (batch writes of the record and its feed entry: the
-export reads nothing else), then runs ``run_export`` under ``tracemalloc``
-and prints a markdown table.
+each, spread over 31 provinces, each with an approved programme; one in
+twenty corrected once) straight through the store layer as change-feed
+entries in batches (the export reads nothing else), then runs ``run_export``
+under ``tracemalloc`` and prints a markdown table.
 
     python -m bench.export_memory                       # 10,000 and 100,000 awards
     python -m bench.export_memory --sizes 2000 20000
@@ -44,9 +44,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _environment(endpoint: str) -> None:
+def _environment(endpoint: str, part_mib: int) -> None:
     os.environ.update(
         {
+            "EXPORT_PART_BYTES": str(part_mib * 2**20),
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": "cn-north-1",
@@ -69,7 +70,7 @@ def _credit_code(n: int) -> str:
 
 
 def seed(count: int) -> None:
-    """``count`` awards and their feed entries, written in batches (no transactions)."""
+    """``count`` awards as feed entries, written in batches (no transactions)."""
     from chalicelib.services.awards import award_view, shard_of
     from chalicelib.store.base import iso_utc
     from chalicelib.store.models import AuthorityRecord, AwardRecord, ChangeEntry, Program
@@ -77,7 +78,7 @@ def seed(count: int) -> None:
     now = iso_utc(datetime.now(UTC))
     seq = dict.fromkeys(PROVINCES, 0)
     programs = {}
-    with Program.batch_write() as program_batch, ChangeEntry.batch_write() as feed:
+    with ChangeEntry.batch_write() as feed:
         for authority_id in PROVINCES:
             program_id = f"prg_BENCH{authority_id}00000000000000000"
             program = Program(
@@ -103,7 +104,6 @@ def seed(count: int) -> None:
                 listing_key=f"{now}#{program_id}",
                 version=3,
             )
-            program_batch.save(program)
             programs[authority_id] = program_id
             seq[authority_id] += 1
             view = {"id": program_id, "authority_id": authority_id, **program.content}
@@ -120,7 +120,7 @@ def seed(count: int) -> None:
                     data=view,
                 )
             )
-    with AwardRecord.batch_write() as awards, ChangeEntry.batch_write() as feed:
+    with ChangeEntry.batch_write() as feed:
         for n in range(count):
             authority_id = PROVINCES[n % len(PROVINCES)]
             award_id = f"awd_BENCH{n:021d}"
@@ -169,7 +169,6 @@ def seed(count: int) -> None:
                 feed_key=f"{now}#{award_id}",
                 version=1,
             )
-            awards.save(record)
             seq[authority_id] += 1
             feed.save(
                 ChangeEntry(
@@ -183,6 +182,22 @@ def seed(count: int) -> None:
                     data=award_view(record),
                 )
             )
+            if n % 20 == 0:  # a correction: the export must take version 2
+                record.content = {**content, "honor": "银奖"}
+                record.version = 2
+                seq[authority_id] += 1
+                feed.save(
+                    ChangeEntry(
+                        authority_id=authority_id,
+                        seq=seq[authority_id],
+                        entity="award",
+                        entity_id=award_id,
+                        op="update",
+                        version=2,
+                        committed_at=now,
+                        data=award_view(record),
+                    )
+                )
     for authority_id, last in seq.items():
         AuthorityRecord(id=authority_id).update(actions=[AuthorityRecord.seq.set(last)])
 
@@ -218,6 +233,9 @@ def measure(count: int, endpoint: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.export_memory")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument(
+        "--part-mib", type=int, default=5, help="multipart part size (S3 minimum 5; prod 8)"
+    )
     args = parser.parse_args(argv)
     port = _free_port()
     endpoint = f"http://127.0.0.1:{port}"
@@ -228,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _environment(endpoint)
+        _environment(endpoint, args.part_mib)
         from devtools.local_aws import wait_until_ready
 
         wait_until_ready(endpoint)

@@ -11,21 +11,20 @@ What it writes, under ``exports/<China date>/``:
   change-feed position; then ``exports/latest.json`` points to it.
 
 **Consistency.** The run first reads every authority's ``seq`` (the position
-``P``) and exports the state as of ``P``, while pushes go on:
+``P``) and exports the state as of ``P``, while pushes go on. Entries up to
+``P`` never change (the feed is gapless and append-only), and each carries the
+full view of its entity at that version, so the export reads only the feed:
 
-- programmes: the last programme entry ``<= P`` in each authority's feed
-  (entries carry the full view; programmes are a few hundred);
-- awards: each award created ``<= P`` (the feed's ``create`` entries, in
-  order), read from the base table with strong consistency. If a change after
-  ``P`` touched it, the version current at ``P`` is the one before that
-  change's, kept as an ``AwardVersion`` history item. The changes after ``P``
-  are re-read after each batch of records (the "tail"), so every change a
-  record shows is known: a record is exported at ``P`` exactly.
+- pass 1 per authority: the last programme entry ``<= P`` of each programme,
+  and the ``seq`` of the last award entry ``<= P`` of each award that was
+  corrected or revoked (the minority);
+- pass 2: each award's ``create`` entry ``<= P`` in order; an award that
+  changed before ``P`` takes the view from its last entry (BatchGet).
 
-**Memory** stays flat as the data grows: the feed and the records are read in
-pages, and each file streams to S3 in multipart parts (``MultipartWriter``).
-Only the programme views and the tail (changes made during the run) are held.
-No Scan: Query on the change feed, BatchGet and GetItem on the awards table.
+**Memory** stays flat as the data grows: the feed is read page by page, each
+file streams to S3 in multipart parts (``MultipartWriter``), and only one
+authority's programme views and changed-award positions are held at a time.
+No Scan: Query and BatchGet on the change-feed table.
 
 **Double delivery.** EventBridge may deliver the schedule twice: a run first
 claims the date (``run.json`` written only if absent); a second run skips.
@@ -51,11 +50,10 @@ from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.timeliness import china_date
 from chalicelib.observability import logger
-from chalicelib.services.awards import award_view
 from chalicelib.services.programs import PUBLIC_STATES
 from chalicelib.store import objects
 from chalicelib.store.base import iso_utc, parse_iso_utc
-from chalicelib.store.models import AuthorityRecord, AwardRecord, AwardVersion, ChangeEntry
+from chalicelib.store.models import AuthorityRecord, ChangeEntry
 
 EXPORT_PREFIX = "exports/"
 LATEST_KEY = f"{EXPORT_PREFIX}latest.json"
@@ -109,56 +107,22 @@ def read_position() -> dict[str, int]:
     return {authority_id: position.get(authority_id, 0) for authority_id in AUTHORITY_IDS}
 
 
-def programs_at(position: dict[str, int]) -> dict[str, dict[str, Any]]:
-    """The view of every programme that ever entered the feed, as of ``position``."""
-    views: dict[str, dict[str, Any]] = {}
-    for authority_id, seq in position.items():
-        if not seq:
-            continue
-        entries = ChangeEntry.query(
-            authority_id,
-            ChangeEntry.seq <= seq,
-            filter_condition=ChangeEntry.entity == "program",
-            consistent_read=True,
-        )
-        for entry in entries:
-            views[entry.entity_id] = entry.data  # seq order: the last one wins
-    return views
-
-
-class _Tail:
-    """Changes after the position for one authority: award id → first version after it.
-
-    ``refresh`` first reads the authority's counter (one GetItem): when it has
-    not moved since the last look, nothing was committed and no Query is sent.
-    """
-
-    def __init__(self, authority_id: str, seq: int) -> None:
-        self.authority_id = authority_id
-        self.last_seq = seq
-        self.first_version: dict[str, int] = {}
-
-    def refresh(self) -> None:
-        current = int(
-            AuthorityRecord.get(
-                self.authority_id, consistent_read=True, attributes_to_get=["id", "seq"]
-            ).seq
-            or 0
-        )
-        if current <= self.last_seq:
-            return
-        entries = ChangeEntry.query(
-            self.authority_id,
-            ChangeEntry.seq > self.last_seq,
-            filter_condition=ChangeEntry.entity == "award",
-            consistent_read=True,
-            attributes_to_get=["authority_id", "seq", "entity_id", "version"],
-        )
-        for entry in entries:
-            self.first_version.setdefault(entry.entity_id, int(entry.version))
-            current = max(current, int(entry.seq))
-        # The Query began after ``current`` was read, so it saw every entry up to it.
-        self.last_seq = current
+def _state_of(authority_id: str, seq: int) -> tuple[dict[str, dict], dict[str, int]]:
+    """Pass 1: programme views at ``seq``, and where each changed award's last entry is."""
+    programs: dict[str, dict[str, Any]] = {}
+    changed: dict[str, int] = {}
+    entries = ChangeEntry.query(
+        authority_id,
+        ChangeEntry.seq <= seq,
+        filter_condition=(ChangeEntry.entity == "program") | (ChangeEntry.op != "create"),
+        consistent_read=True,
+    )
+    for entry in entries:  # seq order: the last one wins
+        if entry.entity == "program":
+            programs[entry.entity_id] = entry.data
+        elif entry.entity == "award":
+            changed[entry.entity_id] = int(entry.seq)
+    return programs, changed
 
 
 def _created(authority_id: str, seq: int) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -174,56 +138,26 @@ def _created(authority_id: str, seq: int) -> Iterator[tuple[str, dict[str, Any]]
         yield entry.entity_id, entry.data
 
 
-def _current_versions(award_ids: list[str]) -> dict[str, int]:
-    keys = [(AwardRecord.key(award_id), "RECORD") for award_id in award_ids]
-    records = AwardRecord.batch_get(
-        keys, consistent_read=True, attributes_to_get=["pk", "sk", "id", "version"]
-    )
-    return {record.id: int(record.version) for record in records}
+def _awards_of(authority_id: str, seq: int, changed: dict[str, int]) -> Iterator[dict]:
+    """Pass 2: every award of the authority created up to ``seq``, as it was at ``seq``."""
+    created = _created(authority_id, seq)
+    while chunk := list(itertools.islice(created, BATCH_GET_MAX)):
+        later = [(authority_id, changed[i]) for i, _ in chunk if i in changed]
+        views = {}
+        if later:
+            for entry in ChangeEntry.batch_get(later, consistent_read=True):
+                views[entry.entity_id] = entry.data
+        for award_id, first in chunk:
+            yield views[award_id] if award_id in changed else first
 
 
-def _records(award_ids: list[str]) -> dict[str, AwardRecord]:
-    if not award_ids:
-        return {}
-    keys = [(AwardRecord.key(award_id), "RECORD") for award_id in award_ids]
-    return {r.id: r for r in AwardRecord.batch_get(keys, consistent_read=True)}
-
-
-def awards_at(position: dict[str, int]) -> Iterator[dict[str, Any]]:
-    """Every award created up to ``position``, as it was at ``position``, in feed order.
-
-    Most awards never change: their view is the one their ``create`` entry
-    carries. For the others the version at the position is read from the
-    record (when it is still current) or from its history item.
-    """
+def state_at(position: dict[str, int]) -> Iterator[tuple[str, dict, Iterator[dict]]]:
+    """Per authority with changes: its programmes and its awards, as of ``position``."""
     for authority_id, seq in position.items():
         if not seq:
             continue
-        tail = _Tail(authority_id, seq)
-        created = _created(authority_id, seq)
-        while chunk := list(itertools.islice(created, BATCH_GET_MAX)):
-            current = _current_versions([award_id for award_id, _ in chunk])
-            tail.refresh()  # after the read: covers every change these versions show
-            version_at = {
-                award_id: min(current[award_id], tail.first_version.get(award_id, 1 << 30) - 1)
-                for award_id, _ in chunk
-            }
-            full = _records(
-                [i for i, _ in chunk if version_at[i] > 1 and version_at[i] == current[i]]
-            )
-            for award_id, first_view in chunk:
-                version = version_at[award_id]
-                record = full.get(award_id)
-                if version == 1:
-                    yield first_view
-                elif record is not None and record.version == version:
-                    yield award_view(record)
-                else:  # changed again meanwhile, or superseded after the position
-                    yield AwardVersion.get(
-                        AwardRecord.key(award_id),
-                        AwardVersion.sort_key(version),
-                        consistent_read=True,
-                    ).snapshot
+        programs, changed = _state_of(authority_id, seq)
+        yield authority_id, programs, _awards_of(authority_id, seq, changed)
 
 
 # --- shaping rows ---------------------------------------------------------------------
@@ -380,7 +314,6 @@ def run_export(now: datetime, *, force: bool = False) -> dict[str, Any]:
 
 def _write_files(prefix: str, day: str, run_id: str, now: datetime) -> dict[str, Any]:
     position = read_position()
-    programs = programs_at(position)
     part = settings().export_part_bytes
     jsonl = objects.MultipartWriter(
         f"{prefix}awards.jsonl.gz", content_type="application/gzip", part_bytes=part
@@ -395,23 +328,25 @@ def _write_files(prefix: str, day: str, run_id: str, now: datetime) -> dict[str,
     counts = {"awards": 0, "active": 0, "revoked": 0, "csv_rows": 0, "programs": 0}
     try:
         rows = _CsvOut(table)
-        with gzip.GzipFile(fileobj=jsonl, mode="wb", mtime=0) as lines:
-            for view in awards_at(position):
-                award = public_award(view, programs)
-                lines.write(_json_line(award))
-                counts["awards"] += 1
-                counts["revoked" if award.get("status") == "revoked" else "active"] += 1
-                name = programs.get(award.get("program_id"), {}).get("name")
-                for row in csv_rows(award, name):
-                    rows.write(row)
+        with (
+            gzip.GzipFile(fileobj=jsonl, mode="wb", mtime=0) as award_lines,
+            gzip.GzipFile(fileobj=program_file, mode="wb", mtime=0) as program_lines,
+        ):
+            for _, programs, awards in state_at(position):
+                for program_id in sorted(programs):
+                    if programs[program_id].get("status") in PUBLIC_STATES:
+                        program_lines.write(_json_line(programs[program_id]))
+                        counts["programs"] += 1
+                for view in awards:
+                    award = public_award(view, programs)
+                    award_lines.write(_json_line(award))
+                    counts["awards"] += 1
+                    counts["revoked" if award.get("status") == "revoked" else "active"] += 1
+                    name = programs.get(award.get("program_id"), {}).get("name")
+                    for row in csv_rows(award, name):
+                        rows.write(row)
         rows.close()
         counts["csv_rows"] = rows.rows
-        with gzip.GzipFile(fileobj=program_file, mode="wb", mtime=0) as lines:
-            for program_id in sorted(programs):
-                view = programs[program_id]
-                if view.get("status") in PUBLIC_STATES:
-                    lines.write(_json_line(view))
-                    counts["programs"] += 1
         for writer in writers:
             writer.close()
     except BaseException:

@@ -157,9 +157,10 @@ def presigned_post(key: str, *, content_type: str, size: int, seconds: int) -> d
 
 
 class MultipartWriter:
-    """A binary file that uploads to S3 in parts of ``part_bytes`` as it is written.
+    """A binary file that uploads to S3 in parts of about ``part_bytes`` as it is written.
 
-    Memory stays at about one part whatever the file's size. It also counts
+    Memory stays at about two parts (the buffer and the part in flight) whatever
+    the file's size; write in pieces much smaller than a part. It also counts
     the bytes and hashes them, for the export manifest. ``close()`` completes
     the upload (a file smaller than one part is a single PutObject);
     ``abort()`` discards it.
@@ -189,9 +190,10 @@ class MultipartWriter:
         self._sha256.update(data)
         self.size += len(data)
         self._buffer += data
-        while len(self._buffer) >= self.part_bytes:
-            part = bytes(self._buffer[: self.part_bytes])
-            del self._buffer[: self.part_bytes]
+        if len(self._buffer) >= self.part_bytes:
+            # The whole buffer goes as one part (parts may differ in size): one copy, no slicing.
+            part = bytes(self._buffer)
+            self._buffer = bytearray()
             self._upload_part(part)
         return len(data)
 

@@ -191,11 +191,11 @@ def test_a_second_delivery_the_same_day_does_nothing(client, api, keys, dataset)
 
 
 def test_a_failed_run_leaves_no_manifest_and_the_retry_completes(client, dataset, monkeypatch):
-    def broken(position):
+    def broken(authority_id, seq, changed):
         raise RuntimeError("storage went away")
         yield  # pragma: no cover
 
-    monkeypatch.setattr(export, "awards_at", broken)
+    monkeypatch.setattr(export, "_awards_of", broken)
     with pytest.raises(RuntimeError):
         client.lambda_.invoke("nightly_export", scheduled(client))
     assert objects.head("exports/latest.json") is None
@@ -205,3 +205,28 @@ def test_a_failed_run_leaves_no_manifest_and_the_retry_completes(client, dataset
     retried = client.lambda_.invoke("nightly_export", scheduled(client)).payload
     assert retried["status"] == "done"
     assert retried["counts"]["awards"] == 3
+
+
+def test_the_multipart_writer_streams_parts_and_aborts_cleanly(aws):
+    """Files bigger than a part go up in parts; an aborted file leaves nothing behind."""
+    chunk = bytes(range(256)) * 4096  # 1 MiB
+    writer = objects.MultipartWriter(
+        "exports/test/big.bin", content_type="application/octet-stream", part_bytes=5 * 2**20
+    )
+    for _ in range(11):
+        writer.write(chunk)
+    assert len(writer._parts) == 2  # two full parts sent while writing
+    writer.close()
+    body = read("exports/test/big.bin")
+    assert body == chunk * 11
+    assert writer.size == len(body) and writer.sha256 == hashlib.sha256(body).hexdigest()
+
+    aborted = objects.MultipartWriter(
+        "exports/test/aborted.bin", content_type="application/octet-stream", part_bytes=5 * 2**20
+    )
+    for _ in range(6):
+        aborted.write(chunk)
+    aborted.abort()
+    assert objects.head("exports/test/aborted.bin") is None
+    uploads = objects.s3().list_multipart_uploads(Bucket=settings().bucket)
+    assert uploads.get("Uploads", []) == []
