@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench bench-export clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.local_transactions
+
+## Memory of the nightly export at 10k and 100k awards (several minutes: the emulator is slow).
+bench-export: $(STAMP)
+	$(BIN)/python -m bench.export_memory
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

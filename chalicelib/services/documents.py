@@ -298,7 +298,8 @@ def handle_s3_event(event: dict[str, Any], now: datetime) -> list[dict[str, Any]
         bucket = (s3.get("bucket") or {}).get("name")
         key = unquote_plus((s3.get("object") or {}).get("key") or "")
         parsed = parse_upload_key(key)
-        if bucket != settings().bucket or parsed is None:
+        created = str(record.get("eventName", "")).startswith("ObjectCreated")
+        if bucket != settings().bucket or parsed is None or not created:
             logger.info("s3 event ignored", extra={"bucket": bucket, "key": key})
             results.append({"key": key, "outcome": "ignored"})
             continue
