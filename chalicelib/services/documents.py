@@ -260,8 +260,8 @@ def check_document(program_id: str, document_id: str, now: datetime) -> dict[str
         document = _find(program, document_id)
         if document.get("status") != "pending":
             return document_view(document)
-        verdict, etag = _inspect(document, upload_key(program_id, document_id))
         try:
+            verdict, etag = _inspect(document, upload_key(program_id, document_id))
             _file_away(program_id, document_id, verdict, etag)
         except ClientError as exc:
             if objects.is_precondition_failed(exc) or objects.is_missing(exc):
