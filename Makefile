@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGE_STAGE ?= prod
 
-.PHONY: run test lint format bench package template clean browser-deps
+.PHONY: run test lint format bench bench-export package template clean browser-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ package: $(STAMP)
 ## Regenerate the backfill template served at /v1/templates/awards.xlsx (commit the file).
 template: $(STAMP)
 	$(BIN)/python -m backfill.make_template
+
+## Memory of the nightly export at 10k and 100k awards (several minutes: the emulator is slow).
+bench-export: $(STAMP)
+	$(BIN)/python -m bench.export_memory
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build

@@ -9,11 +9,23 @@ from __future__ import annotations
 import functools
 
 from aws_lambda_powertools.logging import correlation_paths
-from chalice import ConvertToMiddleware
+from chalice import ConvertToMiddleware, Cron
 
-from chalicelib.api import awards, changes, feed, openapi, programs, public, templates, web
+from chalicelib.api import (
+    awards,
+    changes,
+    documents,
+    exports,
+    feed,
+    openapi,
+    programs,
+    public,
+    templates,
+    web,
+)
 from chalicelib.api.http import RegistryApp, edge_headers
 from chalicelib.jobs import document_check as document_check_job
+from chalicelib.jobs import export as export_job
 from chalicelib.observability import logger, metrics_middleware
 
 app = RegistryApp(app_name="award-registry")
@@ -46,6 +58,8 @@ BLUEPRINTS = (
     feed.bp,
     openapi.bp,
     templates.bp,
+    documents.bp,
+    exports.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")
@@ -57,5 +71,11 @@ app.register_blueprint(web.bp)
 
 @app.lambda_function(name="document_check")
 def document_check(event: dict, context: object) -> dict:
-    """S3 object-created events of ``documents/`` (wired in ``infra/resources.json``)."""
-    return document_check_job.handle(event)
+    """S3 object-created on ``documents/`` (wired in ``infra/resources.json``)."""
+    return document_check_job.handler(event, context)
+
+
+@app.schedule(Cron(0, 18, "*", "*", "?", "*"), name="nightly_export")
+def nightly_export(event: object) -> dict:
+    """02:00 China time: the open-data export (see chalicelib/jobs/export.py)."""
+    return export_job.handler(event)

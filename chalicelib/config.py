@@ -67,6 +67,14 @@ class Settings:
     # The public address of the API (e.g. https://registry.example.cn/api) for links that
     # leave the page, like the printed QR code; empty: taken from the request's Host.
     public_base_url: str = field(default="")
+    # Approval documents (SPEC §4): upload limit, links' lifetimes.
+    max_document_bytes: int = 20 * 1024 * 1024
+    max_documents: int = 10
+    upload_url_seconds: int = 900
+    download_url_seconds: int = 300
+    # Nightly export: multipart part size (S3 minimum 5 MiB) and how long a run's claim holds.
+    export_part_bytes: int = 8 * 1024 * 1024
+    export_claim_seconds: int = 900
 
     @property
     def timeliness_policy(self) -> TimelinessPolicy:
@@ -113,4 +121,10 @@ def settings() -> Settings:
         shards=_env_int("AWARD_SHARDS", 8),
         name_search_max=_env_int("NAME_SEARCH_MAX", 5000),
         public_base_url=_env("PUBLIC_BASE_URL", "").rstrip("/"),
+        max_document_bytes=_env_int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
+        max_documents=_env_int("MAX_DOCUMENTS_PER_PROGRAM", 10),
+        upload_url_seconds=_env_int("UPLOAD_URL_SECONDS", 900),
+        download_url_seconds=_env_int("DOWNLOAD_URL_SECONDS", 300),
+        export_part_bytes=max(5 * 1024 * 1024, _env_int("EXPORT_PART_BYTES", 8 * 1024 * 1024)),
+        export_claim_seconds=_env_int("EXPORT_CLAIM_SECONDS", 900),
     )

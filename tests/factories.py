@@ -52,3 +52,55 @@ def award_body(program_id: str, source_id: str = "BJ-2024-0001", **overrides: An
     }
     body.update(overrides)
     return body
+
+
+def pdf_bytes(padding: int = 0) -> bytes:
+    """A small well-formed PDF (header, catalog, ``%%EOF``); ``padding`` makes it bigger."""
+    return (
+        b"%PDF-1.4\n"
+        b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n" + b"% " + b"x" * padding + b"\n"
+        b"trailer << /Root 1 0 R >>\n"
+        b"%%EOF\n"
+    )
+
+
+def ofd_bytes() -> bytes:
+    """A small OFD package: a ZIP with ``OFD.xml`` at its root (GB/T 33190)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "OFD.xml",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" Version="1.0">'
+            "<ofd:DocBody><ofd:DocInfo><ofd:Title>关于设立长城杯的批复</ofd:Title>"
+            "</ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+        )
+        archive.writestr("Doc_0/Document.xml", "<ofd:Document/>")
+    return buffer.getvalue()
+
+
+def png_bytes() -> bytes:
+    """A PNG header and some bytes: an image someone renamed to ``.pdf``."""
+    return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+def document_body(
+    content: bytes, content_type: str = "application/pdf", **overrides: Any
+) -> dict[str, Any]:
+    """The declaration of ``content`` as a province sends it before uploading."""
+    import hashlib
+
+    body = {
+        "filename": "京政函〔2019〕12号.pdf"
+        if content_type == "application/pdf"
+        else "京政函〔2019〕12号.ofd",
+        "content_type": content_type,
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
+    body.update(overrides)
+    return body

@@ -15,7 +15,7 @@ from chalicelib.api.http import (
     query_params,
     received_at,
 )
-from chalicelib.services import programs
+from chalicelib.services import programs, reviews
 
 bp = Blueprint(__name__)
 
@@ -60,4 +60,22 @@ def update_program(program_id: str) -> Response:
 def submit_program(program_id: str) -> Response:
     principal = principal_of(bp.current_request)
     view = programs.submit_program(principal, program_id, received_at())
+    return json_response(view, headers=etag(view["version"]))
+
+
+@bp.route("/programs/{program_id}/review", methods=["POST"])
+@endpoint(bp)
+def review_program(program_id: str) -> Response:
+    request = bp.current_request
+    principal = principal_of(request)
+    view = reviews.review_program(principal, program_id, json_body(request), received_at())
+    return json_response(view, headers=etag(view["version"]))
+
+
+@bp.route("/programs/{program_id}/withdraw", methods=["POST"])
+@endpoint(bp)
+def withdraw_program(program_id: str) -> Response:
+    request = bp.current_request
+    principal = principal_of(request)
+    view = reviews.withdraw_program(principal, program_id, json_body(request), received_at())
     return json_response(view, headers=etag(view["version"]))

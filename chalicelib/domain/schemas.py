@@ -193,6 +193,38 @@ class BatchIn(_Schema):
     records: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=100)]
 
 
+def _plain_filename(value: str) -> str:
+    if any(sep in value for sep in ("/", "\\")) or value in (".", ".."):
+        raise ValueError("must be a file name, not a path")
+    return value
+
+
+class DocumentIn(_Schema):
+    """An approval document a province is about to upload (SPEC §4)."""
+
+    filename: Annotated[Text(255), AfterValidator(_plain_filename)]
+    content_type: Literal["application/pdf", "application/ofd"]
+    # The upper limit is a business rule (422, from the configuration): see services.documents.
+    size: Annotated[StrictInt, Field(ge=1)]
+    sha256: Annotated[str, Field(strict=True, pattern=r"^[0-9a-fA-F]{64}$")]
+
+    @field_validator("sha256")
+    @classmethod
+    def _lower_hex(cls, value: str) -> str:
+        return value.lower()
+
+
+class ReviewIn(_Schema):
+    decision: Literal["approve", "reject"]
+    # Required to reject; checked by the service so the error names ``reason``.
+    reason: Text(500) | None = None
+
+
+class WithdrawIn(_Schema):
+    reason: Text(500)
+    effective_on: IsoDate
+
+
 # Fields the server owns: a client may send back what it read, we ignore them.
 SERVER_FIELDS = frozenset(
     {

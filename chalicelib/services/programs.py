@@ -150,12 +150,10 @@ def update_program(
             "invalid_state", f"a {program.status} programme cannot be edited", field="status"
         )
     content = _content(data, now)
-    at = iso_utc(now)
-    program.content = content
     if program.status == "rejected":
-        program.status = "draft"
-        program.status_history = [*program.status_history, _history_entry("draft", principal, at)]
-    program.updated_at = at
+        return _revise_rejected(program_id, principal, expected, content, now)
+    program.content = content
+    program.updated_at = iso_utc(now)
     try:
         program.save()
     except PutError as exc:
@@ -165,6 +163,29 @@ def update_program(
             ) from None
         raise
     return program_view(program)
+
+
+def _revise_rejected(
+    program_id: str, principal: Principal, expected: int | None, content: dict, now: datetime
+) -> dict:
+    """rejected → draft is a status change: recorded in the change feed like the others."""
+    for _ in ledger.retrying():
+        program = Program.get(program_id, consistent_read=True)
+        _check_version(program, expected)
+        at = iso_utc(now)
+        version = program.version + 1
+        program.content = content
+        program.status = "draft"
+        program.status_history = [*program.status_history, _history_entry("draft", principal, at)]
+        program.updated_at = at
+        view = {**program_view(program), "version": version}
+        change = ledger.Change("program", program.id, "status", version, view)
+        try:
+            ledger.commit(program.authority_id, change, at, lambda tx, p=program: tx.save(p))
+        except ledger.CommitConflict:
+            continue  # re-read: a changed version is a 412, a busy sequence a retry
+        return view
+    raise AssertionError("unreachable: retrying() raises when attempts run out")
 
 
 def transition(
@@ -211,8 +232,17 @@ def transition(
 
 
 def submit_program(principal: Principal | None, program_id: str, now: datetime) -> dict:
+    """Submit a draft; it needs a verified approval document (a verified one stays so)."""
     principal = require(principal, PROVINCIAL)
-    owned_program(program_id, principal)
+    program = owned_program(program_id, principal)
+    if program.status == "draft" and not any(
+        document.get("status") == "verified" for document in program.documents or []
+    ):
+        raise ConflictError(
+            "document_required",
+            "upload the approval document and have it checked before submitting",
+            field="documents",
+        )
     return transition(program_id, principal, allowed_from={"draft"}, to="submitted", now=now)
 
 

@@ -7,11 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from tests.e2e.helpers import bearer, verified_document
 from tests.factories import award_body, credit_code, program_body
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +19,7 @@ def beijing(stack):
     created = requests.post(stack.url("/v1/programs"), json=program_body(), headers=bearer(key))
     assert created.status_code == 201, created.text
     program_id = created.json()["id"]
+    verified_document(stack, key, program_id)
     submitted = requests.post(stack.url(f"/v1/programs/{program_id}/submit"), headers=bearer(key))
     assert submitted.status_code == 200, submitted.text
     return key, program_id

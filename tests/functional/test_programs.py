@@ -2,6 +2,7 @@
 
 from chalicelib.store.models import Program
 from tests.factories import program_body
+from tests.functional.helpers import verified_document
 
 
 def test_create_programme_is_a_draft_with_history(api, keys):
@@ -58,6 +59,7 @@ def test_drafts_are_seen_by_owner_and_admin_only(api, keys):
 
 def test_submitted_programme_is_public_and_records_the_transition(api, keys):
     pid = api.call("POST", "/v1/programs", program_body(), key=keys["110000"]).data["id"]
+    verified_document(api, keys["110000"], pid)
     submitted = api.call("POST", f"/v1/programs/{pid}/submit", key=keys["110000"])
     assert submitted.status_code == 200
     assert submitted.data["status"] == "submitted"
@@ -89,9 +91,14 @@ def test_put_needs_if_match_and_a_draft(api, keys):
     assert ok.status_code == 200
     assert ok.data["name"] == "北京市市政基础设施结构长城杯"
     assert ok.data["version"] == 2
-    api.call("POST", f"/v1/programs/{pid}/submit", key=keys["110000"])
+    verified_document(api, keys["110000"], pid)
+    submitted = api.call("POST", f"/v1/programs/{pid}/submit", key=keys["110000"]).data
     late = api.call(
-        "PUT", f"/v1/programs/{pid}", renamed, key=keys["110000"], headers={"If-Match": '"3"'}
+        "PUT",
+        f"/v1/programs/{pid}",
+        renamed,
+        key=keys["110000"],
+        headers={"If-Match": f'"{submitted["version"]}"'},
     )
     assert late.status_code == 409
     assert late.data["error"]["code"] == "invalid_state"
@@ -103,6 +110,7 @@ def test_another_province_cannot_change_a_programme(api, keys):
         "PUT", f"/v1/programs/{pid}", program_body(), key=keys["320000"], headers={"If-Match": "1"}
     )
     assert hidden.status_code == 404  # a draft the public may not see
+    verified_document(api, keys["110000"], pid)
     api.call("POST", f"/v1/programs/{pid}/submit", key=keys["110000"])
     visible = api.call("POST", f"/v1/programs/{pid}/submit", key=keys["320000"])
     assert visible.status_code == 403

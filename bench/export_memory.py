@@ -1,0 +1,296 @@
+"""Benchmark: the nightly export's memory stays flat as the dataset grows.
+
+For each size it resets the emulator, writes that many awards (two winners
+each, spread over 31 provinces, each with an approved programme; one in
+twenty corrected once) straight through the store layer as change-feed
+entries in batches (the export reads nothing else), then runs ``run_export``
+under ``tracemalloc`` and prints a markdown table.
+
+    python -m bench.export_memory                       # 10,000 and 100,000 awards
+    python -m bench.export_memory --sizes 2000 20000
+
+The emulator (the project's moto launcher) runs in a child process, so the
+peak measured here is the export's own: in-process moto would add its own
+copies, which grow with the data and which S3 and DynamoDB do not have
+(moto joins every multipart part into one bytes object on completion, and
+sorts the whole table for every Query page).
+
+It takes a while (about 15 minutes for 100,000 on two cores): the emulator
+sorts the whole table for every Query page, so its cost grows with the square
+of the feed's length, which DynamoDB's does not. Export times here are the
+emulator's, not the cloud's; the memory column is the point.
+
+Measured on the development box (part size 5 MiB)::
+
+    | awards  | CSV rows | awards.csv | awards.jsonl.gz | export time | peak memory |
+    |--------:|---------:|-----------:|----------------:|------------:|------------:|
+    |  10,000 |   20,000 |    7.5 MiB |         0.2 MiB |      32.3 s |    12.0 MiB |
+    | 100,000 |  200,000 |   75.3 MiB |         2.1 MiB |     712.7 s |    16.1 MiB |
+
+Ten times the data, a 75 MiB CSV sent in 15 parts, and the peak moves by
+4 MiB: the gzip file (2.1 MiB) still fits in its first part's buffer, which
+is capped at one part, so the peak stops growing there.
+
+This is a manual benchmark, not a test: nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import socket
+import subprocess
+import sys
+import time
+import tracemalloc
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+PROVINCES = [f"{code}0000" for code in (11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36)]
+PROVINCES += [f"{code}0000" for code in (37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61)]
+PROVINCES += ["620000", "630000", "640000", "650000"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _environment(endpoint: str, part_mib: int) -> None:
+    os.environ.update(
+        {
+            "EXPORT_PART_BYTES": str(part_mib * 2**20),
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "cn-north-1",
+            "AWS_REGION": "cn-north-1",
+            "AWS_ENDPOINT_URL": endpoint,
+            "STAGE": "bench",
+            "TABLE_PREFIX": "award-registry-bench",
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+        }
+    )
+
+
+def _credit_code(n: int) -> str:
+    from chalicelib.domain.credit_code import credit_code_check_char
+
+    body = f"91110000{n:09d}"[:17]
+    return body + credit_code_check_char(body)
+
+
+def seed(count: int) -> None:
+    """``count`` awards as feed entries, written in batches (no transactions)."""
+    from chalicelib.services.awards import award_view, shard_of
+    from chalicelib.store.base import iso_utc
+    from chalicelib.store.models import AuthorityRecord, AwardRecord, ChangeEntry, Program
+
+    now = iso_utc(datetime.now(UTC))
+    seq = dict.fromkeys(PROVINCES, 0)
+    programs = {}
+    with ChangeEntry.batch_write() as feed:
+        for authority_id in PROVINCES:
+            program_id = f"prg_BENCH{authority_id}00000000000000000"
+            program = Program(
+                id=program_id,
+                authority_id=authority_id,
+                status="approved",
+                content={
+                    "name": f"{authority_id} 优质工程奖",
+                    "organizer": "建筑业协会",
+                    "authority_relation": "supervises",
+                    "cycle": "annual",
+                    "categories": ["housing", "municipal"],
+                    "approval": {
+                        "issuer": "省人民政府",
+                        "document_number": "政复〔2019〕12号",
+                        "approved_on": "2019-03-01",
+                    },
+                },
+                status_history=[{"status": "approved", "by": "key_bench", "at": now}],
+                documents=[],
+                created_at=now,
+                updated_at=now,
+                listing_key=f"{now}#{program_id}",
+                version=3,
+            )
+            programs[authority_id] = program_id
+            seq[authority_id] += 1
+            view = {"id": program_id, "authority_id": authority_id, **program.content}
+            view.update(status="approved", version=3)
+            feed.save(
+                ChangeEntry(
+                    authority_id=authority_id,
+                    seq=seq[authority_id],
+                    entity="program",
+                    entity_id=program_id,
+                    op="status",
+                    version=3,
+                    committed_at=now,
+                    data=view,
+                )
+            )
+    with ChangeEntry.batch_write() as feed:
+        for n in range(count):
+            authority_id = PROVINCES[n % len(PROVINCES)]
+            award_id = f"awd_BENCH{n:021d}"
+            content = {
+                "source_id": f"SRC-{n}",
+                "program_id": programs[authority_id],
+                "year": 2024,
+                "honor": "金奖",
+                "awarded_on": "2024-03-15",
+                "announcement_number": "建发〔2024〕45号",
+                "project": {"name": f"城市副中心综合交通枢纽工程第{n}标段", "category": "housing"},
+                "winners": [
+                    {
+                        "name": "中国建筑第八工程局有限公司",
+                        "credit_code": _credit_code(2 * n),
+                        "role": "general_contractor",
+                        "project_manager": "张三",
+                    },
+                    {
+                        "name": "华东建筑设计研究院有限公司",
+                        "credit_code": _credit_code(2 * n + 1),
+                        "role": "design",
+                    },
+                ],
+            }
+            record = AwardRecord(
+                pk=AwardRecord.key(award_id),
+                id=award_id,
+                authority_id=authority_id,
+                source_id=content["source_id"],
+                program_id=content["program_id"],
+                year=2024,
+                awarded_on="2024-03-15",
+                content=content,
+                content_hash="0" * 64,
+                credit_codes=[w["credit_code"] for w in content["winners"]],
+                submitted_at=now,
+                deadline="2024-03-29",
+                deadline_official=True,
+                timeliness={"status": "on_time", "working_days_late": 0, "calendar": "official"},
+                awarded_on_changes=[],
+                status="active",
+                created_at=now,
+                updated_at=now,
+                shard=shard_of(award_id),
+                feed_key=f"{now}#{award_id}",
+                version=1,
+            )
+            seq[authority_id] += 1
+            feed.save(
+                ChangeEntry(
+                    authority_id=authority_id,
+                    seq=seq[authority_id],
+                    entity="award",
+                    entity_id=award_id,
+                    op="create",
+                    version=1,
+                    committed_at=now,
+                    data=award_view(record),
+                )
+            )
+            if n % 20 == 0:  # a correction: the export must take version 2
+                record.content = {**content, "honor": "银奖"}
+                record.version = 2
+                seq[authority_id] += 1
+                feed.save(
+                    ChangeEntry(
+                        authority_id=authority_id,
+                        seq=seq[authority_id],
+                        entity="award",
+                        entity_id=award_id,
+                        op="update",
+                        version=2,
+                        committed_at=now,
+                        data=award_view(record),
+                    )
+                )
+    for authority_id, last in seq.items():
+        AuthorityRecord(id=authority_id).update(actions=[AuthorityRecord.seq.set(last)])
+
+
+def measure(count: int, endpoint: str) -> dict:
+    from chalicelib.services.export import run_export
+    from chalicelib.services.setup import bootstrap
+
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
+    bootstrap()
+    started = time.perf_counter()
+    seed(count)
+    seeded = time.perf_counter() - started
+    gc.collect()
+    tracemalloc.start()
+    started = time.perf_counter()
+    result = run_export(datetime.now(UTC), force=True)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    files = {file["name"]: file for file in result["files"]}
+    return {
+        "awards": result["counts"]["awards"],
+        "csv_rows": result["counts"]["csv_rows"],
+        "csv_mb": files["awards.csv"]["size"] / 2**20,
+        "jsonl_mb": files["awards.jsonl.gz"]["size"] / 2**20,
+        "seed_s": seeded,
+        "export_s": elapsed,
+        "peak_mb": peak / 2**20,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.export_memory")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument(
+        "--part-mib", type=int, default=5, help="multipart part size (S3 minimum 5; prod 8)"
+    )
+    args = parser.parse_args(argv)
+    port = _free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "devtools.local_aws", "--port", str(port)],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _environment(endpoint, args.part_mib)
+        from devtools.local_aws import wait_until_ready
+
+        wait_until_ready(endpoint)
+        from chalicelib.config import settings
+
+        rows = []
+        for count in args.sizes:
+            print(f"seeding and exporting {count} awards…", file=sys.stderr, flush=True)
+            rows.append(measure(count, endpoint))
+        part = settings().export_part_bytes / 2**20
+        print(f"\nNightly export, multipart part size {part:.0f} MiB (tracemalloc, this process)\n")
+        print("| awards | CSV rows | awards.csv | awards.jsonl.gz | export time | peak memory |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        for row in rows:
+            print(
+                f"| {row['awards']:,} | {row['csv_rows']:,} | {row['csv_mb']:.1f} MiB "
+                f"| {row['jsonl_mb']:.1f} MiB | {row['export_s']:.1f} s "
+                f"| {row['peak_mb']:.1f} MiB |"
+            )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""What an approval document must be: the rules of the check, without S3.
+
+A province uploads the approval document (the provincial government's reply
+setting the award up) straight to S3 through a presigned POST. S3 in the cloud
+enforces the POST policy, but moto does not, and a policy cannot say "this is
+really a PDF" or "these bytes hash to what you declared". This module judges
+the stored bytes: magic bytes, size and SHA-256. It reads a stream of chunks
+once, keeps only the head and tail in memory, and spools an OFD (a ZIP whose
+central directory sits at the end) to a temporary file that stays in memory
+only while small.
+
+Example
+-------
+>>> body = b"%PDF-1.4\\n%%EOF\\n"
+>>> import hashlib
+>>> expected = Expected("application/pdf", len(body), hashlib.sha256(body).hexdigest())
+>>> inspect_document(expected, [body]).ok
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import IO
+
+PDF = "application/pdf"
+OFD = "application/ofd"
+CONTENT_TYPES: tuple[str, ...] = (PDF, OFD)
+
+_PDF_MAGIC = b"%PDF-"
+_ZIP_MAGIC = b"PK\x03\x04"
+# Readers accept the end-of-file marker anywhere in the last 1024 bytes.
+_PDF_TAIL = 1024
+_SPOOL_IN_MEMORY = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the province declared when it asked for the upload."""
+
+    content_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of a check: ``ok``, or a stable ``code`` with a reason for people."""
+
+    ok: bool
+    code: str | None = None
+    reason: str | None = None
+
+    @classmethod
+    def rejected(cls, code: str, reason: str) -> Verdict:
+        return cls(False, code, reason)
+
+
+VERIFIED = Verdict(True)
+
+
+def judge_stored(
+    expected: Expected, *, stored_size: int, stored_type: str | None, max_bytes: int
+) -> Verdict | None:
+    """Reject from the object's metadata alone, before reading a byte; None to go on."""
+    if stored_size > max_bytes:
+        return Verdict.rejected(
+            "too_large", f"the file is {stored_size} bytes, over the limit of {max_bytes}"
+        )
+    if stored_size != expected.size:
+        return Verdict.rejected(
+            "size_mismatch",
+            f"the file is {stored_size} bytes, but {expected.size} were declared",
+        )
+    if (stored_type or "").split(";")[0].strip().lower() != expected.content_type:
+        return Verdict.rejected(
+            "content_type_mismatch",
+            f"the file was stored as {stored_type!r}, not {expected.content_type}",
+        )
+    return None
+
+
+def _is_ofd(spool: IO[bytes]) -> bool:
+    spool.seek(0)
+    try:
+        with zipfile.ZipFile(spool) as archive:
+            return "OFD.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+
+
+def inspect_document(expected: Expected, chunks: Iterable[bytes]) -> Verdict:
+    """Judge the stored bytes against what was declared, reading ``chunks`` once.
+
+    The type comes first (a renamed PNG is reported as "not a PDF", which
+    tells the province more than a hash mismatch would), then the size and
+    the SHA-256 of everything read.
+    """
+    digest = hashlib.sha256()
+    head = b""
+    tail = b""
+    size = 0
+    with contextlib.ExitStack() as stack:
+        spool: IO[bytes] | None = None
+        if expected.content_type == OFD:
+            spool = stack.enter_context(tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY))
+        for chunk in chunks:
+            if not chunk:
+                continue
+            digest.update(chunk)
+            size += len(chunk)
+            if len(head) < 8:
+                head = (head + chunk[:8])[:8]
+            tail = (tail + chunk)[-_PDF_TAIL:]
+            if spool is not None:
+                spool.write(chunk)
+        if expected.content_type == PDF:
+            if not head.startswith(_PDF_MAGIC):
+                return Verdict.rejected("not_pdf", "the file does not start with %PDF-")
+            if b"%%EOF" not in tail:
+                return Verdict.rejected(
+                    "pdf_incomplete", "the PDF has no %%EOF marker at its end (truncated?)"
+                )
+        elif expected.content_type == OFD:
+            if not head.startswith(_ZIP_MAGIC) or spool is None or not _is_ofd(spool):
+                return Verdict.rejected(
+                    "not_ofd", "the file is not an OFD package (a ZIP containing OFD.xml)"
+                )
+        else:
+            return Verdict.rejected(
+                "content_type_mismatch", f"{expected.content_type} is not accepted"
+            )
+    if size != expected.size:
+        return Verdict.rejected(
+            "size_mismatch", f"read {size} bytes, but {expected.size} were declared"
+        )
+    if digest.hexdigest() != expected.sha256:
+        return Verdict.rejected(
+            "sha256_mismatch", "the SHA-256 of the file differs from the declared value"
+        )
+    return VERIFIED

@@ -1,0 +1,244 @@
+"""S3: approval documents, audit reports and exports, in the stage's one bucket.
+
+The client is created on first use (not at import), so a Lambda that never
+touches S3 does not pay for it and tests can set the environment first.
+``AWS_ENDPOINT_URL`` points it at the local emulator, as for DynamoDB.
+
+``MultipartWriter`` is a write-only file that streams to S3 in parts, so the
+nightly export never holds a whole file in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from chalicelib.config import settings
+
+_client: Any = None
+_client_lock = threading.Lock()
+
+STREAM_CHUNK = 256 * 1024
+
+
+def s3() -> Any:
+    """The shared S3 client (thread-safe once created)."""
+    global _client
+    if _client is None:
+        with _client_lock:
+            if _client is None:
+                import boto3
+                from botocore.config import Config
+
+                _client = boto3.client(
+                    "s3",
+                    region_name=settings().region,
+                    config=Config(signature_version="s3v4", retries={"mode": "standard"}),
+                )
+    return _client
+
+
+def _error_code(exc: Exception) -> str:
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def is_missing(exc: Exception) -> bool:
+    """True for S3's "no such key" answers (HEAD gives a bare 404)."""
+    return _error_code(exc) in ("404", "NoSuchKey", "NotFound")
+
+
+def is_precondition_failed(exc: Exception) -> bool:
+    return _error_code(exc) in ("412", "PreconditionFailed")
+
+
+def head(key: str) -> dict[str, Any] | None:
+    """The object's metadata, or None when there is no object under ``key``."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return s3().head_object(Bucket=settings().bucket, Key=key)
+    except ClientError as exc:
+        if is_missing(exc):
+            return None
+        raise
+
+
+def stream(key: str) -> tuple[Iterator[bytes], str]:
+    """The object's bytes in chunks, and the ETag of the version being read."""
+    response = s3().get_object(Bucket=settings().bucket, Key=key)
+    return response["Body"].iter_chunks(STREAM_CHUNK), response["ETag"]
+
+
+def copy(source: str, target: str, *, if_match: str | None = None) -> None:
+    """Server-side copy; with ``if_match`` S3 refuses if the source changed meanwhile."""
+    bucket = settings().bucket
+    kwargs: dict[str, Any] = {}
+    if if_match:
+        kwargs["CopySourceIfMatch"] = if_match
+    s3().copy_object(
+        Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": source}, **kwargs
+    )
+
+
+def tag(key: str, tags: dict[str, str]) -> None:
+    s3().put_object_tagging(
+        Bucket=settings().bucket,
+        Key=key,
+        Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]},
+    )
+
+
+def put_bytes(
+    key: str,
+    body: bytes,
+    *,
+    content_type: str,
+    if_none_match: bool = False,
+    if_match: str | None = None,
+) -> str:
+    """Write a small object; the conditions make S3 refuse to overwrite (412)."""
+    kwargs: dict[str, Any] = {}
+    if if_none_match:
+        kwargs["IfNoneMatch"] = "*"
+    if if_match:
+        kwargs["IfMatch"] = if_match
+    response = s3().put_object(
+        Bucket=settings().bucket, Key=key, Body=body, ContentType=content_type, **kwargs
+    )
+    return response.get("ETag", "")
+
+
+def put_json(key: str, data: Any, **conditions: Any) -> str:
+    body = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    return put_bytes(key, body, content_type="application/json; charset=utf-8", **conditions)
+
+
+def get_json(key: str) -> tuple[Any, str] | None:
+    """A small JSON object and its ETag; None when absent."""
+    from botocore.exceptions import ClientError
+
+    try:
+        response = s3().get_object(Bucket=settings().bucket, Key=key)
+    except ClientError as exc:
+        if is_missing(exc):
+            return None
+        raise
+    return json.loads(response["Body"].read()), response["ETag"]
+
+
+def presigned_get(
+    key: str, *, seconds: int, content_type: str | None = None, disposition: str | None = None
+) -> str:
+    params: dict[str, Any] = {"Bucket": settings().bucket, "Key": key}
+    if content_type:
+        params["ResponseContentType"] = content_type
+    if disposition:
+        params["ResponseContentDisposition"] = disposition
+    return s3().generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
+
+
+def presigned_post(key: str, *, content_type: str, size: int, seconds: int) -> dict[str, Any]:
+    """A browser-style upload form pinned to ``key``, ``content_type`` and ``size`` bytes."""
+    return s3().generate_presigned_post(
+        settings().bucket,
+        key,
+        Fields={"Content-Type": content_type},
+        # botocore adds the bucket and exact-key conditions itself.
+        Conditions=[
+            {"Content-Type": content_type},
+            ["content-length-range", size, size],
+        ],
+        ExpiresIn=seconds,
+    )
+
+
+class MultipartWriter:
+    """A binary file that uploads to S3 in parts of about ``part_bytes`` as it is written.
+
+    Memory stays at about two parts (the buffer and the part in flight) whatever
+    the file's size; write in pieces much smaller than a part. It also counts
+    the bytes and hashes them, for the export manifest. ``close()`` completes
+    the upload (a file smaller than one part is a single PutObject);
+    ``abort()`` discards it.
+    """
+
+    def __init__(self, key: str, *, content_type: str, part_bytes: int) -> None:
+        self.key = key
+        self.content_type = content_type
+        self.part_bytes = part_bytes
+        self.size = 0
+        self._sha256 = hashlib.sha256()
+        self._buffer = bytearray()
+        self._upload_id: str | None = None
+        self._parts: list[dict[str, Any]] = []
+        self.closed = False
+
+    @property
+    def sha256(self) -> str:
+        return self._sha256.hexdigest()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:
+        if self.closed:
+            raise ValueError("write to a closed MultipartWriter")
+        self._sha256.update(data)
+        self.size += len(data)
+        self._buffer += data
+        if len(self._buffer) >= self.part_bytes:
+            # The whole buffer goes as one part (parts may differ in size): one copy, no slicing.
+            part = bytes(self._buffer)
+            self._buffer = bytearray()
+            self._upload_part(part)
+        return len(data)
+
+    def flush(self) -> None:
+        """Parts go out when full; nothing to do here (``gzip`` calls it)."""
+
+    def _upload_part(self, body: bytes) -> None:
+        client = s3()
+        if self._upload_id is None:
+            self._upload_id = client.create_multipart_upload(
+                Bucket=settings().bucket, Key=self.key, ContentType=self.content_type
+            )["UploadId"]
+        number = len(self._parts) + 1
+        response = client.upload_part(
+            Bucket=settings().bucket,
+            Key=self.key,
+            UploadId=self._upload_id,
+            PartNumber=number,
+            Body=body,
+        )
+        self._parts.append({"PartNumber": number, "ETag": response["ETag"]})
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        if self._upload_id is None:
+            put_bytes(self.key, bytes(self._buffer), content_type=self.content_type)
+        else:
+            if self._buffer:
+                self._upload_part(bytes(self._buffer))
+            s3().complete_multipart_upload(
+                Bucket=settings().bucket,
+                Key=self.key,
+                UploadId=self._upload_id,
+                MultipartUpload={"Parts": self._parts},
+            )
+        self._buffer = bytearray()
+        self.closed = True
+
+    def abort(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._buffer = bytearray()
+        if self._upload_id is not None:
+            s3().abort_multipart_upload(
+                Bucket=settings().bucket, Key=self.key, UploadId=self._upload_id
+            )
