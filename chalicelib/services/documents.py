@@ -58,6 +58,7 @@ from chalicelib.services.programs import (
     PUBLIC_STATES,
     get_program,
     owned_program,
+    program_change,
     program_view,
 )
 from chalicelib.store import ledger, objects
@@ -235,8 +236,7 @@ def _record(program_id: str, document_id: str, verdict: Verdict, now: datetime) 
         if program.status in PUBLIC_STATES:
             # Public data changed: it goes through the change feed like any other change.
             version = program.version + 1
-            view = {**program_view(program), "version": version}
-            change = ledger.Change("program", program.id, "update", version, view)
+            change = program_change(program, "update", version)
             try:
                 ledger.commit(program.authority_id, change, at, lambda tx, p=program: tx.save(p))
             except ledger.CommitConflict:

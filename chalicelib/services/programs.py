@@ -51,6 +51,18 @@ def program_view(program: Program) -> dict[str, Any]:
     }
 
 
+def program_change(program: Program, op: str, version: int) -> ledger.Change:
+    """The change-feed entry of a programme at ``version``.
+
+    The feed is public: a programme the public may not see (draft, rejected)
+    appears only as its id and status, so a consumer can drop it, never its content.
+    """
+    view = {**program_view(program), "version": version}
+    if program.status not in PUBLIC_STATES:
+        view = {key: view[key] for key in ("id", "authority_id", "status", "updated_at", "version")}
+    return ledger.Change("program", program.id, op, version, view)
+
+
 def can_see(principal: Principal | None, program: Program) -> bool:
     if program.status in PUBLIC_STATES:
         return True
@@ -179,7 +191,7 @@ def _revise_rejected(
         program.status_history = [*program.status_history, _history_entry("draft", principal, at)]
         program.updated_at = at
         view = {**program_view(program), "version": version}
-        change = ledger.Change("program", program.id, "status", version, view)
+        change = program_change(program, "status", version)
         try:
             ledger.commit(program.authority_id, change, at, lambda tx, p=program: tx.save(p))
         except ledger.CommitConflict:
@@ -222,7 +234,7 @@ def transition(
         if to == "submitted":
             program.submitted_at = at
         view = {**program_view(program), "version": version}
-        change = ledger.Change("program", program.id, "status", version, view)
+        change = program_change(program, "status", version)
         try:
             ledger.commit(program.authority_id, change, at, lambda tx, p=program: tx.save(p))
         except ledger.CommitConflict:

@@ -15,31 +15,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from tests.factories import award_body, credit_code, program_body
+from tests.e2e.helpers import bearer, submitted_program
+from tests.factories import award_body, credit_code
 
 PROVINCES = ("330000", "340000", "350000")
 THREADS_PER_PROVINCE = 2
 PUSHES_PER_THREAD = 8
 
 
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
-
-
-def submitted_program(stack, key: str, category: str) -> str:
-    created = requests.post(
-        stack.url("/v1/programs"), json=program_body(categories=[category]), headers=bearer(key)
-    )
-    assert created.status_code == 201, created.text
-    program_id = created.json()["id"]
-    submitted = requests.post(stack.url(f"/v1/programs/{program_id}/submit"), headers=bearer(key))
-    assert submitted.status_code == 200, submitted.text
-    return program_id
-
-
 def test_a_consumer_paging_during_concurrent_pushes_sees_every_change_exactly_once(stack):
     keys = {p: stack.issue_key("--authority", p)["api_key"] for p in PROVINCES}
-    programs = {p: submitted_program(stack, keys[p], "housing") for p in PROVINCES}
+    programs = {p: submitted_program(stack, keys[p], categories=["housing"]) for p in PROVINCES}
     created: list[str] = []
     corrected: list[str] = []
     lock = threading.Lock()

@@ -17,6 +17,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from tests.e2e.helpers import submitted_program
 from tests.factories import award_body, credit_code, program_body
 from tests.qr import decode_png
 
@@ -63,11 +64,7 @@ def zhejiang(stack) -> dict[str, str]:
             "approved_on": "2019-04-01",
         },
     )
-    created = requests.post(stack.url("/v1/programs"), json=program, headers=auth)
-    assert created.status_code == 201, created.text
-    program_id = created.json()["id"]
-    submitted = requests.post(stack.url(f"/v1/programs/{program_id}/submit"), headers=auth)
-    assert submitted.status_code == 200, submitted.text
+    program_id = submitted_program(stack, key, **program)
     ids = {}
     for source_id, project in (
         ("ZJ-WEB-1", "宁波页面测试大桥"),

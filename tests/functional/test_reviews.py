@@ -166,3 +166,17 @@ def test_every_status_change_is_in_the_change_feed(api, keys, program_id):
     assert versions == sorted(versions)
     final = api.call("GET", f"/v1/programs/{program_id}").data
     assert mine[-1].data == final
+
+
+def test_the_public_feed_never_carries_a_rejected_programmes_content(api, keys):
+    program_id = submitted_program(api, keys["110000"])
+    rejected = api.call(
+        "POST",
+        f"/v1/programs/{program_id}/review",
+        {"decision": "reject", "reason": "批准文件不是省级文件"},
+        key=keys["admin"],
+    )
+    assert rejected.status_code == 200
+    last = list(ChangeEntry.query("110000"))[-1]
+    assert last.data["status"] == "rejected"
+    assert "name" not in last.data and "approval" not in last.data
