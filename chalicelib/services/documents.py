@@ -59,7 +59,6 @@ from chalicelib.services.programs import (
     get_program,
     owned_program,
     program_change,
-    program_view,
 )
 from chalicelib.store import ledger, objects
 from chalicelib.store.base import iso_utc
