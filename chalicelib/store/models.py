@@ -20,7 +20,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
@@ -123,6 +123,20 @@ class AwardProgramIndex(_AwardIndex):
     feed_key = UnicodeAttribute(range_key=True)
 
 
+class AwardProvisionalIndex(GlobalSecondaryIndex):
+    """Sparse: records judged on a provisional (Mon-Fri) year, by that year.
+
+    Loading the year's calendar finds exactly the records to recompute here.
+    """
+
+    class Meta:
+        index_name = "by_provisional"
+        projection = KeysOnlyProjection()
+
+    provisional_year = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
 AWARDS_META = table_meta("awards")
 
 
@@ -147,6 +161,8 @@ class AwardRecord(Model):
     deadline_official = BooleanAttribute()
     timeliness = JSONAttribute()
     awarded_on_changes = JSONAttribute(default=list)
+    # The first year without an official calendar that the timeliness rests on.
+    provisional_year = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default="active")
     revoked_reason = UnicodeAttribute(null=True)
     revoked_document_number = UnicodeAttribute(null=True)
@@ -160,6 +176,7 @@ class AwardRecord(Model):
     by_shard = AwardShardIndex()
     by_authority = AwardAuthorityIndex()
     by_program = AwardProgramIndex()
+    by_provisional = AwardProvisionalIndex()
 
     @staticmethod
     def key(award_id: str) -> str:
@@ -224,4 +241,19 @@ class ChangeEntry(Model):
     data = JSONAttribute()
 
 
-ALL_TABLES: tuple[type[Model], ...] = (ApiKey, AuthorityRecord, Program, AwardRecord, ChangeEntry)
+# Tables of later features live in their own modules (imported here, at the end,
+# so they can share ``store.base`` without a cycle).
+from chalicelib.store.audit import AuditFinding  # noqa: E402
+from chalicelib.store.calendar import CalendarYear  # noqa: E402
+from chalicelib.store.submissions import ZeroReport  # noqa: E402
+
+ALL_TABLES: tuple[type[Model], ...] = (
+    ApiKey,
+    AuthorityRecord,
+    Program,
+    AwardRecord,
+    ChangeEntry,
+    CalendarYear,
+    AuditFinding,
+    ZeroReport,
+)
