@@ -33,7 +33,8 @@ from chalicelib.store.base import table_meta
 AUDIT_META = table_meta("audit")
 
 OPEN_CONDITION = "OPEN#condition"  # open findings re-judged every run
-OPEN_EVENT = "OPEN#event"  # open findings about one event (closed by later events)
+OPEN_UNALERTED = "OPEN#unalerted"  # open event findings no alert has carried yet
+OPEN_EVENT = "OPEN#event"  # open event findings already alerted (not read by runs)
 OPEN_ALERT = "OPEN#alert"  # alerts not yet published
 
 
