@@ -85,7 +85,11 @@ def finding_view(item: AuditFinding) -> dict[str, Any]:
 
 
 def _open(finding: Finding, *, day: str, run_id: str, open_pk: str) -> AuditFinding | None:
-    """Store a new open finding; None if that finding id exists already."""
+    """Store a new open finding, or reopen one that had been resolved.
+
+    None if that finding is open already, or was closed for good (excused,
+    reported).
+    """
     item = AuditFinding(
         sk=finding.id,
         kind=finding.kind,
@@ -101,7 +105,27 @@ def _open(finding: Finding, *, day: str, run_id: str, open_pk: str) -> AuditFind
     )
     try:
         item.save(condition=AuditFinding.sk.does_not_exist())
+        return item
     except PutError as exc:
+        if not _conditional_failed(exc):
+            raise
+    try:
+        item.update(
+            actions=[
+                AuditFinding.status.set("open"),
+                AuditFinding.detail.set(item.detail),
+                AuditFinding.action.set(item.action),
+                AuditFinding.opened_on.set(day),
+                AuditFinding.opened_in.set(run_id),
+                AuditFinding.open_pk.set(open_pk),
+                AuditFinding.closed_on.remove(),
+                AuditFinding.closed_in.remove(),
+                AuditFinding.close_reason.remove(),
+                AuditFinding.alerted_in.remove(),
+            ],
+            condition=(AuditFinding.status == "closed") & (AuditFinding.close_reason == "resolved"),
+        )
+    except UpdateError as exc:
         if _conditional_failed(exc):
             return None
         raise

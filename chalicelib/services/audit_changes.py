@@ -25,7 +25,7 @@ from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.timeliness import china_date
 from chalicelib.observability import logger
 from chalicelib.store.base import parse_iso_utc
-from chalicelib.store.models import AwardRecord, AwardVersion, ChangeEntry
+from chalicelib.store.models import AuthorityRecord, AwardRecord, AwardVersion, ChangeEntry
 
 MAX_ENTRIES_PER_RUN = 20_000  # a first run over a large history continues the next day
 LISTING_STATUSES = frozenset({"submitted", "approved", "withdrawn"})
@@ -52,12 +52,20 @@ class Digest:
 def read_changes(
     positions: Mapping[str, int], *, limit: int = MAX_ENTRIES_PER_RUN
 ) -> tuple[list[ChangeEntry], dict[str, int], bool]:
-    """Entries after each authority's position, in ``seq`` order per authority."""
+    """Entries after each authority's position, in ``seq`` order per authority.
+
+    One BatchGet of the 33 sequence counters tells which authorities changed;
+    only their partitions are queried.
+    """
+    counters = AuthorityRecord.batch_get(list(AUTHORITY_IDS), consistent_read=True)
+    heads = {a.id: int(a.seq or 0) for a in counters}
     entries: list[ChangeEntry] = []
     new_positions = dict(positions)
     more = False
     for authority_id in AUTHORITY_IDS:
         after = int(positions.get(authority_id, 0))
+        if heads.get(authority_id, 0) <= after:
+            continue
         room = limit - len(entries)
         if room <= 0:
             more = True

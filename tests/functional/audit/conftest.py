@@ -25,6 +25,36 @@ from tests.factories import award_body
 from tests.functional.helpers import submitted_program
 
 
+@pytest.fixture(autouse=True)
+def program_lists_not_yet_due(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Move the programme-list deadline out of the way, unless a test asks for it.
+
+    With the real deadline (2021-03-31) every first run of a fresh registry
+    finds 32 authorities without a list and alerts each: right, but noise (and
+    time) for tests about something else. Tests about the list deadline use
+    the ``program_list_due`` fixture, which restores the configured default.
+    """
+    monkeypatch.setenv("PROGRAM_LIST_DUE", "2099-12-31")
+    _reread_settings()
+    yield
+    monkeypatch.undo()
+    _reread_settings()
+
+
+@pytest.fixture
+def program_list_due(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The configured programme-list deadline (2021-03-31 by default)."""
+    monkeypatch.delenv("PROGRAM_LIST_DUE")
+    _reread_settings()
+
+
+def _reread_settings() -> None:
+    # Read them here, not lazily: chalice's test client applies the stage's
+    # environment (another TABLE_PREFIX) while it handles a request.
+    settings.cache_clear()
+    settings()
+
+
 class Clock:
     """Pins the time the API takes as "received at" for pushes, corrections and feedback."""
 
