@@ -84,11 +84,15 @@ def finding_view(item: AuditFinding) -> dict[str, Any]:
     }
 
 
-def _open(finding: Finding, *, day: str, run_id: str, open_pk: str) -> AuditFinding | None:
+def _open(
+    finding: Finding, *, day: str, run_id: str, open_pk: str, reported: set[str]
+) -> AuditFinding | None:
     """Store a new open finding, or reopen one that had been resolved.
 
     None if that finding is open already, or was closed for good (excused,
-    reported).
+    reported) -- unless an earlier run of this day opened it and never
+    completed (``reported`` holds the day's completed runs): then it is still
+    news, and this run reports it.
     """
     item = AuditFinding(
         sk=finding.id,
@@ -126,10 +130,16 @@ def _open(finding: Finding, *, day: str, run_id: str, open_pk: str) -> AuditFind
             condition=(AuditFinding.status == "closed") & (AuditFinding.close_reason == "resolved"),
         )
     except UpdateError as exc:
-        if _conditional_failed(exc):
-            return None
-        raise
+        if not _conditional_failed(exc):
+            raise
+        existing = AuditFinding.get("FINDING", finding.id, consistent_read=True)
+        return existing if _unreported(existing, day, reported) else None
     return item
+
+
+def _unreported(item: AuditFinding, day: str, reported: set[str]) -> bool:
+    """Opened today by a run that did not complete, so no report has shown it yet."""
+    return item.status == "open" and item.opened_on == day and item.opened_in not in reported
 
 
 def _close(finding_id: str, reason: str, *, day: str, run_id: str) -> AuditFinding | None:
@@ -297,6 +307,7 @@ def _run(lease: audit_lease.Lease, today: date, trigger: str) -> dict[str, Any]:
             recomputed += recompute_provisional(year, started).recomputed
 
     state = _load_state()
+    reported = {r.sk for r in AuditRun.query("RUN", AuditRun.sk.startswith(f"{day}-"))}
     entries, positions, more = audit_changes.read_changes(state.positions or {})
     facts = audit_changes.digest(
         entries, audit_from=config.audit_from, working_days=config.working_days
@@ -317,7 +328,7 @@ def _run(lease: audit_lease.Lease, today: date, trigger: str) -> dict[str, Any]:
     new: list[AuditFinding] = []
     closed: list[AuditFinding] = []
     for finding in [*facts.late_open.values(), *facts.changed_awarded_on]:
-        item = _open(finding, day=day, run_id=run_id, open_pk=OPEN_UNALERTED)
+        item = _open(finding, day=day, run_id=run_id, open_pk=OPEN_UNALERTED, reported=reported)
         if item is not None:
             new.append(item)
     for award_id, reason in sorted(facts.late_close.items()):
@@ -328,12 +339,15 @@ def _run(lease: audit_lease.Lease, today: date, trigger: str) -> dict[str, Any]:
     # Condition findings: judged again every day from what the audit keeps.
     current = {f.id: f for f in _conditions(today, listed, trackers.values(), calendar)}
     open_conditions = {i.sk: i for i in AuditFinding.by_open.query(OPEN_CONDITION)}
-    standing = [open_conditions[fid] for fid in current if fid in open_conditions]
+    standing = []
     for finding_id, finding in current.items():
-        if finding_id not in open_conditions:
-            item = _open(finding, day=day, run_id=run_id, open_pk=OPEN_CONDITION)
-            if item is not None:
-                new.append(item)
+        known = open_conditions.get(finding_id)
+        if known is not None:
+            (new if _unreported(known, day, reported) else standing).append(known)
+            continue
+        item = _open(finding, day=day, run_id=run_id, open_pk=OPEN_CONDITION, reported=reported)
+        if item is not None:
+            new.append(item)
     for finding_id in sorted(set(open_conditions) - set(current)):
         item = _close(finding_id, "resolved", day=day, run_id=run_id)
         if item is not None:
@@ -383,13 +397,20 @@ def _run(lease: audit_lease.Lease, today: date, trigger: str) -> dict[str, Any]:
     if summary_created and feedback_items:
         feedback_after = feedback_items[-1].sk
 
+    # The report is stored before the positions move: if S3 fails, nothing is
+    # committed and the next attempt audits the same changes again.
+    report["alerts"] = [
+        {"alert_id": i.sk, "authority_id": i.authority_id, "status": "pending"} for i in created
+    ]
+    report["finished_at"] = None
+    audit_reports.write_report(report)
     _commit_state(state, positions, listed, feedback_after, run_id, changed_stats.values())
 
     report["alerts"] = alerts.publish_pending(created)
     report["summary"]["alerts_sent"] = sum(a["status"] == "sent" for a in report["alerts"])
     report["summary"]["alerts_failed"] = sum(a["status"] == "failed" for a in report["alerts"])
     report["finished_at"] = iso_utc(utc_now())
-    keys = audit_reports.write_report(report)
+    keys = audit_reports.write_report(report)  # again, with what the alerts did
     AuditRun(
         sk=run_id,
         date=day,

@@ -137,3 +137,49 @@ def test_runs_are_listed_newest_first_and_read_one_by_one(api, keys):
     missing = api.call("GET", "/v1/audit/runs/2026-01-01-01", key=keys["admin"])
     assert missing.status_code == 404
     assert missing.data["error"]["code"] == "not_found"
+
+
+def test_a_run_while_another_holds_the_date_is_409(api, keys):
+    from datetime import date
+
+    from chalicelib.services import audit_lease
+
+    audit_lease.acquire(date(2026, 11, 26))  # a run in progress, e.g. the schedule's
+    response = api.call("POST", "/v1/audit/run", {"date": "2026-11-26"}, key=keys["admin"])
+    assert response.status_code == 409
+    assert response.data["error"]["code"] == "invalid_state"
+
+
+def test_a_run_that_failed_is_done_again_completely(api, keys, clock, inbox, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    from chalicelib.services import audit_reports
+
+    program_id = submitted_program(api, keys["110000"])
+    clock.set("2026-11-20T02:00:00+00:00")
+    late = push(api, keys["110000"], program_id, "BJ-1", "2026-11-02")
+    s3 = audit_reports.s3_client()
+    real_put = s3.put_object
+    calls = []
+
+    def put_failing_once(**kwargs):
+        calls.append(kwargs["Key"])
+        if len(calls) == 1:
+            raise ClientError({"Error": {"Code": "SlowDown", "Message": "Slow down"}}, "PutObject")
+        return real_put(**kwargs)
+
+    monkeypatch.setattr(s3, "put_object", put_failing_once)
+
+    failed = api.call("POST", "/v1/audit/run", {"date": "2026-11-21"}, key=keys["admin"])
+    assert failed.status_code == 503
+    assert inbox.messages() == []  # nothing was sent by the run that failed
+
+    retried = run_audit(api, keys["admin"], "2026-11-21")
+    assert retried["run_id"] == "2026-11-21-02"
+    assert f"late_push:{late['id']}" in {f["id"] for f in retried["findings_new"]}
+    assert retried["summary"]["changes_read"] == 2
+    alert_ids = sorted(m["attributes"]["alert_id"] for m in inbox.messages())
+    assert alert_ids == ["audit-2026-11-21-110000", "audit-2026-11-21-summary"]
+    assert [
+        run["id"] for run in api.call("GET", "/v1/audit/runs", key=keys["admin"]).data["items"]
+    ] == ["2026-11-21-02"]
