@@ -164,6 +164,7 @@ def put_calendar(
     arrangement = validate_arrangement(year, data)
     _store(arrangement, principal, now)
     invalidate()
+    # Imported here: award_timeliness judges records with this module's calendar.
     from chalicelib.services.award_timeliness import recompute_provisional
 
     result = recompute_provisional(year, now)

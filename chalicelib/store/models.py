@@ -8,6 +8,9 @@ Tables:
   its source-id guard, its credit-code index items and its earlier versions
   can be read consistently and written in one transaction (SPEC §6).
 - ``changes``: the change feed, gapless ``seq`` per authority.
+
+Later features keep their tables in their own modules (``store/calendar.py``,
+``store/audit.py``, ``store/submissions.py``); ``ALL_TABLES`` lists them all.
 """
 
 from __future__ import annotations
