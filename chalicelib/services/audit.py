@@ -60,6 +60,8 @@ from chalicelib.store.audit import (
 )
 from chalicelib.store.base import iso_utc, utc_now
 
+ADMIN_RUN_MAX_ENTRIES = 2_000
+
 
 def _conditional_failed(exc: PutError | UpdateError) -> bool:
     return exc.cause_response_code == "ConditionalCheckFailedException"
@@ -209,10 +211,8 @@ def _update_trackers(facts: audit_changes.Digest) -> dict[str, ProgramTracker]:
         if last is None or awarded_on.isoformat() > last:
             tracker.last_awarded_on = awarded_on.isoformat()
             trackers[program_id] = changed[program_id] = tracker
-    if changed:
-        with ProgramTracker.batch_write() as batch:
-            for tracker in changed.values():
-                batch.save(tracker)
+    for tracker in changed.values():
+        tracker.save()  # one by one: BatchWriteItem could also delete, and no role may
     return trackers
 
 
@@ -278,23 +278,31 @@ def _date(text: str | None) -> date | None:
 # --- the run ---------------------------------------------------------------------------
 
 
-def run_audit(*, today: date, trigger: str, event_id: str | None = None) -> dict[str, Any]:
+def run_audit(
+    *,
+    today: date,
+    trigger: str,
+    event_id: str | None = None,
+    max_entries: int = audit_changes.MAX_ENTRIES_PER_RUN,
+) -> dict[str, Any]:
     """Audit as of China date ``today``; returns the report.
 
-    Raises ``audit_lease.LeaseHeldError`` while another run holds the date and
-    ``audit_lease.AlreadyAuditedError`` for a duplicate delivery of ``event_id``.
+    At most ``max_entries`` change entries are read; the rest wait for the next
+    run (``summary.more_changes``). Raises ``audit_lease.LeaseHeldError`` while
+    another run holds the date and ``audit_lease.AlreadyAuditedError`` for a
+    duplicate delivery of ``event_id``.
     """
     lease = audit_lease.acquire(today, event_id=event_id)
     ok = False
     try:
-        report = _run(lease, today, trigger)
+        report = _run(lease, today, trigger, max_entries)
         ok = True
         return report
     finally:
         audit_lease.release(lease, ok=ok, event_id=event_id)
 
 
-def _run(lease: audit_lease.Lease, today: date, trigger: str) -> dict[str, Any]:
+def _run(lease: audit_lease.Lease, today: date, trigger: str, max_entries: int) -> dict[str, Any]:
     config = settings()
     started = utc_now()
     day, run_id = today.isoformat(), lease.run_id
@@ -308,7 +316,7 @@ def _run(lease: audit_lease.Lease, today: date, trigger: str) -> dict[str, Any]:
 
     state = _load_state()
     reported = {r.sk for r in AuditRun.query("RUN", AuditRun.sk.startswith(f"{day}-"))}
-    entries, positions, more = audit_changes.read_changes(state.positions or {})
+    entries, positions, more = audit_changes.read_changes(state.positions or {}, limit=max_entries)
     facts = audit_changes.digest(
         entries, audit_from=config.audit_from, working_days=config.working_days
     )
@@ -512,7 +520,8 @@ def run_now(principal: Principal | None, data: Any, now: datetime) -> dict[str, 
             field="date",
         )
     try:
-        return run_audit(today=today, trigger="admin")
+        # An HTTP request has under 30 s: a large backlog is left to the schedule.
+        return run_audit(today=today, trigger="admin", max_entries=ADMIN_RUN_MAX_ENTRIES)
     except audit_lease.LeaseHeldError as exc:
         raise ConflictError("invalid_state", str(exc)) from None
 

@@ -61,25 +61,20 @@ def read_changes(
     heads = {a.id: int(a.seq or 0) for a in counters}
     entries: list[ChangeEntry] = []
     new_positions = dict(positions)
-    more = False
     for authority_id in AUTHORITY_IDS:
         after = int(positions.get(authority_id, 0))
-        if heads.get(authority_id, 0) <= after:
-            continue
         room = limit - len(entries)
-        if room <= 0:
-            more = True
-            break
+        if heads.get(authority_id, 0) <= after or room <= 0:
+            continue
         batch = list(
             ChangeEntry.query(
                 authority_id, ChangeEntry.seq > after, consistent_read=True, limit=room
             )
         )
-        if len(batch) == room:
-            more = True  # perhaps; the next run finds out
         entries.extend(batch)
         if batch:
             new_positions[authority_id] = int(batch[-1].seq)
+    more = any(heads.get(a, 0) > int(new_positions.get(a, 0)) for a in AUTHORITY_IDS)
     return entries, new_positions, more
 
 

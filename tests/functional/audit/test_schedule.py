@@ -183,3 +183,20 @@ def test_a_run_that_failed_is_done_again_completely(api, keys, clock, inbox, mon
     assert [
         run["id"] for run in api.call("GET", "/v1/audit/runs", key=keys["admin"]).data["items"]
     ] == ["2026-11-21-02"]
+
+
+def test_a_backlog_beyond_one_runs_share_is_read_by_the_next_run(api, keys, clock, monkeypatch):
+    from chalicelib.services import audit
+
+    monkeypatch.setattr(audit, "ADMIN_RUN_MAX_ENTRIES", 2)
+    program_id = submitted_program(api, keys["110000"])  # one change entry
+    clock.set("2026-11-20T02:00:00+00:00")
+    pushed = [push(api, keys["110000"], program_id, f"BJ-{n}", "2026-11-02") for n in range(3)]
+
+    first = run_audit(api, keys["admin"], "2026-11-21")
+    second = run_audit(api, keys["admin"], "2026-11-22")
+
+    assert (first["summary"]["changes_read"], first["summary"]["more_changes"]) == (2, True)
+    assert (second["summary"]["changes_read"], second["summary"]["more_changes"]) == (2, False)
+    found = {f["id"] for f in first["findings_new"] + second["findings_new"]}
+    assert found == {f"late_push:{award['id']}" for award in pushed}
