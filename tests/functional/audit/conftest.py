@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -26,33 +26,32 @@ from tests.functional.helpers import submitted_program
 
 
 @pytest.fixture(autouse=True)
-def program_lists_not_yet_due(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def program_lists_not_yet_due() -> Iterator[date]:
     """Move the programme-list deadline out of the way, unless a test asks for it.
 
     With the real deadline (2021-03-31) every first run of a fresh registry
     finds 32 authorities without a list and alerts each: right, but noise (and
     time) for tests about something else. Tests about the list deadline use
-    the ``program_list_due`` fixture, which restores the configured default.
+    the ``program_list_due`` fixture, which restores the configured date.
     """
-    monkeypatch.setenv("PROGRAM_LIST_DUE", "2099-12-31")
-    _reread_settings()
-    yield
-    monkeypatch.undo()
-    _reread_settings()
+    configured = settings().program_list_due
+    _set_setting("program_list_due", date(2099, 12, 31))
+    yield configured
+    _set_setting("program_list_due", configured)
 
 
 @pytest.fixture
-def program_list_due(monkeypatch: pytest.MonkeyPatch) -> None:
+def program_list_due(program_lists_not_yet_due: date) -> date:
     """The configured programme-list deadline (2021-03-31 by default)."""
-    monkeypatch.delenv("PROGRAM_LIST_DUE")
-    _reread_settings()
+    _set_setting("program_list_due", program_lists_not_yet_due)
+    return program_lists_not_yet_due
 
 
-def _reread_settings() -> None:
-    # Read them here, not lazily: chalice's test client applies the stage's
-    # environment (another TABLE_PREFIX) while it handles a request.
-    settings.cache_clear()
-    settings()
+def _set_setting(name: str, value: object) -> None:
+    # Settings are one frozen, cached snapshot; re-reading the environment
+    # mid-session could change other fields (table names were fixed at import),
+    # so only this field of the snapshot is swapped, and swapped back.
+    object.__setattr__(settings(), name, value)
 
 
 class Clock:
