@@ -12,15 +12,19 @@ from aws_lambda_powertools.logging import correlation_paths
 from chalice import ConvertToMiddleware, Cron
 
 from chalicelib.api import (
+    audit,
     awards,
+    calendar,
     changes,
     documents,
     exports,
     feed,
+    feedback,
     openapi,
     programs,
     public,
     templates,
+    timeliness,
     web,
 )
 from chalicelib.api.http import RegistryApp, edge_headers
@@ -60,6 +64,10 @@ BLUEPRINTS = (
     templates.bp,
     documents.bp,
     exports.bp,
+    audit.bp,
+    calendar.bp,
+    feedback.bp,
+    timeliness.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")
@@ -79,3 +87,11 @@ def document_check(event: dict, context: object) -> dict:
 def nightly_export(event: object) -> dict:
     """02:00 China time: the open-data export (see chalicelib/jobs/export.py)."""
     return export_job.handler(event)
+
+
+@app.schedule(Cron(0, 17, "*", "*", "?", "*"), name="daily_audit")
+def daily_audit(event: object) -> dict:
+    """01:00 China time: the timeliness audit of the China date just begun."""
+    from chalicelib.jobs import audit as audit_job
+
+    return audit_job.handle(event)

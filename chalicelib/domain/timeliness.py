@@ -132,3 +132,25 @@ def judge_push(pushed_on: date, deadline: Deadline, calendar: WorkdayCalendar) -
         working_days_late=days_late,
         calendar="official" if official else "provisional",
     )
+
+
+def provisional_year(
+    awarded_on: date, deadline: Deadline, pushed_on: date, calendar: WorkdayCalendar
+) -> int | None:
+    """The first year without an official calendar that a judgement rests on.
+
+    That is the year whose arrangement, once loaded, may change the deadline or
+    the lateness count; None when every year consulted is official.
+
+    Examples
+    --------
+    >>> calendar = WorkdayCalendar()
+    >>> due = deadline_for(date(2026, 12, 28), calendar)
+    >>> provisional_year(date(2026, 12, 28), due, date(2027, 1, 13), calendar)
+    2027
+    """
+    last = max(deadline.due_on, pushed_on)
+    for year in range(awarded_on.year, last.year + 1):
+        if not calendar.is_official(year):
+            return year
+    return None

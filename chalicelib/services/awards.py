@@ -32,7 +32,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.names import fold_name, name_key, name_partition
 from chalicelib.domain.schemas import AwardIn, BatchIn, RevokeIn, parse_model
-from chalicelib.domain.timeliness import china_date, deadline_for, judge_push
+from chalicelib.domain.timeliness import china_date, deadline_for, judge_push, provisional_year
 from chalicelib.observability import count
 from chalicelib.services.calendars import workday_calendar
 from chalicelib.services.keys import PROVINCIAL, Principal, require
@@ -84,14 +84,36 @@ def shard_of(award_id: str) -> str:
     return str(int.from_bytes(digest[:4], "big") % settings().shards)
 
 
-def _timeliness(awarded_on: date, submitted_at: str) -> tuple[str, bool, dict]:
+@dataclass(frozen=True)
+class Judgement:
+    """The deadline and timeliness of a record, as stored on it."""
+
+    deadline: str
+    official: bool
+    timeliness: dict[str, Any]
+    provisional_year: str | None  # set only while it rests on a provisional year
+
+    def apply(self, record: AwardRecord) -> None:
+        record.deadline = self.deadline
+        record.deadline_official = self.official
+        record.timeliness = self.timeliness
+        record.provisional_year = self.provisional_year
+
+
+def judge_record(awarded_on: date, submitted_at: str) -> Judgement:
+    """Judge a record with the calendar in force now (library plus loaded years)."""
     calendar = workday_calendar()
     deadline = deadline_for(awarded_on, calendar, settings().timeliness_policy)
     pushed_on = china_date(parse_iso_utc(submitted_at))
-    return (
-        deadline.due_on.isoformat(),
-        deadline.official,
-        judge_push(pushed_on, deadline, calendar).to_dict(),
+    timeliness = judge_push(pushed_on, deadline, calendar)
+    year = None
+    if timeliness.calendar == "provisional":
+        year = provisional_year(awarded_on, deadline, pushed_on, calendar) or awarded_on.year
+    return Judgement(
+        deadline=deadline.due_on.isoformat(),
+        official=deadline.official,
+        timeliness=timeliness.to_dict(),
+        provisional_year=str(year) if year is not None else None,
     )
 
 
@@ -201,7 +223,7 @@ def push_award(principal: Principal | None, data: Any, now: datetime) -> PushRes
             program_checked = True
         at = iso_utc(now)
         award_id = new_id("awd")
-        deadline, official, timeliness = _timeliness(award.awarded_on, at)
+        judgement = judge_record(award.awarded_on, at)
         record = AwardRecord(
             pk=AwardRecord.key(award_id),
             id=award_id,
@@ -214,9 +236,6 @@ def push_award(principal: Principal | None, data: Any, now: datetime) -> PushRes
             content_hash=content_hash,
             credit_codes=[w.credit_code for w in award.winners],
             submitted_at=at,
-            deadline=deadline,
-            deadline_official=official,
-            timeliness=timeliness,
             awarded_on_changes=[],
             status="active",
             created_at=at,
@@ -224,6 +243,7 @@ def push_award(principal: Principal | None, data: Any, now: datetime) -> PushRes
             shard=shard_of(award_id),
             feed_key=f"{at}#{award_id}",
         )
+        judgement.apply(record)
         view = {**award_view(record), "version": 1}
         guard = SourceGuard(pk=guard_key, award_id=award_id, content_hash=content_hash)
 
@@ -245,7 +265,7 @@ def push_award(principal: Principal | None, data: Any, now: datetime) -> PushRes
         except ledger.CommitConflict:
             continue  # a twin push or a concurrent change: re-read the guard and decide
         count("Pushes")
-        if timeliness["status"] == "late":
+        if judgement.timeliness["status"] == "late":
             count("LatePushes")
         return PushResult(201, view)
     raise AssertionError("unreachable: retrying() raises when attempts run out")
@@ -347,9 +367,7 @@ def correct_award(
                     "version": record.version + 1,
                 },
             ]
-            record.deadline, record.deadline_official, record.timeliness = _timeliness(
-                award.awarded_on, record.submitted_at
-            )
+            judge_record(award.awarded_on, record.submitted_at).apply(record)
         record.awarded_on = new_awarded_on
         record.program_id = award.program_id
         record.year = award.year

@@ -1,14 +1,214 @@
-"""The working-day calendar in force: the library plus years an admin loaded."""
+"""The working-day calendar in force: the library plus years an admin loaded.
+
+The State Council publishes next year's arrangement in the autumn; an
+administrator loads it with ``PUT /v1/calendar/{year}`` and it takes effect
+without a redeploy. Loaded years override the library, so a wrong library year
+can be corrected too.
+
+Every push asks for the calendar, so it is cached per container for a short
+while (``CACHE_SECONDS``); a PUT clears this process's cache at once, other
+containers pick it up when theirs expires, and the daily audit re-sweeps any
+record still marked provisional for a year that is now official.
+"""
 
 from __future__ import annotations
 
-from chalicelib.domain.workdays import WorkdayCalendar
+import threading
+import time
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.audit_schemas import CalendarIn
+from chalicelib.domain.errors import ConflictError, ValidationError
+from chalicelib.domain.schemas import parse_model
+from chalicelib.domain.workdays import WorkdayCalendar, YearArrangement
+from chalicelib.services.keys import ADMIN, Principal, require
+from chalicelib.store import ledger
+from chalicelib.store.base import iso_utc
+from chalicelib.store.calendar import CURRENT, CalendarYear
+
+CACHE_SECONDS = 30.0
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+_lock = threading.Lock()
+_cached: tuple[float, WorkdayCalendar] | None = None
 
 
 def workday_calendar() -> WorkdayCalendar:
-    """The calendar to judge deadlines with.
+    """The calendar to judge deadlines with: stored years layered over the library.
 
-    Administrator-loaded years (``PUT /v1/calendar/{year}``) are layered on top
-    of the library by the calendar service once it stores them.
+    Cached for ``CACHE_SECONDS`` per container; ``invalidate()`` drops it.
     """
-    return WorkdayCalendar()
+    global _cached
+    cached = _cached
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    with _lock:
+        calendar = WorkdayCalendar(load_arrangements())
+        _cached = (time.monotonic(), calendar)
+    return calendar
+
+
+def invalidate() -> None:
+    """Forget the cached calendar: the next call reads the stored years again."""
+    global _cached
+    with _lock:
+        _cached = None
+
+
+def load_arrangements() -> dict[int, YearArrangement]:
+    """Every loaded year, in one Query of the ``ARRANGEMENT`` partition."""
+    return {
+        int(item.year): _arrangement(item)
+        for item in CalendarYear.query(CURRENT, consistent_read=True)
+    }
+
+
+def _arrangement(item: CalendarYear) -> YearArrangement:
+    return YearArrangement.from_lists(
+        int(item.year),
+        (date.fromisoformat(d) for d in item.holidays or []),
+        (date.fromisoformat(d) for d in item.workdays or []),
+    )
+
+
+def parse_year(text: str) -> int:
+    if not text.isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:
+        raise ValidationError(f"year must be {MIN_YEAR}..{MAX_YEAR}", field="year")
+    return int(text)
+
+
+def _days(year: int) -> list[date]:
+    day, end = date(year, 1, 1), date(year, 12, 31)
+    days = []
+    while day <= end:
+        days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def calendar_view(year: int, calendar: WorkdayCalendar | None = None) -> dict[str, Any]:
+    """A year as the API shows it: where it comes from and its exceptions.
+
+    ``source`` is ``loaded`` (an administrator's arrangement), ``library`` (the
+    maintained package) or ``provisional`` (unknown: Monday to Friday, no
+    exceptions listed).
+    """
+    item = _stored(year)
+    if item is not None:
+        return {
+            "year": year,
+            "source": "loaded",
+            **_arrangement(item).to_dict(),
+            "loaded_at": item.loaded_at,
+            "revision": int(item.revision),
+        }
+    calendar = calendar or workday_calendar()
+    if not calendar.is_official(year):
+        return {"year": year, "source": "provisional", "holidays": [], "workdays": []}
+    days = _days(year)
+    return {
+        "year": year,
+        "source": "library",
+        "holidays": [d.isoformat() for d in days if d.weekday() < 5 and not calendar.is_workday(d)],
+        "workdays": [d.isoformat() for d in days if d.weekday() >= 5 and calendar.is_workday(d)],
+    }
+
+
+def get_calendar(year_text: str) -> dict[str, Any]:
+    return calendar_view(parse_year(year_text))
+
+
+def _stored(year: int) -> CalendarYear | None:
+    try:
+        return CalendarYear.get(CURRENT, str(year), consistent_read=True)
+    except CalendarYear.DoesNotExist:
+        return None
+
+
+def validate_arrangement(year: int, data: Any) -> YearArrangement:
+    """The body as an arrangement of ``year``; 400 naming the first bad date."""
+    body = parse_model(CalendarIn, data)
+    for name, days in (("holidays", body.holidays), ("workdays", body.workdays)):
+        for index, day in enumerate(days):
+            if day.year != year:
+                raise ValidationError(
+                    f"{name}[{index}]: {day.isoformat()} is not in {year}",
+                    field=f"{name}[{index}]",
+                )
+    holidays = set(body.holidays)
+    for index, day in enumerate(body.workdays):
+        if day in holidays:
+            raise ValidationError(
+                f"workdays[{index}]: {day.isoformat()} is also listed as a holiday",
+                field=f"workdays[{index}]",
+            )
+    return YearArrangement.from_lists(year, body.holidays, body.workdays)
+
+
+def put_calendar(
+    principal: Principal | None, year_text: str, data: Any, now: datetime
+) -> dict[str, Any]:
+    """Load (or replace) a year's arrangement and recompute what depended on it.
+
+    The replaced arrangement is kept as history. Records judged on a
+    provisional count of this year are recomputed now (as many as fit in one
+    request; the daily audit finishes any rest) and their changes published.
+    """
+    principal = require(principal, ADMIN)
+    year = parse_year(year_text)
+    arrangement = validate_arrangement(year, data)
+    _store(arrangement, principal, now)
+    invalidate()
+    # Imported here: award_timeliness judges records with this module's calendar.
+    from chalicelib.services.award_timeliness import recompute_provisional
+
+    result = recompute_provisional(year, now)
+    return {
+        **calendar_view(year),
+        "recomputed": result.recomputed,
+        "recompute_remaining": result.remaining,
+    }
+
+
+def _store(arrangement: YearArrangement, principal: Principal, now: datetime) -> None:
+    current = _stored(arrangement.year)
+    revision = int(current.revision) if current is not None else 0
+    fields = arrangement.to_dict()
+    item = CalendarYear(
+        pk=CURRENT,
+        sk=str(arrangement.year),
+        year=arrangement.year,
+        holidays=fields["holidays"],
+        workdays=fields["workdays"],
+        loaded_at=iso_utc(now),
+        loaded_by=principal.key_id,
+        revision=revision + 1,
+    )
+    try:
+        with TransactWrite(connection=ledger.connection()) as transaction:
+            if current is None:
+                transaction.save(item, condition=CalendarYear.pk.does_not_exist())
+            else:
+                history = CalendarYear(
+                    pk=CalendarYear.history_key(arrangement.year),
+                    sk=f"{revision:06d}",
+                    year=current.year,
+                    holidays=current.holidays,
+                    workdays=current.workdays,
+                    loaded_at=current.loaded_at,
+                    loaded_by=current.loaded_by,
+                    revision=revision,
+                )
+                transaction.save(history, condition=CalendarYear.pk.does_not_exist())
+                transaction.save(item, condition=CalendarYear.revision == revision)
+    except TransactWriteError as exc:
+        if exc.cause_response_code in ("TransactionCanceledException",):
+            raise ConflictError(
+                "invalid_state", "the calendar of this year changed meanwhile; send it again"
+            ) from None
+        raise

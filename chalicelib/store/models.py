@@ -8,6 +8,9 @@ Tables:
   its source-id guard, its credit-code and enterprise-name index items and its earlier versions
   can be read consistently and written in one transaction (SPEC §6).
 - ``changes``: the change feed, gapless ``seq`` per authority.
+
+Later features keep their tables in their own modules (``store/calendar.py``,
+``store/audit.py``, ``store/submissions.py``); ``ALL_TABLES`` lists them all.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
@@ -123,6 +126,20 @@ class AwardProgramIndex(_AwardIndex):
     feed_key = UnicodeAttribute(range_key=True)
 
 
+class AwardProvisionalIndex(GlobalSecondaryIndex):
+    """Sparse: records judged on a provisional (Mon-Fri) year, by that year.
+
+    Loading the year's calendar finds exactly the records to recompute here.
+    """
+
+    class Meta:
+        index_name = "by_provisional"
+        projection = KeysOnlyProjection()
+
+    provisional_year = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
 AWARDS_META = table_meta("awards")
 
 
@@ -147,6 +164,8 @@ class AwardRecord(Model):
     deadline_official = BooleanAttribute()
     timeliness = JSONAttribute()
     awarded_on_changes = JSONAttribute(default=list)
+    # The first year without an official calendar that the timeliness rests on.
+    provisional_year = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default="active")
     revoked_reason = UnicodeAttribute(null=True)
     revoked_document_number = UnicodeAttribute(null=True)
@@ -160,6 +179,7 @@ class AwardRecord(Model):
     by_shard = AwardShardIndex()
     by_authority = AwardAuthorityIndex()
     by_program = AwardProgramIndex()
+    by_provisional = AwardProvisionalIndex()
 
     @staticmethod
     def key(award_id: str) -> str:
@@ -245,4 +265,19 @@ class ChangeEntry(Model):
     data = JSONAttribute()
 
 
-ALL_TABLES: tuple[type[Model], ...] = (ApiKey, AuthorityRecord, Program, AwardRecord, ChangeEntry)
+# Tables of later features live in their own modules (imported here, at the end,
+# so they can share ``store.base`` without a cycle).
+from chalicelib.store.audit import AuditFinding  # noqa: E402
+from chalicelib.store.calendar import CalendarYear  # noqa: E402
+from chalicelib.store.submissions import ZeroReport  # noqa: E402
+
+ALL_TABLES: tuple[type[Model], ...] = (
+    ApiKey,
+    AuthorityRecord,
+    Program,
+    AwardRecord,
+    ChangeEntry,
+    CalendarYear,
+    AuditFinding,
+    ZeroReport,
+)

@@ -31,9 +31,11 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def aws() -> Iterator[None]:
     with moto.mock_aws():
+        from chalicelib.services import calendars
         from chalicelib.services.setup import bootstrap
 
         bootstrap()
+        calendars.invalidate()  # a calendar cached from another test's tables
         yield
 
 

@@ -1,0 +1,167 @@
+"""What the audit learns from the change feed since its last position.
+
+The audit never reads history: it Queries each authority's ``changes``
+partition after the ``seq`` it stopped at, and for a record that changed
+again reads only the version just before the batch (``AwardVersion``). From
+those it derives the league-table moves, the event findings, the programmes'
+last ``awarded_on`` and which authorities have submitted a programme list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from chalicelib.domain.audit_rules import (
+    Finding,
+    PushClass,
+    awarded_on_change_finding,
+    late_push_finding,
+    push_class,
+)
+from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.timeliness import china_date
+from chalicelib.observability import logger
+from chalicelib.store.base import parse_iso_utc
+from chalicelib.store.models import AuthorityRecord, AwardRecord, AwardVersion, ChangeEntry
+
+MAX_ENTRIES_PER_RUN = 20_000  # a first run over a large history continues the next day
+LISTING_STATUSES = frozenset({"submitted", "approved", "withdrawn"})
+
+
+@dataclass
+class Digest:
+    """Everything one batch of changes means to the audit."""
+
+    entries: int = 0
+    # authority -> [(before, after)] moves of the league table
+    moves: dict[str, list[tuple[tuple[PushClass, int] | None, tuple[PushClass, int] | None]]] = (
+        field(default_factory=dict)
+    )
+    late_open: dict[str, Finding] = field(default_factory=dict)
+    late_close: dict[str, str] = field(default_factory=dict)  # award id -> reason
+    changed_awarded_on: list[Finding] = field(default_factory=list)
+    programs: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> latest fields
+    last_awarded_on: dict[str, date] = field(default_factory=dict)  # programme id -> max
+    listed: set[str] = field(default_factory=set)
+    award_ids: set[str] = field(default_factory=set)
+
+
+def read_changes(
+    positions: Mapping[str, int], *, limit: int = MAX_ENTRIES_PER_RUN
+) -> tuple[list[ChangeEntry], dict[str, int], bool]:
+    """Entries after each authority's position, in ``seq`` order per authority.
+
+    One BatchGet of the 33 sequence counters tells which authorities changed;
+    only their partitions are queried.
+    """
+    counters = AuthorityRecord.batch_get(list(AUTHORITY_IDS), consistent_read=True)
+    heads = {a.id: int(a.seq or 0) for a in counters}
+    entries: list[ChangeEntry] = []
+    new_positions = dict(positions)
+    for authority_id in AUTHORITY_IDS:
+        after = int(positions.get(authority_id, 0))
+        room = limit - len(entries)
+        if heads.get(authority_id, 0) <= after or room <= 0:
+            continue
+        batch = list(
+            ChangeEntry.query(
+                authority_id, ChangeEntry.seq > after, consistent_read=True, limit=room
+            )
+        )
+        entries.extend(batch)
+        if batch:
+            new_positions[authority_id] = int(batch[-1].seq)
+    more = any(heads.get(a, 0) > int(new_positions.get(a, 0)) for a in AUTHORITY_IDS)
+    return entries, new_positions, more
+
+
+def _previous_view(award_id: str, version: int) -> dict[str, Any] | None:
+    """The award as it was at ``version`` (kept when it was superseded)."""
+    try:
+        item = AwardVersion.get(
+            AwardRecord.key(award_id), AwardVersion.sort_key(version), consistent_read=True
+        )
+    except AwardVersion.DoesNotExist:
+        return None
+    return item.snapshot
+
+
+def digest(entries: Iterable[ChangeEntry], *, audit_from: date, working_days: int) -> Digest:
+    """Turn change entries (seq order within each authority) into the audit's facts."""
+    result = Digest()
+    by_award: dict[str, list[ChangeEntry]] = {}
+    for entry in entries:
+        result.entries += 1
+        if entry.entity == "program":
+            _program_entry(result, entry.data)
+        elif entry.entity == "award":
+            by_award.setdefault(entry.entity_id, []).append(entry)
+    for award_id, award_entries in by_award.items():
+        _award_entries(result, award_id, award_entries, audit_from, working_days)
+    return result
+
+
+def _program_entry(result: Digest, data: Mapping[str, Any]) -> None:
+    status = data.get("status")
+    approval = data.get("approval") or {}
+    result.programs[data["id"]] = {
+        "authority_id": data["authority_id"],
+        "name": data.get("name", ""),
+        "cycle": data.get("cycle", "irregular"),
+        "status": status,
+        "approved_on": approval.get("approved_on"),
+    }
+    if status in LISTING_STATUSES:
+        result.listed.add(data["authority_id"])
+
+
+def _award_entries(
+    result: Digest,
+    award_id: str,
+    entries: list[ChangeEntry],
+    audit_from: date,
+    working_days: int,
+) -> None:
+    first, last = entries[0], entries[-1]
+    authority_id = first.authority_id
+    result.award_ids.add(award_id)
+    existed_before = first.op != "create"
+    before_view = _previous_view(award_id, int(first.version) - 1) if existed_before else None
+    if existed_before and before_view is None:
+        logger.warning("no earlier version of a changed award", extra={"award_id": award_id})
+    before = push_class(before_view, audit_from) if before_view else None
+    after_view = last.data
+    after = push_class(after_view, audit_from)
+    if before != after and not (existed_before and before_view is None):
+        result.moves.setdefault(authority_id, []).append((before, after))
+
+    # A correction that moved awarded_on after the push (each such version once).
+    previous_awarded_on = before_view.get("awarded_on") if before_view else None
+    for entry in entries:
+        current = entry.data.get("awarded_on")
+        changed = previous_awarded_on is not None and current != previous_awarded_on
+        if changed and china_date(parse_iso_utc(entry.committed_at)) >= audit_from:
+            result.changed_awarded_on.append(
+                awarded_on_change_finding(
+                    entry.data, previous_awarded_on, int(entry.version), entry.committed_at
+                )
+            )
+        previous_awarded_on = current
+
+    kind, _ = after
+    if kind == "late":
+        result.late_open[award_id] = late_push_finding(after_view, working_days=working_days)
+    elif existed_before:
+        result.late_close[award_id] = "excused" if kind == "excused" else "resolved"
+
+    if after_view.get("status") == "active" and after_view.get("program_id"):
+        program_id = after_view["program_id"]
+        awarded_on = date.fromisoformat(after_view["awarded_on"])
+        if (
+            program_id not in result.last_awarded_on
+            or awarded_on > result.last_awarded_on[program_id]
+        ):
+            result.last_awarded_on[program_id] = awarded_on

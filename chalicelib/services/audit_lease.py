@@ -1,0 +1,107 @@
+"""The lease that makes one audit of a China date run once at a time.
+
+EventBridge delivers a scheduled event at least once, so two invocations of
+the same day's audit may start together. The first takes the lease with a
+conditional put keyed by the date; the other finds it held and stops. A lease
+records the event ids of the runs it finished, so a late duplicate delivery of
+the same event does nothing either, while an administrator's ``POST
+/v1/audit/run`` (no event id) runs the day again. A run that crashed releases
+its lease as ``failed``; one that was killed holds it until it expires.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from pynamodb.exceptions import PutError, UpdateError
+
+from chalicelib.store.audit import AuditLease
+
+LEASE_SECONDS = 15 * 60  # the longest a Lambda can run
+
+
+@dataclass(frozen=True)
+class Lease:
+    day: str
+    holder: str
+    number: int  # 1 for the day's first run, then 2, 3...
+
+    @property
+    def run_id(self) -> str:
+        return f"{self.day}-{self.number:02d}"
+
+
+class LeaseHeldError(Exception):
+    """Another invocation is auditing this date right now."""
+
+
+class AlreadyAuditedError(Exception):
+    """This very event was already audited (a duplicate delivery)."""
+
+    def __init__(self, run_id: str | None) -> None:
+        super().__init__(f"already audited by run {run_id}")
+        self.run_id = run_id
+
+
+def _conditional_failed(exc: PutError | UpdateError) -> bool:
+    return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def acquire(day: date, *, event_id: str | None = None, now: float | None = None) -> Lease:
+    """Take the lease of ``day`` or raise ``LeaseHeldError`` / ``AlreadyAuditedError``."""
+    now = time.time() if now is None else now
+    key = day.isoformat()
+    holder = uuid.uuid4().hex
+    expires_at = int(now) + LEASE_SECONDS
+    first = AuditLease(
+        sk=key, state="running", holder=holder, expires_at=expires_at, runs=1, event_ids=[]
+    )
+    try:
+        first.save(condition=AuditLease.sk.does_not_exist())
+        return Lease(day=key, holder=holder, number=1)
+    except PutError as exc:
+        if not _conditional_failed(exc):
+            raise
+    current = AuditLease.get("LEASE", key, consistent_read=True)
+    if event_id is not None and event_id in (current.event_ids or []):
+        raise AlreadyAuditedError(current.last_run_id)
+    if current.state == "running" and current.expires_at > now:
+        raise LeaseHeldError(f"the audit of {key} is running")
+    runs = int(current.runs)
+    try:
+        current.update(
+            actions=[
+                AuditLease.state.set("running"),
+                AuditLease.holder.set(holder),
+                AuditLease.expires_at.set(expires_at),
+                AuditLease.runs.set(runs + 1),
+            ],
+            condition=(AuditLease.runs == runs) & (AuditLease.holder == current.holder),
+        )
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            raise LeaseHeldError(f"the audit of {key} was just taken") from None
+        raise
+    return Lease(day=key, holder=holder, number=runs + 1)
+
+
+def release(lease: Lease, *, ok: bool, event_id: str | None = None) -> None:
+    """End the lease: ``done`` (remembering ``event_id``) or ``failed``."""
+    actions = [
+        AuditLease.state.set("done" if ok else "failed"),
+        AuditLease.expires_at.set(0),
+        AuditLease.last_run_id.set(lease.run_id),
+    ]
+    if ok and event_id is not None:
+        actions.append(AuditLease.event_ids.set(AuditLease.event_ids.append([event_id])))
+    try:
+        AuditLease(sk=lease.day).update(
+            actions=actions, condition=AuditLease.holder == lease.holder
+        )
+    except UpdateError as exc:
+        if not _conditional_failed(exc):
+            raise
+        # Our lease expired and someone else took it: their run owns the day now.

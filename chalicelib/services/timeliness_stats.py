@@ -1,0 +1,70 @@
+"""The timeliness league table: pushes, on-time rate, late count, median days late.
+
+Counters are kept per authority by the daily audit as it reads the change feed
+(``TimelinessStats``), so reading the table is one Query of 33 items, never a
+recount of history. They are as of the audit's last run (``as_of``); an
+administrator can run the audit now for fresher numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.config import settings
+from chalicelib.domain.audit_rules import TimelinessCounts
+from chalicelib.domain.authorities import AUTHORITIES, AUTHORITY_IDS
+from chalicelib.domain.errors import ForbiddenError, NotFoundError, UnauthenticatedError
+from chalicelib.services.keys import ADMIN, Principal, require
+from chalicelib.store.audit import AuditState, TimelinessStats
+
+_AUTHORITIES = {a.id: a for a in AUTHORITIES}
+
+
+def _row(authority_id: str, stats: TimelinessStats | None) -> dict[str, Any]:
+    counts = TimelinessCounts.from_dict(stats.counts if stats else None)
+    authority = _AUTHORITIES[authority_id]
+    return {
+        "authority_id": authority_id,
+        "name_zh": authority.name_zh,
+        "name_en": authority.name_en,
+        "pushes": counts.pushes,
+        "on_time": counts.on_time,
+        "late": counts.late,
+        "excused": counts.excused,
+        "pending": counts.pending,
+        "not_judged": counts.not_judged,
+        "on_time_rate": counts.on_time_rate,
+        "median_working_days_late": counts.median_working_days_late,
+    }
+
+
+def _as_of() -> str | None:
+    try:
+        return AuditState.get("STATE", "STATE", consistent_read=True).last_run_id
+    except AuditState.DoesNotExist:
+        return None
+
+
+def all_authorities(principal: Principal | None) -> dict[str, Any]:
+    """``GET /v1/timeliness``: every authority, administrators (or public if configured)."""
+    if not settings().public_timeliness:
+        require(principal, ADMIN)
+    stats = {s.sk: s for s in TimelinessStats.query("STATS", consistent_read=True)}
+    items = [_row(authority_id, stats.get(authority_id)) for authority_id in AUTHORITY_IDS]
+    return {"items": items, "next_cursor": None, "as_of": _as_of()}
+
+
+def one_authority(principal: Principal | None, authority_id: str) -> dict[str, Any]:
+    """``GET /v1/timeliness/{authority_id}``: the province itself or an administrator."""
+    if authority_id not in _AUTHORITIES:
+        raise NotFoundError(f"no authority {authority_id}")
+    if not settings().public_timeliness:
+        if principal is None:
+            raise UnauthenticatedError("this route needs an API key")
+        if not (principal.is_admin or principal.owns(authority_id)):
+            raise ForbiddenError("another authority's timeliness is not yours to read")
+    try:
+        stats = TimelinessStats.get("STATS", authority_id, consistent_read=True)
+    except TimelinessStats.DoesNotExist:
+        stats = None
+    return {**_row(authority_id, stats), "as_of": _as_of()}

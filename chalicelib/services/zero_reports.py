@@ -1,0 +1,76 @@
+"""Zero reports (零报告): a province declares that it made no in-scope awards in a period.
+
+The audit does not flag a programme's silence for days a zero report covers
+(``domain.audit_rules.gap_covered``). Reports are kept as filed; a later one
+may extend or overlap an earlier one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from chalicelib.config import settings
+from chalicelib.domain.audit_schemas import ZeroReportIn
+from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.schemas import parse_model
+from chalicelib.domain.timeliness import china_date
+from chalicelib.services.keys import PROVINCIAL, Principal, require
+from chalicelib.store.base import iso_utc
+from chalicelib.store.submissions import ZeroReport
+
+
+def zero_report_view(report: ZeroReport) -> dict[str, Any]:
+    return {
+        "id": report.id,
+        "authority_id": report.authority_id,
+        "period_from": report.period_from,
+        "period_to": report.period_to,
+        "note": report.note,
+        "created_at": report.created_at,
+    }
+
+
+def file_zero_report(principal: Principal | None, data: Any, now: datetime) -> dict[str, Any]:
+    principal = require(principal, PROVINCIAL)
+    body = parse_model(ZeroReportIn, data)
+    today = china_date(now)
+    earliest = settings().backfill_from
+    if body.period_from < earliest:
+        raise ValidationError(
+            f"period_from must be on or after {earliest.isoformat()}", field="period_from"
+        )
+    if body.period_to < body.period_from:
+        raise ValidationError("period_to must not be before period_from", field="period_to")
+    if body.period_to > today:
+        raise ValidationError(
+            f"period_to must not be after today ({today.isoformat()}, China time)",
+            field="period_to",
+        )
+    report_id = new_id("zro")
+    report = ZeroReport(
+        pk=ZeroReport.key(principal.authority_id),
+        sk=f"{body.period_to.isoformat()}#{report_id}",
+        id=report_id,
+        authority_id=principal.authority_id,
+        period_from=body.period_from.isoformat(),
+        period_to=body.period_to.isoformat(),
+        note=body.note,
+        created_at=iso_utc(now),
+        created_by=principal.key_id,
+    )
+    report.save(condition=ZeroReport.pk.does_not_exist())
+    return zero_report_view(report)
+
+
+def periods_ending_on_or_after(authority_id: str, day: date) -> list[tuple[date, date]]:
+    """The authority's zero-report periods that end on or after ``day``.
+
+    Sorted by their end in the key, so a Query reads only these, however many
+    older reports the authority filed.
+    """
+    reports = ZeroReport.query(
+        ZeroReport.key(authority_id), ZeroReport.sk >= day.isoformat(), consistent_read=True
+    )
+    return [(date.fromisoformat(r.period_from), date.fromisoformat(r.period_to)) for r in reports]

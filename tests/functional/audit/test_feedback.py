@@ -1,0 +1,80 @@
+"""Feedback and zero reports: what provinces tell MOHURD besides awards."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_a_province_sends_feedback_and_admins_read_it_newest_first(api, keys, clock):
+    clock.set("2026-11-20T02:00:00+00:00")
+    first = api.call(
+        "POST",
+        "/v1/feedback",
+        {"subject": "模板问题", "body": "第三列说明不清"},
+        key=keys["110000"],
+    )
+    clock.set("2026-11-21T02:00:00+00:00")
+    second = api.call(
+        "POST",
+        "/v1/feedback",
+        {"subject": "接口建议", "body": "希望支持批量撤销"},
+        key=keys["320000"],
+    )
+    assert first.status_code == 201, first.body
+    assert first.data["authority_id"] == "110000"
+    assert first.data["created_at"] == "2026-11-20T02:00:00.000000Z"
+
+    page = api.call("GET", "/v1/feedback?limit=1", key=keys["admin"]).data
+    assert [item["id"] for item in page["items"]] == [second.data["id"]]
+    rest = api.call(
+        "GET", f"/v1/feedback?limit=1&cursor={page['next_cursor']}", key=keys["admin"]
+    ).data
+    assert [item["subject"] for item in rest["items"]] == ["模板问题"]
+    assert rest["next_cursor"] is None
+
+
+def test_feedback_is_sent_by_provinces_and_read_by_admins(api, keys):
+    body = {"subject": "s", "body": "b"}
+    assert api.call("POST", "/v1/feedback", body).status_code == 401
+    assert api.call("POST", "/v1/feedback", body, key=keys["admin"]).status_code == 403
+    assert api.call("GET", "/v1/feedback", key=keys["110000"]).status_code == 403
+    missing = api.call("POST", "/v1/feedback", {"subject": "s"}, key=keys["110000"])
+    assert (missing.status_code, missing.data["error"]["field"]) == (400, "body")
+    bad_cursor = api.call("GET", "/v1/feedback?cursor=abc.def", key=keys["admin"])
+    assert (bad_cursor.status_code, bad_cursor.data["error"]["code"]) == (400, "invalid_cursor")
+
+
+def test_a_province_files_a_zero_report(api, keys, clock):
+    clock.set("2026-11-20T02:00:00+00:00")
+    body = {"period_from": "2026-01-01", "period_to": "2026-06-30", "note": "上半年未开展评选"}
+    response = api.call("POST", "/v1/zero-reports", body, key=keys["110000"])
+    assert response.status_code == 201, response.body
+    assert response.data["authority_id"] == "110000"
+    assert (response.data["period_from"], response.data["period_to"]) == (
+        "2026-01-01",
+        "2026-06-30",
+    )
+    assert response.data["id"].startswith("zro_")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"period_from": "2026-07-01", "period_to": "2026-06-30", "note": "n"}, "period_to"),
+        ({"period_from": "2026-01-01", "period_to": "2026-11-21", "note": "n"}, "period_to"),
+        ({"period_from": "2017-12-31", "period_to": "2018-06-30", "note": "n"}, "period_from"),
+        ({"period_from": "2026-02-30", "period_to": "2026-06-30", "note": "n"}, "period_from"),
+        ({"period_from": "2026-01-01", "period_to": "2026-06-30"}, "note"),
+    ],
+)
+def test_a_bad_zero_report_is_400_naming_the_field(api, keys, clock, body, field):
+    clock.set("2026-11-20T02:00:00+00:00")  # 2026-11-20 in Beijing: the 21st is the future
+    response = api.call("POST", "/v1/zero-reports", body, key=keys["110000"])
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == field
+
+
+def test_only_provinces_file_zero_reports(api, keys):
+    body = {"period_from": "2026-01-01", "period_to": "2026-06-30", "note": "n"}
+    assert api.call("POST", "/v1/zero-reports", body).status_code == 401
+    assert api.call("POST", "/v1/zero-reports", body, key=keys["admin"]).status_code == 403
