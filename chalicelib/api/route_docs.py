@@ -16,6 +16,13 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from chalicelib.domain import views
+from chalicelib.domain.audit_schemas import (
+    AuditRunIn,
+    CalendarIn,
+    ExcuseIn,
+    FeedbackIn,
+    ZeroReportIn,
+)
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.schemas import AwardIn, BatchIn, ProgramIn, RevokeIn
 
@@ -234,4 +241,89 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             media_type="application/feed+json",
         ),
         ("GET", "/v1/openapi.json"): RouteDoc("This document (OpenAPI 3.1)", "public", {200: None}),
+        ("GET", "/v1/calendar/{year}"): RouteDoc(
+            "A year's working-day calendar and where it comes from",
+            "public",
+            {200: views.CalendarYear},
+            errors=(400,),
+            path_patterns={"year": r"^\d{4}$"},
+        ),
+        ("PUT", "/v1/calendar/{year}"): RouteDoc(
+            "Load the State Council's arrangement of a year",
+            "admin",
+            {200: views.CalendarLoaded},
+            auth="required",
+            body=CalendarIn,
+            errors=(409,),
+            path_patterns={"year": r"^\d{4}$"},
+            description="Overrides the library for that year without a redeploy; records "
+            "judged on a provisional count of the year are recomputed and published.",
+        ),
+        ("POST", "/v1/awards/{award_id}/excuse"): RouteDoc(
+            "Accept a late push as justified",
+            "admin",
+            {200: views.Award},
+            auth="required",
+            body=ExcuseIn,
+            errors=(404, 409),
+            path_patterns=award_path,
+            etag=True,
+        ),
+        ("POST", "/v1/audit/run"): RouteDoc(
+            "Run the daily audit now and return its report",
+            "admin",
+            {200: views.AuditReport},
+            auth="required",
+            body=AuditRunIn,
+            errors=(409,),
+            description="The body is optional; `date` audits as of that China date.",
+        ),
+        ("GET", "/v1/audit/runs"): RouteDoc(
+            "Audit runs, newest first",
+            "admin",
+            {200: views.AuditRunList},
+            auth="required",
+            query=(limit, CURSOR),
+        ),
+        ("GET", "/v1/audit/runs/{run_id}"): RouteDoc(
+            "One audit run with its report",
+            "admin",
+            {200: views.AuditRunWithReport},
+            auth="required",
+            errors=(404,),
+        ),
+        ("GET", "/v1/timeliness"): RouteDoc(
+            "Timeliness of every authority, as of the last audit",
+            "admin",
+            {200: views.TimelinessTable},
+            auth="required",
+        ),
+        ("GET", "/v1/timeliness/{authority_id}"): RouteDoc(
+            "One authority's timeliness (the province itself or an administrator)",
+            "provincial",
+            {200: views.TimelinessOne},
+            auth="required",
+            errors=(404,),
+        ),
+        ("POST", "/v1/feedback"): RouteDoc(
+            "Report an idea or a problem to MOHURD",
+            "provincial",
+            {201: views.FeedbackItem},
+            auth="required",
+            body=FeedbackIn,
+        ),
+        ("GET", "/v1/feedback"): RouteDoc(
+            "Feedback from the provinces, newest first",
+            "admin",
+            {200: views.FeedbackList},
+            auth="required",
+            query=(limit, CURSOR),
+        ),
+        ("POST", "/v1/zero-reports"): RouteDoc(
+            "Declare no in-scope awards in a period (零报告)",
+            "provincial",
+            {201: views.ZeroReport},
+            auth="required",
+            body=ZeroReportIn,
+        ),
     }

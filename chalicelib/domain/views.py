@@ -242,3 +242,137 @@ class JsonFeed(_View):
     authors: list[FeedAuthor]
     items: list[FeedItem]
     next_url: str | SkipJsonSchema[None] = None
+
+
+# --- the audit, the calendar, feedback (SPEC §3, §5) -----------------------------------
+
+
+class CalendarYear(_View):
+    year: int
+    source: Literal["loaded", "library", "provisional"] = Field(
+        description="An administrator's arrangement, the maintained library, or unknown "
+        "(counted Monday to Friday)."
+    )
+    holidays: list[date] = Field(description="Days off that would otherwise be working days.")
+    workdays: list[date] = Field(description="Adjusted working days (调休) on a weekend.")
+    loaded_at: datetime | SkipJsonSchema[None] = None
+    revision: int | SkipJsonSchema[None] = None
+
+
+class CalendarLoaded(CalendarYear):
+    recomputed: int = Field(description="Records judged on a provisional count, now recomputed.")
+    recompute_remaining: bool = Field(description="More remain; the daily audit finishes them.")
+
+
+class FindingSubject(_View):
+    type: Literal["award", "program", "authority", "calendar"]
+    id: str
+
+
+class FindingAction(_View):
+    zh: str
+    en: str
+
+
+class Finding(_View):
+    id: str = Field(description="Stable: the same fact is the same finding on every run.")
+    kind: Literal[
+        "late_push", "awarded_on_changed", "no_program_list", "silent_program", "calendar_missing"
+    ]
+    authority_id: str | None
+    subject: FindingSubject
+    detail: dict[str, Any]
+    action: FindingAction = Field(description="What to do about it, in Chinese and English.")
+    status: Literal["open", "closed"]
+    opened_on: date
+    closed_on: date | None
+    close_reason: Literal["resolved", "excused", "reported"] | None
+    alert_id: str | None
+
+
+class AlertResult(_View):
+    alert_id: str
+    authority_id: str | None
+    status: Literal["pending", "sent", "failed"]
+
+
+class FeedbackItem(_View):
+    id: str
+    authority_id: str
+    subject: str
+    body: str
+    created_at: datetime
+
+
+class FeedbackList(_View):
+    items: list[FeedbackItem]
+    next_cursor: str | None
+
+
+class ZeroReport(_View):
+    id: str
+    authority_id: str
+    period_from: date
+    period_to: date
+    note: str
+    created_at: datetime
+
+
+class AuditReport(_View):
+    run_id: str
+    date: date
+    trigger: Literal["schedule", "admin"]
+    started_at: datetime
+    finished_at: datetime | None
+    summary: dict[str, Any]
+    findings_new: list[Finding]
+    findings_open: list[Finding]
+    findings_closed: list[Finding]
+    feedback: list[FeedbackItem]
+    alerts: list[AlertResult]
+    calendar: dict[str, Any]
+    positions: dict[str, int]
+    report_keys: dict[str, str]
+
+
+class AuditRun(_View):
+    id: str
+    date: date
+    trigger: Literal["schedule", "admin"]
+    started_at: datetime
+    finished_at: datetime
+    summary: dict[str, Any]
+    report_keys: dict[str, str]
+
+
+class AuditRunWithReport(AuditRun):
+    report: AuditReport
+
+
+class AuditRunList(_View):
+    items: list[AuditRun]
+    next_cursor: str | None
+
+
+class TimelinessRow(_View):
+    authority_id: str
+    name_zh: str
+    name_en: str
+    pushes: int
+    on_time: int
+    late: int
+    excused: int
+    pending: int
+    not_judged: int
+    on_time_rate: float | None = Field(description="(on time + excused) / judged pushes.")
+    median_working_days_late: float | None
+
+
+class TimelinessOne(TimelinessRow):
+    as_of: str | None = Field(description="The audit run the counters are as of.")
+
+
+class TimelinessTable(_View):
+    items: list[TimelinessRow]
+    next_cursor: None
+    as_of: str | None
