@@ -26,7 +26,8 @@ from typing import Any
 
 import requests
 
-from bench._local_stack import Stack, local_stack
+from devtools.local_stack import LocalStack as Stack
+from devtools.local_stack import local_stack
 
 SIZES = (1_000, 10_000)
 PUSHES = 100
@@ -166,7 +167,7 @@ def _percentile(samples: list[float], q: float) -> float:
 
 def run() -> list[dict]:
     rows: list[dict] = []
-    with local_stack() as stack:
+    with local_stack(export_env=True) as stack:
         from chalicelib.services.keys import PROVINCIAL, issue_key
 
         filler = issue_key(role=PROVINCIAL, authority_id=FILL_AUTHORITY)["api_key"]

@@ -1,0 +1,131 @@
+"""The local stack as ``make run`` starts it: moto launcher + ``chalice local``, as subprocesses.
+
+One implementation for the end-to-end tests and the benchmarks: both run on
+free loopback ports, resources are created by the operator CLI, and
+``local_stack()`` stops both processes when it exits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up in {timeout} s")
+
+
+class LocalStack:
+    """Addresses of a running local stack, and the operator CLI against it."""
+
+    def __init__(self, env: dict[str, str], api_url: str) -> None:
+        self.env = env
+        self.api_url = api_url
+        self.endpoint_url = env["AWS_ENDPOINT_URL"]
+
+    def url(self, path: str) -> str:
+        return self.api_url + path
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "chalicelib.cli", *args],
+            cwd=PROJECT_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    def issue_key(self, *args: str) -> dict:
+        result = self.cli("issue-key", *args)
+        if result.returncode != 0:
+            raise RuntimeError(result.stderr)
+        return json.loads(result.stdout)
+
+
+def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", *args],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@contextmanager
+def local_stack(*, export_env: bool = False) -> Iterator[LocalStack]:
+    """Start the emulator and the API; ``export_env`` also points this process at them."""
+    moto_port, api_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
+        "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
+        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "cn-north-1"),
+        "AWS_REGION": os.environ.get("AWS_REGION", "cn-north-1"),
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
+        "STAGE": "local",
+        "TABLE_PREFIX": "award-registry-local",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("SERVER_SECRET", None)
+    if export_env:
+        os.environ.update(
+            {k: v for k, v in env.items() if k.startswith(("AWS_", "STAGE", "TABLE_"))}
+        )
+    processes: list[subprocess.Popen] = []
+    try:
+        processes.append(_start(["devtools.local_aws", "--port", str(moto_port)], env))
+        wait_for(f"{env['AWS_ENDPOINT_URL']}/moto-api/data.json")
+        stack = LocalStack(env, f"http://127.0.0.1:{api_port}")
+        setup = stack.cli("bootstrap")
+        if setup.returncode != 0:
+            raise RuntimeError(setup.stderr)
+        processes.append(
+            _start(
+                [
+                    "devtools.chalice_local",
+                    "--stage",
+                    "local",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(api_port),
+                    "--no-autoreload",
+                ],
+                env,
+            )
+        )
+        wait_for(stack.url("/v1/health"))
+        yield stack
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
