@@ -21,11 +21,11 @@ from typing import Any
 from chalicelib.domain.audit_schemas import ExcuseIn
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.schemas import parse_model
-from chalicelib.services.awards import award_view, judge_record, load_record
+from chalicelib.services.awards import award_view, commit_version, judge_record, load_record
 from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.store import ledger
 from chalicelib.store.base import iso_utc
-from chalicelib.store.models import AwardRecord, AwardVersion
+from chalicelib.store.models import AwardRecord
 
 RECOMPUTE_LIMIT = 300  # per request; the daily audit picks up any rest
 
@@ -57,32 +57,10 @@ def excuse_award(
         }
         record.updated_at = at
         try:
-            return _commit_snapshot(record, snapshot, at)
+            return commit_version(record, snapshot, "update", at)
         except ledger.CommitConflict:
             continue
     raise AssertionError("unreachable: retrying() raises when attempts run out")
-
-
-def _commit_snapshot(record: AwardRecord, snapshot: dict[str, Any], at: str) -> dict[str, Any]:
-    previous = AwardVersion(
-        pk=record.pk,
-        sk=AwardVersion.sort_key(record.version),
-        snapshot=snapshot,
-        superseded_at=at,
-    )
-    view = {**award_view(record), "version": record.version + 1}
-
-    def writes(tx: Any) -> None:
-        tx.save(previous, condition=AwardVersion.pk.does_not_exist())
-        tx.save(record)
-
-    ledger.commit(
-        record.authority_id,
-        ledger.Change("award", record.id, "update", view["version"], view),
-        at,
-        writes,
-    )
-    return view
 
 
 def recompute_record(award_id: str, now: datetime) -> bool:
@@ -105,7 +83,7 @@ def recompute_record(award_id: str, now: datetime) -> bool:
         judgement.apply(record)
         record.updated_at = at
         try:
-            _commit_snapshot(record, snapshot, at)
+            commit_version(record, snapshot, "update", at)
         except ledger.CommitConflict:
             continue
         return True

@@ -13,6 +13,7 @@ keeps the earlier version as an ``AwardVersion`` item.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -315,13 +316,41 @@ def _owned_record(principal: Principal, award_id: str) -> AwardRecord:
     return record
 
 
-def _version_item(record: AwardRecord, at: str) -> AwardVersion:
-    return AwardVersion(
+def commit_version(
+    record: AwardRecord,
+    snapshot: dict[str, Any],
+    op: str,
+    at: str,
+    more_writes: Callable[[Any], None] | None = None,
+) -> dict[str, Any]:
+    """Save the changed ``record`` as its next version and publish it, atomically.
+
+    ``snapshot`` is the view read before the change: it is kept as the earlier
+    version (never overwritten), beside the record, the change entry and the
+    sequence number. ``ledger.CommitConflict`` means a concurrent writer won:
+    re-read and decide again.
+    """
+    previous = AwardVersion(
         pk=record.pk,
-        sk=AwardVersion.sort_key(record.version),
-        snapshot=award_view(record),
+        sk=AwardVersion.sort_key(snapshot["version"]),
+        snapshot=snapshot,
         superseded_at=at,
     )
+    view = {**award_view(record), "version": record.version + 1}
+
+    def writes(tx: Any) -> None:
+        tx.save(previous, condition=AwardVersion.pk.does_not_exist())
+        tx.save(record)
+        if more_writes is not None:
+            more_writes(tx)
+
+    ledger.commit(
+        record.authority_id,
+        ledger.Change("award", record.id, op, view["version"], view),
+        at,
+        writes,
+    )
+    return view
 
 
 def correct_award(
@@ -353,7 +382,7 @@ def correct_award(
         if content_hash == record.content_hash:
             return award_view(record)  # nothing changed: no new version
         at = iso_utc(now)
-        previous = _version_item(record, at)
+        snapshot = award_view(record)
         old_codes = set(record.credit_codes)
         old_names = set(winner_names(record.content))
         new_awarded_on = award.awarded_on.isoformat()
@@ -375,20 +404,16 @@ def correct_award(
         record.content_hash = content_hash
         record.credit_codes = [w.credit_code for w in award.winners]
         record.updated_at = at
-        view = {**award_view(record), "version": record.version + 1}
         new_codes = [c for c in record.credit_codes if c not in old_codes]
         # Index items are never deleted: only names the record did not have get one.
         new_names = [n for n in winner_names(record.content) if n not in old_names]
 
-        def writes(
+        def more_writes(
             tx: Any,
             record: AwardRecord = record,
-            previous: AwardVersion = previous,
             new_codes: list[str] = new_codes,
             new_names: list[str] = new_names,
         ) -> None:
-            tx.save(previous, condition=AwardVersion.pk.does_not_exist())
-            tx.save(record)
             tx.update(
                 SourceGuard(pk=SourceGuard.key(record.authority_id, record.source_id)),
                 actions=[SourceGuard.content_hash.set(record.content_hash)],
@@ -400,15 +425,9 @@ def correct_award(
                 tx.save(name_entry)
 
         try:
-            ledger.commit(
-                record.authority_id,
-                ledger.Change("award", award_id, "update", view["version"], view),
-                at,
-                writes,
-            )
+            return commit_version(record, snapshot, "update", at, more_writes)
         except ledger.CommitConflict:
             continue
-        return view
     raise AssertionError("unreachable: retrying() raises when attempts run out")
 
 
@@ -423,30 +442,16 @@ def revoke_award(
         if record.status == "revoked":
             raise ConflictError("award_revoked", "the award is already revoked")
         at = iso_utc(now)
-        previous = _version_item(record, at)
+        snapshot = award_view(record)
         record.status = "revoked"
         record.revoked_reason = body.reason
         record.revoked_document_number = body.document_number
         record.revoked_at = at
         record.updated_at = at
-        view = {**award_view(record), "version": record.version + 1}
-
-        def writes(
-            tx: Any, record: AwardRecord = record, previous: AwardVersion = previous
-        ) -> None:
-            tx.save(previous, condition=AwardVersion.pk.does_not_exist())
-            tx.save(record)
-
         try:
-            ledger.commit(
-                record.authority_id,
-                ledger.Change("award", award_id, "revoke", view["version"], view),
-                at,
-                writes,
-            )
+            return commit_version(record, snapshot, "revoke", at)
         except ledger.CommitConflict:
             continue
-        return view
     raise AssertionError("unreachable: retrying() raises when attempts run out")
 
 
