@@ -12,7 +12,8 @@ audit run. Items read are counted with a botocore ``after-call.dynamodb`` hook
 on every DynamoDB client (GetItem 1 if found, Query/Scan ``Count``,
 BatchGetItem/TransactGetItems their responses). The programme-list deadline is
 moved out of the way as in the audit's functional tests, so the first run does
-not alert all 32 authorities.
+not alert all 32 authorities. The audit's seconds in the notes are moto's
+(its in-memory queries slow down as tables grow), not DynamoDB's.
 
     python -m bench.audit_reads
 """
