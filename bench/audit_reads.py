@@ -1,0 +1,173 @@
+"""Benchmark: DynamoDB items the daily audit reads, 1k vs 10k awards of history.
+
+The audit reads the change feed after its stored positions, plus what it keeps
+(state, trackers, counters, open findings), never the registry (SPEC §5). So
+the same 200 new pushes since the last run should cost the same reads over
+1,000 or 10,000 awards of history: the ratio row should be ≈1×, with no Scan.
+
+Each size runs on its own fresh in-process moto: history pushed through the
+service layer (``push_award``, each its own ledger transaction, as the API
+would), one audit run that takes it in, 200 new pushes, then the measured
+audit run. Items read are counted with a botocore ``after-call.dynamodb`` hook
+on every DynamoDB client (GetItem 1 if found, Query/Scan ``Count``,
+BatchGetItem/TransactGetItems their responses). The programme-list deadline is
+moved out of the way as in the audit's functional tests, so the first run does
+not alert all 32 authorities. The audit's seconds in the notes are moto's
+(its in-memory queries slow down as tables grow), not DynamoDB's.
+
+    python -m bench.audit_reads
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from datetime import date, datetime
+from typing import Any
+
+import botocore.session
+
+from bench._inprocess import moto  # sets the env before any botocore client exists
+
+HISTORY = (1_000, 10_000)
+NEW_PUSHES = 200
+AUTHORITY = "110000"
+HISTORY_AT = datetime.fromisoformat("2026-11-20T02:00:00+00:00")  # awarded 2026-11-16: on time
+FIRST_AUDIT = date(2026, 11, 21)
+NEW_AT = datetime.fromisoformat("2026-11-21T02:00:00+00:00")  # awarded 2026-11-02: late
+SECOND_AUDIT = date(2026, 11, 22)
+
+
+class ItemReads:
+    """DynamoDB requests by operation and items returned, from every client made after install."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.operations: Counter[str] = Counter()
+        self.items = 0
+
+    def install(self) -> ItemReads:
+        create_client = botocore.session.Session.create_client
+        reads = self
+
+        def counting_create_client(session: Any, service_name: str, *args: Any, **kwargs: Any):
+            client = create_client(session, service_name, *args, **kwargs)
+            if service_name == "dynamodb":
+                client.meta.events.register("after-call.dynamodb", reads._on_call)
+            return client
+
+        botocore.session.Session.create_client = counting_create_client
+        return self
+
+    def _on_call(self, parsed: dict, model: Any, **_: Any) -> None:
+        operation = model.name
+        if operation == "GetItem":
+            items = 1 if parsed.get("Item") else 0
+        elif operation in ("Query", "Scan"):
+            items = int(parsed.get("Count", 0))
+        elif operation == "BatchGetItem":
+            items = sum(len(rows) for rows in parsed.get("Responses", {}).values())
+        elif operation == "TransactGetItems":
+            items = len(parsed.get("Responses", []))
+        else:
+            items = 0
+        with self._lock:
+            self.operations[operation] += 1
+            self.items += items
+
+    def reset(self) -> None:
+        with self._lock:
+            self.operations.clear()
+            self.items = 0
+
+    def summary(self) -> str:
+        return " ".join(f"{name}×{n}" for name, n in sorted(self.operations.items()))
+
+
+def _measure(history: int, reads: ItemReads) -> dict[str, Any]:
+    """Fill ``history`` awards, audit, push the new ones, audit again; what the second run read."""
+    from chalicelib.config import settings
+    from chalicelib.services import audit, programs
+    from chalicelib.services.awards import push_award
+    from chalicelib.services.keys import Principal
+    from chalicelib.services.setup import bootstrap
+    from tests.factories import award_body, program_body
+
+    with moto.mock_aws():
+        bootstrap()
+        object.__setattr__(settings(), "program_list_due", date(2099, 12, 31))
+        principal = Principal(role="provincial", authority_id=AUTHORITY, key_id="key_bench")
+        program_id = programs.create_program(principal, program_body(), HISTORY_AT)["id"]
+        # Straight to submitted: the approval-document upload is another flow, not measured.
+        programs.transition(
+            program_id, principal, allowed_from={"draft"}, to="submitted", now=HISTORY_AT
+        )
+
+        def push(prefix: str, count: int, awarded_on: str, at: datetime) -> None:
+            for n in range(count):
+                body = award_body(program_id, f"{prefix}-{n:05d}", awarded_on=awarded_on, year=2026)
+                assert push_award(principal, body, at).status == 201
+
+        started = time.monotonic()
+        push("HIST", history, "2026-11-16", HISTORY_AT)
+        fill_seconds = time.monotonic() - started
+        audit.run_audit(today=FIRST_AUDIT, trigger="bench")
+
+        push("NEW", NEW_PUSHES, "2026-11-02", NEW_AT)
+        reads.reset()
+        started = time.monotonic()
+        report = audit.run_audit(today=SECOND_AUDIT, trigger="bench")
+        audit_seconds = time.monotonic() - started
+        return {
+            "items": reads.items,
+            "requests": sum(reads.operations.values()),
+            "scans": reads.operations["Scan"],
+            "summary": reads.summary(),
+            "changes_read": report["summary"]["changes_read"],
+            "findings_new": len(report["findings_new"]),
+            "fill_seconds": fill_seconds,
+            "audit_seconds": audit_seconds,
+        }
+
+
+def run() -> list[dict]:
+    reads = ItemReads().install()
+    from devtools.moto_patches import apply_patches
+
+    apply_patches()
+    measured = {history: _measure(history, reads) for history in HISTORY}
+    rows = []
+    for history, m in measured.items():
+        rows.append(
+            {
+                "measure": f"items read by the daily audit, {history:,} awards of history "
+                f"+ {NEW_PUSHES} new pushes",
+                "value": m["items"],
+                "unit": "items",
+                "notes": (
+                    f"{m['requests']} requests: {m['summary']}; Scan×{m['scans']}; "
+                    f"changes_read={m['changes_read']}, findings_new={m['findings_new']}; "
+                    f"audit {m['audit_seconds']:.1f} s; history filled at "
+                    f"{history / m['fill_seconds']:.0f} pushes/s (service layer)"
+                ),
+            }
+        )
+    small, large = (measured[h] for h in HISTORY)
+    rows.append(
+        {
+            "measure": f"audit items read, {HISTORY[1]:,} vs {HISTORY[0]:,} awards of history",
+            "value": round(large["items"] / small["items"], 2) if small["items"] else "n/a",
+            "unit": "×",
+            "notes": (
+                f"target ≈1× (grows with new pushes, not history); requests "
+                f"{large['requests']} vs {small['requests']}"
+            ),
+        }
+    )
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
