@@ -42,14 +42,10 @@ def _bearer(key: str) -> dict[str, str]:
 
 
 def _program(stack: Stack, key: str) -> str:
-    from tests.factories import program_body
+    """Created, given a verified approval document and submitted: the e2e tests' own steps."""
+    from tests.e2e.helpers import submitted_program
 
-    created = requests.post(stack.url("/v1/programs"), json=program_body(), headers=_bearer(key))
-    assert created.status_code == 201, created.text
-    program_id = created.json()["id"]
-    submitted = requests.post(stack.url(f"/v1/programs/{program_id}/submit"), headers=_bearer(key))
-    assert submitted.status_code == 200, submitted.text
-    return program_id
+    return submitted_program(stack, key)
 
 
 def _fill(program_id: str, start: int, count: int) -> None:
