@@ -116,11 +116,16 @@ def query_params(request: Request) -> dict[str, str]:
     return dict(request.query_params or {})
 
 
+def _ascii_number(text: str) -> bool:
+    """Digits 0-9 only. ``str.isdigit`` also accepts ``²`` or ``፩``, which ``int`` refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def limit_param(params: dict[str, str]) -> int:
     raw = params.get("limit")
     if raw is None:
         return settings().page_default
-    if not raw.isdigit() or not 1 <= int(raw) <= settings().page_max:
+    if not _ascii_number(raw) or not 1 <= int(raw) <= settings().page_max:
         raise ValidationError(f"limit must be 1..{settings().page_max}", field="limit")
     return int(raw)
 
@@ -131,7 +136,7 @@ def if_match_version(request: Request) -> int | None:
     if raw is None:
         return None
     text = raw.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not _ascii_number(text):
         raise ValidationError('If-Match must be the version, e.g. "3"', field="If-Match")
     return int(text)
 

@@ -19,7 +19,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json
 from pydantic_core import core_schema
 
 from chalicelib.api.http import base_url, endpoint, json_response
-from chalicelib.api.route_docs import RouteDoc, route_docs
+from chalicelib.api.route_docs import Answer, Raw, Redirect, RouteDoc, route_docs
 from chalicelib.config import settings
 from chalicelib.domain import views
 
@@ -35,10 +35,12 @@ ERROR_RESPONSES: dict[int, str] = {
     403: "Wrong role, or another authority's object (`forbidden`).",
     404: "Unknown id, or an object this caller may not see (`not_found`).",
     409: "State conflict (`source_id_conflict`, `document_required`, `award_revoked`, "
-    "`invalid_state`).",
+    "`invalid_state`, `upload_missing`).",
     412: "Stale `If-Match` (`version_mismatch`).",
     413: "Body over 1 MB (`payload_too_large`).",
-    422: "Business rule (`program_not_disclosable`, `out_of_scope`, `duplicate_winner`).",
+    415: "A body that is not `application/json` (`unsupported_media_type`).",
+    422: "Business rule (`program_not_disclosable`, `out_of_scope`, `duplicate_winner`, "
+    "`document_too_large`, `too_many_documents`).",
     428: "Missing `If-Match` (`if_match_required`).",
     429: "Throttled (`throttled`); retry after `Retry-After`.",
     503: "Transient storage conflict or outage (`unavailable`); retry after `Retry-After`.",
@@ -70,16 +72,21 @@ class _SchemaGenerator(GenerateJsonSchema):
         return json_schema
 
 
-def _error_statuses(doc: RouteDoc, method: str, has_path_params: bool) -> list[int]:
-    statuses = {400, 503, *doc.errors}
+def _error_statuses(doc: RouteDoc, has_path_params: bool) -> list[int]:
+    """The error statuses a route can answer, derived from what it takes."""
+    statuses = set(doc.errors)
+    if doc.query or doc.body is not None or doc.if_match:
+        statuses.add(400)
+    if doc.storage:
+        statuses.add(503)
     if doc.auth == "required":
         statuses |= {401, 403}
     elif doc.auth == "optional":
         statuses.add(401)
     if has_path_params:
         statuses.add(404)
-    if method in ("POST", "PUT"):
-        statuses.add(413)
+    if doc.body is not None:
+        statuses |= {413, 415}
     if doc.if_match:
         statuses |= {412, 428}
     return sorted(statuses)
@@ -100,15 +107,60 @@ def _models(docs: dict[tuple[str, str], RouteDoc]) -> list[tuple[type[BaseModel]
     for doc in docs.values():
         if doc.body is not None:
             wanted[(doc.body, "validation")] = None
-        for model in doc.ok.values():
-            if model is not None:
-                wanted[(model, "serialization")] = None
+        for answer in doc.ok.values():
+            if isinstance(answer, type):
+                wanted[(answer, "serialization")] = None
     return list(wanted)
 
 
+STATUS_TEXT = {200: "OK", 201: "Created", 302: "Found"}
+
+
+def _success(
+    status: int,
+    answer: Answer,
+    doc: RouteDoc,
+    refs: dict[tuple[type[BaseModel], JsonSchemaMode], dict[str, Any]],
+) -> dict[str, Any]:
+    """The documented success answer: a JSON model, a raw body, or a redirect."""
+    if isinstance(answer, Redirect):
+        return {
+            "description": answer.description,
+            "headers": {
+                "Location": {
+                    "description": "Where to fetch it.",
+                    "required": True,
+                    "schema": {"type": "string", "format": "uri"},
+                }
+            },
+        }
+    if isinstance(answer, Raw):
+        content = {media: {"schema": answer.schema} for media in answer.media_types}
+    else:
+        schema = refs[(answer, "serialization")] if answer is not None else {"type": "object"}
+        content = {doc.media_type: {"schema": schema}}
+    response: dict[str, Any] = {"description": STATUS_TEXT.get(status, "OK"), "content": content}
+    if doc.etag:
+        response["headers"] = {
+            "ETag": {"description": "The version, quoted.", "schema": {"type": "string"}}
+        }
+    return response
+
+
+def _error(status: int, doc: RouteDoc, error_ref: dict[str, Any]) -> dict[str, Any]:
+    if status not in doc.html_errors:
+        return {"$ref": f"#/components/responses/E{status}"}
+    return {
+        "description": ERROR_RESPONSES[status] + " An HTML page when the request accepts "
+        "`text/html`.",
+        "content": {
+            "application/json": {"schema": error_ref},
+            "text/html": {"schema": {"type": "string"}},
+        },
+    }
+
+
 def _operation(
-    method: str,
-    path: str,
     view_name: str,
     view_args: list[str],
     doc: RouteDoc,
@@ -120,7 +172,8 @@ def _operation(
             "in": "path",
             "required": True,
             "schema": {"type": "string", "minLength": 1}
-            | ({"pattern": doc.path_patterns[name]} if name in doc.path_patterns else {}),
+            | ({"pattern": doc.path_patterns[name]} if name in doc.path_patterns else {})
+            | ({"enum": list(doc.path_enums[name])} if name in doc.path_enums else {}),
         }
         for name in view_args
     ]
@@ -144,20 +197,11 @@ def _operation(
                 "description": 'The version you read, e.g. `"3"` (the ETag).',
             }
         )
-    responses: dict[str, Any] = {}
-    for status, model in doc.ok.items():
-        schema = refs[(model, "serialization")] if model is not None else {"type": "object"}
-        response: dict[str, Any] = {
-            "description": "OK" if status == 200 else "Created",
-            "content": {doc.media_type: {"schema": schema}},
-        }
-        if doc.etag:
-            response["headers"] = {
-                "ETag": {"description": "The version, quoted.", "schema": {"type": "string"}}
-            }
-        responses[str(status)] = response
-    for status in _error_statuses(doc, method, bool(view_args)):
-        responses[str(status)] = {"$ref": f"#/components/responses/E{status}"}
+    responses: dict[str, Any] = {
+        str(status): _success(status, answer, doc, refs) for status, answer in doc.ok.items()
+    }
+    for status in _error_statuses(doc, bool(view_args)):
+        responses[str(status)] = _error(status, doc, refs[(views.Error, "serialization")])
     operation: dict[str, Any] = {
         "operationId": view_name,
         "summary": doc.summary,
@@ -218,7 +262,7 @@ def build_openapi(app: Chalice) -> dict[str, Any]:
             seen_ids.add(operation_id)
             doc = docs.get((method, path))
             paths.setdefault(path, {})[method.lower()] = (
-                _operation(method, path, operation_id, entry.view_args, doc, model_refs)
+                _operation(operation_id, entry.view_args, doc, model_refs)
                 if doc is not None
                 else _undocumented(method, operation_id, entry.view_args)
             )

@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from chalicelib.api.templates import XLSX_TYPE as XLSX
+from chalicelib.api.web import ASSETS
 from chalicelib.domain import views
 from chalicelib.domain.audit_schemas import (
     AuditRunIn,
@@ -24,7 +26,16 @@ from chalicelib.domain.audit_schemas import (
     ZeroReportIn,
 )
 from chalicelib.domain.authorities import AUTHORITY_IDS
-from chalicelib.domain.schemas import AwardIn, BatchIn, ProgramIn, RevokeIn
+from chalicelib.domain.names import PARTITION_CHARS
+from chalicelib.domain.schemas import (
+    AwardIn,
+    BatchIn,
+    DocumentIn,
+    ProgramIn,
+    ReviewIn,
+    RevokeIn,
+    WithdrawIn,
+)
 
 Audience = Literal["public", "provincial", "admin"]
 Auth = Literal["none", "optional", "required"]
@@ -41,23 +52,54 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Raw:
+    """A success answer that is not JSON: an HTML page, a static file, a spreadsheet."""
+
+    media_types: tuple[str, ...]
+    schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A 302 to ``Location`` (e.g. a presigned S3 URL); no body."""
+
+    description: str
+
+
+Answer = type[BaseModel] | Raw | Redirect | None
+
+
+@dataclass(frozen=True)
 class RouteDoc:
+    """What OpenAPI says about one route.
+
+    The error statuses listed are derived (see ``openapi._error_statuses``):
+    400 when the route reads input (query, body, ``If-Match``), 401/403 from
+    ``auth``, 404 with path parameters, 413/415 with a body, 503 when it reads
+    storage; ``errors`` adds what the route's own rules return.
+    """
+
     summary: str
     audience: Audience
-    ok: dict[int, type[BaseModel] | None]
+    ok: dict[int, Answer]
     auth: Auth = "none"
     query: tuple[Param, ...] = ()
     body: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()
     path_patterns: dict[str, str] = field(default_factory=dict)
+    path_enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
     media_type: str = "application/json"
     if_match: bool = False
     etag: bool = False
     description: str = ""
+    storage: bool = True
+    html_errors: tuple[int, ...] = ()
 
 
 AWARD_ID = r"^awd_[0-9A-HJKMNP-TV-Z]{26}$"
 PROGRAM_ID = r"^prg_[0-9A-HJKMNP-TV-Z]{26}$"
+DOCUMENT_ID = r"^doc_[0-9A-HJKMNP-TV-Z]{26}$"
+HTML = Raw(("text/html",))
 
 
 def limit_param(page_default: int, page_max: int) -> Param:
@@ -80,7 +122,7 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
     award_path = {"award_id": AWARD_ID}
     program_path = {"program_id": PROGRAM_ID}
     return {
-        ("GET", "/v1/health"): RouteDoc("Liveness", "public", {200: views.Health}),
+        ("GET", "/v1/health"): RouteDoc("Liveness", "public", {200: views.Health}, storage=False),
         ("GET", "/v1/authorities"): RouteDoc(
             "The 33 pilot authorities, in one page", "public", {200: views.AuthorityList}
         ),
@@ -170,6 +212,13 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
                 Param("year", {"type": "integer", "minimum": 1000, "maximum": 9999}),
                 Param("credit_code", {"type": "string"}, "A winner's unified social credit code."),
                 Param(
+                    "enterprise_name",
+                    {"type": "string", "minLength": PARTITION_CHARS, "maxLength": 200},
+                    f"The start of a winner's name (企业名称); full/half width, spaces and "
+                    f"case do not matter; at least {PARTITION_CHARS} characters. A prefix "
+                    "matching too many awards is refused (400): type more of the name.",
+                ),
+                Param(
                     "source_id",
                     {"type": "string", "minLength": 1, "maxLength": 128},
                     "The province's own id; needs authority_id.",
@@ -240,7 +289,104 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             query=(CURSOR,),
             media_type="application/feed+json",
         ),
-        ("GET", "/v1/openapi.json"): RouteDoc("This document (OpenAPI 3.1)", "public", {200: None}),
+        ("GET", "/v1/openapi.json"): RouteDoc(
+            "This document (OpenAPI 3.1)", "public", {200: None}, storage=False
+        ),
+        ("POST", "/v1/programs/{program_id}/review"): RouteDoc(
+            "Approve or reject a submitted programme",
+            "admin",
+            {200: views.Program},
+            auth="required",
+            body=ReviewIn,
+            errors=(409,),
+            path_patterns=program_path,
+            etag=True,
+            description="`reason` is required to reject. A rejected programme goes back "
+            "to its province, which revises it (it becomes a draft) and submits it again.",
+        ),
+        ("POST", "/v1/programs/{program_id}/withdraw"): RouteDoc(
+            "Withdraw an approved programme from a date",
+            "admin",
+            {200: views.Program},
+            auth="required",
+            body=WithdrawIn,
+            errors=(409,),
+            path_patterns=program_path,
+            etag=True,
+        ),
+        ("POST", "/v1/programs/{program_id}/documents"): RouteDoc(
+            "Declare an approval document of a draft and get its upload form",
+            "provincial",
+            {201: views.DocumentUpload},
+            auth="required",
+            body=DocumentIn,
+            errors=(409, 422),
+            path_patterns=program_path,
+            description="Answers an S3 presigned POST pinned to the document's key, its "
+            "content type and size. A size over the limit is 422 `document_too_large`, one "
+            "document too many 422 `too_many_documents`; only a draft takes documents (409 "
+            "`invalid_state`). Then POST the file to `upload.url` with `upload.fields` and "
+            "call `.../check`.",
+        ),
+        ("POST", "/v1/programs/{program_id}/documents/{document_id}/check"): RouteDoc(
+            "Check an uploaded document now: verified or rejected",
+            "provincial",
+            {200: views.ProgramDocument},
+            auth="required",
+            errors=(409,),
+            path_patterns={**program_path, "document_id": DOCUMENT_ID},
+            description="Checks the stored bytes (type by magic bytes, size, SHA-256) once; "
+            "idempotent: a checked document is answered as it is. 409 `upload_missing` "
+            "when nothing was uploaded yet.",
+        ),
+        ("GET", "/v1/programs/{program_id}/documents/{document_id}"): RouteDoc(
+            "Download a verified approval document",
+            "public",
+            {302: Redirect("To a short-lived presigned GET of the document.")},
+            auth="optional",
+            errors=(403, 409),
+            path_patterns={**program_path, "document_id": DOCUMENT_ID},
+            description="For the owning province and administrators (403 for others, "
+            "unless the registry makes approval documents public); 409 `invalid_state` "
+            "while the document is not verified.",
+        ),
+        ("GET", "/v1/exports/latest"): RouteDoc(
+            "The latest nightly export: links, counts, SHA-256",
+            "public",
+            {200: views.ExportLatest},
+            errors=(404,),
+            description="404 before the first export. The links expire after "
+            "`links_expire_in` seconds: fetch this again for fresh ones.",
+        ),
+        ("GET", "/v1/templates/awards.xlsx"): RouteDoc(
+            "The backfill spreadsheet template",
+            "public",
+            {200: Raw((XLSX,), {"type": "string", "contentMediaType": XLSX})},
+            errors=(400,),
+            etag=True,
+            storage=False,
+            description=f"Send `Accept: {XLSX}` or `*/*` (else 400, field `Accept`).",
+        ),
+        ("GET", "/v1/verify/print"): RouteDoc(
+            "The verification as a printable page (Chinese, A4, QR code)",
+            "public",
+            {200: HTML},
+            query=(Param("credit_code", {"type": "string"}, "Unified social credit code.", True),),
+            html_errors=(400,),
+            description="The answer of `GET /v1/verify` on one page, with the time and a "
+            "QR code back to the live answer. A bad code is a 400: an HTML page when the "
+            "request accepts `text/html`, the JSON error otherwise.",
+        ),
+        ("GET", "/"): RouteDoc(
+            "The public web page (Chinese)", "public", {200: HTML}, storage=False
+        ),
+        ("GET", "/static/{name}"): RouteDoc(
+            "The page's script and style sheet",
+            "public",
+            {200: Raw(tuple(sorted({kind.split(";")[0] for kind in ASSETS.values()})))},
+            path_enums={"name": tuple(sorted(ASSETS))},
+            storage=False,
+        ),
         ("GET", "/v1/calendar/{year}"): RouteDoc(
             "A year's working-day calendar and where it comes from",
             "public",

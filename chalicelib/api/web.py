@@ -21,7 +21,7 @@ from chalice.app import Request
 
 from chalicelib.api.http import endpoint, query_params
 from chalicelib.config import settings
-from chalicelib.domain.errors import RegistryError, ValidationError
+from chalicelib.domain.errors import NotFoundError, RegistryError, ValidationError
 from chalicelib.services.verify_print import verification_page
 
 bp = Blueprint(__name__)
@@ -101,7 +101,7 @@ def index() -> Response:
 @endpoint(bp)
 def asset(name: str) -> Response:
     if name not in ASSETS:
-        return Response(body="Not Found", status_code=404, headers={"Content-Type": "text/plain"})
+        raise NotFoundError(f"no asset {name[:64]}")  # the one error shape, as everywhere
     return Response(
         body=_read(name),
         status_code=200,

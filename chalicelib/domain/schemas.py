@@ -215,12 +215,33 @@ class DocumentIn(_Schema):
 
 
 class ReviewIn(_Schema):
+    """An administrator's decision on a submitted programme; rejecting needs a reason."""
+
+    # The reason rule lives in the model, not the service, so the OpenAPI body
+    # states it too (if/then below) and the error names ``reason``.
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "if": {"properties": {"decision": {"const": "reject"}}, "required": ["decision"]},
+            "then": {"required": ["reason"], "properties": {"reason": {"type": "string"}}},
+        },
+    )
+
     decision: Literal["approve", "reject"]
-    # Required to reject; checked by the service so the error names ``reason``.
-    reason: Text(500) | None = None
+    reason: Text(500) | None = Field(default=None, validate_default=True)
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_to_reject(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("decision") == "reject":
+            raise ValueError("a reason is required to reject a programme")
+        return value
 
 
 class WithdrawIn(_Schema):
+    """Withdraw an approved programme (e.g. after an award clean-up) from ``effective_on``."""
+
     reason: Text(500)
     effective_on: IsoDate
 

@@ -151,20 +151,54 @@ class ProgramApproval(_View):
 
 
 class ProgramDocument(_View):
+    """An approval document: ``pending`` until its stored bytes are checked."""
+
     id: str
     filename: str
-    content_type: str
+    content_type: Literal["application/pdf", "application/ofd"]
     size: int
-    sha256: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     status: Literal["pending", "verified", "rejected"]
-    reason: str | SkipJsonSchema[None] = None
+    reason: str | SkipJsonSchema[None] = Field(
+        default=None, description="Why the check rejected it."
+    )
+    reason_code: str | SkipJsonSchema[None] = Field(
+        default=None, description="e.g. not_pdf, size_mismatch, sha256_mismatch, too_large."
+    )
+    created_at: datetime | SkipJsonSchema[None] = None
+    checked_at: datetime | SkipJsonSchema[None] = None
+
+
+class UploadForm(_View):
+    """An S3 presigned POST: send ``fields`` and then the file as ``multipart/form-data``."""
+
+    url: str
+    fields: dict[str, str]
+    expires_in: int = Field(ge=1, description="Seconds the form stays valid.")
+
+
+class DocumentUpload(_View):
+    """The answer to a document declaration: where to upload its bytes."""
+
+    document_id: str
+    document: ProgramDocument
+    upload: UploadForm
 
 
 class StatusChange(_View):
-    status: str
-    by: str
+    status: Literal["draft", "submitted", "approved", "rejected", "withdrawn"]
+    by: str = Field(description="The id of the key that made the change.")
+    by_authority: str | SkipJsonSchema[None] = Field(
+        default=None, description="The province, when a province made the change."
+    )
+    by_role: Literal["admin"] | SkipJsonSchema[None] = Field(
+        default=None, description="Present when an administrator made the change."
+    )
     at: datetime
     reason: str | SkipJsonSchema[None] = None
+    effective_on: date | SkipJsonSchema[None] = Field(
+        default=None, description="From when a withdrawal applies."
+    )
 
 
 class Program(_View):
@@ -376,3 +410,34 @@ class TimelinessTable(_View):
     items: list[TimelinessRow]
     next_cursor: None
     as_of: str | None
+
+
+class ExportCounts(_View):
+    awards: int = Field(ge=0)
+    active: int = Field(ge=0)
+    revoked: int = Field(ge=0)
+    csv_rows: int = Field(ge=0, description="One row per award-winner.")
+    programs: int = Field(ge=0)
+
+
+class ExportFile(_View):
+    name: str = Field(description="awards.jsonl.gz, awards.csv or programs.jsonl.gz.")
+    url: str = Field(description="A short-lived presigned GET.")
+    content_type: str
+    size: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    records: int = Field(ge=0)
+
+
+class ExportLatest(_View):
+    """The latest nightly export: links (short-lived), counts and SHA-256 of its files."""
+
+    export_date: date = Field(description="China date of the run.")
+    generated_at: datetime
+    position: dict[str, int] = Field(
+        description="Each authority's change-feed seq the export is consistent with."
+    )
+    counts: ExportCounts
+    manifest_url: str
+    links_expire_in: int = Field(ge=1, description="Seconds the links stay valid.")
+    files: list[ExportFile]

@@ -177,7 +177,9 @@ def list_awards(params: dict[str, str], limit: int) -> dict[str, Any]:
     include_revoked_text = params.get("include_revoked", "false").lower()
     if authority_id is not None and authority_id not in AUTHORITY_IDS:
         raise ValidationError("unknown authority_id", field="authority_id")
-    if year_text is not None and not (year_text.isdigit() and len(year_text) == 4):
+    if year_text is not None and not (
+        year_text.isascii() and year_text.isdigit() and len(year_text) == 4
+    ):
         raise ValidationError("year must be a 4-digit year", field="year")
     if include_revoked_text not in ("true", "false"):
         raise ValidationError("include_revoked must be true or false", field="include_revoked")

@@ -44,3 +44,31 @@ def test_non_ascii_cursor_is_400_not_500(api, route):
     response = api.call("GET", route + "%C3%B7%C2%A5H%2B.yl%03%C2%B4")
     assert response.status_code == 400, response.body
     assert response.data["error"]["code"] == "invalid_cursor"
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/v1/changes?limit=%C2%B2", "limit"),  # ² : str.isdigit() says yes, int() says no
+        ("/v1/awards?limit=%E1%8D%A9", "limit"),  # ፩ (Ethiopic one)
+        ("/v1/awards?year=%C2%B2%C2%B2%C2%B2%C2%B2", "year"),
+        ("/v1/awards?year=%D9%A2%D9%A0%D9%A2%D9%A4", "year"),  # ٢٠٢٤: int() takes it; not ASCII
+    ],
+)
+def test_digits_that_are_not_ascii_are_400_not_500(api, path, field):
+    """Found by schemathesis: ``limit=²`` passed ``isdigit()`` and then broke ``int()``."""
+    response = api.call("GET", path)
+    assert response.status_code == 400, response.body
+    assert response.data["error"]["field"] == field
+
+
+def test_an_if_match_of_non_ascii_digits_is_400_not_500(api, keys):
+    response = api.call(
+        "PUT",
+        "/v1/awards/awd_01J00000000000000000000000",
+        {},
+        key=keys["110000"],
+        headers={"If-Match": '"\u00b2"'},  # "²"
+    )
+    assert response.status_code == 400, response.body
+    assert response.data["error"]["field"] == "If-Match"
