@@ -85,7 +85,7 @@ class ApiClient:
         """How long to wait before try ``attempt + 1``."""
         wait = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
         wait *= random.uniform(0.5, 1.0)
-        if retry_after and retry_after.strip().isdigit():
+        if retry_after and retry_after.strip().isascii() and retry_after.strip().isdigit():
             wait = max(wait, min(float(retry_after), self.max_backoff))
         return wait
 

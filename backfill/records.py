@@ -66,7 +66,7 @@ def _year(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("年").strip()
-    return int(text) if text.isdigit() else text
+    return int(text) if text.isascii() and text.isdigit() else text
 
 
 def _date(value: Any) -> Any:

@@ -77,7 +77,7 @@ def _arrangement(item: CalendarYear) -> YearArrangement:
 
 
 def parse_year(text: str) -> int:
-    if not text.isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:
+    if not (text.isascii() and text.isdigit()) or not MIN_YEAR <= int(text) <= MAX_YEAR:
         raise ValidationError(f"year must be {MIN_YEAR}..{MAX_YEAR}", field="year")
     return int(text)
 

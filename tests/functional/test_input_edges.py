@@ -72,3 +72,14 @@ def test_an_if_match_of_non_ascii_digits_is_400_not_500(api, keys):
     )
     assert response.status_code == 400, response.body
     assert response.data["error"]["field"] == "If-Match"
+
+
+def test_a_calendar_year_in_unicode_digits_is_400_not_500(api):
+    from chalicelib.domain.errors import ValidationError
+    from chalicelib.services.calendars import parse_year
+
+    with pytest.raises(ValidationError):
+        parse_year("²²²²")  # str.isdigit accepts it, int() does not
+    response = api.call("GET", "/v1/calendar/%C2%B2%C2%B2%C2%B2%C2%B2")
+    assert response.status_code == 400
+    assert response.data["error"]["code"] == "validation_error"
