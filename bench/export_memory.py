@@ -47,11 +47,32 @@ import tracemalloc
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 PROVINCES = [f"{code}0000" for code in (11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36)]
 PROVINCES += [f"{code}0000" for code in (37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61)]
 PROVINCES += ["620000", "630000", "640000", "650000"]
+
+
+def _append_change(feed: Any, seq: dict[str, int], record: Any, op: str) -> None:
+    """The change entry the write path would have committed for ``record`` at its version."""
+    from chalicelib.services.awards import award_view
+    from chalicelib.store.models import ChangeEntry
+
+    seq[record.authority_id] += 1
+    feed.save(
+        ChangeEntry(
+            authority_id=record.authority_id,
+            seq=seq[record.authority_id],
+            entity="award",
+            entity_id=record.id,
+            op=op,
+            version=record.version,
+            committed_at=record.updated_at,
+            data=award_view(record),
+        )
+    )
 
 
 def _free_port() -> int:
@@ -87,7 +108,7 @@ def _credit_code(n: int) -> str:
 
 def seed(count: int) -> None:
     """``count`` awards as feed entries, written in batches (no transactions)."""
-    from chalicelib.services.awards import award_view, shard_of
+    from chalicelib.services.awards import shard_of
     from chalicelib.store.base import iso_utc
     from chalicelib.store.models import AuthorityRecord, AwardRecord, ChangeEntry, Program
 
@@ -185,35 +206,11 @@ def seed(count: int) -> None:
                 feed_key=f"{now}#{award_id}",
                 version=1,
             )
-            seq[authority_id] += 1
-            feed.save(
-                ChangeEntry(
-                    authority_id=authority_id,
-                    seq=seq[authority_id],
-                    entity="award",
-                    entity_id=award_id,
-                    op="create",
-                    version=1,
-                    committed_at=now,
-                    data=award_view(record),
-                )
-            )
+            _append_change(feed, seq, record, "create")
             if n % 20 == 0:  # a correction: the export must take version 2
                 record.content = {**content, "honor": "银奖"}
                 record.version = 2
-                seq[authority_id] += 1
-                feed.save(
-                    ChangeEntry(
-                        authority_id=authority_id,
-                        seq=seq[authority_id],
-                        entity="award",
-                        entity_id=award_id,
-                        op="update",
-                        version=2,
-                        committed_at=now,
-                        data=award_view(record),
-                    )
-                )
+                _append_change(feed, seq, record, "update")
     for authority_id, last in seq.items():
         AuthorityRecord(id=authority_id).update(actions=[AuthorityRecord.seq.set(last)])
 
