@@ -4,6 +4,9 @@
     python -m chalicelib.cli issue-key --admin
     python -m chalicelib.cli revoke-key --api-key KEY
     python -m chalicelib.cli bootstrap
+    python -m chalicelib.cli bootstrap-receipt-key   # list the stack's receipt key (once)
+    python -m chalicelib.cli rotate-receipt-key      # new key; old receipts stay checkable
+    python -m chalicelib.cli check-receipt FILE [--jwks FILE_OR_URL]
 
 Set ``AWS_ENDPOINT_URL`` to talk to the local emulator; without it the
 commands use real AWS with the stage's table names.
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +30,27 @@ def main(argv: list[str] | None = None) -> int:
     revoke = commands.add_parser("revoke-key", help="end a key at once")
     revoke.add_argument("--api-key", required=True)
     commands.add_parser("bootstrap", help="create tables, bucket, topic; load authorities")
+    commands.add_parser("bootstrap-receipt-key", help="list the receipt signing key (JWKS)")
+    commands.add_parser("rotate-receipt-key", help="sign receipts with a new KMS key")
+    check = commands.add_parser("check-receipt", help="verify a receipt file offline")
+    check.add_argument("file", help="the receipt (compact JWS), or - for standard input")
+    check.add_argument(
+        "--jwks",
+        help="JWKS file or URL (default: $PUBLIC_BASE_URL/.well-known/jwks.json)",
+    )
     args = parser.parse_args(argv)
+
+    if args.command == "check-receipt":
+        return _check_receipt(args.file, args.jwks)
+    if args.command in ("bootstrap-receipt-key", "rotate-receipt-key"):
+        from chalicelib.services import receipt_keys
+
+        if args.command == "rotate-receipt-key":
+            result = receipt_keys.rotate()
+        else:
+            result = {"kid": receipt_keys.ensure_key()["kid"]}
+        print(json.dumps(result))
+        return 0
 
     from chalicelib.services import keys
 
@@ -49,6 +73,28 @@ def main(argv: list[str] | None = None) -> int:
 
     print(json.dumps(bootstrap(), ensure_ascii=False))
     return 0
+
+
+def _check_receipt(file: str, jwks_source: str | None) -> int:
+    """Exit 0 when the signature holds, 1 when it does not, 2 when it cannot be checked."""
+    from chalicelib.config import settings
+    from chalicelib.receipt_check import check_receipt, load_jwks
+
+    if jwks_source is None:
+        if not settings().public_base_url:
+            print("error: pass --jwks FILE_OR_URL (or set PUBLIC_BASE_URL)", file=sys.stderr)
+            return 2
+        jwks_source = settings().public_base_url + "/.well-known/jwks.json"
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text("ascii")
+        jwks = load_jwks(jwks_source)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = check_receipt(text, jwks)
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    print("签名有效 (valid)" if result["valid"] else "签名无效 (INVALID)", file=sys.stderr)
+    return 0 if result["valid"] else 1
 
 
 if __name__ == "__main__":

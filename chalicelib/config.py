@@ -75,6 +75,11 @@ class Settings:
     # Nightly export: multipart part size (S3 minimum 5 MiB) and how long a run's claim holds.
     export_part_bytes: int = 8 * 1024 * 1024
     export_claim_seconds: int = 900
+    # Signed verification receipts (issue 14): the KMS key (its alias: IAM lets the API sign
+    # only through it), most awards one receipt lists, how long a Lambda trusts the key list.
+    receipt_key_id: str = field(default="alias/award-registry-local-receipts")
+    receipt_max_awards: int = 1000
+    receipt_keys_cache_seconds: int = 300
 
     @property
     def timeliness_policy(self) -> TimelinessPolicy:
@@ -127,4 +132,7 @@ def settings() -> Settings:
         download_url_seconds=_env_int("DOWNLOAD_URL_SECONDS", 300),
         export_part_bytes=max(5 * 1024 * 1024, _env_int("EXPORT_PART_BYTES", 8 * 1024 * 1024)),
         export_claim_seconds=_env_int("EXPORT_CLAIM_SECONDS", 900),
+        receipt_key_id=_env("RECEIPT_KEY_ID", f"alias/{prefix}-receipts"),
+        receipt_max_awards=_env_int("RECEIPT_MAX_AWARDS", 1000),
+        receipt_keys_cache_seconds=_env_int("RECEIPT_KEYS_CACHE_SECONDS", 300),
     )

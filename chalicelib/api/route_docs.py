@@ -100,6 +100,36 @@ AWARD_ID = r"^awd_[0-9A-HJKMNP-TV-Z]{26}$"
 PROGRAM_ID = r"^prg_[0-9A-HJKMNP-TV-Z]{26}$"
 DOCUMENT_ID = r"^doc_[0-9A-HJKMNP-TV-Z]{26}$"
 HTML = Raw(("text/html",))
+RECEIPT_ID = r"^rcp_[0-9A-HJKMNP-TV-Z]{26}$"
+JOSE = Raw(
+    ("application/jose",),
+    {"type": "string", "pattern": r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"},
+)
+JWKS = Raw(
+    ("application/jwk-set+json",),
+    {
+        "type": "object",
+        "required": ["keys"],
+        "properties": {
+            "keys": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["kty", "crv", "x", "y", "kid", "alg"],
+                    "properties": {
+                        "kty": {"const": "EC"},
+                        "crv": {"const": "P-256"},
+                        "x": {"type": "string"},
+                        "y": {"type": "string"},
+                        "kid": {"type": "string"},
+                        "alg": {"const": "ES256"},
+                        "use": {"const": "sig"},
+                    },
+                },
+            }
+        },
+    },
+)
 
 
 def limit_param(page_default: int, page_max: int) -> Param:
@@ -385,6 +415,37 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             "public",
             {200: Raw(tuple(sorted({kind.split(";")[0] for kind in ASSETS.values()})))},
             path_enums={"name": tuple(sorted(ASSETS))},
+            storage=False,
+        ),
+        ("GET", "/v1/verify/receipt"): RouteDoc(
+            "A signed verification receipt (compact JWS, ES256, KMS key)",
+            "public",
+            {200: JOSE},
+            query=(Param("credit_code", {"type": "string"}, "Unified social credit code.", True),),
+            description="The answer of `GET /v1/verify` (every page, public fields only) "
+            "signed by the registry's KMS key: credit code, enterprise names as pushed, each "
+            "award with version, status and validity, programme name and approval document "
+            "number, `iat`, `receipt_id` and the change-feed position it reflects. The header "
+            "`kid` names the key in `/.well-known/jwks.json`. Stored 5 years under its id. "
+            "503 `unavailable` when KMS is.",
+        ),
+        ("GET", "/v1/verify/receipts/{receipt_id}"): RouteDoc(
+            "A receipt issued earlier, exactly as signed",
+            "public",
+            {200: JOSE},
+            errors=(404,),
+            path_patterns={"receipt_id": RECEIPT_ID},
+        ),
+        ("GET", "/v1/.well-known/jwks.json"): RouteDoc(
+            "The receipt signing keys (JWK Set), retired ones included", "public", {200: JWKS}
+        ),
+        ("GET", "/.well-known/jwks.json"): RouteDoc(
+            "The receipt signing keys at their well-known address", "public", {200: JWKS}
+        ),
+        ("GET", "/verify/check"): RouteDoc(
+            "Check a receipt in the browser (Chinese; WebCrypto against the JWKS)",
+            "public",
+            {200: HTML},
             storage=False,
         ),
         ("GET", "/v1/calendar/{year}"): RouteDoc(

@@ -7,6 +7,7 @@ locally (moto) and in tests this creates the same things, idempotently.
 from __future__ import annotations
 
 from chalicelib.config import settings
+from chalicelib.services import receipt_keys
 from chalicelib.services.authorities import load_authorities
 from chalicelib.store.models import ALL_TABLES
 
@@ -38,8 +39,14 @@ def ensure_bucket_and_topic() -> dict[str, str]:
 
 
 def bootstrap() -> dict:
-    """Tables, bucket, topic and the 33 authorities; safe to run again."""
+    """Tables, bucket, topic, the 33 authorities and a receipt key; safe to run again."""
     tables = ensure_tables()
     resources = ensure_bucket_and_topic()
     authorities = load_authorities()
-    return {"tables_created": tables, **resources, "authorities_created": authorities}
+    receipt_key = receipt_keys.ensure_key()  # locally moto's KMS plays the stack's key
+    return {
+        "tables_created": tables,
+        **resources,
+        "authorities_created": authorities,
+        "receipt_kid": receipt_key["kid"],
+    }

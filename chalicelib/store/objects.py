@@ -242,3 +242,16 @@ class MultipartWriter:
             s3().abort_multipart_upload(
                 Bucket=settings().bucket, Key=self.key, UploadId=self._upload_id
             )
+
+
+def get_bytes(key: str) -> bytes | None:
+    """A small object's bytes; None when absent."""
+    from botocore.exceptions import ClientError
+
+    try:
+        response = s3().get_object(Bucket=settings().bucket, Key=key)
+    except ClientError as exc:
+        if is_missing(exc):
+            return None
+        raise
+    return response["Body"].read()
