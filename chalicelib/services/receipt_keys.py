@@ -49,9 +49,13 @@ def forget_cache() -> None:
 
 
 def jwks() -> dict[str, Any]:
-    """The public keys as a JWK Set (RFC 7517), newest first; retired keys stay."""
+    """The public keys as a JWK Set (RFC 7517), newest first; retired keys stay.
+
+    Read fresh each time (one small GetObject): right after a rotation the new
+    ``kid`` must be published by every Lambda, not only those whose cache expired.
+    """
     published = []
-    for entry in reversed(load_keys()):
+    for entry in reversed(load_keys(fresh=True)):
         jwk = {**entry["jwk"], "kid": entry["kid"], "alg": "ES256", "use": "sig"}
         published.append(jwk)
     return {"keys": published}

@@ -116,7 +116,7 @@ def test_tables_are_on_demand_recoverable_retained_and_protected_in_prod():
     assert TEMPLATE["Conditions"]["IsProd"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
 
 
-def test_bucket_is_encrypted_versioned_private_and_expires_only_quarantine():
+def test_bucket_is_encrypted_versioned_private_and_expires_only_quarantine_and_old_receipts():
     bucket = RESOURCES["DataBucket"]["Properties"]
     assert bucket["BucketName"] == {"Fn::Sub": BUCKET_NAME}
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
@@ -125,7 +125,10 @@ def test_bucket_is_encrypted_versioned_private_and_expires_only_quarantine():
     assert all(bucket["PublicAccessBlockConfiguration"].values())
     assert len(bucket["PublicAccessBlockConfiguration"]) == 4
     expiring = [r for r in bucket["LifecycleConfiguration"]["Rules"] if "ExpirationInDays" in r]
-    assert [r["Prefix"] for r in expiring] == ["quarantine/"]
+    assert {r["Prefix"]: r["ExpirationInDays"] for r in expiring} == {
+        "quarantine/": 180,
+        "receipts/": 1827,  # signed receipts are kept 5 years (issue 14)
+    }
     deny = RESOURCES["DataBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
     assert deny["Effect"] == "Deny"
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
@@ -270,3 +273,25 @@ def test_the_api_function_may_reach_every_table():
     for name, resource in RESOURCES.items():
         if resource.get("Type") == "AWS::DynamoDB::Table":
             assert name in granted, f".chalice/policy-api-handler.json does not grant {name}"
+
+
+def test_receipts_are_signed_by_a_p256_kms_key_the_api_may_only_sign_with_through_its_alias():
+    key = RESOURCES["ReceiptSigningKey"]
+    assert key["Type"] == "AWS::KMS::Key" and key["DeletionPolicy"] == "Retain"
+    assert key["Properties"]["KeySpec"] == "ECC_NIST_P256"
+    assert key["Properties"]["KeyUsage"] == "SIGN_VERIFY"
+    alias = RESOURCES["ReceiptSigningKeyAlias"]["Properties"]
+    assert alias["TargetKeyId"] == {"Ref": "ReceiptSigningKey"}
+    # config.py derives the alias from the table prefix the stack gives every function
+    stage_prefix = GLOBAL_ENV["TABLE_PREFIX"]["Fn::Sub"]
+    assert alias["AliasName"]["Fn::Sub"] == f"alias/{stage_prefix}-receipts"
+    policies = _policy_files()
+    kms_statements = {
+        function: [s for s in policy["Statement"] if any("kms:" in a for a in s["Action"])]
+        for function, policy in policies.items()
+    }
+    assert {f for f, statements in kms_statements.items() if statements} == {"api_handler"}
+    (sign,) = kms_statements["api_handler"]
+    assert sign["Action"] == ["kms:Sign"]
+    assert sign["Condition"]["StringEquals"]["kms:RequestAlias"] == alias["AliasName"]
+    assert sign["Condition"]["StringEquals"]["kms:SigningAlgorithm"] == "ECDSA_SHA_256"
