@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from chalicelib.api.templates import XLSX_TYPE as XLSX
 from chalicelib.api.web import ASSETS
-from chalicelib.domain import views
+from chalicelib.domain import program_status, views
 from chalicelib.domain.audit_schemas import (
     AuditRunIn,
     CalendarIn,
@@ -137,7 +137,7 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
                     "status",
                     {
                         "type": "string",
-                        "enum": ["draft", "submitted", "approved", "rejected", "withdrawn"],
+                        "enum": list(program_status.ALL),
                     },
                 ),
                 limit,
