@@ -34,11 +34,10 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.config import settings
 from chalicelib.domain import audit_rules
 from chalicelib.domain.audit_rules import Finding, TimelinessCounts
-from chalicelib.domain.audit_schemas import AuditRunIn
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
-from chalicelib.domain.schemas import parse_model
+from chalicelib.domain.schemas import AuditRunIn, parse_model
 from chalicelib.domain.timeliness import china_date
 from chalicelib.domain.workdays import WorkdayCalendar
 from chalicelib.observability import logger

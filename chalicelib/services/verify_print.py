@@ -14,13 +14,12 @@ from datetime import datetime
 from pathlib import Path
 from string import Template
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from chalicelib.domain.authorities import AUTHORITIES
+from chalicelib.domain.timeliness import CHINA_TZ
 from chalicelib.services import award_reads
 from chalicelib.store.models import Program
 
-CHINA = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 100
 MAX_PAGES = 10  # 1,000 awards on paper; beyond that the page says to scan the code
 TEMPLATE = Template((Path(__file__).parent.parent / "web" / "print.html").read_text("utf-8"))
@@ -59,7 +58,7 @@ def qr_svg(data: str) -> str:
 
 
 def china_time(iso_utc: str) -> str:
-    moment = datetime.fromisoformat(iso_utc.replace("Z", "+00:00")).astimezone(CHINA)
+    moment = datetime.fromisoformat(iso_utc.replace("Z", "+00:00")).astimezone(CHINA_TZ)
     return moment.strftime("%Y年%m月%d日 %H:%M:%S（北京时间）")
 
 

@@ -6,6 +6,7 @@
 const BASE = document.querySelector('meta[name="api-base"]').content;
 const PUBLIC_TIMELINESS =
   document.querySelector('meta[name="public-timeliness"]').content === "true";
+const CHINA_TZ = "Asia/Shanghai"; // dates and times are shown as in China
 const CREDIT_CODE = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
 
 const ROLES = {
@@ -65,7 +66,7 @@ async function api(path) {
 
 function chinaTime(iso) {
   if (!iso) return "";
-  return new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+  return new Date(iso).toLocaleString("zh-CN", { timeZone: CHINA_TZ, hour12: false });
 }
 
 function fold(text) {
@@ -416,7 +417,7 @@ async function loadAuthorities() {
 }
 
 function fillYears() {
-  const thisYear = Number(new Date().toLocaleString("en-US", { timeZone: "Asia/Shanghai", year: "numeric" }));
+  const thisYear = Number(new Date().toLocaleString("en-US", { timeZone: CHINA_TZ, year: "numeric" }));
   for (let year = thisYear; year >= 2018; year--) {
     $("year").append(el("option", { value: String(year) }, year + " 年度"));
   }
