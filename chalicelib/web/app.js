@@ -9,6 +9,8 @@ const PUBLIC_TIMELINESS =
 const CHINA_TZ = "Asia/Shanghai"; // dates and times are shown as in China
 const CREDIT_CODE = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
 
+// Chinese labels: a copy of chalicelib/domain/labels_zh.py (tests/unit/test_labels_zh.py
+// fails when they differ).
 const ROLES = {
   general_contractor: "施工总承包",
   specialty_contractor: "专业承包",
@@ -28,6 +30,7 @@ const PROGRAM_STATES = {
   rejected: "未通过审核",
   withdrawn: "已撤销设立",
 };
+const TIMELINESS = { on_time: "按时", late: "逾期", pending: "待定" };
 
 const authorities = new Map(); // id -> name_zh
 const programs = new Map(); // id -> Promise of the programme (or null)
@@ -357,9 +360,9 @@ async function showExport() {
 
 const TIMELINESS_COLUMNS = [
   [["pushes", "total", "count", "pushed"], "报送条数"],
-  [["on_time", "on_time_count"], "按时"],
-  [["late", "late_count"], "逾期"],
-  [["pending", "pending_count"], "待定"],
+  [["on_time", "on_time_count"], TIMELINESS.on_time],
+  [["late", "late_count"], TIMELINESS.late],
+  [["pending", "pending_count"], TIMELINESS.pending],
   [["on_time_rate", "on_time_ratio"], "按时率"],
   [["median_working_days_late", "median_days_late"], "逾期工作日中位数"],
 ];
