@@ -22,6 +22,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.config import settings
+from chalicelib.domain import program_status
 from chalicelib.domain.authorities import AUTHORITIES
 from chalicelib.domain.errors import NotFoundError, UnavailableError
 from chalicelib.domain.ids import is_plausible_id, new_id
@@ -74,7 +75,7 @@ def _validity(view: dict[str, Any]) -> str:
         return view["validity"]
     if view["status"] == "revoked":
         return "revoked"
-    if view.get("program_status") == "withdrawn":
+    if view.get("program_status") == program_status.WITHDRAWN:
         return "program_withdrawn"
     return "valid"
 
@@ -94,7 +95,7 @@ def receipt_award(view: dict[str, Any], program: dict[str, Any], code: str) -> d
             "id": view["program_id"],
             "name": program.get("name"),
             "approval_document_number": (program.get("approval") or {}).get("document_number"),
-            "status": view.get("program_status", "approved"),
+            "status": view.get("program_status", program_status.APPROVED),
         },
         "authority": {
             "id": view["authority_id"],

@@ -8,15 +8,25 @@ const JWKS_URL = BASE + "/.well-known/jwks.json";
 const CACHE_KEY = "award-registry-jwks";
 const $ = (id) => document.getElementById(id);
 
-const VALIDITY_ZH = { valid: "有效", revoked: "已撤销", program_withdrawn: "奖项已撤销设立" };
-const PROGRAM_STATUS_ZH = {
-  approved: "", submitted: "奖项名单待审核", withdrawn: "奖项已撤销设立",
-  rejected: "奖项名单未通过审核", draft: "奖项名单未提交",
+// Copies of domain/labels_zh.py (no build step), checked by tests/unit/test_labels_zh.py.
+const CHINA_TZ = "Asia/Shanghai";
+const ROLES = {
+  general_contractor: "施工总承包",
+  specialty_contractor: "专业承包",
+  design: "设计",
+  survey: "勘察",
+  supervision: "监理",
+  owner: "建设单位",
+  other: "其他",
 };
-const ROLE_ZH = {
-  general_contractor: "施工总承包", specialty_contractor: "专业承包", design: "设计",
-  survey: "勘察", supervision: "监理", owner: "建设单位", other: "其他",
+const PROGRAM_STATES = {
+  draft: "草稿",
+  submitted: "已报送，待审核",
+  approved: "已审核通过",
+  rejected: "未通过审核",
+  withdrawn: "已撤销设立",
 };
+const VALIDITY = { valid: "有效", revoked: "已撤销", program_withdrawn: "奖项已撤销设立" };
 
 function b64urlBytes(text) {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error("不是 base64url 编码");
@@ -84,7 +94,7 @@ async function verify(compact, keySet) {
 }
 
 function chinaTime(seconds) {
-  const text = new Date(seconds * 1000).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+  const text = new Date(seconds * 1000).toLocaleString("zh-CN", { timeZone: CHINA_TZ, hour12: false });
   return text + "（北京时间）";
 }
 
@@ -121,15 +131,17 @@ function showContent(result, compactHex) {
       const row = body.insertRow();
       row.className = a.validity === "valid" ? "valid" : "invalid";
       cell(row, index + 1);
-      let status = VALIDITY_ZH[a.validity] || a.validity;
-      const programNote = PROGRAM_STATUS_ZH[(a.program || {}).status];
-      if (programNote && a.validity === "valid") status += "（" + programNote + "）";
+      let status = VALIDITY[a.validity] || a.validity;
+      const programState = (a.program || {}).status;
+      if (a.validity === "valid" && programState && programState !== "approved") {
+        status += "（奖项状态：" + (PROGRAM_STATES[programState] || programState) + "）";
+      }
       cell(row, status);
       cell(row, ((a.program || {}).name || "") + " " + (a.honor || ""));
       cell(row, (a.program || {}).approval_document_number);
       cell(row, a.year);
       cell(row, a.project_name);
-      cell(row, ROLE_ZH[a.enterprise_role] || a.enterprise_role);
+      cell(row, ROLES[a.enterprise_role] || a.enterprise_role);
       cell(row, a.awarded_on + (a.announcement_number ? " " + a.announcement_number : ""));
       cell(row, (a.authority || {}).name);
       cell(row, a.id + " 第 " + a.version + " 版");
