@@ -102,8 +102,9 @@ def test_functions_find_the_tables_under_the_prefix_config_py_reads():
     assert GLOBAL_ENV["STAGE"] == {"Ref": "Stage"}
     assert GLOBAL_ENV["BUCKET_NAME"] == {"Fn::Sub": BUCKET_NAME}
     assert GLOBAL_ENV["ALERTS_TOPIC_ARN"] == {"Ref": "AlertsTopic"}
-    secret = GLOBAL_ENV["SERVER_SECRET"]["Fn::Sub"]
-    assert secret.startswith("{{resolve:secretsmanager:${ServerSecret}")
+    # The secret's ARN, never its value (a dynamic reference would put it in plain text).
+    assert GLOBAL_ENV["SERVER_SECRET_ARN"] == {"Ref": "ServerSecret"}
+    assert "resolve:secretsmanager" not in json.dumps(TEMPLATE)
 
 
 def test_tables_are_on_demand_recoverable_retained_and_protected_in_prod():
