@@ -15,8 +15,9 @@ Where the objects live:
 - ``verified/<program>/<document>``: a server-side copy made after the check,
   conditioned on the ETag of the bytes that were checked. Downloads read only
   this key, so a later overwrite of the upload key cannot swap the document.
-- ``quarantine/documents/<program>/<document>``: a copy of a rejected upload,
-  kept for inspection; the original is tagged ``registry-status=rejected``.
+- ``quarantine/documents/<program>/<document>``: a rejected upload, moved here
+  (copy, then delete of the upload key) and tagged ``registry-status=rejected``,
+  kept for inspection until the bucket's lifecycle expires it.
 
 The document's status lives in the programme item's ``documents`` list and
 changes in one conditional write with the programme's version (through the
@@ -212,8 +213,18 @@ def _file_away(program_id: str, document_id: str, verdict: Verdict, etag: str) -
     if verdict.ok:
         objects.copy(source, verified_key(program_id, document_id), if_match=etag)
         return
-    objects.copy(source, quarantine_key(program_id, document_id), if_match=etag)
-    objects.tag(source, {"registry-status": "rejected", "reason": verdict.code or "rejected"})
+    tags = {"registry-status": "rejected", "reason": verdict.code or "rejected"}
+    objects.copy(source, quarantine_key(program_id, document_id), if_match=etag, tags=tags)
+    # A real move: nothing rejected stays under documents/ (which the S3 event and the
+    # check read). This is not a hard delete of a record: the bucket is versioned and the
+    # delete names no version, so S3 only adds a delete marker; the judged bytes stay as
+    # a noncurrent version (lifecycle: NoncurrentVersionExpiration on documents/) and as
+    # the quarantine copy. The functions hold s3:DeleteObject, not s3:DeleteObjectVersion,
+    # so they cannot erase a version. Chosen over tagging the upload and expiring it by
+    # tag, which would leave it readable under documents/ for days. If the province
+    # re-uploads between the copy and the delete, its new bytes are hidden too: the
+    # document is rejected either way and a new one must be declared.
+    objects.delete(source)
 
 
 def _record(program_id: str, document_id: str, verdict: Verdict, now: datetime) -> dict:

@@ -32,6 +32,10 @@ def ensure_bucket_and_topic() -> dict[str, str]:
         if config.region != "us-east-1":
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": config.region}
         s3.create_bucket(Bucket=config.bucket, **kwargs)
+        # Versioned as in the template: a rejected upload's move leaves a delete marker.
+        s3.put_bucket_versioning(
+            Bucket=config.bucket, VersioningConfiguration={"Status": "Enabled"}
+        )
     sns = boto3.client("sns", region_name=config.region)
     topic_name = config.alerts_topic_arn.rsplit(":", 1)[-1]
     topic_arn = sns.create_topic(Name=topic_name)["TopicArn"]  # idempotent

@@ -72,18 +72,26 @@ def _document(api, key, program_id, document_id):
 
 
 def _assert_filed(program_id: str, document_id: str, status: str) -> None:
-    """A verified upload is copied for serving; a rejected one is quarantined and tagged."""
+    """A verified upload is copied for serving; a rejected one is moved to quarantine."""
+    upload = documents_service.upload_key(program_id, document_id)
     verified = objects.head(documents_service.verified_key(program_id, document_id))
-    quarantined = objects.head(documents_service.quarantine_key(program_id, document_id))
-    tags = objects.s3().get_object_tagging(
-        Bucket=settings().bucket, Key=documents_service.upload_key(program_id, document_id)
-    )["TagSet"]
+    quarantine = documents_service.quarantine_key(program_id, document_id)
+    quarantined = objects.head(quarantine)
     if status == "verified":
         assert verified is not None and quarantined is None
-        assert tags == []
-    else:
-        assert verified is None and quarantined is not None
-        assert {"Key": "registry-status", "Value": "rejected"} in tags
+        assert objects.head(upload) is not None
+        return
+    assert verified is None and quarantined is not None
+    tags = objects.s3().get_object_tagging(Bucket=settings().bucket, Key=quarantine)["TagSet"]
+    assert {"Key": "registry-status", "Value": "rejected"} in tags
+    # Nothing rejected stays under documents/ ...
+    assert objects.head(upload) is None
+    listed = objects.s3().list_objects_v2(Bucket=settings().bucket, Prefix=upload)
+    assert listed.get("KeyCount", 0) == 0
+    # ... yet nothing was hard-deleted: the upload is a noncurrent version behind a marker.
+    history = objects.s3().list_object_versions(Bucket=settings().bucket, Prefix=upload)
+    assert [m["IsLatest"] for m in history.get("DeleteMarkers", [])] == [True]
+    assert len(history.get("Versions", [])) == 1
 
 
 def test_upload_form_is_pinned_to_its_key_type_and_size(api, keys):
