@@ -52,11 +52,13 @@ class LocalStack:
     def url(self, path: str) -> str:
         return self.api_url + path
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess:
+    def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        """Run the operator CLI; ``stdin`` is piped to it (a key for ``--api-key -``)."""
         return subprocess.run(
             [sys.executable, "-m", "chalicelib.cli", *args],
             cwd=PROJECT_DIR,
             env=self.env,
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=60,
