@@ -531,4 +531,13 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             auth="required",
             body=ZeroReportIn,
         ),
+        ("GET", "/v1/zero-reports"): RouteDoc(
+            "Zero reports: a province its own, an administrator everyone's",
+            "provincial",
+            {200: views.ZeroReportList},
+            auth="required",
+            query=(AUTHORITY, limit, CURSOR),
+            description="Ordered by authority, then latest period end first. A province may "
+            "pass only its own `authority_id` (another is 403).",
+        ),
     }
