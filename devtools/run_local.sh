@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The embedded default: moto on 127.0.0.1:4566, resources, keys, chalice local on :8000.
+# Other ports: MOTO_PORT=4567 API_PORT=8001 make run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,4 +30,5 @@ echo "Demo admin key:             ${ADMIN}"
 echo "Demo Beijing (110000) key:  ${PROVINCE}"
 echo "Ctrl-C stops both."
 echo
-python -m devtools.chalice_local --stage local --host 127.0.0.1 --port "$API_PORT"
+# No autoreload: the walkthrough writes files in the repository, which would restart the API.
+python -m devtools.chalice_local --stage local --host 127.0.0.1 --port "$API_PORT" --no-autoreload

@@ -386,6 +386,16 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             description="404 before the first export. The links expire after "
             "`links_expire_in` seconds: fetch this again for fresh ones.",
         ),
+        ("POST", "/v1/exports/run"): RouteDoc(
+            "Run the open-data export now; its links, as /v1/exports/latest shows them",
+            "admin",
+            {200: views.ExportLatest},
+            auth="required",
+            errors=(409,),
+            description="Runs in the request (meant for a local stack or a pilot's data; "
+            "the nightly schedule does the same). A re-run the same day writes beside the "
+            "files `latest` names, never over them; a run still going is 409 `invalid_state`.",
+        ),
         ("GET", "/v1/templates/awards.xlsx"): RouteDoc(
             "The backfill spreadsheet template",
             "public",
