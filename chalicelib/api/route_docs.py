@@ -418,8 +418,14 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
         ("GET", "/"): RouteDoc(
             "The public web page (Chinese)", "public", {200: HTML}, storage=False
         ),
+        ("GET", "/favicon.ico"): RouteDoc(
+            "The site icon (SVG)",
+            "public",
+            {200: Raw(("image/svg+xml",))},
+            storage=False,
+        ),
         ("GET", "/static/{name}"): RouteDoc(
-            "The page's script and style sheet",
+            "The page's script, style sheet and icon",
             "public",
             {200: Raw(tuple(sorted({kind.split(";")[0] for kind in ASSETS.values()})))},
             path_enums={"name": tuple(sorted(ASSETS))},
