@@ -30,5 +30,6 @@ echo "Demo admin key:             ${ADMIN}"
 echo "Demo Beijing (110000) key:  ${PROVINCE}"
 echo "Ctrl-C stops both."
 echo
-# No autoreload: the walkthrough writes files in the repository, which would restart the API.
+# No autoreload: a file written in the repository (the README walkthrough once did) would
+# restart the API and reset the requests in flight.
 python -m devtools.chalice_local --stage local --host 127.0.0.1 --port "$API_PORT" --no-autoreload
