@@ -63,6 +63,14 @@ def _commit(award_id: str, fields: list[str], reason: str, now: datetime) -> Awa
         if all(name in done for name in fields) and not holds_any(record.content, fields):
             return None
         at = iso_utc(now)
+        # The version it supersedes stays in history like any other (without the values),
+        # so every version but the first has its predecessor stored (the audit relies on it).
+        previous = AwardVersion(
+            pk=record.pk,
+            sk=AwardVersion.sort_key(record.version),
+            snapshot=erase(award_view(record), fields),
+            superseded_at=at,
+        )
         record.content = erase(record.content, fields)
         record.redactions = [
             *(record.redactions or []),
@@ -75,12 +83,17 @@ def _commit(award_id: str, fields: list[str], reason: str, now: datetime) -> Awa
                 record.authority_id,
                 ledger.Change("award", award_id, "redact", version, data),
                 at,
-                lambda tx, r=record: tx.save(r),
+                lambda tx, r=record, p=previous: _save(tx, r, p),
             )
         except ledger.CommitConflict:
             continue
         return load_record(award_id)
     raise AssertionError("unreachable: retrying() raises when attempts run out")
+
+
+def _save(tx: Any, record: AwardRecord, previous: AwardVersion) -> None:
+    tx.save(previous, condition=AwardVersion.pk.does_not_exist())
+    tx.save(record)
 
 
 def _scrub_versions(award_id: str, fields: list[str]) -> int:
