@@ -6,10 +6,13 @@ entry, a feed summary, a change entry's data) fails the test.
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
 
+from chalicelib.config import settings
+from chalicelib.store import objects
 from chalicelib.store.models import AuthorityRecord, AwardVersion, ChangeEntry
 from tests.factories import award_body, credit_code, program_body
 from tests.functional.helpers import submitted_program
@@ -342,3 +345,32 @@ def test_a_programme_back_in_draft_shows_only_its_last_public_name(api, keys):
     assert "北京市建设工程长城杯" in answers["print"]
     assert api.call("GET", f"/v1/programs/{program_id}").status_code == 404
     assert api.call("GET", f"/v1/programs/{program_id}", key=key).data["name"] == draft_name
+
+
+def test_the_export_publishes_nothing_internal(client, api, keys, corrected):
+    program_id, award_id = corrected
+    excuse = "内部批复：延期同意"
+    excused = api.call(
+        "POST", f"/v1/awards/{award_id}/excuse", {"reason": excuse}, key=keys["admin"]
+    )
+    assert excused.status_code == 200, excused.body
+    assert redact(api, keys["admin"], award_id, reason="删除理由不公开").status_code == 200
+    event = client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    result = client.lambda_.invoke("nightly_export", event).payload
+    assert result["status"] == "done", result
+    prefix = f"exports/{result['export_date']}/"
+
+    def read(name: str) -> str:
+        body = objects.s3().get_object(Bucket=settings().bucket, Key=prefix + name)["Body"]
+        raw = body.read()
+        return (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8-sig")
+
+    awards = [json.loads(line) for line in read("awards.jsonl.gz").splitlines()]
+    assert [a["id"] for a in awards] == [award_id]
+    assert awards[0]["redactions"][0]["fields"] == ["project_manager"]
+    everything = read("awards.jsonl.gz") + read("awards.csv") + read("programs.jsonl.gz")
+    for secret in (PM, PM2, excuse, "删除理由不公开", '"by"', "key_"):
+        assert secret not in everything, secret
+    assert program_id in read("programs.jsonl.gz")
