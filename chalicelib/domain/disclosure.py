@@ -18,13 +18,32 @@ Pure Python: no storage here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 Reader = Literal["public", "owner", "admin"]
 
 PUBLIC: Reader = "public"
 OWNER: Reader = "owner"
 ADMIN: Reader = "admin"
+
+
+class Caller(Protocol):
+    """What a reader's key says (``services.keys.Principal``)."""
+
+    @property
+    def is_admin(self) -> bool: ...
+
+    def owns(self, authority_id: str) -> bool: ...
+
+
+def reader_of(caller: Caller | None, authority_id: str) -> Reader:
+    """Who reads an object of ``authority_id``: its owner, an admin, or (anyone else) the public."""
+    if caller is None:
+        return PUBLIC
+    if caller.is_admin:
+        return ADMIN
+    return OWNER if caller.owns(authority_id) else PUBLIC
+
 
 # status_history keys that say who acted: never public.
 _ACTOR_KEYS = ("by", "by_authority", "by_role")

@@ -22,7 +22,7 @@ from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credit_code
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
-from chalicelib.domain.disclosure import award_for
+from chalicelib.domain.disclosure import award_for, reader_of
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.names import PARTITION_CHARS, fold_name, name_key, name_partition
 from chalicelib.domain.timeliness import china_date
@@ -30,7 +30,6 @@ from chalicelib.services.awards import (
     award_history,
     award_view,
     load_record,
-    reader_of,
     winner_names,
 )
 from chalicelib.services.keys import Principal

@@ -20,7 +20,7 @@ from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.domain.authorities import division_prefix
-from chalicelib.domain.disclosure import ADMIN, OWNER, PUBLIC, Reader, erase
+from chalicelib.domain.disclosure import erase
 from chalicelib.domain.errors import (
     BusinessRuleError,
     ConflictError,
@@ -84,15 +84,6 @@ def award_view(record: AwardRecord) -> dict[str, Any]:
     if record.redactions:
         view["redactions"] = record.redactions
     return view
-
-
-def reader_of(principal: Principal | None, authority_id: str) -> Reader:
-    """Who is reading an object of ``authority_id``: its owner, an admin, or the public."""
-    if principal is None:
-        return PUBLIC
-    if principal.is_admin:
-        return ADMIN
-    return OWNER if principal.owns(authority_id) else PUBLIC
 
 
 def redacted_fields(record: AwardRecord) -> list[str]:

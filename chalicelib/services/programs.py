@@ -15,8 +15,7 @@ from pynamodb.exceptions import PutError
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
-from chalicelib.domain.disclosure import ADMIN as ADMIN_READER
-from chalicelib.domain.disclosure import OWNER, PUBLIC, Reader, program_for
+from chalicelib.domain.disclosure import program_for, reader_of
 from chalicelib.domain.errors import (
     BusinessRuleError,
     ConflictError,
@@ -53,17 +52,9 @@ def program_view(program: Program) -> dict[str, Any]:
     }
 
 
-def reader_of(principal: Principal | None, program: Program) -> Reader:
-    if principal is None:
-        return PUBLIC
-    if principal.is_admin:
-        return ADMIN_READER
-    return OWNER if principal.owns(program.authority_id) else PUBLIC
-
-
 def program_view_for(program: Program, principal: Principal | None) -> dict[str, Any]:
     """The programme as this caller may see it: the public sees no key ids nor review reasons."""
-    return program_for(program_view(program), reader_of(principal, program))
+    return program_for(program_view(program), reader_of(principal, program.authority_id))
 
 
 def public_name(program: Program) -> str | None:
