@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal, Protocol
 
+from chalicelib.domain import program_status
+
 Reader = Literal["public", "owner", "admin"]
 
 PUBLIC: Reader = "public"
@@ -48,7 +50,7 @@ def reader_of(caller: Caller | None, authority_id: str) -> Reader:
 # status_history keys that say who acted: never public.
 _ACTOR_KEYS = ("by", "by_authority", "by_role")
 # The only status whose reason is public: a withdrawal is announced with its reason.
-_PUBLIC_REASON_STATUSES = frozenset({"withdrawn"})
+_PUBLIC_REASON_STATUSES = frozenset({program_status.WITHDRAWN})
 
 
 def _without_project_manager(content: dict[str, Any]) -> dict[str, Any]:

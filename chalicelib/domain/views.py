@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
+from chalicelib.domain.program_status import Status as ProgramStatus
 from chalicelib.domain.schemas import Category, WinnerRole
 
 
@@ -210,7 +211,7 @@ class DocumentUpload(_View):
 
 
 class StatusChange(_View):
-    status: Literal["draft", "submitted", "approved", "rejected", "withdrawn"]
+    status: ProgramStatus
     by: str | SkipJsonSchema[None] = Field(
         default=None,
         description="The id of the key that made the change (owner and administrators only).",
@@ -243,7 +244,7 @@ class Program(_View):
     categories: list[Category] = Field(min_length=1)
     approval: ProgramApproval
     documents: list[ProgramDocument]
-    status: Literal["draft", "submitted", "approved", "rejected", "withdrawn"]
+    status: ProgramStatus
     status_history: list[StatusChange]
     submitted_at: datetime | None
     created_at: datetime

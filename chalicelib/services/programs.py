@@ -13,6 +13,7 @@ from typing import Any
 from pynamodb.exceptions import PutError
 
 from chalicelib.config import settings
+from chalicelib.domain import program_status
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.disclosure import program_for, reader_of
@@ -32,9 +33,6 @@ from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, require
 from chalicelib.store import ledger
 from chalicelib.store.base import iso_utc
 from chalicelib.store.models import Program
-
-PUBLIC_STATES = frozenset({"submitted", "approved", "withdrawn"})
-ALL_STATES = ("draft", "submitted", "approved", "rejected", "withdrawn")
 
 
 def program_view(program: Program) -> dict[str, Any]:
@@ -60,7 +58,7 @@ def program_view_for(program: Program, principal: Principal | None) -> dict[str,
 def public_name(program: Program) -> str | None:
     """The name the public knows the programme by: its current name in a public state,
     else the name it last had in one (None if it never was public)."""
-    if program.status in PUBLIC_STATES:
+    if program.status in program_status.PUBLIC:
         return program.content.get("name")
     return program.public_name
 
@@ -84,13 +82,13 @@ def program_change(program: Program, op: str, version: int) -> ledger.Change:
     appears only as its id and status, so a consumer can drop it, never its content.
     """
     view = {**program_view(program), "version": version}
-    if program.status not in PUBLIC_STATES:
+    if program.status not in program_status.PUBLIC:
         view = {key: view[key] for key in ("id", "authority_id", "status", "updated_at", "version")}
     return ledger.Change("program", program.id, op, version, view)
 
 
 def can_see(principal: Principal | None, program: Program) -> bool:
-    if program.status in PUBLIC_STATES:
+    if program.status in program_status.PUBLIC:
         return True
     if principal is None:
         return False
@@ -183,7 +181,7 @@ def update_program(
     principal = require(principal, PROVINCIAL)
     program = owned_program(program_id, principal)
     _check_version(program, expected)
-    if program.status not in ("draft", "rejected"):
+    if program.status not in program_status.EDITABLE:
         raise ConflictError(
             "invalid_state", f"a {program.status} programme cannot be edited", field="status"
         )
@@ -259,7 +257,7 @@ def transition(
         program.updated_at = at
         if to == "submitted":
             program.submitted_at = at
-        if to in PUBLIC_STATES:
+        if to in program_status.PUBLIC:
             program.public_name = program.content.get("name")
         view = {**program_view(program), "version": version}
         change = program_change(program, "status", version)
@@ -294,8 +292,10 @@ def list_programs(
     status = params.get("status")
     if authority_id is not None and authority_id not in AUTHORITY_IDS:
         raise ValidationError("unknown authority_id", field="authority_id")
-    if status is not None and status not in ALL_STATES:
-        raise ValidationError(f"status must be one of {', '.join(ALL_STATES)}", field="status")
+    if status is not None and status not in program_status.ALL:
+        raise ValidationError(
+            f"status must be one of {', '.join(program_status.ALL)}", field="status"
+        )
     viewer = "public"
     if principal is not None:
         viewer = ADMIN if principal.is_admin else f"p:{principal.authority_id}"
