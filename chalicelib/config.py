@@ -71,6 +71,8 @@ class Settings:
     shards: int = field(default=8)
     # Most index items one enterprise-name search reads before it asks for a longer name.
     name_search_max: int = field(default=5000)
+    # How long a redaction waits for the change-entry index to show every entry of the award.
+    redact_index_wait_seconds: int = field(default=5)
     # The public address of the API (e.g. https://registry.example.cn/api) for links that
     # leave the page, like the printed QR code; empty: taken from the request's Host.
     public_base_url: str = field(default="")
@@ -151,6 +153,7 @@ def settings() -> Settings:
         public_documents=_env_bool("PUBLIC_DOCUMENTS", False),
         shards=_env_int("AWARD_SHARDS", 8),
         name_search_max=_env_int("NAME_SEARCH_MAX", 5000),
+        redact_index_wait_seconds=_env_int("REDACT_INDEX_WAIT_SECONDS", 5),
         public_base_url=_env("PUBLIC_BASE_URL", "").rstrip("/"),
         max_document_bytes=_env_int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
         max_documents=_env_int("MAX_DOCUMENTS_PER_PROGRAM", 10),

@@ -29,6 +29,7 @@ from chalicelib.domain.schemas import (
     ExcuseIn,
     FeedbackIn,
     ProgramIn,
+    RedactIn,
     ReviewIn,
     RevokeIn,
     WithdrawIn,
@@ -127,6 +128,10 @@ JWKS = Raw(
             }
         },
     },
+)
+PERSONAL_DATA = (
+    "Anonymous answers carry no `project_manager`, excuse reason or redaction reason; the "
+    "owning province and administrators read them with their key."
 )
 
 
@@ -234,6 +239,8 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             "Awards, newest submitted_at first",
             "public",
             {200: views.AwardList},
+            auth="optional",
+            description=PERSONAL_DATA,
             query=(
                 AUTHORITY,
                 Param("program_id", {"type": "string", "minLength": 1, "maxLength": 64}),
@@ -260,6 +267,8 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             "One award, revoked ones too, with its history",
             "public",
             {200: views.Award},
+            auth="optional",
+            description=PERSONAL_DATA,
             errors=(404,),
             path_patterns=award_path,
             etag=True,
@@ -289,6 +298,8 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             "An enterprise's awards by credit code, read consistently",
             "public",
             {200: views.Verification},
+            auth="optional",
+            description=PERSONAL_DATA,
             query=(
                 Param("credit_code", {"type": "string"}, "Unified social credit code.", True),
                 limit,
@@ -463,6 +474,24 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             path_patterns={"year": r"^\d{4}$"},
             description="Overrides the library for that year without a redeploy; records "
             "judged on a provisional count of the year are recomputed and published.",
+        ),
+        ("POST", "/v1/awards/{award_id}/redact"): RouteDoc(
+            "Erase personal data from an award, its history and its change entries",
+            "admin",
+            {200: views.Award},
+            auth="required",
+            body=RedactIn,
+            errors=(404, 422),
+            path_patterns=award_path,
+            etag=True,
+            description="`fields` from the redactable list (`project_manager`; anything "
+            "else is 422 `validation_error` naming `fields[i]`). The values leave the record, "
+            "every earlier version and every change entry of the award; `redactions` gains "
+            "`{fields, at, reason}` (the reason is not public); the version goes up by one "
+            "(nothing else changes, and a re-push of the original content still answers 200); "
+            "a change entry `op: redact` tells mirrors to erase their copies. Repeating the "
+            "same request changes nothing and adds no entry. Answers the administrator's view "
+            "with `history`.",
         ),
         ("POST", "/v1/awards/{award_id}/excuse"): RouteDoc(
             "Accept a late push as justified",
