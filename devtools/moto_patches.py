@@ -10,13 +10,21 @@ made the local stack unusable under a realistic write load.
 2. moto server's backends are plain Python dicts with no locking; concurrent
    transactions against the threaded server raise inside moto and come back as HTTP 500s.
    Production DynamoDB is of course safe under concurrency.
+3. ``Table.query`` starts from ``Table.all_items()``, which lists and *sorts every item of
+   the table*, then keeps those of the queried partition: with ~7,000 awards one
+   ``GET /v1/awards?authority_id=…&year=…&limit=1`` took ~4 s. Production DynamoDB reads
+   only the queried partition.
 
 The patches below contain both costs in the *local emulator only*:
 
 - all DynamoDB request handling is serialised by one module-level re-entrant lock
   (:data:`DYNAMODB_LOCK`), which is fine for a developer emulator;
 - ``transact_write_items`` keeps moto's semantics but snapshots only the items the
-  transaction touches and restores exactly those on cancellation.
+  transaction touches and restores exactly those on cancellation;
+- ``Table.query`` runs moto's own query code on the queried partition only: the base
+  table's partition is ``Table.items[hash]``; a GSI's partitions are grouped in one pass
+  and cached until the next request that is not a read (:data:`READ_ACTIONS`), so repeated
+  reads cost the size of the partition, not of the table.
 
 Nothing here changes the application: the production write path stays fully
 transactional (``TransactWriteItems`` against real DynamoDB) and nothing in ``chalicelib``
@@ -29,6 +37,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -59,7 +68,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item  # noqa: E402
 from moto.dynamodb.models.table import Table  # noqa: E402
 from moto.dynamodb.responses import DynamoHandler  # noqa: E402
 
-__all__ = ["DYNAMODB_LOCK", "PINNED_MOTO_VERSION", "apply_patches"]
+__all__ = ["DYNAMODB_LOCK", "PINNED_MOTO_VERSION", "READ_ACTIONS", "apply_patches"]
 
 #: Serialises every DynamoDB request handled by moto in this process. Re-entrant so that
 #: in-process helpers (test fixtures) may hold it around direct backend access.
@@ -88,6 +97,9 @@ def apply_patches() -> None:
         if not getattr(DynamoDBBackend.transact_write_items, _PATCH_MARKER, False):
             _ORIGINALS["transact_write_items"] = DynamoDBBackend.transact_write_items
             DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+        if not getattr(Table.query, _PATCH_MARKER, False):
+            _ORIGINALS["query"] = Table.query
+            Table.query = partition_query  # type: ignore[method-assign]
 
 
 @functools.wraps(DynamoHandler.call_action)
@@ -98,7 +110,11 @@ def _serialised_call_action(self: DynamoHandler) -> Any:
     request; without this, concurrent transactions fail with HTTP 500.
     """
     with DYNAMODB_LOCK:
-        return _ORIGINALS["call_action"](self)
+        try:
+            return _ORIGINALS["call_action"](self)
+        finally:
+            if _action_of(self) not in READ_ACTIONS:
+                _invalidate_groups()
 
 
 setattr(_serialised_call_action, _PATCH_MARKER, True)
@@ -283,3 +299,97 @@ def _touches_streamed_table(backend: DynamoDBBackend, transact_items: list[dict[
             if table.stream_shard is not None:
                 return True
     return False
+
+
+#: DynamoDB actions that change no item; any other request drops the cached GSI partitions.
+READ_ACTIONS = frozenset(
+    {
+        "BatchGetItem",
+        "DescribeContinuousBackups",
+        "DescribeEndpoints",
+        "DescribeLimits",
+        "DescribeTable",
+        "DescribeTimeToLive",
+        "GetItem",
+        "ListTables",
+        "ListTagsOfResource",
+        "Query",
+        "Scan",
+        "TransactGetItems",
+    }
+)
+
+# Bumped after every request that may have written: cached partitions of an older
+# generation are rebuilt on their next use. moto's ``update_item`` mutates items in
+# place (an index key may change), so nothing finer than "any write" is safe.
+_generation = 0
+_GROUPS_ATTR = "_award_registry_gsi_groups"
+_GroupKey = tuple[DynamoType, ...]
+
+
+def _action_of(handler: DynamoHandler) -> str | None:
+    try:
+        return handler._get_action()
+    except Exception:  # an unreadable request may still have written: treat as a write
+        return None
+
+
+def _invalidate_groups() -> None:
+    global _generation
+    _generation += 1
+
+
+def _gsi_partition(table: Table, index_name: str, hash_values: dict[str, DynamoType]) -> list[Item]:
+    """The items of one GSI partition, from a per-index grouping cached per generation."""
+    cached = getattr(table, _GROUPS_ATTR, None)
+    if cached is None or cached[0] != _generation:
+        cached = (_generation, {})
+        setattr(table, _GROUPS_ATTR, cached)
+    index = table.get_index(index_name)
+    names = tuple(key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH")
+    groups: dict[_GroupKey, list[Item]] | None = cached[1].get(index_name)
+    if groups is None:
+        groups = {}
+        for partition in table.items.values():
+            items = partition.values() if table.range_key_attr else [partition]
+            for item in items:
+                values = tuple(item.attrs.get(name) for name in names)
+                if all(value is not None for value in values):
+                    groups.setdefault(values, []).append(item)  # type: ignore[arg-type]
+        cached[1][index_name] = groups
+    if set(hash_values) != set(names):
+        return []  # moto refuses such a query anyway; let the original decide
+    return list(groups.get(tuple(hash_values[name] for name in names), []))
+
+
+def partition_query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+    """moto 5.2.5's ``Table.query`` over the queried partition instead of the whole table.
+
+    moto's query code runs unchanged (key conditions, sort order, ``ExclusiveStartKey``,
+    ``Limit``, filters, projections); only ``all_items()``, its list of candidates, is
+    narrowed for this call to the items that can match: ``items[hash_key]`` for the base
+    table, the cached GSI partition for a global index. Local secondary indexes and
+    queries this cannot narrow use moto's full list.
+    """
+    bound = _QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments
+    index_name = bound.get("index_name")
+    conditions = bound.get("hash_key_conditions") or []
+    candidates: list[Item] | None = None
+    if index_name is None:
+        if hash_key is not None and self.range_key_attr:
+            candidates = list(self.items.get(hash_key, {}).values())
+    elif conditions and any(i.name == index_name for i in self.global_indexes or []):
+        values = dict(conditions)
+        if len(values) == len(conditions):
+            candidates = _gsi_partition(self, index_name, values)
+    if candidates is None:
+        return _ORIGINALS["query"](self, hash_key, *args, **kwargs)
+    self.all_items = lambda: candidates  # type: ignore[method-assign]
+    try:
+        return _ORIGINALS["query"](self, hash_key, *args, **kwargs)
+    finally:
+        del self.all_items
+
+
+setattr(partition_query, _PATCH_MARKER, True)
+_QUERY_SIGNATURE = inspect.signature(Table.query)
