@@ -193,6 +193,7 @@ def _name_entries(record: AwardRecord, names: list[str]) -> list[EnterpriseNameE
             sk=f"{name_key(name)}#{record.feed_key}",
             award_id=record.id,
             feed_key=record.feed_key,
+            year=record.year,
         )
         for name in names
     }
@@ -399,14 +400,16 @@ def correct_award(
             judge_record(award.awarded_on, record.submitted_at).apply(record)
         record.awarded_on = new_awarded_on
         record.program_id = award.program_id
+        year_changed = record.year != award.year
         record.year = award.year
         record.content = award.model_dump(mode="json", exclude_none=True)
         record.content_hash = content_hash
         record.credit_codes = [w.credit_code for w in award.winners]
         record.updated_at = at
         new_codes = [c for c in record.credit_codes if c not in old_codes]
-        # Index items are never deleted: only names the record did not have get one.
-        new_names = [n for n in winner_names(record.content) if n not in old_names]
+        # Index items are never deleted: only names the record did not have get one, unless
+        # the year changed (the name items carry it: rewrite them all, same keys).
+        new_names = [n for n in winner_names(record.content) if n not in old_names or year_changed]
 
         def more_writes(
             tx: Any,
