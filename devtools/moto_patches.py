@@ -339,15 +339,32 @@ def _invalidate_groups() -> None:
     _generation += 1
 
 
+def _sort_attrs(table: Table, index: Any) -> tuple[list[str], list[str | None]]:
+    """The attributes moto 5.2.5's ``Table.query`` sorts a GSI's results by (its code)."""
+    hash_attrs = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+    range_attrs: list[str | None] = [
+        k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"
+    ]
+    if not range_attrs:
+        range_attrs = [table.range_key_attr or table.hash_key_attr]
+    return [*hash_attrs, table.hash_key_attr], [*range_attrs, table.range_key_attr]
+
+
 def _gsi_partition(table: Table, index_name: str, hash_values: dict[str, DynamoType]) -> list[Item]:
-    """The items of one GSI partition, from a per-index grouping cached per generation."""
+    """The items of one GSI partition in moto's query order, cached per generation.
+
+    The first query of an index after a write groups the whole table once; a
+    partition is sorted (by moto's own ``sorted_items``) on its first use.
+    """
     cached = getattr(table, _GROUPS_ATTR, None)
     if cached is None or cached[0] != _generation:
         cached = (_generation, {})
         setattr(table, _GROUPS_ATTR, cached)
     index = table.get_index(index_name)
     names = tuple(key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH")
-    groups: dict[_GroupKey, list[Item]] | None = cached[1].get(index_name)
+    if set(hash_values) != set(names):
+        return []  # not reached: partition_query checks the names first
+    groups: dict[_GroupKey, tuple[bool, list[Item]]] | None = cached[1].get(index_name)
     if groups is None:
         groups = {}
         for partition in table.items.values():
@@ -355,11 +372,23 @@ def _gsi_partition(table: Table, index_name: str, hash_values: dict[str, DynamoT
             for item in items:
                 values = tuple(item.attrs.get(name) for name in names)
                 if all(value is not None for value in values):
-                    groups.setdefault(values, []).append(item)  # type: ignore[arg-type]
+                    groups.setdefault(values, (False, []))[1].append(item)  # type: ignore[arg-type]
         cached[1][index_name] = groups
-    if set(hash_values) != set(names):
-        return []  # moto refuses such a query anyway; let the original decide
-    return list(groups.get(tuple(hash_values[name] for name in names), []))
+    key = tuple(hash_values[name] for name in names)
+    if key not in groups:
+        return []
+    is_sorted, group = groups[key]
+    if not is_sorted:
+        hash_attrs, range_attrs = _sort_attrs(table, index)
+        # Only items with every range key are in the index: moto skips the others too.
+        group = [i for i in group if all(i.attrs.get(a) for a in range_attrs[:-1] if a)]
+        table.sorted_items(hash_attrs, range_attrs, group)  # type: ignore[arg-type]
+        groups[key] = (True, group)
+    return group
+
+
+def _already_sorted(hash_attrs: Any, range_attrs: Any, items: list[Item]) -> list[Item]:
+    return items
 
 
 def partition_query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
@@ -368,27 +397,36 @@ def partition_query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> An
     moto's query code runs unchanged (key conditions, sort order, ``ExclusiveStartKey``,
     ``Limit``, filters, projections); only ``all_items()``, its list of candidates, is
     narrowed for this call to the items that can match: ``items[hash_key]`` for the base
-    table, the cached GSI partition for a global index. Local secondary indexes and
-    queries this cannot narrow use moto's full list.
+    table, the cached GSI partition for a global index (kept in moto's sort order, so
+    its sort is skipped). Local secondary indexes and queries this cannot narrow use
+    moto's full list.
     """
     bound = _QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments
     index_name = bound.get("index_name")
     conditions = bound.get("hash_key_conditions") or []
     candidates: list[Item] | None = None
+    presorted = False
     if index_name is None:
         if hash_key is not None and self.range_key_attr:
             candidates = list(self.items.get(hash_key, {}).values())
     elif conditions and any(i.name == index_name for i in self.global_indexes or []):
         values = dict(conditions)
-        if len(values) == len(conditions):
+        index = self.get_index(index_name)
+        names = {key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH"}
+        if len(values) == len(conditions) and set(values) == names:
             candidates = _gsi_partition(self, index_name, values)
+            presorted = True
     if candidates is None:
         return _ORIGINALS["query"](self, hash_key, *args, **kwargs)
     self.all_items = lambda: candidates  # type: ignore[method-assign]
+    if presorted:
+        self.sorted_items = _already_sorted  # type: ignore[method-assign]
     try:
         return _ORIGINALS["query"](self, hash_key, *args, **kwargs)
     finally:
         del self.all_items
+        if presorted:
+            del self.sorted_items
 
 
 setattr(partition_query, _PATCH_MARKER, True)
