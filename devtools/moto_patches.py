@@ -350,21 +350,24 @@ def _sort_attrs(table: Table, index: Any) -> tuple[list[str], list[str | None]]:
     return [*hash_attrs, table.hash_key_attr], [*range_attrs, table.range_key_attr]
 
 
-def _gsi_partition(table: Table, index_name: str, hash_values: dict[str, DynamoType]) -> list[Item]:
-    """The items of one GSI partition in moto's query order, cached per generation.
-
-    The first query of an index after a write groups the whole table once; a
-    partition is sorted (by moto's own ``sorted_items``) on its first use.
-    """
+def _cache(table: Table) -> dict[Any, Any]:
+    """This table's cached partitions, emptied when a write bumped the generation."""
     cached = getattr(table, _GROUPS_ATTR, None)
     if cached is None or cached[0] != _generation:
         cached = (_generation, {})
         setattr(table, _GROUPS_ATTR, cached)
-    index = table.get_index(index_name)
-    names = tuple(key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH")
-    if set(hash_values) != set(names):
-        return []  # not reached: partition_query checks the names first
-    groups: dict[_GroupKey, tuple[bool, list[Item]]] | None = cached[1].get(index_name)
+    return cached[1]
+
+
+def _gsi_partition(table: Table, index: Any, key: _GroupKey) -> list[Item]:
+    """The items of one GSI partition in moto's query order (ascending).
+
+    The first query of an index after a write groups the whole table once; a
+    partition is sorted (by moto's own ``sorted_items``) on its first use.
+    """
+    cache = _cache(table)
+    names = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+    groups: dict[_GroupKey, tuple[bool, list[Item]]] | None = cache.get(index.name)
     if groups is None:
         groups = {}
         for partition in table.items.values():
@@ -373,8 +376,7 @@ def _gsi_partition(table: Table, index_name: str, hash_values: dict[str, DynamoT
                 values = tuple(item.attrs.get(name) for name in names)
                 if all(value is not None for value in values):
                     groups.setdefault(values, (False, []))[1].append(item)  # type: ignore[arg-type]
-        cached[1][index_name] = groups
-    key = tuple(hash_values[name] for name in names)
+        cache[index.name] = groups
     if key not in groups:
         return []
     is_sorted, group = groups[key]
@@ -387,8 +389,22 @@ def _gsi_partition(table: Table, index_name: str, hash_values: dict[str, DynamoT
     return group
 
 
+def _base_partition(table: Table, hash_key: DynamoType) -> list[Item]:
+    """One base-table partition sorted by range key (moto's order), cached per generation."""
+    cache = _cache(table)
+    key = ("base", hash_key)
+    if key not in cache:
+        cache[key] = sorted(table.items.get(hash_key, {}).values(), key=lambda i: i.range_key)
+    return cache[key]
+
+
 def _already_sorted(hash_attrs: Any, range_attrs: Any, items: list[Item]) -> list[Item]:
     return items
+
+
+#: Candidates handed to moto first (× ``Limit``); grown ×4 while the answer may lie beyond.
+FIRST_WINDOW = 4
+MIN_WINDOW = 64
 
 
 def partition_query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
@@ -396,37 +412,49 @@ def partition_query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> An
 
     moto's query code runs unchanged (key conditions, sort order, ``ExclusiveStartKey``,
     ``Limit``, filters, projections); only ``all_items()``, its list of candidates, is
-    narrowed for this call to the items that can match: ``items[hash_key]`` for the base
-    table, the cached GSI partition for a global index (kept in moto's sort order, so
-    its sort is skipped). Local secondary indexes and queries this cannot narrow use
-    moto's full list.
+    narrowed for this call: the partition (``items[hash_key]`` for the base table, the
+    cached GSI partition for a global index, both kept in moto's order), and of it only
+    a window at the start of the query's direction. moto stops at ``Limit``; when it
+    stops *inside* the window (it returns a ``LastEvaluatedKey``) the answer is the one
+    the whole partition gives, else the window grows until it is the whole partition.
+    Local secondary indexes and queries this cannot narrow use moto's full list.
     """
-    bound = _QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments
-    index_name = bound.get("index_name")
-    conditions = bound.get("hash_key_conditions") or []
+    call = _QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments
+    index_name = call.get("index_name")
+    conditions = call.get("hash_key_conditions") or []
     candidates: list[Item] | None = None
-    presorted = False
     if index_name is None:
         if hash_key is not None and self.range_key_attr:
-            candidates = list(self.items.get(hash_key, {}).values())
+            candidates = _base_partition(self, hash_key)
     elif conditions and any(i.name == index_name for i in self.global_indexes or []):
         values = dict(conditions)
         index = self.get_index(index_name)
-        names = {key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH"}
-        if len(values) == len(conditions) and set(values) == names:
-            candidates = _gsi_partition(self, index_name, values)
-            presorted = True
+        names = [key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH"]
+        if len(values) == len(conditions) and set(values) == set(names):
+            candidates = _gsi_partition(self, index, tuple(values[n] for n in names))
+            # Every candidate has these hash keys: spare moto comparing each one again.
+            call["hash_key_conditions"] = None
     if candidates is None:
         return _ORIGINALS["query"](self, hash_key, *args, **kwargs)
-    self.all_items = lambda: candidates  # type: ignore[method-assign]
-    if presorted:
+    limit = call.get("limit")
+    forward = call.get("scan_index_forward", True) is not False
+    window = max(MIN_WINDOW, FIRST_WINDOW * limit) if limit else len(candidates)
+    extra = call.pop("filter_kwargs", {})
+    if index_name is not None:
         self.sorted_items = _already_sorted  # type: ignore[method-assign]
     try:
-        return _ORIGINALS["query"](self, hash_key, *args, **kwargs)
+        while True:
+            part = (
+                candidates[:window] if forward else candidates[max(0, len(candidates) - window) :]
+            )
+            self.all_items = lambda part=part: part  # type: ignore[method-assign]
+            answer = _ORIGINALS["query"](**call, **extra)
+            if window >= len(candidates) or answer[2] is not None:
+                return answer
+            window *= 4
     finally:
-        del self.all_items
-        if presorted:
-            del self.sorted_items
+        self.__dict__.pop("all_items", None)
+        self.__dict__.pop("sorted_items", None)
 
 
 setattr(partition_query, _PATCH_MARKER, True)

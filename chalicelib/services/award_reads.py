@@ -215,12 +215,16 @@ def _merged_stream(
 ) -> Iterator[Candidate]:
     """Several partitions of ``index`` (the shards of one listing) merged newest first.
 
-    Each partition's first Query gets an equal share of the budget, so the bound is
-    reached only after items were served; when a partition then needs another page and
-    none is left, the whole merge stops (``_BoundReached``): serving the other
-    partitions' older items would step over that partition's unread ones.
+    Each partition's Queries ask for a share of the page within an equal share of
+    the budget, so the bound is reached only after items were served; when a
+    partition then needs another page and none is left, the whole merge stops
+    (``_BoundReached``): serving the other partitions' older items would step
+    over that partition's unread ones.
     """
-    share = max(1, min(page, budget.remaining // len(hash_keys)))
+    # About twice a partition's expected part of the page: most pages need no second
+    # Query of any partition, and none reads ``page`` items from each of them.
+    expected = -(-2 * page // len(hash_keys))
+    share = max(1, min(page, max(2, expected), budget.remaining // len(hash_keys)))
     streams = [_index_stream(index, key, before, share, budget) for key in hash_keys]
     return heapq.merge(*streams, key=lambda candidate: candidate[0], reverse=True)
 

@@ -5,7 +5,7 @@ code only the queried partition (GSI partitions cached until the next write). Th
 tests run the same requests with the patch and with moto's original ``Table.query``
 and require identical answers: base table and GSI, range conditions, both orders,
 pagination, and after puts, in-place updates that move an item between GSI partitions,
-deletes and transactions. Speed is measured by ``bench/public_list_reads.py``.
+deletes and transactions, with windows of the default size and of one item. Speed is measured by ``bench/public_list_latency.py``.
 """
 
 from __future__ import annotations
@@ -140,7 +140,15 @@ def _check_all(client: Any) -> int:
     return sum(len(page) for query in QUERIES for page in _same_both_ways(client, **query))
 
 
-def test_patched_queries_answer_as_moto_does_before_and_after_writes(ddb):
+@pytest.fixture(params=["default windows", "tiny windows"])
+def windows(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also run with windows of one item, so growing the window is exercised."""
+    if request.param == "tiny windows":
+        monkeypatch.setattr(moto_patches, "FIRST_WINDOW", 1)
+        monkeypatch.setattr(moto_patches, "MIN_WINDOW", 1)
+
+
+def test_patched_queries_answer_as_moto_does_before_and_after_writes(ddb, windows):
     rng = random.Random(7)
     for n in range(120):
         item = {"pk": {"S": f"P{n % 3}"}, "sk": {"S": f"s{n:03d}"}, "v": {"N": str(n)}}
