@@ -5,7 +5,8 @@ code only the queried partition (GSI partitions cached until the next write). Th
 tests run the same requests with the patch and with moto's original ``Table.query``
 and require identical answers: base table and GSI, range conditions, both orders,
 pagination, and after puts, in-place updates that move an item between GSI partitions,
-deletes and transactions, with windows of the default size and of one item. Speed is measured by ``bench/public_list_latency.py``.
+deletes and transactions, with windows of the default size and of one item. Speed is
+measured by ``bench/public_list_latency.py``.
 """
 
 from __future__ import annotations
