@@ -73,6 +73,10 @@ class Settings:
     name_search_max: int = field(default=5000)
     # How long a redaction waits for the change-entry index to show every entry of the award.
     redact_index_wait_seconds: int = field(default=5)
+    # Most stored items one public list page reads: max(factor × limit, floor). Past it
+    # the page answers what it found with a cursor, so no request costs the whole table.
+    read_bound_factor: int = field(default=10)
+    read_bound_floor: int = field(default=200)
     # The public address of the API (e.g. https://registry.example.cn/api) for links that
     # leave the page, like the printed QR code; empty: taken from the request's Host.
     public_base_url: str = field(default="")
@@ -110,6 +114,10 @@ class Settings:
             backfill_deadline=self.backfill_due,
             working_days=self.working_days,
         )
+
+    def read_bound(self, limit: int) -> int:
+        """Most stored items a public list page of ``limit`` items may read."""
+        return max(self.read_bound_factor * limit, self.read_bound_floor)
 
     def table_name(self, kind: str) -> str:
         return f"{self.table_prefix}-{kind}"
@@ -154,6 +162,8 @@ def settings() -> Settings:
         shards=_env_int("AWARD_SHARDS", 8),
         name_search_max=_env_int("NAME_SEARCH_MAX", 5000),
         redact_index_wait_seconds=_env_int("REDACT_INDEX_WAIT_SECONDS", 5),
+        read_bound_factor=_env_int("READ_BOUND_FACTOR", 10),
+        read_bound_floor=_env_int("READ_BOUND_FLOOR", 200),
         public_base_url=_env("PUBLIC_BASE_URL", "").rstrip("/"),
         max_document_bytes=_env_int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
         max_documents=_env_int("MAX_DOCUMENTS_PER_PROGRAM", 10),

@@ -144,6 +144,14 @@ def limit_param(page_default: int, page_max: int) -> Param:
 
 
 CURSOR = Param("cursor", {"type": "string"}, "`next_cursor` of the previous page (opaque, signed).")
+SHORT_PAGES = (
+    "A page reads at most max(10 × limit, 200) stored items, however many awards are stored. "
+    "When it reaches that bound it answers the items found so far with a `next_cursor` "
+    "placed after the last item read: a page MAY hold fewer than `limit` items, or none, "
+    "and still have a `next_cursor`. Clients MUST keep paging while `next_cursor` is "
+    "present; only its absence means the end. Each matching award is served exactly once "
+    "across the pages."
+)
 AUTHORITY = Param(
     "authority_id", {"type": "string", "enum": sorted(AUTHORITY_IDS)}, "One authority's objects."
 )
@@ -240,7 +248,7 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             "public",
             {200: views.AwardList},
             auth="optional",
-            description=PERSONAL_DATA,
+            description=PERSONAL_DATA + " " + SHORT_PAGES,
             query=(
                 AUTHORITY,
                 Param("program_id", {"type": "string", "minLength": 1, "maxLength": 64}),
@@ -299,7 +307,7 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             "public",
             {200: views.Verification},
             auth="optional",
-            description=PERSONAL_DATA,
+            description=PERSONAL_DATA + " " + SHORT_PAGES,
             query=(
                 Param("credit_code", {"type": "string"}, "Unified social credit code.", True),
                 limit,
@@ -319,7 +327,9 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
                 limit,
             ),
             description="Entries are gapless per authority (`seq`). Page with `next_cursor` "
-            "while `has_more` is true; later, poll with the last `next_cursor`.",
+            "while `has_more` is true; later, poll with the last `next_cursor`. A page reads "
+            "at most `limit` + (authorities with new entries) stored entries, so it MAY hold "
+            "fewer than `limit` items while `has_more` is true.",
         ),
         ("GET", "/v1/feed.json"): RouteDoc(
             "JSON Feed 1.1 of the latest awards",
@@ -327,6 +337,8 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             {200: views.JsonFeed},
             query=(CURSOR,),
             media_type="application/feed+json",
+            description="Pages like `GET /v1/awards` (`next_url` instead of `next_cursor`): "
+            + SHORT_PAGES.replace("next_cursor", "next_url"),
         ),
         ("GET", "/v1/openapi.json"): RouteDoc(
             "This document (OpenAPI 3.1)", "public", {200: None}, storage=False
