@@ -75,6 +75,11 @@ class Settings:
     # Nightly export: multipart part size (S3 minimum 5 MiB) and how long a run's claim holds.
     export_part_bytes: int = 8 * 1024 * 1024
     export_claim_seconds: int = 900
+    # Pilot statistics: verify answers are counted on this many shards of a daily counter
+    # (raise it freely; never lower it, or the higher shards' counts are no longer read),
+    # and GET /v1/stats/pilot spans at most this many months.
+    verify_counter_shards: int = 8
+    stats_max_months: int = 36
 
     @property
     def timeliness_policy(self) -> TimelinessPolicy:
@@ -127,4 +132,6 @@ def settings() -> Settings:
         download_url_seconds=_env_int("DOWNLOAD_URL_SECONDS", 300),
         export_part_bytes=max(5 * 1024 * 1024, _env_int("EXPORT_PART_BYTES", 8 * 1024 * 1024)),
         export_claim_seconds=_env_int("EXPORT_CLAIM_SECONDS", 900),
+        verify_counter_shards=max(1, _env_int("VERIFY_COUNTER_SHARDS", 8)),
+        stats_max_months=max(1, _env_int("STATS_MAX_MONTHS", 36)),
     )
