@@ -67,9 +67,7 @@ def _month_text(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def month_span(
-    first: str | None, last: str | None, *, today: date, max_months: int
-) -> list[str]:
+def month_span(first: str | None, last: str | None, *, today: date, max_months: int) -> list[str]:
     """The months ``first``..``last`` inclusive, validated.
 
     ``last`` defaults to the month of ``today`` and ``first`` to the eleventh
@@ -141,7 +139,9 @@ class PilotCounts:
     def from_dict(cls, data: Mapping[str, Any] | None) -> PilotCounts:
         data = data or {}
         return cls(
-            months={m: TimelinessCounts.from_dict(c) for m, c in (data.get("months") or {}).items()},
+            months={
+                m: TimelinessCounts.from_dict(c) for m, c in (data.get("months") or {}).items()
+            },
             approved={m: int(n) for m, n in (data.get("approved") or {}).items()},
             years={int(y): int(n) for y, n in (data.get("years") or {}).items()},
         )

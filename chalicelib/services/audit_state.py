@@ -17,8 +17,8 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.audit_rules import TimelinessCounts
 from chalicelib.domain.authorities import AUTHORITY_IDS
-from chalicelib.domain.pilot_stats import PilotCounts
 from chalicelib.domain.errors import UnavailableError
+from chalicelib.domain.pilot_stats import PilotCounts
 from chalicelib.services.audit_changes import Digest
 from chalicelib.store import ledger
 from chalicelib.store.audit import AuditState, ProgramTracker, TimelinessStats

@@ -48,7 +48,7 @@ _NAMES = {a.id: (a.name_zh, a.name_en) for a in AUTHORITIES}
 def count_verification(now: datetime) -> None:
     """Add one to today's verification counter; never raises."""
     config = settings()
-    shard = random.randrange(config.verify_counter_shards)  # noqa: S311 - spreading, not secrecy
+    shard = random.randrange(config.verify_counter_shards)  # spreading writes, not secrecy
     try:
         stats_store.add_one(stats_store.VERIFY, china_date(now), shard)
     except (PynamoDBException, ClientError, BotoCoreError) as exc:

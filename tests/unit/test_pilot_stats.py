@@ -64,9 +64,7 @@ def report() -> dict:
     per_authority = {"110000": beijing(), "320000": jiangsu(), "440000": PilotCounts()}
     # What the audit stores is JSON: the report is made from the stored form.
     stored = {a: PilotCounts.from_dict(c.to_dict()) for a, c in per_authority.items()}
-    return pilot_report(
-        stored, VERIFICATIONS, months=[JAN, FEB], backfill_years=BACKFILL_YEARS
-    )
+    return pilot_report(stored, VERIFICATIONS, months=[JAN, FEB], backfill_years=BACKFILL_YEARS)
 
 
 def row(month: str | None, approved, pushed, on_time, late, pending, share, median) -> dict:
