@@ -15,8 +15,13 @@ from functools import lru_cache
 
 from chalicelib.domain.timeliness import TimelinessPolicy
 
-# A fixed secret for the local stage only; every cloud stage sets its own.
+# A fixed secret for the local stage only, when no SERVER_SECRET_ARN is set (in-process
+# tests); ``make run`` and the local stack read theirs from the emulator's Secrets Manager.
 LOCAL_DEV_SECRET = "local-development-secret-not-for-the-cloud"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting a cloud stage cannot run without is missing: raised at cold start."""
 
 
 def _env(name: str, default: str) -> str:
@@ -45,7 +50,9 @@ class Settings:
     table_prefix: str
     bucket: str
     alerts_topic_arn: str
-    server_secret: str
+    # Secrets Manager name or ARN of the HMAC key of API keys and cursors (SPEC §4); the
+    # value is never in the environment. Empty only on the local stage (LOCAL_DEV_SECRET).
+    server_secret_arn: str
     # Policy dates and limits of the notice (SPEC §1, §3).
     program_list_due: date
     backfill_from: date
@@ -80,6 +87,19 @@ class Settings:
     # and GET /v1/stats/pilot spans at most this many months.
     verify_counter_shards: int = 8
     stats_max_months: int = 36
+    # How long a container keeps the fetched server secret before asking again.
+    server_secret_max_age: int = 3600
+
+    @property
+    def server_secret(self) -> str:
+        """The HMAC key of API keys and cursors, fetched once per container and cached."""
+        if not self.server_secret_arn:
+            return LOCAL_DEV_SECRET
+        # Imported here for cold start (measured ~60-100 ms for powertools' parameters and
+        # boto3): only a function that needs the secret pays, once.
+        from chalicelib.store.secrets import read_secret
+
+        return read_secret(self.server_secret_arn, max_age=self.server_secret_max_age)
 
     @property
     def timeliness_policy(self) -> TimelinessPolicy:
@@ -100,6 +120,12 @@ def settings() -> Settings:
     prefix = _env("TABLE_PREFIX", f"award-registry-{stage}")
     region = _env("AWS_REGION", _env("AWS_DEFAULT_REGION", "cn-north-1"))
     partition = "aws-cn" if region.startswith("cn-") else "aws"
+    secret_arn = _env("SERVER_SECRET_ARN", "")
+    if stage != "local" and not secret_arn:
+        raise ConfigurationError(
+            f"SERVER_SECRET_ARN is not set: stage {stage!r} reads its server secret from "
+            "Secrets Manager (the stack sets it; see infra/resources.json)"
+        )
     return Settings(
         stage=stage,
         region=region,
@@ -108,7 +134,7 @@ def settings() -> Settings:
         alerts_topic_arn=_env(
             "ALERTS_TOPIC_ARN", f"arn:{partition}:sns:{region}:123456789012:{prefix}-alerts"
         ),
-        server_secret=_env("SERVER_SECRET", LOCAL_DEV_SECRET),
+        server_secret_arn=secret_arn,
         program_list_due=_env_date("PROGRAM_LIST_DUE", "2021-03-31"),
         backfill_from=_env_date("BACKFILL_FROM", "2018-01-01"),
         backfill_due=_env_date("BACKFILL_DUE", "2021-06-30"),
@@ -134,4 +160,5 @@ def settings() -> Settings:
         export_claim_seconds=_env_int("EXPORT_CLAIM_SECONDS", 900),
         verify_counter_shards=max(1, _env_int("VERIFY_COUNTER_SHARDS", 8)),
         stats_max_months=max(1, _env_int("STATS_MAX_MONTHS", 36)),
+        server_secret_max_age=_env_int("SERVER_SECRET_MAX_AGE", 3600),
     )

@@ -69,15 +69,33 @@ def issue_key(*, role: str, authority_id: str | None = None, note: str | None = 
     return {"authority_id": authority_id, "role": role, "api_key": api_key, "key_id": key_id}
 
 
+def _revoke(record: ApiKey) -> None:
+    if not record.revoked_at:
+        record.update(actions=[ApiKey.revoked_at.set(iso_utc(utc_now()))])
+
+
 def revoke_key(api_key: str) -> bool:
     """Mark the key revoked (kept, never deleted); False when it is unknown."""
     try:
         record = ApiKey.get(key_hash(api_key), consistent_read=True)
     except ApiKey.DoesNotExist:
         return False
-    if not record.revoked_at:
-        record.update(actions=[ApiKey.revoked_at.set(iso_utc(utc_now()))])
+    _revoke(record)
     return True
+
+
+def revoke_key_id(key_id: str) -> bool:
+    """Revoke the key with this id (as logs name it); False when no key has it.
+
+    The table is keyed by the key's HMAC, so this reads it whole: an operator
+    command over a few dozen keys, run by hand, not worth an index. Only the CLI
+    calls it, with the operator's credentials (the functions may not Scan).
+    """
+    found = False
+    for record in ApiKey.scan(ApiKey.key_id == key_id, consistent_read=True):
+        _revoke(record)
+        found = True
+    return found
 
 
 def authenticate(authorization: str | None) -> Principal | None:
