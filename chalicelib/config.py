@@ -93,6 +93,11 @@ class Settings:
     receipt_key_id: str = field(default="alias/award-registry-local-receipts")
     receipt_max_awards: int = 1000
     receipt_keys_cache_seconds: int = 300
+    # Pilot statistics: verify answers are counted on this many shards of a daily counter
+    # (raise it freely; never lower it, or the higher shards' counts are no longer read),
+    # and GET /v1/stats/pilot spans at most this many months.
+    verify_counter_shards: int = 8
+    stats_max_months: int = 36
     # How long a container keeps the fetched server secret before asking again.
     server_secret_max_age: int = 3600
 
@@ -174,5 +179,7 @@ def settings() -> Settings:
         receipt_key_id=_env("RECEIPT_KEY_ID", f"alias/{prefix}-receipts"),
         receipt_max_awards=_env_int("RECEIPT_MAX_AWARDS", 1000),
         receipt_keys_cache_seconds=_env_int("RECEIPT_KEYS_CACHE_SECONDS", 300),
+        verify_counter_shards=max(1, _env_int("VERIFY_COUNTER_SHARDS", 8)),
+        stats_max_months=max(1, _env_int("STATS_MAX_MONTHS", 36)),
         server_secret_max_age=_env_int("SERVER_SECRET_MAX_AGE", 3600),
     )

@@ -28,6 +28,7 @@ from chalicelib.domain.schemas import (
     DocumentIn,
     ExcuseIn,
     FeedbackIn,
+    KeyIn,
     ProgramIn,
     RedactIn,
     ReviewIn,
@@ -98,6 +99,8 @@ class RouteDoc:
 AWARD_ID = r"^awd_[0-9A-HJKMNP-TV-Z]{26}$"
 PROGRAM_ID = r"^prg_[0-9A-HJKMNP-TV-Z]{26}$"
 DOCUMENT_ID = r"^doc_[0-9A-HJKMNP-TV-Z]{26}$"
+KEY_ID = r"^key_[0-9A-HJKMNP-TV-Z]{26}$"
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 HTML = Raw(("text/html",))
 RECEIPT_ID = r"^rcp_[0-9A-HJKMNP-TV-Z]{26}$"
 JOSE = Raw(
@@ -550,6 +553,55 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             {200: views.TimelinessOne},
             auth="required",
             errors=(404,),
+        ),
+        ("POST", "/v1/keys"): RouteDoc(
+            "Issue an API key (shown once)",
+            "admin",
+            {201: views.ApiKeyCreated},
+            auth="required",
+            body=KeyIn,
+            description="A provincial key needs `authority_id` (one of the 33); an admin key "
+            "takes none. Only the key's HMAC is stored: the answer is the one time it is seen.",
+        ),
+        ("GET", "/v1/keys"): RouteDoc(
+            "API keys, newest first (never the keys themselves)",
+            "admin",
+            {200: views.ApiKeyList},
+            auth="required",
+            query=(limit, CURSOR),
+        ),
+        ("POST", "/v1/keys/{key_id}/revoke"): RouteDoc(
+            "Revoke an API key: its next request is refused (401)",
+            "admin",
+            {200: views.ApiKeyView},
+            auth="required",
+            errors=(404, 409),
+            path_patterns={"key_id": KEY_ID},
+            description="Idempotent: an already revoked key is answered as it is. The key "
+            "you call with cannot be revoked with itself (409 `invalid_state`).",
+        ),
+        ("GET", "/v1/stats/pilot"): RouteDoc(
+            "The pilot evaluation: per authority and national, per month",
+            "admin",
+            {200: views.PilotStats},
+            auth="required",
+            query=(
+                Param("from", {"type": "string", "pattern": MONTH}, "First month (YYYY-MM)."),
+                Param(
+                    "to",
+                    {"type": "string", "pattern": MONTH},
+                    "Last month (YYYY-MM); default this month (China time).",
+                ),
+            ),
+            description="Programmes approved, awards pushed, share on time and median working "
+            "days late (as of the last daily audit), backfill by awarded year, and "
+            "verifications served (verify and verify/print answers, counted per day). "
+            "`from` defaults to 11 months before `to`; at most STATS_MAX_MONTHS months.",
+        ),
+        ("GET", "/v1/stats/public"): RouteDoc(
+            "National totals: awards, authorities reporting, verifications served",
+            "public",
+            {200: views.PublicStats},
         ),
         ("POST", "/v1/feedback"): RouteDoc(
             "Report an idea or a problem to MOHURD",
