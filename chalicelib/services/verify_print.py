@@ -20,7 +20,7 @@ from chalicelib.domain.authorities import AUTHORITIES
 from chalicelib.domain.labels_zh import PROGRAM_STATUS_ZH, ROLE_ZH
 from chalicelib.domain.timeliness import CHINA_TZ
 from chalicelib.services import award_reads
-from chalicelib.store.models import Program
+from chalicelib.services.programs import public_names
 
 PAGE_SIZE = 100
 MAX_PAGES = 10  # 1,000 awards on paper; beyond that the page says to scan the code
@@ -65,12 +65,8 @@ def _collect(credit_code: str) -> tuple[dict[str, Any], list[dict], list[dict], 
 
 
 def _program_names(awards: list[dict[str, Any]]) -> dict[str, str]:
-    ids = list({award["program_id"] for award in awards})
-    names = {}
-    for start in range(0, len(ids), award_reads.BATCH_GET_MAX):
-        for program in Program.batch_get(ids[start : start + award_reads.BATCH_GET_MAX]):
-            names[program.id] = program.content.get("name", "")
-    return names
+    """Public names only: a programme back in draft shows the name it last had in public."""
+    return public_names({award["program_id"] for award in awards})
 
 
 def _e(value: Any) -> str:
