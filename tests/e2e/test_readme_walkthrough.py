@@ -161,6 +161,22 @@ def test_the_export_runs_on_demand_and_the_page_links_it(make_run):
             pytest.skip(f"chromium cannot be launched from {CHROMIUM}: {exc}")
         try:
             page = browser.new_page()
+            blocked: list[str] = []
+            page.on(
+                "console",
+                lambda message: (
+                    blocked.append(message.text)
+                    if "Content Security Policy" in message.text
+                    else None
+                ),
+            )
+
+            def under_csp(route):
+                served = route.fetch()
+                headers = {**served.headers, "content-security-policy": "default-src 'self'"}
+                route.fulfill(response=served, headers=headers)
+
+            page.route(re.compile(r".*/(\?.*)?$|.*/v1/verify/print.*"), under_csp)
             page.goto(make_run["api"] + "/")
             links = page.locator("#export-links a")
             playwright_api.expect(links).to_have_text(
@@ -170,5 +186,10 @@ def test_the_export_runs_on_demand_and_the_page_links_it(make_run):
             assert requests.get(csv_url, timeout=30).content.startswith(b"\xef\xbb\xbf")
             icon = page.evaluate("document.querySelector('link[rel=icon]').href")
             assert requests.get(icon, timeout=30).headers["Content-Type"] == "image/svg+xml"
+            # the printout too: its style sheet applies (A4 width) and nothing was blocked
+            page.goto(f"{make_run['api']}/v1/verify/print?credit_code=91110000000000001H")
+            playwright_api.expect(page.locator("#credit-code")).to_have_text("91110000000000001H")
+            assert page.evaluate("getComputedStyle(document.body).maxWidth").endswith("px")
+            assert blocked == []
         finally:
             browser.close()
