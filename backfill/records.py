@@ -22,6 +22,7 @@ from backfill.columns import AWARD_KEYS, BY_KEY, WINNER_KEYS, category_code, rol
 from backfill.problems import Problem, reason_zh
 from backfill.readers import Table
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.numbers import ascii_int_or_none
 from chalicelib.domain.schemas import AwardIn, parse_model
 
 EXAMPLE_PREFIX = "示例"  # the template's example rows start their 记录编号 with this
@@ -66,7 +67,8 @@ def _year(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("年").strip()
-    return int(text) if text.isascii() and text.isdigit() else text
+    number = ascii_int_or_none(text, max_digits=9)
+    return text if number is None else number  # the schema names what is wrong with text
 
 
 def _date(value: Any) -> Any:

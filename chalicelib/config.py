@@ -62,6 +62,8 @@ class Settings:
     public_timeliness: bool
     public_documents: bool
     shards: int = field(default=8)
+    # Deepest nesting of a JSON body (DynamoDB's own limit for a stored document is 32).
+    max_json_depth: int = field(default=32)
     # Most index items one enterprise-name search reads before it asks for a longer name.
     name_search_max: int = field(default=5000)
     # The public address of the API (e.g. https://registry.example.cn/api) for links that
@@ -119,6 +121,7 @@ def settings() -> Settings:
         public_timeliness=_env_bool("PUBLIC_TIMELINESS", False),
         public_documents=_env_bool("PUBLIC_DOCUMENTS", False),
         shards=_env_int("AWARD_SHARDS", 8),
+        max_json_depth=_env_int("MAX_JSON_DEPTH", 32),
         name_search_max=_env_int("NAME_SEARCH_MAX", 5000),
         public_base_url=_env("PUBLIC_BASE_URL", "").rstrip("/"),
         max_document_bytes=_env_int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),

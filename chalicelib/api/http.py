@@ -25,12 +25,16 @@ from chalicelib.domain.errors import (
     PayloadTooLargeError,
     RegistryError,
     UnavailableError,
-    ValidationError,
 )
+from chalicelib.domain.numbers import parse_ascii_int
 from chalicelib.observability import count, logger
 from chalicelib.services.keys import Principal, authenticate
 
 JSON_TYPE = "application/json; charset=utf-8"
+# Longest digit strings read before ``int()``: a page size (leading zeros allowed) and a
+# record version (DynamoDB numbers hold 38 digits; a version never comes near 18).
+LIMIT_DIGITS = 6
+VERSION_DIGITS = 18
 
 
 class RegistryApp(Chalice):
@@ -100,34 +104,66 @@ def principal_of(request: Request) -> Principal | None:
 
 
 def json_body(request: Request) -> Any:
-    """The parsed JSON body: 413 over the limit, 400 ``invalid_json`` when it isn't JSON."""
-    raw = request.raw_body or b""
-    if len(raw) > settings().max_body_bytes:
-        raise PayloadTooLargeError(f"the body is over {settings().max_body_bytes} bytes")
+    """The parsed JSON body: 413 over the limit, 400 ``invalid_json`` when it isn't JSON.
+
+    Whatever a body holds ends as a 4xx: ``[`` ten thousand times deep makes the
+    decoder raise ``RecursionError`` (not a ``ValueError``), and a body nested
+    deeper than ``max_json_depth`` is refused before any code walks it
+    recursively (pydantic, the DynamoDB serialiser, ``json.dumps``).
+    """
+    config = settings()
+    try:
+        raw = request.raw_body or b""
+    except UnicodeError:  # an event body (text) holding a lone surrogate
+        raise InvalidJsonError("the body is not valid UTF-8") from None
+    if len(raw) > config.max_body_bytes:
+        raise PayloadTooLargeError(f"the body is over {config.max_body_bytes} bytes")
     if not raw.strip():
         raise InvalidJsonError("the body is empty; send a JSON object")
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidJsonError(f"the body is not valid UTF-8 JSON: {exc}") from None
+        body = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        reason = "it is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise InvalidJsonError(f"the body is not valid UTF-8 JSON: {reason}") from None
+    if not _nested_within(body, config.max_json_depth):
+        raise InvalidJsonError(f"the body is nested more than {config.max_json_depth} levels deep")
+    return body
+
+
+def _nested_within(value: Any, limit: int) -> bool:
+    """Whether no array or object in ``value`` is deeper than ``limit`` (walked in a loop)."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return False
+        pending.extend((child, depth + 1) for child in children)
+    return True
 
 
 def query_params(request: Request) -> dict[str, str]:
     return dict(request.query_params or {})
 
 
-def _ascii_number(text: str) -> bool:
-    """Digits 0-9 only. ``str.isdigit`` also accepts ``²`` or ``፩``, which ``int`` refuses."""
-    return text.isascii() and text.isdigit()
-
-
 def limit_param(params: dict[str, str]) -> int:
     raw = params.get("limit")
     if raw is None:
         return settings().page_default
-    if not _ascii_number(raw) or not 1 <= int(raw) <= settings().page_max:
-        raise ValidationError(f"limit must be 1..{settings().page_max}", field="limit")
-    return int(raw)
+    page_max = settings().page_max
+    return parse_ascii_int(
+        raw,
+        field="limit",
+        max_digits=LIMIT_DIGITS,
+        minimum=1,
+        maximum=page_max,
+        message=f"limit must be 1..{page_max}",
+    )
 
 
 def if_match_version(request: Request) -> int | None:
@@ -136,9 +172,12 @@ def if_match_version(request: Request) -> int | None:
     if raw is None:
         return None
     text = raw.strip().removeprefix("W/").strip('"')
-    if not _ascii_number(text):
-        raise ValidationError('If-Match must be the version, e.g. "3"', field="If-Match")
-    return int(text)
+    return parse_ascii_int(
+        text,
+        field="If-Match",
+        max_digits=VERSION_DIGITS,
+        message='If-Match must be the version, e.g. "3"',
+    )
 
 
 def etag(version: int) -> dict[str, str]:
