@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from backfill.problems import Problem
+from chalicelib.domain.csv_safety import safe_writer
 
 ERROR_COLUMNS = (
     "工作表 sheet",
@@ -38,7 +39,7 @@ def write_errors(path: Path, problems: Iterable[Problem], sheet: str | None) -> 
     """Write ``errors.csv`` (always, so an old one never misleads); return the line count."""
     rows = sorted(problems, key=sort_key)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = safe_writer(csv.writer(handle))
         writer.writerow(ERROR_COLUMNS)
         for problem in rows:
             writer.writerow(
