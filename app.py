@@ -28,9 +28,14 @@ from chalicelib.api import (
     web,
 )
 from chalicelib.api.http import RegistryApp, edge_headers
+from chalicelib.config import check_public_base_url, settings
 from chalicelib.jobs import document_check as document_check_job
 from chalicelib.jobs import export as export_job
 from chalicelib.observability import logger, metrics_middleware
+
+# Cold start: a cloud stage without PUBLIC_BASE_URL stops here, saying so (links never
+# come from a request's Host header).
+check_public_base_url(settings())
 
 app = RegistryApp(app_name="award-registry")
 app.api.cors = False

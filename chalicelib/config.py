@@ -12,11 +12,14 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from chalicelib.domain.timeliness import TimelinessPolicy
 
 # A fixed secret for the local stage only; every cloud stage sets its own.
 LOCAL_DEV_SECRET = "local-development-secret-not-for-the-cloud"
+# Where ``make run`` listens: the local stage's public address unless PUBLIC_BASE_URL says.
+LOCAL_BASE_URL = "http://127.0.0.1:8000"
 
 
 def _env(name: str, default: str) -> str:
@@ -66,9 +69,9 @@ class Settings:
     max_json_depth: int = field(default=32)
     # Most index items one enterprise-name search reads before it asks for a longer name.
     name_search_max: int = field(default=5000)
-    # The public address of the API (e.g. https://registry.example.cn/api) for links that
-    # leave the page, like the printed QR code; empty: taken from the request's Host.
-    public_base_url: str = field(default="")
+    # The public address of the API (e.g. https://registry.example.cn/api): the only root of
+    # absolute links (QR code, feed, OpenAPI servers); never the request's Host header.
+    public_base_url: str = field(default=LOCAL_BASE_URL)
     # Approval documents (SPEC §4): upload limit, links' lifetimes.
     max_document_bytes: int = 20 * 1024 * 1024
     max_documents: int = 10
@@ -97,6 +100,7 @@ def settings() -> Settings:
     prefix = _env("TABLE_PREFIX", f"award-registry-{stage}")
     region = _env("AWS_REGION", _env("AWS_DEFAULT_REGION", "cn-north-1"))
     partition = "aws-cn" if region.startswith("cn-") else "aws"
+    base_default = LOCAL_BASE_URL if stage == "local" else ""  # a cloud stage must say it
     return Settings(
         stage=stage,
         region=region,
@@ -123,7 +127,7 @@ def settings() -> Settings:
         shards=_env_int("AWARD_SHARDS", 8),
         max_json_depth=_env_int("MAX_JSON_DEPTH", 32),
         name_search_max=_env_int("NAME_SEARCH_MAX", 5000),
-        public_base_url=_env("PUBLIC_BASE_URL", "").rstrip("/"),
+        public_base_url=_env("PUBLIC_BASE_URL", base_default).rstrip("/"),
         max_document_bytes=_env_int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
         max_documents=_env_int("MAX_DOCUMENTS_PER_PROGRAM", 10),
         upload_url_seconds=_env_int("UPLOAD_URL_SECONDS", 900),
@@ -131,3 +135,30 @@ def settings() -> Settings:
         export_part_bytes=max(5 * 1024 * 1024, _env_int("EXPORT_PART_BYTES", 8 * 1024 * 1024)),
         export_claim_seconds=_env_int("EXPORT_CLAIM_SECONDS", 900),
     )
+
+
+class ConfigurationError(RuntimeError):
+    """A cloud stage is missing a setting it cannot guess: the function refuses to start."""
+
+
+def check_public_base_url(config: Settings) -> str:
+    """The configured public address, or ``ConfigurationError`` at cold start.
+
+    Links are never built from a request's ``Host`` or ``X-Forwarded-*``
+    headers (a forged header would put an attacker's address in a QR code
+    or in a feed cached for everyone), so a cloud stage must be told its
+    address; the local stage defaults to ``make run``'s.
+    """
+    url = config.public_base_url
+    if not url:
+        raise ConfigurationError(
+            f"PUBLIC_BASE_URL is not set for stage {config.stage!r}: set it to the public "
+            "address of the API (e.g. https://registry.example.cn/api; the PublicBaseUrl "
+            "parameter of the packaged template)"
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"PUBLIC_BASE_URL must be an http(s) address without query or fragment, not {url!r}"
+        )
+    return url

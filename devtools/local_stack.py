@@ -90,6 +90,8 @@ def local_stack(*, export_env: bool = False) -> Iterator[LocalStack]:
         "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
         "STAGE": "local",
         "TABLE_PREFIX": "award-registry-local",
+        # The API's own address: the only root of its links, as make run sets it.
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{api_port}",
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("SERVER_SECRET", None)

@@ -11,6 +11,9 @@ export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-cn-north-1}"
 export AWS_REGION="$AWS_DEFAULT_REGION"
 export AWS_ENDPOINT_URL="http://127.0.0.1:${MOTO_PORT}"
 export STAGE=local TABLE_PREFIX=award-registry-local
+# Links (QR code, feed, OpenAPI servers) are built from this address only; set it to the
+# address others reach this server at (e.g. across a LAN) before `make run`.
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:${API_PORT}}"
 
 python -m devtools.local_aws --host 127.0.0.1 --port "$MOTO_PORT" &
 MOTO_PID=$!

@@ -184,37 +184,16 @@ def etag(version: int) -> dict[str, str]:
     return {"ETag": f'"{version}"'}
 
 
-def base_url(request: Request) -> str:
-    """The public root the client reached, e.g. ``https://host/api`` (no trailing slash).
+def public_base_url() -> str:
+    """The root of every absolute link we write, e.g. ``https://registry.example.cn/api``.
 
-    Built from the ``Host`` header, ``X-Forwarded-Proto`` and the part of the
-    request path in front of the route (the API Gateway stage or a custom
-    domain's base path), so links in the feed and the OpenAPI ``servers``
-    work behind any of them.
+    Only the ``PUBLIC_BASE_URL`` setting: never the ``Host`` or
+    ``X-Forwarded-*`` headers, which a client chooses (a forged one would put
+    its address in the QR code of a printed verification, or in a feed that
+    shared caches keep for everyone). ``app.py`` checks it at cold start.
     """
-    headers = request.headers
-    host = (headers.get("host") or "").strip()
-    if not _HOST.match(host):
-        host = "localhost"
-    proto = (headers.get("x-forwarded-proto") or "").split(",")[0].strip().lower()
-    if proto not in ("http", "https"):
-        proto = "http" if host.startswith(("127.0.0.1", "localhost")) else "https"
-    context = request.context or {}
-    full_path = context.get("path") or ""
-    route_path = request.path or ""
-    # Path parameters are single segments: what is left in front of the route's
-    # segments is the stage or base path.
-    full_parts, route_parts = full_path.split("/"), route_path.split("/")
-    if full_path and route_path and len(full_parts) >= len(route_parts):
-        prefix = "/".join(full_parts[: len(full_parts) - len(route_parts) + 1])
-    elif context.get("stage") and not full_path:
-        prefix = "/" + str(context["stage"])
-    else:
-        prefix = ""
-    return f"{proto}://{host}{prefix.rstrip('/')}"
+    return settings().public_base_url
 
-
-_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
 # Cache-Control of anonymous, successful reads; everything else is not stored.
 PUBLIC_MAX_AGE = "public, max-age=60"

@@ -11,7 +11,6 @@ timeliness rule's words, from the configuration.
 from __future__ import annotations
 
 import html
-import re
 from functools import cache
 from pathlib import Path
 from string import Template
@@ -19,9 +18,9 @@ from string import Template
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib.api.http import endpoint, query_params
+from chalicelib.api.http import endpoint, public_base_url, query_params
 from chalicelib.config import settings
-from chalicelib.domain.errors import NotFoundError, RegistryError, ValidationError
+from chalicelib.domain.errors import NotFoundError, RegistryError
 from chalicelib.services.verify_print import verification_page
 
 bp = Blueprint(__name__)
@@ -32,7 +31,6 @@ ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
 }
-_HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -64,19 +62,6 @@ def base_path(context_path: str, route: str) -> str:
 
 def _base_path(request: Request) -> str:
     return base_path((request.context or {}).get("path") or "", request.path)
-
-
-def public_base_url(request: Request) -> str:
-    """Where the API is reached from outside: the setting, else the request's Host and stage."""
-    if settings().public_base_url:
-        return settings().public_base_url
-    host = request.headers.get("host", "")
-    if not _HOST.match(host):
-        raise ValidationError("the Host header is not a host name", field="Host")
-    scheme = request.headers.get("x-forwarded-proto", "").lower()
-    if scheme not in ("http", "https"):
-        scheme = "http" if settings().stage == "local" else "https"
-    return f"{scheme}://{host}{_base_path(request)}"
 
 
 @bp.route("/", methods=["GET"])
@@ -136,7 +121,7 @@ def verify_print() -> Response:
     request = bp.current_request
     try:
         page = verification_page(
-            query_params(request).get("credit_code"), base_url=public_base_url(request)
+            query_params(request).get("credit_code"), base_url=public_base_url()
         )
     except RegistryError as error:
         if _wants_html(request):

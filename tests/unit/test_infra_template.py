@@ -106,6 +106,18 @@ def test_functions_find_the_tables_under_the_prefix_config_py_reads():
     assert secret.startswith("{{resolve:secretsmanager:${ServerSecret}")
 
 
+def test_the_public_address_is_a_required_parameter_of_the_stack():
+    """Links come from PUBLIC_BASE_URL only: the deployer must give it (no default)."""
+    assert GLOBAL_ENV["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
+    parameter = TEMPLATE["Parameters"]["PublicBaseUrl"]
+    assert "Default" not in parameter
+    pattern = re.compile(parameter["AllowedPattern"])
+    assert pattern.match("https://registry.example.cn/api")
+    assert pattern.match("https://abc123.execute-api.cn-north-1.amazonaws.com.cn/api")
+    for wrong in ("", "registry.example.cn", "https://x.example/api?a=1", "ftp://x.example"):
+        assert not pattern.match(wrong), wrong
+
+
 def test_tables_are_on_demand_recoverable_retained_and_protected_in_prod():
     for kind, props in _tables().items():
         resource = next(r for r in RESOURCES.values() if r.get("Properties") is props)
