@@ -205,6 +205,33 @@ CACHE_BY_ROUTE = {
 }
 PRIVATE = "private, no-store"
 
+# Content-Security-Policy. A page runs only its own files (plus the inline blocks whose
+# hashes a route adds), is never framed (clickjacking), posts forms only to us; any other
+# answer (JSON, CSV links, redirects) loads nothing at all.
+PAGE_POLICY = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
+def page_policy(*, styles: tuple[str, ...] = (), scripts: tuple[str, ...] = ()) -> str:
+    """``PAGE_POLICY`` that also allows inline blocks by their ``sha256-…`` source hashes.
+
+    The printable verification keeps its style and one line of script inline so a
+    copy saved to disk (what a verifying office files) still prints as it should.
+    """
+    policy = PAGE_POLICY
+    if styles:
+        policy += "; style-src 'self' " + " ".join(f"'{h}'" for h in styles)
+    if scripts:
+        policy += "; script-src 'self' " + " ".join(f"'{h}'" for h in scripts)
+    return policy
+
+
+def _is_html(response: Response) -> bool:
+    return str(response.headers.get("Content-Type", "")).startswith("text/html")
+
 
 def edge_headers(request: Request, get_response: Callable[[Request], Response]) -> Response:
     """HTTP middleware: CORS and caching headers for every route, decided in one place.
@@ -220,6 +247,10 @@ def edge_headers(request: Request, get_response: Callable[[Request], Response]) 
 
     It also puts Chalice's own refusals (405, 415, an unexpected 500) in our
     error shape, so a client parses one shape whatever went wrong.
+
+    Every answer says ``X-Content-Type-Options: nosniff`` and carries a
+    Content-Security-Policy: ``PAGE_POLICY`` on HTML (a route may set a
+    stricter-or-equal one with hashes), ``API_POLICY`` on everything else.
     """
     response = _in_our_error_shape(get_response(request))
     headers = response.headers
@@ -234,6 +265,12 @@ def edge_headers(request: Request, get_response: Callable[[Request], Response]) 
     else:
         headers["Cache-Control"] = PRIVATE
     headers["Vary"] = "Authorization"
+    headers["X-Content-Type-Options"] = "nosniff"
+    if _is_html(response):
+        headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+        headers["X-Frame-Options"] = "DENY"  # frame-ancestors for browsers without CSP 2
+    else:
+        headers.setdefault("Content-Security-Policy", API_POLICY)
     return response
 
 

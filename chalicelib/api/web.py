@@ -10,7 +10,10 @@ timeliness rule's words, from the configuration.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import re
 from functools import cache
 from pathlib import Path
 from string import Template
@@ -18,7 +21,7 @@ from string import Template
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib.api.http import endpoint, public_base_url, query_params
+from chalicelib.api.http import endpoint, page_policy, public_base_url, query_params
 from chalicelib.config import settings
 from chalicelib.domain.errors import NotFoundError, RegistryError
 from chalicelib.services.verify_print import verification_page
@@ -31,15 +34,37 @@ ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
 }
-PAGE_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
+# nosniff and the Content-Security-Policy of every HTML answer come from edge_headers.
+PAGE_HEADERS = {"Referrer-Policy": "same-origin"}
 
 
 @cache
 def _read(name: str) -> str:
     return (WEB_DIR / name).read_text("utf-8")
+
+
+def inline_hashes(page: str, tag: str) -> tuple[str, ...]:
+    """CSP source hashes (``sha256-…``) of the inline ``<tag>`` blocks of ``page``.
+
+    Examples
+    --------
+    >>> inline_hashes("<p>x</p><style>p{}</style>", "style")
+    ('sha256-gG2yISYereRMiG2lMXrbiUgi0Ubw9p7QCeWcroOvy9Y=',)
+    """
+    blocks = re.findall(rf"<{tag}>(.*?)</{tag}>", page, re.S)
+    return tuple(
+        "sha256-" + base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
+        for block in blocks
+    )
+
+
+@cache
+def _print_policy() -> str:
+    """The print view's policy: its own inline style and print button, by hash."""
+    template = _read("print.html")
+    return page_policy(
+        styles=inline_hashes(template, "style"), scripts=inline_hashes(template, "script")
+    )
 
 
 def base_path(context_path: str, route: str) -> str:
@@ -130,5 +155,10 @@ def verify_print() -> Response:
     return Response(
         body=page,
         status_code=200,
-        headers={"Content-Type": HTML_TYPE, "Cache-Control": "no-store", **PAGE_HEADERS},
+        headers={
+            "Content-Type": HTML_TYPE,
+            "Cache-Control": "no-store",
+            "Content-Security-Policy": _print_policy(),
+            **PAGE_HEADERS,
+        },
     )
