@@ -20,6 +20,7 @@ from typing import Any
 
 import requests
 
+from chalicelib.domain import program_status
 from chalicelib.domain.numbers import ascii_int_or_none
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -139,7 +140,7 @@ class ApiClient:
             params = {"limit": "100", **scope, **({"cursor": cursor} if cursor else {})}
             page = self.request("GET", "/v1/programs", params=params).json()
             for item in page.get("items", []):
-                if item.get("status") in ("submitted", "approved"):
+                if item.get("status") in program_status.PUSHABLE:
                     names.setdefault(str(item.get("name", "")).strip(), []).append(item["id"])
             cursor = page.get("next_cursor")
             if not cursor:
