@@ -14,6 +14,8 @@ export STAGE=local TABLE_PREFIX=award-registry-local
 # Links (QR code, feed, OpenAPI servers) are built from this address only; set it to the
 # address others reach this server at (e.g. across a LAN) before `make run`.
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:${API_PORT}}"
+# Created in the emulator by `cli bootstrap`; the API reads it from Secrets Manager as in the cloud.
+export SERVER_SECRET_ARN=award-registry-local-server-secret
 
 python -m devtools.local_aws --host 127.0.0.1 --port "$MOTO_PORT" &
 MOTO_PID=$!

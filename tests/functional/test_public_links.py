@@ -35,7 +35,8 @@ def cold_start(**env: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("value", ["", "registry.example.cn", "https://x.example/api?a=1"])
 def test_a_cloud_stage_refuses_to_start_without_a_proper_public_base_url(value):
-    started = cold_start(STAGE="prod", PUBLIC_BASE_URL=value)
+    secret = "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:x"  # as the stack sets
+    started = cold_start(STAGE="prod", SERVER_SECRET_ARN=secret, PUBLIC_BASE_URL=value)
     assert started.returncode != 0
     assert "started" not in started.stdout
     assert "ConfigurationError: PUBLIC_BASE_URL" in started.stderr
@@ -43,6 +44,7 @@ def test_a_cloud_stage_refuses_to_start_without_a_proper_public_base_url(value):
 
 def test_the_check_accepts_an_address_with_a_base_path(monkeypatch):
     monkeypatch.setenv("STAGE", "prod")
+    monkeypatch.setenv("SERVER_SECRET_ARN", "arn:aws-cn:secretsmanager:cn-north-1:1:secret:x")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://registry.example.cn/api/")
     settings.cache_clear()
     try:
