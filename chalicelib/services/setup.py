@@ -37,9 +37,25 @@ def ensure_bucket_and_topic() -> dict[str, str]:
     return {"bucket": config.bucket, "topic_arn": topic_arn}
 
 
+def ensure_imports_queue() -> str:
+    """The FIFO queue of spreadsheet imports (the merge template's ``ImportsQueue``)."""
+    from chalicelib.store import queue
+
+    config = settings()
+    attributes = {"FifoQueue": "true", "VisibilityTimeout": "900"}
+    url = queue.sqs().create_queue(QueueName=config.imports_queue_name, Attributes=attributes)
+    return url["QueueUrl"]
+
+
 def bootstrap() -> dict:
-    """Tables, bucket, topic and the 33 authorities; safe to run again."""
+    """Tables, bucket, topic, imports queue and the 33 authorities; safe to run again."""
     tables = ensure_tables()
     resources = ensure_bucket_and_topic()
+    imports_queue = ensure_imports_queue()
     authorities = load_authorities()
-    return {"tables_created": tables, **resources, "authorities_created": authorities}
+    return {
+        "tables_created": tables,
+        **resources,
+        "imports_queue_url": imports_queue,
+        "authorities_created": authorities,
+    }
