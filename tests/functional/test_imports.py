@@ -16,11 +16,11 @@ import time
 import pytest
 import requests
 
+from chalicelib.jobs.import_chunk import handle_body
 from chalicelib.services.imports import chunk_key
 from chalicelib.store import imports as import_store
 from chalicelib.store import objects, queue
 from chalicelib.store.models import AwardRecord
-from chalicelib.jobs.import_chunk import handle_body
 from devtools.import_worker import drain
 from tests.functional.helpers import submitted_program
 from tests.sheets import HEADERS, award_rows
@@ -222,7 +222,7 @@ def test_a_sheet_without_the_template_headers_fails_with_its_reason(api, keys):
     assert status["status"] == "failed"
     assert status["error"]["code"] == "unreadable"
     assert "表头" in status["error"]["message_zh"] or "header" in status["error"]["message"]
-    header, first, *_ = errors_of(api, keys["110000"], status["import_id"])
+    _header, first, *_ = errors_of(api, keys["110000"], status["import_id"])
     assert first[5] == "unreadable"
 
 
