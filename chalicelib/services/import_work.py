@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.domain import program_status
 from chalicelib.imports.problems import Problem
 from chalicelib.imports.readers import ReadError, read_bytes
 from chalicelib.imports.records import Checked, Draft, check, group_rows, program_for
@@ -42,14 +43,12 @@ from chalicelib.store.imports import (
 )
 from chalicelib.store.models import Program
 
-_PUSHABLE = awards.PUSHABLE_PROGRAM_STATES
-
 
 def _program_names(authority_id: str) -> dict[str, list[str]]:
     """Name → ids of this authority's programmes awards may be pushed to (as the tool asks)."""
     names: dict[str, list[str]] = {}
     for program in Program.by_authority.query(authority_id):
-        if program.status in _PUSHABLE:
+        if program.status in program_status.PUSHABLE:
             name = str((program.content or {}).get("name", "")).strip()
             names.setdefault(name, []).append(program.id)
     return names

@@ -61,4 +61,3 @@ def test_a_2000_row_import_stores_every_award_once(stack, hebei, tmp_path):
     assert set(by_source) == {"HB-00017", "HB-00455"}
     assert by_source["HB-00017"]["行号 row"] == str(2 + WINNERS * 17 + 1)  # its second enterprise
     assert by_source["HB-00455"]["错误代码 code"] == "out_of_scope"
-
