@@ -306,3 +306,22 @@ def test_errors_csv_cells_cannot_run_as_formulas(api, keys):
     source_ids = sorted(line[2] for line in lines)
     assert source_ids == sorted(['\'=HYPERLINK("http://evil")', "'＋cmd|' /C calc'!A0", "'@SUM(1)"])
     assert all(not cell.startswith(("=", "+", "-", "@")) for line in lines for cell in line)
+
+
+def test_the_lambda_handler_works_the_queue_messages(client, api, keys):
+    """``app.import_worker`` as SQS invokes it: one message per event (batch size 1)."""
+    program_id = submitted_program(api, keys["110000"])
+    content = csv_bytes(award_rows(3, program_id=program_id, prefix="LH", winners=1))
+    import_id = declare_and_upload(api, keys["110000"], content)
+    api.call("POST", f"/v1/imports/{import_id}/start", key=keys["110000"])
+    sqs, url = queue.sqs(), queue.queue_url()
+    for _ in range(2):  # the split, then its one chunk
+        (message,) = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1)["Messages"]
+        event = client.events.generate_sqs_event(
+            message_bodies=[message["Body"]], queue_name="award-registry-imports.fifo"
+        )
+        answer = client.lambda_.invoke("import_worker", event)
+        assert answer.payload[0]["import_id"] == import_id, answer.payload
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    status = api.call("GET", f"/v1/imports/{import_id}", key=keys["110000"]).data
+    assert (status["status"], status["pushed"]) == ("done", 3)
