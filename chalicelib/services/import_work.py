@@ -118,6 +118,11 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
     except ReadError as error:
         _fail(job, "unreadable", str(error), "文件无法读取或缺少必填列", now)
         return {"import_id": import_id, "outcome": "failed"}
+    except Exception as error:  # a workbook openpyxl chokes on stays broken:
+        # retrying would only park the message in the dead-letter queue, so fail it now.
+        message = f"cannot read the workbook ({type(error).__name__})"
+        _fail(job, "unreadable", message, "文件无法读取，请另存为 .xlsx 后重试", now)
+        return {"import_id": import_id, "outcome": "failed"}
     del data
     grouped = group_rows(table)
     needs_names = any(

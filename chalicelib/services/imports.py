@@ -163,10 +163,10 @@ def start(principal: Principal | None, import_id: str, now: datetime) -> dict[st
             if job.status == "failed":
                 raise _refusal(job)
             return import_view(job)
-        if set_status(job, "queued", "awaiting_upload", started_at=at):
-            # The split message is sent after the status change: a crash in between
-            # leaves a queued import that a repeated ``start`` re-sends (below).
-            job.refresh(consistent_read=True)
+        # The split message is sent after the status change: a crash in between
+        # leaves a queued import that a repeated ``start`` re-sends (below).
+        set_status(job, "queued", "awaiting_upload", started_at=at)
+        job.refresh(consistent_read=True)  # ours or a concurrent start's outcome
     if job.status == "queued":
         send_split(job)
     return import_view(job)

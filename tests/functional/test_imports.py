@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import time
+import zipfile
 
 import pytest
 import requests
@@ -325,3 +326,16 @@ def test_the_lambda_handler_works_the_queue_messages(client, api, keys):
         sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     status = api.call("GET", f"/v1/imports/{import_id}", key=keys["110000"]).data
     assert (status["status"], status["pushed"]) == ("done", 3)
+
+
+def test_a_zip_that_is_no_workbook_fails_the_import_with_its_reason(api, keys):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "not a workbook")
+    content = buffer.getvalue()
+
+    status = run_import(api, keys["110000"], content, declaration(content, XLSX_TYPE))
+
+    assert status["status"] == "failed"
+    assert status["error"]["code"] == "unreadable"
+    assert status["finished_at"] >= status["started_at"]
