@@ -18,6 +18,10 @@ The patches below contain both costs in the *local emulator only*:
 - ``transact_write_items`` keeps moto's semantics but snapshots only the items the
   transaction touches and restores exactly those on cancellation.
 
+A third, small patch makes moto's KMS honour ``Sign`` with ``MessageType=DIGEST``
+for ECDSA keys (moto 5.2.5 hashes the digest again, as if it were RAW), which the
+receipt signing uses exactly as real KMS defines it (see :func:`kms_sign`).
+
 Nothing here changes the application: the production write path stays fully
 transactional (``TransactWriteItems`` against real DynamoDB) and nothing in ``chalicelib``
 imports this module. The patch depends on moto internals (``Table.items`` layout,
@@ -58,6 +62,7 @@ from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
 from moto.dynamodb.models.dynamo_type import DynamoType, Item  # noqa: E402
 from moto.dynamodb.models.table import Table  # noqa: E402
 from moto.dynamodb.responses import DynamoHandler  # noqa: E402
+from moto.kms.responses import KmsResponse  # noqa: E402
 
 __all__ = ["DYNAMODB_LOCK", "PINNED_MOTO_VERSION", "apply_patches"]
 
@@ -88,6 +93,57 @@ def apply_patches() -> None:
         if not getattr(DynamoDBBackend.transact_write_items, _PATCH_MARKER, False):
             _ORIGINALS["transact_write_items"] = DynamoDBBackend.transact_write_items
             DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+        if not getattr(KmsResponse.sign, _PATCH_MARKER, False):
+            _ORIGINALS["kms_sign"] = KmsResponse.sign
+            KmsResponse.sign = kms_sign  # type: ignore[method-assign]
+
+
+_DIGEST_SIZES = {"ECDSA_SHA_256": 32, "ECDSA_SHA_384": 48, "ECDSA_SHA_512": 64}
+
+
+def kms_sign(self: KmsResponse) -> str:
+    """KMS ``Sign`` that signs a ``DIGEST`` as given (prehashed), as real KMS does.
+
+    RAW messages and RSA keys go to moto's own implementation unchanged.
+    """
+    import base64
+    import json
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+    from moto.kms.exceptions import ValidationException
+
+    algorithm = self._get_param("SigningAlgorithm")
+    if self._get_param("MessageType") != "DIGEST" or algorithm not in _DIGEST_SIZES:
+        return _ORIGINALS["kms_sign"](self)
+    key_id = self._get_param("KeyId")
+    self._validate_key_id(key_id)
+    digest = self._get_param("Message")
+    if isinstance(digest, str):
+        digest = digest.encode("utf-8")
+    if len(digest) != _DIGEST_SIZES[algorithm]:
+        raise ValidationException("Digest is invalid length for algorithm " + algorithm)
+    key = self.kms_backend.describe_key(key_id)
+    self.kms_backend._KmsBackend__ensure_valid_sign_and_verify_key(key)  # moto's own check
+    if algorithm not in key.signing_algorithms:
+        raise ValidationException(f"{algorithm} is not valid for key {key.arn}")
+    hash_algorithm = {
+        "ECDSA_SHA_256": hashes.SHA256(),
+        "ECDSA_SHA_384": hashes.SHA384(),
+        "ECDSA_SHA_512": hashes.SHA512(),
+    }[algorithm]
+    signature = key.private_key.private_key.sign(digest, ec.ECDSA(Prehashed(hash_algorithm)))
+    return json.dumps(
+        {
+            "KeyId": key.arn,
+            "Signature": base64.b64encode(signature).decode("ascii"),
+            "SigningAlgorithm": algorithm,
+        }
+    )
+
+
+setattr(kms_sign, _PATCH_MARKER, True)
 
 
 @functools.wraps(DynamoHandler.call_action)

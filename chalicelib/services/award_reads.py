@@ -22,10 +22,17 @@ from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credit_code
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
+from chalicelib.domain.disclosure import award_for, reader_of
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.names import PARTITION_CHARS, fold_name, name_key, name_partition
 from chalicelib.domain.timeliness import china_date
-from chalicelib.services.awards import award_history, award_view, load_record, winner_names
+from chalicelib.services.awards import (
+    award_history,
+    award_view,
+    load_record,
+    winner_names,
+)
+from chalicelib.services.keys import Principal
 from chalicelib.store.base import iso_utc
 from chalicelib.store.models import (
     AwardRecord,
@@ -62,11 +69,16 @@ def with_program_status(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return views
 
 
-def get_award(award_id: str) -> dict[str, Any]:
+def for_reader(views: list[dict[str, Any]], principal: Principal | None) -> list[dict[str, Any]]:
+    """Each award as this caller may see it (its owner and admins see everything)."""
+    return [award_for(view, reader_of(principal, view["authority_id"])) for view in views]
+
+
+def get_award(award_id: str, principal: Principal | None = None) -> dict[str, Any]:
     record = load_record(award_id)
     view = with_program_status([award_view(record)])[0]
     view["history"] = award_history(award_id)
-    return view
+    return for_reader([view], principal)[0]
 
 
 def _records_by_id(award_ids: list[str]) -> dict[str, AwardRecord]:
@@ -168,7 +180,9 @@ def _page(
     return items, False
 
 
-def list_awards(params: dict[str, str], limit: int) -> dict[str, Any]:
+def list_awards(
+    params: dict[str, str], limit: int, principal: Principal | None = None
+) -> dict[str, Any]:
     authority_id = params.get("authority_id")
     program_id = params.get("program_id")
     source_id = params.get("source_id")
@@ -236,7 +250,7 @@ def list_awards(params: dict[str, str], limit: int) -> dict[str, Any]:
     if more:
         next_cursor = encode_cursor({"before": items[-1].feed_key}, secret=secret, scope=scope)
     views = with_program_status([award_view(record) for record in items])
-    return {"items": views, "next_cursor": next_cursor}
+    return {"items": for_reader(views, principal), "next_cursor": next_cursor}
 
 
 def _by_source(authority_id: str, source_id: str, before: str | None) -> list[AwardRecord]:
@@ -248,7 +262,9 @@ def _by_source(authority_id: str, source_id: str, before: str | None) -> list[Aw
     return [record] if before is None or record.feed_key < before else []
 
 
-def verify(params: dict[str, str], limit: int) -> dict[str, Any]:
+def verify(
+    params: dict[str, str], limit: int, principal: Principal | None = None
+) -> dict[str, Any]:
     """What a local authority checks instead of asking for paper proof (SPEC §1.5)."""
     code = _credit_code(params.get("credit_code"))
     secret = settings().server_secret
@@ -260,7 +276,7 @@ def verify(params: dict[str, str], limit: int) -> dict[str, Any]:
     records, more = _page(
         _credit_code_stream(code, before, min(limit + 1, 100)), lambda r: True, limit
     )
-    views = with_program_status([award_view(record) for record in records])
+    views = for_reader(with_program_status([award_view(r) for r in records]), principal)
     for view in views:
         view["enterprise_role"] = next(
             w["role"] for w in view["winners"] if w["credit_code"] == code

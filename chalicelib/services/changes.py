@@ -29,6 +29,7 @@ from typing import Any
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
+from chalicelib.domain.disclosure import PUBLIC, award_for, program_for
 from chalicelib.domain.errors import InvalidCursorError
 from chalicelib.observability import logger
 from chalicelib.store.models import AuthorityRecord, ChangeEntry
@@ -146,6 +147,14 @@ def read_changes(position: Position, limit: int) -> ChangePage:
     return ChangePage(entries=entries, position=current, has_more=has_more)
 
 
+def public_data(entity: str, data: dict[str, Any]) -> dict[str, Any]:
+    """An entry's ``data`` as the public may see it: the change feed is public for
+    everyone (a key does not widen it), so no project manager, key id or review reason."""
+    if entity == "award":
+        return award_for(data, PUBLIC)
+    return program_for(data, PUBLIC)
+
+
 def entry_view(entry: ChangeEntry, cursor: str) -> dict[str, Any]:
     return {
         "cursor": cursor,
@@ -156,7 +165,7 @@ def entry_view(entry: ChangeEntry, cursor: str) -> dict[str, Any]:
         "op": entry.op,
         "version": int(entry.version),
         "committed_at": entry.committed_at,
-        "data": entry.data,
+        "data": public_data(entry.entity, entry.data),
     }
 
 

@@ -89,6 +89,9 @@ class Program(Model):
     updated_at = UnicodeAttribute()
     listing = UnicodeAttribute(default="program")
     listing_key = UnicodeAttribute()
+    # The name it last had in a public state (submitted/approved/withdrawn): what the
+    # public keeps seeing on its awards while it is back in draft or rejected.
+    public_name = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_listing = ProgramListingIndex()
@@ -170,6 +173,8 @@ class AwardRecord(Model):
     revoked_reason = UnicodeAttribute(null=True)
     revoked_document_number = UnicodeAttribute(null=True)
     revoked_at = UnicodeAttribute(null=True)
+    # Administrators' redactions: [{fields, at, reason, by}] (``services/redaction.py``).
+    redactions = JSONAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     shard = UnicodeAttribute()
@@ -252,6 +257,21 @@ class EnterpriseNameEntry(Model):
         return f"NAME#{partition}"
 
 
+class ChangeEntityIndex(GlobalSecondaryIndex):
+    """Every change entry of one award or programme, by ``seq`` (keys only).
+
+    A redaction finds the entries to erase here. Eventually consistent: the
+    redaction checks it found one entry per version before it trusts it.
+    """
+
+    class Meta:
+        index_name = "by_entity"
+        projection = KeysOnlyProjection()
+
+    entity_id = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+
+
 class ChangeEntry(Model):
     Meta = table_meta("changes")
 
@@ -263,6 +283,8 @@ class ChangeEntry(Model):
     version = NumberAttribute()
     committed_at = UnicodeAttribute()
     data = JSONAttribute()
+
+    by_entity = ChangeEntityIndex()
 
 
 # Tables of later features live in their own modules (imported here, at the end,
