@@ -22,10 +22,12 @@ from chalicelib.api import (
     feed,
     feedback,
     imports,
+    keys,
     openapi,
     programs,
     public,
     receipts,
+    stats,
     templates,
     timeliness,
     web,
@@ -54,6 +56,8 @@ app.register_middleware(
 )
 # CORS and Cache-Control for every route, in one place (see ``edge_headers``).
 app.register_middleware(edge_headers, "http")
+# Every verify and verify/print answer counts for the pilot evaluation (see api/stats.py).
+app.register_middleware(stats.count_verifications, "http")
 # EMF metrics of every function (HTTP, scheduled, S3) flushed when it returns.
 app.register_middleware(metrics_middleware(), "all")
 
@@ -73,6 +77,8 @@ BLUEPRINTS = (
     timeliness.bp,
     receipts.bp,
     imports.bp,
+    keys.bp,
+    stats.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")

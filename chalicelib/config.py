@@ -73,6 +73,10 @@ class Settings:
     name_search_max: int = field(default=5000)
     # How long a redaction waits for the change-entry index to show every entry of the award.
     redact_index_wait_seconds: int = field(default=5)
+    # Most stored items one public list page reads: max(factor × limit, floor). Past it
+    # the page answers what it found with a cursor, so no request costs the whole table.
+    read_bound_factor: int = field(default=10)
+    read_bound_floor: int = field(default=200)
     # The public address of the API (e.g. https://registry.example.cn/api) for links that
     # leave the page, like the printed QR code; empty: taken from the request's Host.
     public_base_url: str = field(default="")
@@ -95,6 +99,11 @@ class Settings:
     receipt_key_id: str = field(default="alias/award-registry-local-receipts")
     receipt_max_awards: int = 1000
     receipt_keys_cache_seconds: int = 300
+    # Pilot statistics: verify answers are counted on this many shards of a daily counter
+    # (raise it freely; never lower it, or the higher shards' counts are no longer read),
+    # and GET /v1/stats/pilot spans at most this many months.
+    verify_counter_shards: int = 8
+    stats_max_months: int = 36
     # How long a container keeps the fetched server secret before asking again.
     server_secret_max_age: int = 3600
 
@@ -116,6 +125,10 @@ class Settings:
             backfill_deadline=self.backfill_due,
             working_days=self.working_days,
         )
+
+    def read_bound(self, limit: int) -> int:
+        """Most stored items a public list page of ``limit`` items may read."""
+        return max(self.read_bound_factor * limit, self.read_bound_floor)
 
     def table_name(self, kind: str) -> str:
         return f"{self.table_prefix}-{kind}"
@@ -160,6 +173,8 @@ def settings() -> Settings:
         shards=_env_int("AWARD_SHARDS", 8),
         name_search_max=_env_int("NAME_SEARCH_MAX", 5000),
         redact_index_wait_seconds=_env_int("REDACT_INDEX_WAIT_SECONDS", 5),
+        read_bound_factor=_env_int("READ_BOUND_FACTOR", 10),
+        read_bound_floor=_env_int("READ_BOUND_FLOOR", 200),
         public_base_url=_env("PUBLIC_BASE_URL", "").rstrip("/"),
         max_document_bytes=_env_int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
         max_documents=_env_int("MAX_DOCUMENTS_PER_PROGRAM", 10),
@@ -175,5 +190,7 @@ def settings() -> Settings:
         receipt_key_id=_env("RECEIPT_KEY_ID", f"alias/{prefix}-receipts"),
         receipt_max_awards=_env_int("RECEIPT_MAX_AWARDS", 1000),
         receipt_keys_cache_seconds=_env_int("RECEIPT_KEYS_CACHE_SECONDS", 300),
+        verify_counter_shards=max(1, _env_int("VERIFY_COUNTER_SHARDS", 8)),
+        stats_max_months=max(1, _env_int("STATS_MAX_MONTHS", 36)),
         server_secret_max_age=_env_int("SERVER_SECRET_MAX_AGE", 3600),
     )

@@ -29,6 +29,7 @@ from chalicelib.domain.schemas import (
     ExcuseIn,
     FeedbackIn,
     ImportIn,
+    KeyIn,
     ProgramIn,
     RedactIn,
     ReviewIn,
@@ -100,6 +101,8 @@ AWARD_ID = r"^awd_[0-9A-HJKMNP-TV-Z]{26}$"
 PROGRAM_ID = r"^prg_[0-9A-HJKMNP-TV-Z]{26}$"
 DOCUMENT_ID = r"^doc_[0-9A-HJKMNP-TV-Z]{26}$"
 IMPORT_ID = r"^imp_[0-9A-HJKMNP-TV-Z]{26}$"
+KEY_ID = r"^key_[0-9A-HJKMNP-TV-Z]{26}$"
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 HTML = Raw(("text/html",))
 RECEIPT_ID = r"^rcp_[0-9A-HJKMNP-TV-Z]{26}$"
 JOSE = Raw(
@@ -146,6 +149,14 @@ def limit_param(page_default: int, page_max: int) -> Param:
 
 
 CURSOR = Param("cursor", {"type": "string"}, "`next_cursor` of the previous page (opaque, signed).")
+SHORT_PAGES = (
+    "A page reads at most max(10 × limit, 200) stored items, however many awards are stored. "
+    "When it reaches that bound it answers the items found so far with a `next_cursor` "
+    "placed after the last item read: a page MAY hold fewer than `limit` items, or none, "
+    "and still have a `next_cursor`. Clients MUST keep paging while `next_cursor` is "
+    "present; only its absence means the end. Each matching award is served exactly once "
+    "across the pages."
+)
 AUTHORITY = Param(
     "authority_id", {"type": "string", "enum": sorted(AUTHORITY_IDS)}, "One authority's objects."
 )
@@ -242,7 +253,7 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             "public",
             {200: views.AwardList},
             auth="optional",
-            description=PERSONAL_DATA,
+            description=PERSONAL_DATA + " " + SHORT_PAGES,
             query=(
                 AUTHORITY,
                 Param("program_id", {"type": "string", "minLength": 1, "maxLength": 64}),
@@ -301,7 +312,7 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             "public",
             {200: views.Verification},
             auth="optional",
-            description=PERSONAL_DATA,
+            description=PERSONAL_DATA + " " + SHORT_PAGES,
             query=(
                 Param("credit_code", {"type": "string"}, "Unified social credit code.", True),
                 limit,
@@ -321,7 +332,9 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
                 limit,
             ),
             description="Entries are gapless per authority (`seq`). Page with `next_cursor` "
-            "while `has_more` is true; later, poll with the last `next_cursor`.",
+            "while `has_more` is true; later, poll with the last `next_cursor`. A page reads "
+            "at most `limit` + (authorities with new entries) stored entries, so it MAY hold "
+            "fewer than `limit` items while `has_more` is true.",
         ),
         ("GET", "/v1/feed.json"): RouteDoc(
             "JSON Feed 1.1 of the latest awards",
@@ -329,6 +342,8 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             {200: views.JsonFeed},
             query=(CURSOR,),
             media_type="application/feed+json",
+            description="Pages like `GET /v1/awards` (`next_url` instead of `next_cursor`): "
+            + SHORT_PAGES.replace("next_cursor", "next_url"),
         ),
         ("GET", "/v1/openapi.json"): RouteDoc(
             "This document (OpenAPI 3.1)", "public", {200: None}, storage=False
@@ -587,6 +602,55 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             {200: views.TimelinessOne},
             auth="required",
             errors=(404,),
+        ),
+        ("POST", "/v1/keys"): RouteDoc(
+            "Issue an API key (shown once)",
+            "admin",
+            {201: views.ApiKeyCreated},
+            auth="required",
+            body=KeyIn,
+            description="A provincial key needs `authority_id` (one of the 33); an admin key "
+            "takes none. Only the key's HMAC is stored: the answer is the one time it is seen.",
+        ),
+        ("GET", "/v1/keys"): RouteDoc(
+            "API keys, newest first (never the keys themselves)",
+            "admin",
+            {200: views.ApiKeyList},
+            auth="required",
+            query=(limit, CURSOR),
+        ),
+        ("POST", "/v1/keys/{key_id}/revoke"): RouteDoc(
+            "Revoke an API key: its next request is refused (401)",
+            "admin",
+            {200: views.ApiKeyView},
+            auth="required",
+            errors=(404, 409),
+            path_patterns={"key_id": KEY_ID},
+            description="Idempotent: an already revoked key is answered as it is. The key "
+            "you call with cannot be revoked with itself (409 `invalid_state`).",
+        ),
+        ("GET", "/v1/stats/pilot"): RouteDoc(
+            "The pilot evaluation: per authority and national, per month",
+            "admin",
+            {200: views.PilotStats},
+            auth="required",
+            query=(
+                Param("from", {"type": "string", "pattern": MONTH}, "First month (YYYY-MM)."),
+                Param(
+                    "to",
+                    {"type": "string", "pattern": MONTH},
+                    "Last month (YYYY-MM); default this month (China time).",
+                ),
+            ),
+            description="Programmes approved, awards pushed, share on time and median working "
+            "days late (as of the last daily audit), backfill by awarded year, and "
+            "verifications served (verify and verify/print answers, counted per day). "
+            "`from` defaults to 11 months before `to`; at most STATS_MAX_MONTHS months.",
+        ),
+        ("GET", "/v1/stats/public"): RouteDoc(
+            "National totals: awards, authorities reporting, verifications served",
+            "public",
+            {200: views.PublicStats},
         ),
         ("POST", "/v1/feedback"): RouteDoc(
             "Report an idea or a problem to MOHURD",

@@ -202,6 +202,7 @@ def _name_entries(record: AwardRecord, names: list[str]) -> list[EnterpriseNameE
             sk=f"{name_key(name)}#{record.feed_key}",
             award_id=record.id,
             feed_key=record.feed_key,
+            year=record.year,
         )
         for name in names
     }
@@ -408,6 +409,7 @@ def correct_award(
             judge_record(award.awarded_on, record.submitted_at).apply(record)
         record.awarded_on = new_awarded_on
         record.program_id = award.program_id
+        year_changed = record.year != award.year
         record.year = award.year
         # A redacted field stays erased: a correction that sends it again does not restore it.
         record.content = erase(
@@ -417,8 +419,9 @@ def correct_award(
         record.credit_codes = [w.credit_code for w in award.winners]
         record.updated_at = at
         new_codes = [c for c in record.credit_codes if c not in old_codes]
-        # Index items are never deleted: only names the record did not have get one.
-        new_names = [n for n in winner_names(record.content) if n not in old_names]
+        # Index items are never deleted: only names the record did not have get one, unless
+        # the year changed (the name items carry it: rewrite them all, same keys).
+        new_names = [n for n in winner_names(record.content) if n not in old_names or year_changed]
 
         def more_writes(
             tx: Any,

@@ -15,6 +15,8 @@ Later features keep their tables in their own modules (``store/calendar.py``,
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
@@ -29,6 +31,23 @@ from pynamodb.models import Model
 from chalicelib.store.base import table_meta
 
 
+class ApiKeyRoleIndex(GlobalSecondaryIndex):
+    """Keys by role, newest ``key_id`` first: the administrators' list and lookup by id.
+
+    One index (CloudFormation adds one GSI per table update) over attributes
+    every key already has, so keys issued before it existed are in it too. A
+    lookup by id is one Query per role (two); keys are a few hundred, written
+    rarely (issue, revoke, at most one last-used day per key and day).
+    """
+
+    class Meta:
+        index_name = "by_role"
+        projection = AllProjection()
+
+    role = UnicodeAttribute(hash_key=True)
+    key_id = UnicodeAttribute(range_key=True)
+
+
 class ApiKey(Model):
     Meta = table_meta("keys")
 
@@ -38,6 +57,11 @@ class ApiKey(Model):
     authority_id = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     revoked_at = UnicodeAttribute(null=True)
+    # Who the key is for (set by POST /v1/keys), and the China date it was last used.
+    note = UnicodeAttribute(null=True)
+    last_used_on = UnicodeAttribute(null=True)
+
+    by_role = ApiKeyRoleIndex()
 
 
 class AuthorityRecord(Model):
@@ -129,6 +153,33 @@ class AwardProgramIndex(_AwardIndex):
     feed_key = UnicodeAttribute(range_key=True)
 
 
+class AwardAuthorityYearIndex(_AwardIndex):
+    """One authority's awards of one year, newest first (``authority_year = <id>#<year>``).
+
+    A partition takes one province's pushes of one year, no more than ``by_authority``.
+    """
+
+    class Meta(_AwardIndex.Meta):
+        index_name = "by_authority_year"
+
+    authority_year = UnicodeAttribute(hash_key=True)
+    feed_key = UnicodeAttribute(range_key=True)
+
+
+class AwardYearIndex(_AwardIndex):
+    """All awards of one year newest first, over ``shards`` partitions (``<year>#<shard>``).
+
+    Sharded like ``by_shard``: in the backfill and every award season one year takes
+    every push of the country, and no single partition key may take every write (SPEC §6).
+    """
+
+    class Meta(_AwardIndex.Meta):
+        index_name = "by_year"
+
+    year_shard = UnicodeAttribute(hash_key=True)
+    feed_key = UnicodeAttribute(range_key=True)
+
+
 class AwardProvisionalIndex(GlobalSecondaryIndex):
     """Sparse: records judged on a provisional (Mon-Fri) year, by that year.
 
@@ -179,16 +230,29 @@ class AwardRecord(Model):
     updated_at = UnicodeAttribute()
     shard = UnicodeAttribute()
     feed_key = UnicodeAttribute()
+    # Index keys derived from the fields above on every save (``serialize``).
+    authority_year = UnicodeAttribute(null=True)
+    year_shard = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_shard = AwardShardIndex()
     by_authority = AwardAuthorityIndex()
     by_program = AwardProgramIndex()
+    by_authority_year = AwardAuthorityYearIndex()
+    by_year = AwardYearIndex()
     by_provisional = AwardProvisionalIndex()
 
     @staticmethod
     def key(award_id: str) -> str:
         return f"AWARD#{award_id}"
+
+    def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        """Derive the index keys here, so every write path (push, correction, revocation,
+        recompute, tools) stores them and a record written before they existed gets them
+        on its next version."""
+        self.authority_year = f"{self.authority_id}#{self.year}"
+        self.year_shard = f"{self.year}#{self.shard}"
+        return super().serialize(null_check=null_check)
 
 
 class AwardVersion(Model):
@@ -251,6 +315,9 @@ class EnterpriseNameEntry(Model):
     sk = UnicodeAttribute(range_key=True)
     award_id = UnicodeAttribute()
     feed_key = UnicodeAttribute()
+    # The record's year, so a search with ``year`` reads only that year's records
+    # (rewritten when a correction changes the year; absent on items written before).
+    year = NumberAttribute(null=True)
 
     @staticmethod
     def key(partition: str) -> str:
@@ -291,6 +358,7 @@ class ChangeEntry(Model):
 # so they can share ``store.base`` without a cycle).
 from chalicelib.store.audit import AuditFinding  # noqa: E402
 from chalicelib.store.calendar import CalendarYear  # noqa: E402
+from chalicelib.store.stats import DailyCounter  # noqa: E402
 from chalicelib.store.submissions import ZeroReport  # noqa: E402
 
 ALL_TABLES: tuple[type[Model], ...] = (
@@ -302,4 +370,5 @@ ALL_TABLES: tuple[type[Model], ...] = (
     CalendarYear,
     AuditFinding,
     ZeroReport,
+    DailyCounter,
 )
