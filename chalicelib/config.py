@@ -93,6 +93,12 @@ class Settings:
     # Nightly export: multipart part size (S3 minimum 5 MiB) and how long a run's claim holds.
     export_part_bytes: int = 8 * 1024 * 1024
     export_claim_seconds: int = 900
+    # Spreadsheet imports (POST /v1/imports): upload limit, records per chunk (one
+    # POST /v1/awards/batch worth), and the FIFO queue the chunks travel on.
+    max_import_bytes: int = 20 * 1024 * 1024
+    import_chunk_records: int = 100
+    imports_queue_name: str = "award-registry-local-imports.fifo"
+    imports_queue_url: str = ""
     # Signed verification receipts (issue 14): the KMS key (its alias: IAM lets the API sign
     # only through it), most awards one receipt lists, how long a Lambda trusts the key list.
     receipt_key_id: str = field(default="alias/award-registry-local-receipts")
@@ -183,6 +189,11 @@ def settings() -> Settings:
         download_url_seconds=_env_int("DOWNLOAD_URL_SECONDS", 300),
         export_part_bytes=max(5 * 1024 * 1024, _env_int("EXPORT_PART_BYTES", 8 * 1024 * 1024)),
         export_claim_seconds=_env_int("EXPORT_CLAIM_SECONDS", 900),
+        max_import_bytes=_env_int("MAX_IMPORT_BYTES", 20 * 1024 * 1024),
+        import_chunk_records=max(1, min(_env_int("IMPORT_CHUNK_RECORDS", 100), 100)),
+        imports_queue_name=_env("IMPORTS_QUEUE_NAME", f"{prefix}-imports.fifo"),
+        # Set by the stack (the queue's URL); empty: looked up by name (the local emulator).
+        imports_queue_url=_env("IMPORTS_QUEUE_URL", ""),
         receipt_key_id=_env("RECEIPT_KEY_ID", f"alias/{prefix}-receipts"),
         receipt_max_awards=_env_int("RECEIPT_MAX_AWARDS", 1000),
         receipt_keys_cache_seconds=_env_int("RECEIPT_KEYS_CACHE_SECONDS", 300),
