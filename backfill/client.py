@@ -114,7 +114,7 @@ class ApiClient:
         self.api_url = self.api_url.rstrip("/")
 
     def retry_policy(self) -> ReportingRetry:
-        """``attempts`` tries in all, on any method (pushes are idempotent), the last answer kept."""
+        """``attempts`` tries in all, any method (pushes are idempotent), the last answer kept."""
         retry = ReportingRetry(
             total=self.attempts - 1,
             allowed_methods=None,
