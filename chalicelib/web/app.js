@@ -33,6 +33,7 @@ const programs = new Map(); // id -> Promise of the programme (or null)
 let nextQuery = null; // the list query of the next page, with its cursor
 let searched = false;
 let generation = 0; // answers to an older search are dropped
+let pending = null; // the AbortController of the search in flight
 
 const $ = (id) => document.getElementById(id);
 
@@ -50,8 +51,8 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
-async function api(path) {
-  const response = await fetch(BASE + path, { headers: { Accept: "application/json" } });
+async function api(path, signal) {
+  const response = await fetch(BASE + path, { headers: { Accept: "application/json" }, signal });
   const body = await response.json().catch(() => null);
   if (!response.ok) {
     const error = new Error((body && body.error && body.error.message) || response.statusText);
@@ -170,12 +171,22 @@ function highlighter(params) {
   return null;
 }
 
+// A newer search supersedes the one in flight: its request is aborted and, should its
+// answer still arrive, dropped (generation), so a slow older answer never shows.
+function supersede() {
+  if (pending) pending.abort();
+  pending = null;
+  return ++generation;
+}
+
 async function runSearch(params, append) {
-  const mine = ++generation;
+  const mine = supersede();
+  const request = (pending = new AbortController());
   $("status").textContent = "正在查询…";
+  $("results").setAttribute("aria-busy", "true"); // what is shown is not this search's yet
   $("more").hidden = true;
   try {
-    const page = await api("/v1/awards?" + params.toString());
+    const page = await api("/v1/awards?" + params.toString(), request.signal);
     if (mine !== generation) return;
     if (!append) $("results").replaceChildren();
     const highlight = highlighter(params);
@@ -193,6 +204,11 @@ async function runSearch(params, append) {
     if (mine !== generation) return;
     if (!append) $("results").replaceChildren();
     $("status").textContent = explain(error);
+  } finally {
+    if (mine === generation) {
+      pending = null;
+      $("results").setAttribute("aria-busy", "false");
+    }
   }
 }
 
@@ -432,7 +448,8 @@ document.addEventListener("DOMContentLoaded", async () => {
     try {
       runSearch(searchQuery(), false);
     } catch (error) {
-      generation++;
+      supersede();
+      $("results").setAttribute("aria-busy", "false");
       $("results").replaceChildren();
       $("status").textContent = error.message;
     }
