@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 os.environ.update(
     {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -16,3 +18,17 @@ os.environ.update(
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
 )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under ``pytest -n N --dist loadgroup`` (``make test``): which tests share a worker.
+
+    The end-to-end tests are one group: they share one local stack (a session
+    fixture) and run in order on one worker, while the other workers take the
+    unit, functional and packaging tests a file at a time (module fixtures such as
+    the package build are then built once). Without xdist the marks do nothing.
+    """
+    for item in items:
+        parts = item.nodeid.split("::", 1)[0].split("/")
+        group = "e2e" if parts[:2] == ["tests", "e2e"] else "/".join(parts)
+        item.add_marker(pytest.mark.xdist_group(group))
