@@ -21,14 +21,22 @@ os.environ.update(
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under ``pytest -n N --dist loadgroup`` (``make test``): which tests share a worker.
+    """Which tests share a worker under ``pytest -n N --dist loadgroup`` (``make test``).
 
-    The end-to-end tests are one group: they share one local stack (a session
-    fixture) and run in order on one worker, while the other workers take the
-    unit, functional and packaging tests a file at a time (module fixtures such as
-    the package build are then built once). Without xdist the marks do nothing.
+    The tests on the local stack are one group: they share one stack (a session
+    fixture) and run in order on one worker, while the other workers take every
+    other file whole (module fixtures such as the package build are built once).
+    Without xdist the marks do nothing.
+
+    The 5,000-row backfill runs last on the stack: moto's index queries read whole
+    tables, so every test after it would pay for its awards (production DynamoDB
+    has no such cost).
     """
     for item in items:
-        parts = item.nodeid.split("::", 1)[0].split("/")
-        group = "e2e" if parts[:2] == ["tests", "e2e"] else "/".join(parts)
+        uses_stack = "stack" in getattr(item, "fixturenames", ())
+        group = "local-stack" if uses_stack else item.nodeid.split("::", 1)[0]
         item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: item.nodeid.startswith(BIG_DATA))
+
+
+BIG_DATA = "tests/e2e/test_backfill.py::"
