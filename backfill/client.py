@@ -25,6 +25,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
+from chalicelib.domain import program_status
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = "award-registry-backfill/1"
 # What requests raises once urllib3's retries ran out on faults that may pass.
@@ -204,7 +206,7 @@ class ApiClient:
             params = {"limit": "100", **scope, **({"cursor": cursor} if cursor else {})}
             page = self.request("GET", "/v1/programs", params=params).json()
             for item in page.get("items", []):
-                if item.get("status") in ("submitted", "approved"):
+                if item.get("status") in program_status.PUSHABLE:
                     names.setdefault(str(item.get("name", "")).strip(), []).append(item["id"])
             cursor = page.get("next_cursor")
             if not cursor:

@@ -1,9 +1,9 @@
 """The spreadsheet columns and their mapping to the award record (SPEC §3).
 
 One place for the headers staff see, the API field each fills, and the
-Chinese labels accepted for roles and categories. The reader, the template
-generator and ``MAPPING.md`` all follow this table, so a header added here
-appears everywhere at once.
+Chinese labels accepted for roles and categories (from ``domain/labels_zh``).
+The reader, the template generator and ``MAPPING.md`` all follow this table,
+so a header added here appears everywhere at once.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from chalicelib.domain.labels_zh import CATEGORY_ZH, ROLE_ZH
 from chalicelib.domain.schemas import CATEGORIES, WINNER_ROLES
 
 
@@ -154,8 +155,8 @@ COLUMNS: tuple[Column, ...] = (
         True,
         "category",
         ("项目类别", "类别"),
-        "房屋建筑",
-        "房屋建筑 或 市政基础设施（也可填 housing / municipal）",
+        CATEGORY_ZH["housing"],
+        " 或 ".join(CATEGORY_ZH.values()) + "（也可填 housing / municipal）",
         "housing or municipal (Chinese labels accepted)",
     ),
     Column(
@@ -214,8 +215,8 @@ COLUMNS: tuple[Column, ...] = (
         True,
         "role",
         ("角色", "参建角色", "单位类型"),
-        "施工总承包",
-        "施工总承包、专业承包、设计、勘察、监理、建设单位、其他",
+        ROLE_ZH["general_contractor"],
+        "、".join(ROLE_ZH.values()),
         "the enterprise's role (Chinese labels accepted)",
     ),
     Column(
@@ -236,19 +237,9 @@ BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}
 AWARD_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.level == "award")
 WINNER_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.level == "winner")
 
-ROLE_LABELS: dict[str, str] = {
-    "施工总承包": "general_contractor",
-    "专业承包": "specialty_contractor",
-    "设计": "design",
-    "勘察": "survey",
-    "监理": "supervision",
-    "建设单位": "owner",
-    "其他": "other",
-}
-CATEGORY_LABELS: dict[str, str] = {
-    "房屋建筑": "housing",
-    "市政基础设施": "municipal",
-}
+# Label → code, the other way round from ``labels_zh``: what a cell may say.
+ROLE_LABELS: dict[str, str] = {label: code for code, label in ROLE_ZH.items()}
+CATEGORY_LABELS: dict[str, str] = {label: code for code, label in CATEGORY_ZH.items()}
 # A few spellings staff use beside the template's labels.
 _ROLE_SYNONYMS = {"总承包": "general_contractor", "施工": "general_contractor", "业主": "owner"}
 _CATEGORY_SYNONYMS = {

@@ -29,6 +29,7 @@ from backfill.columns import CATEGORY_LABELS, COLUMNS, ROLE_LABELS
 from backfill.readers import DATA_SHEET
 from backfill.records import EXAMPLE_PREFIX
 from chalicelib.domain.credit_code import credit_code_check_char
+from chalicelib.domain.labels_zh import CATEGORY_ZH, ROLE_ZH
 
 TEMPLATE_PATH = (
     Path(__file__).resolve().parents[1] / "chalicelib" / "web" / "templates" / "awards.xlsx"
@@ -53,7 +54,7 @@ def example_rows() -> list[dict[str, Any]]:
         "awarded_on": date(2019, 12, 20),
         "announcement_number": "京建发〔2019〕45号",
         "project_name": "北京城市副中心综合交通枢纽",
-        "category": "房屋建筑",
+        "category": CATEGORY_ZH["housing"],
         "location_code": "110112",
     }
     return [
@@ -61,14 +62,14 @@ def example_rows() -> list[dict[str, Any]]:
             **award,
             "winner_name": "北京城建集团有限责任公司",
             "credit_code": _code("91110000101116432"),
-            "role": "施工总承包",
+            "role": ROLE_ZH["general_contractor"],
             "project_manager": "张三",
         },
         {
             "source_id": award["source_id"],
             "winner_name": "北京市建筑设计研究院有限公司",
             "credit_code": _code("91110000400000720"),
-            "role": "设计",
+            "role": ROLE_ZH["design"],
         },
     ]
 
@@ -110,7 +111,7 @@ def validations() -> dict[str, DataValidation]:
     )
     return {
         "role": _list(list(ROLE_LABELS), "单位角色", "请从列表中选择单位角色"),
-        "category": _list(list(CATEGORY_LABELS), "工程类别", "房屋建筑 或 市政基础设施"),
+        "category": _list(list(CATEGORY_LABELS), "工程类别", " 或 ".join(CATEGORY_ZH.values())),
         "year": year,
         "awarded_on": awarded_on,
     }

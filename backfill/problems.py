@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from chalicelib.domain.labels_zh import CATEGORY_ZH, ROLE_ZH
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -72,9 +74,9 @@ _MESSAGE_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"already appears as winners", "同一奖项中统一社会信用代码重复"),
         (
             r"Input should be 'general_contractor'",
-            "单位角色应为：施工总承包、专业承包、设计、勘察、监理、建设单位、其他",
+            "单位角色应为：" + "、".join(ROLE_ZH.values()),
         ),
-        (r"Input should be 'housing'", "工程类别应为：房屋建筑 或 市政基础设施"),
+        (r"Input should be 'housing'", "工程类别应为：" + " 或 ".join(CATEGORY_ZH.values())),
         (r"should be a valid integer|Input should be a valid number", "应为整数"),
         (r"greater than or equal to (\d+)", r"不得小于 \1"),
         (r"less than or equal to (\d+)", r"不得大于 \1"),

@@ -13,7 +13,7 @@ from chalicelib.api.http import (
     query_params,
     received_at,
 )
-from chalicelib.services import audit
+from chalicelib.services import audit, audit_runs
 
 bp = Blueprint(__name__)
 
@@ -34,10 +34,10 @@ def run_audit() -> Response:
 def list_runs() -> Response:
     request = bp.current_request
     params = query_params(request)
-    return json_response(audit.list_runs(principal_of(request), params, limit_param(params)))
+    return json_response(audit_runs.list_runs(principal_of(request), params, limit_param(params)))
 
 
 @bp.route("/audit/runs/{run_id}", methods=["GET"])
 @endpoint(bp)
 def get_run(run_id: str) -> Response:
-    return json_response(audit.get_run(principal_of(bp.current_request), run_id))
+    return json_response(audit_runs.get_run(principal_of(bp.current_request), run_id))

@@ -17,24 +17,22 @@ from pydantic import BaseModel
 
 from chalicelib.api.templates import XLSX_TYPE as XLSX
 from chalicelib.api.web import ASSETS
-from chalicelib.domain import views
-from chalicelib.domain.audit_schemas import (
-    AuditRunIn,
-    CalendarIn,
-    ExcuseIn,
-    FeedbackIn,
-    ZeroReportIn,
-)
+from chalicelib.domain import program_status, views
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.names import PARTITION_CHARS
 from chalicelib.domain.schemas import (
+    AuditRunIn,
     AwardIn,
     BatchIn,
+    CalendarIn,
     DocumentIn,
+    ExcuseIn,
+    FeedbackIn,
     ProgramIn,
     ReviewIn,
     RevokeIn,
     WithdrawIn,
+    ZeroReportIn,
 )
 
 Audience = Literal["public", "provincial", "admin"]
@@ -137,7 +135,7 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
                     "status",
                     {
                         "type": "string",
-                        "enum": ["draft", "submitted", "approved", "rejected", "withdrawn"],
+                        "enum": list(program_status.ALL),
                     },
                 ),
                 limit,

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
+from chalicelib.domain.program_status import Status as ProgramStatus
 from chalicelib.domain.schemas import Category, WinnerRole
 
 
@@ -186,7 +187,7 @@ class DocumentUpload(_View):
 
 
 class StatusChange(_View):
-    status: Literal["draft", "submitted", "approved", "rejected", "withdrawn"]
+    status: ProgramStatus
     by: str = Field(description="The id of the key that made the change.")
     by_authority: str | SkipJsonSchema[None] = Field(
         default=None, description="The province, when a province made the change."
@@ -213,7 +214,7 @@ class Program(_View):
     categories: list[Category] = Field(min_length=1)
     approval: ProgramApproval
     documents: list[ProgramDocument]
-    status: Literal["draft", "submitted", "approved", "rejected", "withdrawn"]
+    status: ProgramStatus
     status_history: list[StatusChange]
     submitted_at: datetime | None
     created_at: datetime

@@ -21,6 +21,7 @@ from pynamodb.exceptions import PutError
 
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITIES
+from chalicelib.domain.labels_zh import FINDING_KIND_ZH
 from chalicelib.observability import logger
 from chalicelib.store.audit import OPEN_ALERT, AlertOutbox, AuditFinding
 from chalicelib.store.base import iso_utc, utc_now
@@ -28,12 +29,12 @@ from chalicelib.store.base import iso_utc, utc_now
 MAX_LISTED = 50  # findings written out in one message; the report has them all
 SUBJECT_LIMIT = 99  # SNS subjects must be shorter than 100 characters
 
-KIND_NAMES = {
-    "late_push": ("获奖信息晚报", "late push"),
-    "awarded_on_changed": ("推送后更改公布日期", "awarded_on changed after the push"),
-    "no_program_list": ("未报送奖项清单", "no programme list"),
-    "silent_program": ("奖项超周期未推送", "programme silent past its cycle"),
-    "calendar_missing": ("工作日历缺失", "working-day calendar missing"),
+KIND_NAMES_EN = {
+    "late_push": "late push",
+    "awarded_on_changed": "awarded_on changed after the push",
+    "no_program_list": "no programme list",
+    "silent_program": "programme silent past its cycle",
+    "calendar_missing": "working-day calendar missing",
 }
 _NAMES = {a.id: (a.name_zh, a.name_en) for a in AUTHORITIES}
 
@@ -64,9 +65,9 @@ def _subject(text: str) -> str:
 def _listed(findings: Sequence[AuditFinding], language: str) -> list[str]:
     lines = []
     for index, finding in enumerate(findings[:MAX_LISTED], start=1):
-        zh, en = KIND_NAMES.get(finding.kind, (finding.kind, finding.kind))
+        names = FINDING_KIND_ZH if language == "zh" else KIND_NAMES_EN
+        name = names.get(finding.kind, finding.kind)
         action = (finding.action or {}).get(language, "")
-        name = zh if language == "zh" else en
         lines.append(f"{index}. [{name}] {finding.subject_type} {finding.subject_id}: {action}")
         lines.append(f"   finding_id: {finding.sk}")
     if len(findings) > MAX_LISTED:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from chalicelib.domain import program_status
 from chalicelib.domain.audit_rules import (
     Finding,
     PushClass,
@@ -28,7 +29,6 @@ from chalicelib.store.base import parse_iso_utc
 from chalicelib.store.models import AuthorityRecord, AwardRecord, AwardVersion, ChangeEntry
 
 MAX_ENTRIES_PER_RUN = 20_000  # a first run over a large history continues the next day
-LISTING_STATUSES = frozenset({"submitted", "approved", "withdrawn"})
 
 
 @dataclass
@@ -114,7 +114,7 @@ def _program_entry(result: Digest, data: Mapping[str, Any]) -> None:
         "status": status,
         "approved_on": approval.get("approved_on"),
     }
-    if status in LISTING_STATUSES:
+    if status in program_status.PUBLIC:
         result.listed.add(data["authority_id"])
 
 

@@ -18,7 +18,7 @@ from datetime import date
 
 from pynamodb.exceptions import PutError, UpdateError
 
-from chalicelib.store.audit import AuditLease
+from chalicelib.store.audit import AuditLease, conditional_failed
 
 LEASE_SECONDS = 15 * 60  # the longest a Lambda can run
 
@@ -46,10 +46,6 @@ class AlreadyAuditedError(Exception):
         self.run_id = run_id
 
 
-def _conditional_failed(exc: PutError | UpdateError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"
-
-
 def acquire(day: date, *, event_id: str | None = None, now: float | None = None) -> Lease:
     """Take the lease of ``day`` or raise ``LeaseHeldError`` / ``AlreadyAuditedError``."""
     now = time.time() if now is None else now
@@ -63,7 +59,7 @@ def acquire(day: date, *, event_id: str | None = None, now: float | None = None)
         first.save(condition=AuditLease.sk.does_not_exist())
         return Lease(day=key, holder=holder, number=1)
     except PutError as exc:
-        if not _conditional_failed(exc):
+        if not conditional_failed(exc):
             raise
     current = AuditLease.get("LEASE", key, consistent_read=True)
     if event_id is not None and event_id in (current.event_ids or []):
@@ -82,7 +78,7 @@ def acquire(day: date, *, event_id: str | None = None, now: float | None = None)
             condition=(AuditLease.runs == runs) & (AuditLease.holder == current.holder),
         )
     except UpdateError as exc:
-        if _conditional_failed(exc):
+        if conditional_failed(exc):
             raise LeaseHeldError(f"the audit of {key} was just taken") from None
         raise
     return Lease(day=key, holder=holder, number=runs + 1)
@@ -102,6 +98,6 @@ def release(lease: Lease, *, ok: bool, event_id: str | None = None) -> None:
             actions=actions, condition=AuditLease.holder == lease.holder
         )
     except UpdateError as exc:
-        if not _conditional_failed(exc):
+        if not conditional_failed(exc):
             raise
         # Our lease expired and someone else took it: their run owns the day now.

@@ -38,7 +38,7 @@ def s3_client() -> Any:
     global _client
     with _client_lock:
         if _client is None:
-            import boto3
+            import boto3  # on first use, not at import: cold starts stay cheap
 
             _client = boto3.client("s3", region_name=settings().region)
         return _client

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from chalicelib.domain.audit_schemas import ExcuseIn
 from chalicelib.domain.errors import ConflictError
-from chalicelib.domain.schemas import parse_model
+from chalicelib.domain.schemas import ExcuseIn, parse_model
 from chalicelib.services.awards import award_view, commit_version, judge_record, load_record
 from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.store import ledger

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.domain import program_status
 from chalicelib.domain.authorities import division_prefix
 from chalicelib.domain.errors import (
     BusinessRuleError,
@@ -37,7 +38,6 @@ from chalicelib.domain.timeliness import china_date, deadline_for, judge_push, p
 from chalicelib.observability import count
 from chalicelib.services.calendars import workday_calendar
 from chalicelib.services.keys import PROVINCIAL, Principal, require
-from chalicelib.services.programs import PUBLIC_STATES
 from chalicelib.store import ledger
 from chalicelib.store.base import iso_utc, parse_iso_utc
 from chalicelib.store.models import (
@@ -48,8 +48,6 @@ from chalicelib.store.models import (
     Program,
     SourceGuard,
 )
-
-PUSHABLE_PROGRAM_STATES = frozenset({"submitted", "approved"})
 
 
 @dataclass(frozen=True)
@@ -148,10 +146,10 @@ def _check_program(principal: Principal, award: AwardIn) -> None:
     except Program.DoesNotExist:
         raise NotFoundError(f"no programme {award.program_id}", field="program_id") from None
     if program.authority_id != principal.authority_id:
-        if program.status in PUBLIC_STATES:
+        if program.status in program_status.PUBLIC:
             raise ForbiddenError("the programme belongs to another authority", field="program_id")
         raise NotFoundError(f"no programme {award.program_id}", field="program_id")
-    if program.status not in PUSHABLE_PROGRAM_STATES:
+    if program.status not in program_status.PUSHABLE:
         raise ConflictError(
             "invalid_state",
             "awards can be pushed only to a submitted or approved programme; "

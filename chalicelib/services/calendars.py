@@ -21,9 +21,8 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.audit_schemas import CalendarIn
 from chalicelib.domain.errors import ConflictError, ValidationError
-from chalicelib.domain.schemas import parse_model
+from chalicelib.domain.schemas import CalendarIn, parse_model
 from chalicelib.domain.workdays import WorkdayCalendar, YearArrangement
 from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.store import ledger

@@ -36,6 +36,7 @@ from botocore.exceptions import ClientError
 from pynamodb.exceptions import PutError
 
 from chalicelib.config import settings
+from chalicelib.domain import program_status
 from chalicelib.domain.documents import (
     OFD,
     Expected,
@@ -55,7 +56,6 @@ from chalicelib.domain.schemas import DocumentIn, parse_model
 from chalicelib.observability import logger
 from chalicelib.services.keys import PROVINCIAL, Principal, require
 from chalicelib.services.programs import (
-    PUBLIC_STATES,
     get_program,
     owned_program,
     program_change,
@@ -232,7 +232,7 @@ def _record(program_id: str, document_id: str, verdict: Verdict, now: datetime) 
             checked if d.get("id") == document_id else d for d in program.documents or []
         ]
         program.updated_at = at
-        if program.status in PUBLIC_STATES:
+        if program.status in program_status.PUBLIC:
             # Public data changed: it goes through the change feed like any other change.
             version = program.version + 1
             change = program_change(program, "update", version)

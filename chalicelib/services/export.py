@@ -45,12 +45,12 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.config import settings
+from chalicelib.domain import program_status
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.timeliness import china_date
 from chalicelib.observability import logger
-from chalicelib.services.programs import PUBLIC_STATES
 from chalicelib.store import objects
 from chalicelib.store.base import iso_utc, parse_iso_utc
 from chalicelib.store.models import AuthorityRecord, ChangeEntry
@@ -334,7 +334,7 @@ def _write_files(prefix: str, day: str, run_id: str, now: datetime) -> dict[str,
         ):
             for _, programs, awards in state_at(position):
                 for program_id in sorted(programs):
-                    if programs[program_id].get("status") in PUBLIC_STATES:
+                    if programs[program_id].get("status") in program_status.PUBLIC:
                         program_lines.write(_json_line(programs[program_id]))
                         counts["programs"] += 1
                 for view in awards:

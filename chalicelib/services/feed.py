@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from chalicelib.config import settings
 from chalicelib.domain.authorities import get_authority
+from chalicelib.domain.labels_zh import CATEGORY_ZH, PROGRAM_STATUS_ZH, ROLE_ZH
 from chalicelib.services.award_reads import BATCH_GET_MAX, list_awards
 from chalicelib.store.models import Program
 
@@ -25,24 +26,6 @@ FEED_DESCRIPTION = (
     "数据来源：建筑市场评比表彰奖项信息归集共享平台。"
 )
 PUBLISHER = "中华人民共和国住房和城乡建设部建筑市场监管司"
-
-CATEGORY_ZH = {"housing": "房屋建筑工程", "municipal": "市政基础设施工程"}
-ROLE_ZH = {
-    "general_contractor": "施工总承包",
-    "specialty_contractor": "专业承包",
-    "design": "设计",
-    "survey": "勘察",
-    "supervision": "监理",
-    "owner": "建设单位",
-    "other": "其他",
-}
-
-PROGRAM_STATUS_ZH = {
-    "draft": "草稿",
-    "submitted": "已报送，待审核",
-    "rejected": "审核未通过",
-    "withdrawn": "已撤销",
-}
 
 
 def _program_names(program_ids: list[str]) -> dict[str, str]:

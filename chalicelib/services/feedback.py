@@ -10,10 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.domain.audit_schemas import FeedbackIn
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.schemas import parse_model
+from chalicelib.domain.schemas import FeedbackIn, parse_model
 from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, require
 from chalicelib.store.base import iso_utc
 from chalicelib.store.submissions import FEEDBACK_PK, Feedback

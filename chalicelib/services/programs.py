@@ -13,6 +13,7 @@ from typing import Any
 from pynamodb.exceptions import PutError
 
 from chalicelib.config import settings
+from chalicelib.domain import program_status
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import (
@@ -31,9 +32,6 @@ from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, require
 from chalicelib.store import ledger
 from chalicelib.store.base import iso_utc
 from chalicelib.store.models import Program
-
-PUBLIC_STATES = frozenset({"submitted", "approved", "withdrawn"})
-ALL_STATES = ("draft", "submitted", "approved", "rejected", "withdrawn")
 
 
 def program_view(program: Program) -> dict[str, Any]:
@@ -58,13 +56,13 @@ def program_change(program: Program, op: str, version: int) -> ledger.Change:
     appears only as its id and status, so a consumer can drop it, never its content.
     """
     view = {**program_view(program), "version": version}
-    if program.status not in PUBLIC_STATES:
+    if program.status not in program_status.PUBLIC:
         view = {key: view[key] for key in ("id", "authority_id", "status", "updated_at", "version")}
     return ledger.Change("program", program.id, op, version, view)
 
 
 def can_see(principal: Principal | None, program: Program) -> bool:
-    if program.status in PUBLIC_STATES:
+    if program.status in program_status.PUBLIC:
         return True
     if principal is None:
         return False
@@ -157,7 +155,7 @@ def update_program(
     principal = require(principal, PROVINCIAL)
     program = owned_program(program_id, principal)
     _check_version(program, expected)
-    if program.status not in ("draft", "rejected"):
+    if program.status not in program_status.EDITABLE:
         raise ConflictError(
             "invalid_state", f"a {program.status} programme cannot be edited", field="status"
         )
@@ -266,8 +264,10 @@ def list_programs(
     status = params.get("status")
     if authority_id is not None and authority_id not in AUTHORITY_IDS:
         raise ValidationError("unknown authority_id", field="authority_id")
-    if status is not None and status not in ALL_STATES:
-        raise ValidationError(f"status must be one of {', '.join(ALL_STATES)}", field="status")
+    if status is not None and status not in program_status.ALL:
+        raise ValidationError(
+            f"status must be one of {', '.join(program_status.ALL)}", field="status"
+        )
     viewer = "public"
     if principal is not None:
         viewer = ADMIN if principal.is_admin else f"p:{principal.authority_id}"

@@ -14,32 +14,18 @@ from datetime import datetime
 from pathlib import Path
 from string import Template
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from chalicelib.domain import program_status
 from chalicelib.domain.authorities import AUTHORITIES
+from chalicelib.domain.labels_zh import PROGRAM_STATUS_ZH, ROLE_ZH
+from chalicelib.domain.timeliness import CHINA_TZ
 from chalicelib.services import award_reads
 from chalicelib.store.models import Program
 
-CHINA = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 100
 MAX_PAGES = 10  # 1,000 awards on paper; beyond that the page says to scan the code
 TEMPLATE = Template((Path(__file__).parent.parent / "web" / "print.html").read_text("utf-8"))
 
-ROLE_ZH = {
-    "general_contractor": "施工总承包",
-    "specialty_contractor": "专业承包",
-    "design": "设计",
-    "survey": "勘察",
-    "supervision": "监理",
-    "owner": "建设单位",
-    "other": "其他",
-}
-PROGRAM_STATUS_ZH = {
-    "submitted": "奖项名单待审核",
-    "withdrawn": "奖项已撤销设立",
-    "rejected": "奖项名单未通过审核",
-    "draft": "奖项名单未提交",
-}
 _AUTHORITY_NAMES = {authority.id: authority.name_zh for authority in AUTHORITIES}
 
 
@@ -59,7 +45,7 @@ def qr_svg(data: str) -> str:
 
 
 def china_time(iso_utc: str) -> str:
-    moment = datetime.fromisoformat(iso_utc.replace("Z", "+00:00")).astimezone(CHINA)
+    moment = datetime.fromisoformat(iso_utc.replace("Z", "+00:00")).astimezone(CHINA_TZ)
     return moment.strftime("%Y年%m月%d日 %H:%M:%S（北京时间）")
 
 
@@ -93,8 +79,9 @@ def _e(value: Any) -> str:
 
 def _award_cell(award: dict[str, Any], programs: dict[str, str]) -> str:
     text = f"{_e(programs.get(award['program_id'], award['program_id']))}<br>{_e(award['honor'])}"
-    if award.get("program_status") in PROGRAM_STATUS_ZH:
-        text += f'<br><span class="note">（{PROGRAM_STATUS_ZH[award["program_status"]]}）</span>'
+    status = award.get("program_status")
+    if status in PROGRAM_STATUS_ZH and status != program_status.APPROVED:
+        text += f'<br><span class="note">（奖项状态：{PROGRAM_STATUS_ZH[status]}）</span>'
     return text
 
 

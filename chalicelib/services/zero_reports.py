@@ -11,10 +11,9 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.domain.audit_schemas import ZeroReportIn
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.schemas import parse_model
+from chalicelib.domain.schemas import ZeroReportIn, parse_model
 from chalicelib.domain.timeliness import china_date
 from chalicelib.services.keys import PROVINCIAL, Principal, require
 from chalicelib.store.base import iso_utc

@@ -25,6 +25,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -36,6 +37,11 @@ OPEN_CONDITION = "OPEN#condition"  # open findings re-judged every run
 OPEN_UNALERTED = "OPEN#unalerted"  # open event findings no alert has carried yet
 OPEN_EVENT = "OPEN#event"  # open event findings already alerted (not read by runs)
 OPEN_ALERT = "OPEN#alert"  # alerts not yet published
+
+
+def conditional_failed(exc: PutError | UpdateError) -> bool:
+    """The write was refused by its condition (someone got there first), not by a fault."""
+    return exc.cause_response_code == "ConditionalCheckFailedException"
 
 
 class OpenIndex(GlobalSecondaryIndex):

@@ -6,8 +6,11 @@
 const BASE = document.querySelector('meta[name="api-base"]').content;
 const PUBLIC_TIMELINESS =
   document.querySelector('meta[name="public-timeliness"]').content === "true";
+const CHINA_TZ = "Asia/Shanghai"; // dates and times are shown as in China
 const CREDIT_CODE = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
 
+// Chinese labels: a copy of chalicelib/domain/labels_zh.py (tests/unit/test_labels_zh.py
+// fails when they differ).
 const ROLES = {
   general_contractor: "施工总承包",
   specialty_contractor: "专业承包",
@@ -27,6 +30,7 @@ const PROGRAM_STATES = {
   rejected: "未通过审核",
   withdrawn: "已撤销设立",
 };
+const TIMELINESS = { on_time: "按时", late: "逾期", pending: "待定" };
 
 const authorities = new Map(); // id -> name_zh
 const programs = new Map(); // id -> Promise of the programme (or null)
@@ -66,7 +70,7 @@ async function api(path, signal) {
 
 function chinaTime(iso) {
   if (!iso) return "";
-  return new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+  return new Date(iso).toLocaleString("zh-CN", { timeZone: CHINA_TZ, hour12: false });
 }
 
 function fold(text) {
@@ -372,9 +376,9 @@ async function showExport() {
 
 const TIMELINESS_COLUMNS = [
   [["pushes", "total", "count", "pushed"], "报送条数"],
-  [["on_time", "on_time_count"], "按时"],
-  [["late", "late_count"], "逾期"],
-  [["pending", "pending_count"], "待定"],
+  [["on_time", "on_time_count"], TIMELINESS.on_time],
+  [["late", "late_count"], TIMELINESS.late],
+  [["pending", "pending_count"], TIMELINESS.pending],
   [["on_time_rate", "on_time_ratio"], "按时率"],
   [["median_working_days_late", "median_days_late"], "逾期工作日中位数"],
 ];
@@ -432,7 +436,7 @@ async function loadAuthorities() {
 }
 
 function fillYears() {
-  const thisYear = Number(new Date().toLocaleString("en-US", { timeZone: "Asia/Shanghai", year: "numeric" }));
+  const thisYear = Number(new Date().toLocaleString("en-US", { timeZone: CHINA_TZ, year: "numeric" }));
   for (let year = thisYear; year >= 2018; year--) {
     $("year").append(el("option", { value: String(year) }, year + " 年度"));
   }

@@ -111,7 +111,7 @@ def test_the_printed_verification_lists_awards_revocations_time_and_a_qr_code(cl
     active = page.split('<table id="active">')[1].split("</table>")[0]
     assert "北京大兴国际机场航站楼" in active and "北京市建设工程长城杯" in active
     assert "施工总承包" in active and pushed[1] in active and "国家速滑馆" not in active
-    assert "（奖项名单待审核）" in active  # the programme is submitted, not yet approved
+    assert "（奖项状态：已报送，待审核）" in active  # the programme is submitted, not yet approved
     revoked = page.split('<table id="revoked">')[1].split("</table>")[0]
     assert "撤销" in revoked and "国家速滑馆" in revoked
     assert "经复查不符合评选条件" in revoked and "京建发〔2024〕99号" in revoked

@@ -1,0 +1,66 @@
+"""The Chinese label of each code the registry shows people: one spelling per term.
+
+The API speaks in codes (``general_contractor``, ``housing``, ``submitted``);
+people read Chinese. The print view, the JSON feed, the audit alerts, the
+backfill template and reader, and the public page (``web/app.js``, which keeps
+a copy checked against this module by ``tests/unit/test_labels_zh.py``) all
+take their labels from here, so a term reads the same wherever it appears.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+# Winning enterprise's role (``winners[].role``).
+ROLE_ZH: Mapping[str, str] = MappingProxyType(
+    {
+        "general_contractor": "施工总承包",
+        "specialty_contractor": "专业承包",
+        "design": "设计",
+        "survey": "勘察",
+        "supervision": "监理",
+        "owner": "建设单位",
+        "other": "其他",
+    }
+)
+
+# Project category (``project.category``, ``categories`` of a programme).
+CATEGORY_ZH: Mapping[str, str] = MappingProxyType(
+    {"housing": "房屋建筑", "municipal": "市政基础设施"}
+)
+
+# How often a programme awards (``cycle``).
+CYCLE_ZH: Mapping[str, str] = MappingProxyType(
+    {"annual": "每年", "biennial": "每两年", "irregular": "不定期"}
+)
+
+# How the housing and construction department relates to the organiser.
+RELATION_ZH: Mapping[str, str] = MappingProxyType({"hosts": "主办", "supervises": "主管"})
+
+# A programme's status (``domain/program_status.py``).
+PROGRAM_STATUS_ZH: Mapping[str, str] = MappingProxyType(
+    {
+        "draft": "草稿",
+        "submitted": "已报送，待审核",
+        "approved": "已审核通过",
+        "rejected": "未通过审核",
+        "withdrawn": "已撤销设立",
+    }
+)
+
+# A push's timeliness (``timeliness.status``) and the league table's columns.
+TIMELINESS_ZH: Mapping[str, str] = MappingProxyType(
+    {"on_time": "按时", "late": "逾期", "pending": "待定"}
+)
+
+# What each kind of audit finding is called in alerts and reports.
+FINDING_KIND_ZH: Mapping[str, str] = MappingProxyType(
+    {
+        "late_push": "获奖信息晚报",
+        "awarded_on_changed": "推送后更改公布日期",
+        "no_program_list": "未报送奖项清单",
+        "silent_program": "奖项超周期未推送",
+        "calendar_missing": "工作日历缺失",
+    }
+)

@@ -1,0 +1,76 @@
+"""Audit runs as stored items, and the administrators' routes that read them.
+
+A run item (``RUN``/<run id>, e.g. ``2026-11-21-02``) is written last, once
+the run's report is in S3 and its alerts are sent: so the day's run items are
+exactly the runs that completed, which is how a later run of the same day
+knows which findings have been reported already (``completed_on``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.config import settings
+from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
+from chalicelib.domain.errors import NotFoundError
+from chalicelib.services import audit_reports
+from chalicelib.services.keys import ADMIN, Principal, require
+from chalicelib.store.audit import AuditRun
+
+
+def completed_on(day: str) -> set[str]:
+    """Ids of the runs of China date ``day`` that completed."""
+    return {r.sk for r in AuditRun.query("RUN", AuditRun.sk.startswith(f"{day}-"))}
+
+
+def record(report: dict[str, Any], keys: dict[str, Any]) -> None:
+    """Store the item of a finished run (its summary and where its report is)."""
+    AuditRun(
+        sk=report["run_id"],
+        date=report["date"],
+        trigger=report["trigger"],
+        started_at=report["started_at"],
+        finished_at=report["finished_at"],
+        summary=report["summary"],
+        report_keys=keys,
+        positions=report["positions"],
+    ).save()
+
+
+def run_view(run: AuditRun) -> dict[str, Any]:
+    return {
+        "id": run.sk,
+        "date": run.date,
+        "trigger": run.trigger,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "summary": run.summary,
+        "report_keys": run.report_keys,
+    }
+
+
+def list_runs(principal: Principal | None, params: dict[str, str], limit: int) -> dict:
+    """``GET /v1/audit/runs``: runs newest first."""
+    require(principal, ADMIN)
+    scope = scope_of("audit-runs", {})
+    secret = settings().server_secret
+    condition = None
+    if params.get("cursor"):
+        before = decode_cursor(params["cursor"], secret=secret, scope=scope)["before"]
+        condition = AuditRun.sk < before
+    items = list(AuditRun.query("RUN", condition, scan_index_forward=False, limit=limit + 1))
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        next_cursor = encode_cursor({"before": items[-1].sk}, secret=secret, scope=scope)
+    return {"items": [run_view(run) for run in items], "next_cursor": next_cursor}
+
+
+def get_run(principal: Principal | None, run_id: str) -> dict[str, Any]:
+    """``GET /v1/audit/runs/{id}``: one run with the report it wrote."""
+    require(principal, ADMIN)
+    try:
+        run = AuditRun.get("RUN", run_id, consistent_read=True)
+    except AuditRun.DoesNotExist:
+        raise NotFoundError(f"no audit run {run_id}") from None
+    return {**run_view(run), "report": audit_reports.read_report(run.report_keys["run_json"])}

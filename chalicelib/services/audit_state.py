@@ -1,0 +1,113 @@
+"""What the audit keeps between runs: positions, programme trackers, league counters.
+
+The audit never re-reads history. It keeps the change-feed position of each
+authority and which authorities have a programme list (``AuditState``), each
+programme's cycle, status and last ``awarded_on`` (``ProgramTracker``) and the
+league-table counters (``TimelinessStats``). Trackers are saved as the batch is
+read; the positions and the counters move together in one transaction at the
+end (``commit``), so a run that dies half-way counts nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.audit_rules import TimelinessCounts
+from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.errors import UnavailableError
+from chalicelib.services.audit_changes import Digest
+from chalicelib.store import ledger
+from chalicelib.store.audit import AuditState, ProgramTracker, TimelinessStats
+
+
+def load_state() -> AuditState:
+    try:
+        return AuditState.get("STATE", "STATE", consistent_read=True)
+    except AuditState.DoesNotExist:
+        return AuditState(positions={}, listed=[], revision=0)
+
+
+def update_trackers(facts: Digest) -> dict[str, ProgramTracker]:
+    """Programme trackers (one Query, a few hundred items), updated from the batch."""
+    trackers = {t.sk: t for t in ProgramTracker.query("PROGRAM", consistent_read=True)}
+    changed: dict[str, ProgramTracker] = {}
+    for program_id, fields in facts.programs.items():
+        tracker = trackers.get(program_id) or ProgramTracker(sk=program_id)
+        tracker.authority_id = fields["authority_id"]
+        tracker.name = fields["name"]
+        tracker.cycle = fields["cycle"]
+        tracker.status = fields["status"]
+        tracker.approved_on = fields["approved_on"]
+        trackers[program_id] = changed[program_id] = tracker
+    for program_id, awarded_on in facts.last_awarded_on.items():
+        tracker = trackers.get(program_id)
+        if tracker is None:
+            continue  # a programme the feed never announced: nothing to judge it by
+        last = tracker.last_awarded_on
+        if last is None or awarded_on.isoformat() > last:
+            tracker.last_awarded_on = awarded_on.isoformat()
+            trackers[program_id] = changed[program_id] = tracker
+    for tracker in changed.values():
+        tracker.save()  # one by one: BatchWriteItem could also delete, and no role may
+    return trackers
+
+
+def load_stats() -> dict[str, TimelinessStats]:
+    keys = [("STATS", authority_id) for authority_id in AUTHORITY_IDS]
+    return {s.sk: s for s in TimelinessStats.batch_get(keys, consistent_read=True)}
+
+
+def move_counters(
+    stats: dict[str, TimelinessStats],
+    facts: Digest,
+    run_id: str,
+) -> dict[str, TimelinessStats]:
+    """Apply the batch's league-table moves to ``stats`` (in place); return the changed."""
+    changed: dict[str, TimelinessStats] = {}
+    for authority_id, authority_moves in facts.moves.items():
+        item = stats.get(authority_id) or TimelinessStats(sk=authority_id, counts={})
+        counts = TimelinessCounts.from_dict(item.counts)
+        for before, after in authority_moves:
+            counts.move(before, after)
+        item.counts, item.as_of = counts.to_dict(), run_id
+        stats[authority_id] = changed[authority_id] = item
+    return changed
+
+
+def pending_pushes(stats: Iterable[TimelinessStats]) -> int:
+    """Pushes judged on a provisional calendar, over every authority."""
+    return sum(TimelinessCounts.from_dict(s.counts).pending for s in stats)
+
+
+def commit(
+    state: AuditState,
+    positions: dict[str, int],
+    listed: set[str],
+    feedback_after: str | None,
+    run_id: str,
+    stats: Iterable[TimelinessStats],
+) -> None:
+    """Move the positions and the counters together, or neither."""
+    revision = int(state.revision or 0)
+    new_state = AuditState(
+        positions=positions,
+        listed=sorted(listed),
+        feedback_after=feedback_after,
+        revision=revision + 1,
+        last_run_id=run_id,
+    )
+    condition = AuditState.revision == revision if revision else AuditState.pk.does_not_exist()
+    try:
+        with TransactWrite(connection=ledger.connection()) as transaction:
+            transaction.save(new_state, condition=condition)
+            for item in stats:
+                transaction.save(item)
+    except TransactWriteError as exc:
+        if exc.cause_response_code == "TransactionCanceledException":
+            raise UnavailableError(
+                "another audit run moved the change-feed position first; run again"
+            ) from exc
+        raise

@@ -1,0 +1,60 @@
+"""The public page's copy of the Chinese labels says what ``domain/labels_zh`` says.
+
+``web/app.js`` has no build step, so it keeps its own copy of the labels; this
+test reads the copy out of the script and fails on any difference, so a label
+changed in one place cannot drift from the other.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import get_args
+
+import pytest
+
+from chalicelib.domain import labels_zh, program_status
+from chalicelib.domain.audit_rules import Kind
+from chalicelib.domain.schemas import CATEGORIES, WINNER_ROLES
+from chalicelib.domain.timeliness import CHINA_TZ
+from chalicelib.domain.timeliness import Status as TimelinessStatus
+
+APP_JS = (Path(__file__).parents[2] / "chalicelib" / "web" / "app.js").read_text("utf-8")
+
+
+def js_object(name: str) -> dict[str, str]:
+    """The ``const NAME = { key: "text", ... };`` literal of app.js as a dict."""
+    match = re.search(rf"^const {name} = \{{(.*?)\}};", APP_JS, re.S | re.M)
+    assert match, f"app.js has no const {name}"
+    pairs = re.findall(r'(\w+):\s*"([^"]*)"', match.group(1))
+    assert pairs, f"const {name} has no labels"
+    return dict(pairs)
+
+
+@pytest.mark.parametrize(
+    ("js_name", "labels"),
+    [
+        ("ROLES", labels_zh.ROLE_ZH),
+        ("CATEGORIES", labels_zh.CATEGORY_ZH),
+        ("CYCLES", labels_zh.CYCLE_ZH),
+        ("RELATIONS", labels_zh.RELATION_ZH),
+        ("PROGRAM_STATES", labels_zh.PROGRAM_STATUS_ZH),
+        ("TIMELINESS", labels_zh.TIMELINESS_ZH),
+    ],
+)
+def test_the_page_shows_the_same_labels_as_the_server(js_name, labels):
+    assert js_object(js_name) == dict(labels)
+
+
+def test_the_page_shows_times_in_the_same_zone_as_the_server():
+    assert re.search(r'^const CHINA_TZ = "([^"]+)";', APP_JS, re.M).group(1) == CHINA_TZ.key
+
+
+def test_every_code_has_exactly_one_label():
+    assert set(labels_zh.ROLE_ZH) == set(WINNER_ROLES)
+    assert set(labels_zh.CATEGORY_ZH) == set(CATEGORIES)
+    assert tuple(labels_zh.PROGRAM_STATUS_ZH) == program_status.ALL
+    assert set(labels_zh.TIMELINESS_ZH) == set(get_args(TimelinessStatus))
+    assert set(labels_zh.FINDING_KIND_ZH) == set(get_args(Kind))
+    for labels in (labels_zh.ROLE_ZH, labels_zh.CATEGORY_ZH, labels_zh.PROGRAM_STATUS_ZH):
+        assert len(set(labels.values())) == len(labels)  # a label read back names one code
