@@ -37,7 +37,7 @@ const programs = new Map(); // id -> Promise of the programme (or null)
 let nextQuery = null; // the list query of the next page, with its cursor
 let searched = false;
 let generation = 0; // answers to an older search are dropped
-let pending = null; // the AbortController of the search in flight
+let inFlight = null; // the AbortController of the search in flight
 
 const $ = (id) => document.getElementById(id);
 
@@ -178,14 +178,14 @@ function highlighter(params) {
 // A newer search supersedes the one in flight: its request is aborted and, should its
 // answer still arrive, dropped (generation), so a slow older answer never shows.
 function supersede() {
-  if (pending) pending.abort();
-  pending = null;
+  if (inFlight) inFlight.abort();
+  inFlight = null;
   return ++generation;
 }
 
 async function runSearch(params, append) {
   const mine = supersede();
-  const request = (pending = new AbortController());
+  const request = (inFlight = new AbortController());
   $("status").textContent = "正在查询…";
   $("results").setAttribute("aria-busy", "true"); // what is shown is not this search's yet
   $("more").hidden = true;
@@ -210,7 +210,7 @@ async function runSearch(params, append) {
     $("status").textContent = explain(error);
   } finally {
     if (mine === generation) {
-      pending = null;
+      inFlight = null;
       $("results").setAttribute("aria-busy", "false");
     }
   }
