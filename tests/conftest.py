@@ -20,23 +20,36 @@ os.environ.update(
 )
 
 
+E2E = "tests/e2e/"
+BIG_DATA = "tests/e2e/test_backfill.py::"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Which tests share a worker under ``pytest -n N --dist loadgroup`` (``make test``).
+    """The 5,000-row backfill runs last on the local stack.
 
-    The tests on the local stack are one group: they share one stack (a session
-    fixture) and run in order on one worker, while the other workers take every
-    other file whole (module fixtures such as the package build are built once).
-    Without xdist the marks do nothing.
-
-    The 5,000-row backfill runs last on the stack: moto's index queries read whole
-    tables, so every test after it would pay for its awards (production DynamoDB
-    has no such cost).
+    moto's index queries read whole tables, so every test after it would pay for
+    its awards (production DynamoDB has no such cost).
     """
-    for item in items:
-        uses_stack = "stack" in getattr(item, "fixturenames", ())
-        group = "local-stack" if uses_stack else item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group(group))
     items.sort(key=lambda item: item.nodeid.startswith(BIG_DATA))
 
 
-BIG_DATA = "tests/e2e/test_backfill.py::"
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """``pytest -n N --dist loadfile`` (``make test``), with ``tests/e2e`` as one file.
+
+    The end-to-end tests share one local stack (a session fixture): they run in
+    order on one worker, while the other workers take the other files whole
+    (module fixtures such as the package build are built once). xdist's own
+    ``loadgroup`` cannot do this under pytest 9.2 (it rewrites ``item._nodeid``,
+    which pytest no longer reads).
+    """
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class E2EAsOneFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return E2E if path.startswith(E2E) else path
+
+    return E2EAsOneFile(config, log)
