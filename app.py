@@ -23,6 +23,7 @@ from chalicelib.api import (
     openapi,
     programs,
     public,
+    receipts,
     templates,
     timeliness,
     web,
@@ -68,11 +69,14 @@ BLUEPRINTS = (
     calendar.bp,
     feedback.bp,
     timeliness.bp,
+    receipts.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")
 # The public page (GET /) and the printable verification: HTML, at the root.
 app.register_blueprint(web.bp)
+# The receipt keys at their well-known address (RFC 8615), outside the version prefix.
+app.register_blueprint(receipts.root_bp)
 
 # Scheduled and event functions (thin: each calls one function in chalicelib/jobs).
 

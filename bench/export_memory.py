@@ -91,6 +91,8 @@ def _environment(endpoint: str, part_mib: int) -> None:
             "AWS_REGION": "cn-north-1",
             "AWS_ENDPOINT_URL": endpoint,
             "STAGE": "bench",
+            # A non-local stage must name its secret; the export never reads it.
+            "SERVER_SECRET_ARN": "award-registry-bench-server-secret",
             "TABLE_PREFIX": "award-registry-bench",
             "POWERTOOLS_LOG_LEVEL": "WARNING",
             "POWERTOOLS_METRICS_DISABLED": "true",

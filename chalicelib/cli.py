@@ -2,18 +2,38 @@
 
     python -m chalicelib.cli issue-key --authority 110000
     python -m chalicelib.cli issue-key --admin
-    python -m chalicelib.cli revoke-key --api-key KEY
+    python -m chalicelib.cli revoke-key --key-id key_01H...
+    printf '%s\n' "$KEY" | python -m chalicelib.cli revoke-key --api-key -
     python -m chalicelib.cli bootstrap
+    python -m chalicelib.cli bootstrap-receipt-key   # list the stack's receipt key (once)
+    python -m chalicelib.cli rotate-receipt-key      # new key; old receipts stay checkable
+    python -m chalicelib.cli check-receipt FILE [--jwks FILE_OR_URL]
+
+``issue-key`` prints ``{"authority_id", "role", "api_key", "key_id"}`` once.
+``revoke-key`` takes the key id (what logs name) or the key itself on stdin:
+a key given on the command line stays in shell history and the process list,
+so ``--api-key KEY`` still works (SPEC §4) but warns.
 
 Set ``AWS_ENDPOINT_URL`` to talk to the local emulator; without it the
-commands use real AWS with the stage's table names.
+commands use real AWS with the stage's table names (and ``SERVER_SECRET_ARN``).
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
+from pathlib import Path
+
+STDIN = "-"
+
+
+def _read_key(stdin: object) -> str:
+    """The key from stdin: a pipe's first line, or typed without echo at a terminal."""
+    if getattr(stdin, "isatty", lambda: False)():
+        return getpass.getpass("API key: ").strip()
+    return (stdin.readline() or "").strip()  # type: ignore[attr-defined]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,9 +44,37 @@ def main(argv: list[str] | None = None) -> int:
     who.add_argument("--authority", help="the authority id, e.g. 110000 or 110000-PNR")
     who.add_argument("--admin", action="store_true", help="an administrator key")
     revoke = commands.add_parser("revoke-key", help="end a key at once")
-    revoke.add_argument("--api-key", required=True)
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--key-id", help="the key's id (key_...), as issue-key and logs show it")
+    which.add_argument(
+        "--api-key",
+        nargs="?",
+        const=STDIN,
+        metavar="KEY",
+        help="the key itself: '-' or no value reads it from stdin (preferred)",
+    )
     commands.add_parser("bootstrap", help="create tables, bucket, topic; load authorities")
+    commands.add_parser("bootstrap-receipt-key", help="list the receipt signing key (JWKS)")
+    commands.add_parser("rotate-receipt-key", help="sign receipts with a new KMS key")
+    check = commands.add_parser("check-receipt", help="verify a receipt file offline")
+    check.add_argument("file", help="the receipt (compact JWS), or - for standard input")
+    check.add_argument(
+        "--jwks",
+        help="JWKS file or URL (default: $PUBLIC_BASE_URL/.well-known/jwks.json)",
+    )
     args = parser.parse_args(argv)
+
+    if args.command == "check-receipt":
+        return _check_receipt(args.file, args.jwks)
+    if args.command in ("bootstrap-receipt-key", "rotate-receipt-key"):
+        from chalicelib.services import receipt_keys
+
+        if args.command == "rotate-receipt-key":
+            result = receipt_keys.rotate()
+        else:
+            result = {"kid": receipt_keys.ensure_key()["kid"]}
+        print(json.dumps(result))
+        return 0
 
     from chalicelib.services import keys
 
@@ -40,7 +88,25 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(issued, ensure_ascii=False))
         return 0
     if args.command == "revoke-key":
-        if not keys.revoke_key(args.api_key):
+        if args.key_id is not None:
+            if not keys.revoke_key_id(args.key_id.strip()):
+                print("error: no key has this id", file=sys.stderr)
+                return 1
+            print(json.dumps({"revoked": True, "key_id": args.key_id.strip()}))
+            return 0
+        if args.api_key == STDIN:
+            api_key = _read_key(sys.stdin)
+        else:
+            api_key = args.api_key
+            print(
+                "warning: a key on the command line stays in shell history and the process "
+                "list; pipe it instead: ... | revoke-key --api-key -",
+                file=sys.stderr,
+            )
+        if not api_key:
+            print("error: no API key on stdin", file=sys.stderr)
+            return 2
+        if not keys.revoke_key(api_key):
             print("error: unknown API key", file=sys.stderr)
             return 1
         print(json.dumps({"revoked": True}))
@@ -49,6 +115,28 @@ def main(argv: list[str] | None = None) -> int:
 
     print(json.dumps(bootstrap(), ensure_ascii=False))
     return 0
+
+
+def _check_receipt(file: str, jwks_source: str | None) -> int:
+    """Exit 0 when the signature holds, 1 when it does not, 2 when it cannot be checked."""
+    from chalicelib.config import settings
+    from chalicelib.receipt_check import check_receipt, load_jwks
+
+    if jwks_source is None:
+        if not settings().public_base_url:
+            print("error: pass --jwks FILE_OR_URL (or set PUBLIC_BASE_URL)", file=sys.stderr)
+            return 2
+        jwks_source = settings().public_base_url + "/.well-known/jwks.json"
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text("ascii")
+        jwks = load_jwks(jwks_source)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = check_receipt(text, jwks)
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    print("签名有效 (valid)" if result["valid"] else "签名无效 (INVALID)", file=sys.stderr)
+    return 0 if result["valid"] else 1
 
 
 if __name__ == "__main__":

@@ -15,8 +15,13 @@ from functools import lru_cache
 
 from chalicelib.domain.timeliness import TimelinessPolicy
 
-# A fixed secret for the local stage only; every cloud stage sets its own.
+# A fixed secret for the local stage only, when no SERVER_SECRET_ARN is set (in-process
+# tests); ``make run`` and the local stack read theirs from the emulator's Secrets Manager.
 LOCAL_DEV_SECRET = "local-development-secret-not-for-the-cloud"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting a cloud stage cannot run without is missing: raised at cold start."""
 
 
 def _env(name: str, default: str) -> str:
@@ -45,7 +50,9 @@ class Settings:
     table_prefix: str
     bucket: str
     alerts_topic_arn: str
-    server_secret: str
+    # Secrets Manager name or ARN of the HMAC key of API keys and cursors (SPEC §4); the
+    # value is never in the environment. Empty only on the local stage (LOCAL_DEV_SECRET).
+    server_secret_arn: str
     # Policy dates and limits of the notice (SPEC §1, §3).
     program_list_due: date
     backfill_from: date
@@ -64,6 +71,12 @@ class Settings:
     shards: int = field(default=8)
     # Most index items one enterprise-name search reads before it asks for a longer name.
     name_search_max: int = field(default=5000)
+    # How long a redaction waits for the change-entry index to show every entry of the award.
+    redact_index_wait_seconds: int = field(default=5)
+    # Most stored items one public list page reads: max(factor × limit, floor). Past it
+    # the page answers what it found with a cursor, so no request costs the whole table.
+    read_bound_factor: int = field(default=10)
+    read_bound_floor: int = field(default=200)
     # The public address of the API (e.g. https://registry.example.cn/api) for links that
     # leave the page, like the printed QR code; empty: taken from the request's Host.
     public_base_url: str = field(default="")
@@ -75,6 +88,24 @@ class Settings:
     # Nightly export: multipart part size (S3 minimum 5 MiB) and how long a run's claim holds.
     export_part_bytes: int = 8 * 1024 * 1024
     export_claim_seconds: int = 900
+    # Signed verification receipts (issue 14): the KMS key (its alias: IAM lets the API sign
+    # only through it), most awards one receipt lists, how long a Lambda trusts the key list.
+    receipt_key_id: str = field(default="alias/award-registry-local-receipts")
+    receipt_max_awards: int = 1000
+    receipt_keys_cache_seconds: int = 300
+    # How long a container keeps the fetched server secret before asking again.
+    server_secret_max_age: int = 3600
+
+    @property
+    def server_secret(self) -> str:
+        """The HMAC key of API keys and cursors, fetched once per container and cached."""
+        if not self.server_secret_arn:
+            return LOCAL_DEV_SECRET
+        # Imported here for cold start (measured ~60-100 ms for powertools' parameters and
+        # boto3): only a function that needs the secret pays, once.
+        from chalicelib.store.secrets import read_secret
+
+        return read_secret(self.server_secret_arn, max_age=self.server_secret_max_age)
 
     @property
     def timeliness_policy(self) -> TimelinessPolicy:
@@ -83,6 +114,10 @@ class Settings:
             backfill_deadline=self.backfill_due,
             working_days=self.working_days,
         )
+
+    def read_bound(self, limit: int) -> int:
+        """Most stored items a public list page of ``limit`` items may read."""
+        return max(self.read_bound_factor * limit, self.read_bound_floor)
 
     def table_name(self, kind: str) -> str:
         return f"{self.table_prefix}-{kind}"
@@ -95,6 +130,12 @@ def settings() -> Settings:
     prefix = _env("TABLE_PREFIX", f"award-registry-{stage}")
     region = _env("AWS_REGION", _env("AWS_DEFAULT_REGION", "cn-north-1"))
     partition = "aws-cn" if region.startswith("cn-") else "aws"
+    secret_arn = _env("SERVER_SECRET_ARN", "")
+    if stage != "local" and not secret_arn:
+        raise ConfigurationError(
+            f"SERVER_SECRET_ARN is not set: stage {stage!r} reads its server secret from "
+            "Secrets Manager (the stack sets it; see infra/resources.json)"
+        )
     return Settings(
         stage=stage,
         region=region,
@@ -103,7 +144,7 @@ def settings() -> Settings:
         alerts_topic_arn=_env(
             "ALERTS_TOPIC_ARN", f"arn:{partition}:sns:{region}:123456789012:{prefix}-alerts"
         ),
-        server_secret=_env("SERVER_SECRET", LOCAL_DEV_SECRET),
+        server_secret_arn=secret_arn,
         program_list_due=_env_date("PROGRAM_LIST_DUE", "2021-03-31"),
         backfill_from=_env_date("BACKFILL_FROM", "2018-01-01"),
         backfill_due=_env_date("BACKFILL_DUE", "2021-06-30"),
@@ -120,6 +161,9 @@ def settings() -> Settings:
         public_documents=_env_bool("PUBLIC_DOCUMENTS", False),
         shards=_env_int("AWARD_SHARDS", 8),
         name_search_max=_env_int("NAME_SEARCH_MAX", 5000),
+        redact_index_wait_seconds=_env_int("REDACT_INDEX_WAIT_SECONDS", 5),
+        read_bound_factor=_env_int("READ_BOUND_FACTOR", 10),
+        read_bound_floor=_env_int("READ_BOUND_FLOOR", 200),
         public_base_url=_env("PUBLIC_BASE_URL", "").rstrip("/"),
         max_document_bytes=_env_int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
         max_documents=_env_int("MAX_DOCUMENTS_PER_PROGRAM", 10),
@@ -127,4 +171,8 @@ def settings() -> Settings:
         download_url_seconds=_env_int("DOWNLOAD_URL_SECONDS", 300),
         export_part_bytes=max(5 * 1024 * 1024, _env_int("EXPORT_PART_BYTES", 8 * 1024 * 1024)),
         export_claim_seconds=_env_int("EXPORT_CLAIM_SECONDS", 900),
+        receipt_key_id=_env("RECEIPT_KEY_ID", f"alias/{prefix}-receipts"),
+        receipt_max_awards=_env_int("RECEIPT_MAX_AWARDS", 1000),
+        receipt_keys_cache_seconds=_env_int("RECEIPT_KEYS_CACHE_SECONDS", 300),
+        server_secret_max_age=_env_int("SERVER_SECRET_MAX_AGE", 3600),
     )

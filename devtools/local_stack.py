@@ -20,6 +20,8 @@ from pathlib import Path
 import requests
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+# The server secret's name in the emulator's Secrets Manager (``make run`` uses the same).
+LOCAL_SECRET_NAME = "award-registry-local-server-secret"
 
 
 def free_port() -> int:
@@ -50,11 +52,13 @@ class LocalStack:
     def url(self, path: str) -> str:
         return self.api_url + path
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess:
+    def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        """Run the operator CLI; ``stdin`` is piped to it (a key for ``--api-key -``)."""
         return subprocess.run(
             [sys.executable, "-m", "chalicelib.cli", *args],
             cwd=PROJECT_DIR,
             env=self.env,
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=60,
@@ -90,12 +94,13 @@ def local_stack(*, export_env: bool = False) -> Iterator[LocalStack]:
         "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
         "STAGE": "local",
         "TABLE_PREFIX": "award-registry-local",
+        # ``bootstrap`` creates it in the emulator; the API reads it as in the cloud.
+        "SERVER_SECRET_ARN": LOCAL_SECRET_NAME,
         "PYTHONUNBUFFERED": "1",
     }
-    env.pop("SERVER_SECRET", None)
     if export_env:
         os.environ.update(
-            {k: v for k, v in env.items() if k.startswith(("AWS_", "STAGE", "TABLE_"))}
+            {k: v for k, v in env.items() if k.startswith(("AWS_", "STAGE", "TABLE_", "SERVER_"))}
         )
     processes: list[subprocess.Popen] = []
     try:

@@ -10,13 +10,25 @@ made the local stack unusable under a realistic write load.
 2. moto server's backends are plain Python dicts with no locking; concurrent
    transactions against the threaded server raise inside moto and come back as HTTP 500s.
    Production DynamoDB is of course safe under concurrency.
+3. ``Table.query`` starts from ``Table.all_items()``, which lists and *sorts every item of
+   the table*, then keeps those of the queried partition: with ~7,000 awards one
+   ``GET /v1/awards?authority_id=…&year=…&limit=1`` took ~4 s. Production DynamoDB reads
+   only the queried partition.
 
 The patches below contain both costs in the *local emulator only*:
 
 - all DynamoDB request handling is serialised by one module-level re-entrant lock
   (:data:`DYNAMODB_LOCK`), which is fine for a developer emulator;
 - ``transact_write_items`` keeps moto's semantics but snapshots only the items the
-  transaction touches and restores exactly those on cancellation.
+  transaction touches and restores exactly those on cancellation;
+- ``Table.query`` runs moto's own query code on the queried partition only: the base
+  table's partition is ``Table.items[hash]``; a GSI's partitions are grouped in one pass
+  and cached until the next request that is not a read (:data:`READ_ACTIONS`), so repeated
+  reads cost the size of the partition, not of the table.
+
+A third, small patch makes moto's KMS honour ``Sign`` with ``MessageType=DIGEST``
+for ECDSA keys (moto 5.2.5 hashes the digest again, as if it were RAW), which the
+receipt signing uses exactly as real KMS defines it (see :func:`kms_sign`).
 
 Nothing here changes the application: the production write path stays fully
 transactional (``TransactWriteItems`` against real DynamoDB) and nothing in ``chalicelib``
@@ -29,6 +41,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -58,8 +71,9 @@ from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
 from moto.dynamodb.models.dynamo_type import DynamoType, Item  # noqa: E402
 from moto.dynamodb.models.table import Table  # noqa: E402
 from moto.dynamodb.responses import DynamoHandler  # noqa: E402
+from moto.kms.responses import KmsResponse  # noqa: E402
 
-__all__ = ["DYNAMODB_LOCK", "PINNED_MOTO_VERSION", "apply_patches"]
+__all__ = ["DYNAMODB_LOCK", "PINNED_MOTO_VERSION", "READ_ACTIONS", "apply_patches"]
 
 #: Serialises every DynamoDB request handled by moto in this process. Re-entrant so that
 #: in-process helpers (test fixtures) may hold it around direct backend access.
@@ -88,6 +102,60 @@ def apply_patches() -> None:
         if not getattr(DynamoDBBackend.transact_write_items, _PATCH_MARKER, False):
             _ORIGINALS["transact_write_items"] = DynamoDBBackend.transact_write_items
             DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+        if not getattr(KmsResponse.sign, _PATCH_MARKER, False):
+            _ORIGINALS["kms_sign"] = KmsResponse.sign
+            KmsResponse.sign = kms_sign  # type: ignore[method-assign]
+        if not getattr(Table.query, _PATCH_MARKER, False):
+            _ORIGINALS["query"] = Table.query
+            Table.query = partition_query  # type: ignore[method-assign]
+
+
+_DIGEST_SIZES = {"ECDSA_SHA_256": 32, "ECDSA_SHA_384": 48, "ECDSA_SHA_512": 64}
+
+
+def kms_sign(self: KmsResponse) -> str:
+    """KMS ``Sign`` that signs a ``DIGEST`` as given (prehashed), as real KMS does.
+
+    RAW messages and RSA keys go to moto's own implementation unchanged.
+    """
+    import base64
+    import json
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+    from moto.kms.exceptions import ValidationException
+
+    algorithm = self._get_param("SigningAlgorithm")
+    if self._get_param("MessageType") != "DIGEST" or algorithm not in _DIGEST_SIZES:
+        return _ORIGINALS["kms_sign"](self)
+    key_id = self._get_param("KeyId")
+    self._validate_key_id(key_id)
+    digest = self._get_param("Message")
+    if isinstance(digest, str):
+        digest = digest.encode("utf-8")
+    if len(digest) != _DIGEST_SIZES[algorithm]:
+        raise ValidationException("Digest is invalid length for algorithm " + algorithm)
+    key = self.kms_backend.describe_key(key_id)
+    self.kms_backend._KmsBackend__ensure_valid_sign_and_verify_key(key)  # moto's own check
+    if algorithm not in key.signing_algorithms:
+        raise ValidationException(f"{algorithm} is not valid for key {key.arn}")
+    hash_algorithm = {
+        "ECDSA_SHA_256": hashes.SHA256(),
+        "ECDSA_SHA_384": hashes.SHA384(),
+        "ECDSA_SHA_512": hashes.SHA512(),
+    }[algorithm]
+    signature = key.private_key.private_key.sign(digest, ec.ECDSA(Prehashed(hash_algorithm)))
+    return json.dumps(
+        {
+            "KeyId": key.arn,
+            "Signature": base64.b64encode(signature).decode("ascii"),
+            "SigningAlgorithm": algorithm,
+        }
+    )
+
+
+setattr(kms_sign, _PATCH_MARKER, True)
 
 
 @functools.wraps(DynamoHandler.call_action)
@@ -98,7 +166,11 @@ def _serialised_call_action(self: DynamoHandler) -> Any:
     request; without this, concurrent transactions fail with HTTP 500.
     """
     with DYNAMODB_LOCK:
-        return _ORIGINALS["call_action"](self)
+        try:
+            return _ORIGINALS["call_action"](self)
+        finally:
+            if _action_of(self) not in READ_ACTIONS:
+                _invalidate_groups()
 
 
 setattr(_serialised_call_action, _PATCH_MARKER, True)
@@ -283,3 +355,163 @@ def _touches_streamed_table(backend: DynamoDBBackend, transact_items: list[dict[
             if table.stream_shard is not None:
                 return True
     return False
+
+
+#: DynamoDB actions that change no item; any other request drops the cached GSI partitions.
+READ_ACTIONS = frozenset(
+    {
+        "BatchGetItem",
+        "DescribeContinuousBackups",
+        "DescribeEndpoints",
+        "DescribeLimits",
+        "DescribeTable",
+        "DescribeTimeToLive",
+        "GetItem",
+        "ListTables",
+        "ListTagsOfResource",
+        "Query",
+        "Scan",
+        "TransactGetItems",
+    }
+)
+
+# Bumped after every request that may have written: cached partitions of an older
+# generation are rebuilt on their next use. moto's ``update_item`` mutates items in
+# place (an index key may change), so nothing finer than "any write" is safe.
+_generation = 0
+_GROUPS_ATTR = "_award_registry_gsi_groups"
+_GroupKey = tuple[DynamoType, ...]
+
+
+def _action_of(handler: DynamoHandler) -> str | None:
+    try:
+        return handler._get_action()
+    except Exception:  # an unreadable request may still have written: treat as a write
+        return None
+
+
+def _invalidate_groups() -> None:
+    global _generation
+    _generation += 1
+
+
+def _sort_attrs(table: Table, index: Any) -> tuple[list[str], list[str | None]]:
+    """The attributes moto 5.2.5's ``Table.query`` sorts a GSI's results by (its code)."""
+    hash_attrs = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+    range_attrs: list[str | None] = [
+        k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"
+    ]
+    if not range_attrs:
+        range_attrs = [table.range_key_attr or table.hash_key_attr]
+    return [*hash_attrs, table.hash_key_attr], [*range_attrs, table.range_key_attr]
+
+
+def _cache(table: Table) -> dict[Any, Any]:
+    """This table's cached partitions, emptied when a write bumped the generation."""
+    cached = getattr(table, _GROUPS_ATTR, None)
+    if cached is None or cached[0] != _generation:
+        cached = (_generation, {})
+        setattr(table, _GROUPS_ATTR, cached)
+    return cached[1]
+
+
+def _gsi_partition(table: Table, index: Any, key: _GroupKey) -> list[Item]:
+    """The items of one GSI partition in moto's query order (ascending).
+
+    The first query of an index after a write groups the whole table once; a
+    partition is sorted (by moto's own ``sorted_items``) on its first use.
+    """
+    cache = _cache(table)
+    names = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+    groups: dict[_GroupKey, tuple[bool, list[Item]]] | None = cache.get(index.name)
+    if groups is None:
+        groups = {}
+        for partition in table.items.values():
+            items = partition.values() if table.range_key_attr else [partition]
+            for item in items:
+                values = tuple(item.attrs.get(name) for name in names)
+                if all(value is not None for value in values):
+                    groups.setdefault(values, (False, []))[1].append(item)  # type: ignore[arg-type]
+        cache[index.name] = groups
+    if key not in groups:
+        return []
+    is_sorted, group = groups[key]
+    if not is_sorted:
+        hash_attrs, range_attrs = _sort_attrs(table, index)
+        # Only items with every range key are in the index: moto skips the others too.
+        group = [i for i in group if all(i.attrs.get(a) for a in range_attrs[:-1] if a)]
+        table.sorted_items(hash_attrs, range_attrs, group)  # type: ignore[arg-type]
+        groups[key] = (True, group)
+    return group
+
+
+def _base_partition(table: Table, hash_key: DynamoType) -> list[Item]:
+    """One base-table partition sorted by range key (moto's order), cached per generation."""
+    cache = _cache(table)
+    key = ("base", hash_key)
+    if key not in cache:
+        cache[key] = sorted(table.items.get(hash_key, {}).values(), key=lambda i: i.range_key)
+    return cache[key]
+
+
+def _already_sorted(hash_attrs: Any, range_attrs: Any, items: list[Item]) -> list[Item]:
+    return items
+
+
+#: Candidates handed to moto first (× ``Limit``); grown ×4 while the answer may lie beyond.
+FIRST_WINDOW = 4
+MIN_WINDOW = 64
+
+
+def partition_query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+    """moto 5.2.5's ``Table.query`` over the queried partition instead of the whole table.
+
+    moto's query code runs unchanged (key conditions, sort order, ``ExclusiveStartKey``,
+    ``Limit``, filters, projections); only ``all_items()``, its list of candidates, is
+    narrowed for this call: the partition (``items[hash_key]`` for the base table, the
+    cached GSI partition for a global index, both kept in moto's order), and of it only
+    a window at the start of the query's direction. moto stops at ``Limit``; when it
+    stops *inside* the window (it returns a ``LastEvaluatedKey``) the answer is the one
+    the whole partition gives, else the window grows until it is the whole partition.
+    Local secondary indexes and queries this cannot narrow use moto's full list.
+    """
+    call = _QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments
+    index_name = call.get("index_name")
+    conditions = call.get("hash_key_conditions") or []
+    candidates: list[Item] | None = None
+    if index_name is None:
+        if hash_key is not None and self.range_key_attr:
+            candidates = _base_partition(self, hash_key)
+    elif conditions and any(i.name == index_name for i in self.global_indexes or []):
+        values = dict(conditions)
+        index = self.get_index(index_name)
+        names = [key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH"]
+        if len(values) == len(conditions) and set(values) == set(names):
+            candidates = _gsi_partition(self, index, tuple(values[n] for n in names))
+            # Every candidate has these hash keys: spare moto comparing each one again.
+            call["hash_key_conditions"] = None
+    if candidates is None:
+        return _ORIGINALS["query"](self, hash_key, *args, **kwargs)
+    limit = call.get("limit")
+    forward = call.get("scan_index_forward", True) is not False
+    window = max(MIN_WINDOW, FIRST_WINDOW * limit) if limit else len(candidates)
+    extra = call.pop("filter_kwargs", {})
+    if index_name is not None:
+        self.sorted_items = _already_sorted  # type: ignore[method-assign]
+    try:
+        while True:
+            part = (
+                candidates[:window] if forward else candidates[max(0, len(candidates) - window) :]
+            )
+            self.all_items = lambda part=part: part  # type: ignore[method-assign]
+            answer = _ORIGINALS["query"](**call, **extra)
+            if window >= len(candidates) or answer[2] is not None:
+                return answer
+            window *= 4
+    finally:
+        self.__dict__.pop("all_items", None)
+        self.__dict__.pop("sorted_items", None)
+
+
+setattr(partition_query, _PATCH_MARKER, True)
+_QUERY_SIGNATURE = inspect.signature(Table.query)

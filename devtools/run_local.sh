@@ -11,6 +11,8 @@ export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-cn-north-1}"
 export AWS_REGION="$AWS_DEFAULT_REGION"
 export AWS_ENDPOINT_URL="http://127.0.0.1:${MOTO_PORT}"
 export STAGE=local TABLE_PREFIX=award-registry-local
+# Created in the emulator by `cli bootstrap`; the API reads it from Secrets Manager as in the cloud.
+export SERVER_SECRET_ARN=award-registry-local-server-secret
 
 python -m devtools.local_aws --host 127.0.0.1 --port "$MOTO_PORT" &
 MOTO_PID=$!

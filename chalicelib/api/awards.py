@@ -15,7 +15,7 @@ from chalicelib.api.http import (
     query_params,
     received_at,
 )
-from chalicelib.services import award_reads, awards
+from chalicelib.services import award_reads, awards, redaction
 
 bp = Blueprint(__name__)
 
@@ -43,14 +43,16 @@ def push_batch() -> Response:
 @bp.route("/awards", methods=["GET"])
 @endpoint(bp)
 def list_awards() -> Response:
-    params = query_params(bp.current_request)
-    return json_response(award_reads.list_awards(params, limit_param(params)))
+    request = bp.current_request
+    params = query_params(request)
+    principal = principal_of(request)
+    return json_response(award_reads.list_awards(params, limit_param(params), principal))
 
 
 @bp.route("/awards/{award_id}", methods=["GET"])
 @endpoint(bp)
 def get_award(award_id: str) -> Response:
-    view = award_reads.get_award(award_id)
+    view = award_reads.get_award(award_id, principal_of(bp.current_request))
     return json_response(view, headers=etag(view["version"]))
 
 
@@ -81,7 +83,18 @@ def revoke_award(award_id: str) -> Response:
 @bp.route("/verify", methods=["GET"])
 @endpoint(bp)
 def verify() -> Response:
-    params = query_params(bp.current_request)
-    return json_response(
-        award_reads.verify(params, limit_param(params)), headers={"Cache-Control": "no-store"}
-    )
+    request = bp.current_request
+    params = query_params(request)
+    answer = award_reads.verify(params, limit_param(params), principal_of(request))
+    return json_response(answer, headers={"Cache-Control": "no-store"})
+
+
+@bp.route("/awards/{award_id}/redact", methods=["POST"])
+@endpoint(bp)
+def redact_award(award_id: str) -> Response:
+    request = bp.current_request
+    now = received_at()
+    principal = principal_of(request)
+    view = redaction.redact_award(principal, award_id, json_body(request), now)
+    view = award_reads.with_program_status([view])[0]
+    return json_response(view, headers=etag(view["version"]))

@@ -29,6 +29,7 @@ from chalicelib.domain.schemas import (
     ExcuseIn,
     FeedbackIn,
     ProgramIn,
+    RedactIn,
     ReviewIn,
     RevokeIn,
     WithdrawIn,
@@ -98,6 +99,40 @@ AWARD_ID = r"^awd_[0-9A-HJKMNP-TV-Z]{26}$"
 PROGRAM_ID = r"^prg_[0-9A-HJKMNP-TV-Z]{26}$"
 DOCUMENT_ID = r"^doc_[0-9A-HJKMNP-TV-Z]{26}$"
 HTML = Raw(("text/html",))
+RECEIPT_ID = r"^rcp_[0-9A-HJKMNP-TV-Z]{26}$"
+JOSE = Raw(
+    ("application/jose",),
+    {"type": "string", "pattern": r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"},
+)
+JWKS = Raw(
+    ("application/jwk-set+json",),
+    {
+        "type": "object",
+        "required": ["keys"],
+        "properties": {
+            "keys": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["kty", "crv", "x", "y", "kid", "alg"],
+                    "properties": {
+                        "kty": {"const": "EC"},
+                        "crv": {"const": "P-256"},
+                        "x": {"type": "string"},
+                        "y": {"type": "string"},
+                        "kid": {"type": "string"},
+                        "alg": {"const": "ES256"},
+                        "use": {"const": "sig"},
+                    },
+                },
+            }
+        },
+    },
+)
+PERSONAL_DATA = (
+    "Anonymous answers carry no `project_manager`, excuse reason or redaction reason; the "
+    "owning province and administrators read them with their key."
+)
 
 
 def limit_param(page_default: int, page_max: int) -> Param:
@@ -109,6 +144,14 @@ def limit_param(page_default: int, page_max: int) -> Param:
 
 
 CURSOR = Param("cursor", {"type": "string"}, "`next_cursor` of the previous page (opaque, signed).")
+SHORT_PAGES = (
+    "A page reads at most max(10 × limit, 200) stored items, however many awards are stored. "
+    "When it reaches that bound it answers the items found so far with a `next_cursor` "
+    "placed after the last item read: a page MAY hold fewer than `limit` items, or none, "
+    "and still have a `next_cursor`. Clients MUST keep paging while `next_cursor` is "
+    "present; only its absence means the end. Each matching award is served exactly once "
+    "across the pages."
+)
 AUTHORITY = Param(
     "authority_id", {"type": "string", "enum": sorted(AUTHORITY_IDS)}, "One authority's objects."
 )
@@ -204,6 +247,8 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             "Awards, newest submitted_at first",
             "public",
             {200: views.AwardList},
+            auth="optional",
+            description=PERSONAL_DATA + " " + SHORT_PAGES,
             query=(
                 AUTHORITY,
                 Param("program_id", {"type": "string", "minLength": 1, "maxLength": 64}),
@@ -230,6 +275,8 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             "One award, revoked ones too, with its history",
             "public",
             {200: views.Award},
+            auth="optional",
+            description=PERSONAL_DATA,
             errors=(404,),
             path_patterns=award_path,
             etag=True,
@@ -259,6 +306,8 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             "An enterprise's awards by credit code, read consistently",
             "public",
             {200: views.Verification},
+            auth="optional",
+            description=PERSONAL_DATA + " " + SHORT_PAGES,
             query=(
                 Param("credit_code", {"type": "string"}, "Unified social credit code.", True),
                 limit,
@@ -278,7 +327,9 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
                 limit,
             ),
             description="Entries are gapless per authority (`seq`). Page with `next_cursor` "
-            "while `has_more` is true; later, poll with the last `next_cursor`.",
+            "while `has_more` is true; later, poll with the last `next_cursor`. A page reads "
+            "at most `limit` + (authorities with new entries) stored entries, so it MAY hold "
+            "fewer than `limit` items while `has_more` is true.",
         ),
         ("GET", "/v1/feed.json"): RouteDoc(
             "JSON Feed 1.1 of the latest awards",
@@ -286,6 +337,8 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             {200: views.JsonFeed},
             query=(CURSOR,),
             media_type="application/feed+json",
+            description="Pages like `GET /v1/awards` (`next_url` instead of `next_cursor`): "
+            + SHORT_PAGES.replace("next_cursor", "next_url"),
         ),
         ("GET", "/v1/openapi.json"): RouteDoc(
             "This document (OpenAPI 3.1)", "public", {200: None}, storage=False
@@ -385,6 +438,37 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             path_enums={"name": tuple(sorted(ASSETS))},
             storage=False,
         ),
+        ("GET", "/v1/verify/receipt"): RouteDoc(
+            "A signed verification receipt (compact JWS, ES256, KMS key)",
+            "public",
+            {200: JOSE},
+            query=(Param("credit_code", {"type": "string"}, "Unified social credit code.", True),),
+            description="The answer of `GET /v1/verify` (every page, public fields only) "
+            "signed by the registry's KMS key: credit code, enterprise names as pushed, each "
+            "award with version, status and validity, programme name and approval document "
+            "number, `iat`, `receipt_id` and the change-feed position it reflects. The header "
+            "`kid` names the key in `/.well-known/jwks.json`. Stored 5 years under its id. "
+            "503 `unavailable` when KMS is.",
+        ),
+        ("GET", "/v1/verify/receipts/{receipt_id}"): RouteDoc(
+            "A receipt issued earlier, exactly as signed",
+            "public",
+            {200: JOSE},
+            errors=(404,),
+            path_patterns={"receipt_id": RECEIPT_ID},
+        ),
+        ("GET", "/v1/.well-known/jwks.json"): RouteDoc(
+            "The receipt signing keys (JWK Set), retired ones included", "public", {200: JWKS}
+        ),
+        ("GET", "/.well-known/jwks.json"): RouteDoc(
+            "The receipt signing keys at their well-known address", "public", {200: JWKS}
+        ),
+        ("GET", "/verify/check"): RouteDoc(
+            "Check a receipt in the browser (Chinese; WebCrypto against the JWKS)",
+            "public",
+            {200: HTML},
+            storage=False,
+        ),
         ("GET", "/v1/calendar/{year}"): RouteDoc(
             "A year's working-day calendar and where it comes from",
             "public",
@@ -402,6 +486,24 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             path_patterns={"year": r"^\d{4}$"},
             description="Overrides the library for that year without a redeploy; records "
             "judged on a provisional count of the year are recomputed and published.",
+        ),
+        ("POST", "/v1/awards/{award_id}/redact"): RouteDoc(
+            "Erase personal data from an award, its history and its change entries",
+            "admin",
+            {200: views.Award},
+            auth="required",
+            body=RedactIn,
+            errors=(404, 422),
+            path_patterns=award_path,
+            etag=True,
+            description="`fields` from the redactable list (`project_manager`; anything "
+            "else is 422 `validation_error` naming `fields[i]`). The values leave the record, "
+            "every earlier version and every change entry of the award; `redactions` gains "
+            "`{fields, at, reason}` (the reason is not public); the version goes up by one "
+            "(nothing else changes, and a re-push of the original content still answers 200); "
+            "a change entry `op: redact` tells mirrors to erase their copies. Repeating the "
+            "same request changes nothing and adds no entry. Answers the administrator's view "
+            "with `history`.",
         ),
         ("POST", "/v1/awards/{award_id}/excuse"): RouteDoc(
             "Accept a late push as justified",

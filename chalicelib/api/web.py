@@ -16,12 +16,21 @@ from functools import cache
 from pathlib import Path
 from string import Template
 
+from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib.api.http import endpoint, query_params
 from chalicelib.config import settings
-from chalicelib.domain.errors import NotFoundError, RegistryError, ValidationError
+from chalicelib.domain.errors import (
+    NotFoundError,
+    RegistryError,
+    UnavailableError,
+    ValidationError,
+)
+from chalicelib.domain.jose import fingerprint
+from chalicelib.observability import logger
+from chalicelib.services import receipts
 from chalicelib.services.verify_print import verification_page
 
 bp = Blueprint(__name__)
@@ -30,6 +39,7 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 HTML_TYPE = "text/html; charset=utf-8"
 ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
+    "check.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
 }
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
@@ -97,6 +107,18 @@ def index() -> Response:
     )
 
 
+@bp.route("/verify/check", methods=["GET"])
+@endpoint(bp)
+def receipt_check() -> Response:
+    """Checks a signed receipt in the browser (``check.js``, WebCrypto); no inline script."""
+    page = Template(_read("check.html")).substitute(base=_base_path(bp.current_request))
+    return Response(
+        body=page,
+        status_code=200,
+        headers={"Content-Type": HTML_TYPE, "Cache-Control": "no-cache", **PAGE_HEADERS},
+    )
+
+
 @bp.route("/static/{name}", methods=["GET"])
 @endpoint(bp)
 def asset(name: str) -> Response:
@@ -130,13 +152,29 @@ def _error_page(error: RegistryError) -> Response:
     )
 
 
+def _print_receipt(credit_code: str | None) -> dict[str, str] | None:
+    """Sign the answer for the printed page; without KMS (or its store) it is printed unsigned.
+
+    A bad code raises the same 400 as the page would.
+    """
+    try:
+        receipt = receipts.issue_receipt(credit_code)
+    except (UnavailableError, ClientError, BotoCoreError) as exc:
+        logger.warning("printed without a receipt", extra={"fault": type(exc).__name__})
+        return None
+    return {"receipt_id": receipt["receipt_id"], "fingerprint": fingerprint(receipt["jws"])}
+
+
 @bp.route("/v1/verify/print", methods=["GET"])
 @endpoint(bp)
 def verify_print() -> Response:
     request = bp.current_request
     try:
+        base_url = public_base_url(request)
         page = verification_page(
-            query_params(request).get("credit_code"), base_url=public_base_url(request)
+            query_params(request).get("credit_code"),
+            base_url=base_url,
+            receipt=_print_receipt(query_params(request).get("credit_code")),
         )
     except RegistryError as error:
         if _wants_html(request):

@@ -189,6 +189,13 @@ class RevokeIn(_Schema):
     document_number: Text(100) | None = None
 
 
+class RedactIn(_Schema):
+    """Which fields of an award an administrator erases, and why (kept, never public)."""
+
+    fields: Annotated[list[Text(50)], Field(min_length=1, max_length=10)]
+    reason: Text(500)
+
+
 class BatchIn(_Schema):
     records: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=100)]
 

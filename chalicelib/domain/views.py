@@ -67,13 +67,34 @@ class AwardWinner(_View):
     name: str
     credit_code: str
     role: WinnerRole
-    project_manager: str | SkipJsonSchema[None] = None
+    project_manager: str | SkipJsonSchema[None] = Field(
+        default=None,
+        description="Personal data: only the owning province and administrators read it "
+        "(with their key); never in an anonymous answer, the feeds or the export.",
+    )
+
+
+class Redaction(_View):
+    """An administrator erased these fields from the award, its history and change entries."""
+
+    fields: list[str]
+    at: datetime
+    reason: str | SkipJsonSchema[None] = Field(
+        default=None, description="Only the owning province and administrators see it."
+    )
 
 
 class Timeliness(_View):
     status: Literal["on_time", "late", "pending"]
     working_days_late: int
     calendar: Literal["official", "provisional"]
+    excused: bool | SkipJsonSchema[None] = Field(
+        default=None, description="An administrator accepted the late push as justified."
+    )
+    excused_at: datetime | SkipJsonSchema[None] = None
+    excused_reason: str | SkipJsonSchema[None] = Field(
+        default=None, description="Only the owning province and administrators see it."
+    )
 
 
 class _AwardFields(_View):
@@ -97,6 +118,9 @@ class _AwardFields(_View):
     revoked_document_number: str | SkipJsonSchema[None] = None
     program_status: str | SkipJsonSchema[None] = Field(
         default=None, description="Present when the programme is not approved."
+    )
+    redactions: list[Redaction] | SkipJsonSchema[None] = Field(
+        default=None, description="Fields an administrator erased (POST /v1/awards/{id}/redact)."
     )
     created_at: datetime
     updated_at: datetime
@@ -188,15 +212,21 @@ class DocumentUpload(_View):
 
 class StatusChange(_View):
     status: ProgramStatus
-    by: str = Field(description="The id of the key that made the change.")
+    by: str | SkipJsonSchema[None] = Field(
+        default=None,
+        description="The id of the key that made the change (owner and administrators only).",
+    )
     by_authority: str | SkipJsonSchema[None] = Field(
-        default=None, description="The province, when a province made the change."
+        default=None, description="The province, when a province made it (not public)."
     )
     by_role: Literal["admin"] | SkipJsonSchema[None] = Field(
-        default=None, description="Present when an administrator made the change."
+        default=None, description="Present when an administrator made it (not public)."
     )
     at: datetime
-    reason: str | SkipJsonSchema[None] = None
+    reason: str | SkipJsonSchema[None] = Field(
+        default=None,
+        description="Why; the public sees only a withdrawal's reason, never a review's.",
+    )
     effective_on: date | SkipJsonSchema[None] = Field(
         default=None, description="From when a withdrawal applies."
     )
@@ -235,10 +265,14 @@ class Change(_View):
     seq: int = Field(ge=1, description="Gapless per authority.")
     entity: Literal["award", "program"]
     id: str
-    op: Literal["create", "update", "revoke", "status"]
+    op: Literal["create", "update", "revoke", "status", "redact"]
     version: int
     committed_at: datetime
-    data: dict[str, Any] = Field(description="The entity as it was after the change.")
+    data: dict[str, Any] = Field(
+        description="The entity as it was after the change, as the public sees it (no "
+        "project manager, key ids or review reasons). A `redact` entry carries the award "
+        "and `redacted_fields`: erase those fields from every copy you keep."
+    )
 
 
 class ChangePage(_View):

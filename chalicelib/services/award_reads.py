@@ -2,18 +2,22 @@
 
 Every read is a DynamoDB Query, GetItem or BatchGet, never a Scan. The
 newest-first list of all awards merges the ``by_shard`` index partitions; the
-other filters pick the narrowest index and check the rest in Python. An
+other filters pick the narrowest index (authority + year, year over its shards,
+programme, authority, credit code) and check the rest in Python. An
 enterprise-name search reads the name index items of its prefix (small
 items, one Query on one partition), orders them newest first and fetches the
-records a page at a time. A page
-position is the ``feed_key`` (``submitted_at#id``) of the last item served,
-kept in a signed cursor bound to the filters.
+records a page at a time.
+
+Every page reads at most ``Settings.read_bound(limit)`` stored items, whatever
+the table size: when a filter checked in Python rejects many items, the page
+stops at the bound and answers what it found (possibly nothing) with a cursor
+after the last item *read*. A page position is a ``feed_key``
+(``submitted_at#id``), kept in a signed cursor bound to the filters.
 """
 
 from __future__ import annotations
 
 import heapq
-import itertools
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -22,10 +26,17 @@ from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credit_code
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
+from chalicelib.domain.disclosure import award_for, reader_of
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.names import PARTITION_CHARS, fold_name, name_key, name_partition
 from chalicelib.domain.timeliness import china_date
-from chalicelib.services.awards import award_history, award_view, load_record, winner_names
+from chalicelib.services.awards import (
+    award_history,
+    award_view,
+    load_record,
+    winner_names,
+)
+from chalicelib.services.keys import Principal
 from chalicelib.store.base import iso_utc
 from chalicelib.store.models import (
     AwardRecord,
@@ -62,11 +73,16 @@ def with_program_status(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return views
 
 
-def get_award(award_id: str) -> dict[str, Any]:
+def for_reader(views: list[dict[str, Any]], principal: Principal | None) -> list[dict[str, Any]]:
+    """Each award as this caller may see it (its owner and admins see everything)."""
+    return [award_for(view, reader_of(principal, view["authority_id"])) for view in views]
+
+
+def get_award(award_id: str, principal: Principal | None = None) -> dict[str, Any]:
     record = load_record(award_id)
     view = with_program_status([award_view(record)])[0]
     view["history"] = award_history(award_id)
-    return view
+    return for_reader([view], principal)[0]
 
 
 def _records_by_id(award_ids: list[str]) -> dict[str, AwardRecord]:
@@ -74,26 +90,59 @@ def _records_by_id(award_ids: list[str]) -> dict[str, AwardRecord]:
     return {record.id: record for record in AwardRecord.batch_get(keys, consistent_read=True)}
 
 
-def _credit_code_stream(code: str, before: str | None, page: int) -> Iterator[AwardRecord]:
+class _BoundReached(Exception):
+    """The page has read as many stored items as it may: answer what was found."""
+
+
+class _Budget:
+    """The stored items one page may still read (``Settings.read_bound``)."""
+
+    def __init__(self, items: int) -> None:
+        self.remaining = items
+
+    def take(self, wanted: int, per_item: int = 1) -> int:
+        """How many candidates the next read may ask for; ``_BoundReached`` when none."""
+        allowed = min(wanted, self.remaining // per_item)
+        if allowed < 1:
+            raise _BoundReached
+        return allowed
+
+    def spend(self, items: int) -> None:
+        self.remaining -= items
+
+
+# A candidate: the feed_key of a stored item read, and its record when it still is one
+# (``None``: read but not an award of this answer, e.g. a renamed winner's index item).
+Candidate = tuple[str, AwardRecord | None]
+
+
+def _credit_code_stream(
+    code: str, before: str | None, page: int, budget: _Budget
+) -> Iterator[Candidate]:
     """Awards naming ``code`` now, newest first, read consistently from the base table."""
     condition = CreditCodeEntry.sk < before if before else None
-    entries = CreditCodeEntry.query(
-        CreditCodeEntry.key(code),
-        condition,
-        scan_index_forward=False,
-        consistent_read=True,
-        page_size=page,
-    )
+    start = None
     while True:
-        chunk = list(itertools.islice(entries, page))
-        if not chunk:
-            return
-        records = _records_by_id([entry.award_id for entry in chunk])
+        size = budget.take(page, per_item=2)  # an index item and its record
+        entries = CreditCodeEntry.query(
+            CreditCodeEntry.key(code),
+            condition,
+            scan_index_forward=False,
+            consistent_read=True,
+            limit=size,
+            page_size=size,
+            last_evaluated_key=start,
+        )
+        chunk = list(entries)
+        records = _records_by_id([entry.award_id for entry in chunk]) if chunk else {}
+        budget.spend(len(chunk) + len(records))
         for entry in chunk:
             record = records.get(entry.award_id)
             # A correction may have removed the winner: its index item stays (never deleted).
-            if record is not None and code in record.credit_codes:
-                yield record
+            yield entry.sk, record if record is not None and code in record.credit_codes else None
+        start = entries.last_evaluated_key
+        if start is None:
+            return
 
 
 def _enterprise_name(raw: str) -> str:
@@ -109,13 +158,17 @@ def _enterprise_name(raw: str) -> str:
     return folded
 
 
-def _name_stream(folded: str, before: str | None, page: int) -> Iterator[AwardRecord]:
+def _name_stream(
+    folded: str, year: int | None, before: str | None, page: int, budget: _Budget
+) -> Iterator[Candidate]:
     """Awards with a winner whose name ever started with ``folded``, newest first.
 
     The index orders by name, not time, so the matching items (small, one
     partition) are read first and sorted; a prefix matching more than
     ``name_search_max`` of them is refused rather than read on every request.
-    Callers check the record's current winners (a renamed winner's item stays).
+    Items carry the record's year, so a search with ``year`` fetches only that
+    year's records. Callers check the record's current winners (a renamed
+    winner's item stays).
     """
     limit = settings().name_search_max
     entries = EnterpriseNameEntry.query(
@@ -129,46 +182,94 @@ def _name_stream(folded: str, before: str | None, page: int) -> Iterator[AwardRe
                 f"more than {limit} awards match this enterprise name; type more of it",
                 field="enterprise_name",
             )
+        if year is not None and entry.year is not None and entry.year != year:
+            continue
         if before is None or entry.feed_key < before:
             newest[entry.award_id] = entry.feed_key
     ordered = sorted(newest, key=newest.__getitem__, reverse=True)
-    for start in range(0, len(ordered), page):
-        chunk = ordered[start : start + page]
+    start = 0
+    while start < len(ordered):
+        chunk = ordered[start : start + budget.take(page)]
+        start += len(chunk)
         records = _records_by_id(chunk)
-        yield from (records[award_id] for award_id in chunk if award_id in records)
+        budget.spend(len(records))
+        for award_id in chunk:
+            yield newest[award_id], records.get(award_id)
 
 
 def _index_stream(
-    index: Any, hash_key: str, before: str | None, page: int
-) -> Iterator[AwardRecord]:
+    index: Any, hash_key: str, before: str | None, page: int, budget: _Budget
+) -> Iterator[Candidate]:
+    """One index partition newest first, a page per Query, within the budget."""
     condition = AwardRecord.feed_key < before if before else None
-    return index.query(hash_key, condition, scan_index_forward=False, page_size=page)
+    start = None
+    while True:
+        size = budget.take(page)
+        result = index.query(
+            hash_key,
+            condition,
+            scan_index_forward=False,
+            limit=size,
+            page_size=size,
+            last_evaluated_key=start,
+        )
+        records = list(result)
+        budget.spend(len(records))
+        for record in records:
+            yield record.feed_key, record
+        start = result.last_evaluated_key
+        if start is None:
+            return
 
 
-def _all_awards_stream(before: str | None, page: int) -> Iterator[AwardRecord]:
-    shards = [
-        _index_stream(AwardRecord.by_shard, str(shard), before, page)
-        for shard in range(settings().shards)
-    ]
-    return heapq.merge(*shards, key=lambda record: record.feed_key, reverse=True)
+def _merged_stream(
+    index: Any, hash_keys: list[str], before: str | None, page: int, budget: _Budget
+) -> Iterator[Candidate]:
+    """Several partitions of ``index`` (the shards of one listing) merged newest first.
+
+    Each partition's Queries ask for a share of the page within an equal share of
+    the budget, so the bound is reached only after items were served; when a
+    partition then needs another page and none is left, the whole merge stops
+    (``_BoundReached``): serving the other partitions' older items would step
+    over that partition's unread ones.
+    """
+    # About twice a partition's expected part of the page: most pages need no second
+    # Query of any partition, and none reads ``page`` items from each of them.
+    expected = -(-2 * page // len(hash_keys))
+    share = max(1, min(page, max(2, expected), budget.remaining // len(hash_keys)))
+    streams = [_index_stream(index, key, before, share, budget) for key in hash_keys]
+    return heapq.merge(*streams, key=lambda candidate: candidate[0], reverse=True)
 
 
 def _page(
-    stream: Iterable[AwardRecord],
+    stream: Iterable[Candidate],
     keep: Callable[[AwardRecord], bool],
     limit: int,
-) -> tuple[list[AwardRecord], bool]:
+) -> tuple[list[AwardRecord], str | None]:
+    """Up to ``limit`` kept records and the position to continue after, if any.
+
+    The position is the last item *served* when the page is full and another match
+    exists, and the last item *read* when the read bound stopped the page (which may
+    then be short, even empty): everything newer than it has been looked at.
+    """
     items: list[AwardRecord] = []
-    for record in stream:
-        if not keep(record):
-            continue
-        if len(items) == limit:
-            return items, True
-        items.append(record)
-    return items, False
+    last_read: str | None = None
+    try:
+        for feed_key, record in stream:
+            if record is not None and keep(record):
+                if len(items) == limit:
+                    return items, items[-1].feed_key
+                items.append(record)
+            last_read = feed_key
+    except _BoundReached:
+        # Every stream reads before it can hit the bound, so last_read is set here.
+        return items, last_read
+    return items, None
 
 
-def list_awards(params: dict[str, str], limit: int) -> dict[str, Any]:
+def list_awards(
+    params: dict[str, str], limit: int, principal: Principal | None = None
+) -> dict[str, Any]:
     authority_id = params.get("authority_id")
     program_id = params.get("program_id")
     source_id = params.get("source_id")
@@ -218,37 +319,62 @@ def list_awards(params: dict[str, str], limit: int) -> dict[str, Any]:
             and (name is None or any(n.startswith(name) for n in winner_names(record.content)))
         )
 
-    page = min(limit + 1, 100)
-    if source_id is not None:
-        stream: Iterable[AwardRecord] = _by_source(authority_id, source_id, before)
-    elif code is not None:
-        stream = _credit_code_stream(code, before, page)
-    elif name is not None:
-        stream = _name_stream(name, before, page)
-    elif program_id is not None:
-        stream = _index_stream(AwardRecord.by_program, program_id, before, page)
-    elif authority_id is not None:
-        stream = _index_stream(AwardRecord.by_authority, authority_id, before, page)
-    else:
-        stream = _all_awards_stream(before, page)
-    items, more = _page(stream, keep, limit)
+    stream = _stream_for(filters, before, limit, _Budget(settings().read_bound(limit)))
+    items, position = _page(stream, keep, limit)
     next_cursor = None
-    if more:
-        next_cursor = encode_cursor({"before": items[-1].feed_key}, secret=secret, scope=scope)
+    if position is not None:
+        next_cursor = encode_cursor({"before": position}, secret=secret, scope=scope)
     views = with_program_status([award_view(record) for record in items])
-    return {"items": views, "next_cursor": next_cursor}
+    return {"items": for_reader(views, principal), "next_cursor": next_cursor}
 
 
-def _by_source(authority_id: str, source_id: str, before: str | None) -> list[AwardRecord]:
+def _stream_for(
+    filters: dict[str, Any], before: str | None, limit: int, budget: _Budget
+) -> Iterable[Candidate]:
+    """The narrowest stored order serving ``filters``; ``keep`` checks the rest.
+
+    When the index serves every filter but the (rare) revoked status, a Query asks for
+    one more item than the page; otherwise for larger pages, to fill the page in
+    fewer round trips within the same bound.
+    """
+    authority_id, program_id, year = filters["authority_id"], filters["program_id"], filters["year"]
+    code, name = filters["credit_code"], filters["enterprise_name"]
+    narrow = limit + 1
+    wide = min(100, budget.remaining)
+    if filters["source_id"] is not None:
+        return _by_source(authority_id, filters["source_id"], before)
+    if code is not None:
+        return _credit_code_stream(code, before, wide, budget)
+    if name is not None:
+        page = narrow if authority_id is None and program_id is None else wide
+        return _name_stream(name, year, before, page, budget)
+    shards = [str(shard) for shard in range(settings().shards)]
+    if program_id is not None:
+        page = narrow if authority_id is None and year is None else wide
+        return _index_stream(AwardRecord.by_program, program_id, before, page, budget)
+    if authority_id is not None and year is not None:
+        key = f"{authority_id}#{year}"
+        return _index_stream(AwardRecord.by_authority_year, key, before, narrow, budget)
+    if authority_id is not None:
+        return _index_stream(AwardRecord.by_authority, authority_id, before, narrow, budget)
+    if year is not None:
+        keys = [f"{year}#{shard}" for shard in shards]
+        return _merged_stream(AwardRecord.by_year, keys, before, narrow, budget)
+    return _merged_stream(AwardRecord.by_shard, shards, before, narrow, budget)
+
+
+def _by_source(authority_id: str, source_id: str, before: str | None) -> list[Candidate]:
     try:
         guard = SourceGuard.get(SourceGuard.key(authority_id, source_id), "GUARD")
     except SourceGuard.DoesNotExist:
         return []
     record = load_record(guard.award_id)
-    return [record] if before is None or record.feed_key < before else []
+    return [(record.feed_key, record)] if before is None or record.feed_key < before else []
 
 
-def verify(params: dict[str, str], limit: int) -> dict[str, Any]:
+def verify(
+    params: dict[str, str], limit: int, principal: Principal | None = None
+) -> dict[str, Any]:
     """What a local authority checks instead of asking for paper proof (SPEC §1.5)."""
     code = _credit_code(params.get("credit_code"))
     secret = settings().server_secret
@@ -257,17 +383,18 @@ def verify(params: dict[str, str], limit: int) -> dict[str, Any]:
     if params.get("cursor"):
         before = decode_cursor(params["cursor"], secret=secret, scope=scope)["before"]
     as_of = iso_utc(datetime.now(UTC))
-    records, more = _page(
-        _credit_code_stream(code, before, min(limit + 1, 100)), lambda r: True, limit
+    budget = _Budget(settings().read_bound(limit))
+    records, position = _page(
+        _credit_code_stream(code, before, limit + 1, budget), lambda r: True, limit
     )
-    views = with_program_status([award_view(record) for record in records])
+    views = for_reader(with_program_status([award_view(r) for r in records]), principal)
     for view in views:
         view["enterprise_role"] = next(
             w["role"] for w in view["winners"] if w["credit_code"] == code
         )
     next_cursor = None
-    if more:
-        next_cursor = encode_cursor({"before": records[-1].feed_key}, secret=secret, scope=scope)
+    if position is not None:
+        next_cursor = encode_cursor({"before": position}, secret=secret, scope=scope)
     return {
         "credit_code": code,
         "as_of": as_of,

@@ -21,6 +21,7 @@ from typing import Any
 from chalicelib.config import settings
 from chalicelib.domain import program_status
 from chalicelib.domain.authorities import division_prefix
+from chalicelib.domain.disclosure import erase
 from chalicelib.domain.errors import (
     BusinessRuleError,
     ConflictError,
@@ -57,7 +58,10 @@ class PushResult:
 
 
 def award_view(record: AwardRecord) -> dict[str, Any]:
-    """The public representation of the current version."""
+    """The full representation of the current version (its owner's and admins' view).
+
+    What a reader may see of it is ``disclosure.award_for(view, reader_of(...))``.
+    """
     view: dict[str, Any] = {
         "id": record.id,
         "authority_id": record.authority_id,
@@ -75,7 +79,14 @@ def award_view(record: AwardRecord) -> dict[str, Any]:
         view["revoked_at"] = record.revoked_at
         if record.revoked_document_number:
             view["revoked_document_number"] = record.revoked_document_number
+    if record.redactions:
+        view["redactions"] = record.redactions
     return view
+
+
+def redacted_fields(record: AwardRecord) -> list[str]:
+    """The fields an administrator erased from this award: they stay erased."""
+    return list(dict.fromkeys(f for r in record.redactions or [] for f in r["fields"]))
 
 
 def shard_of(award_id: str) -> str:
@@ -191,6 +202,7 @@ def _name_entries(record: AwardRecord, names: list[str]) -> list[EnterpriseNameE
             sk=f"{name_key(name)}#{record.feed_key}",
             award_id=record.id,
             feed_key=record.feed_key,
+            year=record.year,
         )
         for name in names
     }
@@ -397,14 +409,19 @@ def correct_award(
             judge_record(award.awarded_on, record.submitted_at).apply(record)
         record.awarded_on = new_awarded_on
         record.program_id = award.program_id
+        year_changed = record.year != award.year
         record.year = award.year
-        record.content = award.model_dump(mode="json", exclude_none=True)
+        # A redacted field stays erased: a correction that sends it again does not restore it.
+        record.content = erase(
+            award.model_dump(mode="json", exclude_none=True), redacted_fields(record)
+        )
         record.content_hash = content_hash
         record.credit_codes = [w.credit_code for w in award.winners]
         record.updated_at = at
         new_codes = [c for c in record.credit_codes if c not in old_codes]
-        # Index items are never deleted: only names the record did not have get one.
-        new_names = [n for n in winner_names(record.content) if n not in old_names]
+        # Index items are never deleted: only names the record did not have get one, unless
+        # the year changed (the name items carry it: rewrite them all, same keys).
+        new_names = [n for n in winner_names(record.content) if n not in old_names or year_changed]
 
         def more_writes(
             tx: Any,

@@ -9,7 +9,9 @@ place to resume, while "everything of authority A up to seq N" is.
 
 A page reads each authority's counter (one consistent BatchGet), then Queries
 only the authorities that moved (``seq > position``, consistent reads) and
-merges their entries by ``(committed_at, authority_id, seq)``. From each
+merges their entries by ``(committed_at, authority_id, seq)``, reading at most
+``limit`` + (authorities that moved) entries: each Query asks for a share of
+that budget, and a page whose budget cannot refill an authority ends short. From each
 authority it takes only the unbroken run after its position: if an entry is
 not visible yet while a later one is (DynamoDB shows the items of a committed
 transaction to a Query with read-committed isolation), the page stops before
@@ -21,14 +23,14 @@ The jobs that need "what changed since my last run" (audit, export) use
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterator
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
+from chalicelib.domain.disclosure import PUBLIC, award_for, program_for
 from chalicelib.domain.errors import InvalidCursorError
 from chalicelib.observability import logger
 from chalicelib.store.models import AuthorityRecord, ChangeEntry
@@ -91,7 +93,7 @@ def _unbroken_run(authority_id: str, after: int, limit: int) -> list[ChangeEntry
     run: list[ChangeEntry] = []
     expected = after + 1
     for entry in ChangeEntry.query(
-        authority_id, ChangeEntry.seq > after, consistent_read=True, limit=limit
+        authority_id, ChangeEntry.seq > after, consistent_read=True, limit=limit, page_size=limit
     ):
         if entry.seq != expected:
             logger.warning(
@@ -107,8 +109,65 @@ def _order(entry: ChangeEntry) -> tuple[str, str, int]:
     return (entry.committed_at, entry.authority_id, int(entry.seq))
 
 
+class _Runs:
+    """The entries read so far of each authority that moved, refilled within a budget.
+
+    The budget is ``limit`` + (authorities that moved): each Query asks for at most a
+    share of what is left, so a page never reads more than that, however many entries
+    wait. An authority is *finished* for this page when its run reached its head, met a
+    hole, or Query found fewer entries than asked.
+    """
+
+    def __init__(self, heads: Position, position: Position, moved: list[str], limit: int):
+        self.heads = heads
+        self.read_to = {authority: position.get(authority, 0) for authority in moved}
+        self.buffers: dict[str, deque[ChangeEntry]] = {a: deque() for a in moved}
+        self.finished: set[str] = set()
+        self.budget = limit + len(moved)
+
+    def starving(self) -> list[str]:
+        """Authorities with nothing buffered that may still have entries."""
+        return [a for a, b in self.buffers.items() if not b and a not in self.finished]
+
+    def refill(self, authorities: list[str]) -> bool:
+        """Read the next entries of ``authorities``; False when the budget is spent."""
+        share = self.budget // len(authorities)
+        if share < 1:
+            return False
+        for authority in authorities:
+            after = self.read_to[authority]
+            wanted = min(share, self.heads[authority] - after)
+            run = _unbroken_run(authority, after, wanted)
+            self.budget -= len(run)
+            self.buffers[authority].extend(run)
+            self.read_to[authority] = after + len(run)
+            if len(run) < wanted or self.read_to[authority] >= self.heads[authority]:
+                self.finished.add(authority)
+        return True
+
+    def next_entry(self) -> ChangeEntry | None:
+        """The earliest buffered entry, once every unfinished authority has one buffered.
+
+        Only the heads of the runs are compared, so each authority's entries stay in seq
+        order even where their commit times are not monotonic. ``None``: the page ends
+        (nothing left, or the budget cannot refill an authority that may hold an earlier
+        entry).
+        """
+        starving = self.starving()
+        if starving and not self.refill(starving):
+            return None
+        heads = [b[0] for b in self.buffers.values() if b]
+        if not heads:
+            return None
+        earliest = min(heads, key=_order)
+        return self.buffers[earliest.authority_id].popleft()
+
+
 def read_changes(position: Position, limit: int) -> ChangePage:
     """The next ``limit`` changes after ``position``, and where to resume.
+
+    Reads at most ``limit`` + (authorities with new entries) entries, so the page
+    may be short (``has_more`` then says to continue).
 
     Parameters
     ----------
@@ -123,27 +182,26 @@ def read_changes(position: Position, limit: int) -> ChangePage:
     >>> page = read_changes(page.position, 20)  # doctest: +SKIP
     """
     heads = _heads()
-    runs: list[list[ChangeEntry]] = []
-    for authority_id in sorted(heads):
-        after = position.get(authority_id, 0)
-        if heads[authority_id] > after:
-            run = _unbroken_run(authority_id, after, limit)
-            if run:
-                runs.append(run)
-            # A Query may see entries committed after the BatchGet: keep the higher head.
-            heads[authority_id] = max(heads[authority_id], after + len(run))
-    # heapq.merge compares only the heads of the runs, so each authority's entries
-    # stay in seq order even where their commit times are not monotonic.
-    merged: Iterator[ChangeEntry] = heapq.merge(*runs, key=_order)
+    moved = [a for a in sorted(heads) if heads[a] > position.get(a, 0)]
+    runs = _Runs(heads, position, moved, limit)
     current = dict(position)
     entries: list[tuple[ChangeEntry, Position]] = []
-    for entry in merged:
-        if len(entries) == limit:
+    while len(entries) < limit:
+        entry = runs.next_entry()
+        if entry is None:
             break
         current[entry.authority_id] = int(entry.seq)
         entries.append((entry, dict(current)))
     has_more = any(head > current.get(authority, 0) for authority, head in heads.items())
     return ChangePage(entries=entries, position=current, has_more=has_more)
+
+
+def public_data(entity: str, data: dict[str, Any]) -> dict[str, Any]:
+    """An entry's ``data`` as the public may see it: the change feed is public for
+    everyone (a key does not widen it), so no project manager, key id or review reason."""
+    if entity == "award":
+        return award_for(data, PUBLIC)
+    return program_for(data, PUBLIC)
 
 
 def entry_view(entry: ChangeEntry, cursor: str) -> dict[str, Any]:
@@ -156,7 +214,7 @@ def entry_view(entry: ChangeEntry, cursor: str) -> dict[str, Any]:
         "op": entry.op,
         "version": int(entry.version),
         "committed_at": entry.committed_at,
-        "data": entry.data,
+        "data": public_data(entry.entity, entry.data),
     }
 
 

@@ -15,8 +15,9 @@ Where the objects live:
 - ``verified/<program>/<document>``: a server-side copy made after the check,
   conditioned on the ETag of the bytes that were checked. Downloads read only
   this key, so a later overwrite of the upload key cannot swap the document.
-- ``quarantine/documents/<program>/<document>``: a copy of a rejected upload,
-  kept for inspection; the original is tagged ``registry-status=rejected``.
+- ``quarantine/documents/<program>/<document>``: a rejected upload, moved here
+  (copy, then delete of the upload key) and tagged ``registry-status=rejected``,
+  kept for inspection until the bucket's lifecycle expires it.
 
 The document's status lives in the programme item's ``documents`` list and
 changes in one conditional write with the programme's version (through the
@@ -212,8 +213,41 @@ def _file_away(program_id: str, document_id: str, verdict: Verdict, etag: str) -
     if verdict.ok:
         objects.copy(source, verified_key(program_id, document_id), if_match=etag)
         return
-    objects.copy(source, quarantine_key(program_id, document_id), if_match=etag)
-    objects.tag(source, {"registry-status": "rejected", "reason": verdict.code or "rejected"})
+    _quarantine(program_id, document_id, etag, verdict.code or "rejected")
+
+
+def _quarantine(program_id: str, document_id: str, etag: str, code: str) -> None:
+    """Move the upload (the version with ``etag``) to ``quarantine/``, tagged with why.
+
+    A real move: nothing rejected stays under documents/ (which the S3 event and the
+    check read). This is not a hard delete of a record: the bucket is versioned and the
+    delete names no version, so S3 only adds a delete marker; the judged bytes stay as a
+    noncurrent version (lifecycle: NoncurrentVersionExpiration on documents/) and as the
+    quarantine copy. The functions hold s3:DeleteObject, not s3:DeleteObjectVersion, so
+    they cannot erase a version. Chosen over tagging the upload and expiring it by tag,
+    which would leave it readable under documents/ for days. If the province uploads
+    again between the copy and the delete, its new bytes are hidden too: the document is
+    rejected either way and a new one must be declared.
+    """
+    source = upload_key(program_id, document_id)
+    tags = {"registry-status": "rejected", "reason": code}
+    objects.copy(source, quarantine_key(program_id, document_id), if_match=etag, tags=tags)
+    objects.delete(source)
+
+
+def _sweep_rejected(program_id: str, document: dict[str, Any]) -> None:
+    """Move bytes uploaded again to a rejected document's key (its form outlives the check)."""
+    meta = objects.head(upload_key(program_id, document["id"]))
+    if meta is None:
+        return
+    try:
+        _quarantine(
+            program_id, document["id"], meta["ETag"], document.get("reason_code") or "rejected"
+        )
+    except ClientError as exc:
+        if not (objects.is_precondition_failed(exc) or objects.is_missing(exc)):
+            raise
+        # Replaced or moved meanwhile: the next upload's event sweeps again.
 
 
 def _record(program_id: str, document_id: str, verdict: Verdict, now: datetime) -> dict:
@@ -257,6 +291,8 @@ def check_document(program_id: str, document_id: str, now: datetime) -> dict[str
         except Program.DoesNotExist:
             raise NotFoundError(f"no programme {program_id}") from None
         document = _find(program, document_id)
+        if document.get("status") == "rejected":
+            _sweep_rejected(program_id, document)
         if document.get("status") != "pending":
             return document_view(document)
         try:

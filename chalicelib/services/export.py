@@ -47,6 +47,7 @@ from botocore.exceptions import ClientError
 from chalicelib.config import settings
 from chalicelib.domain import program_status
 from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.disclosure import PUBLIC, award_for, program_for
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.timeliness import china_date
@@ -165,11 +166,10 @@ def state_at(position: dict[str, int]) -> Iterator[tuple[str, dict, Iterator[dic
 
 def public_award(view: dict[str, Any], programs: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The bulk-export form of an award: no project managers' names, the programme's status."""
-    award = {k: v for k, v in view.items() if k not in ("history", "superseded_at")}
-    award["winners"] = [
-        {k: v for k, v in winner.items() if k != "project_manager"}
-        for winner in view.get("winners", [])
-    ]
+    public = award_for(view, PUBLIC)
+    award = {
+        k: v for k, v in public.items() if k not in ("history", "superseded_at", "redacted_fields")
+    }
     award["program_status"] = programs.get(view.get("program_id"), {}).get("status")
     return award
 
@@ -335,7 +335,7 @@ def _write_files(prefix: str, day: str, run_id: str, now: datetime) -> dict[str,
             for _, programs, awards in state_at(position):
                 for program_id in sorted(programs):
                     if programs[program_id].get("status") in program_status.PUBLIC:
-                        program_lines.write(_json_line(programs[program_id]))
+                        program_lines.write(_json_line(program_for(programs[program_id], PUBLIC)))
                         counts["programs"] += 1
                 for view in awards:
                     award = public_award(view, programs)

@@ -16,8 +16,8 @@ from urllib.parse import quote
 from chalicelib.config import settings
 from chalicelib.domain.authorities import get_authority
 from chalicelib.domain.labels_zh import CATEGORY_ZH, PROGRAM_STATUS_ZH, ROLE_ZH
-from chalicelib.services.award_reads import BATCH_GET_MAX, list_awards
-from chalicelib.store.models import Program
+from chalicelib.services.award_reads import list_awards
+from chalicelib.services.programs import public_names
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 FEED_TITLE = "全国建筑市场评比表彰奖项信息"
@@ -26,14 +26,6 @@ FEED_DESCRIPTION = (
     "数据来源：建筑市场评比表彰奖项信息归集共享平台。"
 )
 PUBLISHER = "中华人民共和国住房和城乡建设部建筑市场监管司"
-
-
-def _program_names(program_ids: list[str]) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for start in range(0, len(program_ids), BATCH_GET_MAX):
-        for program in Program.batch_get(program_ids[start : start + BATCH_GET_MAX]):
-            names[program.id] = program.content.get("name", "")
-    return names
 
 
 def _authority_name(authority_id: str) -> str:
@@ -93,7 +85,7 @@ def json_feed(base: str, cursor: str | None = None) -> dict[str, Any]:
     params = {"cursor": cursor} if cursor else {}
     page = list_awards(params, settings().feed_size)
     awards = page["items"]
-    names = _program_names(sorted({award["program_id"] for award in awards}))
+    names = public_names({award["program_id"] for award in awards})
     feed_url = f"{base}/v1/feed.json"
     document: dict[str, Any] = {
         "version": JSON_FEED_VERSION,

@@ -52,14 +52,21 @@ def issue_key(*, role: str, authority_id: str | None = None) -> dict:
     if role == ADMIN:
         authority_id = None
     api_key = KEY_PREFIX + secrets.token_urlsafe(32)  # 256 random bits
+    key_id = new_id("key")
     ApiKey(
         key_hash=key_hash(api_key),
-        key_id=new_id("key"),
+        key_id=key_id,
         role=role,
         authority_id=authority_id,
         created_at=iso_utc(utc_now()),
     ).save()
-    return {"authority_id": authority_id, "role": role, "api_key": api_key}
+    # The key id is what logs and audit entries name: an operator revokes by it.
+    return {"authority_id": authority_id, "role": role, "api_key": api_key, "key_id": key_id}
+
+
+def _revoke(record: ApiKey) -> None:
+    if not record.revoked_at:
+        record.update(actions=[ApiKey.revoked_at.set(iso_utc(utc_now()))])
 
 
 def revoke_key(api_key: str) -> bool:
@@ -68,9 +75,22 @@ def revoke_key(api_key: str) -> bool:
         record = ApiKey.get(key_hash(api_key), consistent_read=True)
     except ApiKey.DoesNotExist:
         return False
-    if not record.revoked_at:
-        record.update(actions=[ApiKey.revoked_at.set(iso_utc(utc_now()))])
+    _revoke(record)
     return True
+
+
+def revoke_key_id(key_id: str) -> bool:
+    """Revoke the key with this id (as logs name it); False when no key has it.
+
+    The table is keyed by the key's HMAC, so this reads it whole: an operator
+    command over a few dozen keys, run by hand, not worth an index. Only the CLI
+    calls it, with the operator's credentials (the functions may not Scan).
+    """
+    found = False
+    for record in ApiKey.scan(ApiKey.key_id == key_id, consistent_read=True):
+        _revoke(record)
+        found = True
+    return found
 
 
 def authenticate(authorization: str | None) -> Principal | None:

@@ -16,6 +16,7 @@ from chalicelib.config import settings
 from chalicelib.domain import program_status
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
+from chalicelib.domain.disclosure import program_for, reader_of
 from chalicelib.domain.errors import (
     BusinessRuleError,
     ConflictError,
@@ -47,6 +48,31 @@ def program_view(program: Program) -> dict[str, Any]:
         "updated_at": program.updated_at,
         "version": program.version,
     }
+
+
+def program_view_for(program: Program, principal: Principal | None) -> dict[str, Any]:
+    """The programme as this caller may see it: the public sees no key ids nor review reasons."""
+    return program_for(program_view(program), reader_of(principal, program.authority_id))
+
+
+def public_name(program: Program) -> str | None:
+    """The name the public knows the programme by: its current name in a public state,
+    else the name it last had in one (None if it never was public)."""
+    if program.status in program_status.PUBLIC:
+        return program.content.get("name")
+    return program.public_name
+
+
+def public_names(program_ids: list[str] | set[str]) -> dict[str, str]:
+    """Public names of these programmes (those that have one), in BatchGets of 100."""
+    ids = sorted(program_ids)
+    names: dict[str, str] = {}
+    for start in range(0, len(ids), 100):
+        for program in Program.batch_get(ids[start : start + 100]):
+            name = public_name(program)
+            if name:
+                names[program.id] = name
+    return names
 
 
 def program_change(program: Program, op: str, version: int) -> ledger.Change:
@@ -231,6 +257,8 @@ def transition(
         program.updated_at = at
         if to == "submitted":
             program.submitted_at = at
+        if to in program_status.PUBLIC:
+            program.public_name = program.content.get("name")
         view = {**program_view(program), "version": version}
         change = program_change(program, "status", version)
         try:
@@ -299,4 +327,4 @@ def list_programs(
     next_cursor = None
     if more:
         next_cursor = encode_cursor({"before": items[-1].listing_key}, secret=secret, scope=scope)
-    return {"items": [program_view(p) for p in items], "next_cursor": next_cursor}
+    return {"items": [program_view_for(p, principal) for p in items], "next_cursor": next_cursor}

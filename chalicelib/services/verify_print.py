@@ -20,7 +20,7 @@ from chalicelib.domain.authorities import AUTHORITIES
 from chalicelib.domain.labels_zh import PROGRAM_STATUS_ZH, ROLE_ZH
 from chalicelib.domain.timeliness import CHINA_TZ
 from chalicelib.services import award_reads
-from chalicelib.store.models import Program
+from chalicelib.services.programs import public_names
 
 PAGE_SIZE = 100
 MAX_PAGES = 10  # 1,000 awards on paper; beyond that the page says to scan the code
@@ -65,12 +65,8 @@ def _collect(credit_code: str) -> tuple[dict[str, Any], list[dict], list[dict], 
 
 
 def _program_names(awards: list[dict[str, Any]]) -> dict[str, str]:
-    ids = list({award["program_id"] for award in awards})
-    names = {}
-    for start in range(0, len(ids), award_reads.BATCH_GET_MAX):
-        for program in Program.batch_get(ids[start : start + award_reads.BATCH_GET_MAX]):
-            names[program.id] = program.content.get("name", "")
-    return names
+    """Public names only: a programme back in draft shows the name it last had in public."""
+    return public_names({award["program_id"] for award in awards})
 
 
 def _e(value: Any) -> str:
@@ -146,7 +142,32 @@ def _enterprise_name(credit_code: str, awards: list[dict[str, Any]]) -> str:
     return next(w["name"] for w in newest["winners"] if w["credit_code"] == credit_code)
 
 
-def verification_page(credit_code: str | None, *, base_url: str) -> str:
+def receipt_parts(receipt: dict[str, str] | None, base_url: str) -> dict[str, str]:
+    """The signed receipt's id and fingerprint on the page, and where to fetch and check it.
+
+    ``receipt`` is ``{"receipt_id", "fingerprint"}``; None when signing was
+    unavailable: the page is still printed, and says so.
+    """
+    if receipt is None:
+        return {
+            "receipt_facts": "    <dt>核验回执</dt>"
+            '<dd id="receipt-id">签名服务暂不可用，本页未附电子回执</dd>\n',
+            "receipt_note": "",
+        }
+    rid = _e(receipt["receipt_id"])
+    return {
+        "receipt_facts": f'    <dt>核验回执编号</dt><dd id="receipt-id">{rid}</dd>\n'
+        f'    <dt>回执指纹</dt><dd id="receipt-fingerprint">{_e(receipt["fingerprint"])}</dd>\n',
+        "receipt_note": '<p id="receipt-note">电子回执（平台签名）下载地址：<span class="url">'
+        f"{_e(base_url)}/v1/verify/receipts/{rid}</span>；可在 "
+        f'<span class="url">{_e(base_url)}/verify/check</span> 核对签名，回执指纹为其 SHA-256 '
+        "的前 32 位。</p>",
+    }
+
+
+def verification_page(
+    credit_code: str | None, *, base_url: str, receipt: dict[str, str] | None = None
+) -> str:
     """The A4 page for ``credit_code``; a bad code raises the 400 ``ValidationError``.
 
     Parameters
@@ -155,6 +176,9 @@ def verification_page(credit_code: str | None, *, base_url: str) -> str:
         As the verifier typed it (normalised and checked like ``GET /v1/verify``).
     base_url
         Where the API is reachable from outside (``https://host/api``), for the QR code.
+    receipt
+        The signed receipt issued with the page (``receipt_id``, ``fingerprint``): its
+        id goes in the QR code (after ``#``, never sent to the server) and on the page.
     """
     first, active, revoked, truncated = _collect(credit_code)  # type: ignore[arg-type]
     code = first["credit_code"]
@@ -171,11 +195,12 @@ def verification_page(credit_code: str | None, *, base_url: str) -> str:
         enterprise_name=_e(_enterprise_name(code, active + revoked)),
         as_of=_e(china_time(first["as_of"])),
         summary=_e(summary),
-        qr_svg=qr_svg(live_url),
+        qr_svg=qr_svg(live_url + (f"#receipt={receipt['receipt_id']}" if receipt else "")),
         active_count=len(active),
         revoked_count=len(revoked),
         active_table=_active_table(active, programs),
         revoked_table=_revoked_table(revoked, programs),
         live_url=_e(live_url),
         truncated_note=note,
+        **receipt_parts(receipt, base_url),
     )

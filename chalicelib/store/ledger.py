@@ -41,7 +41,7 @@ class CommitConflict(Exception):
 class Change:
     entity: str  # "award" | "program"
     entity_id: str
-    op: str  # "create" | "update" | "revoke" | "status"
+    op: str  # "create" | "update" | "revoke" | "status" | "redact"
     version: int
     data: dict[str, Any]
 

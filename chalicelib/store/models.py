@@ -15,6 +15,8 @@ Later features keep their tables in their own modules (``store/calendar.py``,
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
@@ -89,6 +91,9 @@ class Program(Model):
     updated_at = UnicodeAttribute()
     listing = UnicodeAttribute(default="program")
     listing_key = UnicodeAttribute()
+    # The name it last had in a public state (submitted/approved/withdrawn): what the
+    # public keeps seeing on its awards while it is back in draft or rejected.
+    public_name = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_listing = ProgramListingIndex()
@@ -123,6 +128,33 @@ class AwardProgramIndex(_AwardIndex):
         index_name = "by_program"
 
     program_id = UnicodeAttribute(hash_key=True)
+    feed_key = UnicodeAttribute(range_key=True)
+
+
+class AwardAuthorityYearIndex(_AwardIndex):
+    """One authority's awards of one year, newest first (``authority_year = <id>#<year>``).
+
+    A partition takes one province's pushes of one year, no more than ``by_authority``.
+    """
+
+    class Meta(_AwardIndex.Meta):
+        index_name = "by_authority_year"
+
+    authority_year = UnicodeAttribute(hash_key=True)
+    feed_key = UnicodeAttribute(range_key=True)
+
+
+class AwardYearIndex(_AwardIndex):
+    """All awards of one year newest first, over ``shards`` partitions (``<year>#<shard>``).
+
+    Sharded like ``by_shard``: in the backfill and every award season one year takes
+    every push of the country, and no single partition key may take every write (SPEC §6).
+    """
+
+    class Meta(_AwardIndex.Meta):
+        index_name = "by_year"
+
+    year_shard = UnicodeAttribute(hash_key=True)
     feed_key = UnicodeAttribute(range_key=True)
 
 
@@ -170,20 +202,35 @@ class AwardRecord(Model):
     revoked_reason = UnicodeAttribute(null=True)
     revoked_document_number = UnicodeAttribute(null=True)
     revoked_at = UnicodeAttribute(null=True)
+    # Administrators' redactions: [{fields, at, reason, by}] (``services/redaction.py``).
+    redactions = JSONAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     shard = UnicodeAttribute()
     feed_key = UnicodeAttribute()
+    # Index keys derived from the fields above on every save (``serialize``).
+    authority_year = UnicodeAttribute(null=True)
+    year_shard = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_shard = AwardShardIndex()
     by_authority = AwardAuthorityIndex()
     by_program = AwardProgramIndex()
+    by_authority_year = AwardAuthorityYearIndex()
+    by_year = AwardYearIndex()
     by_provisional = AwardProvisionalIndex()
 
     @staticmethod
     def key(award_id: str) -> str:
         return f"AWARD#{award_id}"
+
+    def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        """Derive the index keys here, so every write path (push, correction, revocation,
+        recompute, tools) stores them and a record written before they existed gets them
+        on its next version."""
+        self.authority_year = f"{self.authority_id}#{self.year}"
+        self.year_shard = f"{self.year}#{self.shard}"
+        return super().serialize(null_check=null_check)
 
 
 class AwardVersion(Model):
@@ -246,10 +293,28 @@ class EnterpriseNameEntry(Model):
     sk = UnicodeAttribute(range_key=True)
     award_id = UnicodeAttribute()
     feed_key = UnicodeAttribute()
+    # The record's year, so a search with ``year`` reads only that year's records
+    # (rewritten when a correction changes the year; absent on items written before).
+    year = NumberAttribute(null=True)
 
     @staticmethod
     def key(partition: str) -> str:
         return f"NAME#{partition}"
+
+
+class ChangeEntityIndex(GlobalSecondaryIndex):
+    """Every change entry of one award or programme, by ``seq`` (keys only).
+
+    A redaction finds the entries to erase here. Eventually consistent: the
+    redaction checks it found one entry per version before it trusts it.
+    """
+
+    class Meta:
+        index_name = "by_entity"
+        projection = KeysOnlyProjection()
+
+    entity_id = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
 
 
 class ChangeEntry(Model):
@@ -263,6 +328,8 @@ class ChangeEntry(Model):
     version = NumberAttribute()
     committed_at = UnicodeAttribute()
     data = JSONAttribute()
+
+    by_entity = ChangeEntityIndex()
 
 
 # Tables of later features live in their own modules (imported here, at the end,

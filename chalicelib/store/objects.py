@@ -15,6 +15,7 @@ import json
 import threading
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 from chalicelib.config import settings
 
@@ -73,23 +74,28 @@ def stream(key: str) -> tuple[Iterator[bytes], str]:
     return response["Body"].iter_chunks(STREAM_CHUNK), response["ETag"]
 
 
-def copy(source: str, target: str, *, if_match: str | None = None) -> None:
-    """Server-side copy; with ``if_match`` S3 refuses if the source changed meanwhile."""
+def copy(
+    source: str, target: str, *, if_match: str | None = None, tags: dict[str, str] | None = None
+) -> None:
+    """Server-side copy; with ``if_match`` S3 refuses if the source changed meanwhile.
+
+    ``tags`` replace the source's tags on the copy (else they are copied).
+    """
     bucket = settings().bucket
     kwargs: dict[str, Any] = {}
     if if_match:
         kwargs["CopySourceIfMatch"] = if_match
+    if tags is not None:
+        kwargs["TaggingDirective"] = "REPLACE"
+        kwargs["Tagging"] = urlencode(tags)
     s3().copy_object(
         Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": source}, **kwargs
     )
 
 
-def tag(key: str, tags: dict[str, str]) -> None:
-    s3().put_object_tagging(
-        Bucket=settings().bucket,
-        Key=key,
-        Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]},
-    )
+def delete(key: str) -> None:
+    """Delete without a version id: in the versioned bucket, a delete marker (recoverable)."""
+    s3().delete_object(Bucket=settings().bucket, Key=key)
 
 
 def put_bytes(
@@ -242,3 +248,16 @@ class MultipartWriter:
             s3().abort_multipart_upload(
                 Bucket=settings().bucket, Key=self.key, UploadId=self._upload_id
             )
+
+
+def get_bytes(key: str) -> bytes | None:
+    """A small object's bytes; None when absent."""
+    from botocore.exceptions import ClientError
+
+    try:
+        response = s3().get_object(Bucket=settings().bucket, Key=key)
+    except ClientError as exc:
+        if is_missing(exc):
+            return None
+        raise
+    return response["Body"].read()

@@ -35,30 +35,30 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 # default session: kept, its parsed service models serve every test's clients
 # (a fresh session re-reads them, about 0.3 s of CPU per test).
 KEEP_SESSION = {"core": {"reset_boto3_session": False}}
-_bootstrapped_tables: dict[str, Any] | None = None
+_empty_tables: dict[str, Any] | None = None
 
 
 @pytest.fixture
 def aws() -> Iterator[None]:
-    """Every test starts on empty AWS with the bootstrapped tables, bucket and topic.
+    """Every test starts on empty AWS, bootstrapped: tables, bucket, topic, authorities, keys.
 
-    The 16 tables (with the 33 authorities) are created once per process and
-    copied into each test's fresh moto backend: creating them took most of a
-    functional test's time. Copies are deep, so no test sees another's items.
+    The 16 tables are created once per process and deep-copied (empty) into each
+    test's fresh moto backend: creating them took most of a functional test's time.
+    ``bootstrap()`` then does the rest as it would, finding the tables there.
     """
-    global _bootstrapped_tables
+    global _empty_tables
     with moto.mock_aws(config=KEEP_SESSION):
         from chalicelib.config import settings
         from chalicelib.services import calendars
-        from chalicelib.services.setup import bootstrap, ensure_bucket_and_topic
+        from chalicelib.services.setup import bootstrap, ensure_tables
 
         backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings().region]
-        if _bootstrapped_tables is None:
-            bootstrap()
-            _bootstrapped_tables = copy.deepcopy(backend.tables)
+        if _empty_tables is None:
+            ensure_tables()
+            _empty_tables = copy.deepcopy(backend.tables)
         else:
-            backend.tables = copy.deepcopy(_bootstrapped_tables)
-            ensure_bucket_and_topic()
+            backend.tables = copy.deepcopy(_empty_tables)
+        bootstrap()
         calendars.invalidate()  # a calendar cached from another test's tables
         yield
 

@@ -72,18 +72,26 @@ def _document(api, key, program_id, document_id):
 
 
 def _assert_filed(program_id: str, document_id: str, status: str) -> None:
-    """A verified upload is copied for serving; a rejected one is quarantined and tagged."""
+    """A verified upload is copied for serving; a rejected one is moved to quarantine."""
+    upload = documents_service.upload_key(program_id, document_id)
     verified = objects.head(documents_service.verified_key(program_id, document_id))
-    quarantined = objects.head(documents_service.quarantine_key(program_id, document_id))
-    tags = objects.s3().get_object_tagging(
-        Bucket=settings().bucket, Key=documents_service.upload_key(program_id, document_id)
-    )["TagSet"]
+    quarantine = documents_service.quarantine_key(program_id, document_id)
+    quarantined = objects.head(quarantine)
     if status == "verified":
         assert verified is not None and quarantined is None
-        assert tags == []
-    else:
-        assert verified is None and quarantined is not None
-        assert {"Key": "registry-status", "Value": "rejected"} in tags
+        assert objects.head(upload) is not None
+        return
+    assert verified is None and quarantined is not None
+    tags = objects.s3().get_object_tagging(Bucket=settings().bucket, Key=quarantine)["TagSet"]
+    assert {"Key": "registry-status", "Value": "rejected"} in tags
+    # Nothing rejected stays under documents/ ...
+    assert objects.head(upload) is None
+    listed = objects.s3().list_objects_v2(Bucket=settings().bucket, Prefix=upload)
+    assert listed.get("KeyCount", 0) == 0
+    # ... yet nothing was hard-deleted: the upload is a noncurrent version behind a marker.
+    history = objects.s3().list_object_versions(Bucket=settings().bucket, Prefix=upload)
+    assert [m["IsLatest"] for m in history.get("DeleteMarkers", [])] == [True]
+    assert len(history.get("Versions", [])) == 1
 
 
 def test_upload_form_is_pinned_to_its_key_type_and_size(api, keys):
@@ -375,3 +383,38 @@ def test_the_download_keeps_the_chinese_file_name(api, keys):
     assert disposition.startswith("inline; ")
     assert "filename*=UTF-8''%E4%BA%AC%E6%94%BF%E5%87%BD" in disposition
     assert fetched.headers["Content-Type"] == "application/pdf"
+
+
+def test_bytes_uploaded_again_to_a_rejected_document_are_moved_out_too(client, api, keys):
+    content, declared = _wrong_hash()
+    program_id = draft_program(api, keys["110000"])
+    created = upload(api, keys["110000"], program_id, declared, content)
+    document_id = created["document_id"]
+    key = documents_service.upload_key(program_id, document_id)
+    event = client.events.generate_s3_event(bucket=settings().bucket, key=key)
+    first = client.lambda_.invoke("document_check", event).payload
+    assert first == {"results": [{"key": key, "outcome": "rejected"}]}
+    # The presigned form is still valid: the province posts other bytes to it.
+    form = created["upload"]
+    again = requests.post(
+        form["url"],
+        data=form["fields"],
+        files={"file": (declared["filename"], b"%PDF-1.4 again", declared["content_type"])},
+        timeout=30,
+    )
+    assert again.status_code in (200, 201, 204)
+    assert objects.head(key) is not None
+
+    second = client.lambda_.invoke("document_check", event).payload
+    assert second == first  # still rejected: a verdict is never re-judged
+    assert objects.head(key) is None
+    body = (
+        objects.s3()
+        .get_object(
+            Bucket=settings().bucket, Key=documents_service.quarantine_key(program_id, document_id)
+        )["Body"]
+        .read()
+    )
+    assert body == b"%PDF-1.4 again"
+    history = objects.s3().list_object_versions(Bucket=settings().bucket, Prefix=key)
+    assert len(history["Versions"]) == 2  # both uploads kept as versions

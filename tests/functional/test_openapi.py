@@ -77,7 +77,9 @@ def test_request_bodies_are_the_models_that_validate_requests(document):
 def test_keys_are_declared_where_needed(document):
     paths = document["paths"]
     assert paths["/v1/awards"]["post"]["security"] == [{"bearerAuth": []}]
-    assert paths["/v1/awards"]["get"]["security"] == []
+    # anonymous or with a key (the owner and admins also read project managers)
+    assert paths["/v1/awards"]["get"]["security"] == [{}, {"bearerAuth": []}]
+    assert paths["/v1/changes"]["get"]["security"] == []
     assert paths["/v1/programs"]["get"]["security"] == [{}, {"bearerAuth": []}]
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert {"401", "403", "413"} <= set(paths["/v1/awards"]["post"]["responses"])
@@ -206,7 +208,7 @@ def test_non_json_answers_say_what_they_are(document):
     )
     assert list(paths["/"]["get"]["responses"]) == ["200"]
     assets = paths["/static/{name}"]["get"]
-    assert assets["parameters"][0]["schema"]["enum"] == ["app.js", "style.css"]
+    assert assets["parameters"][0]["schema"]["enum"] == ["app.js", "check.js", "style.css"]
     assert set(assets["responses"]["200"]["content"]) == {"text/css", "text/javascript"}
     assert "400" not in paths["/v1/health"]["get"]["responses"]
     names = [p for p in paths["/v1/awards"]["get"]["parameters"] if p["name"] == "enterprise_name"]

@@ -164,7 +164,7 @@ def test_every_status_change_is_in_the_change_feed(api, keys, program_id):
     ]
     versions = [e.version for e in mine]
     assert versions == sorted(versions)
-    final = api.call("GET", f"/v1/programs/{program_id}").data
+    final = api.call("GET", f"/v1/programs/{program_id}", key=keys["admin"]).data
     assert mine[-1].data == final
 
 

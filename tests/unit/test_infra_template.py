@@ -102,8 +102,9 @@ def test_functions_find_the_tables_under_the_prefix_config_py_reads():
     assert GLOBAL_ENV["STAGE"] == {"Ref": "Stage"}
     assert GLOBAL_ENV["BUCKET_NAME"] == {"Fn::Sub": BUCKET_NAME}
     assert GLOBAL_ENV["ALERTS_TOPIC_ARN"] == {"Ref": "AlertsTopic"}
-    secret = GLOBAL_ENV["SERVER_SECRET"]["Fn::Sub"]
-    assert secret.startswith("{{resolve:secretsmanager:${ServerSecret}")
+    # The secret's ARN, never its value (a dynamic reference would put it in plain text).
+    assert GLOBAL_ENV["SERVER_SECRET_ARN"] == {"Ref": "ServerSecret"}
+    assert "resolve:secretsmanager" not in json.dumps(TEMPLATE)
 
 
 def test_tables_are_on_demand_recoverable_retained_and_protected_in_prod():
@@ -116,7 +117,7 @@ def test_tables_are_on_demand_recoverable_retained_and_protected_in_prod():
     assert TEMPLATE["Conditions"]["IsProd"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
 
 
-def test_bucket_is_encrypted_versioned_private_and_expires_only_quarantine():
+def test_bucket_is_encrypted_versioned_private_and_expires_only_quarantine_and_old_receipts():
     bucket = RESOURCES["DataBucket"]["Properties"]
     assert bucket["BucketName"] == {"Fn::Sub": BUCKET_NAME}
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
@@ -124,8 +125,18 @@ def test_bucket_is_encrypted_versioned_private_and_expires_only_quarantine():
     assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     assert all(bucket["PublicAccessBlockConfiguration"].values())
     assert len(bucket["PublicAccessBlockConfiguration"]) == 4
-    expiring = [r for r in bucket["LifecycleConfiguration"]["Rules"] if "ExpirationInDays" in r]
-    assert [r["Prefix"] for r in expiring] == ["quarantine/"]
+    rules = bucket["LifecycleConfiguration"]["Rules"]
+    expiring = [r for r in rules if "ExpirationInDays" in r]
+    assert {r["Prefix"]: r["ExpirationInDays"] for r in expiring} == {
+        "quarantine/": 180,
+        "receipts/": 1827,  # signed receipts are kept 5 years (issue 14)
+    }
+    # A rejected upload moved out of documents/ leaves a noncurrent version behind its
+    # delete marker (services/documents.py): those versions expire, the markers with them.
+    (moved,) = [r for r in rules if r.get("Prefix") == "documents/"]
+    assert "ExpirationInDays" not in moved  # current uploads (verified ones) stay
+    assert moved["NoncurrentVersionExpiration"]["NoncurrentDays"] <= 90
+    assert moved["ExpiredObjectDeleteMarker"] is True
     deny = RESOURCES["DataBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
     assert deny["Effect"] == "Deny"
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
@@ -270,3 +281,153 @@ def test_the_api_function_may_reach_every_table():
     for name, resource in RESOURCES.items():
         if resource.get("Type") == "AWS::DynamoDB::Table":
             assert name in granted, f".chalice/policy-api-handler.json does not grant {name}"
+
+
+def _statements(function: str) -> list[dict[str, Any]]:
+    return _policy_files()[function]["Statement"]
+
+
+def _grants(function: str) -> set[tuple[str, str]]:
+    """(action, bucket prefix) pairs a function's policy grants on the data bucket's objects."""
+    granted = set()
+    for statement in _statements(function):
+        for resource in statement["Resource"] if isinstance(statement["Resource"], list) else []:
+            text = resource.get("Fn::Sub", "") if isinstance(resource, dict) else resource
+            prefix = "arn:${AWS::Partition}:s3:::" + BUCKET_NAME + "/"
+            if text.startswith(prefix):
+                for action in statement["Action"]:
+                    granted.add((action, text[len(prefix) :].removesuffix("/*")))
+    return granted
+
+
+# What each function does with the bucket (chalicelib/services: documents, export, audit).
+MOVE = {
+    ("s3:GetObject", "documents"),  # head + read the upload
+    ("s3:GetObjectTagging", "documents"),  # CopyObject copies the source's tags
+    ("s3:DeleteObject", "documents"),  # the move of a rejected upload
+    ("s3:PutObject", "verified"),
+    ("s3:PutObjectTagging", "verified"),
+    ("s3:PutObject", "quarantine"),
+    ("s3:PutObjectTagging", "quarantine"),  # the rejection's tags on the copy
+}
+BUCKET_GRANTS = {
+    "api_handler": MOVE
+    | {
+        ("s3:PutObject", "documents"),  # the presigned upload form is signed by the role
+        ("s3:GetObject", "verified"),  # presigned download
+        ("s3:GetObject", "exports"),  # latest export links
+        ("s3:GetObject", "audits"),  # GET /v1/audit/runs/{id}
+        ("s3:PutObject", "audits"),  # POST /v1/audit/run
+        ("s3:PutObject", "receipts"),  # GET /v1/verify/receipt stores what it signed
+        ("s3:GetObject", "receipts"),  # GET /v1/verify/receipts/{id}
+        ("s3:GetObject", "receipt-keys"),  # the JWKS and the kid of the signing key
+    },
+    "document_check": MOVE,
+    "daily_audit": {("s3:PutObject", "audits")},
+    "nightly_export": {
+        ("s3:GetObject", "exports"),
+        ("s3:PutObject", "exports"),
+        ("s3:AbortMultipartUpload", "exports"),
+    },
+}
+
+
+@pytest.mark.parametrize("function", sorted(BUCKET_GRANTS))
+def test_each_function_may_do_with_the_bucket_exactly_what_its_code_does(function):
+    assert _grants(function) == BUCKET_GRANTS[function]
+    actions = {a for s in _statements(function) for a in s["Action"]}
+    # No function can erase a stored version (the bucket keeps them: never hard-delete).
+    assert not {"s3:DeleteObjectVersion", "s3:PutLifecycleConfiguration"} & actions
+
+
+def test_only_the_api_reads_the_server_secret_and_only_that_one():
+    for function in _policy_files():
+        readers = [
+            s for s in _statements(function) if any("secretsmanager:" in a for a in s["Action"])
+        ]
+        if function != "api_handler":
+            assert readers == [], function
+            continue
+        (statement,) = readers
+        assert statement["Action"] == ["secretsmanager:GetSecretValue"]
+        assert statement["Resource"] == [{"Ref": "ServerSecret"}]
+    assert RESOURCES["ServerSecret"]["Type"] == "AWS::SecretsManager::Secret"
+
+
+def test_publishers_to_the_alert_topic_may_use_its_key_and_nobody_else_may():
+    for function in _policy_files():
+        statements = _statements(function)
+        publishes = any("sns:Publish" in s["Action"] for s in statements)
+        kms = [s for s in statements if any(a.startswith("kms:") for a in s["Action"])]
+        topic_key = [s for s in kms if s["Resource"] == [{"Fn::GetAtt": ["AlertsTopicKey", "Arn"]}]]
+        assert bool(topic_key) == publishes, function
+        for statement in topic_key:
+            assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
+
+
+def test_the_alert_topic_is_encrypted_with_a_key_cloudwatch_alarms_may_use():
+    topic = RESOURCES["AlertsTopic"]["Properties"]
+    assert topic["KmsMasterKeyId"] == {"Ref": "AlertsTopicKey"}
+    key = RESOURCES["AlertsTopicKey"]
+    assert key["Type"] == "AWS::KMS::Key"
+    assert key["Properties"]["EnableKeyRotation"] is True
+    assert key["DeletionPolicy"] == "Retain"  # messages and alarms outlive a stack update
+    statements = key["Properties"]["KeyPolicy"]["Statement"]
+    alarms = next(
+        s for s in statements if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    )
+    assert set(alarms["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+
+
+def test_the_api_writes_access_logs_kept_180_days_without_secrets():
+    api = RESOURCES["RestAPI"]
+    setting = api["Properties"]["AccessLogSetting"]
+    group = RESOURCES["ApiAccessLogGroup"]
+    assert group["Type"] == "AWS::Logs::LogGroup"
+    assert group["Properties"]["RetentionInDays"] >= 180
+    assert group["DeletionPolicy"] == "Retain"
+    assert setting["DestinationArn"]["Fn::Sub"].endswith(":log-group:${ApiAccessLogGroup}")
+    fields = json.loads(setting["Format"])
+    assert {"requestId", "ip", "httpMethod", "resourcePath", "status"} <= set(fields)
+    assert fields["requestId"] == "$context.requestId"
+    text = setting["Format"].lower()
+    for secret in ("authorization", "header", "querystring", "body", "apikey"):
+        assert secret not in text, secret
+    # API Gateway writes logs only with the account's CloudWatch role set (before the stage).
+    assert "ApiGatewayAccount" in api["DependsOn"]
+    account = RESOURCES["ApiGatewayAccount"]["Properties"]
+    assert account["CloudWatchRoleArn"] == {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}
+    assert RESOURCES["ApiGatewayLogsRole"]["DeletionPolicy"] == "Retain"
+
+
+def test_every_function_has_reserved_concurrency_and_schedules_never_overlap():
+    functions = CONFIG["lambda_functions"]
+    for name, function in functions.items():
+        reserved = function.get("reserved_concurrency")
+        assert isinstance(reserved, int) and reserved >= 1, name
+    assert functions["nightly_export"]["reserved_concurrency"] == 1
+    assert functions["daily_audit"]["reserved_concurrency"] == 1
+    # Leaves most of an account's default 1,000 for everything else.
+    assert sum(f["reserved_concurrency"] for f in functions.values()) <= 200
+
+
+def test_receipts_are_signed_by_a_p256_kms_key_the_api_may_only_sign_with_through_its_alias():
+    key = RESOURCES["ReceiptSigningKey"]
+    assert key["Type"] == "AWS::KMS::Key" and key["DeletionPolicy"] == "Retain"
+    assert key["Properties"]["KeySpec"] == "ECC_NIST_P256"
+    assert key["Properties"]["KeyUsage"] == "SIGN_VERIFY"
+    alias = RESOURCES["ReceiptSigningKeyAlias"]["Properties"]
+    assert alias["TargetKeyId"] == {"Ref": "ReceiptSigningKey"}
+    # config.py derives the alias from the table prefix the stack gives every function
+    stage_prefix = GLOBAL_ENV["TABLE_PREFIX"]["Fn::Sub"]
+    assert alias["AliasName"]["Fn::Sub"] == f"alias/{stage_prefix}-receipts"
+    policies = _policy_files()
+    signing = {
+        function: [s for s in policy["Statement"] if "kms:Sign" in s["Action"]]
+        for function, policy in policies.items()
+    }
+    assert {f for f, statements in signing.items() if statements} == {"api_handler"}
+    (sign,) = signing["api_handler"]
+    assert sign["Action"] == ["kms:Sign"]
+    assert sign["Condition"]["StringEquals"]["kms:RequestAlias"] == alias["AliasName"]
+    assert sign["Condition"]["StringEquals"]["kms:SigningAlgorithm"] == "ECDSA_SHA_256"

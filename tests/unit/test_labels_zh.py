@@ -20,11 +20,12 @@ from chalicelib.domain.timeliness import CHINA_TZ
 from chalicelib.domain.timeliness import Status as TimelinessStatus
 
 APP_JS = (Path(__file__).parents[2] / "chalicelib" / "web" / "app.js").read_text("utf-8")
+CHECK_JS = (Path(__file__).parents[2] / "chalicelib" / "web" / "check.js").read_text("utf-8")
 
 
-def js_object(name: str) -> dict[str, str]:
+def js_object(name: str, script: str = APP_JS) -> dict[str, str]:
     """The ``const NAME = { key: "text", ... };`` literal of app.js as a dict."""
-    match = re.search(rf"^const {name} = \{{(.*?)\}};", APP_JS, re.S | re.M)
+    match = re.search(rf"^const {name} = \{{(.*?)\}};", script, re.S | re.M)
     assert match, f"app.js has no const {name}"
     pairs = re.findall(r'(\w+):\s*"([^"]*)"', match.group(1))
     assert pairs, f"const {name} has no labels"
@@ -58,3 +59,9 @@ def test_every_code_has_exactly_one_label():
     assert set(labels_zh.FINDING_KIND_ZH) == set(get_args(Kind))
     for labels in (labels_zh.ROLE_ZH, labels_zh.CATEGORY_ZH, labels_zh.PROGRAM_STATUS_ZH):
         assert len(set(labels.values())) == len(labels)  # a label read back names one code
+
+
+def test_the_receipt_check_page_uses_the_same_labels_and_time_zone():
+    assert js_object("ROLES", CHECK_JS) == dict(labels_zh.ROLE_ZH)
+    assert js_object("PROGRAM_STATES", CHECK_JS) == dict(labels_zh.PROGRAM_STATUS_ZH)
+    assert re.search(r'^const CHINA_TZ = "([^"]+)";', CHECK_JS, re.M).group(1) == CHINA_TZ.key

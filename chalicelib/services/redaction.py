@@ -1,0 +1,159 @@
+"""An administrator erases personal data from an award: record, history, change feed (SPEC §6).
+
+``POST /v1/awards/{id}/redact`` ``{"fields": ["project_manager"], "reason"}``:
+
+1. One transaction (``ledger.commit``) erases the values from the record, adds
+   ``{fields, at, reason}`` to its ``redactions``, bumps its version (the
+   representation changed: ETags and ``If-Match`` must notice) and appends a
+   change entry ``op: "redact"``, whose ``data`` is the award as it is now
+   plus ``redacted_fields``: a provincial platform replaces its copy and
+   erases those fields from any earlier copies it kept. Nothing else changes:
+   not ``updated_at``, not the list order, not the content hash the province's
+   idempotent retry is checked against (a re-push of the original content
+   still answers 200, now without the erased values).
+2. Then every stored earlier version (``AwardVersion``) and every change entry
+   of the award (found through the ``by_entity`` index) that still holds a
+   value is rewritten without it.
+
+The operation is idempotent and resumable: a second identical request finds
+the fields already in ``redactions`` and commits nothing, but runs step 2
+again, which writes only what still holds a value (so a crash between the
+steps is repaired by repeating the request). A redacted field stays erased:
+a later correction that sends it again does not restore it
+(``awards.correct_award``). The audit log line names the award, the fields and
+the administrator's key id, never the values.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from chalicelib.config import settings
+from chalicelib.domain.disclosure import REDACTABLE_FIELDS, erase, holds_any
+from chalicelib.domain.errors import BusinessRuleError, UnavailableError
+from chalicelib.domain.schemas import RedactIn, parse_model
+from chalicelib.observability import logger
+from chalicelib.services.awards import award_history, award_view, load_record, redacted_fields
+from chalicelib.services.keys import ADMIN, Principal, require
+from chalicelib.store import ledger
+from chalicelib.store.base import iso_utc
+from chalicelib.store.models import AwardRecord, AwardVersion, ChangeEntry
+
+BATCH_GET_MAX = 100
+
+
+def _fields(body: RedactIn) -> list[str]:
+    for index, name in enumerate(body.fields):
+        if name not in REDACTABLE_FIELDS:
+            raise BusinessRuleError(
+                "validation_error",
+                f"{name} cannot be redacted; redactable: {', '.join(REDACTABLE_FIELDS)}",
+                field=f"fields[{index}]",
+            )
+    return list(dict.fromkeys(body.fields))
+
+
+def _commit(award_id: str, fields: list[str], reason: str, now: datetime) -> AwardRecord | None:
+    """Erase ``fields`` from the record and publish it; None when they already were."""
+    for _ in ledger.retrying():
+        record = load_record(award_id)
+        done = set(redacted_fields(record))
+        if all(name in done for name in fields) and not holds_any(record.content, fields):
+            return None
+        at = iso_utc(now)
+        # The version it supersedes stays in history like any other (without the values),
+        # so every version but the first has its predecessor stored (the audit relies on it).
+        previous = AwardVersion(
+            pk=record.pk,
+            sk=AwardVersion.sort_key(record.version),
+            snapshot=erase(award_view(record), fields),
+            superseded_at=at,
+        )
+        record.content = erase(record.content, fields)
+        record.redactions = [
+            *(record.redactions or []),
+            {"fields": fields, "at": at, "reason": reason},
+        ]
+        version = record.version + 1
+        data = {**award_view(record), "version": version, "redacted_fields": fields}
+        try:
+            ledger.commit(
+                record.authority_id,
+                ledger.Change("award", award_id, "redact", version, data),
+                at,
+                lambda tx, r=record, p=previous: _save(tx, r, p),
+            )
+        except ledger.CommitConflict:
+            continue
+        return load_record(award_id)
+    raise AssertionError("unreachable: retrying() raises when attempts run out")
+
+
+def _save(tx: Any, record: AwardRecord, previous: AwardVersion) -> None:
+    tx.save(previous, condition=AwardVersion.pk.does_not_exist())
+    tx.save(record)
+
+
+def _scrub_versions(award_id: str, fields: list[str]) -> int:
+    scrubbed = 0
+    for earlier in AwardVersion.query(
+        AwardRecord.key(award_id), AwardVersion.sk.startswith("V#"), consistent_read=True
+    ):
+        if holds_any(earlier.snapshot, fields):
+            earlier.update(actions=[AwardVersion.snapshot.set(erase(earlier.snapshot, fields))])
+            scrubbed += 1
+    return scrubbed
+
+
+def _entry_keys(record: AwardRecord) -> list[tuple[str, int]]:
+    """Keys of every change entry of the award: one per version, so a short answer from
+    the (eventually consistent) index is waited for, within a deadline, then a 503."""
+    deadline = time.monotonic() + settings().redact_index_wait_seconds
+    while True:
+        seqs = [int(item.seq) for item in ChangeEntry.by_entity.query(record.id)]
+        if len(seqs) >= record.version:
+            return [(record.authority_id, seq) for seq in seqs]
+        if time.monotonic() > deadline:
+            raise UnavailableError("the change index is catching up; repeat the redaction")
+        time.sleep(0.2)
+
+
+def _scrub_entries(record: AwardRecord, fields: list[str]) -> int:
+    keys = _entry_keys(record)
+    scrubbed = 0
+    for start in range(0, len(keys), BATCH_GET_MAX):
+        for entry in ChangeEntry.batch_get(
+            keys[start : start + BATCH_GET_MAX], consistent_read=True
+        ):
+            if holds_any(entry.data, fields):
+                entry.update(actions=[ChangeEntry.data.set(erase(entry.data, fields))])
+                scrubbed += 1
+    return scrubbed
+
+
+def redact_award(
+    principal: Principal | None, award_id: str, data: Any, now: datetime
+) -> dict[str, Any]:
+    """Erase ``fields`` from the award, its history and its change entries; the admin's view."""
+    principal = require(principal, ADMIN)
+    load_record(award_id)  # 404 before anything else
+    body = parse_model(RedactIn, data)
+    fields = _fields(body)
+    committed = _commit(award_id, fields, body.reason, now)
+    record = committed or load_record(award_id)
+    versions = _scrub_versions(award_id, fields)
+    entries = _scrub_entries(record, fields)
+    logger.info(
+        "award redacted",
+        extra={
+            "award_id": award_id,
+            "fields": fields,
+            "key_id": principal.key_id,
+            "new_redaction": committed is not None,
+            "versions_scrubbed": versions,
+            "change_entries_scrubbed": entries,
+        },
+    )
+    return {**award_view(record), "history": award_history(award_id)}

@@ -1,0 +1,91 @@
+"""AWS KMS: the asymmetric key that signs verification receipts (never leaves KMS).
+
+The client is made on first use, like the S3 one, so the rest of the API
+never imports or pays for it; ``AWS_ENDPOINT_URL`` points it at moto locally.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from chalicelib.config import settings
+
+_client: Any = None
+_client_lock = threading.Lock()
+
+KEY_SPEC = "ECC_NIST_P256"
+SIGNING_ALGORITHM = "ECDSA_SHA_256"
+
+
+def kms() -> Any:
+    """The shared KMS client; short timeouts: a receipt is answered within the API's 25 s."""
+    global _client
+    if _client is None:
+        with _client_lock:
+            if _client is None:
+                import boto3
+                from botocore.config import Config
+
+                _client = boto3.client(
+                    "kms",
+                    region_name=settings().region,
+                    config=Config(
+                        connect_timeout=2,
+                        read_timeout=5,
+                        retries={"mode": "standard", "max_attempts": 2},
+                    ),
+                )
+    return _client
+
+
+def sign_digest(key_id: str, digest: bytes) -> tuple[bytes, str]:
+    """The DER ECDSA signature of a SHA-256 ``digest`` and the ARN of the key that made it.
+
+    ``key_id`` is normally the alias: IAM lets the API sign only through it,
+    so after a rotation the answer's key ARN says which key signed.
+    """
+    answer = kms().sign(
+        KeyId=key_id,
+        Message=digest,
+        MessageType="DIGEST",
+        SigningAlgorithm=SIGNING_ALGORITHM,
+    )
+    return answer["Signature"], answer["KeyId"]
+
+
+def public_key(key_id: str) -> bytes:
+    """DER SubjectPublicKeyInfo of the key (operator commands only)."""
+    return kms().get_public_key(KeyId=key_id)["PublicKey"]
+
+
+def create_signing_key(description: str) -> str:
+    """A new P-256 signing key (rotation, local bootstrap); returns its ARN."""
+    metadata = kms().create_key(
+        KeySpec=KEY_SPEC,
+        KeyUsage="SIGN_VERIFY",
+        Description=description,
+        Tags=[{"TagKey": "app", "TagValue": "award-registry"}],
+    )["KeyMetadata"]
+    return metadata["Arn"]
+
+
+def key_arn(key_or_alias: str) -> str | None:
+    """The ARN of a key (by id, ARN or alias); None when there is no such key or alias.
+
+    ``Sign`` answers with the ARN; ``GetPublicKey`` may answer with the bare id.
+    """
+    client = kms()
+    try:
+        return client.describe_key(KeyId=key_or_alias)["KeyMetadata"]["Arn"]
+    except client.exceptions.NotFoundException:
+        return None
+
+
+def point_alias(alias: str, target_arn: str) -> None:
+    """Create ``alias`` or move it to ``target_arn``."""
+    client = kms()
+    if key_arn(alias) is None:
+        client.create_alias(AliasName=alias, TargetKeyId=target_arn)
+    else:
+        client.update_alias(AliasName=alias, TargetKeyId=target_arn)
