@@ -289,3 +289,19 @@ def test_a_run_while_another_is_going_is_409_and_latest_stays(api, keys, dataset
     after = api.call("GET", "/v1/exports/latest").data
     assert after["generated_at"] >= before["generated_at"]
     assert _matches_its_hashes(after) == [3, 4, 2]
+
+
+def test_full_width_formula_starts_are_neutralised_in_the_csv_too(client, api, keys):
+    """Chinese input methods type ＝ ＋ － ＠; the CSV cell gets its ' after NFKC says so."""
+    program = submitted_program(api, keys["110000"])
+    body = award_body(program, "BJ-FW")
+    body["project"] = {"name": '＝HYPERLINK("http://evil.example") 工程', "category": "municipal"}
+    award = api.call("POST", "/v1/awards", body, key=keys["110000"]).data
+    result = client.lambda_.invoke("nightly_export", scheduled(client)).payload
+    raw_csv = read(f"exports/{result['export_date']}/awards.csv").decode("utf-8-sig")
+    rows = [r for r in csv.DictReader(io.StringIO(raw_csv)) if r["award_id"] == award["id"]]
+    assert rows  # one per winner
+    for row in rows:
+        assert row["project_name"] == '\'＝HYPERLINK("http://evil.example") 工程'
+    lines = gzip.decompress(read(f"exports/{result['export_date']}/awards.jsonl.gz")).decode()
+    assert json.loads(lines.splitlines()[0])["project"]["name"].startswith("＝")  # JSON as is
