@@ -37,8 +37,6 @@ HTML_TYPE = "text/html; charset=utf-8"
 ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
     "check.js": "text/javascript; charset=utf-8",
-    "print.js": "text/javascript; charset=utf-8",
-    "print.css": "text/css; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }

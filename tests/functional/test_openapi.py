@@ -212,8 +212,6 @@ def test_non_json_answers_say_what_they_are(document):
         "app.js",
         "check.js",
         "favicon.svg",
-        "print.css",
-        "print.js",
         "style.css",
     ]
     assert set(assets["responses"]["200"]["content"]) == {
