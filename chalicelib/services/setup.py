@@ -7,6 +7,8 @@ things, idempotently.
 
 from __future__ import annotations
 
+import secrets
+
 from chalicelib.config import settings
 from chalicelib.services import receipt_keys
 from chalicelib.services.authorities import load_authorities
@@ -49,9 +51,7 @@ def ensure_server_secret() -> bool:
     For the emulator (``make run``, the local stack): the app then reads it through
     the same Secrets Manager path as in the cloud. True when it was created.
     """
-    import secrets
-
-    import boto3
+    import boto3  # only the set-up needs the low-level clients
 
     config = settings()
     if not config.server_secret_arn:
