@@ -76,6 +76,15 @@ class Settings:
     max_json_depth: int = field(default=32)
     # Most index items one enterprise-name search reads before it asks for a longer name.
     name_search_max: int = field(default=5000)
+    # Optimistic commits (``store/ledger.until_committed``): how often a write that lost a
+    # race re-reads and tries again, and the cap of the jittered back-off between tries.
+    # Every change of one authority bumps its one sequence counter, so a province pushing
+    # in parallel races itself: 40 tries let 20+ concurrent writers all land (e2e tests),
+    # and the back-off (up to 5 ms doubling, at most 200 ms) sleeps at most ~7 s in all
+    # (3.5 s on average), well inside API Gateway's 29 s. Past them: 503 ``unavailable``.
+    commit_attempts: int = field(default=40)
+    commit_backoff_ms: int = field(default=5)
+    commit_backoff_cap_ms: int = field(default=200)
     # How long a redaction waits for the change-entry index to show every entry of the award.
     redact_index_wait_seconds: int = field(default=5)
     # Most stored items one public list page reads: max(factor × limit, floor). Past it
@@ -179,6 +188,9 @@ def settings() -> Settings:
         shards=_env_int("AWARD_SHARDS", 8),
         max_json_depth=_env_int("MAX_JSON_DEPTH", 32),
         name_search_max=_env_int("NAME_SEARCH_MAX", 5000),
+        commit_attempts=max(1, _env_int("COMMIT_ATTEMPTS", 40)),
+        commit_backoff_ms=_env_int("COMMIT_BACKOFF_MS", 5),
+        commit_backoff_cap_ms=_env_int("COMMIT_BACKOFF_CAP_MS", 200),
         redact_index_wait_seconds=_env_int("REDACT_INDEX_WAIT_SECONDS", 5),
         read_bound_factor=_env_int("READ_BOUND_FACTOR", 10),
         read_bound_floor=_env_int("READ_BOUND_FLOOR", 200),
