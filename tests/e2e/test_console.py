@@ -66,7 +66,7 @@ def shoot(page: Page, name: str) -> None:
 
 
 def sign_in(page: Page, stack, key: str) -> None:
-    page.goto(stack.url("/console"))
+    page.goto(stack.url("/console/"))
     page.get_by_label("接入密钥").fill(key)
     page.get_by_role("button", name="登录").click()
 
@@ -111,6 +111,11 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
     page.get_by_label("接入密钥").fill(key)
     page.get_by_role("button", name="登录").click()
     expect(page.locator("#who")).to_have_text(JIANGSU, timeout=WAIT)
+    # the page's check character is GB 32100's, as the server computes it
+    good = [credit_code(n, prefix=p) for n in range(40) for p in ("91320100", "12100000")]
+    bad = [code[:-1] + ("1" if code[-1] != "1" else "2") for code in good]
+    hints = page.evaluate("codes => codes.map((c) => creditCodeHint(c).ok)", good + bad)
+    assert hints == [True] * len(good) + [False] * len(bad)
     assert key not in page.url
     assert page.evaluate("window.localStorage.length") == 0
     assert page.context.cookies() == []

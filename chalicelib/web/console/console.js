@@ -48,7 +48,11 @@ function el(tag, props = {}, ...children) {
 
 class ApiError extends Error {
   constructor(status, error) {
-    super((error && (error.message_zh || error.message)) || `请求失败（${status}）`);
+    let message = (error && (error.message_zh || error.message)) || `请求失败（${status}）`;
+    if (error && error.field && message.startsWith(`${error.field}: `)) {
+      message = message.slice(error.field.length + 2); // shown beside that field already
+    }
+    super(message);
     this.status = status;
     this.code = error && error.code;
     this.field = error && error.field;
