@@ -44,6 +44,14 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
+/* Each cell names its column, so a phone can show a row as a card (console.css). */
+function labelCells(table) {
+  const names = $$("thead th", table).map((th) => th.textContent);
+  $$("tbody tr", table).forEach((row) => {
+    Array.from(row.children).forEach((cell, index) => { cell.dataset.label = names[index] || ""; });
+  });
+}
+
 /* ---------- the API ---------- */
 
 class ApiError extends Error {
@@ -264,6 +272,7 @@ async function loadPrograms() {
       type: "button", class: "secondary", onclick: () => openProgram(program.id),
     }, "查看")),
   )));
+  labelCells($("#program-table"));
   $("#program-empty").hidden = items.length > 0;
   fillProgramSelects();
 }
@@ -593,6 +602,7 @@ async function loadAwards(reset = false) {
       el("button", { type: "button", class: "danger", onclick: () => askRevoke(award) }, "撤销"),
     ].reduce((frag, b) => { frag.append(b); return frag; }, document.createDocumentFragment())),
   )));
+  labelCells($("#award-table"));
   $("#award-empty").hidden = page.items.length > 0;
   $("#award-prev").disabled = state.awardPage === 0;
   $("#award-next").disabled = !page.next_cursor;
@@ -728,6 +738,7 @@ async function showImportErrors(id) {
   $("#import-error-table tbody").replaceChildren(
     ...body.map((cells) => el("tr", {}, ...cells.map((c) => el("td", {}, c)))),
   );
+  labelCells($("#import-error-table"));
   $("#import-errors").hidden = false;
 }
 
@@ -782,6 +793,7 @@ async function loadTimeliness() {
     el("td", {}, el("span", { class: `badge t-${award.timeliness.status}` }, timelinessText(award))),
     el("td", {}, advice(award)),
   )));
+  labelCells($("#tl-table"));
   $("#tl-empty").hidden = flagged.length > 0;
 }
 
