@@ -42,6 +42,7 @@ def page(browser: Browser) -> Iterator[Page]:  # noqa: F811
     context = browser.new_context(
         locale="zh-CN", viewport={"width": SIZES[0][0], "height": SIZES[0][1]}
     )
+    context.set_default_timeout(WAIT)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
