@@ -616,6 +616,14 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             auth="required",
             errors=(404,),
         ),
+        ("GET", "/v1/timeliness/{authority_id}/findings"): RouteDoc(
+            "One authority's open audit findings, each with what to do",
+            "provincial",
+            {200: views.OpenFindingList},
+            auth="required",
+            errors=(404,),
+            description="The province itself or an administrator; never public.",
+        ),
         ("POST", "/v1/keys"): RouteDoc(
             "Issue an API key (shown once)",
             "admin",

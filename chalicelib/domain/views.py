@@ -614,3 +614,11 @@ class Me(_View):
     role: Literal["admin", "provincial"]
     authority_id: str | None = Field(description="The province; null for an administrator.")
     key_id: str
+
+
+class OpenFindingList(_View):
+    """An authority's open audit findings, newest first (``GET /v1/timeliness/{id}/findings``)."""
+
+    items: list[Finding]
+    next_cursor: None
+    truncated: bool = Field(description="More open findings than FINDINGS_READ_MAX.")

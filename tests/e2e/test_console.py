@@ -12,6 +12,7 @@ imports a 3-row spreadsheet with one bad row; and sees the late award under
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,6 +71,27 @@ def sign_in(page: Page, stack, key: str) -> None:
     page.goto(stack.url("/console/"))
     page.get_by_label("接入密钥").fill(key)
     page.get_by_role("button", name="登录").click()
+
+
+def run_the_audit(stack) -> None:
+    """An administrator runs today's audit through the API until the change feed is read."""
+    admin = stack.issue_key("--admin")["api_key"]
+    deadline = time.monotonic() + 300
+    while True:
+        run = requests.post(stack.url("/v1/audit/run"), json={}, headers=bearer(admin), timeout=300)
+        assert run.status_code == 200, run.text
+        if not run.json()["summary"]["more_changes"]:
+            return
+        assert time.monotonic() < deadline, "the audit did not catch up"
+
+
+def test_findings_are_the_province_s_own(stack) -> None:
+    jiangsu = stack.issue_key("--authority", "320000")["api_key"]
+    zhejiang = stack.issue_key("--authority", "330000")["api_key"]
+    url = stack.url("/v1/timeliness/320000/findings")
+    assert requests.get(url, headers=bearer(jiangsu), timeout=30).status_code == 200
+    assert requests.get(url, headers=bearer(zhejiang), timeout=30).status_code == 403
+    assert requests.get(url, timeout=30).status_code == 401
 
 
 def test_console_headers(stack) -> None:
@@ -244,10 +266,14 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
     expect(rejected.locator("td").nth(1)).to_have_text("3")  # header is row 1
     shoot(page, "06-imports")
 
-    # --- 及时性: the late award, a zero report and feedback
+    # --- 及时性: the late award, its audit finding, a zero report and feedback
+    run_the_audit(stack)
     page.get_by_role("tab", name="及时性").click()
     late = page.locator("#tl-table tbody tr", has_text=PROJECT)
     expect(late).to_contain_text("迟报", timeout=WAIT)
+    finding = page.locator("#tl-findings li", has_text="本省编号 JS-CONSOLE-1")
+    expect(finding).to_contain_text("获奖信息晚报")
+    expect(finding).to_contain_text("处理办法：获奖信息晚报")
     zero = page.locator("#zero-form")
     zero.get_by_label("起始日期").fill("2025-01-01")
     zero.get_by_label("截止日期").fill("2025-06-30")

@@ -79,6 +79,7 @@ CONSOLE_HTML = (CONSOLE / "index.html").read_text("utf-8")
         ("CATEGORY_ZH", labels_zh.CATEGORY_ZH),
         ("CYCLE_ZH", labels_zh.CYCLE_ZH),
         ("RELATION_ZH", labels_zh.RELATION_ZH),
+        ("FINDING_KIND_ZH", labels_zh.FINDING_KIND_ZH),
     ],
 )
 def test_the_console_shows_the_same_labels_as_the_server(js_name, labels):

@@ -16,6 +16,13 @@ const IMPORT_STATUS_ZH = {
 const CATEGORY_ZH = { housing: "房屋建筑", municipal: "市政基础设施" };
 const CYCLE_ZH = { annual: "每年", biennial: "每两年", irregular: "不定期" };
 const RELATION_ZH = { hosts: "主办", supervises: "主管" };
+const FINDING_KIND_ZH = {
+  late_push: "获奖信息晚报",
+  awarded_on_changed: "推送后更改公布日期",
+  no_program_list: "未报送奖项清单",
+  silent_program: "奖项超周期未推送",
+  calendar_missing: "工作日历缺失",
+};
 const PAGE_SIZE = 20;
 const MAX_WINNERS = 40;
 
@@ -767,6 +774,16 @@ async function loadTimeliness() {
   } else {
     summary.replaceChildren(el("p", {}, "管理员：下表列出所有省份逾期与待定的获奖信息。"));
   }
+  const findings = authority
+    ? (await api("GET", `/v1/timeliness/${authority}/findings`)).data.items : [];
+  $("#tl-findings").replaceChildren(...findings.map((finding) => el("li", { class: "card" },
+    el("strong", {}, FINDING_KIND_ZH[finding.kind] || finding.kind),
+    el("span", { class: "hint" }, `（${finding.opened_on} 起`
+      + (finding.detail && finding.detail.source_id ? `，本省编号 ${finding.detail.source_id}` : "")
+      + "）"),
+    el("p", {}, `处理办法：${finding.action.zh}`),
+  )));
+  $("#tl-findings-empty").hidden = findings.length > 0;
   const flagged = [];
   let cursor = null;
   let pages = 0;
