@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect
 from devtools.local_stack import PROJECT_DIR
 from tests.e2e.helpers import bearer
 from tests.e2e.test_web_page import browser  # noqa: F401  (the shared chromium fixture)
-from tests.factories import credit_code, pdf_bytes
+from tests.factories import credit_code, pdf_bytes, png_bytes
 from tests.sheets import award_rows, write_csv
 
 SHOTS = PROJECT_DIR / "tests" / "e2e" / "screenshots" / "console"
@@ -164,6 +164,12 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
     expect(detail.locator("#pd-history")).to_contain_text("草稿")
 
     # the approval document: hashed in the browser, posted to the bucket, checked
+    fake = tmp_path / "扫描件.pdf"
+    fake.write_bytes(png_bytes())  # a picture named .pdf: the check refuses it, with why
+    detail.locator("#pd-file").set_input_files(str(fake))
+    detail.get_by_role("button", name="上传并核验").click()
+    expect(detail.locator("#pd-upload-status")).to_contain_text("未通过核验：", timeout=WAIT)
+    expect(detail.locator("#pd-documents")).to_contain_text("未通过核验")
     pdf = tmp_path / "批准文件.pdf"
     pdf.write_bytes(pdf_bytes())
     detail.locator("#pd-file").set_input_files(str(pdf))
@@ -294,3 +300,12 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
     page.reload()
     expect(page.get_by_role("button", name="登录")).to_be_visible(timeout=WAIT)
     expect(page.locator("#app")).to_be_hidden()
+
+
+def test_an_administrator_signs_in_as_such(stack, page: Page) -> None:
+    sign_in(page, stack, stack.issue_key("--admin")["api_key"])
+    expect(page.locator("#who")).to_have_text("管理员", timeout=WAIT)
+    expect(page.get_by_role("tab", name="奖项清单")).to_be_visible()
+    page.get_by_role("button", name="退出").click()
+    expect(page.locator("#who-box")).to_be_hidden()
+    assert page.evaluate("window.sessionStorage.length") == 0
