@@ -293,6 +293,17 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
     expect(page.locator("#notice")).to_contain_text("意见已提交", timeout=WAIT)
     shoot(page, "07-timeliness")
 
+    # --- the province's awards filtered by year: only the imported 2018 ones
+    page.get_by_role("tab", name="获奖信息").click()
+    expect(table.locator("tbody tr", has_text=PROJECT)).to_have_count(1, timeout=WAIT)
+    filters = page.locator("#award-filter")
+    filters.get_by_label("奖项").select_option(program_id)
+    filters.get_by_label("年度").fill("2018")
+    filters.get_by_role("button", name="筛选").click()
+    expect(table.locator("tbody tr", has_text=PROJECT)).to_have_count(0)
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(table).to_contain_text("南京某某工程0号楼")
+
     # --- 退出 clears the key
     page.get_by_role("button", name="退出").click()
     expect(page.get_by_label("接入密钥")).to_be_visible()
