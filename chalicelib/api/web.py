@@ -45,6 +45,7 @@ ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
     "check.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
 }
 # The console's files, served under /console/ (chalicelib/web/console/).
 CONSOLE_ASSETS = {
@@ -203,6 +204,17 @@ def console_asset(name: str) -> Response:
             "Cache-Control": "no-cache",
             **PAGE_HEADERS,
         },
+    )
+
+
+@bp.route("/favicon.ico", methods=["GET"])
+@endpoint(bp)
+def favicon() -> Response:
+    """Browsers ask for it on every page, JSON answers too: the same SVG as the pages link."""
+    return Response(
+        body=_read("favicon.svg"),
+        status_code=200,
+        headers={"Content-Type": ASSETS["favicon.svg"], "Cache-Control": "max-age=86400"},
     )
 
 
