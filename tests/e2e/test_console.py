@@ -285,7 +285,9 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
     zero.get_by_label("截止日期").fill("2025-06-30")
     zero.get_by_label("说明").fill("上半年未开展评选")
     zero.get_by_role("button", name="报送零报告").click()
-    expect(page.locator("#zero-list")).to_contain_text("2025-01-01", timeout=WAIT)
+    expect(page.locator("#zero-list")).to_contain_text(
+        "2025-01-01 至 2025-06-30：上半年未开展评选", timeout=WAIT
+    )
     feedback = page.locator("#feedback-form")
     feedback.get_by_label("主题").fill("控制台建议")
     feedback.get_by_label("内容").fill("希望增加批量撤销功能")

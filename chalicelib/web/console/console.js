@@ -812,6 +812,17 @@ async function loadTimeliness() {
   )));
   labelCells($("#tl-table"));
   $("#tl-empty").hidden = flagged.length > 0;
+  await loadZeroReports();
+}
+
+async function loadZeroReports() {
+  const page = (await api("GET", "/v1/zero-reports" + query({
+    authority_id: ownAuthority(), limit: 50,
+  }))).data;
+  $("#zero-list").replaceChildren(...page.items.map((report) => el("li", {},
+    `${report.period_from} 至 ${report.period_to}：${report.note}`,
+    el("span", { class: "hint" }, `（报送于 ${formatTime(report.created_at)}）`),
+  )));
 }
 
 async function sendZeroReport(event) {
@@ -825,8 +836,8 @@ async function sendZeroReport(event) {
   };
   try {
     await api("POST", "/v1/zero-reports", { body });
-    $("#zero-list").append(el("li", {}, `已报送零报告：${body.period_from} 至 ${body.period_to}（${body.note}）`));
     form.reset();
+    await loadZeroReports();
     notice("零报告已报送。");
   } catch (exc) {
     showError(form, exc);
