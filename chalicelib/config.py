@@ -98,6 +98,8 @@ class Settings:
     max_document_bytes: int = 20 * 1024 * 1024
     max_documents: int = 10
     upload_url_seconds: int = 900
+    # Open audit findings one GET /v1/timeliness/{id}/findings answers at most.
+    findings_read_max: int = 500
     download_url_seconds: int = 300
     # Nightly export: multipart part size (S3 minimum 5 MiB) and how long a run's claim holds.
     export_part_bytes: int = 8 * 1024 * 1024
@@ -198,6 +200,7 @@ def settings() -> Settings:
         max_document_bytes=_env_int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
         max_documents=_env_int("MAX_DOCUMENTS_PER_PROGRAM", 10),
         upload_url_seconds=_env_int("UPLOAD_URL_SECONDS", 900),
+        findings_read_max=_env_int("FINDINGS_READ_MAX", 500),
         download_url_seconds=_env_int("DOWNLOAD_URL_SECONDS", 300),
         export_part_bytes=max(5 * 1024 * 1024, _env_int("EXPORT_PART_BYTES", 8 * 1024 * 1024)),
         export_claim_seconds=_env_int("EXPORT_CLAIM_SECONDS", 900),

@@ -23,6 +23,13 @@ def one_authority(authority_id: str) -> Response:
     return json_response(timeliness_stats.one_authority(principal, authority_id))
 
 
+@bp.route("/timeliness/{authority_id}/findings", methods=["GET"])
+@endpoint(bp)
+def open_findings(authority_id: str) -> Response:
+    principal = principal_of(bp.current_request)
+    return json_response(timeliness_stats.open_findings(principal, authority_id))
+
+
 @bp.route("/awards/{award_id}/excuse", methods=["POST"])
 @endpoint(bp)
 def excuse_award(award_id: str) -> Response:
