@@ -30,6 +30,7 @@ from chalicelib.domain.disclosure import award_for, reader_of
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.names import PARTITION_CHARS, fold_name, name_key, name_partition
 from chalicelib.domain.timeliness import china_date
+from chalicelib.services.award_search import search_records, sort_of
 from chalicelib.services.awards import (
     award_history,
     award_view,
@@ -303,6 +304,16 @@ def list_awards(
         "enterprise_name": name,
         "include_revoked": include_revoked,
     }
+    if "q" in params:  # any part of a winner or project name: the search index
+        found = search_records(params, filters, limit)
+        views = with_program_status([award_view(record) for record in found.records])
+        return {
+            "items": for_reader(views, principal),
+            "next_cursor": found.next_cursor,
+            "total": found.total,
+            "total_is_lower_bound": found.total_is_lower_bound,
+        }
+    sort_of(params)  # sort=date is this order; sort=name needs q
     secret = settings().server_secret
     scope = scope_of("awards", filters)
     before = None
