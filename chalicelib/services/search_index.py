@@ -20,6 +20,7 @@ from pynamodb.exceptions import PutError
 
 from chalicelib.domain.search_text import award_text, bigrams, sort_name
 from chalicelib.observability import logger
+from chalicelib.services.changes import Position, read_changes
 from chalicelib.store.models import ChangeEntry
 from chalicelib.store.search import BigramCount, BigramEntry, SearchDoc
 
@@ -81,3 +82,16 @@ def index_change(entry: ChangeEntry) -> bool:
     if entry.entity != "award":
         return False
     return index_award(entry.data)
+
+
+def catch_up(position: Position, limit: int = 100) -> tuple[Position, bool]:
+    """Index the next ``limit`` changes after ``position`` (the local worker's step).
+
+    Returns the new position and whether more changes wait. Where there is no stream
+    (``make run``, the e2e stack, tests) this consumes the public change feed's order,
+    which never skips an entry (``services/changes.py``).
+    """
+    page = read_changes(position, limit)
+    for entry, _after in page.entries:
+        index_change(entry)
+    return page.position, page.has_more
