@@ -27,6 +27,10 @@ echo
 echo "Award Registry is running on http://127.0.0.1:${API_PORT} (AWS emulator on ${AWS_ENDPOINT_URL})"
 echo "Demo admin key:             ${ADMIN}"
 echo "Demo Beijing (110000) key:  ${PROVINCE}"
-echo "Ctrl-C stops both."
+echo "Ctrl-C stops all three (emulator, search worker, API)."
 echo
+# No DynamoDB stream locally: this worker polls the change feed into the search index.
+python -m devtools.search_worker &
+WORKER_PID=$!
+trap 'kill "$WORKER_PID" "$MOTO_PID" 2>/dev/null || true; wait "$WORKER_PID" "$MOTO_PID" 2>/dev/null || true' EXIT INT TERM
 python -m devtools.chalice_local --stage local --host 127.0.0.1 --port "$API_PORT"
