@@ -15,6 +15,11 @@ credit code keeps reading the awards table consistently. Three item kinds:
 - ``BigramCount`` (``pk = COUNT#<bigram>``): about how many awards have the pair;
   a query reads the fragment's counts and scans the rarest pair.
 
+Bigram partitions are not sharded: a common pair (公司, 有限) takes one write per award,
+from the stream function, which processes a stream shard's records one batch at a time;
+even a backfill's rate stays far below one partition's 1,000 writes a second. A read of
+a common pair is bounded by the page's read bound, not by the partition's size.
+
 Nothing here is deleted: a bigram a correction removed keeps its item,
 overwritten once with the award's *current* text, which by construction no
 longer contains any fragment with that pair, so it never matches again.
