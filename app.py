@@ -7,6 +7,7 @@ Routes live in ``chalicelib/api`` (one blueprint per resource), logic in
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import ConvertToMiddleware, Cron
@@ -20,19 +21,27 @@ from chalicelib.api import (
     exports,
     feed,
     feedback,
+    imports,
+    keys,
     openapi,
     programs,
     public,
     receipts,
+    stats,
     templates,
     timeliness,
     web,
 )
 from chalicelib.api.http import RegistryApp, edge_headers
+from chalicelib.config import check_public_base_url, settings
 from chalicelib.jobs import document_check as document_check_job
 from chalicelib.jobs import export as export_job
 from chalicelib.jobs import search_index as search_index_job
 from chalicelib.observability import logger, metrics_middleware
+
+# Cold start: a cloud stage without PUBLIC_BASE_URL stops here, saying so (links never
+# come from a request's Host header).
+check_public_base_url(settings())
 
 app = RegistryApp(app_name="award-registry")
 app.api.cors = False
@@ -53,6 +62,8 @@ app.register_middleware(
 )
 # CORS and Cache-Control for every route, in one place (see ``edge_headers``).
 app.register_middleware(edge_headers, "http")
+# Every verify and verify/print answer counts for the pilot evaluation (see api/stats.py).
+app.register_middleware(stats.count_verifications, "http")
 # EMF metrics of every function (HTTP, scheduled, S3) flushed when it returns.
 app.register_middleware(metrics_middleware(), "all")
 
@@ -71,6 +82,9 @@ BLUEPRINTS = (
     feedback.bp,
     timeliness.bp,
     receipts.bp,
+    imports.bp,
+    keys.bp,
+    stats.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")
@@ -100,6 +114,19 @@ def daily_audit(event: object) -> dict:
     from chalicelib.jobs import audit as audit_job
 
     return audit_job.handle(event)
+
+
+# FIFO queue, MessageGroupId = the authority: SQS hands out one message of a group at a
+# time, so one province's chunks run one after another (they share its change-feed
+# sequence counter, and parallel chunks would only fight over it) while provinces run in
+# parallel. The queue's ARN is set in infra/resources.json (the name here is only
+# chalice's placeholder).
+@app.on_sqs_message(queue="award-registry-imports.fifo", batch_size=1, name="import_worker")
+def import_worker(event: Any) -> list[dict]:
+    """Read an uploaded sheet or push one chunk of it (see chalicelib/jobs/import_chunk.py)."""
+    from chalicelib.jobs import import_chunk  # openpyxl & co.: not on the API's cold start
+
+    return [import_chunk.handle_body(record.body) for record in event]
 
 
 # Replaced in infra/resources.json by the changes table's StreamArn (Fn::GetAtt).

@@ -21,6 +21,7 @@ from typing import Any
 import requests
 
 from chalicelib.domain import program_status
+from chalicelib.domain.numbers import ascii_int_or_none
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = "award-registry-backfill/1"
@@ -87,8 +88,9 @@ class ApiClient:
         """How long to wait before try ``attempt + 1``."""
         wait = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
         wait *= random.uniform(0.5, 1.0)
-        if retry_after and retry_after.strip().isascii() and retry_after.strip().isdigit():
-            wait = max(wait, min(float(retry_after), self.max_backoff))
+        seconds = ascii_int_or_none((retry_after or "").strip(), max_digits=9)
+        if seconds is not None:
+            wait = max(wait, min(float(seconds), self.max_backoff))
         return wait
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:

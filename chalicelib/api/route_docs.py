@@ -28,6 +28,8 @@ from chalicelib.domain.schemas import (
     DocumentIn,
     ExcuseIn,
     FeedbackIn,
+    ImportIn,
+    KeyIn,
     ProgramIn,
     RedactIn,
     ReviewIn,
@@ -99,6 +101,9 @@ class RouteDoc:
 AWARD_ID = r"^awd_[0-9A-HJKMNP-TV-Z]{26}$"
 PROGRAM_ID = r"^prg_[0-9A-HJKMNP-TV-Z]{26}$"
 DOCUMENT_ID = r"^doc_[0-9A-HJKMNP-TV-Z]{26}$"
+IMPORT_ID = r"^imp_[0-9A-HJKMNP-TV-Z]{26}$"
+KEY_ID = r"^key_[0-9A-HJKMNP-TV-Z]{26}$"
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 HTML = Raw(("text/html",))
 RECEIPT_ID = r"^rcp_[0-9A-HJKMNP-TV-Z]{26}$"
 JOSE = Raw(
@@ -416,6 +421,53 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             "unless the registry makes approval documents public); 409 `invalid_state` "
             "while the document is not verified.",
         ),
+        ("POST", "/v1/imports"): RouteDoc(
+            "Declare a spreadsheet of awards to import and get its upload form",
+            "provincial",
+            {201: views.ImportUpload},
+            auth="required",
+            body=ImportIn,
+            errors=(422,),
+            description="The backfill template as XLSX or CSV (UTF-8, UTF-8 with BOM or "
+            "GB18030). Answers an S3 presigned POST under `imports/` pinned to the declared "
+            "type and size; a size over the limit (20 MB) is 422 `file_too_large`. POST the "
+            "file to `upload.url` with `upload.fields`, then call `.../start`. `program_id` is "
+            "the programme of rows that name none.",
+        ),
+        ("POST", "/v1/imports/{import_id}/start"): RouteDoc(
+            "Check the uploaded spreadsheet and start the import",
+            "provincial",
+            {202: views.Import},
+            auth="required",
+            errors=(404, 409, 422),
+            path_patterns={"import_id": IMPORT_ID},
+            description="Checks the stored file (size, type, SHA-256) and queues it: a "
+            "worker reads it and pushes it in chunks of 100 awards through the same service "
+            "as `POST /v1/awards/batch` (idempotent on `source_id`). 409 `upload_missing` "
+            "before the upload; 422 with the check's code (`size_mismatch`, "
+            "`sha256_mismatch`, ...) when the file is not what was declared. Idempotent.",
+        ),
+        ("GET", "/v1/imports/{import_id}"): RouteDoc(
+            "An import's status and counts",
+            "provincial",
+            {200: views.Import},
+            auth="required",
+            errors=(404,),
+            path_patterns={"import_id": IMPORT_ID},
+            description="For the province that declared it and administrators (404 for "
+            "anyone else). `status`: awaiting_upload, queued, running, done, failed.",
+        ),
+        ("GET", "/v1/imports/{import_id}/errors.csv"): RouteDoc(
+            "An import's rejected rows as CSV",
+            "provincial",
+            {200: Raw(("text/csv",))},
+            auth="required",
+            errors=(404,),
+            path_patterns={"import_id": IMPORT_ID},
+            description="UTF-8 with BOM, the backfill tool's columns: sheet, row, 记录编号, "
+            "column, API field, code, reason in Chinese and English. Cells that a "
+            "spreadsheet would run as a formula start with an apostrophe.",
+        ),
         ("GET", "/v1/exports/latest"): RouteDoc(
             "The latest nightly export: links, counts, SHA-256",
             "public",
@@ -565,6 +617,55 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             {200: views.TimelinessOne},
             auth="required",
             errors=(404,),
+        ),
+        ("POST", "/v1/keys"): RouteDoc(
+            "Issue an API key (shown once)",
+            "admin",
+            {201: views.ApiKeyCreated},
+            auth="required",
+            body=KeyIn,
+            description="A provincial key needs `authority_id` (one of the 33); an admin key "
+            "takes none. Only the key's HMAC is stored: the answer is the one time it is seen.",
+        ),
+        ("GET", "/v1/keys"): RouteDoc(
+            "API keys, newest first (never the keys themselves)",
+            "admin",
+            {200: views.ApiKeyList},
+            auth="required",
+            query=(limit, CURSOR),
+        ),
+        ("POST", "/v1/keys/{key_id}/revoke"): RouteDoc(
+            "Revoke an API key: its next request is refused (401)",
+            "admin",
+            {200: views.ApiKeyView},
+            auth="required",
+            errors=(404, 409),
+            path_patterns={"key_id": KEY_ID},
+            description="Idempotent: an already revoked key is answered as it is. The key "
+            "you call with cannot be revoked with itself (409 `invalid_state`).",
+        ),
+        ("GET", "/v1/stats/pilot"): RouteDoc(
+            "The pilot evaluation: per authority and national, per month",
+            "admin",
+            {200: views.PilotStats},
+            auth="required",
+            query=(
+                Param("from", {"type": "string", "pattern": MONTH}, "First month (YYYY-MM)."),
+                Param(
+                    "to",
+                    {"type": "string", "pattern": MONTH},
+                    "Last month (YYYY-MM); default this month (China time).",
+                ),
+            ),
+            description="Programmes approved, awards pushed, share on time and median working "
+            "days late (as of the last daily audit), backfill by awarded year, and "
+            "verifications served (verify and verify/print answers, counted per day). "
+            "`from` defaults to 11 months before `to`; at most STATS_MAX_MONTHS months.",
+        ),
+        ("GET", "/v1/stats/public"): RouteDoc(
+            "National totals: awards, authorities reporting, verifications served",
+            "public",
+            {200: views.PublicStats},
         ),
         ("POST", "/v1/feedback"): RouteDoc(
             "Report an idea or a problem to MOHURD",

@@ -29,6 +29,7 @@ from pydantic import (
 )
 from pydantic import ValidationError as PydanticValidationError
 
+from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credit_code
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.timeliness import china_date
@@ -221,6 +222,24 @@ class DocumentIn(_Schema):
         return value.lower()
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv"
+
+
+class ImportIn(DocumentIn):
+    """A spreadsheet of awards (the backfill template, XLSX or CSV) about to be uploaded.
+
+    Declared like an approval document (name, type, size, SHA-256), so the
+    same checks apply to the stored bytes; ``program_id`` is the programme of
+    rows that name none (the tool's ``--program-id``).
+    """
+
+    content_type: Literal[
+        "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ]
+    program_id: Text(64) | None = None
+
+
 class ReviewIn(_Schema):
     """An administrator's decision on a submitted programme; rejecting needs a reason."""
 
@@ -290,6 +309,30 @@ class AuditRunIn(_Schema):
     """Optional body of ``POST /v1/audit/run``: the China date to audit as (default today)."""
 
     date: IsoDate | None = None
+
+
+class KeyIn(_Schema):
+    """A new API key (``POST /v1/keys``): an administrator's, or a province's.
+
+    A provincial key is bound to one of the 33 authorities; an administrator's
+    to none. ``note`` says who holds it, so a list of keys can be read by a person.
+    """
+
+    role: Literal["admin", "provincial"]
+    authority_id: Annotated[str, Field(strict=True, max_length=16)] | None = Field(
+        default=None, validate_default=True
+    )
+    note: Text(200)
+
+    @field_validator("authority_id")
+    @classmethod
+    def _bound_to_one_authority(cls, value: str | None, info: ValidationInfo) -> str | None:
+        role = info.data.get("role")
+        if role == "admin" and value is not None:
+            raise ValueError("an admin key is bound to no authority: leave it out")
+        if role == "provincial" and value not in AUTHORITY_IDS:
+            raise ValueError("a provincial key needs one of the 33 authority ids")
+        return value
 
 
 # Fields the server owns: a client may send back what it read, we ignore them.

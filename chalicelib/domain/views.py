@@ -457,6 +457,95 @@ class TimelinessTable(_View):
     as_of: str | None
 
 
+class ApiKeyView(_View):
+    """An API key as administrators see it: never the key nor its hash."""
+
+    key_id: str
+    role: Literal["admin", "provincial"]
+    authority_id: str | None
+    note: str | None
+    created_at: datetime
+    last_used_on: date | None = Field(description="China date of its last use (one a day).")
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(_View):
+    key_id: str
+    api_key: str = Field(description="The key itself: shown this once, never again.")
+    role: Literal["admin", "provincial"]
+    authority_id: str | None
+    note: str
+
+
+class ApiKeyList(_View):
+    items: list[ApiKeyView]
+    next_cursor: str | None
+
+
+class PilotRow(_View):
+    programs_approved: int = Field(ge=0)
+    awards_pushed: int = Field(ge=0, description="By the month of the first push (China time).")
+    on_time: int = Field(ge=0, description="Pushed on time, or late and excused.")
+    late: int = Field(ge=0)
+    pending: int = Field(ge=0, description="Judged on a provisional calendar: not in the share.")
+    on_time_share: float | None = Field(description="on_time / (on_time + late).")
+    median_working_days_late: float | None
+
+
+class PilotMonth(PilotRow):
+    month: str = Field(pattern=r"^\d{4}-\d{2}$")
+
+
+class PilotNationalMonth(PilotMonth):
+    verifications: int = Field(ge=0, description="verify and verify/print answers served.")
+
+
+class PilotNationalTotals(PilotRow):
+    verifications: int = Field(ge=0)
+
+
+class PilotNational(_View):
+    months: list[PilotNationalMonth]
+    totals: PilotNationalTotals
+    backfill: dict[str, int] = Field(description="Active awards by awarded year since 2018.")
+
+
+class PilotAuthority(_View):
+    authority_id: str
+    name_zh: str
+    name_en: str
+    months: list[PilotMonth]
+    totals: PilotRow
+    backfill: dict[str, int] = Field(description="Active awards by awarded year since 2018.")
+
+
+class VerificationDay(_View):
+    date: date
+    count: int = Field(ge=1)
+
+
+class PilotVerifications(_View):
+    total: int = Field(ge=0)
+    daily: list[VerificationDay] = Field(description="Days with answers, China dates.")
+
+
+class PilotStats(_View):
+    from_: str = Field(alias="from")
+    to: str
+    as_of: str | None = Field(description="The audit run the award numbers are as of.")
+    months: list[str]
+    national: PilotNational
+    authorities: list[PilotAuthority]
+    verifications: PilotVerifications
+
+
+class PublicStats(_View):
+    awards: int = Field(ge=0, description="Active awards in the registry.")
+    provinces_reporting: int = Field(ge=0, description="Authorities that pushed an award.")
+    verifications: int = Field(ge=0, description="verify and verify/print answers served.")
+    as_of: str | None
+
+
 class ExportCounts(_View):
     awards: int = Field(ge=0)
     active: int = Field(ge=0)
@@ -486,3 +575,44 @@ class ExportLatest(_View):
     manifest_url: str
     links_expire_in: int = Field(ge=1, description="Seconds the links stay valid.")
     files: list[ExportFile]
+
+
+class ImportFailure(_View):
+    """Why an import failed as a whole (the file, not a row)."""
+
+    code: str
+    message: str
+    message_zh: str | SkipJsonSchema[None] = None
+
+
+class Import(_View):
+    """A spreadsheet import and its progress (counts are awards; ``rows`` are sheet rows)."""
+
+    import_id: str
+    authority_id: str
+    status: Literal["awaiting_upload", "queued", "running", "done", "failed"]
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    program_id: str | SkipJsonSchema[None] = None
+    sheet: str | SkipJsonSchema[None] = None
+    rows: int | SkipJsonSchema[None] = Field(default=None, description="Data rows read.")
+    awards: int | SkipJsonSchema[None] = Field(default=None, description="Awards in the file.")
+    chunks: int | SkipJsonSchema[None] = None
+    chunks_done: int
+    pushed: int = Field(description="Awards created.")
+    unchanged: int = Field(description="Awards already in the registry with the same content.")
+    rejected: int = Field(description="Awards (or loose rows) refused; see errors.csv.")
+    created_at: datetime
+    started_at: datetime | SkipJsonSchema[None] = None
+    finished_at: datetime | SkipJsonSchema[None] = None
+    error: ImportFailure | SkipJsonSchema[None] = None
+
+
+class ImportUpload(_View):
+    """The answer to an import declaration: where to upload the spreadsheet."""
+
+    import_id: str
+    import_: Import = Field(alias="import")
+    upload: UploadForm

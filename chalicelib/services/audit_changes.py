@@ -23,6 +23,7 @@ from chalicelib.domain.audit_rules import (
     push_class,
 )
 from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.pilot_stats import AwardFacts, award_facts, china_month
 from chalicelib.domain.timeliness import china_date
 from chalicelib.observability import logger
 from chalicelib.store.base import parse_iso_utc
@@ -47,6 +48,12 @@ class Digest:
     last_awarded_on: dict[str, date] = field(default_factory=dict)  # programme id -> max
     listed: set[str] = field(default_factory=set)
     award_ids: set[str] = field(default_factory=set)
+    # The pilot evaluation's counters (``domain/pilot_stats.py``): per authority, the
+    # records' (before, after) facts, and the months programmes were approved in.
+    pilot_moves: dict[str, list[tuple[AwardFacts | None, AwardFacts | None]]] = field(
+        default_factory=dict
+    )
+    approvals: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_changes(
@@ -97,6 +104,9 @@ def digest(entries: Iterable[ChangeEntry], *, audit_from: date, working_days: in
         result.entries += 1
         if entry.entity == "program":
             _program_entry(result, entry.data)
+            if entry.op == "status" and entry.data.get("status") == program_status.APPROVED:
+                month = china_month(entry.committed_at)
+                result.approvals.setdefault(entry.authority_id, []).append(month)
         elif entry.entity == "award":
             by_award.setdefault(entry.entity_id, []).append(entry)
     for award_id, award_entries in by_award.items():
@@ -137,6 +147,10 @@ def _award_entries(
     after = push_class(after_view, audit_from)
     if before != after and not (existed_before and before_view is None):
         result.moves.setdefault(authority_id, []).append((before, after))
+    before_facts = award_facts(before_view, audit_from) if before_view else None
+    after_facts = award_facts(after_view, audit_from)
+    if before_facts != after_facts and not (existed_before and before_view is None):
+        result.pilot_moves.setdefault(authority_id, []).append((before_facts, after_facts))
 
     # A correction that moved awarded_on after the push (each such version once).
     previous_awarded_on = before_view.get("awarded_on") if before_view else None

@@ -18,6 +18,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain.audit_rules import TimelinessCounts
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.errors import UnavailableError
+from chalicelib.domain.pilot_stats import PilotCounts
 from chalicelib.services.audit_changes import Digest
 from chalicelib.store import ledger
 from chalicelib.store.audit import AuditState, ProgramTracker, TimelinessStats
@@ -67,12 +68,18 @@ def move_counters(
 ) -> dict[str, TimelinessStats]:
     """Apply the batch's league-table moves to ``stats`` (in place); return the changed."""
     changed: dict[str, TimelinessStats] = {}
-    for authority_id, authority_moves in facts.moves.items():
+    for authority_id in {*facts.moves, *facts.pilot_moves, *facts.approvals}:
         item = stats.get(authority_id) or TimelinessStats(sk=authority_id, counts={})
         counts = TimelinessCounts.from_dict(item.counts)
-        for before, after in authority_moves:
+        for before, after in facts.moves.get(authority_id, []):
             counts.move(before, after)
-        item.counts, item.as_of = counts.to_dict(), run_id
+        # The pilot evaluation's counters ride in the same item and transaction.
+        pilot = PilotCounts.from_dict(item.pilot)
+        for before_facts, after_facts in facts.pilot_moves.get(authority_id, []):
+            pilot.move(before_facts, after_facts)
+        for month in facts.approvals.get(authority_id, []):
+            pilot.program_approved(month)
+        item.counts, item.pilot, item.as_of = counts.to_dict(), pilot.to_dict(), run_id
         stats[authority_id] = changed[authority_id] = item
     return changed
 

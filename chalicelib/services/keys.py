@@ -12,18 +12,22 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from pynamodb.exceptions import GetError
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import GetError, PynamoDBException, UpdateError
 
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.errors import ForbiddenError, UnauthenticatedError, UnavailableError
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.timeliness import china_date
+from chalicelib.observability import logger
 from chalicelib.store.base import iso_utc, utc_now
 from chalicelib.store.models import ApiKey
 
 ADMIN = "admin"
 PROVINCIAL = "provincial"
 KEY_PREFIX = "ark_"
+_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ def key_hash(api_key: str) -> str:
     return hmac.new(secret, f"api-key:{api_key}".encode(), hashlib.sha256).hexdigest()
 
 
-def issue_key(*, role: str, authority_id: str | None = None) -> dict:
+def issue_key(*, role: str, authority_id: str | None = None, note: str | None = None) -> dict:
     """Create a key and return it once; only its HMAC is stored."""
     if role == PROVINCIAL and authority_id not in AUTHORITY_IDS:
         raise ValueError(f"unknown authority {authority_id!r}")
@@ -59,6 +63,7 @@ def issue_key(*, role: str, authority_id: str | None = None) -> dict:
         role=role,
         authority_id=authority_id,
         created_at=iso_utc(utc_now()),
+        note=note,
     ).save()
     # The key id is what logs and audit entries name: an operator revokes by it.
     return {"authority_id": authority_id, "role": role, "api_key": api_key, "key_id": key_id}
@@ -111,7 +116,30 @@ def authenticate(authorization: str | None) -> Principal | None:
         raise UnavailableError("cannot check the API key now, try again") from exc
     if record.revoked_at:
         raise UnauthenticatedError("unknown or revoked API key")
+    _note_last_used(record)
     return Principal(role=record.role, authority_id=record.authority_id, key_id=record.key_id)
+
+
+def _note_last_used(record: ApiKey) -> None:
+    """Record the China date a key was used, at most one write per key and day.
+
+    The item was just read, so on most requests this is a comparison and no
+    write. On the first request of a day, one conditional UpdateItem (a
+    concurrent request that got there first makes it a no-op). Never fails the
+    request: a key that works is not refused because this bookkeeping failed.
+    """
+    today = china_date(utc_now()).isoformat()
+    if record.last_used_on == today:
+        return
+    try:
+        record.update(
+            actions=[ApiKey.last_used_on.set(today)],
+            condition=ApiKey.key_hash.exists()
+            & (ApiKey.last_used_on.does_not_exist() | (ApiKey.last_used_on != today)),
+        )
+    except (PynamoDBException, ClientError, BotoCoreError) as exc:
+        if not (isinstance(exc, UpdateError) and exc.cause_response_code == _CONDITION_FAILED):
+            logger.warning("last-used day not recorded", extra={"fault": type(exc).__name__})
 
 
 def require(principal: Principal | None, role: str) -> Principal:

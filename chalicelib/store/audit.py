@@ -145,6 +145,8 @@ class TimelinessStats(Model):
     pk = UnicodeAttribute(hash_key=True, default="STATS")
     sk = UnicodeAttribute(range_key=True)  # authority id
     counts = JSONAttribute()
+    # The pilot evaluation's counters (``domain/pilot_stats.PilotCounts``).
+    pilot = JSONAttribute(null=True)
     as_of = UnicodeAttribute()  # the run id that last changed them
 
 

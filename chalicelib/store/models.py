@@ -31,6 +31,23 @@ from pynamodb.models import Model
 from chalicelib.store.base import table_meta
 
 
+class ApiKeyRoleIndex(GlobalSecondaryIndex):
+    """Keys by role, newest ``key_id`` first: the administrators' list and lookup by id.
+
+    One index (CloudFormation adds one GSI per table update) over attributes
+    every key already has, so keys issued before it existed are in it too. A
+    lookup by id is one Query per role (two); keys are a few hundred, written
+    rarely (issue, revoke, at most one last-used day per key and day).
+    """
+
+    class Meta:
+        index_name = "by_role"
+        projection = AllProjection()
+
+    role = UnicodeAttribute(hash_key=True)
+    key_id = UnicodeAttribute(range_key=True)
+
+
 class ApiKey(Model):
     Meta = table_meta("keys")
 
@@ -40,6 +57,11 @@ class ApiKey(Model):
     authority_id = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     revoked_at = UnicodeAttribute(null=True)
+    # Who the key is for (set by POST /v1/keys), and the China date it was last used.
+    note = UnicodeAttribute(null=True)
+    last_used_on = UnicodeAttribute(null=True)
+
+    by_role = ApiKeyRoleIndex()
 
 
 class AuthorityRecord(Model):
@@ -337,6 +359,7 @@ class ChangeEntry(Model):
 from chalicelib.store.audit import AuditFinding  # noqa: E402
 from chalicelib.store.calendar import CalendarYear  # noqa: E402
 from chalicelib.store.search import BigramEntry  # noqa: E402
+from chalicelib.store.stats import DailyCounter  # noqa: E402
 from chalicelib.store.submissions import ZeroReport  # noqa: E402
 
 ALL_TABLES: tuple[type[Model], ...] = (
@@ -349,4 +372,5 @@ ALL_TABLES: tuple[type[Model], ...] = (
     AuditFinding,
     ZeroReport,
     BigramEntry,
+    DailyCounter,
 )

@@ -117,9 +117,14 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # A style or script the Content-Security-Policy blocked: logged by chromium, not thrown.
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and errors.append(message.text),
+    )
     yield page
     context.close()
-    assert errors == [], errors  # no uncaught script error on any page
+    assert errors == [], errors  # no uncaught script error, nothing blocked, on any page
 
 
 def open_home(page: Page, stack) -> None:

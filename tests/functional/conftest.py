@@ -90,3 +90,20 @@ def keys(aws: None) -> dict[str, str]:
         "110000": issue_key(role="provincial", authority_id="110000")["api_key"],
         "320000": issue_key(role="provincial", authority_id="320000")["api_key"],
     }
+
+
+PUBLIC_URL = "https://registry.example.cn/api"
+
+
+@pytest.fixture
+def public_base_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """``PUBLIC_BASE_URL`` set as a deployed stack sets it: the only root of absolute links."""
+    from chalicelib.config import settings
+
+    monkeypatch.setenv("PUBLIC_BASE_URL", PUBLIC_URL + "/")  # a trailing slash is dropped
+    settings.cache_clear()
+    # Read now: a first read inside a request would see the chalice stage's environment
+    # (TABLE_PREFIX=award-registry-local), which the test Client patches in per request.
+    settings()
+    yield PUBLIC_URL
+    settings.cache_clear()

@@ -1,0 +1,120 @@
+"""Key management for administrators: issue, list and revoke API keys over HTTP.
+
+Issuing goes through ``keys.issue_key`` (the key is shown once, only its HMAC
+is stored), exactly as the CLI does. Keys are found by id and listed through
+the ``by_role`` index (``store/models.py``): one Query per role, two roles,
+so a page and a lookup cost two small Queries whatever the number of keys,
+and no Scan. The index is eventually consistent: a key issued a moment ago
+may take a moment to be listed or revoked by id (404 until then); the
+revocation itself is written to the key's item and read consistently by
+``keys.authenticate``, so the very next request with a revoked key is a 401.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.config import settings
+from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
+from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
+from chalicelib.domain.ids import is_plausible_id
+from chalicelib.domain.schemas import KeyIn, parse_model
+from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, issue_key, require
+from chalicelib.store.base import iso_utc
+from chalicelib.store.models import ApiKey
+
+ROLES = (ADMIN, PROVINCIAL)
+
+
+def key_view(item: ApiKey) -> dict[str, Any]:
+    """What an administrator sees of a key: never the key nor its hash."""
+    return {
+        "key_id": item.key_id,
+        "role": item.role,
+        "authority_id": item.authority_id,
+        "note": item.note,
+        "created_at": item.created_at,
+        "last_used_on": item.last_used_on,
+        "revoked_at": item.revoked_at,
+    }
+
+
+def create_key(principal: Principal | None, data: Any) -> dict[str, Any]:
+    """``POST /v1/keys``: a new key, shown once in the answer."""
+    require(principal, ADMIN)
+    body = parse_model(KeyIn, data)
+    issued = issue_key(role=body.role, authority_id=body.authority_id, note=body.note)
+    return {
+        "key_id": issued["key_id"],
+        "api_key": issued["api_key"],
+        "role": body.role,
+        "authority_id": issued["authority_id"],
+        "note": body.note,
+    }
+
+
+def list_keys(principal: Principal | None, params: dict[str, str], limit: int) -> dict[str, Any]:
+    """``GET /v1/keys``: every key, newest first (both roles merged by ``key_id``)."""
+    require(principal, ADMIN)
+    scope = scope_of("keys", {})
+    secret = settings().server_secret
+    before = None
+    if params.get("cursor"):
+        before = decode_cursor(params["cursor"], secret=secret, scope=scope).get("before")
+        if not isinstance(before, str):
+            raise ValidationError("the cursor is malformed", field="cursor")
+    rows: list[ApiKey] = []
+    for role in ROLES:
+        condition = ApiKey.key_id < before if before else None
+        rows.extend(
+            ApiKey.by_role.query(role, condition, scan_index_forward=False, limit=limit + 1)
+        )
+    rows.sort(key=lambda item: item.key_id, reverse=True)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor({"before": rows[-1].key_id}, secret=secret, scope=scope)
+    return {"items": [key_view(item) for item in rows], "next_cursor": next_cursor}
+
+
+def find_key(key_id: str) -> ApiKey | None:
+    """The key with this id, read consistently from its item; None when there is none."""
+    if not is_plausible_id(key_id, "key"):
+        return None
+    for role in ROLES:
+        for entry in ApiKey.by_role.query(role, ApiKey.key_id == key_id, limit=1):
+            try:
+                return ApiKey.get(entry.key_hash, consistent_read=True)
+            except ApiKey.DoesNotExist:
+                return None
+    return None
+
+
+def revoke(principal: Principal | None, key_id: str, now: datetime) -> dict[str, Any]:
+    """``POST /v1/keys/{key_id}/revoke``: idempotent; the key's next request is a 401.
+
+    An administrator cannot revoke the key it is calling with (409): that is
+    how the last working admin key would be lost by a slip of the mouse.
+    """
+    principal = require(principal, ADMIN)
+    item = find_key(key_id)
+    if item is None:
+        raise NotFoundError(f"no key {key_id[:64]}")
+    if item.key_id == principal.key_id:
+        raise ConflictError(
+            "invalid_state", "this is the key you are using: revoke it with another admin key"
+        )
+    if not item.revoked_at:
+        try:
+            item.update(
+                actions=[ApiKey.revoked_at.set(iso_utc(now))],
+                condition=ApiKey.key_hash.exists() & ApiKey.revoked_at.does_not_exist(),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            item.refresh(consistent_read=True)  # revoked a moment ago by someone else
+    return key_view(item)

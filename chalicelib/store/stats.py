@@ -1,0 +1,55 @@
+"""The ``stats`` table: counters written on the request path, e.g. verifications served.
+
+``DailyCounter`` items are ``pk = <counter>#<shard>``, ``sk = <China date>``,
+``count`` (a number moved only by ``ADD``). Each answer adds 1 to one shard
+chosen at random, so ``N`` partition keys share the traffic and none is hot;
+reading a range of days is one Query per shard (``N`` Queries), whatever the
+number of answers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from chalicelib.store.base import table_meta
+
+VERIFY = "VERIFY"
+
+
+class DailyCounter(Model):
+    Meta = table_meta("stats")
+
+    pk = UnicodeAttribute(hash_key=True)  # <counter>#<shard>
+    sk = UnicodeAttribute(range_key=True)  # China date, YYYY-MM-DD
+    count = NumberAttribute(default=0)
+
+    @staticmethod
+    def key(counter: str, shard: int) -> str:
+        return f"{counter}#{shard}"
+
+
+def add_one(counter: str, day: date, shard: int) -> None:
+    """One UpdateItem ``ADD count 1`` (creates the item on the first answer of the day)."""
+    item = DailyCounter(pk=DailyCounter.key(counter, shard), sk=day.isoformat())
+    item.update(actions=[DailyCounter.count.add(1)])
+
+
+def daily_counts(counter: str, shards: int, first: date | None, last: date | None) -> Counter:
+    """``{China date: count}`` summed over the shards, ``first``..``last`` (None: open)."""
+    totals: Counter = Counter()
+    for shard in range(shards):
+        if first and last:
+            condition = DailyCounter.sk.between(first.isoformat(), last.isoformat())
+        elif first:
+            condition = DailyCounter.sk >= first.isoformat()
+        elif last:
+            condition = DailyCounter.sk <= last.isoformat()
+        else:
+            condition = None
+        for item in DailyCounter.query(DailyCounter.key(counter, shard), condition):
+            totals[date.fromisoformat(item.sk)] += int(item.count or 0)
+    return totals
