@@ -6,7 +6,7 @@ e2e local stack start this worker beside the API. It calls the same
 position lives in memory: on a restart it re-reads the feed from the start, and
 indexing skips every version it already holds.
 
-    python -m devtools.search_worker --interval 0.2
+    python -m devtools.search_worker --interval 0.5
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from chalicelib.services.search_index import catch_up
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--interval", type=float, default=0.2, help="seconds between polls")
+    parser.add_argument("--interval", type=float, default=0.5, help="seconds between polls")
     args = parser.parse_args()
     position: dict[str, int] = {}
     while True:

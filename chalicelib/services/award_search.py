@@ -4,15 +4,16 @@ Reads the search index (``store/search.py``), eventually consistent: an award is
 found once the change-feed consumer indexed it (seconds in the cloud, well under
 a second locally). A page:
 
-1. reads the approximate counts of the fragment's bigrams (one BatchGet) and
-   picks the rarest pair;
-2. Queries that pair's items, newest first (``sort=date``, on ``sk``) or by the
+1. probes up to ``PROBE_MAX`` of the fragment's bigrams (the first few items of
+   each, from the page's position) and keeps the sparsest (``_rarest``); any bigram
+   of the fragment would give the same answer, only at another cost;
+2. reads on in that pair's items, newest first (``sort=date``, on ``sk``) or by the
    lead winner's folded name (``sort=name``, the ``by_name`` index), checking the
    whole fragment and the filters on the text each item carries;
 3. fetches the records it serves (consistent BatchGet) and checks them again,
    so an award corrected or revoked since it was indexed is left out.
 
-Every page reads at most ``Settings.read_bound(limit)`` items in all (counts,
+Every page reads at most ``Settings.read_bound(limit)`` items in all (probes,
 index items, records). When the bound stops the reading, the page answers what it
 found (possibly nothing) with a cursor after the last item read. The first page
 counts the matches it read: ``total`` is exact when it read the bigram's whole
@@ -30,11 +31,12 @@ from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.search_text import award_text, bigrams, matches, search_query
 from chalicelib.store.models import AwardRecord
-from chalicelib.store.search import BigramCount, BigramEntry
+from chalicelib.store.search import BigramEntry
 
 SORTS = ("date", "name")
 NOT_WITH_Q = ("credit_code", "enterprise_name", "source_id")
 QUERY_PAGE_MAX = 100
+PROBE_MAX = 8
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,32 @@ def _keeps(filters: dict[str, Any], status: str, authority_id: str, program_id: 
     )
 
 
-def _rarest(pairs: list[str]) -> tuple[str, int]:
-    """The fragment's bigram with the fewest awards, and that count (0: nothing matches)."""
-    counts = {pair: 0 for pair in pairs}
-    for count in BigramCount.batch_get([(BigramCount.key(pair), "COUNT") for pair in pairs]):
-        counts[count.pk.removeprefix("COUNT#")] = int(count.awards or 0)
-    pair = min(pairs, key=lambda p: (counts[p], p))
-    return pair, counts[pair]
+def _probe_pairs(pairs: list[str]) -> list[str]:
+    """At most ``PROBE_MAX`` of the fragment's bigrams, spread over it (any one will do:
+    every match contains them all; probing picks the cheapest to read)."""
+    if len(pairs) <= PROBE_MAX:
+        return pairs
+    step = (len(pairs) - 1) / (PROBE_MAX - 1)
+    return list(dict.fromkeys(pairs[round(i * step)] for i in range(PROBE_MAX)))
+
+
+def _rarest(pairs: list[str], sort: str, after: str | None, size: int):
+    """The bigram whose partition is cheapest to read, with its first items and whether
+    they are all of it.
+
+    Reads the first ``size`` items (in ``sort`` order after ``after``) of each probed
+    bigram. A partition that ends within them is read completely; otherwise the one
+    whose first items reach furthest (oldest date, or latest name) is the sparsest.
+    """
+    probes = {pair: list(_entries(pair, sort, after, size)) for pair in _probe_pairs(pairs)}
+
+    ended = [pair for pair, items in probes.items() if len(items) < size]
+    if ended:
+        pair = min(ended, key=lambda p: len(probes[p]))
+    else:
+        reach = {pair: _position(items[-1], sort) for pair, items in probes.items()}
+        pair = (min if sort == "date" else max)(reach, key=reach.__getitem__)
+    return pair, probes[pair], len(probes[pair]) < size, sum(map(len, probes.values()))
 
 
 def _entries(pair: str, sort: str, after: str | None, size: int):
@@ -110,14 +131,21 @@ def search_records(params: dict[str, str], filters: dict[str, Any], limit: int) 
     if params.get("cursor"):
         state = decode_cursor(params["cursor"], secret=secret, scope=scope)
     pairs = bigrams(fragment)
-    budget = settings().read_bound(limit) - len(pairs) - limit  # counts, records served
-    pair, count = _rarest(pairs)
-    if count <= 0:
-        return SearchPage([], None, 0, False)
+    budget = settings().read_bound(limit) - limit  # index items; the rest: records served
+    after = state and state["after"]
+    probe_size = max(1, min(limit + 1, budget // (2 * min(len(pairs), PROBE_MAX))))
+    pair, first, complete, probed = _rarest(pairs, sort, after, probe_size)
     first_page = state is None
     served: list[BigramEntry] = []
-    total, last_read, exhausted = 0, None, True
-    for read, entry in enumerate(_entries(pair, sort, state and state["after"], budget), 1):
+    total, last_read, exhausted, read = 0, None, True, probed - len(first)
+
+    def candidates():
+        yield from first
+        if not complete and first:
+            yield from _entries(pair, sort, _position(first[-1], sort), budget - probed)
+
+    for entry in candidates():
+        read += 1
         last_read = _position(entry, sort)
         if matches(fragment, entry.text) and _keeps(
             filters, entry.status, entry.authority_id, entry.program_id, int(entry.year)

@@ -22,7 +22,7 @@ from chalicelib.domain.search_text import award_text, bigrams, sort_name
 from chalicelib.observability import logger
 from chalicelib.services.changes import Position, read_changes
 from chalicelib.store.models import ChangeEntry
-from chalicelib.store.search import BigramCount, BigramEntry, SearchDoc
+from chalicelib.store.search import BigramEntry, SearchDoc
 
 
 def feed_key_of(view: dict[str, Any]) -> str:
@@ -35,7 +35,8 @@ def index_award(view: dict[str, Any]) -> bool:
 
     Every bigram of the new text gets an item with the current text; every bigram only
     the previous version had gets its item overwritten with the current text too (so it
-    no longer matches) and is then forgotten. Counts move by one per pair gained or lost.
+    no longer matches) and is then forgotten. A few requests per award: one GetItem, one
+    or two BatchWriteItem (25 items each), one PutItem.
     """
     award_id, version = view["id"], int(view["version"])
     try:
@@ -65,9 +66,6 @@ def index_award(view: dict[str, Any]) -> bool:
                     version=version,
                 )
             )
-    gained, lost = set(pairs) - set(previous), set(previous) - set(pairs)
-    for pair, step in [*((p, 1) for p in gained), *((p, -1) for p in lost)]:
-        BigramCount(pk=BigramCount.key(pair)).update(actions=[BigramCount.awards.add(step)])
     doc.version, doc.bigrams = version, pairs
     try:
         doc.save(condition=SearchDoc.version.does_not_exist() | (SearchDoc.version < version))

@@ -2,7 +2,7 @@
 
 Built asynchronously from the change feed (``services/search_index.py``), never in
 the write transaction, so search is eventually consistent while verification by
-credit code keeps reading the awards table consistently. Three item kinds:
+credit code keeps reading the awards table consistently. Two item kinds:
 
 - ``BigramEntry`` (``pk = BG#<bigram>``, ``sk = <feed_key>``): one per character
   pair of an award's searchable text, carrying that text and the few fields the
@@ -12,8 +12,6 @@ credit code keeps reading the awards table consistently. Three item kinds:
 - ``SearchDoc`` (``pk = DOC#<award_id>``): the version last indexed and its
   bigrams, so a replayed or older change is skipped and a correction knows which
   items it left behind.
-- ``BigramCount`` (``pk = COUNT#<bigram>``): about how many awards have the pair;
-  a query reads the fragment's counts and scans the rarest pair.
 
 Bigram partitions are not sharded: a common pair (公司, 有限) takes one write per award,
 from the stream function, which processes a stream shard's records one batch at a time;
@@ -83,17 +81,3 @@ class SearchDoc(Model):
     @staticmethod
     def key(award_id: str) -> str:
         return f"DOC#{award_id}"
-
-
-class BigramCount(Model):
-    """About how many awards have a bigram now (picks the rarest pair of a query)."""
-
-    Meta = SEARCH_META
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True, default="COUNT")
-    awards = NumberAttribute(default=0)
-
-    @staticmethod
-    def key(bigram: str) -> str:
-        return f"COUNT#{bigram}"

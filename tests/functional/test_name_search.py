@@ -14,6 +14,7 @@ from chalicelib.store.models import ChangeEntry
 from chalicelib.store.search import BigramEntry
 from tests.factories import award_body, credit_code
 from tests.functional.helpers import submitted_program
+from tests.functional.test_bounded_reads import items_read, small_bound  # noqa: F401
 
 
 @pytest.fixture
@@ -215,3 +216,35 @@ def test_bad_search_parameters_are_400_naming_the_field(api, query, field):
 
 def test_fifty_characters_are_accepted(api):
     assert search(api, "城" * 50)["items"] == []
+
+
+def test_each_page_reads_at_most_the_bound_and_paging_still_serves_every_match_once(
+    api,
+    keys,
+    program_id,
+    items_read,  # noqa: F811 (the fixtures of test_bounded_reads, imported above)
+    small_bound,  # noqa: F811
+):
+    key = keys["110000"]
+    pushed = [
+        push(api, key, program_id, f"Q-B{n}", winner(f"第{n:02d}城建公司", 60 + n))["id"]
+        for n in range(15)
+    ]
+    rare = push(api, key, program_id, "Q-RARE", winner("城建乙公司", 90))["id"]
+    index_all()
+    seen, cursor, first = [], None, None
+    for _ in range(40):
+        extra = "&limit=1" + (f"&cursor={cursor}" if cursor else "")
+        page, read = items_read.during(lambda extra=extra: search(api, "城建公司", extra))
+        assert read + items_read.by_table["search"] <= small_bound  # bound: max(10 × 1, 12)
+        first = first or page
+        seen += [a["id"] for a in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(pushed) and len(seen) == 15  # short pages, none twice
+    assert first["total_is_lower_bound"] is True and first["total"] >= 1
+    # A rare pair in the fragment (建乙) is the partition read: the total is exact.
+    page = search(api, "城建乙", "&limit=1")
+    assert [a["id"] for a in page["items"]] == [rare]
+    assert page["total"] == 1 and page["total_is_lower_bound"] is False
