@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The embedded default: moto on 127.0.0.1:4566, resources, keys, chalice local on :8000.
+# Other ports: MOTO_PORT=4567 API_PORT=8001 make run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,4 +42,6 @@ echo
 python -m devtools.search_worker &
 SEARCH_PID=$!
 trap 'kill "$SEARCH_PID" "$WORKER_PID" "$MOTO_PID" 2>/dev/null || true; wait "$SEARCH_PID" "$WORKER_PID" "$MOTO_PID" 2>/dev/null || true' EXIT INT TERM
-python -m devtools.chalice_local --stage local --host 127.0.0.1 --port "$API_PORT"
+# No autoreload: a file written in the repository (the README walkthrough once did) would
+# restart the API and reset the requests in flight.
+python -m devtools.chalice_local --stage local --host 127.0.0.1 --port "$API_PORT" --no-autoreload
