@@ -178,7 +178,6 @@ function highlighter(params) {
   return null;
 }
 
-<<<<<<< HEAD
 // A name search answers how many match (``total``; a lower bound once it passed its read
 // limit, shown as "200+"); the other lists say how many are shown so far.
 function countText(page, shown) {
@@ -186,14 +185,14 @@ function countText(page, shown) {
     return "共 " + page.total + (page.total_is_lower_bound ? "+" : "") + " 条，已显示 " + shown + " 条";
   }
   return "共显示 " + shown + " 条";
-=======
+}
+
 // A newer search supersedes the one in flight: its request is aborted and, should its
 // answer still arrive, dropped (generation), so a slow older answer never shows.
 function supersede() {
   if (inFlight) inFlight.abort();
   inFlight = null;
   return ++generation;
->>>>>>> main
 }
 
 async function runSearch(params, append) {
