@@ -36,10 +36,10 @@ def test_a_pushed_award_is_found_by_middle_fragments_of_its_names(stack):
     body = award_body(
         program_id,
         source_id="E2E-SEARCH-1",
-        project={"name": "北京城市副中心综合交通枢纽", "category": "housing"},
+        project={"name": "北京城市副中心检索样例交通枢纽", "category": "housing"},
         winners=[
             {
-                "name": "北京城建集团有限责任公司",
+                "name": "北京城建检索样例集团有限责任公司",
                 "credit_code": credit_code(31),
                 "role": "general_contractor",
             }
@@ -49,14 +49,14 @@ def test_a_pushed_award_is_found_by_middle_fragments_of_its_names(stack):
     assert pushed.status_code == 201, pushed.text
     award_id = pushed.json()["id"]
 
-    by_winner = _search_until(stack, {"q": "城建集团"}, award_id)
+    by_winner = _search_until(stack, {"q": "城建检索样例集团"}, award_id)
     assert award_id in [item["id"] for item in by_winner["items"]]
     assert by_winner["total"] >= 1 and by_winner["total_is_lower_bound"] is False
-    by_project = _search_until(stack, {"q": "副中心", "sort": "name"}, award_id)
+    by_project = _search_until(stack, {"q": "副中心检索样例", "sort": "name"}, award_id)
     assert award_id in [item["id"] for item in by_project["items"]]
     # The prefix search keeps its meaning: a middle fragment is not a prefix.
     prefix = requests.get(
-        stack.url("/v1/awards"), params={"enterprise_name": "城建集团"}, timeout=30
+        stack.url("/v1/awards"), params={"enterprise_name": "城建检索样例集团"}, timeout=30
     ).json()
     assert award_id not in [item["id"] for item in prefix["items"]]
     # Verification by credit code reads the awards table itself: found at once, not via the index.

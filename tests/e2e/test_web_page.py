@@ -204,7 +204,7 @@ def test_search_by_enterprise_name_with_province_and_year(page, stack, zhejiang)
     expect(results.locator(".winner.match")).to_have_text([ENTERPRISE + "（施工总承包）"] * 2)
     page.uncheck("#include-revoked")
     submit(page)
-    expect(page.locator("#status")).to_have_text("共显示 1 条")
+    expect(page.locator("#status")).to_have_text("共 1 条，已显示 1 条")  # q answers a total
     expect(results).to_have_count(1)
     expect(results.nth(0)).to_contain_text("杭州页面测试体育中心")
     page.select_option("#authority", "110000")
@@ -216,7 +216,7 @@ def test_search_by_enterprise_name_with_province_and_year(page, stack, zhejiang)
 
 def test_search_by_a_middle_fragment_of_an_enterprise_or_a_project_name(page, stack, zhejiang):
     open_home(page, stack)
-    search(page, "测试建设集团")  # neither the start nor the end of the winner's name
+    search(page, "页面测试建设集团")  # neither the start nor the end of the winner's name
     results = page.locator("#results li.award")
     expect(results).to_have_count(2)
     expect(results.locator(".winner.match")).to_have_text([ENTERPRISE + "（施工总承包）"] * 2)
