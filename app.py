@@ -36,6 +36,7 @@ from chalicelib.api.http import RegistryApp, edge_headers
 from chalicelib.config import check_public_base_url, settings
 from chalicelib.jobs import document_check as document_check_job
 from chalicelib.jobs import export as export_job
+from chalicelib.jobs import search_index as search_index_job
 from chalicelib.observability import logger, metrics_middleware
 
 # Cold start: a cloud stage without PUBLIC_BASE_URL stops here, saying so (links never
@@ -127,3 +128,20 @@ def import_worker(event: Any) -> list[dict]:
     from chalicelib.jobs import import_chunk  # openpyxl & co.: not on the API's cold start
 
     return [import_chunk.handle_body(record.body) for record in event]
+
+
+# Replaced in infra/resources.json by the changes table's StreamArn (Fn::GetAtt).
+CHANGES_STREAM_PLACEHOLDER = (
+    "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/award-registry-changes/stream/placeholder"
+)
+
+
+@app.on_dynamodb_record(
+    stream_arn=CHANGES_STREAM_PLACEHOLDER,
+    batch_size=100,
+    starting_position="TRIM_HORIZON",
+    name="search_index",
+)
+def search_index(event: object) -> dict:
+    """Committed changes → the name-search index (see chalicelib/jobs/search_index.py)."""
+    return search_index_job.handle_records(event)

@@ -19,6 +19,9 @@ from chalicelib.config import settings
 from chalicelib.store.models import ALL_TABLES
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "infra" / "resources.json"
+# Tables whose DynamoDB stream feeds a function (``app.py``: ``on_dynamodb_record``). Not in
+# the models: locally the change feed is polled instead, and the emulator runs without streams.
+STREAMS = {"changes": "NEW_IMAGE"}
 
 
 def _key_schema(keys: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -48,6 +51,8 @@ def table_resource(model: Any) -> tuple[str, dict[str, Any]]:
     ]
     if indexes:
         properties["GlobalSecondaryIndexes"] = indexes
+    if kind in STREAMS:
+        properties["StreamSpecification"] = {"StreamViewType": STREAMS[kind]}
     properties["PointInTimeRecoverySpecification"] = {"PointInTimeRecoveryEnabled": True}
     properties["DeletionProtectionEnabled"] = {"Fn::If": ["IsProd", True, False]}
     logical_id = "".join(part.capitalize() for part in kind.split("-")) + "Table"

@@ -37,6 +37,7 @@ from chalicelib.domain.schemas import (
     WithdrawIn,
     ZeroReportIn,
 )
+from chalicelib.domain.search_text import QUERY_MAX_CHARS, QUERY_MIN_CHARS
 
 Audience = Literal["public", "provincial", "admin"]
 Auth = Literal["none", "optional", "required"]
@@ -272,6 +273,20 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
                     "The province's own id; needs authority_id.",
                 ),
                 Param("include_revoked", {"type": "boolean", "default": False}),
+                Param(
+                    "q",
+                    {"type": "string", "minLength": QUERY_MIN_CHARS, "maxLength": QUERY_MAX_CHARS},
+                    "Any part of a winner's or the project's name (城建集团, 副中心); width, "
+                    "spaces and case do not matter. Served by a search index built from the "
+                    "change feed: eventually consistent (an award is found seconds after it is "
+                    "committed). The answer adds total and total_is_lower_bound. Not with "
+                    "credit_code, enterprise_name or source_id.",
+                ),
+                Param(
+                    "sort",
+                    {"type": "string", "enum": ["date", "name"], "default": "date"},
+                    "date: newest submitted first; name: by the lead winner's name (needs q).",
+                ),
                 limit,
                 CURSOR,
             ),

@@ -144,6 +144,16 @@ class Award(_AwardFields):
 class AwardList(_View):
     items: list[Award]
     next_cursor: str | None
+    total: int | SkipJsonSchema[None] = Field(
+        default=None,
+        description="With q only: how many awards match (as indexed). A lower bound when "
+        "total_is_lower_bound is true (shown as e.g. 200+).",
+    )
+    total_is_lower_bound: bool | SkipJsonSchema[None] = Field(
+        default=None,
+        description="With q only: true when the first page stopped at its read bound "
+        "before it had counted every match.",
+    )
 
 
 class VerifiedAward(Award):

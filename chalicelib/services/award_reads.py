@@ -37,6 +37,7 @@ from chalicelib.domain.names import (
 )
 from chalicelib.domain.numbers import parse_ascii_int
 from chalicelib.domain.timeliness import china_date
+from chalicelib.services.award_search import search_records, sort_of
 from chalicelib.services.keys import Principal
 from chalicelib.store.awards import (
     award_history,
@@ -314,6 +315,16 @@ def list_awards(
         "enterprise_name": name,
         "include_revoked": include_revoked,
     }
+    if "q" in params:  # any part of a winner or project name: the search index
+        found = search_records(params, filters, limit)
+        views = with_program_status([award_view(record) for record in found.records])
+        return {
+            "items": for_reader(views, principal),
+            "next_cursor": found.next_cursor,
+            "total": found.total,
+            "total_is_lower_bound": found.total_is_lower_bound,
+        }
+    sort_of(params)  # sort=date is this order; sort=name needs q
     secret = settings().server_secret
     scope = scope_of("awards", filters)
     before = None

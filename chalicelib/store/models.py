@@ -10,7 +10,7 @@ Tables:
 - ``changes``: the change feed, gapless ``seq`` per authority.
 
 Later features keep their tables in their own modules (``store/calendar.py``,
-``store/audit.py``, ``store/submissions.py``); ``ALL_TABLES`` lists them all.
+``store/audit.py``, ``store/submissions.py``, ``store/search.py``); ``ALL_TABLES`` lists them all.
 """
 
 from __future__ import annotations
@@ -362,6 +362,7 @@ class ChangeEntry(Model):
 # so they can share ``store.base`` without a cycle).
 from chalicelib.store.audit import AuditFinding  # noqa: E402
 from chalicelib.store.calendar import CalendarYear  # noqa: E402
+from chalicelib.store.search import BigramEntry  # noqa: E402
 from chalicelib.store.stats import DailyCounter  # noqa: E402
 from chalicelib.store.submissions import ZeroReport  # noqa: E402
 
@@ -374,5 +375,6 @@ ALL_TABLES: tuple[type[Model], ...] = (
     CalendarYear,
     AuditFinding,
     ZeroReport,
+    BigramEntry,
     DailyCounter,
 )

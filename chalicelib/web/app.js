@@ -110,9 +110,12 @@ function searchQuery() {
     $("print-link").href = printUrl(q);
     $("print-hint").hidden = false;
   } else if (q.length === 1) {
-    throw new Error("请至少输入企业名称的前 2 个字，或 18 位统一社会信用代码。");
+    throw new Error("请至少输入 2 个字（企业名称或项目名称的任意部分），或 18 位统一社会信用代码。");
+  } else if (q.length > 50) {
+    throw new Error("请输入不超过 50 个字。");
   } else if (q.length >= 2) {
-    params.set("enterprise_name", $("q").value.trim());
+    params.set("q", $("q").value.trim());
+    params.set("sort", $("sort").value);
   }
   if ($("authority").value) params.set("authority_id", $("authority").value);
   if ($("year").value) params.set("year", $("year").value);
@@ -123,8 +126,8 @@ function searchQuery() {
 
 function explain(error) {
   if (error.field === "credit_code") return "统一社会信用代码有误，请核对这 18 位代码。";
-  if (error.field === "enterprise_name" && error.status === 400) {
-    return "请至少输入 2 个字；匹配的记录过多时，请输入更完整的企业名称。";
+  if (error.field === "q" && error.status === 400) {
+    return "请输入 2 至 50 个字（企业名称或项目名称的任意部分）。";
   }
   if (error.status) return "查询失败，请稍后重试（" + (error.code || error.status) + "）。";
   return error.message;
@@ -168,11 +171,20 @@ function highlighter(params) {
     const code = params.get("credit_code");
     return (w) => w.credit_code === code;
   }
-  if (params.has("enterprise_name")) {
-    const prefix = fold(params.get("enterprise_name"));
-    return (w) => fold(w.name).startsWith(prefix);
+  if (params.has("q")) {
+    const fragment = fold(params.get("q"));
+    return (w) => fold(w.name).includes(fragment);
   }
   return null;
+}
+
+// A name search answers how many match (``total``; a lower bound once it passed its read
+// limit, shown as "200+"); the other lists say how many are shown so far.
+function countText(page, shown) {
+  if (typeof page.total === "number") {
+    return "共 " + page.total + (page.total_is_lower_bound ? "+" : "") + " 条，已显示 " + shown + " 条";
+  }
+  return "共显示 " + shown + " 条";
 }
 
 // A newer search supersedes the one in flight: its request is aborted and, should its
@@ -196,7 +208,7 @@ async function runSearch(params, append) {
     const highlight = highlighter(params);
     for (const award of page.items) $("results").append(awardItem(award, highlight));
     const shown = $("results").children.length;
-    $("status").textContent = shown ? "共显示 " + shown + " 条" : "未找到符合条件的获奖信息。";
+    $("status").textContent = shown ? countText(page, shown) : "未找到符合条件的获奖信息。";
     if (page.next_cursor) {
       nextQuery = new URLSearchParams(params);
       nextQuery.set("cursor", page.next_cursor);

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -98,7 +99,21 @@ def zhejiang(stack) -> dict[str, str]:
         headers=auth,
     )
     assert revoked.status_code == 200, revoked.text
+    _wait_until_searchable(stack, ENTERPRISE, 2)
     return ids
+
+
+def _wait_until_searchable(stack, fragment: str, count: int) -> None:
+    """The name search is eventually consistent: poll (with a deadline) until the local
+    search worker has indexed the fixture's awards, so the page's search finds them."""
+    deadline = time.monotonic() + 20
+    params = {"q": fragment, "include_revoked": "true"}
+    while time.monotonic() < deadline:
+        found = requests.get(stack.url("/v1/awards"), params=params, timeout=30).json()
+        if len(found["items"]) >= count:
+            return
+        time.sleep(0.1)  # a poll interval
+    raise AssertionError(f"{fragment} not searchable after 20 s")
 
 
 @pytest.fixture
@@ -189,14 +204,29 @@ def test_search_by_enterprise_name_with_province_and_year(page, stack, zhejiang)
     expect(results.locator(".winner.match")).to_have_text([ENTERPRISE + "（施工总承包）"] * 2)
     page.uncheck("#include-revoked")
     submit(page)
-    expect(page.locator("#status")).to_have_text("共显示 1 条")
+    expect(page.locator("#status")).to_have_text("共 1 条，已显示 1 条")  # q answers a total
     expect(results).to_have_count(1)
     expect(results.nth(0)).to_contain_text("杭州页面测试体育中心")
     page.select_option("#authority", "110000")
     submit(page)
     expect(page.locator("#status")).to_have_text("未找到符合条件的获奖信息。")
     search(page, "浙")
-    expect(page.locator("#status")).to_contain_text("至少输入企业名称的前 2 个字")
+    expect(page.locator("#status")).to_contain_text("请至少输入 2 个字")
+
+
+def test_search_by_a_middle_fragment_of_an_enterprise_or_a_project_name(page, stack, zhejiang):
+    open_home(page, stack)
+    search(page, "页面测试建设集团")  # neither the start nor the end of the winner's name
+    results = page.locator("#results li.award")
+    expect(results).to_have_count(2)
+    expect(results.locator(".winner.match")).to_have_text([ENTERPRISE + "（施工总承包）"] * 2)
+    expect(page.locator("#status")).to_contain_text("共 2 条")
+    search(page, "页面测试体育")  # the middle of a project name
+    expect(results).to_have_count(1)
+    expect(results.nth(0).locator("h3 a")).to_have_text("杭州页面测试体育中心")
+    page.select_option("#sort", "name")
+    search(page, "页面测试")
+    expect(results.first.locator(".winner").first).to_contain_text(ENTERPRISE)
 
 
 def test_the_printed_verification_shows_both_awards_and_a_qr_code_that_scans(
