@@ -40,7 +40,9 @@ HTML_TYPE = "text/html; charset=utf-8"
 ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
     "check.js": "text/javascript; charset=utf-8",
+    "print.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
+    "print.css": "text/css; charset=utf-8",
 }
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 PAGE_HEADERS = {
@@ -175,6 +177,7 @@ def verify_print() -> Response:
             query_params(request).get("credit_code"),
             base_url=base_url,
             receipt=_print_receipt(query_params(request).get("credit_code")),
+            asset_base=_base_path(request),
         )
     except RegistryError as error:
         if _wants_html(request):
