@@ -219,7 +219,7 @@ def test_the_printed_page_carries_the_receipt_id_fingerprint_and_qr(client, hist
     assert printed.replace(" ", "") == hashlib.sha256(stored.encode()).hexdigest()[:32].upper()
     assert check_receipt(stored, jwks(client))["valid"]
     svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
-    live = f"https://registry.example.cn/v1/verify?credit_code={code}"
+    live = f"https://registry.example.cn/?credit_code={code}"  # the public page, for a person
     assert decode_svg(svg) == f"{live}#receipt={receipt_id}"
     assert f"https://registry.example.cn/v1/verify/receipts/{receipt_id}" in page
 

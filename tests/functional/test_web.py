@@ -104,18 +104,23 @@ def test_the_printed_verification_lists_awards_revocations_time_and_a_qr_code(cl
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     assert response.headers["Cache-Control"] == "no-store"
     page = text(response)
-    assert '<html lang="zh-CN">' in page and "@page { size: A4" in page
+    assert '<html lang="zh-CN">' in page and '<link rel="stylesheet" href="/static/print.css">' in page
+    assert "<style" not in page and "style=" not in page and "onclick" not in page  # CSP
+    css = get(client, "/static/print.css")
+    assert css.headers["Content-Type"].startswith("text/css") and "@page { size: A4" in text(css)
+    assert get(client, "/static/print.js").status_code == 200
     assert f'<dd id="credit-code">{code}</dd>' in page
     assert '<dd id="enterprise-name">北京城建集团有限责任公司</dd>' in page  # the newest name
     assert re.search(r'<dd id="as-of">\d{4}年\d\d月\d\d日 \d\d:\d\d:\d\d（北京时间）</dd>', page)
-    active = page.split('<table id="active">')[1].split("</table>")[0]
+    active = page.split('<ol class="awards" id="active">')[1].split("</ol>")[0]
     assert "北京大兴国际机场航站楼" in active and "北京市建设工程长城杯" in active
     assert "施工总承包" in active and pushed[1] in active and "国家速滑馆" not in active
     assert "（奖项状态：已报送，待审核）" in active  # the programme is submitted, not yet approved
-    revoked = page.split('<table id="revoked">')[1].split("</table>")[0]
+    revoked = page.split('<ol class="awards" id="revoked">')[1].split("</ol>")[0]
     assert "撤销" in revoked and "国家速滑馆" in revoked
     assert "经复查不符合评选条件" in revoked and "京建发〔2024〕99号" in revoked
-    live = f"https://registry.example.cn/v1/verify?credit_code={code}"
+    assert '<dd id="summary">该企业有 1 项有效获奖信息，另有 1 项已撤销</dd>' in page
+    live = f"https://registry.example.cn/?credit_code={code}"  # the page, for a person
     assert f'<span class="url" id="live-url">{live}</span>' in page
     svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
     receipt_id = re.search(r'<dd id="receipt-id">(rcp_\w+)</dd>', page).group(1)
@@ -131,7 +136,7 @@ def test_the_qr_code_follows_the_stage_prefix_or_the_configured_address(
     page = text(get(client, f"/v1/verify/print?credit_code={code}", BROWSER))
     svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
     live = decode_svg(svg).split("#receipt=rcp_")[0]
-    assert live == f"https://jzsc.example.gov.cn/api/v1/verify?credit_code={code}"
+    assert live == f"https://jzsc.example.gov.cn/api/?credit_code={code}"
 
 
 def test_an_enterprise_without_awards_gets_a_page_saying_so(client, aws):
