@@ -54,9 +54,7 @@ def awards(api, keys):
         project = {"name": f"{name}工程", "category": "housing"}
         if location:
             project["location_code"] = location
-        body = award_body(
-            program_id, source_id=f"V-{name}", awarded_on=awarded_on, project=project
-        )
+        body = award_body(program_id, source_id=f"V-{name}", awarded_on=awarded_on, project=project)
         pushed = api.call("POST", "/v1/awards", body, key=key)
         assert pushed.status_code == 201, pushed.body
         ids[name] = pushed.data["id"]
