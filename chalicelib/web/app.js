@@ -239,7 +239,7 @@ async function showSummary(code, mine) {
       if (w.credit_code === code && !names.includes(w.name)) names.push(w.name);
     }));
   const count = (v) => awards.filter((a) => a.validity === v).length;
-  box.replaceChildren(
+  const parts = [
     el("h2", null, names[0] || "未查询到该企业的获奖信息"),
     names.length > 1 && el("p", { class: "note" }, "曾用名称：", names.slice(1).join("、")),
     el("p", { class: "meta" }, "统一社会信用代码 ", el("span", { class: "code" }, code)),
@@ -251,7 +251,8 @@ async function showSummary(code, mine) {
       el("li", { class: "revoked", id: "count-revoked" }, "已撤销 ", el("strong", null, String(count("revoked"))), " 项"),
     ),
     cursor && el("p", { class: "note" }, "记录较多，以上为前 " + awards.length + " 项的统计。"),
-  );
+  ];
+  box.replaceChildren(...parts.filter(Boolean));
   box.hidden = false;
 }
 
