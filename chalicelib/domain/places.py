@@ -25,30 +25,16 @@ def _areas() -> dict[str, dict[str, str]]:
     return json.loads(AREAS_FILE.read_text("utf-8"))
 
 
-def location(code: str) -> dict[str, str | None]:
-    """``{"code", "province", "city", "county"}`` for a 6-digit division code.
-
-    A province code names only the province, a prefecture code the province and
-    the city; an unknown part is ``None``.
-
-    Examples
-    --------
-    >>> location("320111")
-    {'code': '320111', 'province': '江苏省', 'city': '南京市', 'county': '浦口区'}
-    >>> location("110000")
-    {'code': '110000', 'province': '北京市', 'city': None, 'county': None}
-    """
+def _parts(code: str) -> dict[str, str | None]:
     areas = _areas()
-    province = areas["province"].get(code[:2] + "0000")
-    city = areas["city"].get(code[:4] + "00") if code[2:] != "0000" else None
-    county = areas["county"].get(code) if code[4:] != "00" else None
-    return {"code": code, "province": province, "city": city, "county": county}
+    return {
+        "province": areas["province"].get(code[:2] + "0000"),
+        "city": areas["city"].get(code[:4] + "00") if code[2:] != "0000" else None,
+        "county": areas["county"].get(code) if code[4:] != "00" else None,
+    }
 
 
-def location_name(code: str) -> str | None:
-    """The names joined as people write them (``江苏省南京市浦口区``; ``北京市通州区``,
-    the municipality named once); None when nothing is known of the code."""
-    parts = location(code)
+def _joined(parts: dict[str, str | None]) -> str | None:
     names: list[str] = []
     for key in ("province", "city", "county"):
         name = parts[key]
@@ -56,6 +42,29 @@ def location_name(code: str) -> str | None:
         if name and name not in names and "直辖" not in name:
             names.append(name)
     return "".join(names) or None
+
+
+def location(code: str) -> dict[str, str | None]:
+    """``{"code", "province", "city", "county", "name"}`` for a 6-digit division code.
+
+    A province code names only the province, a prefecture code the province and
+    the city; an unknown part is ``None``. ``name`` joins them as people write
+    them (``江苏省南京市浦口区``; ``北京市通州区``, the municipality named once).
+
+    Examples
+    --------
+    >>> location("320111")["name"], location("320111")["county"]
+    ('江苏省南京市浦口区', '浦口区')
+    >>> location("110000")
+    {'code': '110000', 'province': '北京市', 'city': None, 'county': None, 'name': '北京市'}
+    """
+    parts = _parts(code)
+    return {"code": code, **parts, "name": _joined(parts)}
+
+
+def location_name(code: str) -> str | None:
+    """The joined names of ``code`` (None when nothing is known of it)."""
+    return _joined(_parts(code))
 
 
 def with_location(award: dict[str, Any]) -> dict[str, Any]:

@@ -63,6 +63,7 @@ class Location(_View):
     province: str | None
     city: str | None
     county: str | None
+    name: str | None = Field(description="The names joined as written: 江苏省南京市浦口区.")
 
 
 class AwardedProject(_View):
@@ -143,12 +144,12 @@ class ValidityDetail(_View):
     """Why an award is not ``valid``: the revocation, or the programme's withdrawal."""
 
     reason: str | None = None
-    revoked_at: datetime | SkipJsonSchema[None] = None
-    effective_on: date | SkipJsonSchema[None] = Field(
+    revoked_at: datetime | None = None
+    effective_on: date | None = Field(
         default=None, description="When the programme's withdrawal took effect."
     )
-    withdrawn_at: datetime | SkipJsonSchema[None] = None
-    granted_before_withdrawal: bool | SkipJsonSchema[None] | None = Field(
+    withdrawn_at: datetime | None = None
+    granted_before_withdrawal: bool | None = Field(
         default=None,
         description="Awarded before the withdrawal's effective date: historically granted, "
         "still flagged program_withdrawn and never counted as valid.",

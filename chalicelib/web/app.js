@@ -117,13 +117,9 @@ function withdrawalText(award) {
 }
 
 function placeName(project) {
-  const l = project.location;
-  if (!l) return project.location_code || "";
-  const names = [];
-  for (const name of [l.province, l.city, l.county]) {
-    if (name && !names.includes(name) && !name.includes("直辖")) names.push(name);
-  }
-  return names.length ? names.join("") + "（" + l.code + "）" : l.code;
+  const l = project.location; // names from the server's GB/T 2260 data (domain/places.py)
+  if (!l || !l.name) return project.location_code || "";
+  return l.name + "（" + l.code + "）";
 }
 
 // ---- search -----------------------------------------------------------------
