@@ -209,6 +209,21 @@ function highlighter(params) {
 
 const SUMMARY_PAGES = 10; // up to 1,000 awards; the printout says the same
 
+// The printout's QR code carries its signed receipt's id after "#" (never sent to the
+// server): offer the receipt file and its check beside the live answer.
+function printedReceipt() {
+  const match = location.hash.match(/^#receipt=(rcp_[0-9A-Za-z]+)$/);
+  if (!match) return null;
+  return el(
+    "p",
+    { class: "note", id: "printed-receipt" },
+    "核验单电子回执 " + match[1] + "：",
+    el("a", { href: BASE + "/v1/verify/receipts/" + match[1] }, "下载回执"),
+    " · ",
+    el("a", { href: BASE + "/verify/check" }, "核对签名"),
+  );
+}
+
 async function showSummary(code, mine) {
   const box = $("summary");
   box.hidden = true;
@@ -247,6 +262,7 @@ async function showSummary(code, mine) {
       el("li", { class: "revoked", id: "count-revoked" }, "已撤销 ", el("strong", null, String(count("revoked"))), " 项"),
     ),
     cursor && el("p", { class: "note" }, "记录较多，以上为前 " + awards.length + " 项的统计。"),
+    printedReceipt(),
   ];
   box.replaceChildren(...parts.filter(Boolean));
   box.hidden = false;

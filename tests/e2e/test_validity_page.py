@@ -107,9 +107,11 @@ def expect_enterprise_answer(page: Page) -> None:
     summary = page.locator("#summary")
     expect(summary).to_be_visible()
     expect(summary.locator("h2")).to_have_text(ENTERPRISE)
-    expect(summary).to_have_text(
+    expect(summary).to_contain_text(
         f"{ENTERPRISE}统一社会信用代码 {CODE}有效 1 项奖项已撤销设立 1 项已撤销 1 项"
     )
+    expect(summary).not_to_contain_text("null")
+    expect(summary).not_to_contain_text("false")
     expect(summary.locator("#count-valid strong")).to_have_text("1")
     expect(summary.locator("#count-withdrawn strong")).to_have_text("1")
     expect(summary.locator("#count-revoked strong")).to_have_text("1")
@@ -184,6 +186,9 @@ def test_the_printout_fits_a_phone_counts_only_valid_awards_and_its_qr_opens_the
         assert opened.headers["Content-Type"].startswith("text/html")  # a page, not JSON
         page.goto(scanned)
         expect_enterprise_answer(page)
+        expect(page.locator("#printed-receipt a").first).to_have_attribute(
+            "href", f"/v1/verify/receipts/{receipt_id}"
+        )
         page.screenshot(path=tmp_path / "scanned.png", full_page=True)
         assert errors == [], errors
     finally:
