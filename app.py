@@ -7,6 +7,7 @@ Routes live in ``chalicelib/api`` (one blueprint per resource), logic in
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import ConvertToMiddleware, Cron
@@ -20,6 +21,7 @@ from chalicelib.api import (
     exports,
     feed,
     feedback,
+    imports,
     keys,
     openapi,
     programs,
@@ -31,9 +33,14 @@ from chalicelib.api import (
     web,
 )
 from chalicelib.api.http import RegistryApp, edge_headers
+from chalicelib.config import check_public_base_url, settings
 from chalicelib.jobs import document_check as document_check_job
 from chalicelib.jobs import export as export_job
 from chalicelib.observability import logger, metrics_middleware
+
+# Cold start: a cloud stage without PUBLIC_BASE_URL stops here, saying so (links never
+# come from a request's Host header).
+check_public_base_url(settings())
 
 app = RegistryApp(app_name="award-registry")
 app.api.cors = False
@@ -74,6 +81,7 @@ BLUEPRINTS = (
     feedback.bp,
     timeliness.bp,
     receipts.bp,
+    imports.bp,
     keys.bp,
     stats.bp,
 )
@@ -105,3 +113,16 @@ def daily_audit(event: object) -> dict:
     from chalicelib.jobs import audit as audit_job
 
     return audit_job.handle(event)
+
+
+# FIFO queue, MessageGroupId = the authority: SQS hands out one message of a group at a
+# time, so one province's chunks run one after another (they share its change-feed
+# sequence counter, and parallel chunks would only fight over it) while provinces run in
+# parallel. The queue's ARN is set in infra/resources.json (the name here is only
+# chalice's placeholder).
+@app.on_sqs_message(queue="award-registry-imports.fifo", batch_size=1, name="import_worker")
+def import_worker(event: Any) -> list[dict]:
+    """Read an uploaded sheet or push one chunk of it (see chalicelib/jobs/import_chunk.py)."""
+    from chalicelib.jobs import import_chunk  # openpyxl & co.: not on the API's cold start
+
+    return [import_chunk.handle_body(record.body) for record in event]

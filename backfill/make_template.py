@@ -25,11 +25,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from backfill.columns import CATEGORY_LABELS, COLUMNS, ROLE_LABELS
-from backfill.readers import DATA_SHEET
-from backfill.records import EXAMPLE_PREFIX
 from chalicelib.domain.credit_code import credit_code_check_char
 from chalicelib.domain.labels_zh import CATEGORY_ZH, ROLE_ZH
+from chalicelib.imports.columns import CATEGORY_LABELS, COLUMNS, ROLE_LABELS
+from chalicelib.imports.readers import DATA_SHEET
+from chalicelib.imports.records import EXAMPLE_PREFIX
 
 TEMPLATE_PATH = (
     Path(__file__).resolve().parents[1] / "chalicelib" / "web" / "templates" / "awards.xlsx"

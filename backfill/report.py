@@ -11,18 +11,10 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from backfill.problems import Problem
+from chalicelib.domain.csv_safety import safe_writer
+from chalicelib.imports.problems import ERROR_COLUMNS, Problem, error_row, sort_key
 
-ERROR_COLUMNS = (
-    "工作表 sheet",
-    "行号 row",
-    "记录编号 source_id",
-    "列 column",
-    "字段 field",
-    "错误代码 code",
-    "原因 reason (中文)",
-    "reason (English)",
-)
+__all__ = ["ERROR_COLUMNS", "errors_path_for", "sort_key", "write_errors"]
 
 
 def errors_path_for(input_path: str | Path) -> Path:
@@ -30,27 +22,12 @@ def errors_path_for(input_path: str | Path) -> Path:
     return path.with_name(path.stem + ".errors.csv")
 
 
-def sort_key(problem: Problem) -> tuple[int, str]:
-    return (problem.row or 0, problem.field or "")
-
-
 def write_errors(path: Path, problems: Iterable[Problem], sheet: str | None) -> int:
     """Write ``errors.csv`` (always, so an old one never misleads); return the line count."""
     rows = sorted(problems, key=sort_key)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = safe_writer(csv.writer(handle))
         writer.writerow(ERROR_COLUMNS)
         for problem in rows:
-            writer.writerow(
-                [
-                    sheet or "",
-                    problem.row or "",
-                    problem.source_id or "",
-                    problem.column or "",
-                    problem.field or "",
-                    problem.code,
-                    problem.message_zh,
-                    problem.message,
-                ]
-            )
+            writer.writerow(error_row(problem, sheet))
     return len(rows)

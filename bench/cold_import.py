@@ -42,7 +42,14 @@ def _sample(directory: Path) -> float:
         for key, value in os.environ.items()
         if not key.startswith(("AWS_", "POWERTOOLS_", "PYTHON"))
     }
-    env.update({"AWS_DEFAULT_REGION": "cn-north-1", "STAGE": "prod", "PYTHONPATH": str(directory)})
+    env.update(
+        {
+            "AWS_DEFAULT_REGION": "cn-north-1",
+            "STAGE": "prod",
+            "PUBLIC_BASE_URL": "https://registry.example.cn/api",  # a cloud stage needs it
+            "PYTHONPATH": str(directory),
+        }
+    )
     # As the stack sets it: a cloud stage refuses to start without it (nothing is fetched).
     env["SERVER_SECRET_ARN"] = "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:bench"
     result = subprocess.run(

@@ -12,12 +12,15 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from chalicelib.domain.timeliness import TimelinessPolicy
 
 # A fixed secret for the local stage only, when no SERVER_SECRET_ARN is set (in-process
 # tests); ``make run`` and the local stack read theirs from the emulator's Secrets Manager.
 LOCAL_DEV_SECRET = "local-development-secret-not-for-the-cloud"
+# Where ``make run`` listens: the local stage's public address unless PUBLIC_BASE_URL says.
+LOCAL_BASE_URL = "http://127.0.0.1:8000"
 
 
 class ConfigurationError(RuntimeError):
@@ -69,6 +72,8 @@ class Settings:
     public_timeliness: bool
     public_documents: bool
     shards: int = field(default=8)
+    # Deepest nesting of a JSON body (DynamoDB's own limit for a stored document is 32).
+    max_json_depth: int = field(default=32)
     # Most index items one enterprise-name search reads before it asks for a longer name.
     name_search_max: int = field(default=5000)
     # How long a redaction waits for the change-entry index to show every entry of the award.
@@ -77,9 +82,9 @@ class Settings:
     # the page answers what it found with a cursor, so no request costs the whole table.
     read_bound_factor: int = field(default=10)
     read_bound_floor: int = field(default=200)
-    # The public address of the API (e.g. https://registry.example.cn/api) for links that
-    # leave the page, like the printed QR code; empty: taken from the request's Host.
-    public_base_url: str = field(default="")
+    # The public address of the API (e.g. https://registry.example.cn/api): the only root of
+    # absolute links (QR code, feed, OpenAPI servers); never the request's Host header.
+    public_base_url: str = field(default=LOCAL_BASE_URL)
     # Approval documents (SPEC §4): upload limit, links' lifetimes.
     max_document_bytes: int = 20 * 1024 * 1024
     max_documents: int = 10
@@ -88,6 +93,12 @@ class Settings:
     # Nightly export: multipart part size (S3 minimum 5 MiB) and how long a run's claim holds.
     export_part_bytes: int = 8 * 1024 * 1024
     export_claim_seconds: int = 900
+    # Spreadsheet imports (POST /v1/imports): upload limit, records per chunk (one
+    # POST /v1/awards/batch worth), and the FIFO queue the chunks travel on.
+    max_import_bytes: int = 20 * 1024 * 1024
+    import_chunk_records: int = 100
+    imports_queue_name: str = "award-registry-local-imports.fifo"
+    imports_queue_url: str = ""
     # Signed verification receipts (issue 14): the KMS key (its alias: IAM lets the API sign
     # only through it), most awards one receipt lists, how long a Lambda trusts the key list.
     receipt_key_id: str = field(default="alias/award-registry-local-receipts")
@@ -141,6 +152,7 @@ def settings() -> Settings:
             f"SERVER_SECRET_ARN is not set: stage {stage!r} reads its server secret from "
             "Secrets Manager (the stack sets it; see infra/resources.json)"
         )
+    base_default = LOCAL_BASE_URL if stage == "local" else ""  # a cloud stage must say it
     return Settings(
         stage=stage,
         region=region,
@@ -165,17 +177,23 @@ def settings() -> Settings:
         public_timeliness=_env_bool("PUBLIC_TIMELINESS", False),
         public_documents=_env_bool("PUBLIC_DOCUMENTS", False),
         shards=_env_int("AWARD_SHARDS", 8),
+        max_json_depth=_env_int("MAX_JSON_DEPTH", 32),
         name_search_max=_env_int("NAME_SEARCH_MAX", 5000),
         redact_index_wait_seconds=_env_int("REDACT_INDEX_WAIT_SECONDS", 5),
         read_bound_factor=_env_int("READ_BOUND_FACTOR", 10),
         read_bound_floor=_env_int("READ_BOUND_FLOOR", 200),
-        public_base_url=_env("PUBLIC_BASE_URL", "").rstrip("/"),
+        public_base_url=_env("PUBLIC_BASE_URL", base_default).rstrip("/"),
         max_document_bytes=_env_int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
         max_documents=_env_int("MAX_DOCUMENTS_PER_PROGRAM", 10),
         upload_url_seconds=_env_int("UPLOAD_URL_SECONDS", 900),
         download_url_seconds=_env_int("DOWNLOAD_URL_SECONDS", 300),
         export_part_bytes=max(5 * 1024 * 1024, _env_int("EXPORT_PART_BYTES", 8 * 1024 * 1024)),
         export_claim_seconds=_env_int("EXPORT_CLAIM_SECONDS", 900),
+        max_import_bytes=_env_int("MAX_IMPORT_BYTES", 20 * 1024 * 1024),
+        import_chunk_records=max(1, min(_env_int("IMPORT_CHUNK_RECORDS", 100), 100)),
+        imports_queue_name=_env("IMPORTS_QUEUE_NAME", f"{prefix}-imports.fifo"),
+        # Set by the stack (the queue's URL); empty: looked up by name (the local emulator).
+        imports_queue_url=_env("IMPORTS_QUEUE_URL", ""),
         receipt_key_id=_env("RECEIPT_KEY_ID", f"alias/{prefix}-receipts"),
         receipt_max_awards=_env_int("RECEIPT_MAX_AWARDS", 1000),
         receipt_keys_cache_seconds=_env_int("RECEIPT_KEYS_CACHE_SECONDS", 300),
@@ -183,3 +201,26 @@ def settings() -> Settings:
         stats_max_months=max(1, _env_int("STATS_MAX_MONTHS", 36)),
         server_secret_max_age=_env_int("SERVER_SECRET_MAX_AGE", 3600),
     )
+
+
+def check_public_base_url(config: Settings) -> str:
+    """The configured public address, or ``ConfigurationError`` at cold start.
+
+    Links are never built from a request's ``Host`` or ``X-Forwarded-*``
+    headers (a forged header would put an attacker's address in a QR code
+    or in a feed cached for everyone), so a cloud stage must be told its
+    address; the local stage defaults to ``make run``'s.
+    """
+    url = config.public_base_url
+    if not url:
+        raise ConfigurationError(
+            f"PUBLIC_BASE_URL is not set for stage {config.stage!r}: set it to the public "
+            "address of the API (e.g. https://registry.example.cn/api; the PublicBaseUrl "
+            "parameter of the packaged template)"
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"PUBLIC_BASE_URL must be an http(s) address without query or fragment, not {url!r}"
+        )
+    return url

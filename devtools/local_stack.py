@@ -1,4 +1,5 @@
-"""The local stack as ``make run`` starts it: moto launcher + ``chalice local``, as subprocesses.
+"""The local stack as ``make run`` starts it: moto launcher, ``chalice local`` and the imports
+queue worker, as subprocesses.
 
 One implementation for the end-to-end tests and the benchmarks: both run on
 free loopback ports, resources are created by the operator CLI, and
@@ -94,6 +95,8 @@ def local_stack(*, export_env: bool = False) -> Iterator[LocalStack]:
         "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
         "STAGE": "local",
         "TABLE_PREFIX": "award-registry-local",
+        # The API's own address: the only root of its links, as make run sets it.
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{api_port}",
         # ``bootstrap`` creates it in the emulator; the API reads it as in the cloud.
         "SERVER_SECRET_ARN": LOCAL_SECRET_NAME,
         "PYTHONUNBUFFERED": "1",
@@ -110,6 +113,8 @@ def local_stack(*, export_env: bool = False) -> Iterator[LocalStack]:
         setup = stack.cli("bootstrap")
         if setup.returncode != 0:
             raise RuntimeError(setup.stderr)
+        # chalice local runs no SQS event sources: the imports queue's worker, as make run.
+        processes.append(_start(["devtools.import_worker"], env))
         processes.append(
             _start(
                 [

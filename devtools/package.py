@@ -11,7 +11,8 @@ credentials. Deploy the result with::
     aws cloudformation package --template-file build/sam.json \\
         --s3-bucket <artifact bucket> --output-template-file build/packaged.json
     aws cloudformation deploy --template-file build/packaged.json \\
-        --stack-name award-registry-prod --parameter-overrides Stage=prod \\
+        --stack-name award-registry-prod \\
+        --parameter-overrides Stage=prod PublicBaseUrl=https://registry.example.cn/api \\
         --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
 """
 

@@ -11,6 +11,9 @@ export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-cn-north-1}"
 export AWS_REGION="$AWS_DEFAULT_REGION"
 export AWS_ENDPOINT_URL="http://127.0.0.1:${MOTO_PORT}"
 export STAGE=local TABLE_PREFIX=award-registry-local
+# Links (QR code, feed, OpenAPI servers) are built from this address only; set it to the
+# address others reach this server at (e.g. across a LAN) before `make run`.
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:${API_PORT}}"
 # Created in the emulator by `cli bootstrap`; the API reads it from Secrets Manager as in the cloud.
 export SERVER_SECRET_ARN=award-registry-local-server-secret
 
@@ -20,6 +23,10 @@ trap 'kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true
 python -c "from devtools.local_aws import wait_until_ready; wait_until_ready('$AWS_ENDPOINT_URL')"
 
 python -m chalicelib.cli bootstrap >/dev/null
+# chalice local runs no SQS event sources: this worker polls the imports queue instead.
+python -m devtools.import_worker &
+WORKER_PID=$!
+trap 'kill "$WORKER_PID" "$MOTO_PID" 2>/dev/null || true; wait "$WORKER_PID" "$MOTO_PID" 2>/dev/null || true' EXIT INT TERM
 key_of() { python -c 'import json, sys; print(json.load(sys.stdin)["api_key"])'; }
 ADMIN=$(python -m chalicelib.cli issue-key --admin | key_of)
 PROVINCE=$(python -m chalicelib.cli issue-key --authority 110000 | key_of)
@@ -27,6 +34,7 @@ echo
 echo "Award Registry is running on http://127.0.0.1:${API_PORT} (AWS emulator on ${AWS_ENDPOINT_URL})"
 echo "Demo admin key:             ${ADMIN}"
 echo "Demo Beijing (110000) key:  ${PROVINCE}"
-echo "Ctrl-C stops both."
+echo "Spreadsheet imports (POST /v1/imports) are worked by a local queue worker."
+echo "Ctrl-C stops everything."
 echo
 python -m devtools.chalice_local --stage local --host 127.0.0.1 --port "$API_PORT"

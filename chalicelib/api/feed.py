@@ -6,7 +6,7 @@ import json
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import base_url, endpoint, query_params
+from chalicelib.api.http import endpoint, public_base_url, query_params
 from chalicelib.services import feed
 
 bp = Blueprint(__name__)
@@ -18,7 +18,7 @@ FEED_TYPE = "application/feed+json; charset=utf-8"
 @endpoint(bp)
 def json_feed() -> Response:
     request = bp.current_request
-    document = feed.json_feed(base_url(request), query_params(request).get("cursor"))
+    document = feed.json_feed(public_base_url(), query_params(request).get("cursor"))
     return Response(
         body=json.dumps(document, ensure_ascii=False, separators=(",", ":")),
         status_code=200,

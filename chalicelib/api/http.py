@@ -25,12 +25,16 @@ from chalicelib.domain.errors import (
     PayloadTooLargeError,
     RegistryError,
     UnavailableError,
-    ValidationError,
 )
+from chalicelib.domain.numbers import parse_ascii_int
 from chalicelib.observability import count, logger
 from chalicelib.services.keys import Principal, authenticate
 
 JSON_TYPE = "application/json; charset=utf-8"
+# Longest digit strings read before ``int()``: a page size (leading zeros allowed) and a
+# record version (DynamoDB numbers hold 38 digits; a version never comes near 18).
+LIMIT_DIGITS = 6
+VERSION_DIGITS = 18
 
 
 class RegistryApp(Chalice):
@@ -100,34 +104,66 @@ def principal_of(request: Request) -> Principal | None:
 
 
 def json_body(request: Request) -> Any:
-    """The parsed JSON body: 413 over the limit, 400 ``invalid_json`` when it isn't JSON."""
-    raw = request.raw_body or b""
-    if len(raw) > settings().max_body_bytes:
-        raise PayloadTooLargeError(f"the body is over {settings().max_body_bytes} bytes")
+    """The parsed JSON body: 413 over the limit, 400 ``invalid_json`` when it isn't JSON.
+
+    Whatever a body holds ends as a 4xx: ``[`` ten thousand times deep makes the
+    decoder raise ``RecursionError`` (not a ``ValueError``), and a body nested
+    deeper than ``max_json_depth`` is refused before any code walks it
+    recursively (pydantic, the DynamoDB serialiser, ``json.dumps``).
+    """
+    config = settings()
+    try:
+        raw = request.raw_body or b""
+    except UnicodeError:  # an event body (text) holding a lone surrogate
+        raise InvalidJsonError("the body is not valid UTF-8") from None
+    if len(raw) > config.max_body_bytes:
+        raise PayloadTooLargeError(f"the body is over {config.max_body_bytes} bytes")
     if not raw.strip():
         raise InvalidJsonError("the body is empty; send a JSON object")
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidJsonError(f"the body is not valid UTF-8 JSON: {exc}") from None
+        body = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        reason = "it is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise InvalidJsonError(f"the body is not valid UTF-8 JSON: {reason}") from None
+    if not _nested_within(body, config.max_json_depth):
+        raise InvalidJsonError(f"the body is nested more than {config.max_json_depth} levels deep")
+    return body
+
+
+def _nested_within(value: Any, limit: int) -> bool:
+    """Whether no array or object in ``value`` is deeper than ``limit`` (walked in a loop)."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return False
+        pending.extend((child, depth + 1) for child in children)
+    return True
 
 
 def query_params(request: Request) -> dict[str, str]:
     return dict(request.query_params or {})
 
 
-def _ascii_number(text: str) -> bool:
-    """Digits 0-9 only. ``str.isdigit`` also accepts ``²`` or ``፩``, which ``int`` refuses."""
-    return text.isascii() and text.isdigit()
-
-
 def limit_param(params: dict[str, str]) -> int:
     raw = params.get("limit")
     if raw is None:
         return settings().page_default
-    if not _ascii_number(raw) or not 1 <= int(raw) <= settings().page_max:
-        raise ValidationError(f"limit must be 1..{settings().page_max}", field="limit")
-    return int(raw)
+    page_max = settings().page_max
+    return parse_ascii_int(
+        raw,
+        field="limit",
+        max_digits=LIMIT_DIGITS,
+        minimum=1,
+        maximum=page_max,
+        message=f"limit must be 1..{page_max}",
+    )
 
 
 def if_match_version(request: Request) -> int | None:
@@ -136,46 +172,28 @@ def if_match_version(request: Request) -> int | None:
     if raw is None:
         return None
     text = raw.strip().removeprefix("W/").strip('"')
-    if not _ascii_number(text):
-        raise ValidationError('If-Match must be the version, e.g. "3"', field="If-Match")
-    return int(text)
+    return parse_ascii_int(
+        text,
+        field="If-Match",
+        max_digits=VERSION_DIGITS,
+        message='If-Match must be the version, e.g. "3"',
+    )
 
 
 def etag(version: int) -> dict[str, str]:
     return {"ETag": f'"{version}"'}
 
 
-def base_url(request: Request) -> str:
-    """The public root the client reached, e.g. ``https://host/api`` (no trailing slash).
+def public_base_url() -> str:
+    """The root of every absolute link we write, e.g. ``https://registry.example.cn/api``.
 
-    Built from the ``Host`` header, ``X-Forwarded-Proto`` and the part of the
-    request path in front of the route (the API Gateway stage or a custom
-    domain's base path), so links in the feed and the OpenAPI ``servers``
-    work behind any of them.
+    Only the ``PUBLIC_BASE_URL`` setting: never the ``Host`` or
+    ``X-Forwarded-*`` headers, which a client chooses (a forged one would put
+    its address in the QR code of a printed verification, or in a feed that
+    shared caches keep for everyone). ``app.py`` checks it at cold start.
     """
-    headers = request.headers
-    host = (headers.get("host") or "").strip()
-    if not _HOST.match(host):
-        host = "localhost"
-    proto = (headers.get("x-forwarded-proto") or "").split(",")[0].strip().lower()
-    if proto not in ("http", "https"):
-        proto = "http" if host.startswith(("127.0.0.1", "localhost")) else "https"
-    context = request.context or {}
-    full_path = context.get("path") or ""
-    route_path = request.path or ""
-    # Path parameters are single segments: what is left in front of the route's
-    # segments is the stage or base path.
-    full_parts, route_parts = full_path.split("/"), route_path.split("/")
-    if full_path and route_path and len(full_parts) >= len(route_parts):
-        prefix = "/".join(full_parts[: len(full_parts) - len(route_parts) + 1])
-    elif context.get("stage") and not full_path:
-        prefix = "/" + str(context["stage"])
-    else:
-        prefix = ""
-    return f"{proto}://{host}{prefix.rstrip('/')}"
+    return settings().public_base_url
 
-
-_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
 # Cache-Control of anonymous, successful reads; everything else is not stored.
 PUBLIC_MAX_AGE = "public, max-age=60"
@@ -186,6 +204,33 @@ CACHE_BY_ROUTE = {
     "/v1/changes": "no-store",
 }
 PRIVATE = "private, no-store"
+
+# Content-Security-Policy. A page runs only its own files (plus the inline blocks whose
+# hashes a route adds), is never framed (clickjacking), posts forms only to us; any other
+# answer (JSON, CSV links, redirects) loads nothing at all.
+PAGE_POLICY = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
+def page_policy(*, styles: tuple[str, ...] = (), scripts: tuple[str, ...] = ()) -> str:
+    """``PAGE_POLICY`` that also allows inline blocks by their ``sha256-…`` source hashes.
+
+    The printable verification keeps its style and one line of script inline so a
+    copy saved to disk (what a verifying office files) still prints as it should.
+    """
+    policy = PAGE_POLICY
+    if styles:
+        policy += "; style-src 'self' " + " ".join(f"'{h}'" for h in styles)
+    if scripts:
+        policy += "; script-src 'self' " + " ".join(f"'{h}'" for h in scripts)
+    return policy
+
+
+def _is_html(response: Response) -> bool:
+    return str(response.headers.get("Content-Type", "")).startswith("text/html")
 
 
 def edge_headers(request: Request, get_response: Callable[[Request], Response]) -> Response:
@@ -202,6 +247,10 @@ def edge_headers(request: Request, get_response: Callable[[Request], Response]) 
 
     It also puts Chalice's own refusals (405, 415, an unexpected 500) in our
     error shape, so a client parses one shape whatever went wrong.
+
+    Every answer says ``X-Content-Type-Options: nosniff`` and carries a
+    Content-Security-Policy: ``PAGE_POLICY`` on HTML (a route may set a
+    stricter-or-equal one with hashes), ``API_POLICY`` on everything else.
     """
     response = _in_our_error_shape(get_response(request))
     headers = response.headers
@@ -216,6 +265,12 @@ def edge_headers(request: Request, get_response: Callable[[Request], Response]) 
     else:
         headers["Cache-Control"] = PRIVATE
     headers["Vary"] = "Authorization"
+    headers["X-Content-Type-Options"] = "nosniff"
+    if _is_html(response):
+        headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+        headers["X-Frame-Options"] = "DENY"  # frame-ancestors for browsers without CSP 2
+    else:
+        headers.setdefault("Content-Security-Policy", API_POLICY)
     return response
 
 

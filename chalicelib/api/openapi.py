@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
 from pydantic_core import core_schema
 
-from chalicelib.api.http import base_url, endpoint, json_response
+from chalicelib.api.http import endpoint, json_response, public_base_url
 from chalicelib.api.route_docs import Answer, Raw, Redirect, RouteDoc, route_docs
 from chalicelib.config import settings
 from chalicelib.domain import views
@@ -311,4 +311,4 @@ def openapi_document(app: Chalice, server_url: str) -> dict[str, Any]:
 @bp.route("/openapi.json", methods=["GET"])
 @endpoint(bp)
 def openapi() -> Response:
-    return json_response(openapi_document(bp.current_app, base_url(bp.current_request)))
+    return json_response(openapi_document(bp.current_app, public_base_url()))

@@ -28,6 +28,7 @@ from chalicelib.domain.schemas import (
     DocumentIn,
     ExcuseIn,
     FeedbackIn,
+    ImportIn,
     KeyIn,
     ProgramIn,
     RedactIn,
@@ -99,6 +100,7 @@ class RouteDoc:
 AWARD_ID = r"^awd_[0-9A-HJKMNP-TV-Z]{26}$"
 PROGRAM_ID = r"^prg_[0-9A-HJKMNP-TV-Z]{26}$"
 DOCUMENT_ID = r"^doc_[0-9A-HJKMNP-TV-Z]{26}$"
+IMPORT_ID = r"^imp_[0-9A-HJKMNP-TV-Z]{26}$"
 KEY_ID = r"^key_[0-9A-HJKMNP-TV-Z]{26}$"
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 HTML = Raw(("text/html",))
@@ -403,6 +405,53 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             description="For the owning province and administrators (403 for others, "
             "unless the registry makes approval documents public); 409 `invalid_state` "
             "while the document is not verified.",
+        ),
+        ("POST", "/v1/imports"): RouteDoc(
+            "Declare a spreadsheet of awards to import and get its upload form",
+            "provincial",
+            {201: views.ImportUpload},
+            auth="required",
+            body=ImportIn,
+            errors=(422,),
+            description="The backfill template as XLSX or CSV (UTF-8, UTF-8 with BOM or "
+            "GB18030). Answers an S3 presigned POST under `imports/` pinned to the declared "
+            "type and size; a size over the limit (20 MB) is 422 `file_too_large`. POST the "
+            "file to `upload.url` with `upload.fields`, then call `.../start`. `program_id` is "
+            "the programme of rows that name none.",
+        ),
+        ("POST", "/v1/imports/{import_id}/start"): RouteDoc(
+            "Check the uploaded spreadsheet and start the import",
+            "provincial",
+            {202: views.Import},
+            auth="required",
+            errors=(404, 409, 422),
+            path_patterns={"import_id": IMPORT_ID},
+            description="Checks the stored file (size, type, SHA-256) and queues it: a "
+            "worker reads it and pushes it in chunks of 100 awards through the same service "
+            "as `POST /v1/awards/batch` (idempotent on `source_id`). 409 `upload_missing` "
+            "before the upload; 422 with the check's code (`size_mismatch`, "
+            "`sha256_mismatch`, ...) when the file is not what was declared. Idempotent.",
+        ),
+        ("GET", "/v1/imports/{import_id}"): RouteDoc(
+            "An import's status and counts",
+            "provincial",
+            {200: views.Import},
+            auth="required",
+            errors=(404,),
+            path_patterns={"import_id": IMPORT_ID},
+            description="For the province that declared it and administrators (404 for "
+            "anyone else). `status`: awaiting_upload, queued, running, done, failed.",
+        ),
+        ("GET", "/v1/imports/{import_id}/errors.csv"): RouteDoc(
+            "An import's rejected rows as CSV",
+            "provincial",
+            {200: Raw(("text/csv",))},
+            auth="required",
+            errors=(404,),
+            path_patterns={"import_id": IMPORT_ID},
+            description="UTF-8 with BOM, the backfill tool's columns: sheet, row, 记录编号, "
+            "column, API field, code, reason in Chinese and English. Cells that a "
+            "spreadsheet would run as a formula start with an apostrophe.",
         ),
         ("GET", "/v1/exports/latest"): RouteDoc(
             "The latest nightly export: links, counts, SHA-256",

@@ -10,6 +10,8 @@ timeliness rule's words, from the configuration.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
 from functools import cache
@@ -20,14 +22,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib.api.http import endpoint, query_params
+from chalicelib.api.http import endpoint, page_policy, public_base_url, query_params
 from chalicelib.config import settings
-from chalicelib.domain.errors import (
-    NotFoundError,
-    RegistryError,
-    UnavailableError,
-    ValidationError,
-)
+from chalicelib.domain.errors import NotFoundError, RegistryError, UnavailableError
 from chalicelib.domain.jose import fingerprint
 from chalicelib.observability import logger
 from chalicelib.services import receipts
@@ -44,16 +41,37 @@ ASSETS = {
     "style.css": "text/css; charset=utf-8",
     "print.css": "text/css; charset=utf-8",
 }
-_HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
-PAGE_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
+# nosniff and the Content-Security-Policy of every HTML answer come from edge_headers.
+PAGE_HEADERS = {"Referrer-Policy": "same-origin"}
 
 
 @cache
 def _read(name: str) -> str:
     return (WEB_DIR / name).read_text("utf-8")
+
+
+def inline_hashes(page: str, tag: str) -> tuple[str, ...]:
+    """CSP source hashes (``sha256-…``) of the inline ``<tag>`` blocks of ``page``.
+
+    Examples
+    --------
+    >>> inline_hashes("<p>x</p><style>p{}</style>", "style")
+    ('sha256-gG2yISYereRMiG2lMXrbiUgi0Ubw9p7QCeWcroOvy9Y=',)
+    """
+    blocks = re.findall(rf"<{tag}>(.*?)</{tag}>", page, re.S)
+    return tuple(
+        "sha256-" + base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
+        for block in blocks
+    )
+
+
+@cache
+def _print_policy() -> str:
+    """The print view's policy: its own inline style and print button, by hash."""
+    template = _read("print.html")
+    return page_policy(
+        styles=inline_hashes(template, "style"), scripts=inline_hashes(template, "script")
+    )
 
 
 def base_path(context_path: str, route: str) -> str:
@@ -76,19 +94,6 @@ def base_path(context_path: str, route: str) -> str:
 
 def _base_path(request: Request) -> str:
     return base_path((request.context or {}).get("path") or "", request.path)
-
-
-def public_base_url(request: Request) -> str:
-    """Where the API is reached from outside: the setting, else the request's Host and stage."""
-    if settings().public_base_url:
-        return settings().public_base_url
-    host = request.headers.get("host", "")
-    if not _HOST.match(host):
-        raise ValidationError("the Host header is not a host name", field="Host")
-    scheme = request.headers.get("x-forwarded-proto", "").lower()
-    if scheme not in ("http", "https"):
-        scheme = "http" if settings().stage == "local" else "https"
-    return f"{scheme}://{host}{_base_path(request)}"
 
 
 @bp.route("/", methods=["GET"])
@@ -172,10 +177,9 @@ def _print_receipt(credit_code: str | None) -> dict[str, str] | None:
 def verify_print() -> Response:
     request = bp.current_request
     try:
-        base_url = public_base_url(request)
         page = verification_page(
             query_params(request).get("credit_code"),
-            base_url=base_url,
+            base_url=public_base_url(),
             receipt=_print_receipt(query_params(request).get("credit_code")),
             asset_base=_base_path(request),
         )
@@ -186,5 +190,10 @@ def verify_print() -> Response:
     return Response(
         body=page,
         status_code=200,
-        headers={"Content-Type": HTML_TYPE, "Cache-Control": "no-store", **PAGE_HEADERS},
+        headers={
+            "Content-Type": HTML_TYPE,
+            "Cache-Control": "no-store",
+            "Content-Security-Policy": _print_policy(),
+            **PAGE_HEADERS,
+        },
     )

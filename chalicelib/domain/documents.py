@@ -31,6 +31,9 @@ from typing import IO
 PDF = "application/pdf"
 OFD = "application/ofd"
 CONTENT_TYPES: tuple[str, ...] = (PDF, OFD)
+# Spreadsheet imports (``POST /v1/imports``) are checked the same way.
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
 
 _PDF_MAGIC = b"%PDF-"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -131,7 +134,10 @@ def inspect_document(expected: Expected, chunks: Iterable[bytes]) -> Verdict:
                 return Verdict.rejected(
                     "not_ofd", "the file is not an OFD package (a ZIP containing OFD.xml)"
                 )
-        else:
+        elif expected.content_type == XLSX:
+            if not head.startswith(_ZIP_MAGIC):
+                return Verdict.rejected("not_xlsx", "the file is not an XLSX workbook (a ZIP)")
+        elif expected.content_type != CSV:  # CSV has no magic bytes: the reader judges it
             return Verdict.rejected(
                 "content_type_mismatch", f"{expected.content_type} is not accepted"
             )

@@ -222,6 +222,24 @@ class DocumentIn(_Schema):
         return value.lower()
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv"
+
+
+class ImportIn(DocumentIn):
+    """A spreadsheet of awards (the backfill template, XLSX or CSV) about to be uploaded.
+
+    Declared like an approval document (name, type, size, SHA-256), so the
+    same checks apply to the stored bytes; ``program_id`` is the programme of
+    rows that name none (the tool's ``--program-id``).
+    """
+
+    content_type: Literal[
+        "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ]
+    program_id: Text(64) | None = None
+
+
 class ReviewIn(_Schema):
     """An administrator's decision on a submitted programme; rejecting needs a reason."""
 

@@ -604,3 +604,44 @@ class ExportLatest(_View):
     manifest_url: str
     links_expire_in: int = Field(ge=1, description="Seconds the links stay valid.")
     files: list[ExportFile]
+
+
+class ImportFailure(_View):
+    """Why an import failed as a whole (the file, not a row)."""
+
+    code: str
+    message: str
+    message_zh: str | SkipJsonSchema[None] = None
+
+
+class Import(_View):
+    """A spreadsheet import and its progress (counts are awards; ``rows`` are sheet rows)."""
+
+    import_id: str
+    authority_id: str
+    status: Literal["awaiting_upload", "queued", "running", "done", "failed"]
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    program_id: str | SkipJsonSchema[None] = None
+    sheet: str | SkipJsonSchema[None] = None
+    rows: int | SkipJsonSchema[None] = Field(default=None, description="Data rows read.")
+    awards: int | SkipJsonSchema[None] = Field(default=None, description="Awards in the file.")
+    chunks: int | SkipJsonSchema[None] = None
+    chunks_done: int
+    pushed: int = Field(description="Awards created.")
+    unchanged: int = Field(description="Awards already in the registry with the same content.")
+    rejected: int = Field(description="Awards (or loose rows) refused; see errors.csv.")
+    created_at: datetime
+    started_at: datetime | SkipJsonSchema[None] = None
+    finished_at: datetime | SkipJsonSchema[None] = None
+    error: ImportFailure | SkipJsonSchema[None] = None
+
+
+class ImportUpload(_View):
+    """The answer to an import declaration: where to upload the spreadsheet."""
+
+    import_id: str
+    import_: Import = Field(alias="import")
+    upload: UploadForm

@@ -16,6 +16,7 @@ import threading
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.domain.csv_safety import safe_writer
 
 CSV_COLUMNS = (
     "finding_id",
@@ -58,7 +59,7 @@ def run_keys(day: str, run_id: str) -> dict[str, str]:
 def report_csv(report: dict[str, Any]) -> bytes:
     """One row per finding the run reports: new, still open, or closed by it."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = safe_writer(csv.writer(out, lineterminator="\r\n"))
     writer.writerow(CSV_COLUMNS)
     for state, findings in (
         ("new", report["findings_new"]),

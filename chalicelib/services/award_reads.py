@@ -29,6 +29,7 @@ from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.disclosure import award_for, reader_of
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.names import PARTITION_CHARS, fold_name, name_key, name_partition
+from chalicelib.domain.numbers import parse_ascii_int
 from chalicelib.domain.places import with_location
 from chalicelib.domain.timeliness import china_date
 from chalicelib.domain.validity import with_validity
@@ -281,10 +282,15 @@ def list_awards(
     include_revoked_text = params.get("include_revoked", "false").lower()
     if authority_id is not None and authority_id not in AUTHORITY_IDS:
         raise ValidationError("unknown authority_id", field="authority_id")
-    if year_text is not None and not (
-        year_text.isascii() and year_text.isdigit() and len(year_text) == 4
-    ):
-        raise ValidationError("year must be a 4-digit year", field="year")
+    year = None
+    if year_text is not None:
+        year = parse_ascii_int(
+            year_text,
+            field="year",
+            max_digits=4,
+            minimum=1000,
+            message="year must be a 4-digit year",
+        )
     if include_revoked_text not in ("true", "false"):
         raise ValidationError("include_revoked must be true or false", field="include_revoked")
     for name, longest in (("program_id", 64), ("source_id", 128)):
@@ -295,7 +301,6 @@ def list_awards(
         raise ValidationError("source_id needs authority_id", field="authority_id")
     code = _credit_code(params["credit_code"]) if "credit_code" in params else None
     name = _enterprise_name(name_text) if name_text is not None else None
-    year = int(year_text) if year_text else None
     include_revoked = include_revoked_text == "true"
     filters = {
         "authority_id": authority_id,

@@ -22,6 +22,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import ConflictError, ValidationError
+from chalicelib.domain.numbers import parse_ascii_int
 from chalicelib.domain.schemas import CalendarIn, parse_model
 from chalicelib.domain.workdays import WorkdayCalendar, YearArrangement
 from chalicelib.services.keys import ADMIN, Principal, require
@@ -76,9 +77,14 @@ def _arrangement(item: CalendarYear) -> YearArrangement:
 
 
 def parse_year(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or not MIN_YEAR <= int(text) <= MAX_YEAR:
-        raise ValidationError(f"year must be {MIN_YEAR}..{MAX_YEAR}", field="year")
-    return int(text)
+    return parse_ascii_int(
+        text,
+        field="year",
+        max_digits=4,
+        minimum=MIN_YEAR,
+        maximum=MAX_YEAR,
+        message=f"year must be {MIN_YEAR}..{MAX_YEAR}",
+    )
 
 
 def _days(year: int) -> list[date]:

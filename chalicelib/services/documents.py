@@ -186,25 +186,33 @@ def request_upload(
     }
 
 
-def _inspect(document: dict[str, Any], key: str) -> tuple[Verdict, str]:
-    """Judge the object under ``key``: the verdict and the ETag of what was judged."""
+def inspect_upload(expected: Expected, key: str, *, max_bytes: int) -> tuple[Verdict, str]:
+    """Judge the object under ``key`` (type, size, SHA-256): the verdict and the judged ETag.
+
+    Shared with spreadsheet imports. Raises ``ConflictError("upload_missing")``
+    when nothing was uploaded yet.
+    """
     meta = objects.head(key)
     if meta is None:
         raise ConflictError(
             "upload_missing",
-            "nothing was uploaded for this document yet; POST the file to the upload URL first",
+            "nothing was uploaded yet; POST the file to the upload URL first",
         )
-    expected = Expected(document["content_type"], int(document["size"]), document["sha256"])
     early = judge_stored(
         expected,
         stored_size=int(meta["ContentLength"]),
         stored_type=meta.get("ContentType"),
-        max_bytes=settings().max_document_bytes,
+        max_bytes=max_bytes,
     )
     if early is not None:
         return early, meta["ETag"]
     chunks, etag = objects.stream(key)
     return inspect_document(expected, chunks), etag
+
+
+def _inspect(document: dict[str, Any], key: str) -> tuple[Verdict, str]:
+    expected = Expected(document["content_type"], int(document["size"]), document["sha256"])
+    return inspect_upload(expected, key, max_bytes=settings().max_document_bytes)
 
 
 def _file_away(program_id: str, document_id: str, verdict: Verdict, etag: str) -> None:

@@ -47,6 +47,7 @@ from botocore.exceptions import ClientError
 from chalicelib.config import settings
 from chalicelib.domain import places, program_status, validity
 from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.csv_safety import safe_writer
 from chalicelib.domain.disclosure import PUBLIC, award_for, program_for
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.ids import new_id
@@ -95,8 +96,6 @@ CSV_COLUMNS = (
     "version",
     "updated_at",
 )
-# A cell starting with these is a formula to Excel: prefixed with ' in the CSV only.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def day_prefix(day: str) -> str:
@@ -181,12 +180,6 @@ def public_award(view: dict[str, Any], programs: dict[str, dict[str, Any]]) -> d
     return places.with_location(validity.with_validity(award, program))
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return "" if value is None else value
-
-
 def csv_rows(award: dict[str, Any], program_name: str | None) -> Iterator[list[Any]]:
     project = award.get("project", {})
     timeliness = award.get("timeliness") or {}
@@ -232,7 +225,7 @@ def csv_rows(award: dict[str, Any], program_name: str | None) -> Iterator[list[A
             "winner_credit_code": winner.get("credit_code"),
             "winner_role": winner.get("role"),
         }
-        yield [_cell(row[column]) for column in CSV_COLUMNS]
+        yield [row[column] for column in CSV_COLUMNS]
 
 
 class _CsvOut:
@@ -241,7 +234,7 @@ class _CsvOut:
     def __init__(self, sink: objects.MultipartWriter) -> None:
         self.sink = sink
         self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer)
+        self.writer = safe_writer(csv.writer(self.buffer))
         self.rows = 0
         sink.write("\ufeff".encode())  # BOM: Excel opens the file as UTF-8
         self.writer.writerow(CSV_COLUMNS)
@@ -392,7 +385,8 @@ def _write_files(prefix: str, day: str, run_id: str, now: datetime) -> dict[str,
         "notes": [
             "Project managers' names are not part of bulk exports.",
             "awards.csv: UTF-8 with BOM, one row per award-winner; a text cell starting "
-            "with = + - @ is prefixed with ' so spreadsheets do not run it as a formula.",
+            "with = + - @ (or their full-width forms ＝ ＋ － ＠), a tab or a carriage return "
+            "is prefixed with ' so spreadsheets do not run it as a formula.",
         ],
     }
 

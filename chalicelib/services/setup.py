@@ -43,6 +43,16 @@ def ensure_bucket_and_topic() -> dict[str, str]:
     return {"bucket": config.bucket, "topic_arn": topic_arn}
 
 
+def ensure_imports_queue() -> str:
+    """The FIFO queue of spreadsheet imports (the merge template's ``ImportsQueue``)."""
+    from chalicelib.store import queue
+
+    config = settings()
+    attributes = {"FifoQueue": "true", "VisibilityTimeout": "900"}
+    url = queue.sqs().create_queue(QueueName=config.imports_queue_name, Attributes=attributes)
+    return url["QueueUrl"]
+
+
 def ensure_server_secret() -> bool:
     """Create the secret ``SERVER_SECRET_ARN`` names, with a random value, if it is absent.
 
@@ -67,16 +77,18 @@ def ensure_server_secret() -> bool:
 
 
 def bootstrap() -> dict:
-    """Tables, bucket, topic, server secret, the 33 authorities, a receipt key; safe again."""
+    """Tables, bucket, topic, server secret, imports queue, the 33 authorities, a receipt key."""
     tables = ensure_tables()
     resources = ensure_bucket_and_topic()
     secret_created = ensure_server_secret()
+    imports_queue = ensure_imports_queue()
     authorities = load_authorities()
     receipt_key = receipt_keys.ensure_key()  # locally moto's KMS plays the stack's key
     return {
         "tables_created": tables,
         **resources,
         "server_secret_created": secret_created,
+        "imports_queue_url": imports_queue,
         "authorities_created": authorities,
         "receipt_kid": receipt_key["kid"],
     }

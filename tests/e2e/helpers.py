@@ -65,3 +65,49 @@ def verified_document(stack: Any, key: str, program_id: str) -> str:
     checked = check_document(stack, key, program_id, document_id)
     assert checked.status_code == 200 and checked.json()["status"] == "verified", checked.text
     return document_id
+
+
+def import_sheet(
+    stack: Any, key: str, content: bytes, content_type: str, filename: str, **extra: Any
+) -> str:
+    """Declare a spreadsheet import, upload it through the presigned form, start it: its id."""
+    import hashlib
+
+    declared = {
+        "filename": filename,
+        "content_type": content_type,
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        **extra,
+    }
+    created = requests.post(stack.url("/v1/imports"), json=declared, headers=bearer(key))
+    assert created.status_code == 201, created.text
+    form = created.json()["upload"]
+    stored = requests.post(
+        form["url"],
+        data=form["fields"],
+        files={"file": (filename, content, content_type)},
+        timeout=60,
+    )
+    assert stored.status_code in (200, 201, 204), stored.text
+    import_id = created.json()["import_id"]
+    started = requests.post(
+        stack.url(f"/v1/imports/{import_id}/start"), headers=bearer(key), timeout=60
+    )
+    assert started.status_code == 202, started.text
+    return import_id
+
+
+def wait_for_import(stack: Any, key: str, import_id: str, timeout: float = 300) -> dict:
+    """Poll ``GET /v1/imports/{id}`` until it is done or failed (the local worker runs it)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        status = requests.get(
+            stack.url(f"/v1/imports/{import_id}"), headers=bearer(key), timeout=30
+        ).json()
+        if status["status"] in ("done", "failed"):
+            return status
+        assert time.monotonic() < deadline, f"import still {status['status']}: {status}"
+        time.sleep(0.5)

@@ -230,3 +230,19 @@ def test_the_multipart_writer_streams_parts_and_aborts_cleanly(aws):
     assert objects.head("exports/test/aborted.bin") is None
     uploads = objects.s3().list_multipart_uploads(Bucket=settings().bucket)
     assert uploads.get("Uploads", []) == []
+
+
+def test_full_width_formula_starts_are_neutralised_in_the_csv_too(client, api, keys):
+    """Chinese input methods type ＝ ＋ － ＠; the CSV cell gets its ' after NFKC says so."""
+    program = submitted_program(api, keys["110000"])
+    body = award_body(program, "BJ-FW")
+    body["project"] = {"name": '＝HYPERLINK("http://evil.example") 工程', "category": "municipal"}
+    award = api.call("POST", "/v1/awards", body, key=keys["110000"]).data
+    result = client.lambda_.invoke("nightly_export", scheduled(client)).payload
+    raw_csv = read(f"exports/{result['export_date']}/awards.csv").decode("utf-8-sig")
+    rows = [r for r in csv.DictReader(io.StringIO(raw_csv)) if r["award_id"] == award["id"]]
+    assert rows  # one per winner
+    for row in rows:
+        assert row["project_name"] == '\'＝HYPERLINK("http://evil.example") 工程'
+    lines = gzip.decompress(read(f"exports/{result['export_date']}/awards.jsonl.gz")).decode()
+    assert json.loads(lines.splitlines()[0])["project"]["name"].startswith("＝")  # JSON as is

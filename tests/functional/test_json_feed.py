@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from chalicelib.config import settings
@@ -87,22 +89,34 @@ def test_a_correction_updates_the_item_in_place(api, keys, three_awards):
     assert items[awards[0]["id"]]["date_published"] == awards[0]["submitted_at"]
 
 
-def test_feed_links_are_built_from_the_host_the_reader_used(api, three_awards):
-    document = feed(api, headers={"Host": "registry.example.cn", "X-Forwarded-Proto": "https"})
-    assert document["home_page_url"] == "https://registry.example.cn/"
-    assert document["feed_url"] == "https://registry.example.cn/v1/feed.json"
-    assert document["items"][0]["url"].startswith("https://registry.example.cn/v1/awards/awd_")
+def test_feed_links_come_from_the_configured_address_whatever_host_is_sent(
+    api, three_awards, public_base_url
+):
+    forged = {
+        "Host": "evil.example",
+        "X-Forwarded-Host": "evil.example",
+        "X-Forwarded-Proto": "http",
+        "Forwarded": "host=evil.example;proto=http",
+    }
+    for headers in (None, forged):
+        document = feed(api, headers=headers)
+        assert document["home_page_url"] == f"{public_base_url}/"
+        assert document["feed_url"] == f"{public_base_url}/v1/feed.json"
+        assert document["items"][0]["url"].startswith(f"{public_base_url}/v1/awards/awd_")
+        assert "evil.example" not in json.dumps(document)
 
 
-def test_feed_holds_feed_size_items_and_pages_with_next_url(api, three_awards, monkeypatch):
+def test_feed_holds_feed_size_items_and_pages_with_next_url(
+    api, three_awards, monkeypatch, public_base_url
+):
     _, awards = three_awards
     monkeypatch.setenv("FEED_SIZE", "2")
     settings.cache_clear()
     try:
-        first = feed(api, headers={"Host": "registry.example.cn"})
+        first = feed(api, headers={"Host": "evil.example"})
         assert len(first["items"]) == 2
-        assert first["next_url"].startswith("https://registry.example.cn/v1/feed.json?cursor=")
-        rest = feed(api, first["next_url"].removeprefix("https://registry.example.cn"))
+        assert first["next_url"].startswith(f"{public_base_url}/v1/feed.json?cursor=")
+        rest = feed(api, first["next_url"].removeprefix(public_base_url))
         assert [item["id"] for item in rest["items"]] == [awards[0]["id"]]
         assert "next_url" not in rest and feed_errors(rest) == []
     finally:

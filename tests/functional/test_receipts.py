@@ -209,7 +209,9 @@ def test_after_a_rotation_old_receipts_stay_valid_and_new_ones_use_the_new_key(c
     assert check_receipt(new, keys)["kid"] == rotated["kid"]
 
 
-def test_the_printed_page_carries_the_receipt_id_fingerprint_and_qr(client, history):
+def test_the_printed_page_carries_the_receipt_id_fingerprint_and_qr(
+    client, history, public_base_url
+):
     code = credit_code(1)
     page = body_text(client.http.get(f"/v1/verify/print?credit_code={code}", headers=BROWSER))
     receipt_id = re.search(r'<dd id="receipt-id">(rcp_\w+)</dd>', page).group(1)
@@ -219,9 +221,9 @@ def test_the_printed_page_carries_the_receipt_id_fingerprint_and_qr(client, hist
     assert printed.replace(" ", "") == hashlib.sha256(stored.encode()).hexdigest()[:32].upper()
     assert check_receipt(stored, jwks(client))["valid"]
     svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
-    live = f"https://registry.example.cn/?credit_code={code}"  # the public page, for a person
+    live = f"{public_base_url}/?credit_code={code}"  # the public page, from PUBLIC_BASE_URL
     assert decode_svg(svg) == f"{live}#receipt={receipt_id}"
-    assert f"https://registry.example.cn/v1/verify/receipts/{receipt_id}" in page
+    assert f"{public_base_url}/v1/verify/receipts/{receipt_id}" in page
 
 
 def test_the_check_page_is_chinese_and_loads_its_script_from_a_file(client, aws):

@@ -11,7 +11,8 @@ from tests.factories import award_body, credit_code
 from tests.functional.helpers import submitted_program
 from tests.qr import decode_svg
 
-HOST = {"Host": "registry.example.cn", "X-Forwarded-Proto": "https"}
+# Forged on purpose: links come from PUBLIC_BASE_URL only, never from these.
+HOST = {"Host": "evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"}
 BROWSER = {**HOST, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 
@@ -97,7 +98,9 @@ def pushed(api, keys):
     return ids
 
 
-def test_the_printed_verification_lists_awards_revocations_time_and_a_qr_code(client, api, pushed):
+def test_the_printed_verification_lists_awards_revocations_time_and_a_qr_code(
+    client, api, pushed, public_base_url
+):
     code = credit_code(1)
     response = get(client, f"/v1/verify/print?credit_code={code.lower()}", BROWSER)
     assert response.status_code == 200
@@ -121,7 +124,8 @@ def test_the_printed_verification_lists_awards_revocations_time_and_a_qr_code(cl
     assert "撤销" in revoked and "国家速滑馆" in revoked
     assert "经复查不符合评选条件" in revoked and "京建发〔2024〕99号" in revoked
     assert '<dd id="summary">该企业有 1 项有效获奖信息，另有 1 项已撤销</dd>' in page
-    live = f"https://registry.example.cn/?credit_code={code}"  # the page, for a person
+    live = f"{public_base_url}/?credit_code={code}"  # the page, for a person
+    assert "evil.example" not in page
     assert f'<span class="url" id="live-url">{live}</span>' in page
     svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
     receipt_id = re.search(r'<dd id="receipt-id">(rcp_\w+)</dd>', page).group(1)
@@ -129,15 +133,21 @@ def test_the_printed_verification_lists_awards_revocations_time_and_a_qr_code(cl
     assert api.call("GET", f"/v1/verify?credit_code={code}").data["revoked"][0]["id"] == pushed[0]
 
 
-def test_the_qr_code_follows_the_stage_prefix_or_the_configured_address(
-    client, pushed, env_setting
-):
+def test_the_qr_code_follows_the_configured_address(client, pushed, env_setting):
     code = credit_code(2)
     env_setting("PUBLIC_BASE_URL", "https://jzsc.example.gov.cn/api/")
     page = text(get(client, f"/v1/verify/print?credit_code={code}", BROWSER))
     svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
     live = decode_svg(svg).split("#receipt=rcp_")[0]
     assert live == f"https://jzsc.example.gov.cn/api/?credit_code={code}"
+
+
+def test_without_a_configured_address_the_local_stage_links_to_make_run(client, pushed):
+    code = credit_code(2)
+    page = text(get(client, f"/v1/verify/print?credit_code={code}", BROWSER))
+    svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
+    live = decode_svg(svg).split("#receipt=rcp_")[0]  # the fragment names the signed receipt
+    assert live == f"http://127.0.0.1:8000/?credit_code={code}"
 
 
 def test_an_enterprise_without_awards_gets_a_page_saying_so(client, aws):
@@ -163,11 +173,15 @@ def test_a_bad_code_is_a_400_page_for_a_browser_and_json_otherwise(client, aws, 
     }
 
 
-def test_a_forged_host_header_is_refused_not_printed(client, aws):
+def test_a_forged_host_header_never_reaches_the_page(client, aws, public_base_url):
+    code = credit_code(1)
     response = get(
         client,
-        f"/v1/verify/print?credit_code={credit_code(1)}",
-        {"Host": 'evil"><script>', "Accept": "application/json"},
+        f"/v1/verify/print?credit_code={code}",
+        {"Host": 'evil"><script>', "Accept": "text/html"},
     )
-    assert response.status_code == 400
-    assert response.json_body["error"]["field"] == "Host"
+    assert response.status_code == 200
+    page = text(response)
+    assert "evil" not in page
+    live = f"{public_base_url}/v1/verify?credit_code={code}"
+    assert decode_svg(re.search(r"<svg .*?</svg>", page, re.S).group(0)).startswith(live)

@@ -107,6 +107,18 @@ def test_functions_find_the_tables_under_the_prefix_config_py_reads():
     assert "resolve:secretsmanager" not in json.dumps(TEMPLATE)
 
 
+def test_the_public_address_is_a_required_parameter_of_the_stack():
+    """Links come from PUBLIC_BASE_URL only: the deployer must give it (no default)."""
+    assert GLOBAL_ENV["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
+    parameter = TEMPLATE["Parameters"]["PublicBaseUrl"]
+    assert "Default" not in parameter
+    pattern = re.compile(parameter["AllowedPattern"])
+    assert pattern.match("https://registry.example.cn/api")
+    assert pattern.match("https://abc123.execute-api.cn-north-1.amazonaws.com.cn/api")
+    for wrong in ("", "registry.example.cn", "https://x.example/api?a=1", "ftp://x.example"):
+        assert not pattern.match(wrong), wrong
+
+
 def test_tables_are_on_demand_recoverable_retained_and_protected_in_prod():
     for kind, props in _tables().items():
         resource = next(r for r in RESOURCES.values() if r.get("Properties") is props)
@@ -267,6 +279,8 @@ def test_function_errors_alarm_the_administrators_topic():
     for resource in RESOURCES.values():
         if resource.get("Type") == "AWS::CloudWatch::Alarm":
             props = resource["Properties"]
+            if props["Dimensions"][0]["Name"] != "FunctionName":
+                continue  # e.g. the imports dead-letter queue's depth
             (dimension,) = props["Dimensions"]
             alarmed[dimension["Value"]["Ref"]] = props
     assert {"APIHandler", "DocumentCheck"} <= set(alarmed)
@@ -321,8 +335,12 @@ BUCKET_GRANTS = {
         ("s3:PutObject", "receipts"),  # GET /v1/verify/receipt stores what it signed
         ("s3:GetObject", "receipts"),  # GET /v1/verify/receipts/{id}
         ("s3:GetObject", "receipt-keys"),  # the JWKS and the kid of the signing key
+        ("s3:PutObject", "imports"),  # the presigned form of an import's spreadsheet
+        ("s3:GetObject", "imports"),  # POST /v1/imports/{id}/start checks the upload
     },
     "document_check": MOVE,
+    # Reads the uploaded sheet, writes and reads its chunks (services/import_work.py).
+    "import_worker": {("s3:GetObject", "imports"), ("s3:PutObject", "imports")},
     "daily_audit": {("s3:PutObject", "audits")},
     "nightly_export": {
         ("s3:GetObject", "exports"),

@@ -1,0 +1,71 @@
+"""SQS: the FIFO queue that carries import work (one "split" message, then chunks).
+
+The client is created on first use, like S3's. In the cloud the stack sets
+``IMPORTS_QUEUE_URL``; locally the URL is looked up once by the queue's name
+(the emulator's host and port are only known at run time).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from chalicelib.config import settings
+
+_client: Any = None
+_url: str | None = None
+_lock = threading.Lock()
+_BATCH = 10  # SendMessageBatch takes at most ten entries
+
+
+def sqs() -> Any:
+    global _client
+    if _client is None:
+        with _lock:
+            if _client is None:
+                import boto3
+
+                _client = boto3.client("sqs", region_name=settings().region)
+    return _client
+
+
+def queue_url() -> str:
+    global _url
+    configured = settings().imports_queue_url
+    if configured:
+        return configured
+    if _url is None:
+        _url = sqs().get_queue_url(QueueName=settings().imports_queue_name)["QueueUrl"]
+    return _url
+
+
+def reset() -> None:
+    """Forget the client and URL (tests switch emulators between cases)."""
+    global _client, _url
+    _client = None
+    _url = None
+
+
+def send(messages: list[tuple[dict[str, Any], str, str]]) -> None:
+    """Send ``(body, group_id, dedup_id)`` messages in order, ten per request.
+
+    ``group_id`` is the authority: a FIFO queue hands out one message of a
+    group at a time, so one province's chunks never run in parallel.
+    ``dedup_id`` makes a resend within five minutes a no-op.
+    """
+    url = queue_url()
+    for start in range(0, len(messages), _BATCH):
+        entries = [
+            {
+                "Id": str(index),
+                "MessageBody": json.dumps(body, separators=(",", ":")),
+                "MessageGroupId": group,
+                "MessageDeduplicationId": dedup,
+            }
+            for index, (body, group, dedup) in enumerate(messages[start : start + _BATCH])
+        ]
+        answer = sqs().send_message_batch(QueueUrl=url, Entries=entries)
+        if answer.get("Failed"):
+            codes = ", ".join(sorted({f.get("Code", "?") for f in answer["Failed"]}))
+            raise RuntimeError(f"SQS refused {len(answer['Failed'])} import messages: {codes}")
