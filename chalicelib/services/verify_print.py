@@ -256,6 +256,7 @@ def verification_page(
         withdrawn_list=_award_list("withdrawn", withdrawn, programs),
         revoked_list=_award_list("revoked", revoked, programs),
         live_url=_e(page_url),
+        api_url=_e(live_verify_url(base_url, code)),
         truncated_note=note,
         **receipt_parts(receipt, base_url),
     )

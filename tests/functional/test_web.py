@@ -183,5 +183,5 @@ def test_a_forged_host_header_never_reaches_the_page(client, aws, public_base_ur
     assert response.status_code == 200
     page = text(response)
     assert "evil" not in page
-    live = f"{public_base_url}/v1/verify?credit_code={code}"
+    live = f"{public_base_url}/?credit_code={code}"  # the public page
     assert decode_svg(re.search(r"<svg .*?</svg>", page, re.S).group(0)).startswith(live)
