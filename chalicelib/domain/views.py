@@ -310,7 +310,9 @@ class Change(_View):
     data: dict[str, Any] = Field(
         description="The entity as it was after the change, as the public sees it (no "
         "project manager, key ids or review reasons). A `redact` entry carries the award "
-        "and `redacted_fields`: erase those fields from every copy you keep."
+        "and `redacted_fields`: erase those fields from every copy you keep. An award's data "
+        "carries its `validity` as of the entry (a programme's `withdrawn` status entry "
+        "re-marks that programme's awards `program_withdrawn`) and `project.location`."
     )
 
 
