@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from chalicelib.api.templates import XLSX_TYPE as XLSX
-from chalicelib.api.web import ASSETS
+from chalicelib.api.web import ASSETS, CONSOLE_ASSETS
 from chalicelib.domain import program_status, views
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.names import PARTITION_CHARS
@@ -461,6 +461,16 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             description="404 before the first export. The links expire after "
             "`links_expire_in` seconds: fetch this again for fresh ones.",
         ),
+        ("POST", "/v1/exports/run"): RouteDoc(
+            "Run the open-data export now; its links, as /v1/exports/latest shows them",
+            "admin",
+            {200: views.ExportLatest},
+            auth="required",
+            errors=(409,),
+            description="Runs in the request (meant for a local stack or a pilot's data; "
+            "the nightly schedule does the same). A re-run the same day writes beside the "
+            "files `latest` names, never over them; a run still going is 409 `invalid_state`.",
+        ),
         ("GET", "/v1/templates/awards.xlsx"): RouteDoc(
             "The backfill spreadsheet template",
             "public",
@@ -485,8 +495,14 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
         ("GET", "/"): RouteDoc(
             "The public web page (Chinese)", "public", {200: HTML}, storage=False
         ),
+        ("GET", "/favicon.ico"): RouteDoc(
+            "The site icon (SVG)",
+            "public",
+            {200: Raw(("image/svg+xml",))},
+            storage=False,
+        ),
         ("GET", "/static/{name}"): RouteDoc(
-            "The page's script and style sheet",
+            "The page's script, style sheet and icon",
             "public",
             {200: Raw(tuple(sorted({kind.split(";")[0] for kind in ASSETS.values()})))},
             path_enums={"name": tuple(sorted(ASSETS))},
@@ -516,6 +532,19 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
         ),
         ("GET", "/.well-known/jwks.json"): RouteDoc(
             "The receipt signing keys at their well-known address", "public", {200: JWKS}
+        ),
+        ("GET", "/console"): RouteDoc(
+            "The console for provincial staff (Chinese; every action through this API)",
+            "provincial",
+            {200: HTML},
+            storage=False,
+        ),
+        ("GET", "/console/{name}"): RouteDoc(
+            "The console's script and style sheet",
+            "provincial",
+            {200: Raw(tuple(sorted({kind.split(";")[0] for kind in CONSOLE_ASSETS.values()})))},
+            path_enums={"name": tuple(sorted(CONSOLE_ASSETS))},
+            storage=False,
         ),
         ("GET", "/verify/check"): RouteDoc(
             "Check a receipt in the browser (Chinese; WebCrypto against the JWKS)",
@@ -605,6 +634,14 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             auth="required",
             errors=(404,),
         ),
+        ("GET", "/v1/timeliness/{authority_id}/findings"): RouteDoc(
+            "One authority's open audit findings, each with what to do",
+            "provincial",
+            {200: views.OpenFindingList},
+            auth="required",
+            errors=(404,),
+            description="The province itself or an administrator; never public.",
+        ),
         ("POST", "/v1/keys"): RouteDoc(
             "Issue an API key (shown once)",
             "admin",
@@ -613,6 +650,13 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             body=KeyIn,
             description="A provincial key needs `authority_id` (one of the 33); an admin key "
             "takes none. Only the key's HMAC is stored: the answer is the one time it is seen.",
+        ),
+        ("GET", "/v1/me"): RouteDoc(
+            "Who the key belongs to (role, authority, key id)",
+            "provincial",
+            {200: views.Me},
+            auth="required",
+            description="The console signs in with it; an unknown or revoked key is a 401.",
         ),
         ("GET", "/v1/keys"): RouteDoc(
             "API keys, newest first (never the keys themselves)",
@@ -674,5 +718,14 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             {201: views.ZeroReport},
             auth="required",
             body=ZeroReportIn,
+        ),
+        ("GET", "/v1/zero-reports"): RouteDoc(
+            "Zero reports: a province its own, an administrator everyone's",
+            "provincial",
+            {200: views.ZeroReportList},
+            auth="required",
+            query=(AUTHORITY, limit, CURSOR),
+            description="Ordered by authority, then latest period end first. A province may "
+            "pass only its own `authority_id` (another is 403).",
         ),
     }

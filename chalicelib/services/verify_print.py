@@ -8,8 +8,8 @@ enterprise's search, for a person) so whoever reads the file later can see
 whether anything changed since (a revocation, say). Only ``valid`` awards
 count as 有效; awards of a withdrawn programme and revoked ones are listed
 under their own headings (``domain.validity``). One column of cards: it fits
-A4 and a 390 px phone (``web/print.css``, no inline style: the CSP allows
-only the site's own files).
+A4 and a 390 px phone (``web/print.html``: its inline style and button are
+allowed by their CSP hashes, so a copy saved to disk still prints).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def live_page_url(base_url: str, credit_code: str) -> str:
 
 def qr_svg(data: str) -> str:
     """``data`` as an inline SVG QR code (segno: pure Python, no images to host)."""
-    import segno  # imported here: only this page needs it
+    import segno  # imported here for cold start: only this page needs it
 
     code = segno.make(data, error="m", micro=False)
     return code.svg_inline(
@@ -217,7 +217,6 @@ def verification_page(
     *,
     base_url: str,
     receipt: dict[str, str] | None = None,
-    asset_base: str = "",
 ) -> str:
     """The A4 page for ``credit_code``; a bad code raises the 400 ``ValidationError``.
 
@@ -230,8 +229,6 @@ def verification_page(
     receipt
         The signed receipt issued with the page (``receipt_id``, ``fingerprint``): its
         id goes in the QR code (after ``#``, never sent to the server) and on the page.
-    asset_base
-        The path prefix of ``/static/`` (the API Gateway stage), for the style sheet.
     """
     first, active, revoked, truncated = _collect(credit_code)  # type: ignore[arg-type]
     code = first["credit_code"]
@@ -243,7 +240,6 @@ def verification_page(
     if truncated:
         note = '<p class="note">记录较多，本页仅列出部分，完整结果请扫码查看。</p>'
     return TEMPLATE.substitute(
-        asset_base=_e(asset_base),
         credit_code=_e(code),
         enterprise_name=_e(_enterprise_name(code, active + revoked)),
         as_of=_e(china_time(first["as_of"])),

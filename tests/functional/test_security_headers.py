@@ -34,6 +34,7 @@ def sha256_source(block: str) -> str:
     ("path", "status"),
     [
         ("/", 200),
+        ("/console/", 200),
         (f"/v1/verify/print?credit_code={credit_code(1)}", 200),
         ("/v1/verify/print?credit_code=91110000000000001X", 400),  # the HTML error page
     ],
@@ -59,14 +60,27 @@ def test_the_public_page_has_nothing_inline_for_the_policy_to_block(client, aws)
     assert not re.search(r"\son[a-z]+=", page)  # no inline event handler
 
 
-def test_the_print_view_loads_its_style_and_script_from_files_and_nothing_inline(client, aws):
+def test_the_console_has_nothing_inline_and_connects_only_to_us_and_the_bucket(client, aws):
+    response = client.http.get("/console/", headers=BROWSER)
+    page = text(response)
+    assert "<style" not in page and " style=" not in page
+    assert all(' src="' in tag for tag in re.findall(r"<script[^>]*>", page))
+    assert not re.search(r"\son[a-z]+=", page)
+    connect = policy(response)["connect-src"]
+    assert connect[0] == "'self'" and len(connect) == 2  # the presigned uploads' origin
+    assert re.fullmatch(r"https?://[^/]+", connect[1])
+    assert "script-src" not in policy(response) and "style-src" not in policy(response)
+
+
+def test_the_print_view_allows_its_own_inline_blocks_by_hash_and_nothing_else(client, aws):
     response = client.http.get(f"/v1/verify/print?credit_code={credit_code(1)}", headers=BROWSER)
     page = text(response)
     directives = policy(response)
-    assert "<style" not in page and not re.search(r"<script>", page)  # print.css, print.js
-    assert '<link rel="stylesheet" href="/static/print.css">' in page
-    assert '<script src="/static/print.js" defer></script>' in page
-    assert "style-src" not in directives and "script-src" not in directives  # 'self' only
+    styles = re.findall(r"<style>(.*?)</style>", page, re.S)
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    assert len(styles) == 1 and len(scripts) == 1  # A4 layout; the print button
+    assert directives["style-src"] == ["'self'", sha256_source(styles[0])]
+    assert directives["script-src"] == ["'self'", sha256_source(scripts[0])]
     assert not re.search(r"\son[a-z]+=", page) and " style=" not in page
     assert "<svg " in page and "<img" not in page  # the QR code is inline SVG: no img-src
 

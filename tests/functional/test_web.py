@@ -52,6 +52,28 @@ def test_the_page_is_chinese_html_made_for_a_phone(client, aws):
     assert get(client, "/static/secret.py").status_code == 404
 
 
+def test_the_pages_have_an_icon(client, aws):
+    for path in ("/", "/verify/check"):
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in text(
+            get(client, path)
+        )
+    for path in ("/static/favicon.svg", "/favicon.ico"):
+        icon = get(client, path)
+        assert icon.status_code == 200
+        assert icon.headers["Content-Type"] == "image/svg+xml"
+        assert text(icon).startswith("<svg ")
+
+
+@pytest.mark.parametrize("path", ["/", "/verify/check"])
+def test_the_pages_run_under_a_self_only_content_security_policy(client, aws, path):
+    """``default-src 'self'`` forbids inline scripts, styles and handlers: none on the pages."""
+    page = text(get(client, path))
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []
+    assert "<style" not in page
+    assert re.findall(r"\s(?:style|on[a-z]+)\s*=", page) == []
+    assert re.findall(r"(?:src|href)=\"(?:https?:)?//", page) == []  # nothing from elsewhere
+
+
 def test_the_timeliness_table_is_off_unless_configured(client, aws, env_setting):
     assert '<meta name="public-timeliness" content="false">' in text(get(client, "/"))
     env_setting("PUBLIC_TIMELINESS", "true")
@@ -107,12 +129,8 @@ def test_the_printed_verification_lists_awards_revocations_time_and_a_qr_code(
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     assert response.headers["Cache-Control"] == "no-store"
     page = text(response)
-    assert '<html lang="zh-CN">' in page
-    assert '<link rel="stylesheet" href="/static/print.css">' in page
-    assert "<style" not in page and "style=" not in page and "onclick" not in page  # CSP
-    css = get(client, "/static/print.css")
-    assert css.headers["Content-Type"].startswith("text/css") and "@page { size: A4" in text(css)
-    assert get(client, "/static/print.js").status_code == 200
+    assert '<html lang="zh-CN">' in page and "@page { size: A4" in page
+    assert " style=" not in page and "onclick" not in page  # inline blocks only, by CSP hash
     assert f'<dd id="credit-code">{code}</dd>' in page
     assert '<dd id="enterprise-name">北京城建集团有限责任公司</dd>' in page  # the newest name
     assert re.search(r'<dd id="as-of">\d{4}年\d\d月\d\d日 \d\d:\d\d:\d\d（北京时间）</dd>', page)
