@@ -502,8 +502,10 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             query=(Param("credit_code", {"type": "string"}, "Unified social credit code.", True),),
             html_errors=(400,),
             description="The answer of `GET /v1/verify` on one page, with the time and a "
-            "QR code back to the live answer. A bad code is a 400: an HTML page when the "
-            "request accepts `text/html`, the JSON error otherwise.",
+            "QR code that opens the public page with this enterprise's answer "
+            "(`/?credit_code=…`). Only `valid` awards count as 有效; awards of a withdrawn "
+            "programme and revoked ones are listed under their own headings. A bad code is "
+            "a 400: an HTML page when the request accepts `text/html`, the JSON error otherwise.",
         ),
         ("GET", "/"): RouteDoc(
             "The public web page (Chinese)", "public", {200: HTML}, storage=False

@@ -49,6 +49,11 @@ PROGRAM_STATUS_ZH: Mapping[str, str] = MappingProxyType(
     }
 )
 
+# Whether an award stands (``domain/validity.py``).
+VALIDITY_ZH: Mapping[str, str] = MappingProxyType(
+    {"valid": "有效", "revoked": "已撤销", "program_withdrawn": "奖项已撤销设立"}
+)
+
 # A push's timeliness (``timeliness.status``) and the league table's columns.
 TIMELINESS_ZH: Mapping[str, str] = MappingProxyType(
     {"on_time": "按时", "late": "逾期", "pending": "待定"}

@@ -56,10 +56,23 @@ class AuthorityList(_View):
     next_cursor: None
 
 
+class Location(_View):
+    """A GB/T 2260 code with its names (``domain/places.py``); an unknown part is null."""
+
+    code: str = Field(pattern=r"^\d{6}$")
+    province: str | None
+    city: str | None
+    county: str | None
+    name: str | None = Field(description="The names joined as written: 江苏省南京市浦口区.")
+
+
 class AwardedProject(_View):
     name: str
     category: Category
     location_code: str | SkipJsonSchema[None] = None
+    location: Location | SkipJsonSchema[None] = Field(
+        default=None, description="location_code with its province, city and county names."
+    )
     code: str | SkipJsonSchema[None] = None
 
 
@@ -127,14 +140,40 @@ class _AwardFields(_View):
     version: int
 
 
+class ValidityDetail(_View):
+    """Why an award is not ``valid``: the revocation, or the programme's withdrawal."""
+
+    reason: str | None = None
+    revoked_at: datetime | None = None
+    effective_on: date | None = Field(
+        default=None, description="When the programme's withdrawal took effect."
+    )
+    withdrawn_at: datetime | None = None
+    granted_before_withdrawal: bool | None = Field(
+        default=None,
+        description="Awarded before the withdrawal's effective date: historically granted, "
+        "still flagged program_withdrawn and never counted as valid.",
+    )
+
+
+class _Validity(_View):
+    validity: Literal["valid", "revoked", "program_withdrawn"] = Field(
+        description="One rule everywhere (domain/validity.py): revoked wins; an active award "
+        "of a withdrawn programme is program_withdrawn, whatever its date."
+    )
+    validity_detail: ValidityDetail | SkipJsonSchema[None] = Field(
+        default=None, description="Present unless valid: the revocation or the withdrawal."
+    )
+
+
 class AwardVersionView(_AwardFields):
     """An earlier version of an award, as it was, with when it was superseded."""
 
     superseded_at: datetime
 
 
-class Award(_AwardFields):
-    """An award record as the registry holds it (SPEC §3)."""
+class Award(_AwardFields, _Validity):
+    """An award record as the registry holds it (SPEC §3), with its validity."""
 
     history: list[AwardVersionView] | SkipJsonSchema[None] = Field(
         default=None, description="Earlier versions, oldest first (GET of one award)."
@@ -281,7 +320,9 @@ class Change(_View):
     data: dict[str, Any] = Field(
         description="The entity as it was after the change, as the public sees it (no "
         "project manager, key ids or review reasons). A `redact` entry carries the award "
-        "and `redacted_fields`: erase those fields from every copy you keep."
+        "and `redacted_fields`: erase those fields from every copy you keep. An award's data "
+        "carries its `validity` as of the entry (a programme's `withdrawn` status entry "
+        "re-marks that programme's awards `program_withdrawn`) and `project.location`."
     )
 
 

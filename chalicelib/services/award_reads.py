@@ -36,9 +36,12 @@ from chalicelib.domain.names import (
     winner_names,
 )
 from chalicelib.domain.numbers import parse_ascii_int
+from chalicelib.domain.places import with_location
 from chalicelib.domain.timeliness import china_date
+from chalicelib.domain.validity import with_validity
 from chalicelib.services.award_search import search_records, sort_of
 from chalicelib.services.keys import Principal
+from chalicelib.services.programs import program_facts
 from chalicelib.store.awards import (
     award_history,
     award_view,
@@ -51,7 +54,6 @@ from chalicelib.store.models import (
     AwardRecord,
     CreditCodeEntry,
     EnterpriseNameEntry,
-    Program,
 )
 
 BATCH_GET_MAX = 100
@@ -68,16 +70,17 @@ def _credit_code(raw: str | None, *, field: str = "credit_code") -> str:
 
 
 def with_program_status(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Mark awards whose programme is not approved, so a verifier sees it."""
-    program_ids = list({view["program_id"] for view in views})
-    statuses = {}
-    for start in range(0, len(program_ids), BATCH_GET_MAX):
-        for program in Program.batch_get(program_ids[start : start + BATCH_GET_MAX]):
-            statuses[program.id] = program.status
+    """Each award with what a verifier must see beside it: its programme's status when not
+    approved, its ``validity`` (``domain.validity``: one rule everywhere) and the names of
+    its project's place (``domain.places``). One BatchGet per 100 programmes."""
+    found = program_facts({view["program_id"] for view in views})
     for view in views:
-        status = statuses.get(view["program_id"])
+        program = found.get(view["program_id"])
+        status = program and program["status"]
         if status and status != "approved":
             view["program_status"] = status
+        with_validity(view, program)
+        with_location(view)
     return views
 
 

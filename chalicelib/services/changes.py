@@ -28,11 +28,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.domain import places, validity
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.disclosure import PUBLIC, award_for, program_for
 from chalicelib.domain.errors import InvalidCursorError
 from chalicelib.observability import logger
+from chalicelib.services.programs import program_facts
 from chalicelib.store.models import AuthorityRecord, ChangeEntry
 
 SCOPE = scope_of("changes", {})
@@ -204,7 +206,33 @@ def public_data(entity: str, data: dict[str, Any]) -> dict[str, Any]:
     return program_for(data, PUBLIC)
 
 
-def entry_view(entry: ChangeEntry, cursor: str) -> dict[str, Any]:
+def _programs_of(entries: list[ChangeEntry]) -> dict[str, dict[str, Any]]:
+    """The programmes of the award entries on a page (one BatchGet: a page is <= 100)."""
+    ids = {e.data.get("program_id") for e in entries if e.entity == "award"} - {None}
+    return program_facts(ids) if ids else {}
+
+
+def award_data_at(data: dict[str, Any], committed_at: str, program: dict | None) -> dict[str, Any]:
+    """An award entry's data with its ``validity`` *as of the entry* and its place names.
+
+    A withdrawal is final (approved → withdrawn, never back), so the programme's
+    withdrawal applies to the entries committed at or after it; earlier entries keep
+    ``valid`` (a mirror learns of the withdrawal from the programme's ``status`` entry,
+    which comes in between, and re-marks that programme's awards).
+    """
+    withdrawal = validity.withdrawal_of(program)
+    if withdrawal is None or (withdrawal["withdrawn_at"] or "") > committed_at:
+        program = None
+    return places.with_location(validity.with_validity(dict(data), program))
+
+
+def entry_view(
+    entry: ChangeEntry, cursor: str, programs: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    data = public_data(entry.entity, entry.data)
+    if entry.entity == "award":
+        program = (programs or {}).get(data.get("program_id"))
+        data = award_data_at(data, entry.committed_at, program)
     return {
         "cursor": cursor,
         "authority_id": entry.authority_id,
@@ -214,15 +242,18 @@ def entry_view(entry: ChangeEntry, cursor: str) -> dict[str, Any]:
         "op": entry.op,
         "version": int(entry.version),
         "committed_at": entry.committed_at,
-        "data": public_data(entry.entity, entry.data),
+        "data": data,
     }
 
 
 def list_changes(params: dict[str, str], limit: int) -> dict[str, Any]:
     """``GET /v1/changes``: one page of the feed after ``since``."""
     page = read_changes(decode_position(params.get("since")), limit)
+    programs = _programs_of([entry for entry, _ in page.entries])
     return {
-        "items": [entry_view(entry, encode_position(after)) for entry, after in page.entries],
+        "items": [
+            entry_view(entry, encode_position(after), programs) for entry, after in page.entries
+        ],
         "next_cursor": encode_position(page.position),
         "has_more": page.has_more,
     }

@@ -3,7 +3,7 @@
 What it writes, under ``exports/<China date>/``:
 
 - ``awards.jsonl.gz``: one award per line (active and revoked), as the API
-  shows it plus ``program_status``, without project managers' names;
+  shows it plus ``program_status``, ``validity`` and place names, without project managers' names;
 - ``awards.csv``: UTF-8 with a BOM (Excel then reads the Chinese right), one
   row per award-winner;
 - ``programs.jsonl.gz``: the programmes the public may see;
@@ -53,12 +53,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.config import settings
-from chalicelib.domain import program_status
+from chalicelib.domain import places, program_status, validity
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.csv_safety import safe_writer
 from chalicelib.domain.disclosure import PUBLIC, award_for, program_for
 from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.places import location_name
 from chalicelib.domain.timeliness import china_date
 from chalicelib.observability import logger
 from chalicelib.services.keys import ADMIN, Principal, require
@@ -76,6 +77,9 @@ CSV_COLUMNS = (
     "program_id",
     "program_name",
     "program_status",
+    "validity",
+    "validity_reason",
+    "validity_effective_on",
     "year",
     "honor",
     "awarded_on",
@@ -84,6 +88,7 @@ CSV_COLUMNS = (
     "project_name",
     "project_category",
     "project_location_code",
+    "project_location_name",
     "project_code",
     "winner_no",
     "winner_name",
@@ -173,18 +178,21 @@ def state_at(position: dict[str, int]) -> Iterator[tuple[str, dict, Iterator[dic
 
 
 def public_award(view: dict[str, Any], programs: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The bulk-export form of an award: no project managers' names, the programme's status."""
+    """The bulk-export form of an award: no project managers' names, the programme's status,
+    the award's ``validity`` (the same rule as every route) and its place's names."""
     public = award_for(view, PUBLIC)
     award = {
         k: v for k, v in public.items() if k not in ("history", "superseded_at", "redacted_fields")
     }
-    award["program_status"] = programs.get(view.get("program_id"), {}).get("status")
-    return award
+    program = programs.get(view.get("program_id"))
+    award["program_status"] = (program or {}).get("status")
+    return places.with_location(validity.with_validity(award, program))
 
 
 def csv_rows(award: dict[str, Any], program_name: str | None) -> Iterator[list[Any]]:
     project = award.get("project", {})
     timeliness = award.get("timeliness") or {}
+    detail = award.get("validity_detail") or {}
     common = {
         "award_id": award["id"],
         "authority_id": award["authority_id"],
@@ -192,6 +200,9 @@ def csv_rows(award: dict[str, Any], program_name: str | None) -> Iterator[list[A
         "program_id": award.get("program_id"),
         "program_name": program_name,
         "program_status": award.get("program_status"),
+        "validity": award.get("validity"),
+        "validity_reason": detail.get("reason"),
+        "validity_effective_on": detail.get("effective_on"),
         "year": award.get("year"),
         "honor": award.get("honor"),
         "awarded_on": award.get("awarded_on"),
@@ -200,6 +211,9 @@ def csv_rows(award: dict[str, Any], program_name: str | None) -> Iterator[list[A
         "project_name": project.get("name"),
         "project_category": project.get("category"),
         "project_location_code": project.get("location_code"),
+        "project_location_name": location_name(project["location_code"])
+        if project.get("location_code")
+        else None,
         "project_code": project.get("code"),
         "status": award.get("status"),
         "revoked_at": award.get("revoked_at"),

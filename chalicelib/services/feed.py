@@ -14,8 +14,9 @@ from typing import Any
 from urllib.parse import quote
 
 from chalicelib.config import settings
+from chalicelib.domain import validity
 from chalicelib.domain.authorities import get_authority
-from chalicelib.domain.labels_zh import CATEGORY_ZH, PROGRAM_STATUS_ZH, ROLE_ZH
+from chalicelib.domain.labels_zh import CATEGORY_ZH, PROGRAM_STATUS_ZH, ROLE_ZH, VALIDITY_ZH
 from chalicelib.services.award_reads import list_awards
 from chalicelib.services.programs import public_names
 
@@ -56,7 +57,14 @@ def item_text(award: dict[str, Any], program_name: str | None) -> str:
         for w in award["winners"]
     )
     lines.append(f"获奖单位：{winners}。")
-    if award.get("program_status"):
+    detail = award.get("validity_detail") or {}
+    if award.get("validity") == validity.PROGRAM_WITHDRAWN:
+        lines.append(
+            f"注：所属奖项{VALIDITY_ZH[validity.PROGRAM_WITHDRAWN]}"
+            f"（自 {detail.get('effective_on') or '—'} 起；原因：{detail.get('reason') or '—'}），"
+            "该获奖信息不作为有效获奖信息。"
+        )
+    elif award.get("program_status"):
         status = PROGRAM_STATUS_ZH.get(award["program_status"], award["program_status"])
         lines.append(f"注：所属奖项的状态为“{status}”。")
     return "\n".join(lines)

@@ -22,7 +22,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.config import settings
-from chalicelib.domain import program_status
+from chalicelib.domain import program_status, validity
 from chalicelib.domain.authorities import AUTHORITIES
 from chalicelib.domain.errors import NotFoundError, UnavailableError
 from chalicelib.domain.ids import is_plausible_id, new_id
@@ -70,14 +70,12 @@ def _programs(views: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _validity(view: dict[str, Any]) -> str:
+def _validity(view: dict[str, Any]) -> dict[str, Any]:
+    """The award's validity as every route states it (``domain.validity``)."""
     if view.get("validity"):
-        return view["validity"]
-    if view["status"] == "revoked":
-        return "revoked"
-    if view.get("program_status") == program_status.WITHDRAWN:
-        return "program_withdrawn"
-    return "valid"
+        return {k: view[k] for k in ("validity", "validity_detail") if k in view}
+    program = {"status": view.get("program_status", program_status.APPROVED)}
+    return validity.award_validity(view, program)
 
 
 def receipt_award(view: dict[str, Any], program: dict[str, Any], code: str) -> dict[str, Any]:
@@ -86,7 +84,7 @@ def receipt_award(view: dict[str, Any], program: dict[str, Any], code: str) -> d
         "id": view["id"],
         "version": view["version"],
         "status": view["status"],
-        "validity": _validity(view),
+        **_validity(view),
         "honor": view.get("honor"),
         "year": view.get("year"),
         "awarded_on": view.get("awarded_on"),

@@ -3,8 +3,13 @@
 A local verifying authority may not ask an enterprise for paper proof of its
 awards (SPEC §1.5); what it keeps on file instead is this page: the same
 answer as ``GET /v1/verify`` (read consistently), the time of the answer in
-China time, and a QR code back to the live answer so whoever reads the file
-later can see whether anything changed since (a revocation, say).
+China time, and a QR code back to the live answer (the public page with this
+enterprise's search, for a person) so whoever reads the file later can see
+whether anything changed since (a revocation, say). Only ``valid`` awards
+count as 有效; awards of a withdrawn programme and revoked ones are listed
+under their own headings (``domain.validity``). One column of cards: it fits
+A4 and a 390 px phone (``web/print.html``: its inline style and button are
+allowed by their CSP hashes, so a copy saved to disk still prints).
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from chalicelib.domain import program_status
+from chalicelib.domain import program_status, validity
 from chalicelib.domain.authorities import AUTHORITIES
 from chalicelib.domain.labels_zh import PROGRAM_STATUS_ZH, ROLE_ZH
+from chalicelib.domain.places import location_name
 from chalicelib.domain.timeliness import CHINA_TZ
 from chalicelib.services import award_reads
 from chalicelib.services.programs import public_names
@@ -30,8 +36,14 @@ _AUTHORITY_NAMES = {authority.id: authority.name_zh for authority in AUTHORITIES
 
 
 def live_verify_url(base_url: str, credit_code: str) -> str:
-    """The JSON answer the QR code points at (a validated code needs no escaping)."""
+    """The JSON answer of the live verification (a validated code needs no escaping)."""
     return f"{base_url}/v1/verify?credit_code={credit_code}"
+
+
+def live_page_url(base_url: str, credit_code: str) -> str:
+    """What the QR code opens: the public page, which runs this code's search on load and
+    shows the enterprise's answer to a person (not JSON)."""
+    return f"{base_url}/?credit_code={credit_code}"
 
 
 def qr_svg(data: str) -> str:
@@ -73,10 +85,13 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _award_cell(award: dict[str, Any], programs: dict[str, str]) -> str:
-    text = f"{_e(programs.get(award['program_id'], award['program_id']))}<br>{_e(award['honor'])}"
+def _program_line(award: dict[str, Any], programs: dict[str, str]) -> str:
+    text = f"{_e(programs.get(award['program_id'], award['program_id']))} {_e(award['honor'])}"
     status = award.get("program_status")
-    if status in PROGRAM_STATUS_ZH and status != program_status.APPROVED:
+    if status in PROGRAM_STATUS_ZH and status not in (
+        program_status.APPROVED,
+        program_status.WITHDRAWN,  # said at the top of the card instead
+    ):
         text += f'<br><span class="note">（奖项状态：{PROGRAM_STATUS_ZH[status]}）</span>'
     return text
 
@@ -84,54 +99,86 @@ def _award_cell(award: dict[str, Any], programs: dict[str, str]) -> str:
 def _announced(award: dict[str, Any]) -> str:
     text = _e(award["awarded_on"])
     if award.get("announcement_number"):
-        text += f"<br>{_e(award['announcement_number'])}"
+        text += f" {_e(award['announcement_number'])}"
     return text
 
 
-def _active_table(awards: list[dict[str, Any]], programs: dict[str, str]) -> str:
-    if not awards:
-        return '<p class="empty">未查询到该企业的有效获奖信息。</p>'
-    rows = "".join(
-        "<tr>"
-        f"<td>{n}</td>"
-        f"<td>{_award_cell(a, programs)}</td>"
-        f"<td>{_e(a['year'])}</td>"
-        f"<td>{_e(a['project']['name'])}</td>"
-        f"<td>{_e(ROLE_ZH.get(a['enterprise_role'], a['enterprise_role']))}</td>"
-        f"<td>{_announced(a)}</td>"
-        f"<td>{_e(_AUTHORITY_NAMES.get(a['authority_id'], a['authority_id']))}"
-        f'<br><span class="note">{_e(a["id"])}</span></td>'
-        "</tr>"
-        for n, a in enumerate(awards, start=1)
+def _project(award: dict[str, Any]) -> str:
+    project = award["project"]
+    text = _e(project["name"])
+    place = location_name(project["location_code"]) if project.get("location_code") else None
+    if place:
+        text += f'<br><span class="note">{_e(place)}</span>'
+    return text
+
+
+_GRANTED_ZH = {True: "获奖时该奖项尚未撤销设立（历史获奖记录）", False: "获奖日期在撤销生效之后"}
+
+
+def _notice(award: dict[str, Any]) -> str:
+    """Why the award is not valid, at the top of its card."""
+    detail = award.get("validity_detail") or {}
+    if award["validity"] == validity.PROGRAM_WITHDRAWN:
+        text = (
+            '<p class="notice"><span class="tag">奖项已撤销设立</span>'
+            f"撤销生效日期：{_e(detail.get('effective_on') or '—')}；"
+            f"原因：{_e(detail.get('reason') or '—')}"
+        )
+        if detail.get("granted_before_withdrawal") is not None:
+            text += f"；{_GRANTED_ZH[detail['granted_before_withdrawal']]}"
+        return text + "</p>"
+    if award["validity"] == validity.REVOKED:
+        text = (
+            '<p class="notice"><span class="tag">撤销</span>'
+            f"撤销时间：{_e(china_time(award['revoked_at']))}；"
+            f"原因：{_e(award.get('revoked_reason'))}"
+        )
+        if award.get("revoked_document_number"):
+            text += f"；文号：{_e(award['revoked_document_number'])}"
+        return text + "</p>"
+    return ""
+
+
+_CARD_CLASS = {
+    validity.VALID: "award",
+    validity.PROGRAM_WITHDRAWN: "award withdrawn",
+    validity.REVOKED: "award revoked",
+}
+
+
+def _award_card(n: int, award: dict[str, Any], programs: dict[str, str]) -> str:
+    rows = (
+        ("奖项及等次", _program_line(award, programs)),
+        ("年度", _e(award["year"])),
+        ("企业角色", _e(ROLE_ZH.get(award["enterprise_role"], award["enterprise_role"]))),
+        ("公布日期及文号", _announced(award)),
+        ("报送单位", _e(_AUTHORITY_NAMES.get(award["authority_id"], award["authority_id"]))),
+        ("记录编号", f'<span class="note">{_e(award["id"])}</span>'),
     )
+    facts = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows)
     return (
-        '<table id="active"><thead><tr><th>序号</th><th>奖项及等次</th><th>年度</th>'
-        "<th>工程项目</th><th>企业角色</th><th>公布日期及文号</th><th>报送单位及记录编号</th>"
-        f"</tr></thead><tbody>{rows}</tbody></table>"
+        f'<li class="{_CARD_CLASS[award["validity"]]}" data-award-id="{_e(award["id"])}">'
+        f"<h3>{n}. {_project(award)}</h3>{_notice(award)}<dl>{facts}</dl></li>"
     )
 
 
-def _revoked_table(awards: list[dict[str, Any]], programs: dict[str, str]) -> str:
+def _award_list(list_id: str, awards: list[dict[str, Any]], programs: dict[str, str]) -> str:
     if not awards:
-        return '<p class="empty">无。</p>'
-    rows = "".join(
-        "<tr>"
-        f"<td>{n}</td>"
-        f'<td><span class="tag">撤销</span> {_award_cell(a, programs)}</td>'
-        f"<td>{_e(a['project']['name'])}</td>"
-        f"<td>{_e(ROLE_ZH.get(a['enterprise_role'], a['enterprise_role']))}</td>"
-        f"<td>{_e(china_time(a['revoked_at']))}</td>"
-        f"<td>{_e(a.get('revoked_reason'))}"
-        + (f"<br>{_e(a['revoked_document_number'])}" if a.get("revoked_document_number") else "")
-        + f'<br><span class="note">{_e(a["id"])}</span></td>'
-        "</tr>"
-        for n, a in enumerate(awards, start=1)
-    )
-    return (
-        '<table id="revoked"><thead><tr><th>序号</th><th>奖项及等次</th><th>工程项目</th>'
-        "<th>企业角色</th><th>撤销时间</th><th>撤销原因及记录编号</th>"
-        f"</tr></thead><tbody>{rows}</tbody></table>"
-    )
+        empty = "未查询到该企业的有效获奖信息。" if list_id == "active" else "无。"
+        return f'<p class="empty" id="{list_id}-empty">{empty}</p>'
+    cards = "".join(_award_card(n, a, programs) for n, a in enumerate(awards, start=1))
+    return f'<ol class="awards" id="{list_id}">{cards}</ol>'
+
+
+def summary_zh(valid: int, withdrawn: int, revoked: int) -> str:
+    """``该企业有 N 项有效获奖信息``: only ``valid`` awards count as 有效."""
+    text = f"该企业有 {valid} 项有效获奖信息" if valid else "未查询到有效获奖信息"
+    others = []
+    if withdrawn:
+        others.append(f"{withdrawn} 项所属奖项已撤销设立")
+    if revoked:
+        others.append(f"{revoked} 项已撤销")
+    return text + (f"，另有 {'、'.join(others)}" if others else "")
 
 
 def _enterprise_name(credit_code: str, awards: list[dict[str, Any]]) -> str:
@@ -166,7 +213,10 @@ def receipt_parts(receipt: dict[str, str] | None, base_url: str) -> dict[str, st
 
 
 def verification_page(
-    credit_code: str | None, *, base_url: str, receipt: dict[str, str] | None = None
+    credit_code: str | None,
+    *,
+    base_url: str,
+    receipt: dict[str, str] | None = None,
 ) -> str:
     """The A4 page for ``credit_code``; a bad code raises the 400 ``ValidationError``.
 
@@ -183,10 +233,9 @@ def verification_page(
     first, active, revoked, truncated = _collect(credit_code)  # type: ignore[arg-type]
     code = first["credit_code"]
     programs = _program_names(active + revoked)
-    live_url = live_verify_url(base_url, code)
-    summary = f"该企业有 {len(active)} 项有效获奖信息" if active else "未查询到有效获奖信息"
-    if revoked:
-        summary += f"，另有 {len(revoked)} 项已撤销"
+    valid = [a for a in active if a["validity"] == validity.VALID]
+    withdrawn = [a for a in active if a["validity"] == validity.PROGRAM_WITHDRAWN]
+    page_url = live_page_url(base_url, code)
     note = ""
     if truncated:
         note = '<p class="note">记录较多，本页仅列出部分，完整结果请扫码查看。</p>'
@@ -194,13 +243,16 @@ def verification_page(
         credit_code=_e(code),
         enterprise_name=_e(_enterprise_name(code, active + revoked)),
         as_of=_e(china_time(first["as_of"])),
-        summary=_e(summary),
-        qr_svg=qr_svg(live_url + (f"#receipt={receipt['receipt_id']}" if receipt else "")),
-        active_count=len(active),
+        summary=_e(summary_zh(len(valid), len(withdrawn), len(revoked))),
+        qr_svg=qr_svg(page_url + (f"#receipt={receipt['receipt_id']}" if receipt else "")),
+        valid_count=len(valid),
+        withdrawn_count=len(withdrawn),
         revoked_count=len(revoked),
-        active_table=_active_table(active, programs),
-        revoked_table=_revoked_table(revoked, programs),
-        live_url=_e(live_url),
+        valid_list=_award_list("active", valid, programs),
+        withdrawn_list=_award_list("withdrawn", withdrawn, programs),
+        revoked_list=_award_list("revoked", revoked, programs),
+        live_url=_e(page_url),
+        api_url=_e(live_verify_url(base_url, code)),
         truncated_note=note,
         **receipt_parts(receipt, base_url),
     )

@@ -31,6 +31,7 @@ const PROGRAM_STATES = {
   withdrawn: "已撤销设立",
 };
 const TIMELINESS = { on_time: "按时", late: "逾期", pending: "待定" };
+const VALIDITY = { valid: "有效", revoked: "已撤销", program_withdrawn: "奖项已撤销设立" };
 
 const authorities = new Map(); // id -> name_zh
 const programs = new Map(); // id -> Promise of the programme (or null)
@@ -99,6 +100,29 @@ function revokedBadge() {
   return el("span", { class: "badge revoked" }, "撤销");
 }
 
+// Whether the award stands is the server's one rule (award.validity); the page only shows it.
+function validityBadge(award) {
+  if (award.validity === "revoked") return revokedBadge();
+  if (award.validity === "program_withdrawn") {
+    return el("span", { class: "badge withdrawn" }, VALIDITY.program_withdrawn);
+  }
+  return null;
+}
+
+function withdrawalText(award) {
+  const d = award.validity_detail || {};
+  let text = "撤销生效日期：" + (d.effective_on || "—") + "；原因：" + (d.reason || "—");
+  if (d.granted_before_withdrawal === true) text += "；获奖时该奖项尚未撤销设立（历史获奖记录）";
+  if (d.granted_before_withdrawal === false) text += "；获奖日期在撤销生效之后";
+  return text;
+}
+
+function placeName(project) {
+  const l = project.location; // names from the server's GB/T 2260 data (domain/places.py)
+  if (!l || !l.name) return project.location_code || "";
+  return l.name + "（" + l.code + "）";
+}
+
 // ---- search -----------------------------------------------------------------
 
 function searchQuery() {
@@ -134,7 +158,8 @@ function explain(error) {
 }
 
 function awardItem(award, highlight) {
-  const revoked = award.status === "revoked";
+  const revoked = award.validity === "revoked";
+  const withdrawn = award.validity === "program_withdrawn";
   const programName = el("span", { class: "program" }, award.program_id);
   program(award.program_id).then((p) => {
     if (p) programName.textContent = p.name;
@@ -149,19 +174,25 @@ function awardItem(award, highlight) {
   );
   return el(
     "li",
-    { class: revoked ? "award revoked" : "award", "data-award-id": award.id },
+    {
+      class: "award" + (revoked ? " revoked" : "") + (withdrawn ? " withdrawn" : ""),
+      "data-award-id": award.id,
+      "data-validity": award.validity,
+    },
     el(
       "h3",
       null,
       el("a", { href: "#/award/" + encodeURIComponent(award.id) }, award.project.name),
-      revoked && revokedBadge(),
+      validityBadge(award),
     ),
+    withdrawn && el("p", { class: "withdrawn-note" }, withdrawalText(award)),
     el("p", { class: "meta" }, programName, " · ", award.honor, " · ", award.year + " 年度"),
     el("p", { class: "winners" }, winners),
     el(
       "p",
       { class: "meta" },
       "公布日期 " + award.awarded_on + " · " + authorityName(award.authority_id),
+      award.project.location && " · " + placeName(award.project),
     ),
   );
 }
@@ -187,6 +218,69 @@ function countText(page, shown) {
   return "共显示 " + shown + " 条";
 }
 
+// ---- enterprise summary (a credit-code search) ------------------------------------
+
+const SUMMARY_PAGES = 10; // up to 1,000 awards; the printout says the same
+
+// The printout's QR code carries its signed receipt's id after "#" (never sent to the
+// server): offer the receipt file and its check beside the live answer.
+function printedReceipt() {
+  const match = location.hash.match(/^#receipt=(rcp_[0-9A-Za-z]+)$/);
+  if (!match) return null;
+  return el(
+    "p",
+    { class: "note", id: "printed-receipt" },
+    "核验单电子回执 " + match[1] + "：",
+    el("a", { href: BASE + "/v1/verify/receipts/" + match[1] }, "下载回执"),
+    " · ",
+    el("a", { href: BASE + "/verify/check" }, "核对签名"),
+  );
+}
+
+async function showSummary(code, mine) {
+  const box = $("summary");
+  box.hidden = true;
+  const awards = [];
+  let cursor = null;
+  try {
+    for (let n = 0; n < SUMMARY_PAGES; n++) {
+      const query = "credit_code=" + encodeURIComponent(code) + "&limit=100" +
+        (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
+      const page = await api("/v1/verify?" + query);
+      awards.push(...page.awards, ...page.revoked);
+      cursor = page.next_cursor;
+      if (!cursor) break;
+    }
+  } catch {
+    return; // the list below still answers; the summary is an extra
+  }
+  if (mine !== generation) return;
+  const names = [];
+  awards
+    .slice()
+    .sort((a, b) => (a.submitted_at < b.submitted_at ? 1 : -1))
+    .forEach((a) => a.winners.forEach((w) => {
+      if (w.credit_code === code && !names.includes(w.name)) names.push(w.name);
+    }));
+  const count = (v) => awards.filter((a) => a.validity === v).length;
+  const parts = [
+    el("h2", null, names[0] || "未查询到该企业的获奖信息"),
+    names.length > 1 && el("p", { class: "note" }, "曾用名称：", names.slice(1).join("、")),
+    el("p", { class: "meta" }, "统一社会信用代码 ", el("span", { class: "code" }, code)),
+    el(
+      "ul",
+      { class: "counts" },
+      el("li", { class: "valid", id: "count-valid" }, "有效 ", el("strong", null, String(count("valid"))), " 项"),
+      el("li", { class: "withdrawn", id: "count-withdrawn" }, "奖项已撤销设立 ", el("strong", null, String(count("program_withdrawn"))), " 项"),
+      el("li", { class: "revoked", id: "count-revoked" }, "已撤销 ", el("strong", null, String(count("revoked"))), " 项"),
+    ),
+    cursor && el("p", { class: "note" }, "记录较多，以上为前 " + awards.length + " 项的统计。"),
+    printedReceipt(),
+  ];
+  box.replaceChildren(...parts.filter(Boolean));
+  box.hidden = false;
+}
+
 // A newer search supersedes the one in flight: its request is aborted and, should its
 // answer still arrive, dropped (generation), so a slow older answer never shows.
 function supersede() {
@@ -198,6 +292,10 @@ function supersede() {
 async function runSearch(params, append) {
   const mine = supersede();
   const request = (inFlight = new AbortController());
+  if (!append) {
+    $("summary").hidden = true;
+    if (params.has("credit_code")) showSummary(params.get("credit_code"), mine);
+  }
   $("status").textContent = "正在查询…";
   $("results").setAttribute("aria-busy", "true"); // what is shown is not this search's yet
   $("more").hidden = true;
@@ -297,10 +395,25 @@ async function showAward(id) {
     box.replaceChildren(el("p", null, error.status === 404 ? "没有这条获奖信息。" : explain(error)));
     return;
   }
-  const revoked = award.status === "revoked";
+  const revoked = award.validity === "revoked";
   const parts = [
-    el("h2", null, award.project.name, revoked && revokedBadge()),
+    el("h2", null, award.project.name, validityBadge(award)),
   ];
+  if (award.validity === "program_withdrawn") {
+    const d = award.validity_detail || {};
+    parts.push(
+      el(
+        "div",
+        { class: "withdrawn-notice", role: "note" },
+        el("strong", null, "所属奖项已撤销设立，该获奖信息不作为有效获奖信息"),
+        el("p", null, "撤销原因：", d.reason || "—"),
+        el("p", null, "撤销生效日期：", d.effective_on || "—"),
+        d.granted_before_withdrawal === true &&
+          el("p", null, "获奖时该奖项尚未撤销设立（历史获奖记录）"),
+        d.granted_before_withdrawal === false && el("p", null, "获奖日期在撤销生效之后"),
+      ),
+    );
+  }
   if (revoked) {
     parts.push(
       el(
@@ -326,7 +439,7 @@ async function showAward(id) {
       ],
       ["工程类别", CATEGORIES[award.project.category] || award.project.category],
       ["项目编号", award.project.code],
-      ["项目所在地代码", award.project.location_code],
+      ["项目所在地", award.project.location_code && placeName(award.project)],
       ["报送单位", authorityName(award.authority_id)],
       ["报送时间", chinaTime(award.submitted_at)],
       ["记录编号", award.id + "（第 " + award.version + " 版）"],
@@ -350,7 +463,14 @@ function route() {
   $("search-view").hidden = false;
   if (!searched) {
     searched = true;
-    runSearch(searchQuery(), false); // the newest awards
+    // A link or the printout's QR code (/?credit_code=…) opens that enterprise's answer.
+    const linked = new URLSearchParams(location.search).get("credit_code");
+    if (linked) $("q").value = linked;
+    try {
+      runSearch(searchQuery(), false); // the linked enterprise, else the newest awards
+    } catch (error) {
+      $("status").textContent = error.message;
+    }
   }
 }
 

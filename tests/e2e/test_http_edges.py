@@ -55,7 +55,7 @@ def test_links_are_the_stacks_own_address_whatever_host_is_sent(stack):
         )
         assert page.status_code == 200
         live = re.search(r'<span class="url" id="live-url">([^<]*)</span>', page.text)[1]
-        assert live == stack.url(f"/v1/verify?credit_code={code}")
+        assert live == stack.url(f"/?credit_code={code}")  # the public page with its answer
         for answer in (feed, document, page):
             assert "evil.example" not in answer.text
 

@@ -248,7 +248,8 @@ def test_the_printed_verification_shows_both_awards_and_a_qr_code_that_scans(
     expect(qr).to_be_visible()
     live = stack.url(f"/v1/verify?credit_code={CODE}")
     receipt_id = page.locator("#receipt-id").inner_text()
-    assert decode_png(qr.screenshot()) == f"{live}#receipt={receipt_id}"  # the signed receipt
+    scanned = stack.url(f"/?credit_code={CODE}")  # the public page, for a person
+    assert decode_png(qr.screenshot()) == f"{scanned}#receipt={receipt_id}"  # the signed receipt
     page.screenshot(path=tmp_path / "print.png", full_page=True)
     page.emulate_media(media="print")
     expect(page.locator(".actions")).to_be_hidden()  # the print button stays off the paper

@@ -221,7 +221,7 @@ def test_the_printed_page_carries_the_receipt_id_fingerprint_and_qr(
     assert printed.replace(" ", "") == hashlib.sha256(stored.encode()).hexdigest()[:32].upper()
     assert check_receipt(stored, jwks(client))["valid"]
     svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
-    live = f"{public_base_url}/v1/verify?credit_code={code}"  # PUBLIC_BASE_URL, not the Host
+    live = f"{public_base_url}/?credit_code={code}"  # the public page, from PUBLIC_BASE_URL
     assert decode_svg(svg) == f"{live}#receipt={receipt_id}"
     assert f"{public_base_url}/v1/verify/receipts/{receipt_id}" in page
 

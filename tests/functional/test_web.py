@@ -130,17 +130,19 @@ def test_the_printed_verification_lists_awards_revocations_time_and_a_qr_code(
     assert response.headers["Cache-Control"] == "no-store"
     page = text(response)
     assert '<html lang="zh-CN">' in page and "@page { size: A4" in page
+    assert " style=" not in page and "onclick" not in page  # inline blocks only, by CSP hash
     assert f'<dd id="credit-code">{code}</dd>' in page
     assert '<dd id="enterprise-name">北京城建集团有限责任公司</dd>' in page  # the newest name
     assert re.search(r'<dd id="as-of">\d{4}年\d\d月\d\d日 \d\d:\d\d:\d\d（北京时间）</dd>', page)
-    active = page.split('<table id="active">')[1].split("</table>")[0]
+    active = page.split('<ol class="awards" id="active">')[1].split("</ol>")[0]
     assert "北京大兴国际机场航站楼" in active and "北京市建设工程长城杯" in active
     assert "施工总承包" in active and pushed[1] in active and "国家速滑馆" not in active
     assert "（奖项状态：已报送，待审核）" in active  # the programme is submitted, not yet approved
-    revoked = page.split('<table id="revoked">')[1].split("</table>")[0]
+    revoked = page.split('<ol class="awards" id="revoked">')[1].split("</ol>")[0]
     assert "撤销" in revoked and "国家速滑馆" in revoked
     assert "经复查不符合评选条件" in revoked and "京建发〔2024〕99号" in revoked
-    live = f"{public_base_url}/v1/verify?credit_code={code}"
+    assert '<dd id="summary">该企业有 1 项有效获奖信息，另有 1 项已撤销</dd>' in page
+    live = f"{public_base_url}/?credit_code={code}"  # the page, for a person
     assert "evil.example" not in page
     assert f'<span class="url" id="live-url">{live}</span>' in page
     svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
@@ -155,7 +157,7 @@ def test_the_qr_code_follows_the_configured_address(client, pushed, env_setting)
     page = text(get(client, f"/v1/verify/print?credit_code={code}", BROWSER))
     svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
     live = decode_svg(svg).split("#receipt=rcp_")[0]
-    assert live == f"https://jzsc.example.gov.cn/api/v1/verify?credit_code={code}"
+    assert live == f"https://jzsc.example.gov.cn/api/?credit_code={code}"
 
 
 def test_without_a_configured_address_the_local_stage_links_to_make_run(client, pushed):
@@ -163,7 +165,7 @@ def test_without_a_configured_address_the_local_stage_links_to_make_run(client, 
     page = text(get(client, f"/v1/verify/print?credit_code={code}", BROWSER))
     svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
     live = decode_svg(svg).split("#receipt=rcp_")[0]  # the fragment names the signed receipt
-    assert live == f"http://127.0.0.1:8000/v1/verify?credit_code={code}"
+    assert live == f"http://127.0.0.1:8000/?credit_code={code}"
 
 
 def test_an_enterprise_without_awards_gets_a_page_saying_so(client, aws):
@@ -199,5 +201,5 @@ def test_a_forged_host_header_never_reaches_the_page(client, aws, public_base_ur
     assert response.status_code == 200
     page = text(response)
     assert "evil" not in page
-    live = f"{public_base_url}/v1/verify?credit_code={code}"
+    live = f"{public_base_url}/?credit_code={code}"  # the public page
     assert decode_svg(re.search(r"<svg .*?</svg>", page, re.S).group(0)).startswith(live)

@@ -13,7 +13,7 @@ from typing import get_args
 
 import pytest
 
-from chalicelib.domain import labels_zh, program_status
+from chalicelib.domain import labels_zh, program_status, validity
 from chalicelib.domain.audit_rules import Kind
 from chalicelib.domain.schemas import CATEGORIES, WINNER_ROLES
 from chalicelib.domain.timeliness import CHINA_TZ
@@ -41,6 +41,7 @@ def js_object(name: str, script: str = APP_JS) -> dict[str, str]:
         ("RELATIONS", labels_zh.RELATION_ZH),
         ("PROGRAM_STATES", labels_zh.PROGRAM_STATUS_ZH),
         ("TIMELINESS", labels_zh.TIMELINESS_ZH),
+        ("VALIDITY", labels_zh.VALIDITY_ZH),
     ],
 )
 def test_the_page_shows_the_same_labels_as_the_server(js_name, labels):
@@ -57,6 +58,7 @@ def test_every_code_has_exactly_one_label():
     assert tuple(labels_zh.PROGRAM_STATUS_ZH) == program_status.ALL
     assert set(labels_zh.TIMELINESS_ZH) == set(get_args(TimelinessStatus))
     assert set(labels_zh.FINDING_KIND_ZH) == set(get_args(Kind))
+    assert tuple(labels_zh.VALIDITY_ZH) == validity.ALL
     for labels in (labels_zh.ROLE_ZH, labels_zh.CATEGORY_ZH, labels_zh.PROGRAM_STATUS_ZH):
         assert len(set(labels.values())) == len(labels)  # a label read back names one code
 
@@ -64,6 +66,7 @@ def test_every_code_has_exactly_one_label():
 def test_the_receipt_check_page_uses_the_same_labels_and_time_zone():
     assert js_object("ROLES", CHECK_JS) == dict(labels_zh.ROLE_ZH)
     assert js_object("PROGRAM_STATES", CHECK_JS) == dict(labels_zh.PROGRAM_STATUS_ZH)
+    assert js_object("VALIDITY", CHECK_JS) == dict(labels_zh.VALIDITY_ZH)
     assert re.search(r'^const CHINA_TZ = "([^"]+)";', CHECK_JS, re.M).group(1) == CHINA_TZ.key
 
 
