@@ -4,22 +4,33 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
+from chalicelib.api import responses
+from chalicelib.api.doc import CURSOR, LIMIT
 from chalicelib.api.http import (
-    endpoint,
     json_body,
     json_response,
     limit_param,
     principal_of,
     query_params,
     received_at,
+    route,
 )
+from chalicelib.domain.schemas import FeedbackIn, ZeroReportIn
 from chalicelib.services import feedback, zero_reports
 
 bp = Blueprint(__name__)
 
 
-@bp.route("/feedback", methods=["POST"])
-@endpoint(bp)
+@route(
+    bp,
+    "POST",
+    "/feedback",
+    summary="Report an idea or a problem to MOHURD",
+    audience="provincial",
+    ok={201: responses.FeedbackItemOut},
+    auth="required",
+    body=FeedbackIn,
+)
 def submit_feedback() -> Response:
     request = bp.current_request
     now = received_at()
@@ -27,16 +38,32 @@ def submit_feedback() -> Response:
     return json_response(feedback.submit_feedback(principal, json_body(request), now), status=201)
 
 
-@bp.route("/feedback", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/feedback",
+    summary="Feedback from the provinces, newest first",
+    audience="admin",
+    ok={200: responses.FeedbackListOut},
+    auth="required",
+    query=(LIMIT, CURSOR),
+)
 def list_feedback() -> Response:
     request = bp.current_request
     params = query_params(request)
     return json_response(feedback.list_feedback(principal_of(request), params, limit_param(params)))
 
 
-@bp.route("/zero-reports", methods=["POST"])
-@endpoint(bp)
+@route(
+    bp,
+    "POST",
+    "/zero-reports",
+    summary="Declare no in-scope awards in a period (零报告)",
+    audience="provincial",
+    ok={201: responses.ZeroReportOut},
+    auth="required",
+    body=ZeroReportIn,
+)
 def file_zero_report() -> Response:
     request = bp.current_request
     now = received_at()

@@ -1,7 +1,8 @@
 """``GET /v1/openapi.json``: OpenAPI 3.1 generated from the app's routes and models.
 
 Paths come from ``app.routes`` (every route, nothing hand-listed); what each
-route takes and answers comes from ``route_docs`` and the pydantic models, whose
+route takes and answers comes from the ``RouteDoc`` it declared beside its handler
+(``http.route(...)``, gathered in ``http.ROUTE_DOCS``) and the pydantic models, whose
 JSON Schema (2020-12, the dialect of OpenAPI 3.1) pydantic writes under
 ``#/components/schemas``. The document is built once per container; only
 ``servers`` depends on the request (host and stage).
@@ -18,10 +19,9 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
 from pydantic_core import core_schema
 
-from chalicelib.api.http import endpoint, json_response, public_base_url
-from chalicelib.api.route_docs import Answer, Raw, Redirect, RouteDoc, route_docs
-from chalicelib.config import settings
-from chalicelib.domain import views
+from chalicelib.api import responses
+from chalicelib.api.doc import Answer, Raw, Redirect, RouteDoc
+from chalicelib.api.http import ROUTE_DOCS, json_response, public_base_url, route
 
 bp = Blueprint(__name__)
 
@@ -65,6 +65,10 @@ class _SchemaGenerator(GenerateJsonSchema):
     in our answers; a null default would contradict their ``type``.
     """
 
+    def normalize_name(self, name: str) -> str:
+        """``AwardOut`` is ``Award`` in the document (see ``responses.public_name``)."""
+        return super().normalize_name(name.removesuffix("Out"))
+
     def default_schema(self, schema: core_schema.WithDefaultSchema) -> dict[str, Any]:
         json_schema = super().default_schema(schema)
         if "default" in json_schema and json_schema["default"] is None:
@@ -100,11 +104,11 @@ def _security(auth: str) -> list[dict[str, list[str]]]:
     return []
 
 
-def _models(docs: dict[tuple[str, str], RouteDoc]) -> list[tuple[type[BaseModel], JsonSchemaMode]]:
+def _models(docs: list[RouteDoc]) -> list[tuple[type[BaseModel], JsonSchemaMode]]:
     wanted: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {
-        (views.Error, "serialization"): None
+        (responses.ErrorOut, "serialization"): None
     }
-    for doc in docs.values():
+    for doc in docs:
         if doc.body is not None:
             wanted[(doc.body, "validation")] = None
         for answer in doc.ok.values():
@@ -183,7 +187,7 @@ def _operation(
                 "name": param.name,
                 "in": "query",
                 "required": param.required,
-                "schema": param.schema,
+                "schema": param.json_schema(),
                 **({"description": param.description} if param.description else {}),
             }
         )
@@ -197,17 +201,17 @@ def _operation(
                 "description": 'The version you read, e.g. `"3"` (the ETag).',
             }
         )
-    responses: dict[str, Any] = {
+    answers: dict[str, Any] = {
         str(status): _success(status, answer, doc, refs) for status, answer in doc.ok.items()
     }
     for status in _error_statuses(doc, bool(view_args)):
-        responses[str(status)] = _error(status, doc, refs[(views.Error, "serialization")])
+        answers[str(status)] = _error(status, doc, refs[(responses.ErrorOut, "serialization")])
     operation: dict[str, Any] = {
         "operationId": view_name,
         "summary": doc.summary,
         "tags": [doc.audience],
         "security": _security(doc.auth),
-        "responses": responses,
+        "responses": answers,
     }
     if doc.description:
         operation["description"] = doc.description
@@ -222,7 +226,7 @@ def _operation(
 
 
 def _undocumented(method: str, view_name: str, view_args: list[str]) -> dict[str, Any]:
-    """A route without a ``route_docs`` entry: listed, with what the route table tells."""
+    """A route registered without ``http.route(...)``: listed, with what the route table tells."""
     operation: dict[str, Any] = {
         "operationId": view_name,
         "summary": view_name.replace("_", " "),
@@ -247,10 +251,14 @@ def _undocumented(method: str, view_name: str, view_args: list[str]) -> dict[str
 
 def build_openapi(app: Chalice) -> dict[str, Any]:
     """The document without ``servers`` (those depend on the request)."""
-    config = settings()
-    docs = route_docs(config.page_default, config.page_max)
+    docs = {
+        (method, path): ROUTE_DOCS[entry.view_function]
+        for path, methods in app.routes.items()
+        for method, entry in methods.items()
+        if entry.view_function in ROUTE_DOCS
+    }
     model_refs, definitions = models_json_schema(
-        _models(docs), ref_template=REF_TEMPLATE, schema_generator=_SchemaGenerator
+        _models(list(docs.values())), ref_template=REF_TEMPLATE, schema_generator=_SchemaGenerator
     )
     paths: dict[str, dict[str, Any]] = {}
     seen_ids: set[str] = set()
@@ -266,7 +274,7 @@ def build_openapi(app: Chalice) -> dict[str, Any]:
                 if doc is not None
                 else _undocumented(method, operation_id, entry.view_args)
             )
-    error_ref = model_refs[(views.Error, "serialization")]
+    error_ref = model_refs[(responses.ErrorOut, "serialization")]
     return {
         "openapi": "3.1.0",
         "info": INFO,
@@ -308,7 +316,14 @@ def openapi_document(app: Chalice, server_url: str) -> dict[str, Any]:
     return document
 
 
-@bp.route("/openapi.json", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/openapi.json",
+    summary="This document (OpenAPI 3.1)",
+    audience="public",
+    ok={200: None},
+    storage=False,
+)
 def openapi() -> Response:
     return json_response(openapi_document(bp.current_app, public_base_url()))

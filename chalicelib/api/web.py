@@ -22,7 +22,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib.api.http import endpoint, page_policy, public_base_url, query_params
+from chalicelib.api.doc import CREDIT_CODE, HTML, Raw
+from chalicelib.api.http import page_policy, public_base_url, query_params, route
 from chalicelib.config import settings
 from chalicelib.domain.errors import NotFoundError, RegistryError, UnavailableError
 from chalicelib.domain.jose import fingerprint
@@ -94,8 +95,16 @@ def _base_path(request: Request) -> str:
     return base_path((request.context or {}).get("path") or "", request.path)
 
 
-@bp.route("/", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/",
+    summary="The public web page (Chinese)",
+    audience="public",
+    ok={200: HTML},
+    storage=False,
+    open_query=True,
+)
 def index() -> Response:
     config = settings()
     start = config.rule_start
@@ -112,8 +121,16 @@ def index() -> Response:
     )
 
 
-@bp.route("/verify/check", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/verify/check",
+    summary="Check a receipt in the browser (Chinese; WebCrypto against the JWKS)",
+    audience="public",
+    ok={200: HTML},
+    storage=False,
+    open_query=True,
+)
 def receipt_check() -> Response:
     """Checks a signed receipt in the browser (``check.js``, WebCrypto); no inline script."""
     page = Template(_read("check.html")).substitute(base=_base_path(bp.current_request))
@@ -124,8 +141,17 @@ def receipt_check() -> Response:
     )
 
 
-@bp.route("/static/{name}", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/static/{name}",
+    summary="The page's script and style sheet",
+    audience="public",
+    ok={200: Raw(tuple(sorted({kind.split(";")[0] for kind in ASSETS.values()})))},
+    path_enums={"name": tuple(sorted(ASSETS))},
+    storage=False,
+    open_query=True,
+)
 def asset(name: str) -> Response:
     if name not in ASSETS:
         raise NotFoundError(f"no asset {name[:64]}")  # the one error shape, as everywhere
@@ -170,8 +196,19 @@ def _print_receipt(credit_code: str | None) -> dict[str, str] | None:
     return {"receipt_id": receipt["receipt_id"], "fingerprint": fingerprint(receipt["jws"])}
 
 
-@bp.route("/v1/verify/print", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/v1/verify/print",
+    summary="The verification as a printable page (Chinese, A4, QR code)",
+    audience="public",
+    ok={200: HTML},
+    query=(CREDIT_CODE,),
+    html_errors=(400,),
+    description="The answer of `GET /v1/verify` on one page, with the time and a "
+    "QR code back to the live answer. A bad code is a 400: an HTML page when the "
+    "request accepts `text/html`, the JSON error otherwise.",
+)
 def verify_print() -> Response:
     request = bp.current_request
     try:
