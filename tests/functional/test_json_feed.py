@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from chalicelib.config import settings
 from chalicelib.api import responses
+from chalicelib.config import settings
 from tests.factories import award_body, credit_code
 from tests.functional.helpers import submitted_program
 from tests.jsonfeed import feed_errors
