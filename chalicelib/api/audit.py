@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import responses
 from chalicelib.api.doc import CURSOR, LIMIT
 from chalicelib.api.http import (
     json_body,
@@ -27,7 +26,7 @@ bp = Blueprint(__name__)
     "/audit/run",
     summary="Run the daily audit now and return its report",
     audience="admin",
-    ok={200: responses.AuditReportOut},
+    ok={200: "AuditReportOut"},
     auth="required",
     body=AuditRunIn,
     errors=(409,),
@@ -48,7 +47,7 @@ def run_audit() -> Response:
     "/audit/runs",
     summary="Audit runs, newest first",
     audience="admin",
-    ok={200: responses.AuditRunListOut},
+    ok={200: "AuditRunListOut"},
     auth="required",
     query=(LIMIT, CURSOR),
 )
@@ -64,7 +63,7 @@ def list_runs() -> Response:
     "/audit/runs/{run_id}",
     summary="One audit run with its report",
     audience="admin",
-    ok={200: responses.AuditRunWithReportOut},
+    ok={200: "AuditRunWithReportOut"},
     auth="required",
     errors=(404,),
 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import responses
 from chalicelib.api.doc import (
     AUTHORITY,
     AWARD_PATH,
@@ -39,7 +38,7 @@ bp = Blueprint(__name__)
     "/awards",
     summary="Push an award record",
     audience="provincial",
-    ok={201: responses.AwardOut, 200: responses.AwardOut},
+    ok={201: "AwardOut", 200: "AwardOut"},
     auth="required",
     body=AwardIn,
     errors=(404, 409, 422),
@@ -62,7 +61,7 @@ def push_award() -> Response:
     "/awards/batch",
     summary="Push up to 100 award records; each stands or falls on its own",
     audience="provincial",
-    ok={200: responses.BatchResultsOut},
+    ok={200: "BatchResultsOut"},
     auth="required",
     body=BatchIn,
 )
@@ -79,7 +78,7 @@ def push_batch() -> Response:
     "/awards",
     summary="Awards, newest submitted_at first",
     audience="public",
-    ok={200: responses.AwardListOut},
+    ok={200: "AwardListOut"},
     auth="optional",
     description=PERSONAL_DATA + " " + SHORT_PAGES,
     query=(
@@ -117,7 +116,7 @@ def list_awards() -> Response:
     "/awards/{award_id}",
     summary="One award, revoked ones too, with its history",
     audience="public",
-    ok={200: responses.AwardOut},
+    ok={200: "AwardOut"},
     auth="optional",
     description=PERSONAL_DATA,
     errors=(404,),
@@ -135,7 +134,7 @@ def get_award(award_id: str) -> Response:
     "/awards/{award_id}",
     summary="Correct an award (If-Match: its version)",
     audience="provincial",
-    ok={200: responses.AwardOut},
+    ok={200: "AwardOut"},
     auth="required",
     body=AwardIn,
     errors=(404, 409, 422),
@@ -160,7 +159,7 @@ def correct_award(award_id: str) -> Response:
     "/awards/{award_id}/revoke",
     summary="Revoke an award",
     audience="provincial",
-    ok={200: responses.AwardOut},
+    ok={200: "AwardOut"},
     auth="required",
     body=RevokeIn,
     errors=(404, 409),
@@ -182,7 +181,7 @@ def revoke_award(award_id: str) -> Response:
     "/verify",
     summary="An enterprise's awards by credit code, read consistently",
     audience="public",
-    ok={200: responses.VerificationOut},
+    ok={200: "VerificationOut"},
     auth="optional",
     description=PERSONAL_DATA + " " + SHORT_PAGES,
     query=(
@@ -204,7 +203,7 @@ def verify() -> Response:
     "/awards/{award_id}/redact",
     summary="Erase personal data from an award, its history and its change entries",
     audience="admin",
-    ok={200: responses.AwardOut},
+    ok={200: "AwardOut"},
     auth="required",
     body=RedactIn,
     errors=(404, 422),

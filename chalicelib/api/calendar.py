@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import responses
 from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
 from chalicelib.domain.schemas import CalendarIn
 from chalicelib.services import calendars
@@ -18,7 +17,7 @@ bp = Blueprint(__name__)
     "/calendar/{year}",
     summary="A year's working-day calendar and where it comes from",
     audience="public",
-    ok={200: responses.CalendarYearOut},
+    ok={200: "CalendarYearOut"},
     errors=(400,),
     path_patterns={"year": r"^\d{4}$"},
 )
@@ -32,7 +31,7 @@ def get_calendar(year: str) -> Response:
     "/calendar/{year}",
     summary="Load the State Council's arrangement of a year",
     audience="admin",
-    ok={200: responses.CalendarLoadedOut},
+    ok={200: "CalendarLoadedOut"},
     auth="required",
     body=CalendarIn,
     errors=(409,),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import responses
 from chalicelib.api.doc import LIMIT, Param
 from chalicelib.api.http import json_response, limit_param, query_params, route
 from chalicelib.services import changes
@@ -18,7 +17,7 @@ bp = Blueprint(__name__)
     "/changes",
     summary="The change feed: every change after `since`, exactly once",
     audience="public",
-    ok={200: responses.ChangePageOut},
+    ok={200: "ChangePageOut"},
     query=(
         Param(
             "since",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import responses
 from chalicelib.api.doc import DOCUMENT_ID, PROGRAM_PATH, Redirect
 from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
 from chalicelib.domain.schemas import DocumentIn
@@ -19,7 +18,7 @@ bp = Blueprint(__name__)
     "/programs/{program_id}/documents",
     summary="Declare an approval document of a draft and get its upload form",
     audience="provincial",
-    ok={201: responses.DocumentUploadOut},
+    ok={201: "DocumentUploadOut"},
     auth="required",
     body=DocumentIn,
     errors=(409, 422),
@@ -43,7 +42,7 @@ def request_upload(program_id: str) -> Response:
     "/programs/{program_id}/documents/{document_id}/check",
     summary="Check an uploaded document now: verified or rejected",
     audience="provincial",
-    ok={200: responses.ProgramDocumentOut},
+    ok={200: "ProgramDocumentOut"},
     auth="required",
     errors=(409,),
     path_patterns={**PROGRAM_PATH, "document_id": DOCUMENT_ID},

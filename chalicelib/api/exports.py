@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import responses
 from chalicelib.api.http import json_response, route
 from chalicelib.services import export
 
@@ -17,7 +16,7 @@ bp = Blueprint(__name__)
     "/exports/latest",
     summary="The latest nightly export: links, counts, SHA-256",
     audience="public",
-    ok={200: responses.ExportLatestOut},
+    ok={200: "ExportLatestOut"},
     errors=(404,),
     description="404 before the first export. The links expire after "
     "`links_expire_in` seconds: fetch this again for fresh ones.",

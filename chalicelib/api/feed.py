@@ -6,7 +6,6 @@ import json
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import responses
 from chalicelib.api.doc import CURSOR, SHORT_PAGES
 from chalicelib.api.http import public_base_url, query_params, route
 from chalicelib.services import feed
@@ -22,7 +21,7 @@ FEED_TYPE = "application/feed+json; charset=utf-8"
     "/feed.json",
     summary="JSON Feed 1.1 of the latest awards",
     audience="public",
-    ok={200: responses.JsonFeedOut},
+    ok={200: "JsonFeedOut"},
     query=(CURSOR,),
     media_type="application/feed+json",
     description="Pages like `GET /v1/awards` (`next_url` instead of `next_cursor`): "

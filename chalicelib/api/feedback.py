@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import responses
 from chalicelib.api.doc import CURSOR, LIMIT
 from chalicelib.api.http import (
     json_body,
@@ -27,7 +26,7 @@ bp = Blueprint(__name__)
     "/feedback",
     summary="Report an idea or a problem to MOHURD",
     audience="provincial",
-    ok={201: responses.FeedbackItemOut},
+    ok={201: "FeedbackItemOut"},
     auth="required",
     body=FeedbackIn,
 )
@@ -44,7 +43,7 @@ def submit_feedback() -> Response:
     "/feedback",
     summary="Feedback from the provinces, newest first",
     audience="admin",
-    ok={200: responses.FeedbackListOut},
+    ok={200: "FeedbackListOut"},
     auth="required",
     query=(LIMIT, CURSOR),
 )
@@ -60,7 +59,7 @@ def list_feedback() -> Response:
     "/zero-reports",
     summary="Declare no in-scope awards in a period (零报告)",
     audience="provincial",
-    ok={201: responses.ZeroReportOut},
+    ok={201: "ZeroReportOut"},
     auth="required",
     body=ZeroReportIn,
 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import responses
 from chalicelib.api.doc import IMPORT_ID, Raw
 from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
 from chalicelib.domain.schemas import ImportIn
@@ -20,7 +19,7 @@ _NO_STORE = {"Cache-Control": "no-store"}
     "/imports",
     summary="Declare a spreadsheet of awards to import and get its upload form",
     audience="provincial",
-    ok={201: responses.ImportUploadOut},
+    ok={201: "ImportUploadOut"},
     auth="required",
     body=ImportIn,
     errors=(422,),
@@ -42,7 +41,7 @@ def request_import() -> Response:
     "/imports/{import_id}/start",
     summary="Check the uploaded spreadsheet and start the import",
     audience="provincial",
-    ok={202: responses.ImportOut},
+    ok={202: "ImportOut"},
     auth="required",
     errors=(404, 409, 422),
     path_patterns={"import_id": IMPORT_ID},
@@ -63,7 +62,7 @@ def start_import(import_id: str) -> Response:
     "/imports/{import_id}",
     summary="An import's status and counts",
     audience="provincial",
-    ok={200: responses.ImportOut},
+    ok={200: "ImportOut"},
     auth="required",
     errors=(404,),
     path_patterns={"import_id": IMPORT_ID},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import responses
 from chalicelib.api.doc import CURSOR, KEY_ID, LIMIT
 from chalicelib.api.http import (
     json_body,
@@ -27,7 +26,7 @@ bp = Blueprint(__name__)
     "/keys",
     summary="Issue an API key (shown once)",
     audience="admin",
-    ok={201: responses.ApiKeyCreatedOut},
+    ok={201: "ApiKeyCreatedOut"},
     auth="required",
     body=KeyIn,
     description="A provincial key needs `authority_id` (one of the 33); an admin key "
@@ -45,7 +44,7 @@ def create_key() -> Response:
     "/keys",
     summary="API keys, newest first (never the keys themselves)",
     audience="admin",
-    ok={200: responses.ApiKeyListOut},
+    ok={200: "ApiKeyListOut"},
     auth="required",
     query=(LIMIT, CURSOR),
 )
@@ -61,7 +60,7 @@ def list_keys() -> Response:
     "/keys/{key_id}/revoke",
     summary="Revoke an API key: its next request is refused (401)",
     audience="admin",
-    ok={200: responses.ApiKeyOut},
+    ok={200: "ApiKeyOut"},
     auth="required",
     errors=(404, 409),
     path_patterns={"key_id": KEY_ID},

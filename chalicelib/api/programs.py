@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import responses
 from chalicelib.api.doc import AUTHORITY, CURSOR, LIMIT, PROGRAM_PATH, Param
 from chalicelib.api.http import (
     etag,
@@ -30,7 +29,7 @@ bp = Blueprint(__name__)
     "/programs",
     summary="Declare a programme (draft)",
     audience="provincial",
-    ok={201: responses.ProgramOut},
+    ok={201: "ProgramOut"},
     auth="required",
     body=ProgramIn,
     errors=(422,),
@@ -49,7 +48,7 @@ def create_program() -> Response:
     "/programs",
     summary="Award programmes, newest first",
     audience="public",
-    ok={200: responses.ProgramListOut},
+    ok={200: "ProgramListOut"},
     auth="optional",
     query=(
         AUTHORITY,
@@ -78,7 +77,7 @@ def list_programs() -> Response:
     "/programs/{program_id}",
     summary="One programme",
     audience="public",
-    ok={200: responses.ProgramOut},
+    ok={200: "ProgramOut"},
     auth="optional",
     errors=(404,),
     path_patterns=PROGRAM_PATH,
@@ -98,7 +97,7 @@ def get_program(program_id: str) -> Response:
     "/programs/{program_id}",
     summary="Revise a draft or rejected programme",
     audience="provincial",
-    ok={200: responses.ProgramOut},
+    ok={200: "ProgramOut"},
     auth="required",
     body=ProgramIn,
     errors=(404, 409, 422),
@@ -121,7 +120,7 @@ def update_program(program_id: str) -> Response:
     "/programs/{program_id}/submit",
     summary="Submit a draft programme for review",
     audience="provincial",
-    ok={200: responses.ProgramOut},
+    ok={200: "ProgramOut"},
     auth="required",
     errors=(404, 409),
     path_patterns=PROGRAM_PATH,
@@ -139,7 +138,7 @@ def submit_program(program_id: str) -> Response:
     "/programs/{program_id}/review",
     summary="Approve or reject a submitted programme",
     audience="admin",
-    ok={200: responses.ProgramOut},
+    ok={200: "ProgramOut"},
     auth="required",
     body=ReviewIn,
     errors=(409,),
@@ -161,7 +160,7 @@ def review_program(program_id: str) -> Response:
     "/programs/{program_id}/withdraw",
     summary="Withdraw an approved programme from a date",
     audience="admin",
-    ok={200: responses.ProgramOut},
+    ok={200: "ProgramOut"},
     auth="required",
     body=WithdrawIn,
     errors=(409,),

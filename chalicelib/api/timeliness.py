@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import responses
 from chalicelib.api.doc import AWARD_PATH
 from chalicelib.api.http import etag, json_body, json_response, principal_of, received_at, route
 from chalicelib.domain.schemas import ExcuseIn
@@ -19,7 +18,7 @@ bp = Blueprint(__name__)
     "/timeliness",
     summary="Timeliness of every authority, as of the last audit",
     audience="admin",
-    ok={200: responses.TimelinessTableOut},
+    ok={200: "TimelinessTableOut"},
     auth="required",
 )
 def league_table() -> Response:
@@ -32,7 +31,7 @@ def league_table() -> Response:
     "/timeliness/{authority_id}",
     summary="One authority's timeliness (the province itself or an administrator)",
     audience="provincial",
-    ok={200: responses.TimelinessOneOut},
+    ok={200: "TimelinessOneOut"},
     auth="required",
     errors=(404,),
 )
@@ -47,7 +46,7 @@ def one_authority(authority_id: str) -> Response:
     "/awards/{award_id}/excuse",
     summary="Accept a late push as justified",
     audience="admin",
-    ok={200: responses.AwardOut},
+    ok={200: "AwardOut"},
     auth="required",
     body=ExcuseIn,
     errors=(404, 409),

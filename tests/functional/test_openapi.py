@@ -7,7 +7,7 @@ from chalice import Chalice
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from chalicelib.api.openapi import REF_TEMPLATE, build_openapi
+from chalicelib.api.openapi_document import REF_TEMPLATE, build_openapi
 from chalicelib.api.templates import XLSX_TYPE
 from chalicelib.domain.schemas import AwardIn, DocumentIn, ProgramIn, ReviewIn, WithdrawIn
 from tests.factories import award_body, credit_code, document_body, pdf_bytes
