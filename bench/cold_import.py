@@ -5,7 +5,7 @@ start-up: each sample is a new interpreter that times ``import app`` (our app,
 with every blueprint, pynamodb models and powertools) or a one-route "hello"
 app that imports ``chalice`` and ``boto3``, or the same app that also imports
 the libraries ours builds on (pynamodb, powertools' Logger and Metrics,
-pydantic) and no code of ours: the floor a cold start cannot go below. Median
+pydantic's models) and no code of ours: the floor a cold start cannot go below. Median
 of ``RUNS`` samples each, taken alternately.
 
     python -m bench.cold_import
@@ -35,11 +35,11 @@ def index():
 """
 LIBRARIES_APP = """\
 import boto3
-import pydantic
 from aws_lambda_powertools import Logger, Metrics
 from chalice import Chalice
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.models import Model
+from pydantic import BaseModel, ConfigDict, Field
 
 app = Chalice(app_name="libraries")
 
