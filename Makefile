@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGE_STAGE ?= prod
+# pytest-xdist workers: one runs the tests on the local stack (in order, one stack), the
+# others every other test file; 2..4 (the stack's own processes need CPU too).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; [ $$n -lt 2 ] && n=2; echo $$n)
 
 .PHONY: run test lint format bench bench-export package template clean browser-deps
 
@@ -22,7 +25,7 @@ run: $(STAMP)
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 ## Debian's chromium and a CJK font for the browser test (CI: fresh Debian, as root).
 browser-deps:
