@@ -39,6 +39,7 @@ from chalicelib.services.awards import (
 )
 from chalicelib.services.keys import Principal
 from chalicelib.store.base import iso_utc
+from chalicelib.store.batch_reads import records_and_statuses
 from chalicelib.store.models import (
     AwardRecord,
     CreditCodeEntry,
@@ -60,10 +61,16 @@ def _credit_code(raw: str | None, *, field: str = "credit_code") -> str:
         raise ValidationError(f"credit_code: {exc}", field=field) from None
 
 
-def with_program_status(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Mark awards whose programme is not approved, so a verifier sees it."""
-    program_ids = list({view["program_id"] for view in views})
-    statuses = {}
+def with_program_status(
+    views: list[dict[str, Any]], known: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Mark awards whose programme is not approved, so a verifier sees it.
+
+    ``known``: statuses already read (verify reads them with the records); only
+    the other programmes are fetched.
+    """
+    statuses = dict(known or {})
+    program_ids = list({view["program_id"] for view in views} - set(statuses))
     for start in range(0, len(program_ids), BATCH_GET_MAX):
         for program in Program.batch_get(program_ids[start : start + BATCH_GET_MAX]):
             statuses[program.id] = program.status
@@ -118,9 +125,18 @@ Candidate = tuple[str, AwardRecord | None]
 
 
 def _credit_code_stream(
-    code: str, before: str | None, page: int, budget: _Budget
+    code: str,
+    before: str | None,
+    page: int,
+    budget: _Budget,
+    statuses: dict[str, str] | None = None,
 ) -> Iterator[Candidate]:
-    """Awards naming ``code`` now, newest first, read consistently from the base table."""
+    """Awards naming ``code`` now, newest first, read consistently from the base table.
+
+    The records and their programmes' statuses (into ``statuses``) come in one
+    BatchGetItem per page, with the programme named by each index item.
+    """
+    statuses = {} if statuses is None else statuses
     condition = CreditCodeEntry.sk < before if before else None
     start = None
     while True:
@@ -135,7 +151,11 @@ def _credit_code_stream(
             last_evaluated_key=start,
         )
         chunk = list(entries)
-        records = _records_by_id([entry.award_id for entry in chunk]) if chunk else {}
+        records: dict[str, AwardRecord] = {}
+        if chunk:
+            wanted = [e.program_id for e in chunk if e.program_id and e.program_id not in statuses]
+            records, found = records_and_statuses([entry.award_id for entry in chunk], wanted)
+            statuses.update(found)
         budget.spend(len(chunk) + len(records))
         for entry in chunk:
             record = records.get(entry.award_id)
@@ -389,10 +409,13 @@ def verify(
         before = decode_cursor(params["cursor"], secret=secret, scope=scope)["before"]
     as_of = iso_utc(datetime.now(UTC))
     budget = _Budget(settings().read_bound(limit))
+    statuses: dict[str, str] = {}
     records, position = _page(
-        _credit_code_stream(code, before, limit + 1, budget), lambda r: True, limit
+        _credit_code_stream(code, before, limit + 1, budget, statuses), lambda r: True, limit
     )
-    views = for_reader(with_program_status([award_view(r) for r in records]), principal)
+    views = for_reader(
+        with_program_status([award_view(r) for r in records], known=statuses), principal
+    )
     for view in views:
         view["enterprise_role"] = next(
             w["role"] for w in view["winners"] if w["credit_code"] == code
