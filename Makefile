@@ -17,7 +17,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-## Set up and run the service locally: moto on 127.0.0.1:4566, API on 127.0.0.1:8000.
+## Set up and run the service locally: moto on 127.0.0.1:4566, API on 127.0.0.1:8000
+## (other ports: MOTO_PORT=4567 API_PORT=8001 make run).
 run: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash devtools/run_local.sh
 

@@ -1,10 +1,10 @@
-"""Bulk open data: where the latest nightly export is."""
+"""Bulk open data: where the latest nightly export is; an administrator runs one now."""
 
 from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import json_response, route
+from chalicelib.api.http import json_response, principal_of, received_at, route
 from chalicelib.services import export
 
 bp = Blueprint(__name__)
@@ -24,3 +24,23 @@ bp = Blueprint(__name__)
 def latest_export() -> Response:
     # The links inside expire: a cache may keep the answer only briefly.
     return json_response(export.latest_export(), headers={"Cache-Control": "max-age=60"})
+
+
+@route(
+    bp,
+    "POST",
+    "/exports/run",
+    summary="Run the open-data export now; its links, as /v1/exports/latest shows them",
+    audience="admin",
+    ok={200: "ExportLatestOut"},
+    auth="required",
+    errors=(409,),
+    description="Runs in the request (meant for a local stack or a pilot's data; "
+    "the nightly schedule does the same). A re-run the same day writes beside the "
+    "files `latest` names, never over them; a run still going is 409 `invalid_state`.",
+)
+def run_export() -> Response:
+    request = bp.current_request
+    now = received_at()
+    answer = export.run_now(principal_of(request), now)
+    return json_response(answer, headers={"Cache-Control": "no-store"})

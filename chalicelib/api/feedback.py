@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.doc import CURSOR, LIMIT
+from chalicelib.api.doc import AUTHORITY, CURSOR, LIMIT
 from chalicelib.api.http import (
     json_body,
     json_response,
@@ -69,4 +69,24 @@ def file_zero_report() -> Response:
     principal = principal_of(request)
     return json_response(
         zero_reports.file_zero_report(principal, json_body(request), now), status=201
+    )
+
+
+@route(
+    bp,
+    "GET",
+    "/zero-reports",
+    summary="Zero reports: a province its own, an administrator everyone's",
+    audience="provincial",
+    ok={200: "ZeroReportListOut"},
+    auth="required",
+    query=(AUTHORITY, LIMIT, CURSOR),
+    description="Ordered by authority, then latest period end first. A province may "
+    "pass only its own `authority_id` (another is 403).",
+)
+def list_zero_reports() -> Response:
+    request = bp.current_request
+    params = query_params(request)
+    return json_response(
+        zero_reports.list_zero_reports(principal_of(request), params, limit_param(params))
     )

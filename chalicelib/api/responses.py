@@ -394,6 +394,11 @@ class ZeroReportOut(_Out):
     created_at: datetime
 
 
+class ZeroReportListOut(_Out):
+    items: list[ZeroReportOut]
+    next_cursor: str | None
+
+
 class AuditReportOut(_Out):
     run_id: str
     date: date

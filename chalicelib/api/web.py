@@ -39,6 +39,7 @@ ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
     "check.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
 }
 # nosniff and the Content-Security-Policy of every HTML answer come from edge_headers.
 PAGE_HEADERS = {"Referrer-Policy": "same-origin"}
@@ -145,7 +146,7 @@ def receipt_check() -> Response:
     bp,
     "GET",
     "/static/{name}",
-    summary="The page's script and style sheet",
+    summary="The page's script, style sheet and icon",
     audience="public",
     ok={200: Raw(tuple(sorted({kind.split(";")[0] for kind in ASSETS.values()})))},
     path_enums={"name": tuple(sorted(ASSETS))},
@@ -159,6 +160,25 @@ def asset(name: str) -> Response:
         body=_read(name),
         status_code=200,
         headers={"Content-Type": ASSETS[name], "Cache-Control": "max-age=300", **PAGE_HEADERS},
+    )
+
+
+@route(
+    bp,
+    "GET",
+    "/favicon.ico",
+    summary="The site icon (SVG)",
+    audience="public",
+    ok={200: Raw(("image/svg+xml",))},
+    storage=False,
+    open_query=True,
+)
+def favicon() -> Response:
+    """Browsers ask for it on every page, JSON answers too: the same SVG as the pages link."""
+    return Response(
+        body=_read("favicon.svg"),
+        status_code=200,
+        headers={"Content-Type": ASSETS["favicon.svg"], "Cache-Control": "max-age=86400"},
     )
 
 

@@ -344,8 +344,25 @@ function route() {
 
 // ---- export link and timeliness table ----------------------------------------
 
+const EXPORT_FILES = {
+  "awards.csv": "获奖信息 CSV",
+  "awards.jsonl.gz": "获奖信息 JSON Lines",
+  "programs.jsonl.gz": "奖项目录 JSON Lines",
+};
+
 function exportLinks(manifest) {
   const links = [];
+  const named = (f) => f && f.name && /^https?:\/\//.test(f.url);
+  if (Array.isArray(manifest.files) && manifest.files.every(named)) {
+    // GET /v1/exports/latest: named files, then the manifest with their SHA-256
+    for (const file of manifest.files) {
+      links.push(el("a", { href: file.url, rel: "noopener" }, EXPORT_FILES[file.name] || file.name));
+    }
+    if (manifest.manifest_url) {
+      links.push(el("a", { href: manifest.manifest_url, rel: "noopener" }, "清单（含 SHA-256）"));
+    }
+    return links.flatMap((link, i) => (i ? [" · ", link] : [link]));
+  }
   const walk = (value, key) => {
     if (typeof value === "string" && /^(https?:\/\/|\/)/.test(value)) {
       let label = key;
