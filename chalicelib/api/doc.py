@@ -62,8 +62,9 @@ Answer = str | Raw | Redirect | None
 class RouteDoc:
     """What OpenAPI says about one route.
 
-    The error statuses listed are derived (see ``openapi._error_statuses``):
-    400 when the route reads input (query, body, ``If-Match``), 401/403 from
+    The error statuses listed are derived (see ``openapi_document._error_statuses``):
+    400 when the route reads input (query, body, ``If-Match``) or refuses unknown query
+    parameters (every route but an ``open_query`` page), 401/403 from
     ``auth``, 404 with path parameters, 413/415 with a body, 503 when it reads
     storage; ``errors`` adds what the route's own rules return.
 

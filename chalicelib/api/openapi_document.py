@@ -30,7 +30,8 @@ BEARER = "bearerAuth"
 
 ERROR_RESPONSES: dict[int, str] = {
     400: "Malformed JSON (`invalid_json`), a schema or format error (`validation_error`, "
-    "naming the `field`) or a bad cursor (`invalid_cursor`).",
+    "naming the `field`), a query parameter the route does not take (`validation_error`, "
+    "naming it) or a bad cursor (`invalid_cursor`).",
     401: "No, unknown or revoked API key (`unauthenticated`).",
     403: "Wrong role, or another authority's object (`forbidden`).",
     404: "Unknown id, or an object this caller may not see (`not_found`).",
@@ -87,7 +88,8 @@ def _shape(name: str) -> type[BaseModel]:
 def _error_statuses(doc: RouteDoc, has_path_params: bool) -> list[int]:
     """The error statuses a route can answer, derived from what it takes."""
     statuses = set(doc.errors)
-    if doc.query or doc.body is not None or doc.if_match:
+    # Every route but a human page refuses a query parameter it does not declare.
+    if doc.query or doc.body is not None or doc.if_match or not doc.open_query:
         statuses.add(400)
     if doc.storage:
         statuses.add(503)
