@@ -14,6 +14,7 @@ from chalicelib.api.http import (
     received_at,
     route,
 )
+from chalicelib.domain.errors import UnauthenticatedError
 from chalicelib.domain.schemas import KeyIn
 from chalicelib.services import key_admin
 
@@ -71,3 +72,27 @@ def revoke_key(key_id: str) -> Response:
     request = bp.current_request
     now = received_at()
     return json_response(key_admin.revoke(principal_of(request), key_id, now))
+
+
+@route(
+    bp,
+    "GET",
+    "/me",
+    summary="Who the key belongs to (role, authority, key id)",
+    audience="provincial",
+    ok={200: "MeOut"},
+    auth="required",
+    description="The console signs in with it; an unknown or revoked key is a 401.",
+)
+def who_am_i() -> Response:
+    """Who the key belongs to: the console signs in with it (a revoked key is a 401 here)."""
+    principal = principal_of(bp.current_request)
+    if principal is None:
+        raise UnauthenticatedError("this route needs an API key")
+    return json_response(
+        {
+            "role": principal.role,
+            "authority_id": principal.authority_id,
+            "key_id": principal.key_id,
+        }
+    )

@@ -618,3 +618,19 @@ class ImportUploadOut(_Out):
     import_id: str
     import_: ImportOut = Field(alias="import")
     upload: UploadFormOut
+
+
+class MeOut(_Out):
+    """Who a key belongs to (``GET /v1/me``): what the console shows after sign-in."""
+
+    role: Literal["admin", "provincial"]
+    authority_id: str | None = Field(description="The province; null for an administrator.")
+    key_id: str
+
+
+class OpenFindingListOut(_Out):
+    """An authority's open audit findings, newest first (``GET /v1/timeliness/{id}/findings``)."""
+
+    items: list[FindingOut]
+    next_cursor: None
+    truncated: bool = Field(description="More open findings than FINDINGS_READ_MAX.")

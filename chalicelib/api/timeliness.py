@@ -7,7 +7,7 @@ from chalice import Blueprint, Response
 from chalicelib.api.doc import AWARD_PATH
 from chalicelib.api.http import etag, json_body, json_response, principal_of, received_at, route
 from chalicelib.domain.schemas import ExcuseIn
-from chalicelib.services import award_reads, award_timeliness, timeliness_stats
+from chalicelib.services import award_timeliness, timeliness_stats
 
 bp = Blueprint(__name__)
 
@@ -42,6 +42,22 @@ def one_authority(authority_id: str) -> Response:
 
 @route(
     bp,
+    "GET",
+    "/timeliness/{authority_id}/findings",
+    summary="One authority's open audit findings, each with what to do",
+    audience="provincial",
+    ok={200: "OpenFindingListOut"},
+    auth="required",
+    errors=(404,),
+    description="The province itself or an administrator; never public.",
+)
+def open_findings(authority_id: str) -> Response:
+    principal = principal_of(bp.current_request)
+    return json_response(timeliness_stats.open_findings(principal, authority_id))
+
+
+@route(
+    bp,
     "POST",
     "/awards/{award_id}/excuse",
     summary="Accept a late push as justified",
@@ -58,5 +74,4 @@ def excuse_award(award_id: str) -> Response:
     now = received_at()
     principal = principal_of(request)
     view = award_timeliness.excuse_award(principal, award_id, json_body(request), now)
-    view = award_reads.with_program_status([view])[0]
     return json_response(view, headers=etag(view["version"]))
