@@ -3,8 +3,10 @@
 What a Lambda cold start pays before the first request, minus the runtime's own
 start-up: each sample is a new interpreter that times ``import app`` (our app,
 with every blueprint, pynamodb models and powertools) or a one-route "hello"
-app that imports ``chalice`` and ``boto3``. Median of ``RUNS``
-samples each, taken alternately.
+app that imports ``chalice`` and ``boto3``, or the same app that also imports
+the libraries ours builds on (pynamodb, powertools' Logger and Metrics,
+pydantic's models) and no code of ours: the floor a cold start cannot go below. Median
+of ``RUNS`` samples each, taken alternately.
 
     python -m bench.cold_import
 """
@@ -25,6 +27,21 @@ import boto3
 from chalice import Chalice
 
 app = Chalice(app_name="hello")
+
+
+@app.route("/")
+def index():
+    return {"hello": "world"}
+"""
+LIBRARIES_APP = """\
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from chalice import Chalice
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.models import Model
+from pydantic import BaseModel, ConfigDict, Field
+
+app = Chalice(app_name="libraries")
 
 
 @app.route("/")
@@ -65,8 +82,12 @@ def _sample(directory: Path) -> float:
 
 def run() -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
-        Path(tmp, "app.py").write_text(HELLO_APP)
-        apps = {"ours": PROJECT_DIR, "hello": Path(tmp)}
+        hello_dir, libraries_dir = Path(tmp, "hello"), Path(tmp, "libraries")
+        hello_dir.mkdir()
+        libraries_dir.mkdir()
+        Path(hello_dir, "app.py").write_text(HELLO_APP)
+        Path(libraries_dir, "app.py").write_text(LIBRARIES_APP)
+        apps = {"ours": PROJECT_DIR, "hello": hello_dir, "libraries": libraries_dir}
         for directory in apps.values():
             _sample(directory)  # warm the file-system cache and write the .pyc files
         samples: dict[str, list[float]] = {name: [] for name in apps}
@@ -75,6 +96,7 @@ def run() -> list[dict]:
                 samples[name].append(_sample(directory))
     ours, ours_min = statistics.median(samples["ours"]), min(samples["ours"])
     hello, hello_min = statistics.median(samples["hello"]), min(samples["hello"])
+    libraries = statistics.median(samples["libraries"])
     return [
         {
             "measure": "cold `import app`, Award Registry",
@@ -87,6 +109,13 @@ def run() -> list[dict]:
             "value": round(hello),
             "unit": "ms (median)",
             "notes": f"{RUNS} fresh processes; min {hello_min:.0f} ms",
+        },
+        {
+            "measure": "cold `import app`, the libraries alone (no app code)",
+            "value": round(libraries),
+            "unit": "ms (median)",
+            "notes": f"chalice, boto3, pynamodb, powertools, pydantic; "
+            f"{libraries / hello:.2f}× hello: the floor",
         },
         {
             "measure": "cold import, ours / hello",

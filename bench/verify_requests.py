@@ -1,9 +1,10 @@
 """Benchmark: DynamoDB requests per ``GET /v1/verify`` call, by awards held by the code.
 
 Verify reads the credit-code index items in the awards table's base partition
-(a consistent Query), then the records (BatchGetItem) and their programmes'
-status (BatchGetItem): a fixed number of requests per page, whatever the
-table holds, and never a Scan. Counted with a botocore event hook on
+(a consistent Query), then the records and their programmes' status in one
+BatchGetItem across both tables (``store/batch_reads.py``): a fixed number of
+requests per page, whatever the table holds, and never a Scan. (The UpdateItem
+is the day's verification counter of the pilot statistics.) Counted with a botocore event hook on
 in-process moto.
 
     python -m bench.verify_requests

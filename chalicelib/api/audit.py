@@ -4,22 +4,34 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
+from chalicelib.api.doc import CURSOR, LIMIT
 from chalicelib.api.http import (
-    endpoint,
     json_body,
     json_response,
     limit_param,
     principal_of,
     query_params,
     received_at,
+    route,
 )
+from chalicelib.domain.schemas import AuditRunIn
 from chalicelib.services import audit, audit_runs
 
 bp = Blueprint(__name__)
 
 
-@bp.route("/audit/run", methods=["POST"])
-@endpoint(bp)
+@route(
+    bp,
+    "POST",
+    "/audit/run",
+    summary="Run the daily audit now and return its report",
+    audience="admin",
+    ok={200: "AuditReportOut"},
+    auth="required",
+    body=AuditRunIn,
+    errors=(409,),
+    description="The body is optional; `date` audits as of that China date.",
+)
 def run_audit() -> Response:
     request = bp.current_request
     now = received_at()
@@ -29,15 +41,31 @@ def run_audit() -> Response:
     return json_response(audit.run_now(principal, data, now))
 
 
-@bp.route("/audit/runs", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/audit/runs",
+    summary="Audit runs, newest first",
+    audience="admin",
+    ok={200: "AuditRunListOut"},
+    auth="required",
+    query=(LIMIT, CURSOR),
+)
 def list_runs() -> Response:
     request = bp.current_request
     params = query_params(request)
     return json_response(audit_runs.list_runs(principal_of(request), params, limit_param(params)))
 
 
-@bp.route("/audit/runs/{run_id}", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/audit/runs/{run_id}",
+    summary="One audit run with its report",
+    audience="admin",
+    ok={200: "AuditRunWithReportOut"},
+    auth="required",
+    errors=(404,),
+)
 def get_run(run_id: str) -> Response:
     return json_response(audit_runs.get_run(principal_of(bp.current_request), run_id))

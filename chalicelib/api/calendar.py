@@ -4,20 +4,41 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import endpoint, json_body, json_response, principal_of, received_at
+from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
+from chalicelib.domain.schemas import CalendarIn
 from chalicelib.services import calendars
 
 bp = Blueprint(__name__)
 
 
-@bp.route("/calendar/{year}", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/calendar/{year}",
+    summary="A year's working-day calendar and where it comes from",
+    audience="public",
+    ok={200: "CalendarYearOut"},
+    errors=(400,),
+    path_patterns={"year": r"^\d{4}$"},
+)
 def get_calendar(year: str) -> Response:
     return json_response(calendars.get_calendar(year))
 
 
-@bp.route("/calendar/{year}", methods=["PUT"])
-@endpoint(bp)
+@route(
+    bp,
+    "PUT",
+    "/calendar/{year}",
+    summary="Load the State Council's arrangement of a year",
+    audience="admin",
+    ok={200: "CalendarLoadedOut"},
+    auth="required",
+    body=CalendarIn,
+    errors=(409,),
+    path_patterns={"year": r"^\d{4}$"},
+    description="Overrides the library for that year without a redeploy; records "
+    "judged on a provisional count of the year are recomputed and published.",
+)
 def put_calendar(year: str) -> Response:
     request = bp.current_request
     now = received_at()

@@ -4,14 +4,33 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import endpoint, json_response, limit_param, query_params
+from chalicelib.api.doc import LIMIT, Param
+from chalicelib.api.http import json_response, limit_param, query_params, route
 from chalicelib.services import changes
 
 bp = Blueprint(__name__)
 
 
-@bp.route("/changes", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/changes",
+    summary="The change feed: every change after `since`, exactly once",
+    audience="public",
+    ok={200: "ChangePageOut"},
+    query=(
+        Param(
+            "since",
+            {"type": "string"},
+            "A `next_cursor` or any entry's `cursor`; none = from the beginning.",
+        ),
+        LIMIT,
+    ),
+    description="Entries are gapless per authority (`seq`). Page with `next_cursor` "
+    "while `has_more` is true; later, poll with the last `next_cursor`. A page reads "
+    "at most `limit` + (authorities with new entries) stored entries, so it MAY hold "
+    "fewer than `limit` items while `has_more` is true.",
+)
 def list_changes() -> Response:
     params = query_params(bp.current_request)
     return json_response(changes.list_changes(params, limit_param(params)))

@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import endpoint, json_body, json_response, principal_of, received_at
+from chalicelib.api.doc import DOCUMENT_ID, PROGRAM_PATH, Redirect
+from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
+from chalicelib.domain.schemas import DocumentIn
 from chalicelib.services import documents
 
 bp = Blueprint(__name__)
 
 
-@bp.route("/programs/{program_id}/documents", methods=["POST"])
-@endpoint(bp)
+@route(
+    bp,
+    "POST",
+    "/programs/{program_id}/documents",
+    summary="Declare an approval document of a draft and get its upload form",
+    audience="provincial",
+    ok={201: "DocumentUploadOut"},
+    auth="required",
+    body=DocumentIn,
+    errors=(409, 422),
+    path_patterns=PROGRAM_PATH,
+    description="Answers an S3 presigned POST pinned to the document's key, its "
+    "content type and size. A size over the limit is 422 `document_too_large`, one "
+    "document too many 422 `too_many_documents`; only a draft takes documents (409 "
+    "`invalid_state`). Then POST the file to `upload.url` with `upload.fields` and "
+    "call `.../check`.",
+)
 def request_upload(program_id: str) -> Response:
     request = bp.current_request
     principal = principal_of(request)
@@ -19,16 +36,40 @@ def request_upload(program_id: str) -> Response:
     return json_response(answer, status=201, headers={"Cache-Control": "no-store"})
 
 
-@bp.route("/programs/{program_id}/documents/{document_id}/check", methods=["POST"])
-@endpoint(bp)
+@route(
+    bp,
+    "POST",
+    "/programs/{program_id}/documents/{document_id}/check",
+    summary="Check an uploaded document now: verified or rejected",
+    audience="provincial",
+    ok={200: "ProgramDocumentOut"},
+    auth="required",
+    errors=(409,),
+    path_patterns={**PROGRAM_PATH, "document_id": DOCUMENT_ID},
+    description="Checks the stored bytes (type by magic bytes, size, SHA-256) once; "
+    "idempotent: a checked document is answered as it is. 409 `upload_missing` "
+    "when nothing was uploaded yet.",
+)
 def check_document(program_id: str, document_id: str) -> Response:
     principal = principal_of(bp.current_request)
     document = documents.check_by_owner(principal, program_id, document_id, received_at())
     return json_response(document)
 
 
-@bp.route("/programs/{program_id}/documents/{document_id}", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/programs/{program_id}/documents/{document_id}",
+    summary="Download a verified approval document",
+    audience="public",
+    ok={302: Redirect("To a short-lived presigned GET of the document.")},
+    auth="optional",
+    errors=(403, 409),
+    path_patterns={**PROGRAM_PATH, "document_id": DOCUMENT_ID},
+    description="For the owning province and administrators (403 for others, "
+    "unless the registry makes approval documents public); 409 `invalid_state` "
+    "while the document is not verified.",
+)
 def download_document(program_id: str, document_id: str) -> Response:
     principal = principal_of(bp.current_request)
     url = documents.download_url(principal, program_id, document_id)

@@ -6,7 +6,8 @@ import json
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import endpoint, public_base_url, query_params
+from chalicelib.api.doc import CURSOR, SHORT_PAGES
+from chalicelib.api.http import public_base_url, query_params, route
 from chalicelib.services import feed
 
 bp = Blueprint(__name__)
@@ -14,8 +15,18 @@ bp = Blueprint(__name__)
 FEED_TYPE = "application/feed+json; charset=utf-8"
 
 
-@bp.route("/feed.json", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/feed.json",
+    summary="JSON Feed 1.1 of the latest awards",
+    audience="public",
+    ok={200: "JsonFeedOut"},
+    query=(CURSOR,),
+    media_type="application/feed+json",
+    description="Pages like `GET /v1/awards` (`next_url` instead of `next_cursor`): "
+    + SHORT_PAGES.replace("next_cursor", "next_url"),
+)
 def json_feed() -> Response:
     request = bp.current_request
     document = feed.json_feed(public_base_url(), query_params(request).get("cursor"))

@@ -4,22 +4,32 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
+from chalicelib.api.doc import AUTHORITY, CURSOR, LIMIT
 from chalicelib.api.http import (
-    endpoint,
     json_body,
     json_response,
     limit_param,
     principal_of,
     query_params,
     received_at,
+    route,
 )
+from chalicelib.domain.schemas import FeedbackIn, ZeroReportIn
 from chalicelib.services import feedback, zero_reports
 
 bp = Blueprint(__name__)
 
 
-@bp.route("/feedback", methods=["POST"])
-@endpoint(bp)
+@route(
+    bp,
+    "POST",
+    "/feedback",
+    summary="Report an idea or a problem to MOHURD",
+    audience="provincial",
+    ok={201: "FeedbackItemOut"},
+    auth="required",
+    body=FeedbackIn,
+)
 def submit_feedback() -> Response:
     request = bp.current_request
     now = received_at()
@@ -27,16 +37,32 @@ def submit_feedback() -> Response:
     return json_response(feedback.submit_feedback(principal, json_body(request), now), status=201)
 
 
-@bp.route("/feedback", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/feedback",
+    summary="Feedback from the provinces, newest first",
+    audience="admin",
+    ok={200: "FeedbackListOut"},
+    auth="required",
+    query=(LIMIT, CURSOR),
+)
 def list_feedback() -> Response:
     request = bp.current_request
     params = query_params(request)
     return json_response(feedback.list_feedback(principal_of(request), params, limit_param(params)))
 
 
-@bp.route("/zero-reports", methods=["POST"])
-@endpoint(bp)
+@route(
+    bp,
+    "POST",
+    "/zero-reports",
+    summary="Declare no in-scope awards in a period (零报告)",
+    audience="provincial",
+    ok={201: "ZeroReportOut"},
+    auth="required",
+    body=ZeroReportIn,
+)
 def file_zero_report() -> Response:
     request = bp.current_request
     now = received_at()
@@ -46,8 +72,18 @@ def file_zero_report() -> Response:
     )
 
 
-@bp.route("/zero-reports", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/zero-reports",
+    summary="Zero reports: a province its own, an administrator everyone's",
+    audience="provincial",
+    ok={200: "ZeroReportListOut"},
+    auth="required",
+    query=(AUTHORITY, LIMIT, CURSOR),
+    description="Ordered by authority, then latest period end first. A province may "
+    "pass only its own `authority_id` (another is 403).",
+)
 def list_zero_reports() -> Response:
     request = bp.current_request
     params = query_params(request)

@@ -1,7 +1,9 @@
 """The HTTP edge shared by every blueprint: errors, auth, bodies, responses.
 
-Routes stay a few lines: ``@endpoint`` maps our error hierarchy to the SPEC §4
-error shape and storage trouble to 503, so no client input ends in a 500.
+Routes stay a few lines: ``@route(...)`` registers a handler on its blueprint with
+its OpenAPI entry beside it (``api/doc.py``), refuses query parameters the entry
+does not declare, and maps our error hierarchy to the SPEC §4 error shape and
+storage trouble to 503, so no client input ends in a 500.
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ from chalice import Chalice, Response
 from chalice.app import Request
 from pynamodb.exceptions import PynamoDBException
 
+from chalicelib.api.doc import RouteDoc
 from chalicelib.config import settings
 from chalicelib.domain.errors import (
     InvalidJsonError,
     PayloadTooLargeError,
     RegistryError,
     UnavailableError,
+    ValidationError,
 )
 from chalicelib.domain.numbers import parse_ascii_int
 from chalicelib.observability import count, logger
@@ -89,6 +93,49 @@ def endpoint(app_or_bp: Any) -> Callable[[Callable[..., Response]], Callable[...
         return wrapper
 
     return decorate
+
+
+# Every route's documentation, by its registered handler (what ``app.routes`` holds as
+# ``view_function``): ``openapi.py`` builds the document from it.
+ROUTE_DOCS: dict[Callable[..., Any], RouteDoc] = {}
+
+
+def route(
+    bp: Any, method: str, path: str, **doc: Any
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Register a handler on ``bp`` with its documentation (the fields of ``RouteDoc``).
+
+    The declared ``query`` parameters are the only ones accepted: an unknown one
+    (a typo, a filter the route does not have) is a 400 naming it rather than a
+    silently unfiltered answer.
+    """
+    route_doc = RouteDoc(**doc)
+    accepted = frozenset(param.name for param in route_doc.query)
+
+    def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Response:
+            if not route_doc.open_query:
+                reject_unknown_params(bp.current_request, accepted)
+            return view(*args, **kwargs)
+
+        handler = endpoint(bp)(checked)
+        ROUTE_DOCS[handler] = route_doc
+        bp.route(path, methods=[method])(handler)
+        return handler
+
+    return decorate
+
+
+def reject_unknown_params(request: Request, accepted: frozenset[str]) -> None:
+    """400 ``validation_error`` naming the first query parameter not in ``accepted``."""
+    for name in sorted(request.query_params or {}):
+        if name not in accepted:
+            allowed = ", ".join(sorted(accepted)) or "none"
+            shown = name[:64]  # a name is client input: never echoed unbounded
+            raise ValidationError(
+                f"unknown query parameter {shown!r} (this route takes: {allowed})", field=shown
+            )
 
 
 def received_at() -> datetime:

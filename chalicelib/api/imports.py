@@ -4,36 +4,89 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import endpoint, json_body, json_response, principal_of, received_at
+from chalicelib.api.doc import IMPORT_ID, Raw
+from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
+from chalicelib.domain.schemas import ImportIn
 from chalicelib.services import imports
 
 bp = Blueprint(__name__)
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
-@bp.route("/imports", methods=["POST"])
-@endpoint(bp)
+@route(
+    bp,
+    "POST",
+    "/imports",
+    summary="Declare a spreadsheet of awards to import and get its upload form",
+    audience="provincial",
+    ok={201: "ImportUploadOut"},
+    auth="required",
+    body=ImportIn,
+    errors=(422,),
+    description="The backfill template as XLSX or CSV (UTF-8, UTF-8 with BOM or "
+    "GB18030). Answers an S3 presigned POST under `imports/` pinned to the declared "
+    "type and size; a size over the limit (20 MB) is 422 `file_too_large`. POST the "
+    "file to `upload.url` with `upload.fields`, then call `.../start`. `program_id` is "
+    "the programme of rows that name none.",
+)
 def request_import() -> Response:
     request = bp.current_request
     answer = imports.request_upload(principal_of(request), json_body(request), received_at())
     return json_response(answer, status=201, headers=_NO_STORE)
 
 
-@bp.route("/imports/{import_id}/start", methods=["POST"])
-@endpoint(bp)
+@route(
+    bp,
+    "POST",
+    "/imports/{import_id}/start",
+    summary="Check the uploaded spreadsheet and start the import",
+    audience="provincial",
+    ok={202: "ImportOut"},
+    auth="required",
+    errors=(404, 409, 422),
+    path_patterns={"import_id": IMPORT_ID},
+    description="Checks the stored file (size, type, SHA-256) and queues it: a "
+    "worker reads it and pushes it in chunks of 100 awards through the same service "
+    "as `POST /v1/awards/batch` (idempotent on `source_id`). 409 `upload_missing` "
+    "before the upload; 422 with the check's code (`size_mismatch`, "
+    "`sha256_mismatch`, ...) when the file is not what was declared. Idempotent.",
+)
 def start_import(import_id: str) -> Response:
     principal = principal_of(bp.current_request)
     return json_response(imports.start(principal, import_id, received_at()), status=202)
 
 
-@bp.route("/imports/{import_id}", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/imports/{import_id}",
+    summary="An import's status and counts",
+    audience="provincial",
+    ok={200: "ImportOut"},
+    auth="required",
+    errors=(404,),
+    path_patterns={"import_id": IMPORT_ID},
+    description="For the province that declared it and administrators (404 for "
+    "anyone else). `status`: awaiting_upload, queued, running, done, failed.",
+)
 def get_import(import_id: str) -> Response:
     return json_response(imports.get_import(principal_of(bp.current_request), import_id))
 
 
-@bp.route("/imports/{import_id}/errors.csv", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/imports/{import_id}/errors.csv",
+    summary="An import's rejected rows as CSV",
+    audience="provincial",
+    ok={200: Raw(("text/csv",))},
+    auth="required",
+    errors=(404,),
+    path_patterns={"import_id": IMPORT_ID},
+    description="UTF-8 with BOM, the backfill tool's columns: sheet, row, 记录编号, "
+    "column, API field, code, reason in Chinese and English. Cells that a "
+    "spreadsheet would run as a formula start with an apostrophe.",
+)
 def import_errors(import_id: str) -> Response:
     body = imports.errors_csv(principal_of(bp.current_request), import_id)
     return Response(

@@ -4,19 +4,32 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import endpoint, json_response
+from chalicelib.api.http import json_response, route
 from chalicelib.services.authorities import list_authorities
 
 bp = Blueprint(__name__)
 
 
-@bp.route("/health", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/health",
+    summary="Liveness",
+    audience="public",
+    ok={200: "HealthOut"},
+    storage=False,
+)
 def health() -> Response:
     return json_response({"status": "ok"})
 
 
-@bp.route("/authorities", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/authorities",
+    summary="The 33 pilot authorities, in one page",
+    audience="public",
+    ok={200: "AuthorityListOut"},
+)
 def authorities() -> Response:
     return json_response({"items": list_authorities(), "next_cursor": None})

@@ -10,15 +10,44 @@ import json
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import endpoint, query_params
-from chalicelib.domain.errors import ValidationError
+from chalicelib.api.doc import CREDIT_CODE, RECEIPT_ID, Raw
+from chalicelib.api.http import query_params, route
 from chalicelib.services import receipt_keys, receipts
 
 bp = Blueprint(__name__)
+
+JOSE = Raw(
+    ("application/jose",),
+    {"type": "string", "pattern": r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"},
+)
+JWKS = Raw(
+    ("application/jwk-set+json",),
+    {
+        "type": "object",
+        "required": ["keys"],
+        "properties": {
+            "keys": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["kty", "crv", "x", "y", "kid", "alg"],
+                    "properties": {
+                        "kty": {"const": "EC"},
+                        "crv": {"const": "P-256"},
+                        "x": {"type": "string"},
+                        "y": {"type": "string"},
+                        "kid": {"type": "string"},
+                        "alg": {"const": "ES256"},
+                        "use": {"const": "sig"},
+                    },
+                },
+            }
+        },
+    },
+)
 root_bp = Blueprint(__name__ + ".root")
 
 JWKS_TYPE = "application/jwk-set+json"
-_RECEIPT_PARAMS = {"credit_code"}
 
 
 def _jose(jws: str, cache: str, receipt_id: str) -> Response:
@@ -35,19 +64,37 @@ def _jose(jws: str, cache: str, receipt_id: str) -> Response:
     )
 
 
-@bp.route("/verify/receipt", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/verify/receipt",
+    summary="A signed verification receipt (compact JWS, ES256, KMS key)",
+    audience="public",
+    ok={200: JOSE},
+    query=(CREDIT_CODE,),
+    description="The answer of `GET /v1/verify` (every page, public fields only) "
+    "signed by the registry's KMS key: credit code, enterprise names as pushed, each "
+    "award with version, status and validity, programme name and approval document "
+    "number, `iat`, `receipt_id` and the change-feed position it reflects. The header "
+    "`kid` names the key in `/.well-known/jwks.json`. Stored 5 years under its id. "
+    "503 `unavailable` when KMS is.",
+)
 def issue_receipt() -> Response:
     params = query_params(bp.current_request)
-    unknown = sorted(set(params) - _RECEIPT_PARAMS)
-    if unknown:
-        raise ValidationError(f"unknown query parameter {unknown[0][:64]}", field=unknown[0][:64])
     receipt = receipts.issue_receipt(params.get("credit_code"))
     return _jose(receipt["jws"], "no-store", receipt["receipt_id"])
 
 
-@bp.route("/verify/receipts/{receipt_id}", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/verify/receipts/{receipt_id}",
+    summary="A receipt issued earlier, exactly as signed",
+    audience="public",
+    ok={200: JOSE},
+    errors=(404,),
+    path_patterns={"receipt_id": RECEIPT_ID},
+)
 def stored_receipt(receipt_id: str) -> Response:
     # A receipt never changes once signed: caches may keep it.
     return _jose(receipts.stored_receipt(receipt_id), "public, max-age=86400", receipt_id)
@@ -61,13 +108,25 @@ def _jwks() -> Response:
     )
 
 
-@bp.route("/.well-known/jwks.json", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/.well-known/jwks.json",
+    summary="The receipt signing keys (JWK Set), retired ones included",
+    audience="public",
+    ok={200: JWKS},
+)
 def jwks_v1() -> Response:
     return _jwks()
 
 
-@root_bp.route("/.well-known/jwks.json", methods=["GET"])
-@endpoint(root_bp)
+@route(
+    root_bp,
+    "GET",
+    "/.well-known/jwks.json",
+    summary="The receipt signing keys at their well-known address",
+    audience="public",
+    ok={200: JWKS},
+)
 def jwks_root() -> Response:
     return _jwks()

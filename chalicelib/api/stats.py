@@ -13,10 +13,12 @@ from collections.abc import Callable
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib.api.http import endpoint, json_response, principal_of, query_params, received_at
+from chalicelib.api.doc import Param
+from chalicelib.api.http import json_response, principal_of, query_params, received_at, route
 from chalicelib.services import pilot_stats
 
 bp = Blueprint(__name__)
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 # The answers that spare an enterprise a paper proof.
 COUNTED_ROUTES = frozenset({"/v1/verify", "/v1/verify/print"})
@@ -30,8 +32,27 @@ def count_verifications(request: Request, get_response: Callable[[Request], Resp
     return response
 
 
-@bp.route("/stats/pilot", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/stats/pilot",
+    summary="The pilot evaluation: per authority and national, per month",
+    audience="admin",
+    ok={200: "PilotStatsOut"},
+    auth="required",
+    query=(
+        Param("from", {"type": "string", "pattern": MONTH}, "First month (YYYY-MM)."),
+        Param(
+            "to",
+            {"type": "string", "pattern": MONTH},
+            "Last month (YYYY-MM); default this month (China time).",
+        ),
+    ),
+    description="Programmes approved, awards pushed, share on time and median working "
+    "days late (as of the last daily audit), backfill by awarded year, and "
+    "verifications served (verify and verify/print answers, counted per day). "
+    "`from` defaults to 11 months before `to`; at most STATS_MAX_MONTHS months.",
+)
 def pilot() -> Response:
     request = bp.current_request
     now = received_at()
@@ -39,7 +60,13 @@ def pilot() -> Response:
     return json_response(pilot_stats.pilot(principal, query_params(request), now))
 
 
-@bp.route("/stats/public", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/stats/public",
+    summary="National totals: awards, authorities reporting, verifications served",
+    audience="public",
+    ok={200: "PublicStatsOut"},
+)
 def public() -> Response:
     return json_response(pilot_stats.public())

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import endpoint
+from chalicelib.api.doc import Raw
+from chalicelib.api.http import route
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.schemas import XLSX_TYPE
 
@@ -45,8 +46,18 @@ def accepts_xlsx(accept: str | None) -> bool:
     return bool(types & {XLSX_TYPE, "*/*"})
 
 
-@bp.route("/templates/awards.xlsx", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/templates/awards.xlsx",
+    summary="The backfill spreadsheet template",
+    audience="public",
+    ok={200: Raw((XLSX_TYPE,), {"type": "string", "contentMediaType": XLSX_TYPE})},
+    errors=(400,),
+    etag=True,
+    storage=False,
+    description=f"Send `Accept: {XLSX_TYPE}` or `*/*` (else 400, field `Accept`).",
+)
 def awards_template() -> Response:
     if not accepts_xlsx(bp.current_request.headers.get("accept")):
         raise ValidationError(

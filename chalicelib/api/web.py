@@ -22,13 +22,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib.api.http import (
-    PAGE_POLICY,
-    endpoint,
-    page_policy,
-    public_base_url,
-    query_params,
-)
+from chalicelib.api.doc import CREDIT_CODE, HTML, Raw
+from chalicelib.api.http import PAGE_POLICY, page_policy, public_base_url, query_params, route
 from chalicelib.config import settings
 from chalicelib.domain.errors import NotFoundError, RegistryError, UnavailableError
 from chalicelib.domain.jose import fingerprint
@@ -107,8 +102,16 @@ def _base_path(request: Request) -> str:
     return base_path((request.context or {}).get("path") or "", request.path)
 
 
-@bp.route("/", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/",
+    summary="The public web page (Chinese)",
+    audience="public",
+    ok={200: HTML},
+    storage=False,
+    open_query=True,
+)
 def index() -> Response:
     config = settings()
     start = config.rule_start
@@ -125,8 +128,16 @@ def index() -> Response:
     )
 
 
-@bp.route("/verify/check", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/verify/check",
+    summary="Check a receipt in the browser (Chinese; WebCrypto against the JWKS)",
+    audience="public",
+    ok={200: HTML},
+    storage=False,
+    open_query=True,
+)
 def receipt_check() -> Response:
     """Checks a signed receipt in the browser (``check.js``, WebCrypto); no inline script."""
     page = Template(_read("check.html")).substitute(base=_base_path(bp.current_request))
@@ -137,8 +148,17 @@ def receipt_check() -> Response:
     )
 
 
-@bp.route("/static/{name}", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/static/{name}",
+    summary="The page's script, style sheet and icon",
+    audience="public",
+    ok={200: Raw(tuple(sorted({kind.split(";")[0] for kind in ASSETS.values()})))},
+    path_enums={"name": tuple(sorted(ASSETS))},
+    storage=False,
+    open_query=True,
+)
 def asset(name: str) -> Response:
     if name not in ASSETS:
         raise NotFoundError(f"no asset {name[:64]}")  # the one error shape, as everywhere
@@ -174,8 +194,16 @@ def console_policy() -> str:
     return PAGE_POLICY + "; connect-src 'self'" + (f" {origin}" if origin else "")
 
 
-@bp.route("/console", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/console",
+    summary="The console for provincial staff (Chinese; every action through this API)",
+    audience="provincial",
+    ok={200: HTML},
+    storage=False,
+    open_query=True,
+)
 def console() -> Response:
     """The provincial console: a page that calls the public API with the signed-in key."""
     page = Template(_read("console/index.html")).substitute(base=_base_path(bp.current_request))
@@ -191,8 +219,17 @@ def console() -> Response:
     )
 
 
-@bp.route("/console/{name}", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/console/{name}",
+    summary="The console's script and style sheet",
+    audience="provincial",
+    ok={200: Raw(tuple(sorted({kind.split(";")[0] for kind in CONSOLE_ASSETS.values()})))},
+    path_enums={"name": tuple(sorted(CONSOLE_ASSETS))},
+    storage=False,
+    open_query=True,
+)
 def console_asset(name: str) -> Response:
     if name not in CONSOLE_ASSETS:
         raise NotFoundError(f"no asset {name[:64]}")
@@ -207,8 +244,16 @@ def console_asset(name: str) -> Response:
     )
 
 
-@bp.route("/favicon.ico", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/favicon.ico",
+    summary="The site icon (SVG)",
+    audience="public",
+    ok={200: Raw(("image/svg+xml",))},
+    storage=False,
+    open_query=True,
+)
 def favicon() -> Response:
     """Browsers ask for it on every page, JSON answers too: the same SVG as the pages link."""
     return Response(
@@ -252,8 +297,21 @@ def _print_receipt(credit_code: str | None) -> dict[str, str] | None:
     return {"receipt_id": receipt["receipt_id"], "fingerprint": fingerprint(receipt["jws"])}
 
 
-@bp.route("/v1/verify/print", methods=["GET"])
-@endpoint(bp)
+@route(
+    bp,
+    "GET",
+    "/v1/verify/print",
+    summary="The verification as a printable page (Chinese, A4, QR code)",
+    audience="public",
+    ok={200: HTML},
+    query=(CREDIT_CODE,),
+    html_errors=(400,),
+    description="The answer of `GET /v1/verify` on one page, with the time and a "
+    "QR code that opens the public page with this enterprise's answer "
+    "(`/?credit_code=…`). Only `valid` awards count as 有效; awards of a withdrawn "
+    "programme and revoked ones are listed under their own headings. A bad code is "
+    "a 400: an HTML page when the request accepts `text/html`, the JSON error otherwise.",
+)
 def verify_print() -> Response:
     request = bp.current_request
     try:

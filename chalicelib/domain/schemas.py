@@ -102,7 +102,9 @@ CreditCode = Annotated[str, Field(strict=True), AfterValidator(_check_credit_cod
 
 
 class _Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built on its first request, not at import, so
+    # a container serving reads never builds the write models (measured cold start).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Winner(_Schema):
@@ -248,6 +250,7 @@ class ReviewIn(_Schema):
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
+        defer_build=True,
         json_schema_extra={
             "if": {"properties": {"decision": {"const": "reject"}}, "required": ["decision"]},
             "then": {"required": ["reason"], "properties": {"reason": {"type": "string"}}},

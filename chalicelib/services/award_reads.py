@@ -50,6 +50,7 @@ from chalicelib.store.awards import (
     records_by_id,
 )
 from chalicelib.store.base import iso_utc
+from chalicelib.store.batch_reads import records_and_statuses
 from chalicelib.store.models import (
     AwardRecord,
     CreditCodeEntry,
@@ -69,11 +70,18 @@ def _credit_code(raw: str | None, *, field: str = "credit_code") -> str:
         raise ValidationError(f"credit_code: {exc}", field=field) from None
 
 
-def with_program_status(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_program_status(
+    views: list[dict[str, Any]], known: dict[str, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Each award with what a verifier must see beside it: its programme's status when not
     approved, its ``validity`` (``domain.validity``: one rule everywhere) and the names of
-    its project's place (``domain.places``). One BatchGet per 100 programmes."""
-    found = program_facts({view["program_id"] for view in views})
+    its project's place (``domain.places``).
+
+    ``known``: programme facts already read (verify reads them with the records, in the
+    same BatchGetItem); only the other programmes are fetched (one BatchGet per 100).
+    """
+    found = dict(known or {})
+    found.update(program_facts({view["program_id"] for view in views} - set(found)))
     for view in views:
         program = found.get(view["program_id"])
         status = program and program["status"]
@@ -128,9 +136,18 @@ Candidate = tuple[str, AwardRecord | None]
 
 
 def _credit_code_stream(
-    code: str, before: str | None, page: int, budget: _Budget
+    code: str,
+    before: str | None,
+    page: int,
+    budget: _Budget,
+    statuses: dict[str, dict[str, Any]] | None = None,
 ) -> Iterator[Candidate]:
-    """Awards naming ``code`` now, newest first, read consistently from the base table."""
+    """Awards naming ``code`` now, newest first, read consistently from the base table.
+
+    The records and their programmes' statuses (into ``statuses``) come in one
+    BatchGetItem per page, with the programme named by each index item.
+    """
+    statuses = {} if statuses is None else statuses
     condition = CreditCodeEntry.sk < before if before else None
     start = None
     while True:
@@ -145,7 +162,11 @@ def _credit_code_stream(
             last_evaluated_key=start,
         )
         chunk = list(entries)
-        records = records_by_id([entry.award_id for entry in chunk]) if chunk else {}
+        records: dict[str, AwardRecord] = {}
+        if chunk:
+            wanted = [e.program_id for e in chunk if e.program_id and e.program_id not in statuses]
+            records, found = records_and_statuses([entry.award_id for entry in chunk], wanted)
+            statuses.update(found)
         budget.spend(len(chunk) + len(records))
         for entry in chunk:
             record = records.get(entry.award_id)
@@ -408,10 +429,13 @@ def verify(
         before = decode_cursor(params["cursor"], secret=secret, scope=scope)["before"]
     as_of = iso_utc(datetime.now(UTC))
     budget = _Budget(settings().read_bound(limit))
+    statuses: dict[str, dict[str, Any]] = {}
     records, position = _page(
-        _credit_code_stream(code, before, limit + 1, budget), lambda r: True, limit
+        _credit_code_stream(code, before, limit + 1, budget, statuses), lambda r: True, limit
     )
-    views = for_reader(with_program_status([award_view(r) for r in records]), principal)
+    views = for_reader(
+        with_program_status([award_view(r) for r in records], known=statuses), principal
+    )
     for view in views:
         view["enterprise_role"] = next(
             w["role"] for w in view["winners"] if w["credit_code"] == code

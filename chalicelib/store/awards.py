@@ -175,6 +175,7 @@ def _credit_entries(record: AwardRecord, codes: list[str]) -> list[CreditCodeEnt
             sk=record.feed_key,
             award_id=record.id,
             authority_id=record.authority_id,
+            program_id=record.program_id,
         )
         for code in codes
     ]

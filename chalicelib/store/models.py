@@ -298,6 +298,10 @@ class CreditCodeEntry(Model):
     sk = UnicodeAttribute(range_key=True)
     award_id = UnicodeAttribute()
     authority_id = UnicodeAttribute()
+    # The record's programme when the item was written, so verify reads the records and
+    # their programmes' statuses in one BatchGetItem (``store/batch_reads.py``). Absent
+    # on older items; stale after a correction moves the award: readers check.
+    program_id = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(credit_code: str) -> str:

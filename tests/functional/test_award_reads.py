@@ -141,3 +141,31 @@ def test_verify_pages(api, keys, program_id):
     ).data
     got = [a["id"] for a in first["awards"] + second["awards"]]
     assert got == list(reversed(ids))[:4]
+
+
+def test_verify_names_the_status_of_the_programme_an_award_was_corrected_to(api, keys):
+    """Verify reads programme statuses with the records; a moved award shows its new one."""
+    province = keys["110000"]
+    approved = submitted_program(api, province)
+    review = {"decision": "approve"}
+    reviewed = api.call("POST", f"/v1/programs/{approved}/review", review, key=keys["admin"])
+    assert reviewed.status_code == 200
+    pending = submitted_program(api, province)
+    pushed = api.call("POST", "/v1/awards", award_body(approved), key=province)
+    assert pushed.status_code == 201
+
+    before = api.call("GET", f"/v1/verify?credit_code={credit_code(1)}").data
+    assert [a["id"] for a in before["awards"]] == [pushed.data["id"]]
+    assert "program_status" not in before["awards"][0]
+
+    moved = api.call(
+        "PUT",
+        f"/v1/awards/{pushed.data['id']}",
+        award_body(pending),
+        key=province,
+        headers={"If-Match": '"1"'},
+    )
+    assert moved.status_code == 200, moved.body
+    after = api.call("GET", f"/v1/verify?credit_code={credit_code(1)}").data
+    assert after["awards"][0]["program_id"] == pending
+    assert after["awards"][0]["program_status"] == "submitted"

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from chalicelib.api import responses
 from chalicelib.config import settings
-from chalicelib.domain import views
 from tests.factories import award_body, credit_code
 from tests.functional.helpers import submitted_program
 from tests.jsonfeed import feed_errors
@@ -67,9 +67,9 @@ def test_feed_is_json_feed_1_1_of_active_awards_newest_first(api, keys, three_aw
     assert "北京市建设工程长城杯“银质奖”" in item["content_text"]
     assert "京建发〔2024〕45号" in item["content_text"]
     assert item["authors"] == [{"name": "北京市住房和城乡建设委员会"}]
-    award = views.Award.model_validate(item["_award"])
+    award = responses.AwardOut.model_validate(item["_award"])
     assert award.id == awards[1]["id"] and award.program_status == "submitted"
-    views.JsonFeed.model_validate(document)
+    responses.JsonFeedOut.model_validate(document)
 
 
 def test_a_correction_updates_the_item_in_place(api, keys, three_awards):

@@ -1,4 +1,4 @@
-"""Response models (pydantic v2): what the API answers, for OpenAPI and for tests.
+"""The HTTP answer shapes (pydantic v2): what the API answers, for OpenAPI and for tests.
 
 The services build plain dicts (cheap on the request path); these models
 describe them so ``GET /v1/openapi.json`` documents every response and
@@ -22,11 +22,18 @@ from chalicelib.domain.program_status import Status as ProgramStatus
 from chalicelib.domain.schemas import Category, WinnerRole
 
 
-class _View(BaseModel):
-    model_config = ConfigDict(extra="allow")
+def public_name(model: type) -> str:
+    """The name a shape has in the OpenAPI document: ``AwardOut`` is ``Award`` there."""
+    return model.__name__.removesuffix("Out")
 
 
-class ErrorDetail(_View):
+class _Out(BaseModel):
+    # defer_build: no route builds these at import (measured cold start); the OpenAPI
+    # document and the tests build them on first use.
+    model_config = ConfigDict(extra="allow", defer_build=True, model_title_generator=public_name)
+
+
+class ErrorDetailOut(_Out):
     code: str = Field(description="Stable machine code, e.g. validation_error, invalid_cursor.")
     message: str
     field: str | SkipJsonSchema[None] = Field(
@@ -34,29 +41,29 @@ class ErrorDetail(_View):
     )
 
 
-class Error(_View):
+class ErrorOut(_Out):
     """Every error answer: ``{"error": {"code", "message", "field"?}}``."""
 
-    error: ErrorDetail
+    error: ErrorDetailOut
 
 
-class Health(_View):
+class HealthOut(_Out):
     status: Literal["ok"]
 
 
-class Authority(_View):
+class AuthorityOut(_Out):
     id: str = Field(pattern=r"^\d{6}(-[A-Z]+)?$")
     division_code: str = Field(pattern=r"^\d{6}$")
     name_zh: str
     name_en: str
 
 
-class AuthorityList(_View):
-    items: list[Authority]
+class AuthorityListOut(_Out):
+    items: list[AuthorityOut]
     next_cursor: None
 
 
-class Location(_View):
+class LocationOut(_Out):
     """A GB/T 2260 code with its names (``domain/places.py``); an unknown part is null."""
 
     code: str = Field(pattern=r"^\d{6}$")
@@ -66,17 +73,17 @@ class Location(_View):
     name: str | None = Field(description="The names joined as written: 江苏省南京市浦口区.")
 
 
-class AwardedProject(_View):
+class AwardedProjectOut(_Out):
     name: str
     category: Category
     location_code: str | SkipJsonSchema[None] = None
-    location: Location | SkipJsonSchema[None] = Field(
+    location: LocationOut | SkipJsonSchema[None] = Field(
         default=None, description="location_code with its province, city and county names."
     )
     code: str | SkipJsonSchema[None] = None
 
 
-class AwardWinner(_View):
+class AwardWinnerOut(_Out):
     name: str
     credit_code: str
     role: WinnerRole
@@ -87,7 +94,7 @@ class AwardWinner(_View):
     )
 
 
-class Redaction(_View):
+class RedactionOut(_Out):
     """An administrator erased these fields from the award, its history and change entries."""
 
     fields: list[str]
@@ -97,7 +104,7 @@ class Redaction(_View):
     )
 
 
-class Timeliness(_View):
+class TimelinessOut(_Out):
     status: Literal["on_time", "late", "pending"]
     working_days_late: int
     calendar: Literal["official", "provisional"]
@@ -110,7 +117,7 @@ class Timeliness(_View):
     )
 
 
-class _AwardFields(_View):
+class _AwardFieldsOut(_Out):
     id: str
     authority_id: str
     source_id: str
@@ -120,11 +127,11 @@ class _AwardFields(_View):
     awarded_on: date
     announcement_number: str | SkipJsonSchema[None] = None
     announcement_url: str | SkipJsonSchema[None] = None
-    project: AwardedProject
-    winners: list[AwardWinner] = Field(min_length=1)
+    project: AwardedProjectOut
+    winners: list[AwardWinnerOut] = Field(min_length=1)
     submitted_at: datetime
     deadline: date
-    timeliness: Timeliness
+    timeliness: TimelinessOut
     status: Literal["active", "revoked"]
     revoked_reason: str | SkipJsonSchema[None] = None
     revoked_at: datetime | SkipJsonSchema[None] = None
@@ -132,7 +139,7 @@ class _AwardFields(_View):
     program_status: str | SkipJsonSchema[None] = Field(
         default=None, description="Present when the programme is not approved."
     )
-    redactions: list[Redaction] | SkipJsonSchema[None] = Field(
+    redactions: list[RedactionOut] | SkipJsonSchema[None] = Field(
         default=None, description="Fields an administrator erased (POST /v1/awards/{id}/redact)."
     )
     created_at: datetime
@@ -140,7 +147,7 @@ class _AwardFields(_View):
     version: int
 
 
-class ValidityDetail(_View):
+class ValidityDetailOut(_Out):
     """Why an award is not ``valid``: the revocation, or the programme's withdrawal."""
 
     reason: str | None = None
@@ -156,32 +163,32 @@ class ValidityDetail(_View):
     )
 
 
-class _Validity(_View):
+class _ValidityOut(_Out):
     validity: Literal["valid", "revoked", "program_withdrawn"] = Field(
         description="One rule everywhere (domain/validity.py): revoked wins; an active award "
         "of a withdrawn programme is program_withdrawn, whatever its date."
     )
-    validity_detail: ValidityDetail | SkipJsonSchema[None] = Field(
+    validity_detail: ValidityDetailOut | SkipJsonSchema[None] = Field(
         default=None, description="Present unless valid: the revocation or the withdrawal."
     )
 
 
-class AwardVersionView(_AwardFields):
+class AwardVersionOut(_AwardFieldsOut):
     """An earlier version of an award, as it was, with when it was superseded."""
 
     superseded_at: datetime
 
 
-class Award(_AwardFields, _Validity):
+class AwardOut(_AwardFieldsOut, _ValidityOut):
     """An award record as the registry holds it (SPEC §3), with its validity."""
 
-    history: list[AwardVersionView] | SkipJsonSchema[None] = Field(
+    history: list[AwardVersionOut] | SkipJsonSchema[None] = Field(
         default=None, description="Earlier versions, oldest first (GET of one award)."
     )
 
 
-class AwardList(_View):
-    items: list[Award]
+class AwardListOut(_Out):
+    items: list[AwardOut]
     next_cursor: str | None
     total: int | SkipJsonSchema[None] = Field(
         default=None,
@@ -195,36 +202,36 @@ class AwardList(_View):
     )
 
 
-class VerifiedAward(Award):
+class VerifiedAwardOut(AwardOut):
     enterprise_role: WinnerRole
 
 
-class Verification(_View):
+class VerificationOut(_Out):
     credit_code: str
     as_of: datetime
-    awards: list[VerifiedAward]
-    revoked: list[VerifiedAward]
+    awards: list[VerifiedAwardOut]
+    revoked: list[VerifiedAwardOut]
     next_cursor: str | None
 
 
-class BatchResult(_View):
+class BatchResultOut(_Out):
     index: int
     status: int
     id: str | SkipJsonSchema[None] = None
-    error: ErrorDetail | SkipJsonSchema[None] = None
+    error: ErrorDetailOut | SkipJsonSchema[None] = None
 
 
-class BatchResults(_View):
-    results: list[BatchResult]
+class BatchResultsOut(_Out):
+    results: list[BatchResultOut]
 
 
-class ProgramApproval(_View):
+class ProgramApprovalOut(_Out):
     issuer: str
     document_number: str
     approved_on: date
 
 
-class ProgramDocument(_View):
+class ProgramDocumentOut(_Out):
     """An approval document: ``pending`` until its stored bytes are checked."""
 
     id: str
@@ -243,7 +250,7 @@ class ProgramDocument(_View):
     checked_at: datetime | SkipJsonSchema[None] = None
 
 
-class UploadForm(_View):
+class UploadFormOut(_Out):
     """An S3 presigned POST: send ``fields`` and then the file as ``multipart/form-data``."""
 
     url: str
@@ -251,15 +258,15 @@ class UploadForm(_View):
     expires_in: int = Field(ge=1, description="Seconds the form stays valid.")
 
 
-class DocumentUpload(_View):
+class DocumentUploadOut(_Out):
     """The answer to a document declaration: where to upload its bytes."""
 
     document_id: str
-    document: ProgramDocument
-    upload: UploadForm
+    document: ProgramDocumentOut
+    upload: UploadFormOut
 
 
-class StatusChange(_View):
+class StatusChangeOut(_Out):
     status: ProgramStatus
     by: str | SkipJsonSchema[None] = Field(
         default=None,
@@ -281,7 +288,7 @@ class StatusChange(_View):
     )
 
 
-class Program(_View):
+class ProgramOut(_Out):
     """An award programme (SPEC §3)."""
 
     id: str
@@ -291,22 +298,22 @@ class Program(_View):
     authority_relation: Literal["hosts", "supervises"]
     cycle: Literal["annual", "biennial", "irregular"]
     categories: list[Category] = Field(min_length=1)
-    approval: ProgramApproval
-    documents: list[ProgramDocument]
+    approval: ProgramApprovalOut
+    documents: list[ProgramDocumentOut]
     status: ProgramStatus
-    status_history: list[StatusChange]
+    status_history: list[StatusChangeOut]
     submitted_at: datetime | None
     created_at: datetime
     updated_at: datetime
     version: int
 
 
-class ProgramList(_View):
-    items: list[Program]
+class ProgramListOut(_Out):
+    items: list[ProgramOut]
     next_cursor: str | None
 
 
-class Change(_View):
+class ChangeOut(_Out):
     """One committed change; ``cursor`` resumes the feed right after it."""
 
     cursor: str
@@ -326,17 +333,17 @@ class Change(_View):
     )
 
 
-class ChangePage(_View):
-    items: list[Change]
+class ChangePageOut(_Out):
+    items: list[ChangeOut]
     next_cursor: str = Field(description="Where to resume; never null.")
     has_more: bool
 
 
-class FeedAuthor(_View):
+class FeedAuthorOut(_Out):
     name: str
 
 
-class FeedItem(_View):
+class FeedItemOut(_Out):
     id: str
     url: str
     external_url: str | SkipJsonSchema[None] = None
@@ -344,13 +351,13 @@ class FeedItem(_View):
     content_text: str
     date_published: datetime
     date_modified: datetime
-    authors: list[FeedAuthor]
+    authors: list[FeedAuthorOut]
     tags: list[str]
     language: str
-    award: Award = Field(alias="_award")
+    award: AwardOut = Field(alias="_award")
 
 
-class JsonFeed(_View):
+class JsonFeedOut(_Out):
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1) with an ``_award`` extension."""
 
     version: Literal["https://jsonfeed.org/version/1.1"]
@@ -359,15 +366,15 @@ class JsonFeed(_View):
     feed_url: str
     description: str
     language: str
-    authors: list[FeedAuthor]
-    items: list[FeedItem]
+    authors: list[FeedAuthorOut]
+    items: list[FeedItemOut]
     next_url: str | SkipJsonSchema[None] = None
 
 
 # --- the audit, the calendar, feedback (SPEC §3, §5) -----------------------------------
 
 
-class CalendarYear(_View):
+class CalendarYearOut(_Out):
     year: int
     source: Literal["loaded", "library", "provisional"] = Field(
         description="An administrator's arrangement, the maintained library, or unknown "
@@ -379,30 +386,30 @@ class CalendarYear(_View):
     revision: int | SkipJsonSchema[None] = None
 
 
-class CalendarLoaded(CalendarYear):
+class CalendarLoadedOut(CalendarYearOut):
     recomputed: int = Field(description="Records judged on a provisional count, now recomputed.")
     recompute_remaining: bool = Field(description="More remain; the daily audit finishes them.")
 
 
-class FindingSubject(_View):
+class FindingSubjectOut(_Out):
     type: Literal["award", "program", "authority", "calendar"]
     id: str
 
 
-class FindingAction(_View):
+class FindingActionOut(_Out):
     zh: str
     en: str
 
 
-class Finding(_View):
+class FindingOut(_Out):
     id: str = Field(description="Stable: the same fact is the same finding on every run.")
     kind: Literal[
         "late_push", "awarded_on_changed", "no_program_list", "silent_program", "calendar_missing"
     ]
     authority_id: str | None
-    subject: FindingSubject
+    subject: FindingSubjectOut
     detail: dict[str, Any]
-    action: FindingAction = Field(description="What to do about it, in Chinese and English.")
+    action: FindingActionOut = Field(description="What to do about it, in Chinese and English.")
     status: Literal["open", "closed"]
     opened_on: date
     closed_on: date | None
@@ -410,13 +417,13 @@ class Finding(_View):
     alert_id: str | None
 
 
-class AlertResult(_View):
+class AlertResultOut(_Out):
     alert_id: str
     authority_id: str | None
     status: Literal["pending", "sent", "failed"]
 
 
-class FeedbackItem(_View):
+class FeedbackItemOut(_Out):
     id: str
     authority_id: str
     subject: str
@@ -424,12 +431,12 @@ class FeedbackItem(_View):
     created_at: datetime
 
 
-class FeedbackList(_View):
-    items: list[FeedbackItem]
+class FeedbackListOut(_Out):
+    items: list[FeedbackItemOut]
     next_cursor: str | None
 
 
-class ZeroReport(_View):
+class ZeroReportOut(_Out):
     id: str
     authority_id: str
     period_from: date
@@ -438,29 +445,29 @@ class ZeroReport(_View):
     created_at: datetime
 
 
-class ZeroReportList(_View):
-    items: list[ZeroReport]
+class ZeroReportListOut(_Out):
+    items: list[ZeroReportOut]
     next_cursor: str | None
 
 
-class AuditReport(_View):
+class AuditReportOut(_Out):
     run_id: str
     date: date
     trigger: Literal["schedule", "admin"]
     started_at: datetime
     finished_at: datetime | None
     summary: dict[str, Any]
-    findings_new: list[Finding]
-    findings_open: list[Finding]
-    findings_closed: list[Finding]
-    feedback: list[FeedbackItem]
-    alerts: list[AlertResult]
+    findings_new: list[FindingOut]
+    findings_open: list[FindingOut]
+    findings_closed: list[FindingOut]
+    feedback: list[FeedbackItemOut]
+    alerts: list[AlertResultOut]
     calendar: dict[str, Any]
     positions: dict[str, int]
     report_keys: dict[str, str]
 
 
-class AuditRun(_View):
+class AuditRunOut(_Out):
     id: str
     date: date
     trigger: Literal["schedule", "admin"]
@@ -470,16 +477,16 @@ class AuditRun(_View):
     report_keys: dict[str, str]
 
 
-class AuditRunWithReport(AuditRun):
-    report: AuditReport
+class AuditRunWithReportOut(AuditRunOut):
+    report: AuditReportOut
 
 
-class AuditRunList(_View):
-    items: list[AuditRun]
+class AuditRunListOut(_Out):
+    items: list[AuditRunOut]
     next_cursor: str | None
 
 
-class TimelinessRow(_View):
+class TimelinessRowOut(_Out):
     authority_id: str
     name_zh: str
     name_en: str
@@ -493,17 +500,17 @@ class TimelinessRow(_View):
     median_working_days_late: float | None
 
 
-class TimelinessOne(TimelinessRow):
+class TimelinessOneOut(TimelinessRowOut):
     as_of: str | None = Field(description="The audit run the counters are as of.")
 
 
-class TimelinessTable(_View):
-    items: list[TimelinessRow]
+class TimelinessTableOut(_Out):
+    items: list[TimelinessRowOut]
     next_cursor: None
     as_of: str | None
 
 
-class ApiKeyView(_View):
+class ApiKeyOut(_Out):
     """An API key as administrators see it: never the key nor its hash."""
 
     key_id: str
@@ -515,7 +522,7 @@ class ApiKeyView(_View):
     revoked_at: datetime | None
 
 
-class ApiKeyCreated(_View):
+class ApiKeyCreatedOut(_Out):
     key_id: str
     api_key: str = Field(description="The key itself: shown this once, never again.")
     role: Literal["admin", "provincial"]
@@ -523,12 +530,12 @@ class ApiKeyCreated(_View):
     note: str
 
 
-class ApiKeyList(_View):
-    items: list[ApiKeyView]
+class ApiKeyListOut(_Out):
+    items: list[ApiKeyOut]
     next_cursor: str | None
 
 
-class PilotRow(_View):
+class PilotRowOut(_Out):
     programs_approved: int = Field(ge=0)
     awards_pushed: int = Field(ge=0, description="By the month of the first push (China time).")
     on_time: int = Field(ge=0, description="Pushed on time, or late and excused.")
@@ -538,61 +545,61 @@ class PilotRow(_View):
     median_working_days_late: float | None
 
 
-class PilotMonth(PilotRow):
+class PilotMonthOut(PilotRowOut):
     month: str = Field(pattern=r"^\d{4}-\d{2}$")
 
 
-class PilotNationalMonth(PilotMonth):
+class PilotNationalMonthOut(PilotMonthOut):
     verifications: int = Field(ge=0, description="verify and verify/print answers served.")
 
 
-class PilotNationalTotals(PilotRow):
+class PilotNationalTotalsOut(PilotRowOut):
     verifications: int = Field(ge=0)
 
 
-class PilotNational(_View):
-    months: list[PilotNationalMonth]
-    totals: PilotNationalTotals
+class PilotNationalOut(_Out):
+    months: list[PilotNationalMonthOut]
+    totals: PilotNationalTotalsOut
     backfill: dict[str, int] = Field(description="Active awards by awarded year since 2018.")
 
 
-class PilotAuthority(_View):
+class PilotAuthorityOut(_Out):
     authority_id: str
     name_zh: str
     name_en: str
-    months: list[PilotMonth]
-    totals: PilotRow
+    months: list[PilotMonthOut]
+    totals: PilotRowOut
     backfill: dict[str, int] = Field(description="Active awards by awarded year since 2018.")
 
 
-class VerificationDay(_View):
+class VerificationDayOut(_Out):
     date: date
     count: int = Field(ge=1)
 
 
-class PilotVerifications(_View):
+class PilotVerificationsOut(_Out):
     total: int = Field(ge=0)
-    daily: list[VerificationDay] = Field(description="Days with answers, China dates.")
+    daily: list[VerificationDayOut] = Field(description="Days with answers, China dates.")
 
 
-class PilotStats(_View):
+class PilotStatsOut(_Out):
     from_: str = Field(alias="from")
     to: str
     as_of: str | None = Field(description="The audit run the award numbers are as of.")
     months: list[str]
-    national: PilotNational
-    authorities: list[PilotAuthority]
-    verifications: PilotVerifications
+    national: PilotNationalOut
+    authorities: list[PilotAuthorityOut]
+    verifications: PilotVerificationsOut
 
 
-class PublicStats(_View):
+class PublicStatsOut(_Out):
     awards: int = Field(ge=0, description="Active awards in the registry.")
     provinces_reporting: int = Field(ge=0, description="Authorities that pushed an award.")
     verifications: int = Field(ge=0, description="verify and verify/print answers served.")
     as_of: str | None
 
 
-class ExportCounts(_View):
+class ExportCountsOut(_Out):
     awards: int = Field(ge=0)
     active: int = Field(ge=0)
     revoked: int = Field(ge=0)
@@ -600,7 +607,7 @@ class ExportCounts(_View):
     programs: int = Field(ge=0)
 
 
-class ExportFile(_View):
+class ExportFileOut(_Out):
     name: str = Field(description="awards.jsonl.gz, awards.csv or programs.jsonl.gz.")
     url: str = Field(description="A short-lived presigned GET.")
     content_type: str
@@ -609,7 +616,7 @@ class ExportFile(_View):
     records: int = Field(ge=0)
 
 
-class ExportLatest(_View):
+class ExportLatestOut(_Out):
     """The latest nightly export: links (short-lived), counts and SHA-256 of its files."""
 
     export_date: date = Field(description="China date of the run.")
@@ -617,13 +624,13 @@ class ExportLatest(_View):
     position: dict[str, int] = Field(
         description="Each authority's change-feed seq the export is consistent with."
     )
-    counts: ExportCounts
+    counts: ExportCountsOut
     manifest_url: str
     links_expire_in: int = Field(ge=1, description="Seconds the links stay valid.")
-    files: list[ExportFile]
+    files: list[ExportFileOut]
 
 
-class ImportFailure(_View):
+class ImportFailureOut(_Out):
     """Why an import failed as a whole (the file, not a row)."""
 
     code: str
@@ -631,7 +638,7 @@ class ImportFailure(_View):
     message_zh: str | SkipJsonSchema[None] = None
 
 
-class Import(_View):
+class ImportOut(_Out):
     """A spreadsheet import and its progress (counts are awards; ``rows`` are sheet rows)."""
 
     import_id: str
@@ -653,18 +660,18 @@ class Import(_View):
     created_at: datetime
     started_at: datetime | SkipJsonSchema[None] = None
     finished_at: datetime | SkipJsonSchema[None] = None
-    error: ImportFailure | SkipJsonSchema[None] = None
+    error: ImportFailureOut | SkipJsonSchema[None] = None
 
 
-class ImportUpload(_View):
+class ImportUploadOut(_Out):
     """The answer to an import declaration: where to upload the spreadsheet."""
 
     import_id: str
-    import_: Import = Field(alias="import")
-    upload: UploadForm
+    import_: ImportOut = Field(alias="import")
+    upload: UploadFormOut
 
 
-class Me(_View):
+class MeOut(_Out):
     """Who a key belongs to (``GET /v1/me``): what the console shows after sign-in."""
 
     role: Literal["admin", "provincial"]
@@ -672,9 +679,9 @@ class Me(_View):
     key_id: str
 
 
-class OpenFindingList(_View):
+class OpenFindingListOut(_Out):
     """An authority's open audit findings, newest first (``GET /v1/timeliness/{id}/findings``)."""
 
-    items: list[Finding]
+    items: list[FindingOut]
     next_cursor: None
     truncated: bool = Field(description="More open findings than FINDINGS_READ_MAX.")

@@ -1,0 +1,137 @@
+"""What a route says about itself in OpenAPI: audience, key, parameters, body, answers.
+
+Each route declares its ``RouteDoc`` beside its handler (``http.route(...)``), so
+the documentation cannot drift from the code, and the query parameters declared
+here are the only ones the route accepts. Bodies and answers are the pydantic
+models that validate requests (``domain/schemas.py``) and, by name, the shapes
+that describe responses (``api/responses.py``); those are imported and their JSON
+Schemas built only when ``/v1/openapi.json`` is requested. This module holds the shapes and the few
+parameters and patterns several routes share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from chalicelib.config import settings
+from chalicelib.domain.authorities import AUTHORITY_IDS
+
+Audience = Literal["public", "provincial", "admin"]
+Auth = Literal["none", "optional", "required"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query parameter; ``schema`` may be a function when it depends on settings."""
+
+    name: str
+    schema: dict[str, Any] | Callable[[], dict[str, Any]]
+    description: str = ""
+    required: bool = False
+
+    def json_schema(self) -> dict[str, Any]:
+        return self.schema() if callable(self.schema) else self.schema
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A success answer that is not JSON: an HTML page, a static file, a spreadsheet."""
+
+    media_types: tuple[str, ...]
+    schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A 302 to ``Location`` (e.g. a presigned S3 URL); no body."""
+
+    description: str
+
+
+# A JSON answer is named by its shape in ``api/responses.py`` (e.g. ``"AwardOut"``): that
+# module (some 60 pydantic classes) is imported only when the OpenAPI document is built,
+# not on a route's cold start (measured: the largest import of our own).
+Answer = str | Raw | Redirect | None
+
+
+@dataclass(frozen=True)
+class RouteDoc:
+    """What OpenAPI says about one route.
+
+    The error statuses listed are derived (see ``openapi_document._error_statuses``):
+    400 when the route reads input (query, body, ``If-Match``) or refuses unknown query
+    parameters (every route but an ``open_query`` page), 401/403 from
+    ``auth``, 404 with path parameters, 413/415 with a body, 503 when it reads
+    storage; ``errors`` adds what the route's own rules return.
+
+    ``query`` is also the set of query parameters the route accepts: any other
+    is a 400 ``validation_error`` naming it, unless ``open_query`` (a human page,
+    whose address may carry a browser's or a mail client's own parameters).
+    """
+
+    summary: str
+    audience: Audience
+    ok: dict[int, Answer]
+    auth: Auth = "none"
+    query: tuple[Param, ...] = ()
+    body: type[BaseModel] | None = None
+    errors: tuple[int, ...] = ()
+    path_patterns: dict[str, str] = field(default_factory=dict)
+    path_enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    media_type: str = "application/json"
+    if_match: bool = False
+    etag: bool = False
+    description: str = ""
+    storage: bool = True
+    html_errors: tuple[int, ...] = ()
+    open_query: bool = False
+
+
+def _id_pattern(prefix: str) -> str:
+    return rf"^{prefix}_[0-9A-HJKMNP-TV-Z]{{26}}$"
+
+
+AWARD_ID = _id_pattern("awd")
+PROGRAM_ID = _id_pattern("prg")
+DOCUMENT_ID = _id_pattern("doc")
+IMPORT_ID = _id_pattern("imp")
+KEY_ID = _id_pattern("key")
+RECEIPT_ID = _id_pattern("rcp")
+AWARD_PATH = {"award_id": AWARD_ID}
+PROGRAM_PATH = {"program_id": PROGRAM_ID}
+HTML = Raw(("text/html",))
+
+PERSONAL_DATA = (
+    "Anonymous answers carry no `project_manager`, excuse reason or redaction reason; the "
+    "owning province and administrators read them with their key."
+)
+SHORT_PAGES = (
+    "A page reads at most max(10 × limit, 200) stored items, however many awards are stored. "
+    "When it reaches that bound it answers the items found so far with a `next_cursor` "
+    "placed after the last item read: a page MAY hold fewer than `limit` items, or none, "
+    "and still have a `next_cursor`. Clients MUST keep paging while `next_cursor` is "
+    "present; only its absence means the end. Each matching award is served exactly once "
+    "across the pages."
+)
+
+
+def _limit_schema() -> dict[str, Any]:
+    config = settings()
+    return {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": config.page_max,
+        "default": config.page_default,
+    }
+
+
+LIMIT = Param("limit", _limit_schema, "Page size.")
+CURSOR = Param("cursor", {"type": "string"}, "`next_cursor` of the previous page (opaque, signed).")
+AUTHORITY = Param(
+    "authority_id", {"type": "string", "enum": sorted(AUTHORITY_IDS)}, "One authority's objects."
+)
+CREDIT_CODE = Param("credit_code", {"type": "string"}, "Unified social credit code.", True)
