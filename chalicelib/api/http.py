@@ -26,6 +26,7 @@ from chalicelib.domain.errors import (
     RegistryError,
     UnavailableError,
 )
+from chalicelib.domain.messages_zh import message_zh_for
 from chalicelib.domain.numbers import parse_ascii_int
 from chalicelib.observability import count, logger
 from chalicelib.services.keys import Principal, authenticate
@@ -290,8 +291,9 @@ def _in_our_error_shape(response: Response) -> Response:
     code = _CHALICE_CODES.get(name) or (
         re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().removesuffix("_error")
     )
+    message = str(body["Message"])
     response.body = json.dumps(
-        {"error": {"code": code, "message": str(body["Message"])}},
+        {"error": {"code": code, "message": message, "message_zh": message_zh_for(code, message)}},
         ensure_ascii=False,
         separators=(",", ":"),
     )
