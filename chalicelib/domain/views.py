@@ -28,16 +28,20 @@ class _View(BaseModel):
 
 class ErrorDetail(_View):
     code: str = Field(description="Stable machine code, e.g. validation_error, invalid_cursor.")
-    message: str
+    message: str = Field(description="In English.")
+    message_zh: str = Field(description="In Chinese, e.g. 字段 winners[1].credit_code：…")
     field: str | SkipJsonSchema[None] = Field(
         default=None, description="The offending field, e.g. winners[1].credit_code."
     )
 
 
 class Error(_View):
-    """Every error answer: ``{"error": {"code", "message", "field"?}}``."""
+    """Every error answer: ``{"error": {"code", "message", "message_zh", "field"?}, "errors"?}``."""
 
     error: ErrorDetail
+    errors: list[ErrorDetail] | SkipJsonSchema[None] = Field(
+        default=None, description="Every problem found in the body (the first is also error)."
+    )
 
 
 class Health(_View):
@@ -163,6 +167,7 @@ class BatchResult(_View):
     status: int
     id: str | SkipJsonSchema[None] = None
     error: ErrorDetail | SkipJsonSchema[None] = None
+    errors: list[ErrorDetail] | SkipJsonSchema[None] = None
 
 
 class BatchResults(_View):
