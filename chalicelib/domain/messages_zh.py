@@ -66,6 +66,13 @@ CODE_ZH: Mapping[str, str] = MappingProxyType(
         "throttled": "请求过于频繁，请稍后重试",
         "unavailable": "平台暂时不可用，请稍后重试",
         "internal_error": "平台内部错误，请稍后重试",
+        # Chalice's other view errors, should a route raise one (``api/http.py``)
+        "bad_request": "请求有误",
+        "unauthorized": "未通过身份验证",
+        "conflict": "与当前状态冲突",
+        "unprocessable_entity": "请求内容不符合业务规则",
+        "too_many_requests": "请求过于频繁，请稍后重试",
+        "request_timeout": "请求超时，请稍后重试",
         # the spreadsheet reader (backfill tool and server-side imports)
         "conflicting_values": "同一记录编号的各行填写不一致",
         "number_cell": "单元格是数字格式，已丢失位数；请把该列设为文本格式后重新录入",
@@ -94,7 +101,7 @@ PYDANTIC_ZH: Mapping[str, str] = MappingProxyType(
         "missing": "必填，不能为空",
         "extra_forbidden": "不是可接受的字段",
         "string_type": "应为文本",
-        "string_too_short": "不能为空",
+        "string_too_short": "长度不得少于 {min_length} 个字符",
         "string_too_long": "长度不得超过 {max_length} 个字符",
         "string_pattern_mismatch": "格式不正确",
         "int_type": "应为整数",
@@ -127,9 +134,11 @@ MESSAGE_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"must be a date written YYYY-MM-DD", "日期格式应为 YYYY-MM-DD，或使用日期单元格"),
         (r"must be a month written YYYY-MM, from (\d{4})", r"月份格式应为 YYYY-MM，自 \1 年起"),
         (r"is not a real date", "日期不存在"),
-        (r"must be on or after \S*?(\d{4}-\d{2}-\d{2})", r"日期不得早于 \1"),
+        (r"must be on or after\D*(\d{4}-\d{2}-\d{2})", r"日期不得早于 \1"),
         (r"must not be after today", "日期不得晚于今天（北京时间）"),
         (r"must not be before period_from", "结束日期不得早于开始日期"),
+        (r"from must not be after to", "开始月份不得晚于结束月份"),
+        (r"spans more than (\d+) months", r"时间跨度不得超过 \1 个月"),
         (r"batch year cannot be later", "获奖年度不能晚于获奖日期所在年份"),
         (r"personal ID number", CREDIT_CODE_ZH["personal_id"]),
         (r"check character", CREDIT_CODE_ZH["check_character"]),
@@ -215,12 +224,16 @@ def pydantic_reason_zh(error: Mapping[str, Any], field: str | None) -> str:
         cause = ctx.get("error")
         own = getattr(cause, "message_zh", None)
         return own or reason_zh("validation_error", str(cause or error.get("msg", "")))
+    if kind in ("too_short", "string_too_short") and ctx.get("min_length") == 1:
+        return "不能为空"
     if kind == "literal_error" and field:
         leaf = field.rsplit(".", 1)[-1]
         if leaf == "role":
             return f"应为以下之一：{_ROLES}"
         if leaf == "category" or leaf.startswith("categories["):
             return f"应为以下之一：{_CATEGORIES}"
+    if kind in ("too_short", "too_long") and isinstance(error.get("input"), str):
+        kind = f"string_{kind}"  # a text's length checked after trimming: characters, not items
     template = PYDANTIC_ZH.get(kind)
     if template is None:
         return reason_zh("validation_error", str(error.get("msg", "")))

@@ -408,6 +408,14 @@ def _message(error: dict) -> str:
         message = "unknown field"
     if error.get("type") == "missing":
         message = "is required"
+    if error.get("type") in ("too_short", "too_long") and isinstance(error.get("input"), str):
+        ctx = error.get("ctx") or {}  # a text's length, checked after trimming
+        if error["type"] == "too_long":
+            message = f"should have at most {ctx.get('max_length')} characters"
+        elif ctx.get("min_length") == 1:
+            message = "should have at least 1 character"
+        else:
+            message = f"should have at least {ctx.get('min_length')} characters"
     return message
 
 
