@@ -62,6 +62,7 @@ async function api(path) {
     error.status = response.status;
     error.code = body && body.error && body.error.code;
     error.field = body && body.error && body.error.field;
+    error.messageZh = body && body.error && body.error.message_zh;
     throw error;
   }
   return body;
@@ -125,6 +126,7 @@ function explain(error) {
   if (error.field === "enterprise_name" && error.status === 400) {
     return "请至少输入 2 个字；匹配的记录过多时，请输入更完整的企业名称。";
   }
+  if (error.messageZh && error.status < 500) return error.messageZh;
   if (error.status) return "查询失败，请稍后重试（" + (error.code || error.status) + "）。";
   return error.message;
 }
