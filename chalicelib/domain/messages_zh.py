@@ -168,7 +168,7 @@ MESSAGE_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"must be true or false", "应为 true 或 false"),
         (r"needs authority_id", "按记录编号查询时须同时给出 authority_id"),
         (r"limit must be 1\.\.(\d+)", r"每页条数应为 1 至 \1"),
-        (r"If-Match must be the version", 'If-Match 应为版本号，例如 "3"'),
+        (r"If-Match must be the version", '应为所读取的版本号，例如 "3"'),
         (r"must be one of", "取值不在允许范围内"),
         (r"needs at least (\d+) characters", r"至少需要 \1 个字符"),
         (r"is over (\d+) characters", r"不得超过 \1 个字符"),
