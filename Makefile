@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGE_STAGE ?= prod
+# pytest-xdist workers: one runs the tests on the local stack (in order, one stack), the
+# others every other test file; 2..4 (the stack's own processes need CPU too).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; [ $$n -lt 2 ] && n=2; echo $$n)
 
 .PHONY: run test lint format bench bench-export package template clean browser-deps
 
@@ -14,7 +17,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-## Set up and run the service locally: moto on 127.0.0.1:4566, API on 127.0.0.1:8000.
+## Set up and run the service locally: moto on 127.0.0.1:4566, API on 127.0.0.1:8000
+## (other ports: MOTO_PORT=4567 API_PORT=8001 make run).
 run: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash devtools/run_local.sh
 
@@ -22,7 +26,7 @@ run: $(STAMP)
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 ## Debian's chromium and a CJK font for the browser test (CI: fresh Debian, as root).
 browser-deps:

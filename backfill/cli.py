@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -116,6 +117,8 @@ def _push(args: argparse.Namespace) -> int:
         return _fail(str(error))
     grouped = group_rows(table)
     client = None
+    # urllib3 logs each retry as a warning; the progress bar's note says it instead.
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
     if args.api_url and args.api_key:
         client = ApiClient(
             args.api_url, args.api_key, timeout=args.timeout, attempts=max(args.retries, 1)

@@ -3,9 +3,11 @@
 Retries cover what passes on its own: 429 and 5xx answers, timeouts and
 broken connections. They are safe for pushes because the API is idempotent
 on ``source_id`` (the same content again is a 200, never a second record),
-so a batch whose answer was lost can simply be sent again. ``Retry-After``
-is honoured; otherwise the wait doubles from ``backoff`` up to
-``max_backoff`` with jitter, so 33 provinces backfilling at once spread out.
+so a batch whose answer was lost can simply be sent again; that is why POST
+is retried too. The retrying is urllib3's ``Retry`` on the session's adapter:
+``Retry-After`` is honoured (capped at ``max_backoff``); otherwise the wait
+doubles from ``backoff`` up to ``max_backoff`` with jitter, so 33 provinces
+backfilling at once spread out.
 """
 
 from __future__ import annotations
@@ -19,12 +21,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import InvalidHeader
+from urllib3.util.retry import Retry
 
 from chalicelib.domain import program_status
-from chalicelib.domain.numbers import ascii_int_or_none
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = "award-registry-backfill/1"
+# What requests raises once urllib3's retries ran out on faults that may pass.
+_GAVE_UP = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.RetryError,
+)
 
 
 class PushError(Exception):
@@ -52,6 +63,43 @@ def _error_text(response: requests.Response) -> str:
         return response.text[:200] or response.reason or "no body"
 
 
+class ReportingRetry(Retry):
+    """urllib3's ``Retry`` that says why and how long it waits before each try.
+
+    ``on_retry(reason, seconds)`` feeds the progress bar's note; ``sleeper`` is
+    ``time.sleep`` except in tests. Both survive ``new()``, which urllib3 calls
+    on every retry. A 413 is never retried as is (even with ``Retry-After``):
+    the push halves its batches instead. ``Retry-After`` is capped at ``backoff_max``.
+    """
+
+    RETRY_AFTER_STATUS_CODES = frozenset({429, 503})
+
+    on_retry: Callable[[str, float], None] = staticmethod(lambda reason, seconds: None)
+    sleeper: Callable[[float], None] = staticmethod(time.sleep)
+
+    def new(self, **kw: Any) -> ReportingRetry:
+        retry = super().new(**kw)
+        retry.on_retry, retry.sleeper = self.on_retry, self.sleeper
+        return retry
+
+    def sleep(self, response: Any = None) -> None:
+        wait = None
+        if self.respect_retry_after_header and response is not None:
+            try:
+                wait = self.get_retry_after(response)
+            # Neither seconds nor a date, or more digits than int() takes: back off as usual.
+            except (InvalidHeader, ValueError):
+                wait = None
+        wait = self.get_backoff_time() if wait is None else min(wait, self.backoff_max)
+        last = self.history[-1] if self.history else None
+        if last is not None and last.status:
+            reason = f"HTTP {last.status}"
+        else:
+            reason = type(last.error).__name__ if last is not None and last.error else "retry"
+        self.on_retry(reason, wait)
+        self.sleeper(wait)
+
+
 @dataclass
 class ApiClient:
     api_url: str
@@ -62,18 +110,42 @@ class ApiClient:
     max_backoff: float = 30.0
     sleep: Callable[[float], None] = time.sleep
     on_retry: Callable[[str, float], None] = lambda reason, delay: None
-    session_factory: Callable[[], requests.Session] = requests.Session
+    session_factory: Callable[[], requests.Session] | None = None
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     def __post_init__(self) -> None:
         self.api_url = self.api_url.rstrip("/")
+
+    def retry_policy(self) -> ReportingRetry:
+        """``attempts`` tries in all, any method (pushes are idempotent), the last answer kept."""
+        retry = ReportingRetry(
+            total=self.attempts - 1,
+            allowed_methods=None,
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=self.backoff,
+            backoff_max=self.max_backoff,
+            backoff_jitter=self.backoff,
+            raise_on_status=False,
+            respect_retry_after_header=True,
+        )
+        # Read at every retry (not copied now): the CLI sets on_retry after building us.
+        retry.on_retry = lambda reason, wait: self.on_retry(reason, wait)
+        retry.sleeper = lambda seconds: self.sleep(seconds)
+        return retry
+
+    def _new_session(self) -> requests.Session:
+        session = requests.Session()
+        adapter = HTTPAdapter(max_retries=self.retry_policy())
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        return session
 
     @property
     def session(self) -> requests.Session:
         """One session per thread: batches go out in parallel, and a Session is not thread-safe."""
         session = getattr(self._local, "session", None)
         if session is None:
-            session = self.session_factory()
+            session = (self.session_factory or self._new_session)()
             session.headers.update(
                 {
                     "Authorization": f"Bearer {self.api_key}",
@@ -84,38 +156,33 @@ class ApiClient:
             self._local.session = session
         return session
 
-    def delay(self, attempt: int, retry_after: str | None = None) -> float:
-        """How long to wait before try ``attempt + 1``."""
-        wait = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
-        wait *= random.uniform(0.5, 1.0)
-        seconds = ascii_int_or_none((retry_after or "").strip(), max_digits=9)
-        if seconds is not None:
-            wait = max(wait, min(float(seconds), self.max_backoff))
-        return wait
+    def delay(self, attempt: int) -> float:
+        """The wait before re-sending records a batch answer refused with 429/5xx.
+
+        The same doubling, cap and jitter as the adapter's ``Retry`` (those records
+        came back inside a 200, so urllib3 never saw a fault).
+        """
+        wait = self.backoff * 2 ** (attempt - 1) + random.random() * self.backoff
+        return min(self.max_backoff, wait)
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """Send with retries; a non-retryable error status comes back as ``PushError``."""
-        url = self.api_url + path
-        reason = ""
-        for attempt in range(1, self.attempts + 1):
-            retry_after = None
-            try:
-                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-            except (requests.Timeout, requests.ConnectionError) as exc:
-                reason = f"{type(exc).__name__}"
-            else:
-                if response.status_code < 400:
-                    return response
-                if response.status_code not in RETRY_STATUSES:
-                    raise PushError(response.status_code, _error_text(response))
-                reason = f"HTTP {response.status_code} {_error_text(response)}"
-                retry_after = response.headers.get("Retry-After")
-            if attempt == self.attempts:
-                break
-            wait = self.delay(attempt, retry_after)
-            self.on_retry(reason, wait)
-            self.sleep(wait)
-        raise TransientError(f"gave up after {self.attempts} tries: {reason}")
+        """Send (urllib3 retries); a non-retryable error status comes back as ``PushError``."""
+        try:
+            response = self.session.request(
+                method, self.api_url + path, timeout=self.timeout, **kwargs
+            )
+        except _GAVE_UP as exc:  # retries ran out on timeouts or broken connections
+            raise TransientError(
+                f"gave up after {self.attempts} tries: {type(exc).__name__}"
+            ) from exc
+        if response.status_code < 400:
+            return response
+        if response.status_code in RETRY_STATUSES:
+            raise TransientError(
+                f"gave up after {self.attempts} tries: "
+                f"HTTP {response.status_code} {_error_text(response)}"
+            )
+        raise PushError(response.status_code, _error_text(response))
 
     def post_batch(self, body: bytes) -> list[dict[str, Any]]:
         """``POST /v1/awards/batch`` with an encoded ``{"records": [...]}``; its results."""

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The embedded default: moto on 127.0.0.1:4566, resources, keys, chalice local on :8000.
+# Other ports: MOTO_PORT=4567 API_PORT=8001 make run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,4 +38,6 @@ echo "Demo Beijing (110000) key:  ${PROVINCE}"
 echo "Spreadsheet imports (POST /v1/imports) are worked by a local queue worker."
 echo "Ctrl-C stops everything."
 echo
-python -m devtools.chalice_local --stage local --host 127.0.0.1 --port "$API_PORT"
+# No autoreload: a file written in the repository (the README walkthrough once did) would
+# restart the API and reset the requests in flight.
+python -m devtools.chalice_local --stage local --host 127.0.0.1 --port "$API_PORT" --no-autoreload

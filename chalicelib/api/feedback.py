@@ -44,3 +44,13 @@ def file_zero_report() -> Response:
     return json_response(
         zero_reports.file_zero_report(principal, json_body(request), now), status=201
     )
+
+
+@bp.route("/zero-reports", methods=["GET"])
+@endpoint(bp)
+def list_zero_reports() -> Response:
+    request = bp.current_request
+    params = query_params(request)
+    return json_response(
+        zero_reports.list_zero_reports(principal_of(request), params, limit_param(params))
+    )

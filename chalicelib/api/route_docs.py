@@ -461,6 +461,16 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             description="404 before the first export. The links expire after "
             "`links_expire_in` seconds: fetch this again for fresh ones.",
         ),
+        ("POST", "/v1/exports/run"): RouteDoc(
+            "Run the open-data export now; its links, as /v1/exports/latest shows them",
+            "admin",
+            {200: views.ExportLatest},
+            auth="required",
+            errors=(409,),
+            description="Runs in the request (meant for a local stack or a pilot's data; "
+            "the nightly schedule does the same). A re-run the same day writes beside the "
+            "files `latest` names, never over them; a run still going is 409 `invalid_state`.",
+        ),
         ("GET", "/v1/templates/awards.xlsx"): RouteDoc(
             "The backfill spreadsheet template",
             "public",
@@ -483,8 +493,14 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
         ("GET", "/"): RouteDoc(
             "The public web page (Chinese)", "public", {200: HTML}, storage=False
         ),
+        ("GET", "/favicon.ico"): RouteDoc(
+            "The site icon (SVG)",
+            "public",
+            {200: Raw(("image/svg+xml",))},
+            storage=False,
+        ),
         ("GET", "/static/{name}"): RouteDoc(
-            "The page's script and style sheet",
+            "The page's script, style sheet and icon",
             "public",
             {200: Raw(tuple(sorted({kind.split(";")[0] for kind in ASSETS.values()})))},
             path_enums={"name": tuple(sorted(ASSETS))},
@@ -672,5 +688,14 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             {201: views.ZeroReport},
             auth="required",
             body=ZeroReportIn,
+        ),
+        ("GET", "/v1/zero-reports"): RouteDoc(
+            "Zero reports: a province its own, an administrator everyone's",
+            "provincial",
+            {200: views.ZeroReportList},
+            auth="required",
+            query=(AUTHORITY, limit, CURSOR),
+            description="Ordered by authority, then latest period end first. A province may "
+            "pass only its own `authority_id` (another is 403).",
         ),
     }

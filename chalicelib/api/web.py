@@ -38,6 +38,7 @@ ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
     "check.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
 }
 # nosniff and the Content-Security-Policy of every HTML answer come from edge_headers.
 PAGE_HEADERS = {"Referrer-Policy": "same-origin"}
@@ -133,6 +134,17 @@ def asset(name: str) -> Response:
         body=_read(name),
         status_code=200,
         headers={"Content-Type": ASSETS[name], "Cache-Control": "max-age=300", **PAGE_HEADERS},
+    )
+
+
+@bp.route("/favicon.ico", methods=["GET"])
+@endpoint(bp)
+def favicon() -> Response:
+    """Browsers ask for it on every page, JSON answers too: the same SVG as the pages link."""
+    return Response(
+        body=_read("favicon.svg"),
+        status_code=200,
+        headers={"Content-Type": ASSETS["favicon.svg"], "Cache-Control": "max-age=86400"},
     )
 
 

@@ -392,6 +392,11 @@ class ZeroReport(_View):
     created_at: datetime
 
 
+class ZeroReportList(_View):
+    items: list[ZeroReport]
+    next_cursor: str | None
+
+
 class AuditReport(_View):
     run_id: str
     date: date

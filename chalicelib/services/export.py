@@ -28,7 +28,15 @@ No Scan: Query and BatchGet on the change-feed table.
 
 **Double delivery.** EventBridge may deliver the schedule twice: a run first
 claims the date (``run.json`` written only if absent); a second run skips.
-A claim whose run failed or went stale may be taken over; ``force`` re-exports.
+A claim whose run failed or went stale may be taken over; ``force`` re-exports
+a day already exported, but never takes over a run still going (a double
+click on ``POST /v1/exports/run`` gets 409 ``invalid_state``).
+
+**Re-exports never touch what ``latest`` names.** The day's first export is
+written under ``exports/<date>/``; a re-export of the same day writes its files
+and manifest under ``exports/<date>/<run_id>/`` (then copies the manifest to
+``exports/<date>/manifest.json``), so ``latest.json`` always points at complete
+files whose SHA-256 match, during and after a re-run, and if it fails.
 """
 
 from __future__ import annotations
@@ -49,10 +57,11 @@ from chalicelib.domain import program_status
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.csv_safety import safe_writer
 from chalicelib.domain.disclosure import PUBLIC, award_for, program_for
-from chalicelib.domain.errors import NotFoundError
+from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.timeliness import china_date
 from chalicelib.observability import logger
+from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.store import objects
 from chalicelib.store.base import iso_utc, parse_iso_utc
 from chalicelib.store.models import AuthorityRecord, ChangeEntry
@@ -263,8 +272,9 @@ def _claim(prefix: str, run_id: str, now: datetime, *, force: bool) -> str | Non
         held, etag = found
         started = parse_iso_utc(held["started_at"])
         stale = now - started > timedelta(seconds=settings().export_claim_seconds)
-        if not (force or stale or held.get("status") == "failed"):
-            return f"run {held['run_id']} holds {prefix} ({held.get('status')})"
+        status = held.get("status")
+        if not (stale or status == "failed" or (force and status != "running")):
+            return f"run {held['run_id']} holds {prefix} ({status})"
         try:
             objects.put_json(key, claim, if_match=etag)
             return None
@@ -285,20 +295,26 @@ def run_export(now: datetime, *, force: bool = False) -> dict[str, Any]:
     """Write today's export (China date) and point ``exports/latest.json`` at it."""
     day = china_date(now).isoformat()
     prefix = day_prefix(day)
-    manifest_key = f"{prefix}manifest.json"
-    if not force and objects.head(manifest_key) is not None:
+    day_manifest_key = f"{prefix}manifest.json"
+    exported = objects.head(day_manifest_key) is not None
+    if exported and not force:
         return {"status": "skipped", "reason": f"{day} is already exported", "export_date": day}
     run_id = new_id("exp")
     reason = _claim(prefix, run_id, now, force=force)
     if reason is not None:
         logger.info("export skipped", extra={"reason": reason})
         return {"status": "skipped", "reason": reason, "export_date": day}
+    # A re-export goes beside the files ``latest`` may name, never over them.
+    files_prefix = f"{prefix}{run_id}/" if exported else prefix
     try:
-        manifest = _write_files(prefix, day, run_id, now)
+        manifest = _write_files(files_prefix, day, run_id, now)
     except Exception:
         _release(prefix, run_id, now, "failed")  # a retry may take over at once
         raise
+    manifest_key = f"{files_prefix}manifest.json"
     objects.put_json(manifest_key, manifest)  # last: the files it names are complete
+    if manifest_key != day_manifest_key:
+        objects.put_json(day_manifest_key, manifest)
     objects.put_json(LATEST_KEY, {"manifest_key": manifest_key, **manifest})
     _release(prefix, run_id, now, "done")
     logger.info("export written", extra={"export_date": day, "counts": manifest["counts"]})
@@ -375,6 +391,23 @@ def _write_files(prefix: str, day: str, run_id: str, now: datetime) -> dict[str,
             "is prefixed with ' so spreadsheets do not run it as a formula.",
         ],
     }
+
+
+def run_now(principal: Principal | None, now: datetime) -> dict[str, Any]:
+    """``POST /v1/exports/run``: an administrator re-runs today's export now; its links.
+
+    Runs in the request (a local stack, a pilot's data); a run already going is
+    a 409 ``invalid_state`` rather than a second writer.
+    """
+    require(principal, ADMIN)
+    result = run_export(now, force=True)
+    if result["status"] != "done":
+        raise ConflictError(
+            "invalid_state",
+            f"an export is already running ({result.get('reason')}); "
+            "GET /v1/exports/latest shows it when it is done",
+        )
+    return latest_export()
 
 
 def latest_export() -> dict[str, Any]:

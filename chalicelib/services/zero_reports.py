@@ -11,13 +11,22 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
+from chalicelib.domain.errors import (
+    ForbiddenError,
+    InvalidCursorError,
+    UnauthenticatedError,
+    ValidationError,
+)
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.schemas import ZeroReportIn, parse_model
 from chalicelib.domain.timeliness import china_date
 from chalicelib.services.keys import PROVINCIAL, Principal, require
 from chalicelib.store.base import iso_utc
-from chalicelib.store.submissions import ZeroReport
+from chalicelib.store.submissions import ZeroReport, zero_reports_of
+
+LIST_PARAMS = frozenset({"authority_id", "limit", "cursor"})
 
 
 def zero_report_view(report: ZeroReport) -> dict[str, Any]:
@@ -61,6 +70,54 @@ def file_zero_report(principal: Principal | None, data: Any, now: datetime) -> d
     )
     report.save(condition=ZeroReport.pk.does_not_exist())
     return zero_report_view(report)
+
+
+def list_zero_reports(principal: Principal | None, params: dict[str, str], limit: int) -> dict:
+    """``GET /v1/zero-reports``: a province its own reports, an administrator everyone's.
+
+    Ordered by authority, then latest period end first. An administrator's
+    unfiltered list walks the authorities in code order, one Query each, so a
+    page costs at most one Query per authority (33) however many reports exist;
+    the cursor holds the authority and the last sort key, signed for the filter.
+    """
+    if principal is None:
+        raise UnauthenticatedError("this route needs an API key")
+    unknown = sorted(set(params) - LIST_PARAMS)
+    if unknown:
+        raise ValidationError(f"unknown query parameter {unknown[0][:64]}", field=unknown[0][:64])
+    wanted = params.get("authority_id")
+    if wanted is not None and wanted not in AUTHORITY_IDS:
+        raise ValidationError("unknown authority_id", field="authority_id")
+    if principal.is_admin:
+        authorities = [wanted] if wanted else list(AUTHORITY_IDS)
+    elif principal.role == PROVINCIAL and principal.authority_id:
+        if wanted is not None and wanted != principal.authority_id:
+            raise ForbiddenError("a province lists only its own zero reports")
+        authorities = [principal.authority_id]
+    else:
+        raise ForbiddenError("this route is for provinces and administrators")
+    secret = settings().server_secret
+    scope = scope_of("zero-reports", {"authority_id": wanted})
+    start, before = 0, None
+    if params.get("cursor"):
+        position = decode_cursor(params["cursor"], secret=secret, scope=scope)
+        if not isinstance(position, dict) or position.get("authority_id") not in authorities:
+            raise InvalidCursorError("the cursor is not for these reports", field="cursor")
+        start, before = authorities.index(position["authority_id"]), position.get("before")
+    items: list[ZeroReport] = []
+    for authority_id in authorities[start:]:
+        items += zero_reports_of(authority_id, before=before, limit=limit + 1 - len(items))
+        before = None
+        if len(items) > limit:
+            break
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        last = items[-1]
+        next_cursor = encode_cursor(
+            {"authority_id": last.authority_id, "before": last.sk}, secret=secret, scope=scope
+        )
+    return {"items": [zero_report_view(item) for item in items], "next_cursor": next_cursor}
 
 
 def periods_ending_on_or_after(authority_id: str, day: date) -> list[tuple[date, date]]:

@@ -36,6 +36,22 @@ class ZeroReport(Model):
         return f"ZERO#{authority_id}"
 
 
+def zero_reports_of(authority_id: str, *, before: str | None, limit: int) -> list[ZeroReport]:
+    """Up to ``limit`` of one authority's reports, latest period end first, after ``before``.
+
+    ``before`` is a sort key from the previous page; one Query, bounded by ``limit``.
+    """
+    condition = ZeroReport.sk < before if before else None
+    rows = ZeroReport.query(
+        ZeroReport.key(authority_id),
+        condition,
+        scan_index_forward=False,
+        consistent_read=True,
+        limit=limit,
+    )
+    return list(rows)
+
+
 class Feedback(Model):
     Meta = SUBMISSIONS_META
 

@@ -37,6 +37,7 @@ const programs = new Map(); // id -> Promise of the programme (or null)
 let nextQuery = null; // the list query of the next page, with its cursor
 let searched = false;
 let generation = 0; // answers to an older search are dropped
+let inFlight = null; // the AbortController of the search in flight
 
 const $ = (id) => document.getElementById(id);
 
@@ -54,8 +55,8 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
-async function api(path) {
-  const response = await fetch(BASE + path, { headers: { Accept: "application/json" } });
+async function api(path, signal) {
+  const response = await fetch(BASE + path, { headers: { Accept: "application/json" }, signal });
   const body = await response.json().catch(() => null);
   if (!response.ok) {
     const error = new Error((body && body.error && body.error.message) || response.statusText);
@@ -176,12 +177,22 @@ function highlighter(params) {
   return null;
 }
 
+// A newer search supersedes the one in flight: its request is aborted and, should its
+// answer still arrive, dropped (generation), so a slow older answer never shows.
+function supersede() {
+  if (inFlight) inFlight.abort();
+  inFlight = null;
+  return ++generation;
+}
+
 async function runSearch(params, append) {
-  const mine = ++generation;
+  const mine = supersede();
+  const request = (inFlight = new AbortController());
   $("status").textContent = "正在查询…";
+  $("results").setAttribute("aria-busy", "true"); // what is shown is not this search's yet
   $("more").hidden = true;
   try {
-    const page = await api("/v1/awards?" + params.toString());
+    const page = await api("/v1/awards?" + params.toString(), request.signal);
     if (mine !== generation) return;
     if (!append) $("results").replaceChildren();
     const highlight = highlighter(params);
@@ -199,6 +210,11 @@ async function runSearch(params, append) {
     if (mine !== generation) return;
     if (!append) $("results").replaceChildren();
     $("status").textContent = explain(error);
+  } finally {
+    if (mine === generation) {
+      inFlight = null;
+      $("results").setAttribute("aria-busy", "false");
+    }
   }
 }
 
@@ -330,8 +346,25 @@ function route() {
 
 // ---- export link and timeliness table ----------------------------------------
 
+const EXPORT_FILES = {
+  "awards.csv": "获奖信息 CSV",
+  "awards.jsonl.gz": "获奖信息 JSON Lines",
+  "programs.jsonl.gz": "奖项目录 JSON Lines",
+};
+
 function exportLinks(manifest) {
   const links = [];
+  const named = (f) => f && f.name && /^https?:\/\//.test(f.url);
+  if (Array.isArray(manifest.files) && manifest.files.every(named)) {
+    // GET /v1/exports/latest: named files, then the manifest with their SHA-256
+    for (const file of manifest.files) {
+      links.push(el("a", { href: file.url, rel: "noopener" }, EXPORT_FILES[file.name] || file.name));
+    }
+    if (manifest.manifest_url) {
+      links.push(el("a", { href: manifest.manifest_url, rel: "noopener" }, "清单（含 SHA-256）"));
+    }
+    return links.flatMap((link, i) => (i ? [" · ", link] : [link]));
+  }
   const walk = (value, key) => {
     if (typeof value === "string" && /^(https?:\/\/|\/)/.test(value)) {
       let label = key;
@@ -438,7 +471,8 @@ document.addEventListener("DOMContentLoaded", async () => {
     try {
       runSearch(searchQuery(), false);
     } catch (error) {
-      generation++;
+      supersede();
+      $("results").setAttribute("aria-busy", "false");
       $("results").replaceChildren();
       $("status").textContent = error.message;
     }

@@ -55,6 +55,12 @@ FEWER = {"GET /v1/feed.json": {GenerationMode.POSITIVE: 5, GenerationMode.NEGATI
 GENERATED = object()  # keep the generated path parameter (which names nothing)
 DOCUMENTS = r"/documents"
 DOCUMENTS_BEFORE = 8
+# Running the audit is not a request Hypothesis can repeat: the first call audits the
+# stack's whole backlog (thousands of changes once the backfill test ran, slow on a busy
+# machine), a repeat of the same case finds nothing new or the date's lease held, so a
+# failure could not be reproduced ("unreliable results"). Its real answers are checked
+# against the document in tests/functional/audit/test_openapi_audit.py.
+AUDIT_RUN = "POST /v1/audit/run"
 
 
 BOUNDS = {
@@ -227,8 +233,11 @@ def test_admin_review_routes_hold_their_contract(stack, api_schema):
     owner = stack.issue_key("--authority", "630000")["api_key"]
     admin = stack.issue_key("--admin")["api_key"]
     real = {"program_id": [submitted_program(stack, owner), GENERATED]}
-    statuses, problems = exercise(api_schema.include(tag="admin"), bearer(admin), real)
+    admin_routes = api_schema.include(tag="admin").exclude(name=AUDIT_RUN)
+    statuses, problems = exercise(admin_routes, bearer(admin), real)
     assert problems == [], "\n\n".join(problems)
     review = "POST /v1/programs/{program_id}/review"
     assert statuses[review, 200] and statuses[review, 409], statuses
     assert statuses["POST /v1/programs/{program_id}/withdraw", 404], statuses
+    assert "GET /v1/audit/runs" in {label for label, _ in statuses}
+    assert AUDIT_RUN not in {label for label, _ in statuses}

@@ -32,6 +32,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+# Every wait below is a condition polled up to this deadline, never a fixed sleep: on a
+# busy machine a search on the local stack can take several seconds (Playwright's
+# default is 5 s).
+WAIT_MS = 30_000
+expect.set_options(timeout=WAIT_MS)
 ENTERPRISE = "浙江页面测试建设集团有限公司"
 CODE = credit_code(8801, prefix="91330100")
 
@@ -99,6 +104,7 @@ def zhejiang(stack) -> dict[str, str]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="zh-CN", device_scale_factor=2)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -117,10 +123,19 @@ def open_home(page: Page, stack) -> None:
     expect(page.locator("#authority option")).to_have_count(34)  # 全部 + the 33 authorities
 
 
+def submit(page: Page) -> None:
+    """Search with the form as it is; return once this search's answer is shown.
+
+    The submit handler marks the list busy before the click returns; older answers
+    are dropped by the page, so what is shown once it is not busy is this search's.
+    """
+    page.click("button[type=submit]")
+    expect(page.locator("#results")).not_to_have_attribute("aria-busy", "true")
+
+
 def search(page: Page, text: str) -> None:
     page.fill("#q", text)
-    page.click("button[type=submit]")
-    expect(page.locator("#status")).not_to_have_text("正在查询…")
+    submit(page)
 
 
 def test_search_by_credit_code_open_the_award_and_its_revoked_twin(page, stack, zhejiang, tmp_path):
@@ -173,11 +188,12 @@ def test_search_by_enterprise_name_with_province_and_year(page, stack, zhejiang)
     expect(results).to_have_count(2)
     expect(results.locator(".winner.match")).to_have_text([ENTERPRISE + "（施工总承包）"] * 2)
     page.uncheck("#include-revoked")
-    page.click("button[type=submit]")
+    submit(page)
+    expect(page.locator("#status")).to_have_text("共显示 1 条")
     expect(results).to_have_count(1)
     expect(results.nth(0)).to_contain_text("杭州页面测试体育中心")
     page.select_option("#authority", "110000")
-    page.click("button[type=submit]")
+    submit(page)
     expect(page.locator("#status")).to_have_text("未找到符合条件的获奖信息。")
     search(page, "浙")
     expect(page.locator("#status")).to_contain_text("至少输入企业名称的前 2 个字")
@@ -221,6 +237,7 @@ def test_on_a_phone_nothing_overflows_and_optional_parts_follow_the_server(
     phone = browser.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
     )
+    phone.set_default_timeout(WAIT_MS)
     try:
         page = phone.new_page()
         asked: list[str] = []

@@ -232,6 +232,65 @@ def test_the_multipart_writer_streams_parts_and_aborts_cleanly(aws):
     assert uploads.get("Uploads", []) == []
 
 
+def _matches_its_hashes(latest: dict) -> list[int]:
+    """Fetch each linked file as a citizen would; the record count of each, hashes checked."""
+    for file in latest["files"]:
+        fetched = requests.get(file["url"], timeout=30)
+        assert fetched.status_code == 200
+        assert hashlib.sha256(fetched.content).hexdigest() == file["sha256"]
+    return [file["records"] for file in latest["files"]]
+
+
+def test_an_administrator_runs_the_export_now_and_gets_its_links(api, keys, dataset):
+    assert api.call("POST", "/v1/exports/run").status_code == 401
+    assert api.call("POST", "/v1/exports/run", key=keys["110000"]).status_code == 403
+    assert api.call("GET", "/v1/exports/latest").status_code == 404
+
+    ran = api.call("POST", "/v1/exports/run", key=keys["admin"])
+    assert ran.status_code == 200, ran.body
+    assert ran.data["counts"]["awards"] == 3
+    assert _matches_its_hashes(ran.data) == [3, 4, 2]
+    latest = api.call("GET", "/v1/exports/latest").data
+    assert (latest["generated_at"], latest["counts"]) == (
+        ran.data["generated_at"],
+        ran.data["counts"],
+    )
+
+
+def test_a_second_run_the_same_day_writes_beside_what_latest_names(api, keys, dataset):
+    """A double click: the first export's files stay whole while the second is written."""
+    first = api.call("POST", "/v1/exports/run", key=keys["admin"]).data
+    day = first["export_date"]
+    first_files = {key: read(key) for key in (f"exports/{day}/awards.csv",)}
+    api.call("POST", "/v1/awards", award_body(dataset["beijing"], "BJ-NEW"), key=keys["110000"])
+
+    second = api.call("POST", "/v1/exports/run", key=keys["admin"])
+    assert second.status_code == 200, second.body
+    assert second.data["counts"]["awards"] == 4
+    assert _matches_its_hashes(second.data) == [4, 6, 2]  # BJ-NEW has two winners
+    assert {key: read(key) for key in first_files} == first_files  # not overwritten
+    latest = json.loads(read("exports/latest.json"))
+    assert latest["manifest_key"] == f"exports/{day}/{latest['run_id']}/manifest.json"
+    assert json.loads(read(f"exports/{day}/manifest.json"))["run_id"] == latest["run_id"]
+
+
+def test_a_run_while_another_is_going_is_409_and_latest_stays(api, keys, dataset, monkeypatch):
+    api.call("POST", "/v1/exports/run", key=keys["admin"])
+    before = api.call("GET", "/v1/exports/latest").data
+    real_write = export._write_files
+
+    def click_again_meanwhile(*args, **kwargs):
+        again = api.call("POST", "/v1/exports/run", key=keys["admin"])
+        assert (again.status_code, again.data["error"]["code"]) == (409, "invalid_state")
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(export, "_write_files", click_again_meanwhile)
+    assert api.call("POST", "/v1/exports/run", key=keys["admin"]).status_code == 200
+    after = api.call("GET", "/v1/exports/latest").data
+    assert after["generated_at"] >= before["generated_at"]
+    assert _matches_its_hashes(after) == [3, 4, 2]
+
+
 def test_full_width_formula_starts_are_neutralised_in_the_csv_too(client, api, keys):
     """Chinese input methods type ＝ ＋ － ＠; the CSV cell gets its ' after NFKC says so."""
     program = submitted_program(api, keys["110000"])

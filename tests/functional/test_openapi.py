@@ -209,8 +209,19 @@ def test_non_json_answers_say_what_they_are(document):
     )
     assert list(paths["/"]["get"]["responses"]) == ["200"]
     assets = paths["/static/{name}"]["get"]
-    assert assets["parameters"][0]["schema"]["enum"] == ["app.js", "check.js", "style.css"]
-    assert set(assets["responses"]["200"]["content"]) == {"text/css", "text/javascript"}
+    assert assets["parameters"][0]["schema"]["enum"] == [
+        "app.js",
+        "check.js",
+        "favicon.svg",
+        "style.css",
+    ]
+    assert set(assets["responses"]["200"]["content"]) == {
+        "text/css",
+        "text/javascript",
+        "image/svg+xml",
+    }
+    icon = paths["/favicon.ico"]["get"]
+    assert list(icon["responses"]["200"]["content"]) == ["image/svg+xml"]
     assert "400" not in paths["/v1/health"]["get"]["responses"]
     names = [p for p in paths["/v1/awards"]["get"]["parameters"] if p["name"] == "enterprise_name"]
     assert names and names[0]["schema"]["minLength"] == 2

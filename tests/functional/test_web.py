@@ -52,6 +52,28 @@ def test_the_page_is_chinese_html_made_for_a_phone(client, aws):
     assert get(client, "/static/secret.py").status_code == 404
 
 
+def test_the_pages_have_an_icon(client, aws):
+    for path in ("/", "/verify/check"):
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in text(
+            get(client, path)
+        )
+    for path in ("/static/favicon.svg", "/favicon.ico"):
+        icon = get(client, path)
+        assert icon.status_code == 200
+        assert icon.headers["Content-Type"] == "image/svg+xml"
+        assert text(icon).startswith("<svg ")
+
+
+@pytest.mark.parametrize("path", ["/", "/verify/check"])
+def test_the_pages_run_under_a_self_only_content_security_policy(client, aws, path):
+    """``default-src 'self'`` forbids inline scripts, styles and handlers: none on the pages."""
+    page = text(get(client, path))
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []
+    assert "<style" not in page
+    assert re.findall(r"\s(?:style|on[a-z]+)\s*=", page) == []
+    assert re.findall(r"(?:src|href)=\"(?:https?:)?//", page) == []  # nothing from elsewhere
+
+
 def test_the_timeliness_table_is_off_unless_configured(client, aws, env_setting):
     assert '<meta name="public-timeliness" content="false">' in text(get(client, "/"))
     env_setting("PUBLIC_TIMELINESS", "true")

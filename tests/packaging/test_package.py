@@ -15,8 +15,9 @@ import pytest
 
 from devtools.package import LINT_REGIONS, lint, package
 
-# Never in the Lambda zip: test, lint and local-emulator tools.
-TEST_ONLY = ("moto", "pytest", "_pytest", "cfnlint", "ruff", "werkzeug", "flask", "requests")
+# Never in the Lambda zip: test, lint and local-emulator tools, the backfill client's bar.
+TEST_ONLY = ("moto", "pytest", "_pytest", "xdist", "cfnlint", "ruff", "werkzeug", "flask")
+TEST_ONLY += ("requests", "tqdm")
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +91,7 @@ def test_the_lambda_zip_holds_the_app_and_no_test_only_packages(build):
         tops = {name.split("/", 1)[0] for name in archive.namelist()}
     assert {"app.py", "chalicelib", "pynamodb", "aws_lambda_powertools", "pydantic"} <= tops
     assert not tops & set(TEST_ONLY), tops & set(TEST_ONLY)
-    assert not {"tests", "bench", "devtools", "infra"} & tops
+    assert not {"tests", "bench", "devtools", "infra", "backfill"} & tops
 
 
 def test_every_function_has_reserved_concurrency(template):

@@ -1,14 +1,21 @@
-"""Batching, retries, resume and rejections of the push, against a fake API (no network)."""
+"""Batching, retries, resume and rejections of the push, against a fake API.
+
+The batching and the answers' handling run on a fake session (no sockets); the
+retries of transient faults run over real HTTP against a scripted server on
+loopback, so urllib3's ``Retry`` on the session's adapter is what is tested.
+"""
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from backfill.client import ApiClient, encode
 from backfill.progress import Progress
@@ -134,38 +141,138 @@ def test_a_record_over_the_byte_limit_is_rejected_locally_and_not_sent(tmp_path,
     assert [(p.code, p.row) for p in outcome.rejected] == [("too_large", 2)]
 
 
+class ScriptedApi(ThreadingHTTPServer):
+    """``POST /v1/awards/batch`` on loopback: the scripted faults first, then all created.
+
+    A fault is ``(status, body, headers)``, ``"reset"`` (the connection closes with
+    no answer) or ``"stall"`` (no answer until the test ends: the client times out).
+    """
+
+    daemon_threads = True
+
+    def __init__(self, faults: list[Any]) -> None:
+        super().__init__(("127.0.0.1", 0), _ScriptedHandler)
+        self.faults = list(faults)
+        self.bodies: list[bytes] = []
+        self.released = threading.Event()
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/"
+
+
+class _ScriptedHandler(BaseHTTPRequestHandler):
+    server: ScriptedApi
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        with self.server.lock:
+            self.server.bodies.append(body)
+            fault = self.server.faults.pop(0) if self.server.faults else None
+        if fault == "reset":
+            return  # the handler closes the connection: no status line at all
+        if fault == "stall":
+            self.server.released.wait(30)
+            return
+        if fault is None:
+            sent = json.loads(body)["records"]
+            fault = (200, accept_all(sent)._body, {})
+        status, answer, headers = fault
+        payload = json.dumps(answer).encode() if answer is not None else b""
+        self.send_response(status)
+        for name, value in {"Content-Length": str(len(payload)), **headers}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def scripted() -> Iterator[Callable[[list[Any]], ScriptedApi]]:
+    servers: list[ScriptedApi] = []
+
+    def start(faults: list[Any]) -> ScriptedApi:
+        server = ScriptedApi(faults)
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.released.set()
+        server.shutdown()
+        server.server_close()
+
+
+def push_over_http(server: ScriptedApi, items: list[Checked], tmp_path: Path, waits, **options):
+    state = State(tmp_path / "in.csv.backfill-state.json", server.url)
+    retries: list[str] = []
+    api = ApiClient(
+        server.url,
+        "k",
+        sleep=waits.append,
+        on_retry=lambda reason, wait: retries.append(reason),
+        **options,
+    )
+    return push_records(items, api, state, Progress(100, enabled=False)), retries
+
+
 @pytest.mark.parametrize(
-    "fault",
+    ("fault", "reason"),
     [
-        FakeResponse(503, {"error": {"code": "unavailable", "message": "try again"}}),
-        FakeResponse(
-            429, {"error": {"code": "throttled", "message": "slow"}}, {"Retry-After": "3"}
+        ((503, {"error": {"code": "unavailable", "message": "try again"}}, {}), "HTTP 503"),
+        (
+            (429, {"error": {"code": "throttled", "message": "slow"}}, {"Retry-After": "3"}),
+            "HTTP 429",
         ),
-        FakeResponse(502, None),
-        requests.ConnectionError("reset"),
-        requests.Timeout("slow"),
+        ((502, None, {}), "HTTP 502"),
+        ("reset", "ProtocolError"),
+        ("stall", "ReadTimeoutError"),
     ],
 )
-def test_transient_faults_are_retried_with_back_off(tmp_path, waits, fault):
-    faults = [fault, fault]
-
-    def answer(sent: list[dict]) -> Any:
-        return faults.pop() if faults else accept_all(sent)
-
-    api = FakeApi(answer)
-    outcome = push(api, records(3), tmp_path, waits)
-    assert outcome.created == 3 and len(api.bodies) == 3
-    assert len(waits) == 2 and waits[1] > 0
-    if isinstance(fault, FakeResponse) and fault.headers.get("Retry-After"):
+def test_transient_faults_are_retried_with_back_off(tmp_path, waits, scripted, fault, reason):
+    server = scripted([fault, fault])
+    # A stalled answer ends at the client's timeout; the others answer at once.
+    outcome, retries = push_over_http(server, records(3), tmp_path, waits, timeout=1.0)
+    assert outcome.created == 3 and len(server.bodies) == 3
+    assert retries == [reason, reason]
+    assert len(waits) == 2 and waits[1] > 0  # urllib3: the first retry at once, then doubling
+    if isinstance(fault, tuple) and fault[2].get("Retry-After"):
         assert min(waits) >= 3
 
 
-def test_retries_that_run_out_stop_the_run_for_a_later_resume(tmp_path, waits):
-    api = FakeApi(lambda sent: FakeResponse(503, None))
-    outcome = push(api, records(3), tmp_path, waits, attempts=3)
-    assert len(api.bodies) == 3 and len(waits) == 2
+def test_a_retry_after_is_capped_and_a_date_is_understood(tmp_path, waits, scripted):
+    busy = {"error": {"code": "throttled", "message": "slow"}}
+    server = scripted(
+        [
+            (429, busy, {"Retry-After": "86400"}),
+            (503, busy, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),  # in the past
+            (503, busy, {"Retry-After": "soon"}),  # neither: the usual back-off
+        ]
+    )
+    outcome, _ = push_over_http(server, records(1), tmp_path, waits, max_backoff=7.0)
+    assert outcome.created == 1 and len(server.bodies) == 4
+    assert waits[0] == 7.0 and waits[1] == 0 and 0 < waits[2] <= 7.0
+
+
+def test_retries_that_run_out_stop_the_run_for_a_later_resume(tmp_path, waits, scripted):
+    server = scripted([(503, None, {})] * 3)
+    outcome, _ = push_over_http(server, records(3), tmp_path, waits, attempts=3)
+    assert len(server.bodies) == 3 and len(waits) == 2
     assert outcome.stopped and "3 tries" in outcome.stopped
     assert outcome.pending == 3 and outcome.created == 0
+
+
+def test_a_connection_refused_stops_the_run_for_a_later_resume(tmp_path, waits, scripted):
+    server = scripted([])
+    server.shutdown()
+    server.server_close()  # nothing listens on the port any more
+    outcome, retries = push_over_http(server, records(2), tmp_path, waits, attempts=2)
+    assert outcome.stopped and "2 tries" in outcome.stopped and outcome.pending == 2
+    assert len(retries) == 1
 
 
 def test_a_refused_key_stops_at_once(tmp_path, waits):
@@ -288,14 +395,13 @@ def test_batches_in_flight_together_are_each_confirmed_once(tmp_path, waits):
     assert outcome.created == 1000 and outcome.batches == 10
 
 
-def test_the_progress_line_shows_rows_rate_and_eta():
-    import io
-
-    now = [100.0]
+def test_the_progress_bar_shows_rows_done_of_the_total_and_the_retry_note():
     stream = io.StringIO()
-    progress = Progress(5000, done_rows=1000, stream=stream, clock=lambda: now[0], interval=0)
-    now[0] = 110.0
-    progress.advance(500)  # 500 rows in 10 s this run: 50 rows/s, 3,500 left
-    line = stream.getvalue().strip().splitlines()[-1]
-    assert "1500/5000 rows" in line and "30%" in line
-    assert "50 rows/s" in line and "ETA 01:10" in line
+    progress = Progress(5000, done_rows=1000, stream=stream, interval=0)
+    progress.advance(500)
+    progress.set_note("retry in 2.0s (HTTP 503)")
+    progress.close()
+    shown = stream.getvalue()
+    assert "1500/5000" in shown and "30%" in shown and "rows" in shown
+    assert "retry in 2.0s (HTTP 503)" in shown
+    assert "5000/5000" not in shown  # the bar shows what was confirmed, nothing more
