@@ -192,6 +192,7 @@ def test_a_file_over_20_mb_is_refused_before_any_upload(api, keys):
     assert answer.data["error"] == {
         "code": "file_too_large",
         "message": f"an import file may be at most {20 * 1024 * 1024} bytes",
+        "message_zh": "导入文件超过大小上限",
         "field": "size",
     }
 
