@@ -58,11 +58,8 @@ class RegistryError(Exception):
         self.details = tuple(details)
 
     def detail(self) -> ErrorDetail:
+        """This error as one item of another's ``errors``."""
         return ErrorDetail(self.code, self.message, self.message_zh, self.field)
-
-    def problems(self) -> tuple[ErrorDetail, ...]:
-        """Every problem: ``details``, or this error alone."""
-        return self.details or (self.detail(),)
 
     def to_body(self) -> dict:
         error: dict = {"code": self.code, "message": self.message, "message_zh": self.message_zh}
