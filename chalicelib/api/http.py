@@ -68,7 +68,8 @@ def json_response(
 
 def error_response(error: RegistryError) -> Response:
     headers = {"Retry-After": "1"} if error.status in (429, 503) else None
-    return json_response(error.to_body(), status=error.status, headers=headers)
+    body = error.to_body(max_details=settings().max_error_details)
+    return json_response(body, status=error.status, headers=headers)
 
 
 def endpoint(app_or_bp: Any) -> Callable[[Callable[..., Response]], Callable[..., Response]]:

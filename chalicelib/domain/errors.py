@@ -61,13 +61,14 @@ class RegistryError(Exception):
         """This error as one item of another's ``errors``."""
         return ErrorDetail(self.code, self.message, self.message_zh, self.field)
 
-    def to_body(self) -> dict:
+    def to_body(self, *, max_details: int | None = None) -> dict:
+        """The SPEC §4 shape; ``errors`` lists at most ``max_details`` problems (the first ones)."""
         error: dict = {"code": self.code, "message": self.message, "message_zh": self.message_zh}
         if self.field:
             error["field"] = self.field
         body: dict = {"error": error}
         if self.details:
-            body["errors"] = [item.to_dict() for item in self.details]
+            body["errors"] = [item.to_dict() for item in self.details[:max_details]]
         return body
 
 

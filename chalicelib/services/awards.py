@@ -314,7 +314,8 @@ def push_batch(principal: Principal | None, data: Any, now: datetime) -> dict[st
         try:
             result = push_award(principal, record, now)
         except RegistryError as error:
-            results.append({"index": index, "status": error.status, **error.to_body()})
+            body = error.to_body(max_details=settings().max_error_details)
+            results.append({"index": index, "status": error.status, **body})
             continue
         results.append({"index": index, "status": result.status, "id": result.award["id"]})
     return {"results": results}

@@ -147,3 +147,15 @@ def test_batch_item_errors_list_every_problem(api, keys, program_id):
     assert duplicate["status"] == 422
     assert duplicate["error"]["code"] == "duplicate_winner"
     assert CJK.search(duplicate["error"]["message_zh"])
+
+
+def test_a_body_of_many_unknown_fields_lists_a_bounded_number(api, keys):
+    body = {f"field_{n}": n for n in range(5000)}
+    response = api.call("POST", "/v1/programs", body, key=keys["110000"])
+    refused(response, 400, "validation_error")
+    errors = response.data["errors"]
+    assert len(errors) == 50  # MAX_ERROR_DETAILS
+    assert errors[0]["field"] == "name" and errors[0]["message_zh"] == "字段 name：必填，不能为空"
+    assert {"field": "field_0", "message_zh": "字段 field_0：不是可接受的字段"}.items() <= next(
+        e for e in errors if e["field"] == "field_0"
+    ).items()
