@@ -110,6 +110,7 @@ def nightly_export(event: object) -> dict:
 @app.schedule(Cron(0, 17, "*", "*", "?", "*"), name="daily_audit")
 def daily_audit(event: object) -> dict:
     """01:00 China time: the timeliness audit of the China date just begun."""
+    # Imported on first use for cold start: API containers never load the audit modules.
     from chalicelib.jobs import audit as audit_job
 
     return audit_job.handle(event)

@@ -21,7 +21,7 @@ def fill_awards(
     from chalicelib.config import settings
     from chalicelib.domain.ids import new_id
     from chalicelib.domain.schemas import AwardIn, parse_model
-    from chalicelib.services.awards import award_view, shard_of
+    from chalicelib.store.awards import award_view, shard_of
     from chalicelib.store.base import iso_utc
     from chalicelib.store.models import (
         AuthorityRecord,

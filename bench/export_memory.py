@@ -57,7 +57,7 @@ PROVINCES += ["620000", "630000", "640000", "650000"]
 
 def _append_change(feed: Any, seq: dict[str, int], record: Any, op: str) -> None:
     """The change entry the write path would have committed for ``record`` at its version."""
-    from chalicelib.services.awards import award_view
+    from chalicelib.store.awards import award_view
     from chalicelib.store.models import ChangeEntry
 
     seq[record.authority_id] += 1
@@ -110,7 +110,7 @@ def _credit_code(n: int) -> str:
 
 def seed(count: int) -> None:
     """``count`` awards as feed entries, written in batches (no transactions)."""
-    from chalicelib.services.awards import shard_of
+    from chalicelib.store.awards import shard_of
     from chalicelib.store.base import iso_utc
     from chalicelib.store.models import AuthorityRecord, AwardRecord, ChangeEntry, Program
 

@@ -55,7 +55,7 @@ def _fill(program_id: str, start: int, count: int) -> None:
     from chalicelib.config import settings
     from chalicelib.domain.ids import new_id
     from chalicelib.domain.schemas import AwardIn, parse_model
-    from chalicelib.services.awards import award_view, shard_of
+    from chalicelib.store.awards import award_view, shard_of
     from chalicelib.store.base import iso_utc
     from chalicelib.store.models import (
         AuthorityRecord,

@@ -16,6 +16,11 @@ so ``--api-key KEY`` still works (SPEC §4) but warns.
 
 Set ``AWS_ENDPOINT_URL`` to talk to the local emulator; without it the
 commands use real AWS with the stage's table names (and ``SERVER_SECRET_ARN``).
+
+Each command imports what it uses inside ``main``: importing the services reads
+the stage's settings (table names, the secret's ARN), which ``check-receipt``
+on an office computer has not got, and a one-shot tool should not pay for
+modules its command never runs.
 """
 
 from __future__ import annotations
@@ -67,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check-receipt":
         return _check_receipt(args.file, args.jwks)
     if args.command in ("bootstrap-receipt-key", "rotate-receipt-key"):
-        from chalicelib.services import receipt_keys
+        from chalicelib.services import receipt_keys  # per command (module docstring)
 
         if args.command == "rotate-receipt-key":
             result = receipt_keys.rotate()
@@ -76,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
 
-    from chalicelib.services import keys
+    from chalicelib.services import keys  # per command (module docstring)
 
     if args.command == "issue-key":
         role = keys.ADMIN if args.admin else keys.PROVINCIAL
@@ -111,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(json.dumps({"revoked": True}))
         return 0
-    from chalicelib.services.setup import bootstrap
+    from chalicelib.services.setup import bootstrap  # per command (module docstring)
 
     print(json.dumps(bootstrap(), ensure_ascii=False))
     return 0
@@ -119,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check_receipt(file: str, jwks_source: str | None) -> int:
     """Exit 0 when the signature holds, 1 when it does not, 2 when it cannot be checked."""
+    # Per command (module docstring): checking a receipt needs no stage settings.
     from chalicelib.config import settings
     from chalicelib.receipt_check import check_receipt, load_jwks
 

@@ -79,6 +79,15 @@ class Settings:
     max_error_details: int = field(default=50)
     # Most index items one enterprise-name search reads before it asks for a longer name.
     name_search_max: int = field(default=5000)
+    # Optimistic commits (``store/ledger.until_committed``): how often a write that lost a
+    # race re-reads and tries again, and the cap of the jittered back-off between tries.
+    # Every change of one authority bumps its one sequence counter, so a province pushing
+    # in parallel races itself: 40 tries let 20+ concurrent writers all land (e2e tests),
+    # and the back-off (up to 5 ms doubling, at most 200 ms) sleeps at most ~7 s in all
+    # (3.5 s on average), well inside API Gateway's 29 s. Past them: 503 ``unavailable``.
+    commit_attempts: int = field(default=40)
+    commit_backoff_ms: int = field(default=5)
+    commit_backoff_cap_ms: int = field(default=200)
     # How long a redaction waits for the change-entry index to show every entry of the award.
     redact_index_wait_seconds: int = field(default=5)
     # Most stored items one public list page reads: max(factor × limit, floor). Past it
@@ -92,6 +101,8 @@ class Settings:
     max_document_bytes: int = 20 * 1024 * 1024
     max_documents: int = 10
     upload_url_seconds: int = 900
+    # Open audit findings one GET /v1/timeliness/{id}/findings answers at most.
+    findings_read_max: int = 500
     download_url_seconds: int = 300
     # Nightly export: multipart part size (S3 minimum 5 MiB) and how long a run's claim holds.
     export_part_bytes: int = 8 * 1024 * 1024
@@ -183,6 +194,9 @@ def settings() -> Settings:
         max_json_depth=_env_int("MAX_JSON_DEPTH", 32),
         max_error_details=_env_int("MAX_ERROR_DETAILS", 50),
         name_search_max=_env_int("NAME_SEARCH_MAX", 5000),
+        commit_attempts=max(1, _env_int("COMMIT_ATTEMPTS", 40)),
+        commit_backoff_ms=_env_int("COMMIT_BACKOFF_MS", 5),
+        commit_backoff_cap_ms=_env_int("COMMIT_BACKOFF_CAP_MS", 200),
         redact_index_wait_seconds=_env_int("REDACT_INDEX_WAIT_SECONDS", 5),
         read_bound_factor=_env_int("READ_BOUND_FACTOR", 10),
         read_bound_floor=_env_int("READ_BOUND_FLOOR", 200),
@@ -190,6 +204,7 @@ def settings() -> Settings:
         max_document_bytes=_env_int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
         max_documents=_env_int("MAX_DOCUMENTS_PER_PROGRAM", 10),
         upload_url_seconds=_env_int("UPLOAD_URL_SECONDS", 900),
+        findings_read_max=_env_int("FINDINGS_READ_MAX", 500),
         download_url_seconds=_env_int("DOWNLOAD_URL_SECONDS", 300),
         export_part_bytes=max(5 * 1024 * 1024, _env_int("EXPORT_PART_BYTES", 8 * 1024 * 1024)),
         export_claim_seconds=_env_int("EXPORT_CLAIM_SECONDS", 900),

@@ -17,7 +17,7 @@ ALGORITHMS = ["ES256"]
 def load_jwks(source: str, *, timeout: float = 10.0) -> dict[str, Any]:
     """A JWK Set from a file or an http(s) URL (a cached copy works offline)."""
     if source.startswith(("http://", "https://")):
-        import urllib.request
+        import urllib.request  # only a JWKS by URL needs it: a file check starts faster
 
         with urllib.request.urlopen(source, timeout=timeout) as answer:
             return json.loads(answer.read().decode("utf-8"))
@@ -26,6 +26,8 @@ def load_jwks(source: str, *, timeout: float = 10.0) -> dict[str, Any]:
 
 def check_receipt(text: str, jwks: dict[str, Any]) -> dict[str, Any]:
     """``{"valid": bool, "kid", "payload"?, "reason"?}`` for a compact JWS receipt."""
+    # Imported here: joserfc is an office tool's dependency (requirements-dev.txt), never
+    # shipped to Lambda, and this module must import without it.
     from joserfc import jws
     from joserfc.errors import JoseError
     from joserfc.jwk import KeySet

@@ -27,8 +27,8 @@ def push_award() -> Response:
     now = received_at()
     principal = principal_of(request)
     result = awards.push_award(principal, json_body(request), now)
-    view = award_reads.with_program_status([result.award])[0]
-    return json_response(view, status=result.status, headers=etag(view["version"]))
+    award = result.award
+    return json_response(award, status=result.status, headers=etag(award["version"]))
 
 
 @bp.route("/awards/batch", methods=["POST"])
@@ -65,7 +65,6 @@ def correct_award(award_id: str) -> Response:
     view = awards.correct_award(
         principal, award_id, if_match_version(request), json_body(request), now
     )
-    view = award_reads.with_program_status([view])[0]
     return json_response(view, headers=etag(view["version"]))
 
 
@@ -76,7 +75,6 @@ def revoke_award(award_id: str) -> Response:
     now = received_at()
     principal = principal_of(request)
     view = awards.revoke_award(principal, award_id, json_body(request), now)
-    view = award_reads.with_program_status([view])[0]
     return json_response(view, headers=etag(view["version"]))
 
 
@@ -96,5 +94,4 @@ def redact_award(award_id: str) -> Response:
     now = received_at()
     principal = principal_of(request)
     view = redaction.redact_award(principal, award_id, json_body(request), now)
-    view = award_reads.with_program_status([view])[0]
     return json_response(view, headers=etag(view["version"]))

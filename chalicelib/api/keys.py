@@ -13,6 +13,7 @@ from chalicelib.api.http import (
     query_params,
     received_at,
 )
+from chalicelib.domain.errors import UnauthenticatedError
 from chalicelib.services import key_admin
 
 bp = Blueprint(__name__)
@@ -40,3 +41,19 @@ def revoke_key(key_id: str) -> Response:
     request = bp.current_request
     now = received_at()
     return json_response(key_admin.revoke(principal_of(request), key_id, now))
+
+
+@bp.route("/me", methods=["GET"])
+@endpoint(bp)
+def who_am_i() -> Response:
+    """Who the key belongs to: the console signs in with it (a revoked key is a 401 here)."""
+    principal = principal_of(bp.current_request)
+    if principal is None:
+        raise UnauthenticatedError("this route needs an API key")
+    return json_response(
+        {
+            "role": principal.role,
+            "authority_id": principal.authority_id,
+            "key_id": principal.key_id,
+        }
+    )

@@ -40,11 +40,8 @@ def list_programs() -> Response:
 @bp.route("/programs/{program_id}", methods=["GET"])
 @endpoint(bp)
 def get_program(program_id: str) -> Response:
-    principal = principal_of(bp.current_request)
-    program = programs.get_program(program_id, principal)
-    return json_response(
-        programs.program_view_for(program, principal), headers=etag(program.version)
-    )
+    view = programs.read_program(program_id, principal_of(bp.current_request))
+    return json_response(view, headers=etag(view["version"]))
 
 
 @bp.route("/programs/{program_id}", methods=["PUT"])

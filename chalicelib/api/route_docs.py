@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from chalicelib.api.templates import XLSX_TYPE as XLSX
-from chalicelib.api.web import ASSETS
+from chalicelib.api.web import ASSETS, CONSOLE_ASSETS
 from chalicelib.domain import program_status, views
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.names import PARTITION_CHARS
@@ -531,6 +531,19 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
         ("GET", "/.well-known/jwks.json"): RouteDoc(
             "The receipt signing keys at their well-known address", "public", {200: JWKS}
         ),
+        ("GET", "/console"): RouteDoc(
+            "The console for provincial staff (Chinese; every action through this API)",
+            "provincial",
+            {200: HTML},
+            storage=False,
+        ),
+        ("GET", "/console/{name}"): RouteDoc(
+            "The console's script and style sheet",
+            "provincial",
+            {200: Raw(tuple(sorted({kind.split(";")[0] for kind in CONSOLE_ASSETS.values()})))},
+            path_enums={"name": tuple(sorted(CONSOLE_ASSETS))},
+            storage=False,
+        ),
         ("GET", "/verify/check"): RouteDoc(
             "Check a receipt in the browser (Chinese; WebCrypto against the JWKS)",
             "public",
@@ -619,6 +632,14 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             auth="required",
             errors=(404,),
         ),
+        ("GET", "/v1/timeliness/{authority_id}/findings"): RouteDoc(
+            "One authority's open audit findings, each with what to do",
+            "provincial",
+            {200: views.OpenFindingList},
+            auth="required",
+            errors=(404,),
+            description="The province itself or an administrator; never public.",
+        ),
         ("POST", "/v1/keys"): RouteDoc(
             "Issue an API key (shown once)",
             "admin",
@@ -627,6 +648,13 @@ def route_docs(page_default: int, page_max: int) -> dict[tuple[str, str], RouteD
             body=KeyIn,
             description="A provincial key needs `authority_id` (one of the 33); an admin key "
             "takes none. Only the key's HMAC is stored: the answer is the one time it is seen.",
+        ),
+        ("GET", "/v1/me"): RouteDoc(
+            "Who the key belongs to (role, authority, key id)",
+            "provincial",
+            {200: views.Me},
+            auth="required",
+            description="The console signs in with it; an unknown or revoked key is a 401.",
         ),
         ("GET", "/v1/keys"): RouteDoc(
             "API keys, newest first (never the keys themselves)",

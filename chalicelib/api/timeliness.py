@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import endpoint, etag, json_body, json_response, principal_of, received_at
-from chalicelib.services import award_reads, award_timeliness, timeliness_stats
+from chalicelib.services import award_timeliness, timeliness_stats
 
 bp = Blueprint(__name__)
 
@@ -23,6 +23,13 @@ def one_authority(authority_id: str) -> Response:
     return json_response(timeliness_stats.one_authority(principal, authority_id))
 
 
+@bp.route("/timeliness/{authority_id}/findings", methods=["GET"])
+@endpoint(bp)
+def open_findings(authority_id: str) -> Response:
+    principal = principal_of(bp.current_request)
+    return json_response(timeliness_stats.open_findings(principal, authority_id))
+
+
 @bp.route("/awards/{award_id}/excuse", methods=["POST"])
 @endpoint(bp)
 def excuse_award(award_id: str) -> Response:
@@ -30,5 +37,4 @@ def excuse_award(award_id: str) -> Response:
     now = received_at()
     principal = principal_of(request)
     view = award_timeliness.excuse_award(principal, award_id, json_body(request), now)
-    view = award_reads.with_program_status([view])[0]
     return json_response(view, headers=etag(view["version"]))

@@ -22,13 +22,20 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib.api.http import endpoint, page_policy, public_base_url, query_params
+from chalicelib.api.http import (
+    PAGE_POLICY,
+    endpoint,
+    page_policy,
+    public_base_url,
+    query_params,
+)
 from chalicelib.config import settings
 from chalicelib.domain.errors import NotFoundError, RegistryError, UnavailableError
 from chalicelib.domain.jose import fingerprint
 from chalicelib.observability import logger
 from chalicelib.services import receipts
 from chalicelib.services.verify_print import verification_page
+from chalicelib.store import objects
 
 bp = Blueprint(__name__)
 
@@ -39,6 +46,11 @@ ASSETS = {
     "check.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
+}
+# The console's files, served under /console/ (chalicelib/web/console/).
+CONSOLE_ASSETS = {
+    "console.js": "text/javascript; charset=utf-8",
+    "console.css": "text/css; charset=utf-8",
 }
 # nosniff and the Content-Security-Policy of every HTML answer come from edge_headers.
 PAGE_HEADERS = {"Referrer-Policy": "same-origin"}
@@ -134,6 +146,64 @@ def asset(name: str) -> Response:
         body=_read(name),
         status_code=200,
         headers={"Content-Type": ASSETS[name], "Cache-Control": "max-age=300", **PAGE_HEADERS},
+    )
+
+
+def upload_origin() -> str | None:
+    """The origin of the presigned upload forms (S3, or the emulator locally).
+
+    The console posts approval documents and spreadsheets straight to the
+    bucket, so its ``connect-src`` names that one origin besides its own.
+    Signing a form needs no network call.
+    """
+    try:
+        url = objects.presigned_post(
+            "console-origin", content_type="text/plain", size=1, seconds=60
+        )
+    except (BotoCoreError, ClientError, ValueError) as exc:
+        logger.warning("no upload origin for the console", extra={"fault": type(exc).__name__})
+        return None
+    match = re.match(r"^(https?://[^/?#]+)", url["url"])
+    return match.group(1) if match else None
+
+
+@cache
+def console_policy() -> str:
+    """``PAGE_POLICY`` plus ``connect-src`` for the API and the upload origin."""
+    origin = upload_origin()
+    return PAGE_POLICY + "; connect-src 'self'" + (f" {origin}" if origin else "")
+
+
+@bp.route("/console", methods=["GET"])
+@endpoint(bp)
+def console() -> Response:
+    """The provincial console: a page that calls the public API with the signed-in key."""
+    page = Template(_read("console/index.html")).substitute(base=_base_path(bp.current_request))
+    return Response(
+        body=page,
+        status_code=200,
+        headers={
+            "Content-Type": HTML_TYPE,
+            "Cache-Control": "no-cache",
+            "Content-Security-Policy": console_policy(),
+            **PAGE_HEADERS,
+        },
+    )
+
+
+@bp.route("/console/{name}", methods=["GET"])
+@endpoint(bp)
+def console_asset(name: str) -> Response:
+    if name not in CONSOLE_ASSETS:
+        raise NotFoundError(f"no asset {name[:64]}")
+    return Response(
+        body=_read(f"console/{name}"),
+        status_code=200,
+        headers={
+            "Content-Type": CONSOLE_ASSETS[name],
+            "Cache-Control": "no-cache",
+            **PAGE_HEADERS,
+        },
     )
 
 

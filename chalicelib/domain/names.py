@@ -14,6 +14,7 @@ characters of the folded name, so a query needs at least that many.
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 PARTITION_CHARS = 2
 """Characters of the folded name that pick the index partition (and the shortest query)."""
@@ -43,3 +44,14 @@ def name_partition(folded: str) -> str:
 def name_key(folded: str) -> str:
     """The part of a folded name stored in (and matched against) the index sort key."""
     return folded[:KEY_CHARS]
+
+
+def winner_names(content: dict[str, Any]) -> list[str]:
+    """The folded winner names of an award's content, each once (one index item per name).
+
+    Examples
+    --------
+    >>> winner_names({"winners": [{"name": "甲公司"}, {"name": "甲 公司"}, {"name": "乙"}]})
+    ['甲公司', '乙']
+    """
+    return list(dict.fromkeys(fold_name(w["name"]) for w in content["winners"]))

@@ -154,3 +154,49 @@ def provisional_year(
         if not calendar.is_official(year):
             return year
     return None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The deadline and timeliness of an award, as stored on its record.
+
+    ``provisional_year`` (text, the sparse index key) is set only while the
+    judgement rests on a year without an official calendar.
+    """
+
+    deadline: str
+    official: bool
+    timeliness: dict
+    provisional_year: str | None
+
+
+def judge_award(
+    awarded_on: date,
+    submitted_at: datetime,
+    calendar: WorkdayCalendar,
+    policy: TimelinessPolicy | None = None,
+) -> Judgement:
+    """Judge an award announced on ``awarded_on`` and first pushed at ``submitted_at``.
+
+    Pure: the caller passes the calendar in force (library plus loaded years),
+    so the same record judged again after a year is loaded may change.
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> pushed = datetime(2024, 2, 22, 2, tzinfo=UTC)  # two working days after 2024-02-20
+    >>> judge_award(date(2024, 2, 1), pushed, WorkdayCalendar()).timeliness["status"]
+    'late'
+    """
+    deadline = deadline_for(awarded_on, calendar, policy)
+    pushed_on = china_date(submitted_at)
+    timeliness = judge_push(pushed_on, deadline, calendar)
+    year = None
+    if timeliness.calendar == "provisional":
+        year = provisional_year(awarded_on, deadline, pushed_on, calendar) or awarded_on.year
+    return Judgement(
+        deadline=deadline.due_on.isoformat(),
+        official=deadline.official,
+        timeliness=timeliness.to_dict(),
+        provisional_year=str(year) if year is not None else None,
+    )

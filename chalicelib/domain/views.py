@@ -616,3 +616,19 @@ class ImportUpload(_View):
     import_id: str
     import_: Import = Field(alias="import")
     upload: UploadForm
+
+
+class Me(_View):
+    """Who a key belongs to (``GET /v1/me``): what the console shows after sign-in."""
+
+    role: Literal["admin", "provincial"]
+    authority_id: str | None = Field(description="The province; null for an administrator.")
+    key_id: str
+
+
+class OpenFindingList(_View):
+    """An authority's open audit findings, newest first (``GET /v1/timeliness/{id}/findings``)."""
+
+    items: list[Finding]
+    next_cursor: None
+    truncated: bool = Field(description="More open findings than FINDINGS_READ_MAX.")

@@ -47,7 +47,7 @@ def sns_client() -> Any:
     global _client
     with _client_lock:
         if _client is None:
-            import boto3
+            import boto3  # on first use, for cold start (see the docstring)
 
             _client = boto3.client("sns", region_name=settings().region)
         return _client

@@ -4,7 +4,7 @@ One run, for one China date ("today"):
 
 1. takes the date's lease (``audit_lease``): a second delivery does nothing;
 2. re-judges records still provisional for years whose calendar is now
-   official (``award_timeliness``; normally none: loading a year already did it);
+   official (``calendars``; normally none: loading a year already did it);
 3. reads the change feed after its stored per-authority positions
    (``audit_changes``) and turns it into league-table moves, event findings
    (late pushes, ``awarded_on`` changed), programme facts and list status,
@@ -53,7 +53,6 @@ from chalicelib.services import (
 )
 from chalicelib.services import feedback as feedback_service
 from chalicelib.services.audit_findings import finding_view
-from chalicelib.services.award_timeliness import recompute_provisional
 from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.store.base import iso_utc, utc_now
 
@@ -182,7 +181,7 @@ def _recompute(today: date, calendar: WorkdayCalendar, at: datetime) -> int:
     recomputed = 0
     for year in (today.year - 1, today.year, today.year + 1):
         if calendar.is_official(year):
-            recomputed += recompute_provisional(year, at).recomputed
+            recomputed += calendars.recompute_provisional(year, at).recomputed
     return recomputed
 
 

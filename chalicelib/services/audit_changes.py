@@ -26,8 +26,9 @@ from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.pilot_stats import AwardFacts, award_facts, china_month
 from chalicelib.domain.timeliness import china_date
 from chalicelib.observability import logger
+from chalicelib.store.awards import earlier_view
 from chalicelib.store.base import parse_iso_utc
-from chalicelib.store.models import AuthorityRecord, AwardRecord, AwardVersion, ChangeEntry
+from chalicelib.store.models import AuthorityRecord, ChangeEntry
 
 MAX_ENTRIES_PER_RUN = 20_000  # a first run over a large history continues the next day
 
@@ -85,17 +86,6 @@ def read_changes(
     return entries, new_positions, more
 
 
-def _previous_view(award_id: str, version: int) -> dict[str, Any] | None:
-    """The award as it was at ``version`` (kept when it was superseded)."""
-    try:
-        item = AwardVersion.get(
-            AwardRecord.key(award_id), AwardVersion.sort_key(version), consistent_read=True
-        )
-    except AwardVersion.DoesNotExist:
-        return None
-    return item.snapshot
-
-
 def digest(entries: Iterable[ChangeEntry], *, audit_from: date, working_days: int) -> Digest:
     """Turn change entries (seq order within each authority) into the audit's facts."""
     result = Digest()
@@ -139,7 +129,7 @@ def _award_entries(
     authority_id = first.authority_id
     result.award_ids.add(award_id)
     existed_before = first.op != "create"
-    before_view = _previous_view(award_id, int(first.version) - 1) if existed_before else None
+    before_view = earlier_view(award_id, int(first.version) - 1) if existed_before else None
     if existed_before and before_view is None:
         logger.warning("no earlier version of a changed award", extra={"award_id": award_id})
     before = push_class(before_view, audit_from) if before_view else None

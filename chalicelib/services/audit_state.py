@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.audit_rules import TimelinessCounts
@@ -107,14 +106,15 @@ def commit(
         last_run_id=run_id,
     )
     condition = AuditState.revision == revision if revision else AuditState.pk.does_not_exist()
+
+    def writes(transaction: TransactWrite) -> None:
+        transaction.save(new_state, condition=condition)
+        for item in stats:
+            transaction.save(item)
+
     try:
-        with TransactWrite(connection=ledger.connection()) as transaction:
-            transaction.save(new_state, condition=condition)
-            for item in stats:
-                transaction.save(item)
-    except TransactWriteError as exc:
-        if exc.cause_response_code == "TransactionCanceledException":
-            raise UnavailableError(
-                "another audit run moved the change-feed position first; run again"
-            ) from exc
-        raise
+        ledger.transact(writes)
+    except ledger.CommitConflict as exc:
+        raise UnavailableError(
+            "another audit run moved the change-feed position first; run again"
+        ) from exc

@@ -29,23 +29,29 @@ from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.disclosure import award_for, reader_of
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.messages_zh import CREDIT_CODE_ZH, field_message_zh
-from chalicelib.domain.names import PARTITION_CHARS, fold_name, name_key, name_partition
-from chalicelib.domain.numbers import parse_ascii_int
-from chalicelib.domain.timeliness import china_date
-from chalicelib.services.awards import (
-    award_history,
-    award_view,
-    load_record,
+from chalicelib.domain.names import (
+    PARTITION_CHARS,
+    fold_name,
+    name_key,
+    name_partition,
     winner_names,
 )
+from chalicelib.domain.numbers import parse_ascii_int
+from chalicelib.domain.timeliness import china_date
 from chalicelib.services.keys import Principal
+from chalicelib.store.awards import (
+    award_history,
+    award_view,
+    by_source,
+    load_record,
+    records_by_id,
+)
 from chalicelib.store.base import iso_utc
 from chalicelib.store.models import (
     AwardRecord,
     CreditCodeEntry,
     EnterpriseNameEntry,
     Program,
-    SourceGuard,
 )
 
 BATCH_GET_MAX = 100
@@ -79,6 +85,11 @@ def with_program_status(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return views
 
 
+def finished(view: dict[str, Any]) -> dict[str, Any]:
+    """One award as a write answers it to its owner or an admin (with its programme's status)."""
+    return with_program_status([view])[0]
+
+
 def for_reader(views: list[dict[str, Any]], principal: Principal | None) -> list[dict[str, Any]]:
     """Each award as this caller may see it (its owner and admins see everything)."""
     return [award_for(view, reader_of(principal, view["authority_id"])) for view in views]
@@ -86,14 +97,9 @@ def for_reader(views: list[dict[str, Any]], principal: Principal | None) -> list
 
 def get_award(award_id: str, principal: Principal | None = None) -> dict[str, Any]:
     record = load_record(award_id)
-    view = with_program_status([award_view(record)])[0]
+    view = finished(award_view(record))
     view["history"] = award_history(award_id)
     return for_reader([view], principal)[0]
-
-
-def _records_by_id(award_ids: list[str]) -> dict[str, AwardRecord]:
-    keys = [(AwardRecord.key(award_id), "RECORD") for award_id in award_ids]
-    return {record.id: record for record in AwardRecord.batch_get(keys, consistent_read=True)}
 
 
 class _BoundReached(Exception):
@@ -140,7 +146,7 @@ def _credit_code_stream(
             last_evaluated_key=start,
         )
         chunk = list(entries)
-        records = _records_by_id([entry.award_id for entry in chunk]) if chunk else {}
+        records = records_by_id([entry.award_id for entry in chunk]) if chunk else {}
         budget.spend(len(chunk) + len(records))
         for entry in chunk:
             record = records.get(entry.award_id)
@@ -197,7 +203,7 @@ def _name_stream(
     while start < len(ordered):
         chunk = ordered[start : start + budget.take(page)]
         start += len(chunk)
-        records = _records_by_id(chunk)
+        records = records_by_id(chunk)
         budget.spend(len(records))
         for award_id in chunk:
             yield newest[award_id], records.get(award_id)
@@ -374,11 +380,10 @@ def _stream_for(
 
 
 def _by_source(authority_id: str, source_id: str, before: str | None) -> list[Candidate]:
-    try:
-        guard = SourceGuard.get(SourceGuard.key(authority_id, source_id), "GUARD")
-    except SourceGuard.DoesNotExist:
+    found = by_source(authority_id, source_id)
+    if found is None:
         return []
-    record = load_record(guard.award_id)
+    record = found[1]
     return [(record.feed_key, record)] if before is None or record.feed_key < before else []
 
 

@@ -1,5 +1,6 @@
-"""The working-day calendar in force: the library plus years an admin loaded.
+"""The working-day calendar in force, loading a year of it, and what that changes.
 
+The calendar in force is the library plus the years an administrator loaded.
 The State Council publishes next year's arrangement in the autumn; an
 administrator loads it with ``PUT /v1/calendar/{year}`` and it takes effect
 without a redeploy. Loaded years override the library, so a wrong library year
@@ -7,31 +8,46 @@ can be corrected too.
 
 Every push asks for the calendar, so it is cached per container for a short
 while (``CACHE_SECONDS``); a PUT clears this process's cache at once, other
-containers pick it up when theirs expires, and the daily audit re-sweeps any
-record still marked provisional for a year that is now official.
+containers pick it up when theirs expires.
+
+Loading a year **recomputes** the records judged on a provisional
+(Monday-Friday) count of that year: a ``pending`` push becomes ``late`` or
+``on_time``. They are found through the sparse ``by_provisional`` index, never
+by a Scan, as many as fit in one request; the daily audit re-sweeps any record
+still marked provisional for a year that is now official. A recompute is a new
+version of the award (op ``update``, the old one kept as history), so
+consumers of the change feed see it.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
-
+from chalicelib.config import settings
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.numbers import parse_ascii_int
 from chalicelib.domain.schemas import CalendarIn, parse_model
+from chalicelib.domain.timeliness import Judgement, judge_award
 from chalicelib.domain.workdays import WorkdayCalendar, YearArrangement
 from chalicelib.services.keys import ADMIN, Principal, require
+from chalicelib.store import awards as award_store
 from chalicelib.store import ledger
-from chalicelib.store.base import iso_utc
-from chalicelib.store.calendar import CURRENT, CalendarYear
+from chalicelib.store.base import iso_utc, parse_iso_utc
+from chalicelib.store.calendar import (
+    CURRENT,
+    CalendarYear,
+    arrangement_of,
+    load_arrangements,
+    stored,
+)
 
 CACHE_SECONDS = 30.0
 MIN_YEAR, MAX_YEAR = 2000, 2100
+RECOMPUTE_LIMIT = 300  # per request; the daily audit picks up any rest
 
 _lock = threading.Lock()
 _cached: tuple[float, WorkdayCalendar] | None = None
@@ -60,19 +76,10 @@ def invalidate() -> None:
         _cached = None
 
 
-def load_arrangements() -> dict[int, YearArrangement]:
-    """Every loaded year, in one Query of the ``ARRANGEMENT`` partition."""
-    return {
-        int(item.year): _arrangement(item)
-        for item in CalendarYear.query(CURRENT, consistent_read=True)
-    }
-
-
-def _arrangement(item: CalendarYear) -> YearArrangement:
-    return YearArrangement.from_lists(
-        int(item.year),
-        (date.fromisoformat(d) for d in item.holidays or []),
-        (date.fromisoformat(d) for d in item.workdays or []),
+def judge(awarded_on: date, submitted_at: str) -> Judgement:
+    """Judge a record with the calendar and the policy in force now."""
+    return judge_award(
+        awarded_on, parse_iso_utc(submitted_at), workday_calendar(), settings().timeliness_policy
     )
 
 
@@ -103,12 +110,12 @@ def calendar_view(year: int, calendar: WorkdayCalendar | None = None) -> dict[st
     maintained package) or ``provisional`` (unknown: Monday to Friday, no
     exceptions listed).
     """
-    item = _stored(year)
+    item = stored(year)
     if item is not None:
         return {
             "year": year,
             "source": "loaded",
-            **_arrangement(item).to_dict(),
+            **arrangement_of(item).to_dict(),
             "loaded_at": item.loaded_at,
             "revision": int(item.revision),
         }
@@ -126,13 +133,6 @@ def calendar_view(year: int, calendar: WorkdayCalendar | None = None) -> dict[st
 
 def get_calendar(year_text: str) -> dict[str, Any]:
     return calendar_view(parse_year(year_text))
-
-
-def _stored(year: int) -> CalendarYear | None:
-    try:
-        return CalendarYear.get(CURRENT, str(year), consistent_read=True)
-    except CalendarYear.DoesNotExist:
-        return None
 
 
 def validate_arrangement(year: int, data: Any) -> YearArrangement:
@@ -169,9 +169,6 @@ def put_calendar(
     arrangement = validate_arrangement(year, data)
     _store(arrangement, principal, now)
     invalidate()
-    # Imported here: award_timeliness judges records with this module's calendar.
-    from chalicelib.services.award_timeliness import recompute_provisional
-
     result = recompute_provisional(year, now)
     return {
         **calendar_view(year),
@@ -181,7 +178,8 @@ def put_calendar(
 
 
 def _store(arrangement: YearArrangement, principal: Principal, now: datetime) -> None:
-    current = _stored(arrangement.year)
+    """Save ``arrangement`` as its year's current one; the replaced one becomes history."""
+    current = stored(arrangement.year)
     revision = int(current.revision) if current is not None else 0
     fields = arrangement.to_dict()
     item = CalendarYear(
@@ -194,26 +192,68 @@ def _store(arrangement: YearArrangement, principal: Principal, now: datetime) ->
         loaded_by=principal.key_id,
         revision=revision + 1,
     )
+
+    def writes(transaction: Any) -> None:
+        if current is None:
+            transaction.save(item, condition=CalendarYear.pk.does_not_exist())
+            return
+        history = CalendarYear(
+            pk=CalendarYear.history_key(arrangement.year),
+            sk=f"{revision:06d}",
+            year=current.year,
+            holidays=current.holidays,
+            workdays=current.workdays,
+            loaded_at=current.loaded_at,
+            loaded_by=current.loaded_by,
+            revision=revision,
+        )
+        transaction.save(history, condition=CalendarYear.pk.does_not_exist())
+        transaction.save(item, condition=CalendarYear.revision == revision)
+
     try:
-        with TransactWrite(connection=ledger.connection()) as transaction:
-            if current is None:
-                transaction.save(item, condition=CalendarYear.pk.does_not_exist())
-            else:
-                history = CalendarYear(
-                    pk=CalendarYear.history_key(arrangement.year),
-                    sk=f"{revision:06d}",
-                    year=current.year,
-                    holidays=current.holidays,
-                    workdays=current.workdays,
-                    loaded_at=current.loaded_at,
-                    loaded_by=current.loaded_by,
-                    revision=revision,
-                )
-                transaction.save(history, condition=CalendarYear.pk.does_not_exist())
-                transaction.save(item, condition=CalendarYear.revision == revision)
-    except TransactWriteError as exc:
-        if exc.cause_response_code in ("TransactionCanceledException",):
-            raise ConflictError(
-                "invalid_state", "the calendar of this year changed meanwhile; send it again"
-            ) from None
-        raise
+        ledger.transact(writes)
+    except ledger.CommitConflict:
+        # Not retried: the other administrator's arrangement may differ from this one.
+        raise ConflictError(
+            "invalid_state", "the calendar of this year changed meanwhile; send it again"
+        ) from None
+
+
+def recompute_record(award_id: str, now: datetime) -> bool:
+    """Judge a provisional record again with the calendar in force; True if it changed."""
+
+    def attempt() -> bool:
+        record = award_store.load_record(award_id)
+        if record.provisional_year is None:
+            return False
+        judgement = judge(date.fromisoformat(record.awarded_on), record.submitted_at)
+        if judgement == award_store.judgement_of(record):
+            return False
+        at = iso_utc(now)
+        snapshot = award_store.award_view(record)
+        award_store.set_judgement(record, judgement)
+        record.updated_at = at
+        award_store.commit_version(record, snapshot, "update", at)
+        return True
+
+    return ledger.until_committed(attempt)
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    recomputed: int
+    remaining: bool
+
+
+def recompute_provisional(year: int, now: datetime, *, limit: int = RECOMPUTE_LIMIT) -> Recomputed:
+    """Recompute up to ``limit`` records that rest on a provisional ``year``.
+
+    A year that is still provisional changes nothing (each record is judged
+    the same again); the index is sparse, so this reads only such records.
+    """
+    award_ids = award_store.provisional_award_ids(year, limit + 1)
+    changed = 0
+    for award_id in award_ids[:limit]:
+        if recompute_record(award_id, now):
+            changed += 1
+    return Recomputed(recomputed=changed, remaining=len(award_ids) > limit)

@@ -34,7 +34,6 @@ from typing import Any
 from urllib.parse import quote, unquote_plus
 
 from botocore.exceptions import ClientError
-from pynamodb.exceptions import PutError
 
 from chalicelib.config import settings
 from chalicelib.domain import program_status
@@ -56,11 +55,7 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.schemas import DocumentIn, parse_model
 from chalicelib.observability import logger
 from chalicelib.services.keys import PROVINCIAL, Principal, require
-from chalicelib.services.programs import (
-    get_program,
-    owned_program,
-    program_change,
-)
+from chalicelib.services.programs import get_program, owned_program, publish
 from chalicelib.store import ledger, objects
 from chalicelib.store.base import iso_utc
 from chalicelib.store.models import Program
@@ -116,17 +111,6 @@ def _find(program: Program, document_id: str) -> dict[str, Any]:
     raise NotFoundError(f"no document {document_id} on programme {program.id}")
 
 
-def _saved(program: Program) -> bool:
-    """Save under the programme's version condition; False when someone else won."""
-    try:
-        program.save()
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
 def request_upload(
     principal: Principal | None, program_id: str, data: Any, now: datetime
 ) -> dict[str, Any]:
@@ -151,7 +135,8 @@ def request_upload(
         "status": "pending",
         "created_at": at,
     }
-    for _ in ledger.retrying():
+
+    def attempt() -> None:
         program = Program.get(program_id, consistent_read=True)
         if program.status != "draft":
             raise ConflictError(
@@ -167,8 +152,9 @@ def request_upload(
             )
         program.documents = [*(program.documents or []), document]
         program.updated_at = at
-        if _saved(program):
-            break
+        ledger.save_if_unchanged(program)
+
+    ledger.until_committed(attempt)
     post = objects.presigned_post(
         upload_key(program_id, document["id"]),
         content_type=body.content_type,
@@ -260,7 +246,8 @@ def _sweep_rejected(program_id: str, document: dict[str, Any]) -> None:
 
 def _record(program_id: str, document_id: str, verdict: Verdict, now: datetime) -> dict:
     """Write the verdict and the programme's new version in one conditional write."""
-    for _ in ledger.retrying():
+
+    def attempt() -> dict:
         program = Program.get(program_id, consistent_read=True)
         document = _find(program, document_id)
         if document.get("status") != "pending":
@@ -276,16 +263,12 @@ def _record(program_id: str, document_id: str, verdict: Verdict, now: datetime) 
         program.updated_at = at
         if program.status in program_status.PUBLIC:
             # Public data changed: it goes through the change feed like any other change.
-            version = program.version + 1
-            change = program_change(program, "update", version)
-            try:
-                ledger.commit(program.authority_id, change, at, lambda tx, p=program: tx.save(p))
-            except ledger.CommitConflict:
-                continue
-        elif not _saved(program):
-            continue
+            publish(program, "update", at)
+        else:
+            ledger.save_if_unchanged(program)
         return document_view(checked)
-    raise AssertionError("unreachable: retrying() raises when attempts run out")
+
+    return ledger.until_committed(attempt)
 
 
 def check_document(program_id: str, document_id: str, now: datetime) -> dict[str, Any]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
 from chalicelib.config import settings
 from chalicelib.domain import program_status
 from chalicelib.domain.authorities import AUTHORITY_IDS
@@ -108,6 +106,11 @@ def get_program(program_id: str, principal: Principal | None) -> Program:
     return program
 
 
+def read_program(program_id: str, principal: Principal | None) -> dict[str, Any]:
+    """``GET /v1/programs/{id}``: the programme as this caller may see it, or 404."""
+    return program_view_for(get_program(program_id, principal), principal)
+
+
 def owned_program(program_id: str, principal: Principal) -> Program:
     """A programme the calling province may change: another's → 403 or 404."""
     program = get_program(program_id, principal)
@@ -191,13 +194,9 @@ def update_program(
     program.content = content
     program.updated_at = iso_utc(now)
     try:
-        program.save()
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise VersionMismatchError(
-                "the programme changed meanwhile", field="If-Match"
-            ) from None
-        raise
+        ledger.save_if_unchanged(program)
+    except ledger.CommitConflict:
+        raise VersionMismatchError("the programme changed meanwhile", field="If-Match") from None
     return program_view(program)
 
 
@@ -205,23 +204,31 @@ def _revise_rejected(
     program_id: str, principal: Principal, expected: int | None, content: dict, now: datetime
 ) -> dict:
     """rejected → draft is a status change: recorded in the change feed like the others."""
-    for _ in ledger.retrying():
+
+    def attempt() -> dict:
+        # Re-read on every attempt: a changed version is a 412, a busy sequence a retry.
         program = Program.get(program_id, consistent_read=True)
         _check_version(program, expected)
         at = iso_utc(now)
-        version = program.version + 1
         program.content = content
         program.status = "draft"
         program.status_history = [*program.status_history, _history_entry("draft", principal, at)]
         program.updated_at = at
-        view = {**program_view(program), "version": version}
-        change = program_change(program, "status", version)
-        try:
-            ledger.commit(program.authority_id, change, at, lambda tx, p=program: tx.save(p))
-        except ledger.CommitConflict:
-            continue  # re-read: a changed version is a 412, a busy sequence a retry
-        return view
-    raise AssertionError("unreachable: retrying() raises when attempts run out")
+        return publish(program, "status", at)
+
+    return ledger.until_committed(attempt)
+
+
+def publish(program: Program, op: str, at: str) -> dict:
+    """Save ``program`` as its next version with its change entry; its view.
+
+    ``ledger.CommitConflict`` when a concurrent writer won.
+    """
+    version = program.version + 1
+    view = {**program_view(program), "version": version}
+    change = program_change(program, op, version)
+    ledger.commit(program.authority_id, change, at, lambda tx: tx.save(program))
+    return view
 
 
 def transition(
@@ -239,7 +246,8 @@ def transition(
     Re-reads the programme on every attempt, so a concurrent change either
     wins the race (and this one sees the new state) or loses it cleanly.
     """
-    for _ in ledger.retrying():
+
+    def attempt() -> dict:
         program = Program.get(program_id, consistent_read=True)
         if program.status not in allowed_from:
             raise ConflictError(
@@ -248,7 +256,6 @@ def transition(
                 field="status",
             )
         at = iso_utc(now)
-        version = program.version + 1
         program.status = to
         program.status_history = [
             *program.status_history,
@@ -259,14 +266,9 @@ def transition(
             program.submitted_at = at
         if to in program_status.PUBLIC:
             program.public_name = program.content.get("name")
-        view = {**program_view(program), "version": version}
-        change = program_change(program, "status", version)
-        try:
-            ledger.commit(program.authority_id, change, at, lambda tx, p=program: tx.save(p))
-        except ledger.CommitConflict:
-            continue
-        return view
-    raise AssertionError("unreachable: retrying() raises when attempts run out")
+        return publish(program, "status", at)
+
+    return ledger.until_committed(attempt)
 
 
 def submit_program(principal: Principal | None, program_id: str, now: datetime) -> dict:

@@ -35,9 +35,17 @@ from chalicelib.domain.disclosure import REDACTABLE_FIELDS, erase, holds_any
 from chalicelib.domain.errors import BusinessRuleError, UnavailableError
 from chalicelib.domain.schemas import RedactIn, parse_model
 from chalicelib.observability import logger
-from chalicelib.services.awards import award_history, award_view, load_record, redacted_fields
+from chalicelib.services.award_reads import finished
 from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.store import ledger
+from chalicelib.store.awards import (
+    award_history,
+    award_view,
+    commit_version,
+    load_record,
+    redacted_fields,
+    versions,
+)
 from chalicelib.store.base import iso_utc
 from chalicelib.store.models import AwardRecord, AwardVersion, ChangeEntry
 
@@ -57,7 +65,8 @@ def _fields(body: RedactIn) -> list[str]:
 
 def _commit(award_id: str, fields: list[str], reason: str, now: datetime) -> AwardRecord | None:
     """Erase ``fields`` from the record and publish it; None when they already were."""
-    for _ in ledger.retrying():
+
+    def attempt() -> AwardRecord | None:
         record = load_record(award_id)
         done = set(redacted_fields(record))
         if all(name in done for name in fields) and not holds_any(record.content, fields):
@@ -65,42 +74,21 @@ def _commit(award_id: str, fields: list[str], reason: str, now: datetime) -> Awa
         at = iso_utc(now)
         # The version it supersedes stays in history like any other (without the values),
         # so every version but the first has its predecessor stored (the audit relies on it).
-        previous = AwardVersion(
-            pk=record.pk,
-            sk=AwardVersion.sort_key(record.version),
-            snapshot=erase(award_view(record), fields),
-            superseded_at=at,
-        )
+        snapshot = erase(award_view(record), fields)
         record.content = erase(record.content, fields)
         record.redactions = [
             *(record.redactions or []),
             {"fields": fields, "at": at, "reason": reason},
         ]
-        version = record.version + 1
-        data = {**award_view(record), "version": version, "redacted_fields": fields}
-        try:
-            ledger.commit(
-                record.authority_id,
-                ledger.Change("award", award_id, "redact", version, data),
-                at,
-                lambda tx, r=record, p=previous: _save(tx, r, p),
-            )
-        except ledger.CommitConflict:
-            continue
+        commit_version(record, snapshot, "redact", at, note={"redacted_fields": fields})
         return load_record(award_id)
-    raise AssertionError("unreachable: retrying() raises when attempts run out")
 
-
-def _save(tx: Any, record: AwardRecord, previous: AwardVersion) -> None:
-    tx.save(previous, condition=AwardVersion.pk.does_not_exist())
-    tx.save(record)
+    return ledger.until_committed(attempt)
 
 
 def _scrub_versions(award_id: str, fields: list[str]) -> int:
     scrubbed = 0
-    for earlier in AwardVersion.query(
-        AwardRecord.key(award_id), AwardVersion.sk.startswith("V#"), consistent_read=True
-    ):
+    for earlier in versions(award_id):
         if holds_any(earlier.snapshot, fields):
             earlier.update(actions=[AwardVersion.snapshot.set(erase(earlier.snapshot, fields))])
             scrubbed += 1
@@ -156,4 +144,4 @@ def redact_award(
             "change_entries_scrubbed": entries,
         },
     )
-    return {**award_view(record), "history": award_history(award_id)}
+    return finished({**award_view(record), "history": award_history(award_id)})

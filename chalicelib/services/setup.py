@@ -7,9 +7,12 @@ things, idempotently.
 
 from __future__ import annotations
 
+import secrets
+
 from chalicelib.config import settings
 from chalicelib.services import receipt_keys
 from chalicelib.services.authorities import load_authorities
+from chalicelib.store import queue
 from chalicelib.store.models import ALL_TABLES
 
 
@@ -45,8 +48,6 @@ def ensure_bucket_and_topic() -> dict[str, str]:
 
 def ensure_imports_queue() -> str:
     """The FIFO queue of spreadsheet imports (the merge template's ``ImportsQueue``)."""
-    from chalicelib.store import queue
-
     config = settings()
     attributes = {"FifoQueue": "true", "VisibilityTimeout": "900"}
     url = queue.sqs().create_queue(QueueName=config.imports_queue_name, Attributes=attributes)
@@ -59,9 +60,7 @@ def ensure_server_secret() -> bool:
     For the emulator (``make run``, the local stack): the app then reads it through
     the same Secrets Manager path as in the cloud. True when it was created.
     """
-    import secrets
-
-    import boto3
+    import boto3  # only the set-up needs the low-level clients
 
     config = settings()
     if not config.server_secret_arn:

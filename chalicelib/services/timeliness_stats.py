@@ -68,3 +68,40 @@ def one_authority(principal: Principal | None, authority_id: str) -> dict[str, A
     except TimelinessStats.DoesNotExist:
         stats = None
     return {**_row(authority_id, stats), "as_of": _as_of()}
+
+
+def open_findings(principal: Principal | None, authority_id: str) -> dict[str, Any]:
+    """``GET /v1/timeliness/{authority_id}/findings``: the authority's open audit findings.
+
+    Findings are never public (whatever ``PUBLIC_TIMELINESS`` says): only the
+    province itself and administrators read them, each with what to do about it.
+    Open findings sit in the sparse ``by_open`` index (three small partitions);
+    the authority is a filter on them, and at most ``FINDINGS_READ_MAX`` are
+    answered (``truncated`` says when there were more).
+    """
+    from chalicelib.services.audit_findings import finding_view
+    from chalicelib.store.audit import OPEN_CONDITION, OPEN_EVENT, OPEN_UNALERTED, AuditFinding
+
+    if authority_id not in _AUTHORITIES:
+        raise NotFoundError(f"no authority {authority_id}")
+    if principal is None:
+        raise UnauthenticatedError("this route needs an API key")
+    if not (principal.is_admin or principal.owns(authority_id)):
+        raise ForbiddenError("another authority's findings are not yours to read")
+    cap = settings().findings_read_max
+    found: list[AuditFinding] = []
+    for open_pk in (OPEN_CONDITION, OPEN_UNALERTED, OPEN_EVENT):
+        for item in AuditFinding.by_open.query(
+            open_pk, filter_condition=AuditFinding.authority_id == authority_id
+        ):
+            found.append(item)
+            if len(found) > cap:
+                break
+        if len(found) > cap:
+            break
+    items = sorted(
+        (finding_view(item) for item in found[:cap]),
+        key=lambda view: (view["opened_on"], view["id"]),
+        reverse=True,
+    )
+    return {"items": items, "next_cursor": None, "truncated": len(found) > cap}

@@ -36,7 +36,7 @@ def live_verify_url(base_url: str, credit_code: str) -> str:
 
 def qr_svg(data: str) -> str:
     """``data`` as an inline SVG QR code (segno: pure Python, no images to host)."""
-    import segno  # imported here: only this page needs it
+    import segno  # imported here for cold start: only this page needs it
 
     code = segno.make(data, error="m", micro=False)
     return code.svg_inline(

@@ -89,7 +89,7 @@ def list_zero_reports(principal: Principal | None, params: dict[str, str], limit
     if wanted is not None and wanted not in AUTHORITY_IDS:
         raise ValidationError("unknown authority_id", field="authority_id")
     if principal.is_admin:
-        authorities = [wanted] if wanted else list(AUTHORITY_IDS)
+        authorities = [wanted] if wanted else sorted(AUTHORITY_IDS)
     elif principal.role == PROVINCIAL and principal.authority_id:
         if wanted is not None and wanted != principal.authority_id:
             raise ForbiddenError("a province lists only its own zero reports")

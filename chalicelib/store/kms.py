@@ -24,6 +24,7 @@ def kms() -> Any:
     if _client is None:
         with _client_lock:
             if _client is None:
+                # Imported on first use for cold start: only the receipt routes need KMS.
                 import boto3
                 from botocore.config import Config
 

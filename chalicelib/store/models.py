@@ -195,6 +195,10 @@ class AwardProvisionalIndex(GlobalSecondaryIndex):
 
 
 AWARDS_META = table_meta("awards")
+RECORD_SK = "RECORD"
+"""Sort key of an award's current version (its partition holds the earlier ones too)."""
+GUARD_SK = "GUARD"
+"""Sort key of a source-id guard."""
 
 
 class AwardRecord(Model):
@@ -203,7 +207,7 @@ class AwardRecord(Model):
     Meta = AWARDS_META
 
     pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True, default="RECORD")
+    sk = UnicodeAttribute(range_key=True, default=RECORD_SK)
     id = UnicodeAttribute()
     authority_id = UnicodeAttribute()
     source_id = UnicodeAttribute()
@@ -276,7 +280,7 @@ class SourceGuard(Model):
     Meta = AWARDS_META
 
     pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True, default="GUARD")
+    sk = UnicodeAttribute(range_key=True, default=GUARD_SK)
     award_id = UnicodeAttribute()
     content_hash = UnicodeAttribute()
 

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
+from botocore.exceptions import ClientError
+
 from chalicelib.config import settings
 
 _client: Any = None
@@ -31,6 +33,7 @@ def s3() -> Any:
     if _client is None:
         with _client_lock:
             if _client is None:
+                # Imported on first use for cold start: only routes that touch S3 pay for boto3.
                 import boto3
                 from botocore.config import Config
 
@@ -58,8 +61,6 @@ def is_precondition_failed(exc: Exception) -> bool:
 
 def head(key: str) -> dict[str, Any] | None:
     """The object's metadata, or None when there is no object under ``key``."""
-    from botocore.exceptions import ClientError
-
     try:
         return s3().head_object(Bucket=settings().bucket, Key=key)
     except ClientError as exc:
@@ -123,16 +124,21 @@ def put_json(key: str, data: Any, **conditions: Any) -> str:
     return put_bytes(key, body, content_type="application/json; charset=utf-8", **conditions)
 
 
-def get_json(key: str) -> tuple[Any, str] | None:
-    """A small JSON object and its ETag; None when absent."""
-    from botocore.exceptions import ClientError
-
+def _get(key: str) -> dict[str, Any] | None:
+    """S3's GetObject answer for ``key``; None when there is no object."""
     try:
-        response = s3().get_object(Bucket=settings().bucket, Key=key)
+        return s3().get_object(Bucket=settings().bucket, Key=key)
     except ClientError as exc:
         if is_missing(exc):
             return None
         raise
+
+
+def get_json(key: str) -> tuple[Any, str] | None:
+    """A small JSON object and its ETag; None when absent."""
+    response = _get(key)
+    if response is None:
+        return None
     return json.loads(response["Body"].read()), response["ETag"]
 
 
@@ -252,12 +258,5 @@ class MultipartWriter:
 
 def get_bytes(key: str) -> bytes | None:
     """A small object's bytes; None when absent."""
-    from botocore.exceptions import ClientError
-
-    try:
-        response = s3().get_object(Bucket=settings().bucket, Key=key)
-    except ClientError as exc:
-        if is_missing(exc):
-            return None
-        raise
-    return response["Body"].read()
+    response = _get(key)
+    return None if response is None else response["Body"].read()

@@ -24,7 +24,7 @@ def sqs() -> Any:
     if _client is None:
         with _lock:
             if _client is None:
-                import boto3
+                import boto3  # on first use, for cold start: only imports need SQS
 
                 _client = boto3.client("sqs", region_name=settings().region)
     return _client

@@ -34,6 +34,7 @@ def sha256_source(block: str) -> str:
     ("path", "status"),
     [
         ("/", 200),
+        ("/console/", 200),
         (f"/v1/verify/print?credit_code={credit_code(1)}", 200),
         ("/v1/verify/print?credit_code=91110000000000001X", 400),  # the HTML error page
     ],
@@ -57,6 +58,18 @@ def test_the_public_page_has_nothing_inline_for_the_policy_to_block(client, aws)
     assert "<style" not in page and " style=" not in page
     assert all(' src="' in tag for tag in re.findall(r"<script[^>]*>", page))
     assert not re.search(r"\son[a-z]+=", page)  # no inline event handler
+
+
+def test_the_console_has_nothing_inline_and_connects_only_to_us_and_the_bucket(client, aws):
+    response = client.http.get("/console/", headers=BROWSER)
+    page = text(response)
+    assert "<style" not in page and " style=" not in page
+    assert all(' src="' in tag for tag in re.findall(r"<script[^>]*>", page))
+    assert not re.search(r"\son[a-z]+=", page)
+    connect = policy(response)["connect-src"]
+    assert connect[0] == "'self'" and len(connect) == 2  # the presigned uploads' origin
+    assert re.fullmatch(r"https?://[^/]+", connect[1])
+    assert "script-src" not in policy(response) and "style-src" not in policy(response)
 
 
 def test_the_print_view_allows_its_own_inline_blocks_by_hash_and_nothing_else(client, aws):

@@ -48,7 +48,14 @@ def test_a_cloud_stage_refuses_to_start_without_the_secret_arn():
 def test_a_cloud_stage_starts_with_the_arn_and_fetches_nothing_at_import():
     # No endpoint and no real credentials: a fetch at import would fail the start.
     arn = "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:award-registry-prod-x"
-    result = _cold_start({"STAGE": "prod", "SERVER_SECRET_ARN": arn, "AWS_ENDPOINT_URL": ""})
+    result = _cold_start(
+        {
+            "STAGE": "prod",
+            "SERVER_SECRET_ARN": arn,
+            "AWS_ENDPOINT_URL": "",
+            "PUBLIC_BASE_URL": "https://registry.example.cn/api",
+        }
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -65,3 +65,33 @@ def test_the_receipt_check_page_uses_the_same_labels_and_time_zone():
     assert js_object("ROLES", CHECK_JS) == dict(labels_zh.ROLE_ZH)
     assert js_object("PROGRAM_STATES", CHECK_JS) == dict(labels_zh.PROGRAM_STATUS_ZH)
     assert re.search(r'^const CHINA_TZ = "([^"]+)";', CHECK_JS, re.M).group(1) == CHINA_TZ.key
+
+
+CONSOLE = Path(__file__).parents[2] / "chalicelib" / "web" / "console"
+CONSOLE_JS = (CONSOLE / "console.js").read_text("utf-8")
+CONSOLE_HTML = (CONSOLE / "index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("js_name", "labels"),
+    [
+        ("STATUS_ZH", labels_zh.PROGRAM_STATUS_ZH),
+        ("CATEGORY_ZH", labels_zh.CATEGORY_ZH),
+        ("CYCLE_ZH", labels_zh.CYCLE_ZH),
+        ("RELATION_ZH", labels_zh.RELATION_ZH),
+        ("FINDING_KIND_ZH", labels_zh.FINDING_KIND_ZH),
+    ],
+)
+def test_the_console_shows_the_same_labels_as_the_server(js_name, labels):
+    assert js_object(js_name, CONSOLE_JS) == dict(labels)
+
+
+def test_the_console_forms_offer_every_code_with_its_label():
+    options = dict(re.findall(r'<option value="(\w+)">([^<]+)</option>', CONSOLE_HTML))
+    for labels in (
+        labels_zh.ROLE_ZH,
+        labels_zh.CATEGORY_ZH,
+        labels_zh.CYCLE_ZH,
+        labels_zh.RELATION_ZH,
+    ):
+        assert {code: options.get(code) for code in labels} == dict(labels)

@@ -8,10 +8,12 @@ import pytest
 
 from chalicelib.domain.timeliness import (
     Deadline,
+    Judgement,
     Timeliness,
     TimelinessPolicy,
     china_date,
     deadline_for,
+    judge_award,
     judge_push,
 )
 from chalicelib.domain.workdays import WorkdayCalendar, YearArrangement
@@ -166,6 +168,41 @@ def test_timeliness_to_dict() -> None:
         "working_days_late": 2,
         "calendar": "official",
     }
+
+
+# --- a whole award: what its record stores ---------------------------------------------
+
+
+def test_award_of_2024_02_01_pushed_at_01_00_beijing_on_02_22_is_two_days_late() -> None:
+    # Due 2024-02-20 (Spring Festival, make-up Sundays 02-04 and 02-18); 2024-02-21 17:00Z
+    # is already 02-22 in Beijing: 02-21 and 02-22 are the two working days late.
+    judged = judge_award(date(2024, 2, 1), datetime(2024, 2, 21, 17, 0, tzinfo=UTC), CALENDAR)
+    assert judged == Judgement(
+        deadline="2024-02-20",
+        official=True,
+        timeliness={"status": "late", "working_days_late": 2, "calendar": "official"},
+        provisional_year=None,
+    )
+
+
+def test_award_judged_over_unknown_2027_is_pending_and_names_2027() -> None:
+    judged = judge_award(date(2026, 12, 28), datetime(2027, 1, 13, 2, 0, tzinfo=UTC), CALENDAR)
+    assert judged.timeliness["status"] == "pending"
+    assert judged.official is False
+    assert judged.provisional_year == "2027"
+
+
+def test_award_judged_again_once_2027_is_loaded_is_late_and_final() -> None:
+    loaded = CALENDAR.with_arrangement(
+        YearArrangement.from_lists(2027, holidays=[date(2027, 1, 1)], workdays=[])
+    )
+    judged = judge_award(date(2026, 12, 28), datetime(2027, 1, 13, 2, 0, tzinfo=UTC), loaded)
+    assert judged == Judgement(
+        deadline="2027-01-12",
+        official=True,
+        timeliness={"status": "late", "working_days_late": 1, "calendar": "official"},
+        provisional_year=None,
+    )
 
 
 # --- China dates ----------------------------------------------------------------------------
