@@ -215,7 +215,7 @@ def _outcome_summary(
         "unchanged": outcome.unchanged,
         "skipped": outcome.skipped,
         "rejected": rejected_count(problems),
-        "rejected_by_api": len(outcome.rejected),
+        "rejected_by_api": rejected_count(outcome.rejected),
         "pending": outcome.pending,
         "batches": outcome.batches,
         "stopped": outcome.stopped,

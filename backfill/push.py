@@ -169,12 +169,7 @@ def _apply(
             item.tries += 1
             retry.append(item)
         else:
-            error = result.get("error") or {}
-            outcome.rejected.append(
-                draft.problem_at(
-                    error.get("field"),
-                    error.get("code", f"http_{status}"),
-                    f"HTTP {status}: {error.get('message', 'refused')}",
-                )
+            outcome.rejected.extend(
+                draft.problems_of(result, default_code=f"http_{status}", note=f"HTTP {status}: ")
             )
     return retry

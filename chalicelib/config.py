@@ -74,6 +74,9 @@ class Settings:
     shards: int = field(default=8)
     # Deepest nesting of a JSON body (DynamoDB's own limit for a stored document is 32).
     max_json_depth: int = field(default=32)
+    # Most problems one error answer lists in ``errors`` (a body of 50,000 unknown keys
+    # would otherwise answer with megabytes, over Lambda's 6 MB response limit).
+    max_error_details: int = field(default=50)
     # Most index items one enterprise-name search reads before it asks for a longer name.
     name_search_max: int = field(default=5000)
     # Optimistic commits (``store/ledger.until_committed``): how often a write that lost a
@@ -189,6 +192,7 @@ def settings() -> Settings:
         public_documents=_env_bool("PUBLIC_DOCUMENTS", False),
         shards=_env_int("AWARD_SHARDS", 8),
         max_json_depth=_env_int("MAX_JSON_DEPTH", 32),
+        max_error_details=_env_int("MAX_ERROR_DETAILS", 50),
         name_search_max=_env_int("NAME_SEARCH_MAX", 5000),
         commit_attempts=max(1, _env_int("COMMIT_ATTEMPTS", 40)),
         commit_backoff_ms=_env_int("COMMIT_BACKOFF_MS", 5),

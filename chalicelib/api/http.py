@@ -30,6 +30,7 @@ from chalicelib.domain.errors import (
     UnavailableError,
     ValidationError,
 )
+from chalicelib.domain.messages_zh import message_zh_for
 from chalicelib.domain.numbers import parse_ascii_int
 from chalicelib.observability import count, logger
 from chalicelib.services.keys import Principal, authenticate
@@ -71,7 +72,8 @@ def json_response(
 
 def error_response(error: RegistryError) -> Response:
     headers = {"Retry-After": "1"} if error.status in (429, 503) else None
-    return json_response(error.to_body(), status=error.status, headers=headers)
+    body = error.to_body(max_details=settings().max_error_details)
+    return json_response(body, status=error.status, headers=headers)
 
 
 def endpoint(app_or_bp: Any) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
@@ -337,8 +339,9 @@ def _in_our_error_shape(response: Response) -> Response:
     code = _CHALICE_CODES.get(name) or (
         re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().removesuffix("_error")
     )
+    message = str(body["Message"])
     response.body = json.dumps(
-        {"error": {"code": code, "message": str(body["Message"])}},
+        {"error": {"code": code, "message": message, "message_zh": message_zh_for(code, message)}},
         ensure_ascii=False,
         separators=(",", ":"),
     )

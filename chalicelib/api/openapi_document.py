@@ -54,7 +54,9 @@ INFO = {
         "The national platform for collecting and sharing construction-market award "
         "information. Provinces push programmes and award records with a Bearer API key; "
         "the public reads, verifies by credit code and follows the change feed. Errors are "
-        '`{"error": {"code", "message", "field"?}}`.'
+        '`{"error": {"code", "message", "message_zh", "field"?}}` (English and Chinese); '
+        "a body with several problems lists them all in `errors: [{code, message, "
+        "message_zh, field?}]`."
     ),
 }
 

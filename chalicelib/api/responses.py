@@ -35,16 +35,20 @@ class _Out(BaseModel):
 
 class ErrorDetailOut(_Out):
     code: str = Field(description="Stable machine code, e.g. validation_error, invalid_cursor.")
-    message: str
+    message: str = Field(description="In English.")
+    message_zh: str = Field(description="In Chinese, e.g. 字段 winners[1].credit_code：…")
     field: str | SkipJsonSchema[None] = Field(
         default=None, description="The offending field, e.g. winners[1].credit_code."
     )
 
 
 class ErrorOut(_Out):
-    """Every error answer: ``{"error": {"code", "message", "field"?}}``."""
+    """Every error answer: ``{"error": {"code", "message", "message_zh", "field"?}, "errors"?}``."""
 
     error: ErrorDetailOut
+    errors: list[ErrorDetailOut] | SkipJsonSchema[None] = Field(
+        default=None, description="Every problem found in the body (the first is also error)."
+    )
 
 
 class HealthOut(_Out):
@@ -219,6 +223,7 @@ class BatchResultOut(_Out):
     status: int
     id: str | SkipJsonSchema[None] = None
     error: ErrorDetailOut | SkipJsonSchema[None] = None
+    errors: list[ErrorDetailOut] | SkipJsonSchema[None] = None
 
 
 class BatchResultsOut(_Out):

@@ -31,7 +31,13 @@ from pydantic import ValidationError as PydanticValidationError
 
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credit_code
-from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.errors import ErrorDetail, ValidationError
+from chalicelib.domain.messages_zh import (
+    CREDIT_CODE_ZH,
+    ZhValueError,
+    field_message_zh,
+    pydantic_reason_zh,
+)
 from chalicelib.domain.timeliness import china_date
 
 Category = Literal["housing", "municipal"]
@@ -95,7 +101,7 @@ def _check_credit_code(value: str, info: ValidationInfo) -> str:
     try:
         return validate_credit_code(value, today=_today(info))
     except InvalidCreditCodeError as exc:
-        raise ValueError(str(exc)) from None
+        raise ZhValueError(str(exc), CREDIT_CODE_ZH[exc.reason]) from None
 
 
 CreditCode = Annotated[str, Field(strict=True), AfterValidator(_check_credit_code)]
@@ -361,6 +367,17 @@ SERVER_FIELDS = frozenset(
 )
 
 
+def duplicate_winners(award: AwardIn) -> list[tuple[int, int, str]]:
+    """``(index, first index, credit code)`` of every winner whose code appeared before."""
+    seen: dict[str, int] = {}
+    found = []
+    for index, winner in enumerate(award.winners):
+        first = seen.setdefault(winner.credit_code, index)
+        if first != index:
+            found.append((index, first, winner.credit_code))
+    return found
+
+
 def canonical_hash(data: Any) -> str:
     def normalise(value: Any) -> Any:
         if isinstance(value, str):
@@ -394,6 +411,14 @@ def _message(error: dict) -> str:
         message = "unknown field"
     if error.get("type") == "missing":
         message = "is required"
+    if error.get("type") in ("too_short", "too_long") and isinstance(error.get("input"), str):
+        ctx = error.get("ctx") or {}  # a text's length, checked after trimming
+        if error["type"] == "too_long":
+            message = f"should have at most {ctx.get('max_length')} characters"
+        elif ctx.get("min_length") == 1:
+            message = "should have at least 1 character"
+        else:
+            message = f"should have at least {ctx.get('min_length')} characters"
     return message
 
 
@@ -405,8 +430,10 @@ def parse_model(
     earliest_award: date | None = None,
     prefix: str = "",
 ) -> M:
-    """Validate ``data`` or raise our ``ValidationError`` naming the first bad field.
+    """Validate ``data`` or raise our ``ValidationError`` naming every bad field.
 
+    The error is the first problem; its ``details`` list them all, so a client
+    (or a spreadsheet row) learns everything to fix at once, in English and Chinese.
     ``today`` (China date) and ``earliest_award`` (policy) come from the caller so
     the rules stay testable and the policy dates stay in the config module.
     """
@@ -418,8 +445,20 @@ def parse_model(
     try:
         return model.model_validate(data, context=context)
     except PydanticValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        path = field_path(tuple(first["loc"]))
-        if prefix:
-            path = f"{prefix}.{path}" if path else prefix
-        raise ValidationError(f"{path or 'body'}: {_message(first)}", field=path or None) from None
+        problems = [_detail(error, prefix) for error in exc.errors(include_url=False)]
+        first = problems[0]
+        raise ValidationError(
+            first.message, field=first.field, message_zh=first.message_zh, details=problems
+        ) from None
+
+
+def _detail(error: Any, prefix: str) -> ErrorDetail:
+    """One pydantic error as ``{code, field, message, message_zh}``."""
+    path = field_path(tuple(error["loc"]))
+    if prefix:
+        path = f"{prefix}.{path}" if path else prefix
+    field = path or None
+    message_zh = field_message_zh(field, pydantic_reason_zh(error, field))
+    return ErrorDetail(
+        "validation_error", f"{path or 'body'}: {_message(error)}", message_zh, field
+    )

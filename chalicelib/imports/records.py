@@ -14,13 +14,15 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.messages_zh import reason_of
 from chalicelib.domain.numbers import ascii_int_or_none
-from chalicelib.domain.schemas import AwardIn, parse_model
+from chalicelib.domain.schemas import AwardIn, duplicate_winners, parse_model
 from chalicelib.imports.columns import AWARD_KEYS, BY_KEY, WINNER_KEYS, category_code, role_code
 from chalicelib.imports.problems import Problem, reason_zh
 from chalicelib.imports.readers import Table
@@ -172,12 +174,33 @@ class Draft:
             return self.first_row, None
         return self.value_rows.get(key, self.first_row), key
 
-    def problem_at(self, field_path: str | None, code: str, message: str) -> Problem:
+    def problem_at(
+        self, field_path: str | None, code: str, message: str, message_zh: str | None = None
+    ) -> Problem:
+        """A problem the API (or its schema) found, at the row and column of ``field_path``.
+
+        ``message_zh`` is the API's Chinese; the sheet shows the column, so its
+        ``字段 …：`` prefix is left out.
+        """
         row, key = self.locate(field_path)
         column = BY_KEY[key].header if key else None
-        return Problem(
-            row, self.source_id, column, field_path, code, message, reason_zh(code, message)
-        )
+        reason = reason_of(field_path, message_zh) if message_zh else reason_zh(code, message)
+        return Problem(row, self.source_id, column, field_path, code, message, reason)
+
+    def problems_of(
+        self, answer: Mapping[str, Any], *, default_code: str = "rejected", note: str = ""
+    ) -> list[Problem]:
+        """One problem per item of an API error answer: its ``errors``, else its ``error``."""
+        items = answer.get("errors") or [answer.get("error") or {}]
+        return [
+            self.problem_at(
+                item.get("field"),
+                item.get("code", default_code),
+                note + str(item.get("message", "refused")),
+                item.get("message_zh"),
+            )
+            for item in items
+        ]
 
 
 _KEY_BY_PATH = {c.path: c.key for c in BY_KEY.values() if c.key != "program_name"}
@@ -332,27 +355,33 @@ def program_for(
 
 
 def check(draft: Draft, program_id: str | Problem) -> Checked | list[Problem]:
-    """Validate one award as the API would: its schema, then the duplicate-winner rule."""
-    if draft.problems:
-        return list(draft.problems)
+    """Validate one award as the API would: its schema, then the duplicate-winner rule.
+
+    Every problem of the award is reported at once: the cells that could not be
+    read, the programme, each schema problem (but one per field: a cell already
+    refused is not reported again as missing) and each repeated winner.
+    """
+    problems = list(draft.problems)
     if isinstance(program_id, Problem):
-        return [program_id]
+        problems.append(program_id)
+        program_id = UNRESOLVED_PROGRAM  # lets the schema judge the rest of the record
     try:
         award = parse_model(AwardIn, draft.record(program_id))
     except ValidationError as error:
-        return [draft.problem_at(error.field, error.code, error.message)]
-    seen: dict[str, int] = {}
-    for index, winner in enumerate(award.winners):
-        first = seen.get(winner.credit_code)
-        if first is not None:
-            return [
-                draft.problem_at(
-                    f"winners[{index}].credit_code",
-                    "duplicate_winner",
-                    f"credit code {winner.credit_code} already appears as "
-                    f"winners[{first}] (row {draft.winner_rows[first]})",
-                )
-            ]
-        seen[winner.credit_code] = index
+        taken = {problem.field for problem in problems}
+        found = draft.problems_of(error.to_body())
+        return problems + [problem for problem in found if problem.field not in taken]
+    for index, first, code in duplicate_winners(award):
+        problems.append(
+            draft.problem_at(
+                f"winners[{index}].credit_code",
+                "duplicate_winner",
+                f"credit code {code} already appears as "
+                f"winners[{first}] (row {draft.winner_rows[first]})",
+                f"同一奖项中统一社会信用代码重复（与第 {draft.winner_rows[first]} 行相同）",
+            )
+        )
+    if problems:
+        return problems
     record = award.model_dump(mode="json", exclude_none=True)
     return Checked(draft, record, award.canonical_hash())

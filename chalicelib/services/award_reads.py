@@ -28,6 +28,7 @@ from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credi
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.disclosure import award_for, reader_of
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.messages_zh import CREDIT_CODE_ZH, field_message_zh
 from chalicelib.domain.names import (
     PARTITION_CHARS,
     fold_name,
@@ -67,7 +68,11 @@ def _credit_code(raw: str | None, *, field: str = "credit_code") -> str:
     try:
         return validate_credit_code(raw, today=china_date(datetime.now(UTC)))
     except InvalidCreditCodeError as exc:
-        raise ValidationError(f"credit_code: {exc}", field=field) from None
+        raise ValidationError(
+            f"credit_code: {exc}",
+            field=field,
+            message_zh=field_message_zh(field, CREDIT_CODE_ZH[exc.reason]),
+        ) from None
 
 
 def with_program_status(

@@ -22,6 +22,7 @@ from chalicelib.domain.disclosure import erase
 from chalicelib.domain.errors import (
     BusinessRuleError,
     ConflictError,
+    ErrorDetail,
     ForbiddenError,
     IfMatchRequiredError,
     NotFoundError,
@@ -31,7 +32,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.names import winner_names
-from chalicelib.domain.schemas import AwardIn, BatchIn, RevokeIn, parse_model
+from chalicelib.domain.schemas import AwardIn, BatchIn, RevokeIn, duplicate_winners, parse_model
 from chalicelib.domain.timeliness import china_date
 from chalicelib.observability import count
 from chalicelib.services.award_reads import finished
@@ -50,25 +51,34 @@ class PushResult:
 
 
 def _validate(principal: Principal, data: Any, now: datetime) -> AwardIn:
+    """The schema, then the record's own rules; each stage reports all its problems at once."""
     award = parse_model(
         AwardIn, data, today=china_date(now), earliest_award=settings().backfill_from
     )
-    seen: dict[str, int] = {}
-    for index, winner in enumerate(award.winners):
-        if winner.credit_code in seen:
-            raise BusinessRuleError(
-                "duplicate_winner",
-                f"credit code {winner.credit_code} already appears "
-                f"as winners[{seen[winner.credit_code]}]",
-                field=f"winners[{index}].credit_code",
-            )
-        seen[winner.credit_code] = index
+    problems = [
+        ErrorDetail(
+            "duplicate_winner",
+            f"credit code {code} already appears as winners[{first}]",
+            f"字段 winners[{index}].credit_code：同一奖项中统一社会信用代码重复"
+            f"（与 winners[{first}] 相同）",
+            f"winners[{index}].credit_code",
+        )
+        for index, first, code in duplicate_winners(award)
+    ]
     location = award.project.location_code
     if location and not location.startswith(division_prefix(principal.authority_id)):
-        raise ValidationError(
-            "project.location_code is not in this authority's province",
-            field="project.location_code",
+        problems.append(
+            ValidationError(
+                "project.location_code is not in this authority's province",
+                field="project.location_code",
+            ).detail()
         )
+    if problems:
+        first = problems[0]
+        said = {"field": first.field, "message_zh": first.message_zh, "details": problems}
+        if first.code == "duplicate_winner":
+            raise BusinessRuleError(first.code, first.message, **said)
+        raise ValidationError(first.message, **said)
     return award
 
 
@@ -179,7 +189,8 @@ def push_batch(principal: Principal | None, data: Any, now: datetime) -> dict[st
         try:
             result = _push(principal, record, now)
         except RegistryError as error:
-            results.append({"index": index, "status": error.status, **error.to_body()})
+            body = error.to_body(max_details=settings().max_error_details)
+            results.append({"index": index, "status": error.status, **body})
             continue
         results.append({"index": index, "status": result.status, "id": result.award["id"]})
     return {"results": results}

@@ -206,15 +206,7 @@ def push_chunk(import_id: str, number: int, now: datetime) -> dict[str, Any]:
             elif result["status"] == 200:
                 unchanged += 1
             else:
-                error = result.get("error") or {}
-                draft = Draft(**item["draft"])
-                problems.append(
-                    draft.problem_at(
-                        error.get("field"),
-                        error.get("code", "rejected"),
-                        error.get("message", "refused"),
-                    )
-                )
+                problems.extend(Draft(**item["draft"]).problems_of(result))
                 rejected += 1
     save_chunk_problems(import_id, number, [asdict(p) for p in problems])
     counted = count_chunk(job, number, pushed, unchanged, rejected)

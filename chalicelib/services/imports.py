@@ -26,6 +26,7 @@ from chalicelib.domain.csv_safety import safe_cell
 from chalicelib.domain.documents import Expected
 from chalicelib.domain.errors import BusinessRuleError, NotFoundError
 from chalicelib.domain.ids import is_plausible_id, new_id
+from chalicelib.domain.messages_zh import message_zh_for
 from chalicelib.domain.schemas import ImportIn, parse_model
 from chalicelib.imports.problems import ERROR_COLUMNS, Problem, error_row, sort_key
 from chalicelib.observability import logger
@@ -135,7 +136,9 @@ def get_import(principal: Principal | None, import_id: str) -> dict[str, Any]:
 def _refusal(job: ImportJob) -> BusinessRuleError:
     error = job.error or {}
     return BusinessRuleError(
-        error.get("code", "upload_rejected"), error.get("message", "the upload was refused")
+        error.get("code", "upload_rejected"),
+        error.get("message", "the upload was refused"),
+        message_zh=error.get("message_zh"),
     )
 
 
@@ -156,7 +159,11 @@ def start(principal: Principal | None, import_id: str, now: datetime) -> dict[st
         )
         at = iso_utc(now)
         if not verdict.ok:
-            error = {"code": verdict.code, "message": verdict.reason}
+            error = {
+                "code": verdict.code,
+                "message": verdict.reason,
+                "message_zh": message_zh_for(str(verdict.code), str(verdict.reason)),
+            }
             if set_status(job, "failed", "awaiting_upload", error=error, finished_at=at):
                 logger.info("import upload rejected", extra={"import_id": import_id})
             job.refresh(consistent_read=True)

@@ -64,6 +64,7 @@ async function api(path, signal) {
     error.status = response.status;
     error.code = body && body.error && body.error.code;
     error.field = body && body.error && body.error.field;
+    error.messageZh = body && body.error && body.error.message_zh;
     throw error;
   }
   return body;
@@ -153,6 +154,7 @@ function explain(error) {
   if (error.field === "q" && error.status === 400) {
     return "请输入 2 至 50 个字（企业名称或项目名称的任意部分）。";
   }
+  if (error.messageZh && error.status < 500) return error.messageZh;
   if (error.status) return "查询失败，请稍后重试（" + (error.code || error.status) + "）。";
   return error.message;
 }

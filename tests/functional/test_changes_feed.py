@@ -160,6 +160,7 @@ def test_limit_out_of_range_is_400(api, limit):
     assert response.data["error"] == {
         "code": "validation_error",
         "message": response.data["error"]["message"],
+        "message_zh": "字段 limit：每页条数应为 1 至 100",
         "field": "limit",
     }
 

@@ -82,7 +82,11 @@ def test_chalices_own_refusals_come_in_our_error_shape(api, keys):
     wrong_method = api.call("PATCH", "/v1/awards", {})
     assert wrong_method.status_code == 405
     assert wrong_method.data == {
-        "error": {"code": "method_not_allowed", "message": "Unsupported method: PATCH"}
+        "error": {
+            "code": "method_not_allowed",
+            "message": "Unsupported method: PATCH",
+            "message_zh": "该地址不支持此请求方法",
+        }
     }
 
 
@@ -96,7 +100,11 @@ def test_an_unexpected_500_is_in_our_error_shape_too():
         status_code=500,
     )
     assert json.loads(_in_our_error_shape(crashed).body) == {
-        "error": {"code": "internal_error", "message": "An internal server error occurred."}
+        "error": {
+            "code": "internal_error",
+            "message": "An internal server error occurred.",
+            "message_zh": "平台内部错误，请稍后重试",
+        }
     }
     view_error = Response(body={"Code": "BadRequestError", "Message": "x"}, status_code=400)
     assert json.loads(_in_our_error_shape(view_error).body)["error"]["code"] == "bad_request"

@@ -137,6 +137,24 @@ def test_a_csv_import_pushes_the_good_awards_and_reports_the_bad_row(api, keys):
     assert "校验位" in lines[0][6] and "check character" in lines[0][7]
 
 
+def test_errors_csv_lists_every_problem_of_a_row_with_its_chinese(api, keys):
+    program_id = submitted_program(api, keys["110000"])
+    rows = award_rows(2, program_id=program_id, prefix="BJ", winners=1)
+    rows[1][3] = "明年"  # 获奖年度
+    rows[1][7] = ""  # 项目名称 left blank
+    rows[1][10] = rows[1][10][:-1] + ("0" if rows[1][10][-1] != "0" else "1")
+
+    status = run_import(api, keys["110000"], csv_bytes(rows))
+
+    assert (status["pushed"], status["rejected"]) == (1, 1)
+    _header, *lines = errors_of(api, keys["110000"], status["import_id"])
+    assert [(line[1], line[2], line[4], line[6]) for line in lines] == [
+        ("3", "BJ-00001", "project.name", "必填，不能为空"),
+        ("3", "BJ-00001", "winners[0].credit_code", "统一社会信用代码校验位不正确，可能录入有误"),
+        ("3", "BJ-00001", "year", "应为整数"),
+    ]
+
+
 def test_an_xlsx_import_larger_than_one_chunk_is_counted_chunk_by_chunk(api, keys):
     program_id = submitted_program(api, keys["110000"])
     content = xlsx_bytes(award_rows(205, program_id=program_id, prefix="XL", winners=1))
@@ -174,6 +192,7 @@ def test_a_file_over_20_mb_is_refused_before_any_upload(api, keys):
     assert answer.data["error"] == {
         "code": "file_too_large",
         "message": f"an import file may be at most {20 * 1024 * 1024} bytes",
+        "message_zh": "导入文件超过大小上限",
         "field": "size",
     }
 

@@ -113,6 +113,7 @@ def test_a_5000_digit_if_match_is_400_naming_it(api, keys, path):
     assert response.data["error"] == {
         "code": "validation_error",
         "message": 'If-Match must be the version, e.g. "3"',
+        "message_zh": '字段 If-Match：应为所读取的版本号，例如 "3"',
         "field": "If-Match",
     }
 

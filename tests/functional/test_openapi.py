@@ -92,7 +92,8 @@ def test_errors_share_one_shape(document):
     error = document["components"]["schemas"]["Error"]
     assert error["required"] == ["error"]
     detail = document["components"]["schemas"]["ErrorDetail"]
-    assert detail["required"] == ["code", "message"]
+    assert detail["required"] == ["code", "message", "message_zh"]
+    assert error["properties"]["errors"]["items"] == {"$ref": "#/components/schemas/ErrorDetail"}
     assert detail["properties"]["field"] == {
         "description": "The offending field, e.g. winners[1].credit_code.",
         "title": "Field",

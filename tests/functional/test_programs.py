@@ -34,6 +34,8 @@ def test_programme_validation_names_the_field(api, keys):
     assert response.data["error"] == {
         "code": "validation_error",
         "message": response.data["error"]["message"],
+        "message_zh": "字段 categories[1]：应为以下之一："
+        "housing（房屋建筑）、municipal（市政基础设施）",
         "field": "categories[1]",
     }
     body = program_body()

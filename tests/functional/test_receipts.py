@@ -180,6 +180,7 @@ def test_a_kms_failure_is_a_503_on_the_receipt_route_only(client, api, keys, his
     assert json.loads(answer.body)["error"] == {
         "code": "unavailable",
         "message": "receipt signing is unavailable, try again",
+        "message_zh": "平台暂时不可用，请稍后重试",
     }
     assert answer.headers["Retry-After"] == "1"
     verify = client.http.get(f"/v1/verify?credit_code={credit_code(1)}")

@@ -187,8 +187,10 @@ def test_a_bad_code_is_a_400_page_for_a_browser_and_json_otherwise(client, aws, 
     assert data.json_body["error"] == {
         "code": "validation_error",
         "message": data.json_body["error"]["message"],
+        "message_zh": data.json_body["error"]["message_zh"],
         "field": "credit_code",
     }
+    assert data.json_body["error"]["message_zh"].startswith("字段 credit_code：")
 
 
 def test_a_forged_host_header_never_reaches_the_page(client, aws, public_base_url):

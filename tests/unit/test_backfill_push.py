@@ -322,6 +322,31 @@ def test_refusals_are_mapped_to_sheet_rows(tmp_path, waits):
     assert outcome.created == 2
 
 
+def test_every_problem_the_api_lists_becomes_a_line_with_its_chinese(tmp_path, waits):
+    problems = [
+        {
+            "code": "duplicate_winner",
+            "message": f"credit code X already appears as winners[0] ({n})",
+            "message_zh": f"字段 winners[0].credit_code：同一奖项中统一社会信用代码重复（{n}）",
+            "field": "winners[0].credit_code",
+        }
+        for n in (1, 2)
+    ]
+
+    def answer(sent: list[dict]) -> FakeResponse:
+        results = [{"index": i, "status": 201} for i in range(len(sent))]
+        results[0] = {"index": 0, "status": 422, "error": problems[0], "errors": problems}
+        return FakeResponse(200, {"results": results})
+
+    outcome = push(FakeApi(answer), records(2), tmp_path, waits)
+    assert [(p.row, p.code, p.message_zh) for p in outcome.rejected] == [
+        (2, "duplicate_winner", "同一奖项中统一社会信用代码重复（1）"),
+        (2, "duplicate_winner", "同一奖项中统一社会信用代码重复（2）"),
+    ]
+    assert outcome.rejected[0].message.startswith("HTTP 422: credit code X")
+    assert outcome.created == 1
+
+
 def test_a_rerun_sends_only_what_was_not_confirmed(tmp_path, waits):
     first = FakeApi()
     stopped = push(first, records(250), tmp_path, waits, max_batches=2)

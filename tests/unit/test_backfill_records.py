@@ -192,7 +192,7 @@ def test_a_duplicate_winner_is_found_after_normalisation():
     )
     [problem] = check(grouped.drafts[0], "prg_1")
     assert (problem.row, problem.code) == (3, "duplicate_winner")
-    assert problem.message_zh == "同一奖项中统一社会信用代码重复"
+    assert problem.message_zh == "同一奖项中统一社会信用代码重复（与第 2 行相同）"
 
 
 def test_an_award_before_2018_is_reported_at_the_date_cell():

@@ -128,3 +128,29 @@ def test_the_tools_own_requirements_use_the_projects_pins():
     project = pins(root / "requirements.txt") | pins(root / "requirements-dev.txt")
     tool = pins(root / "backfill" / "requirements.txt")
     assert tool and tool <= project
+
+
+def test_a_dry_run_lists_every_problem_of_a_row_in_errors_csv(tmp_path, capsys):
+    rows = award_rows(2, program_id="prg_1", winners=1)
+    rows[1][3] = "二〇一九"  # 获奖年度 not a number
+    rows[1][8] = "道路"  # 工程类别 not one of the two
+    rows[1][10] = rows[1][10][:-1] + ("0" if rows[1][10][-1] != "0" else "1")  # check character
+    sheet = write_csv(tmp_path / "a.csv", rows)
+    assert main(["push", str(sheet), "--dry-run"]) == 1
+    capsys.readouterr()
+    lines = list(csv.reader((tmp_path / "a.errors.csv").read_text("utf-8-sig").splitlines()))
+    assert [(line[1], line[3], line[4], line[6]) for line in lines[1:]] == [
+        (
+            "3",
+            "工程类别",
+            "project.category",
+            "应为以下之一：housing（房屋建筑）、municipal（市政基础设施）",
+        ),
+        (
+            "3",
+            "统一社会信用代码",
+            "winners[0].credit_code",
+            "统一社会信用代码校验位不正确，可能录入有误",
+        ),
+        ("3", "获奖年度", "year", "应为整数"),
+    ]

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from chalicelib.config import settings
+from chalicelib.domain.messages_zh import CODE_ZH
 from chalicelib.store.models import ALL_TABLES
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -186,7 +187,9 @@ def _gateway_body(response: dict[str, Any]) -> dict[str, Any]:
 def test_errors_api_gateway_answers_itself_use_our_error_shape(response_type, status, code):
     response = RESOURCES["RestAPI"]["Properties"]["GatewayResponses"][response_type]
     assert response.get("StatusCode") == status
-    assert _gateway_body(response) == {"error": {"code": code, "message": "API Gateway says"}}
+    assert _gateway_body(response) == {
+        "error": {"code": code, "message": "API Gateway says", "message_zh": CODE_ZH[code]}
+    }
 
 
 def test_api_is_throttled_per_stage_and_never_logs_bodies():
