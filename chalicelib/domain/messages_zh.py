@@ -185,6 +185,13 @@ MESSAGE_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"provincial key needs one of", "省级密钥须绑定 33 个省级主管部门之一"),
         (r"the body must be a JSON object", "请求体应为 JSON 对象"),
         (r"send Accept:", "请在 Accept 请求头中接受 XLSX 文件"),
+        (
+            r"q cannot be combined with",
+            "名称片段搜索（q）不能与统一社会信用代码、单位名称或记录编号同时使用",
+        ),
+        (r"q must be (\d+) to (\d+) characters", r"搜索内容应为 \1 至 \2 个字符"),
+        (r"sort must be date or name", "排序方式应为 date（按日期）或 name（按名称）"),
+        (r"sort=name needs q", "按名称排序（sort=name）须同时给出搜索内容 q"),
     )
 )
 
