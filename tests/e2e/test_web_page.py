@@ -274,6 +274,11 @@ def test_on_a_phone_nothing_overflows_and_optional_parts_follow_the_server(
         asked: list[str] = []
         page.on("request", lambda request: asked.append(request.url))
         open_home(page, stack)
+        search(page, "页面测试建设集团")  # the middle of a winner's name, on a phone
+        expect(page.locator("#results li.award")).to_have_count(2)
+        expect(page.locator("#results .winner.match")).to_have_count(2)
+        search(page, "页面测试体育")  # the middle of a project name
+        expect(page.locator("#results li.award")).to_have_count(1)
         search(page, "浙江页面测试")
         expect(page.locator("#results li.award")).to_have_count(2)
         expect(page.locator("#results .winner.match")).to_have_count(4)  # both winners match
