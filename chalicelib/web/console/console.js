@@ -587,13 +587,19 @@ function timelinessText(award) {
   return `迟报 ${t.working_days_late} 个工作日` + (t.excused ? "（已认定合理）" : "");
 }
 
+// Each list load is numbered: an answer that arrives after a newer load was started (a
+// tab switch still in flight when the filter is applied) is dropped, never shown.
+let awardLoads = 0;
+
 async function loadAwards(reset = false) {
   if (reset) { state.awardCursors = [null]; state.awardPage = 0; }
+  const mine = ++awardLoads;
   const cursor = state.awardCursors[state.awardPage];
   const page = (await api("GET", "/v1/awards" + query({
     authority_id: ownAuthority(), include_revoked: "true", limit: PAGE_SIZE, cursor,
     ...state.awardFilter,
   }))).data;
+  if (mine !== awardLoads) return;
   state.awardCursors[state.awardPage + 1] = page.next_cursor || null;
   const body = $("#award-table tbody");
   body.replaceChildren(...page.items.map((award) => el("tr", { class: award.status },
