@@ -20,13 +20,17 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.config import settings
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
-from chalicelib.domain.ids import is_plausible_id
 from chalicelib.domain.schemas import KeyIn, parse_model
-from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, issue_key, require
+from chalicelib.services.keys import (
+    ADMIN,
+    ROLES,
+    Principal,
+    find_key,
+    issue_key,
+    require,
+)
 from chalicelib.store.base import iso_utc
 from chalicelib.store.models import ApiKey
-
-ROLES = (ADMIN, PROVINCIAL)
 
 
 def key_view(item: ApiKey) -> dict[str, Any]:
@@ -78,19 +82,6 @@ def list_keys(principal: Principal | None, params: dict[str, str], limit: int) -
         rows = rows[:limit]
         next_cursor = encode_cursor({"before": rows[-1].key_id}, secret=secret, scope=scope)
     return {"items": [key_view(item) for item in rows], "next_cursor": next_cursor}
-
-
-def find_key(key_id: str) -> ApiKey | None:
-    """The key with this id, read consistently from its item; None when there is none."""
-    if not is_plausible_id(key_id, "key"):
-        return None
-    for role in ROLES:
-        for entry in ApiKey.by_role.query(role, ApiKey.key_id == key_id, limit=1):
-            try:
-                return ApiKey.get(entry.key_hash, consistent_read=True)
-            except ApiKey.DoesNotExist:
-                return None
-    return None
 
 
 def revoke(principal: Principal | None, key_id: str, now: datetime) -> dict[str, Any]:

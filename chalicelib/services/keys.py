@@ -18,7 +18,7 @@ from pynamodb.exceptions import GetError, PynamoDBException, UpdateError
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.errors import ForbiddenError, UnauthenticatedError, UnavailableError
-from chalicelib.domain.ids import new_id
+from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.timeliness import china_date
 from chalicelib.observability import logger
 from chalicelib.store.base import iso_utc, utc_now
@@ -26,6 +26,7 @@ from chalicelib.store.models import ApiKey
 
 ADMIN = "admin"
 PROVINCIAL = "provincial"
+ROLES = (ADMIN, PROVINCIAL)
 KEY_PREFIX = "ark_"
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
@@ -84,18 +85,30 @@ def revoke_key(api_key: str) -> bool:
     return True
 
 
-def revoke_key_id(key_id: str) -> bool:
-    """Revoke the key with this id (as logs name it); False when no key has it.
+def find_key(key_id: str) -> ApiKey | None:
+    """The key with this id, read consistently from its item; None when there is none.
 
-    The table is keyed by the key's HMAC, so this reads it whole: an operator
-    command over a few dozen keys, run by hand, not worth an index. Only the CLI
-    calls it, with the operator's credentials (the functions may not Scan).
+    The table is keyed by the key's HMAC; the ``by_role`` index (role, key_id) finds
+    an id with one small Query per role, never a Scan.
     """
-    found = False
-    for record in ApiKey.scan(ApiKey.key_id == key_id, consistent_read=True):
-        _revoke(record)
-        found = True
-    return found
+    if not is_plausible_id(key_id, "key"):
+        return None
+    for role in ROLES:
+        for entry in ApiKey.by_role.query(role, ApiKey.key_id == key_id, limit=1):
+            try:
+                return ApiKey.get(entry.key_hash, consistent_read=True)
+            except ApiKey.DoesNotExist:
+                return None
+    return None
+
+
+def revoke_key_id(key_id: str) -> bool:
+    """Revoke the key with this id (as logs name it); False when no key has it."""
+    record = find_key(key_id)
+    if record is None:
+        return False
+    _revoke(record)
+    return True
 
 
 def authenticate(authorization: str | None) -> Principal | None:
