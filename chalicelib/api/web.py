@@ -51,6 +51,16 @@ CONSOLE_ASSETS = {
 PAGE_HEADERS = {"Referrer-Policy": "same-origin"}
 
 
+def html_page(
+    body: str, *, status: int = 200, cache: str = "no-cache", policy: str | None = None
+) -> Response:
+    """An HTML answer; ``policy`` replaces the default page CSP (``edge_headers`` sets it)."""
+    headers = {"Content-Type": HTML_TYPE, "Cache-Control": cache, **PAGE_HEADERS}
+    if policy is not None:
+        headers["Content-Security-Policy"] = policy
+    return Response(body=body, status_code=status, headers=headers)
+
+
 @cache
 def _read(name: str) -> str:
     return (WEB_DIR / name).read_text("utf-8")
@@ -121,11 +131,7 @@ def index() -> Response:
         rule_note=f"自 {start.year} 年 {start.month} 月 {start.day} 日起，获奖信息应在产生后 "
         f"{config.working_days} 个工作日内报送。",
     )
-    return Response(
-        body=page,
-        status_code=200,
-        headers={"Content-Type": HTML_TYPE, "Cache-Control": "no-cache", **PAGE_HEADERS},
-    )
+    return html_page(page)
 
 
 @route(
@@ -141,11 +147,7 @@ def index() -> Response:
 def receipt_check() -> Response:
     """Checks a signed receipt in the browser (``check.js``, WebCrypto); no inline script."""
     page = Template(_read("check.html")).substitute(base=_base_path(bp.current_request))
-    return Response(
-        body=page,
-        status_code=200,
-        headers={"Content-Type": HTML_TYPE, "Cache-Control": "no-cache", **PAGE_HEADERS},
-    )
+    return html_page(page)
 
 
 @route(
@@ -207,16 +209,7 @@ def console_policy() -> str:
 def console() -> Response:
     """The provincial console: a page that calls the public API with the signed-in key."""
     page = Template(_read("console/index.html")).substitute(base=_base_path(bp.current_request))
-    return Response(
-        body=page,
-        status_code=200,
-        headers={
-            "Content-Type": HTML_TYPE,
-            "Cache-Control": "no-cache",
-            "Content-Security-Policy": console_policy(),
-            **PAGE_HEADERS,
-        },
-    )
+    return html_page(page, policy=console_policy())
 
 
 @route(
@@ -277,11 +270,7 @@ def _error_page(error: RegistryError) -> Response:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>无法核验</title></head><body><h1>无法核验</h1><p>{advice}</p></body></html>"
     )
-    return Response(
-        body=body,
-        status_code=error.status,
-        headers={"Content-Type": HTML_TYPE, "Cache-Control": "no-store", **PAGE_HEADERS},
-    )
+    return html_page(body, status=error.status, cache="no-store")
 
 
 def _print_receipt(credit_code: str | None) -> dict[str, str] | None:
@@ -324,13 +313,4 @@ def verify_print() -> Response:
         if _wants_html(request):
             return _error_page(error)
         raise  # the JSON error shape, like every other route
-    return Response(
-        body=page,
-        status_code=200,
-        headers={
-            "Content-Type": HTML_TYPE,
-            "Cache-Control": "no-store",
-            "Content-Security-Policy": _print_policy(),
-            **PAGE_HEADERS,
-        },
-    )
+    return html_page(page, cache="no-store", policy=_print_policy())
