@@ -21,11 +21,11 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from typing import Any
 
 import requests
 
+from bench._award_fill import fill_awards
 from devtools.local_stack import LocalStack as Stack
 from devtools.local_stack import local_stack
 
@@ -50,100 +50,7 @@ def _program(stack: Stack, key: str) -> str:
 
 def _fill(program_id: str, start: int, count: int) -> None:
     """Store ``count`` awards of ``FILL_AUTHORITY`` with the items a push would write."""
-    import boto3
-
-    from chalicelib.config import settings
-    from chalicelib.domain.ids import new_id
-    from chalicelib.domain.schemas import AwardIn, parse_model
-    from chalicelib.store.awards import award_view, shard_of
-    from chalicelib.store.base import iso_utc
-    from chalicelib.store.models import (
-        AuthorityRecord,
-        AwardRecord,
-        ChangeEntry,
-        CreditCodeEntry,
-        SourceGuard,
-    )
-    from tests.factories import award_body, credit_code
-
-    ddb = boto3.client("dynamodb")
-    awards_table, changes_table = settings().table_name("awards"), settings().table_name("changes")
-    authority = AuthorityRecord.get(FILL_AUTHORITY, consistent_read=True)
-    seq = int(authority.seq or 0)
-    pending: list[tuple[str, dict]] = []
-
-    def flush(force: bool = False) -> None:
-        while len(pending) >= 25 or (force and pending):
-            chunk, pending[:] = pending[:25], pending[25:]
-            requests_by_table: dict[str, list] = {}
-            for table, item in chunk:
-                requests_by_table.setdefault(table, []).append({"PutRequest": {"Item": item}})
-            unprocessed = ddb.batch_write_item(RequestItems=requests_by_table)["UnprocessedItems"]
-            assert not unprocessed
-
-    for n in range(start, start + count):
-        body = award_body(program_id, source_id=f"FILL-{n}")
-        body["winners"][0]["credit_code"] = credit_code(2_000_000 + 2 * n, prefix="91320000")
-        body["winners"][1]["credit_code"] = credit_code(2_000_001 + 2 * n, prefix="91320000")
-        award = parse_model(AwardIn, body, today=datetime.now(UTC).date())
-        at = iso_utc(datetime.now(UTC))
-        award_id = new_id("awd")
-        record = AwardRecord(
-            pk=AwardRecord.key(award_id),
-            id=award_id,
-            authority_id=FILL_AUTHORITY,
-            source_id=award.source_id,
-            program_id=program_id,
-            year=award.year,
-            awarded_on=award.awarded_on.isoformat(),
-            content=award.model_dump(mode="json", exclude_none=True),
-            content_hash=award.canonical_hash(),
-            credit_codes=[w.credit_code for w in award.winners],
-            submitted_at=at,
-            deadline="2024-03-29",
-            deadline_official=True,
-            timeliness={"status": "late", "working_days_late": 100, "calendar": "official"},
-            awarded_on_changes=[],
-            status="active",
-            created_at=at,
-            updated_at=at,
-            shard=shard_of(award_id),
-            feed_key=f"{at}#{award_id}",
-            version=1,
-        )
-        seq += 1
-        items = [
-            record,
-            SourceGuard(
-                pk=SourceGuard.key(FILL_AUTHORITY, award.source_id),
-                award_id=award_id,
-                content_hash=record.content_hash,
-            ),
-            *(
-                CreditCodeEntry(
-                    pk=CreditCodeEntry.key(code),
-                    sk=record.feed_key,
-                    award_id=award_id,
-                    authority_id=FILL_AUTHORITY,
-                )
-                for code in record.credit_codes
-            ),
-        ]
-        pending.extend((awards_table, item.serialize()) for item in items)
-        change = ChangeEntry(
-            authority_id=FILL_AUTHORITY,
-            seq=seq,
-            entity="award",
-            entity_id=award_id,
-            op="create",
-            version=1,
-            committed_at=at,
-            data=award_view(record),
-        )
-        pending.append((changes_table, change.serialize()))
-        flush()
-    flush(force=True)
-    authority.update(actions=[AuthorityRecord.seq.set(seq)])
+    fill_awards(FILL_AUTHORITY, program_id, start, count)
 
 
 def _push(stack: Stack, session: requests.Session, key: str, program_id: str, n: int) -> Any:
