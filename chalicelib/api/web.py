@@ -46,6 +46,10 @@ ASSETS = {
 CONSOLE_ASSETS = {
     "console.js": "text/javascript; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
+    **{
+        f"admin-{section}.js": "text/javascript; charset=utf-8"
+        for section in ("review", "keys", "calendar", "feedback", "audit", "pilot")
+    },
 }
 # nosniff and the Content-Security-Policy of every HTML answer come from edge_headers.
 PAGE_HEADERS = {"Referrer-Policy": "same-origin"}

@@ -20,15 +20,11 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from devtools.local_stack import PROJECT_DIR
+from tests.e2e.console import WAIT, console_context, shoot, sign_in
 from tests.e2e.helpers import bearer
-from tests.e2e.test_web_page import browser  # noqa: F401  (the shared chromium fixture)
 from tests.factories import credit_code, pdf_bytes, png_bytes
 from tests.sheets import award_rows, write_csv
 
-SHOTS = PROJECT_DIR / "tests" / "e2e" / "screenshots" / "console"
-SIZES = ((1366, 900), (390, 844))
-WAIT = 60_000  # ms: the machine is shared and loaded
 IMPORT_WAIT = 240_000
 JIANGSU = "江苏省住房和城乡建设厅"
 PROGRAM = "江苏省优质工程奖“扬子杯”（控制台测试）"
@@ -39,38 +35,9 @@ WRONG = SECOND[:-1] + ("0" if SECOND[-1] != "0" else "1")  # a mistyped check ch
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:  # noqa: F811
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": SIZES[0][0], "height": SIZES[0][1]}
-    )
-    context.set_default_timeout(WAIT)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda message: "Content Security Policy" in message.text and errors.append(message.text),
-    )
-    yield page
-    context.close()
-    assert errors == [], errors  # no script error and nothing blocked by the CSP
-
-
-def shoot(page: Page, name: str) -> None:
-    """Both sizes of the current screen; on a phone nothing may stick out sideways."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width, height in SIZES:
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}x{height}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth")
-        assert overflow <= width + 1, f"{name} is {overflow}px wide at {width}px"
-    page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
-
-
-def sign_in(page: Page, stack, key: str) -> None:
-    page.goto(stack.url("/console/"))
-    page.get_by_label("接入密钥").fill(key)
-    page.get_by_role("button", name="登录").click()
+def page(browser: Browser) -> Iterator[Page]:
+    with console_context(browser) as opened:
+        yield opened
 
 
 def run_the_audit(stack) -> None:
@@ -318,7 +285,8 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
 def test_an_administrator_signs_in_as_such(stack, page: Page) -> None:
     sign_in(page, stack, stack.issue_key("--admin")["api_key"])
     expect(page.locator("#who")).to_have_text("管理员", timeout=WAIT)
-    expect(page.get_by_role("tab", name="奖项清单")).to_be_visible()
+    expect(page.get_by_role("tab", name="待审核")).to_be_visible()
+    expect(page.get_by_role("tab", name="获奖信息")).to_be_hidden()  # a province's tab
     page.get_by_role("button", name="退出").click()
     expect(page.locator("#who-box")).to_be_hidden()
     assert page.evaluate("window.sessionStorage.length") == 0

@@ -150,7 +150,7 @@ def test_the_export_runs_on_demand_and_the_page_links_it(make_run):
         "programs.jsonl.gz",
     ]
     playwright_api = pytest.importorskip("playwright.sync_api")
-    from tests.e2e.test_web_page import CHROMIUM, CHROMIUM_ARGS
+    from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
 
     with playwright_api.sync_playwright() as playwright:
         try:

@@ -10,7 +10,6 @@ old receipts valid.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -18,23 +17,11 @@ import requests
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.helpers import bearer, submitted_program
 from tests.factories import award_body, credit_code
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 ENTERPRISE = "江苏回执测试建设集团有限公司"
 CODE = credit_code(6601, prefix="91320100")
 
@@ -144,20 +131,6 @@ def test_after_a_key_rotation_old_receipts_stay_valid_and_new_ones_carry_the_new
     assert kids[0] == new_kid and old_kid in kids  # newest first, retired keys kept
     assert verified(new, keys)[0]["kid"] == new_kid
     assert verified(old, keys)[0]["kid"] == old_kid
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except PlaywrightError as exc:
-            reason = f"chromium cannot be launched from {CHROMIUM} (make browser-deps): {exc}"
-            if os.environ.get("CI"):
-                pytest.fail(reason)
-            pytest.skip(reason)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -11,36 +11,17 @@ Same conventions as ``test_web_page.py``: Debian's chromium, ``expect`` waits.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.helpers import bearer, submitted_program
-from tests.e2e.test_web_page import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import award_body, credit_code, program_body
 from tests.qr import decode_png
 
 ENTERPRISE = "江苏核验测试建设集团有限公司"
 CODE = credit_code(8901, prefix="91320100")
 REASON = "奖项清理：未经批准设立"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except PlaywrightError as exc:
-            reason = f"chromium cannot be launched from {CHROMIUM} (make browser-deps): {exc}"
-            if os.environ.get("CI"):
-                pytest.fail(reason)
-            pytest.skip(reason)
-        yield launched
-        launched.close()
 
 
 def approved(stack, key: str, admin: str, name: str) -> str:

@@ -8,31 +8,18 @@ Screenshots land in the test's ``tmp_path`` for a person to look at.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.helpers import submitted_program
 from tests.factories import award_body, credit_code, program_body
 from tests.qr import decode_png
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")  # Debian's (make browser-deps)
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 # Every wait below is a condition polled up to this deadline, never a fixed sleep: on a
 # busy machine a search on the local stack can take several seconds (Playwright's
 # default is 5 s).
@@ -40,20 +27,6 @@ WAIT_MS = 30_000
 expect.set_options(timeout=WAIT_MS)
 ENTERPRISE = "浙江页面测试建设集团有限公司"
 CODE = credit_code(8801, prefix="91330100")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except PlaywrightError as exc:
-            reason = f"chromium cannot be launched from {CHROMIUM} (make browser-deps): {exc}"
-            if os.environ.get("CI"):
-                pytest.fail(reason)  # CI installs it: a missing browser there is a failure
-            pytest.skip(reason)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

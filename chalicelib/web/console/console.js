@@ -223,7 +223,10 @@ async function signIn(key) {
   $("#login").hidden = true;
   $("#app").hidden = false;
   $("#api-key").value = "";
-  showTab("programs");
+  // an administrator sees the review, keys, calendar, feedback, audit and pilot sections;
+  // a province its programmes, awards, imports and timeliness (data-role on each tab)
+  $$("[data-tab]").forEach((button) => { button.hidden = button.dataset.role !== me.role; });
+  showTab(me.role === "admin" ? "review" : "programs");
 }
 
 function signOut(message = "") {
@@ -927,4 +930,5 @@ function wire() {
   }
 }
 
-wire();
+// after every deferred section script (admin-*.js) has registered its loader
+document.addEventListener("DOMContentLoaded", wire);

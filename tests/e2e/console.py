@@ -1,0 +1,53 @@
+"""The console in a browser, for every console test: a checked page, sign-in, screenshots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from playwright.sync_api import Browser, Page
+
+from devtools.local_stack import PROJECT_DIR
+
+SHOTS = PROJECT_DIR / "tests" / "e2e" / "screenshots" / "console"
+SIZES = ((1366, 900), (390, 844))
+WAIT = 60_000  # ms: the machine is shared and loaded
+
+
+@contextmanager
+def console_context(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (its own sessionStorage) that fails the test on a script error
+    or anything the Content-Security-Policy blocked."""
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": SIZES[0][0], "height": SIZES[0][1]}
+    )
+    context.set_default_timeout(WAIT)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and errors.append(message.text),
+    )
+    try:
+        yield page
+    finally:
+        context.close()
+    assert errors == [], errors
+
+
+def shoot(page: Page, name: str) -> None:
+    """Both sizes of the current screen; on a phone nothing may stick out sideways."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(SHOTS / f"{name}-{width}x{height}.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width + 1, f"{name} is {overflow}px wide at {width}px"
+    page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+
+
+def sign_in(page: Page, stack, key: str) -> None:
+    page.goto(stack.url("/console/"))
+    page.get_by_label("接入密钥").fill(key)
+    page.get_by_role("button", name="登录").click()
