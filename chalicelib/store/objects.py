@@ -4,17 +4,18 @@ The client is created on first use (not at import), so a Lambda that never
 touches S3 does not pay for it and tests can set the environment first.
 ``AWS_ENDPOINT_URL`` points it at the local emulator, as for DynamoDB.
 
-``MultipartWriter`` is a write-only file that streams to S3 in parts, so the
-nightly export never holds a whole file in memory.
+``MultipartWriter`` is a write-only file that streams to S3 in parts gathered
+on disk, so the nightly export never holds a file, or even a part, in memory.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlencode
 
 from botocore.exceptions import ClientError
@@ -171,11 +172,14 @@ def presigned_post(key: str, *, content_type: str, size: int, seconds: int) -> d
 class MultipartWriter:
     """A binary file that uploads to S3 in parts of about ``part_bytes`` as it is written.
 
-    Memory stays at about two parts (the buffer and the part in flight) whatever
-    the file's size; write in pieces much smaller than a part. It also counts
-    the bytes and hashes them, for the export manifest. ``close()`` completes
-    the upload (a file smaller than one part is a single PutObject);
-    ``abort()`` discards it.
+    S3 wants parts of at least 5 MiB, so a part has to be gathered somewhere
+    before it is sent: here it is gathered in a temporary file (Lambda's
+    ``/tmp``), not in memory, and sent from that file (botocore reads it in
+    chunks to hash and send it). Memory then stays at one ``write()`` plus
+    the client's chunk whatever the file's or the part's size, and the disk
+    holds at most one part. It also counts the bytes and hashes them, for the
+    export manifest. ``close()`` completes the upload (a file smaller than one
+    part is a single PutObject); ``abort()`` discards it.
     """
 
     def __init__(self, key: str, *, content_type: str, part_bytes: int) -> None:
@@ -184,7 +188,8 @@ class MultipartWriter:
         self.part_bytes = part_bytes
         self.size = 0
         self._sha256 = hashlib.sha256()
-        self._buffer = bytearray()
+        self._spool: IO[bytes] | None = None  # opened on the first write
+        self._spooled = 0
         self._upload_id: str | None = None
         self._parts: list[dict[str, Any]] = []
         self.closed = False
@@ -201,18 +206,30 @@ class MultipartWriter:
             raise ValueError("write to a closed MultipartWriter")
         self._sha256.update(data)
         self.size += len(data)
-        self._buffer += data
-        if len(self._buffer) >= self.part_bytes:
-            # The whole buffer goes as one part (parts may differ in size): one copy, no slicing.
-            part = bytes(self._buffer)
-            self._buffer = bytearray()
-            self._upload_part(part)
+        if self._spool is None:
+            # Closed (and so deleted) by close() or abort(), not at the end of a block.
+            self._spool = tempfile.TemporaryFile()  # noqa: SIM115
+        self._spool.write(data)
+        self._spooled += len(data)
+        if self._spooled >= self.part_bytes:
+            # The whole spool goes as one part (parts may differ in size), then starts over.
+            self._upload_part(self._rewound())
+            self._spool.seek(0)
+            self._spool.truncate()
+            self._spooled = 0
         return len(data)
 
     def flush(self) -> None:
         """Parts go out when full; nothing to do here (``gzip`` calls it)."""
 
-    def _upload_part(self, body: bytes) -> None:
+    def _rewound(self) -> IO[bytes] | bytes:
+        """The part gathered so far, as a body botocore reads from the start."""
+        if self._spool is None:
+            return b""
+        self._spool.seek(0)
+        return self._spool
+
+    def _upload_part(self, body: IO[bytes] | bytes) -> None:
         client = s3()
         if self._upload_id is None:
             self._upload_id = client.create_multipart_upload(
@@ -231,29 +248,42 @@ class MultipartWriter:
     def close(self) -> None:
         if self.closed:
             return
-        if self._upload_id is None:
-            put_bytes(self.key, bytes(self._buffer), content_type=self.content_type)
-        else:
-            if self._buffer:
-                self._upload_part(bytes(self._buffer))
-            s3().complete_multipart_upload(
-                Bucket=settings().bucket,
-                Key=self.key,
-                UploadId=self._upload_id,
-                MultipartUpload={"Parts": self._parts},
-            )
-        self._buffer = bytearray()
+        try:
+            if self._upload_id is None:
+                s3().put_object(
+                    Bucket=settings().bucket,
+                    Key=self.key,
+                    Body=self._rewound(),
+                    ContentType=self.content_type,
+                )
+            else:
+                if self._spooled:
+                    self._upload_part(self._rewound())
+                s3().complete_multipart_upload(
+                    Bucket=settings().bucket,
+                    Key=self.key,
+                    UploadId=self._upload_id,
+                    MultipartUpload={"Parts": self._parts},
+                )
+        finally:
+            self._discard_spool()
         self.closed = True
 
     def abort(self) -> None:
         if self.closed:
             return
         self.closed = True
-        self._buffer = bytearray()
+        self._discard_spool()
         if self._upload_id is not None:
             s3().abort_multipart_upload(
                 Bucket=settings().bucket, Key=self.key, UploadId=self._upload_id
             )
+
+    def _discard_spool(self) -> None:
+        if self._spool is not None:
+            self._spool.close()  # a TemporaryFile is deleted when closed
+            self._spool = None
+        self._spooled = 0
 
 
 def get_bytes(key: str) -> bytes | None:

@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import io
 import json
+import tracemalloc
 
 import pytest
 import requests
@@ -230,6 +231,27 @@ def test_the_multipart_writer_streams_parts_and_aborts_cleanly(aws):
     assert objects.head("exports/test/aborted.bin") is None
     uploads = objects.s3().list_multipart_uploads(Bucket=settings().bucket)
     assert uploads.get("Uploads", []) == []
+
+
+def test_the_multipart_writer_gathers_a_part_on_disk_not_in_memory(aws):
+    """4 MiB written towards a 5 MiB part leave the process's memory where it was."""
+    chunk = bytes(range(256)) * 256  # 64 KiB, as the export writes
+    writer = objects.MultipartWriter(
+        "exports/test/spooled.bin", content_type="application/octet-stream", part_bytes=5 * 2**20
+    )
+    tracemalloc.start()
+    try:
+        for _ in range(64):
+            writer.write(chunk)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert writer._parts == []  # nothing sent yet: the 4 MiB are waiting for the part
+    assert peak < 1 * 2**20
+    writer.close()
+    body = read("exports/test/spooled.bin")
+    assert body == chunk * 64
+    assert writer.sha256 == hashlib.sha256(body).hexdigest()
 
 
 def _matches_its_hashes(latest: dict) -> list[int]:
