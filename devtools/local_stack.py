@@ -83,8 +83,12 @@ def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
 
 
 @contextmanager
-def local_stack(*, export_env: bool = False) -> Iterator[LocalStack]:
-    """Start the emulator and the API; ``export_env`` also points this process at them."""
+def local_stack(*, export_env: bool = False, search_worker: bool = True) -> Iterator[LocalStack]:
+    """Start the emulator and the API; ``export_env`` also points this process at them.
+
+    ``search_worker=False`` leaves out the name-search indexer (a benchmark that bulk-fills
+    the tables would otherwise time the indexer's catch-up instead of what it measures).
+    """
     moto_port, api_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -130,8 +134,9 @@ def local_stack(*, export_env: bool = False) -> Iterator[LocalStack]:
                 env,
             )
         )
-        # The stand-in for the changes table's stream: feeds the name-search index.
-        processes.append(_start(["devtools.search_worker"], env))
+        if search_worker:
+            # The stand-in for the changes table's stream: feeds the name-search index.
+            processes.append(_start(["devtools.search_worker"], env))
         wait_for(stack.url("/v1/health"))
         yield stack
     finally:

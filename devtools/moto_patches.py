@@ -23,8 +23,9 @@ The patches below contain both costs in the *local emulator only*:
   transaction touches and restores exactly those on cancellation;
 - ``Table.query`` runs moto's own query code on the queried partition only: the base
   table's partition is ``Table.items[hash]``; a GSI's partitions are grouped in one pass
-  and cached until the next request that is not a read (:data:`READ_ACTIONS`), so repeated
-  reads cost the size of the partition, not of the table.
+  and cached until the next write to that table (a request that is not a read,
+  :data:`READ_ACTIONS`, and names no table drops every table's), so repeated reads cost
+  the size of the partition, not of the table, even while another table is written.
 
 A third, small patch makes moto's KMS honour ``Sign`` with ``MessageType=DIGEST``
 for ECDSA keys (moto 5.2.5 hashes the digest again, as if it were RAW), which the
@@ -170,7 +171,7 @@ def _serialised_call_action(self: DynamoHandler) -> Any:
             return _ORIGINALS["call_action"](self)
         finally:
             if _action_of(self) not in READ_ACTIONS:
-                _invalidate_groups()
+                _invalidate_groups(_written_tables(self))
 
 
 setattr(_serialised_call_action, _PATCH_MARKER, True)
@@ -377,8 +378,14 @@ READ_ACTIONS = frozenset(
 
 # Bumped after every request that may have written: cached partitions of an older
 # generation are rebuilt on their next use. moto's ``update_item`` mutates items in
-# place (an index key may change), so nothing finer than "any write" is safe.
+# place (an index key may change), so nothing finer than "any write to the table" is
+# safe. A write names its tables (item writes, batches, transactions): only those
+# tables' generations move, so the search worker indexing a backfill into the search
+# table does not make every awards list regroup the whole awards table. A write whose
+# tables cannot be read from the request bumps ``_generation``: every table's caches go.
 _generation = 0
+_table_generations: dict[str, int] = {}
+_ITEM_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
 _GROUPS_ATTR = "_award_registry_gsi_groups"
 _GroupKey = tuple[DynamoType, ...]
 
@@ -390,9 +397,35 @@ def _action_of(handler: DynamoHandler) -> str | None:
         return None
 
 
-def _invalidate_groups() -> None:
+def _written_tables(handler: DynamoHandler) -> set[str] | None:
+    """The tables a write request names; None when they cannot be told (then: all)."""
+    body = getattr(handler, "body", None)  # moto's parsed parameters after call_action
+    action = _action_of(handler)
+    if not isinstance(body, dict):
+        return None
+    try:
+        if action in _ITEM_WRITES:
+            names = [body["TableName"]]
+        elif action == "BatchWriteItem":
+            names = list(body["RequestItems"])
+        elif action == "TransactWriteItems":
+            names = [op["TableName"] for entry in body["TransactItems"] for op in entry.values()]
+        else:
+            return None
+    except (KeyError, TypeError, AttributeError):
+        return None
+    # A table may be named by its ARN (``arn:…:table/<name>``).
+    names = [str(name) for name in names]
+    return {name.rsplit("/", 1)[-1] if name.startswith("arn:") else name for name in names}
+
+
+def _invalidate_groups(tables: set[str] | None = None) -> None:
     global _generation
-    _generation += 1
+    if tables is None:
+        _generation += 1
+        return
+    for name in tables:
+        _table_generations[name] = _table_generations.get(name, 0) + 1
 
 
 def _sort_attrs(table: Table, index: Any) -> tuple[list[str], list[str | None]]:
@@ -408,9 +441,10 @@ def _sort_attrs(table: Table, index: Any) -> tuple[list[str], list[str | None]]:
 
 def _cache(table: Table) -> dict[Any, Any]:
     """This table's cached partitions, emptied when a write bumped the generation."""
+    stamp = (_generation, _table_generations.get(table.name, 0))
     cached = getattr(table, _GROUPS_ATTR, None)
-    if cached is None or cached[0] != _generation:
-        cached = (_generation, {})
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, {})
         setattr(table, _GROUPS_ATTR, cached)
     return cached[1]
 

@@ -216,3 +216,38 @@ def test_query_reads_only_the_partition(ddb, monkeypatch):
     assert [i["g"]["S"] for i in answer["Items"]] == ["G1"] * 4
     answer = ddb.query(TableName=TABLE, **QUERIES[0])
     assert [i["pk"]["S"] for i in answer["Items"]] == ["P1"]
+
+
+def test_writes_to_another_table_keep_the_cached_index_partitions(ddb):
+    """The search worker writing its table must not make every awards list regroup."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    for n in range(12):
+        item = {"pk": {"S": f"P{n}"}, "sk": {"S": "s"}, "g": {"S": "G1"}, "r": {"S": f"r{n:03d}"}}
+        ddb.put_item(TableName=TABLE, Item=item)
+    ddb.create_table(
+        TableName="other",
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+    )
+    table = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].get_table(TABLE)
+
+    def cached() -> Any:
+        return getattr(table, moto_patches._GROUPS_ATTR)[1]
+
+    first = _same_both_ways(ddb, **QUERIES[2])
+    groups = cached()
+    ddb.put_item(TableName="other", Item={"pk": {"S": "x"}})
+    ddb.batch_write_item(RequestItems={"other": [{"PutRequest": {"Item": {"pk": {"S": "y"}}}}]})
+    ddb.transact_write_items(
+        TransactItems=[{"Put": {"TableName": "other", "Item": {"pk": {"S": "z"}}}}]
+    )
+    assert _same_both_ways(ddb, **QUERIES[2]) == first
+    assert cached() is groups  # nothing regrouped: only the other table was written
+
+    newest = {"pk": {"S": "P99"}, "sk": {"S": "s"}, "g": {"S": "G1"}, "r": {"S": "r999"}}
+    ddb.batch_write_item(RequestItems={TABLE: [{"PutRequest": {"Item": newest}}]})
+    assert _same_both_ways(ddb, **QUERIES[2])[0][0]["r"]["S"] == "r999"
+    assert cached() is not groups
