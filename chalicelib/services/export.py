@@ -21,8 +21,10 @@ full view of its entity at that version, so the export reads only the feed:
 - pass 2: each award's ``create`` entry ``<= P`` in order; an award that
   changed before ``P`` takes the view from its last entry (BatchGet).
 
-**Memory** stays flat as the data grows: the feed is read page by page, each
-file streams to S3 in multipart parts (``MultipartWriter``), and only one
+**Memory** stays flat as the data grows: the feed is read in pages of
+``export_page_items`` entries (DynamoDB's own page is up to 1 MB, several MiB
+once parsed, and a big province fills it), each file streams to S3 in
+multipart parts gathered on disk (``MultipartWriter``), and only one
 authority's programme views and changed-award positions are held at a time.
 No Scan: Query and BatchGet on the change-feed table.
 
@@ -130,6 +132,7 @@ def _state_of(authority_id: str, seq: int) -> tuple[dict[str, dict], dict[str, i
         ChangeEntry.seq <= seq,
         filter_condition=(ChangeEntry.entity == "program") | (ChangeEntry.op != "create"),
         consistent_read=True,
+        page_size=settings().export_page_items,
     )
     for entry in entries:  # seq order: the last one wins
         if entry.entity == "program":
@@ -147,6 +150,7 @@ def _created(authority_id: str, seq: int) -> Iterator[tuple[str, dict[str, Any]]
         filter_condition=(ChangeEntry.entity == "award") & (ChangeEntry.op == "create"),
         consistent_read=True,
         attributes_to_get=["authority_id", "seq", "entity_id", "data"],
+        page_size=settings().export_page_items,
     )
     for entry in entries:
         yield entry.entity_id, entry.data

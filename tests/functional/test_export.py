@@ -254,6 +254,33 @@ def test_the_multipart_writer_gathers_a_part_on_disk_not_in_memory(aws):
     assert writer.sha256 == hashlib.sha256(body).hexdigest()
 
 
+def test_reading_the_feed_in_pages_of_one_entry_writes_the_same_bytes(client, dataset, monkeypatch):
+    """The export's memory is bounded by its Query page; the page size changes no byte."""
+    first = client.lambda_.invoke("nightly_export", scheduled(client, force=True)).payload
+    pages: list[int | None] = []
+    query = export.ChangeEntry.query
+
+    def spy(*args, **kwargs):
+        pages.append(kwargs.get("page_size"))
+        return query(*args, **kwargs)
+
+    monkeypatch.setattr(export.ChangeEntry, "query", spy)
+    bucket = settings().bucket  # the client resets the stage's env on each invoke
+    monkeypatch.setenv("BUCKET_NAME", bucket)
+    monkeypatch.setenv("EXPORT_PAGE_ITEMS", "1")
+    settings.cache_clear()
+    try:
+        again = client.lambda_.invoke("nightly_export", scheduled(client, force=True)).payload
+    finally:
+        monkeypatch.delenv("EXPORT_PAGE_ITEMS")
+        settings.cache_clear()
+    assert pages and set(pages) == {1}
+    assert again["run_id"] != first["run_id"] and again["counts"] == first["counts"]
+    assert [(f["name"], f["sha256"]) for f in again["files"]] == [
+        (f["name"], f["sha256"]) for f in first["files"]
+    ]
+
+
 def _matches_its_hashes(latest: dict) -> list[int]:
     """Fetch each linked file as a citizen would; the record count of each, hashes checked."""
     for file in latest["files"]:
