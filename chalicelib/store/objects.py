@@ -169,14 +169,40 @@ def presigned_post(key: str, *, content_type: str, size: int, seconds: int) -> d
     )
 
 
+#: Largest read botocore gets from a spooled part. It hashes and sends a file body in
+#: reads of 1 MiB (two alive at once), which would otherwise be the export's peak.
+BODY_READ_BYTES = 64 * 1024
+
+
+class _SmallReads:
+    """A spooled part as botocore reads it: at most ``BODY_READ_BYTES`` per sized read.
+
+    Short reads are allowed by the file protocol; botocore and urllib3 read until ``b""``.
+    """
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self._file = file
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            return self._file.read()
+        return self._file.read(min(size, BODY_READ_BYTES))
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+
 class MultipartWriter:
     """A binary file that uploads to S3 in parts of about ``part_bytes`` as it is written.
 
     S3 wants parts of at least 5 MiB, so a part has to be gathered somewhere
     before it is sent: here it is gathered in a temporary file (Lambda's
-    ``/tmp``), not in memory, and sent from that file (botocore reads it in
-    chunks to hash and send it). Memory then stays at one ``write()`` plus
-    the client's chunk whatever the file's or the part's size, and the disk
+    ``/tmp``), not in memory, and sent from that file in small reads (botocore
+    hashes and sends it as it reads). Memory then stays at one ``write()`` plus
+    one read whatever the file's or the part's size, and the disk
     holds at most one part. It also counts the bytes and hashes them, for the
     export manifest. ``close()`` completes the upload (a file smaller than one
     part is a single PutObject); ``abort()`` discards it.
@@ -222,14 +248,14 @@ class MultipartWriter:
     def flush(self) -> None:
         """Parts go out when full; nothing to do here (``gzip`` calls it)."""
 
-    def _rewound(self) -> IO[bytes] | bytes:
+    def _rewound(self) -> _SmallReads | bytes:
         """The part gathered so far, as a body botocore reads from the start."""
         if self._spool is None:
             return b""
         self._spool.seek(0)
-        return self._spool
+        return _SmallReads(self._spool)
 
-    def _upload_part(self, body: IO[bytes] | bytes) -> None:
+    def _upload_part(self, body: _SmallReads | bytes) -> None:
         client = s3()
         if self._upload_id is None:
             self._upload_id = client.create_multipart_upload(
