@@ -109,7 +109,7 @@ class Settings:
     export_claim_seconds: int = 900
     # Change-feed entries per Query page the export reads: memory holds one page (an
     # unbounded page is up to 1 MB of items, several MiB once parsed).
-    export_page_items: int = 100
+    export_page_items: int = 50
     # Spreadsheet imports (POST /v1/imports): upload limit, records per chunk (one
     # POST /v1/awards/batch worth), and the FIFO queue the chunks travel on.
     max_import_bytes: int = 20 * 1024 * 1024
@@ -211,7 +211,7 @@ def settings() -> Settings:
         download_url_seconds=_env_int("DOWNLOAD_URL_SECONDS", 300),
         export_part_bytes=max(5 * 1024 * 1024, _env_int("EXPORT_PART_BYTES", 8 * 1024 * 1024)),
         export_claim_seconds=_env_int("EXPORT_CLAIM_SECONDS", 900),
-        export_page_items=max(1, _env_int("EXPORT_PAGE_ITEMS", 100)),
+        export_page_items=max(1, _env_int("EXPORT_PAGE_ITEMS", 50)),
         max_import_bytes=_env_int("MAX_IMPORT_BYTES", 20 * 1024 * 1024),
         import_chunk_records=max(1, min(_env_int("IMPORT_CHUNK_RECORDS", 100), 100)),
         imports_queue_name=_env("IMPORTS_QUEUE_NAME", f"{prefix}-imports.fifo"),
