@@ -1,7 +1,8 @@
 """Fixtures for the audit's functional tests: a clock for pushes, the schedule, an alert inbox.
 
 Pushes take their time from the request (``received_at``); ``clock.set(...)``
-pins it so a test writes out when each record was pushed. The audit's "today"
+(the functional tests' ``clock`` fixture) pins it so a test writes out when each
+record was pushed. The audit's "today"
 comes from the scheduled event's ``time`` or from ``POST /v1/audit/run``'s
 ``date``, never from the real clock.
 """
@@ -15,9 +16,6 @@ from typing import Any
 
 import pytest
 
-from chalicelib.api import audit as audit_api
-from chalicelib.api import awards as awards_api
-from chalicelib.api import feedback as feedback_api
 from chalicelib.config import settings
 from chalicelib.services import programs
 from chalicelib.services.keys import Principal
@@ -52,23 +50,6 @@ def _set_setting(name: str, value: object) -> None:
     # mid-session could change other fields (table names were fixed at import),
     # so only this field of the snapshot is swapped, and swapped back.
     object.__setattr__(settings(), name, value)
-
-
-class Clock:
-    """Pins the time the API takes as "received at" for pushes, corrections and feedback."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self._monkeypatch = monkeypatch
-
-    def set(self, iso: str) -> None:
-        instant = datetime.fromisoformat(iso)
-        for module in (awards_api, audit_api, feedback_api):
-            self._monkeypatch.setattr(module, "received_at", lambda: instant)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
 
 
 def scheduled_event(client: Any, time: str, event_id: str = "evt-0001") -> dict:

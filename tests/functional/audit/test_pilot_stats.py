@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.api import programs as programs_api
-from chalicelib.api import stats as stats_api
 from chalicelib.store import stats as stats_store
 from tests.factories import credit_code
 from tests.functional.audit.conftest import push, run_audit
@@ -16,14 +12,9 @@ from tests.functional.helpers import submitted_program
 
 
 @pytest.fixture
-def served_at(monkeypatch):
+def served_at(clock):
     """Pins when verify answers are served (and what "this month" is) for the counters."""
-
-    def pin(iso: str) -> None:
-        instant = datetime.fromisoformat(iso)
-        monkeypatch.setattr(stats_api, "received_at", lambda: instant)
-
-    return pin
+    return clock.set
 
 
 def verify_print(client, code: str):
@@ -88,12 +79,9 @@ def test_a_failure_to_count_never_fails_the_verification(api, monkeypatch):
 
 
 @pytest.fixture
-def beijing_month(api, keys, clock, monkeypatch):
+def beijing_month(api, keys, clock):
     """November 2026 in Beijing: one programme approved, three pushes (one on time, two late)."""
     clock.set("2026-11-20T02:00:00+00:00")
-    monkeypatch.setattr(
-        programs_api, "received_at", lambda: datetime.fromisoformat("2026-11-20T02:00:00+00:00")
-    )
     program_id = submitted_program(api, keys["110000"])
     reviewed = api.call(
         "POST", f"/v1/programs/{program_id}/review", {"decision": "approve"}, key=keys["admin"]
