@@ -6,9 +6,9 @@ import pytest
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.store import stats as stats_store
-from tests.factories import credit_code
-from tests.functional.audit.conftest import push, run_audit
-from tests.functional.helpers import submitted_program
+from tests.factories import credit_code, dated_award
+from tests.functional.audit.conftest import run_audit
+from tests.steps import approved_program, push
 
 
 @pytest.fixture
@@ -82,15 +82,12 @@ def test_a_failure_to_count_never_fails_the_verification(api, monkeypatch):
 def beijing_month(api, keys, clock):
     """November 2026 in Beijing: one programme approved, three pushes (one on time, two late)."""
     clock.set("2026-11-20T02:00:00+00:00")
-    program_id = submitted_program(api, keys["110000"])
-    reviewed = api.call(
-        "POST", f"/v1/programs/{program_id}/review", {"decision": "approve"}, key=keys["admin"]
-    )
-    assert reviewed.status_code == 200, reviewed.body
+    key = keys["110000"]
+    program_id = approved_program(api, key, keys["admin"])
     return {
-        "on_time": push(api, keys["110000"], program_id, "BJ-1", "2026-11-16"),
-        "late_4": push(api, keys["110000"], program_id, "BJ-2", "2026-11-02"),  # due 11-16
-        "late_5": push(api, keys["110000"], program_id, "BJ-3", "2025-10-30"),  # backfill
+        "on_time": push(api, key, dated_award(program_id, "BJ-1", "2026-11-16")),
+        "late_4": push(api, key, dated_award(program_id, "BJ-2", "2026-11-02")),  # due 11-16
+        "late_5": push(api, key, dated_award(program_id, "BJ-3", "2025-10-30")),  # backfill
     }
 
 
