@@ -195,9 +195,16 @@ def upload_origin() -> str | None:
 
 @cache
 def console_policy() -> str:
-    """``PAGE_POLICY`` plus ``connect-src`` for the API and the upload origin."""
+    """``PAGE_POLICY`` plus ``connect-src`` for the API and the upload origin.
+
+    The same origin serves the short-lived links of approval documents, which
+    the review queue shows inline in an ``<iframe>``: ``frame-src`` names it
+    (and nothing else; ``object-src`` stays ``'none'``).
+    """
     origin = upload_origin()
-    return PAGE_POLICY + "; connect-src 'self'" + (f" {origin}" if origin else "")
+    if not origin:
+        return PAGE_POLICY + "; connect-src 'self'"
+    return PAGE_POLICY + f"; connect-src 'self' {origin}; frame-src {origin}"
 
 
 @route(
