@@ -108,7 +108,9 @@ def test_admin_sees_verifications_served(stack, page: Page) -> None:
         assert drawn(page, figure), figure
 
     with page.expect_download() as download_info:
-        page.locator("#pilot-verifications").get_by_role("button", name="下载CSV").click()
+        page.locator("#pilot-verifications").get_by_role(
+            "button", name="下载CSV", exact=True
+        ).click()
     download = download_info.value
     assert download.suggested_filename == "verifications.csv"
     content = download.path().read_bytes().decode("utf-8")
@@ -121,6 +123,17 @@ def test_admin_sees_verifications_served(stack, page: Page) -> None:
     expect(page.locator("#pilot-monthly h3")).to_contain_text(SICHUAN_ZH)
     assert int(cell(page, "pilot-table-monthly", month, "推送获奖信息")) >= 1
     shoot(page, "admin-pilot")
+
+    # every scope's months in one file: the nation's and Sichuan's rows of this month
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="下载全国及各省份按月CSV").click()
+    lines = download_info.value.path().read_bytes().decode("utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    assert header[:4] == ["范围", "月份", "批准奖项", "推送获奖信息"] and "按时率（%）" in header
+    rows = {tuple(line.split(",")[:2]): line.split(",") for line in lines[1:]}
+    assert len(rows) == 34 * 12
+    assert int(rows[(SICHUAN_ZH, month)][3]) >= 1
+    assert int(rows[("全国", month)][3]) >= int(rows[(SICHUAN_ZH, month)][3])
 
 
 def test_csv_cells_follow_the_server_s_rule(stack, page: Page) -> None:

@@ -8,7 +8,7 @@
 const PILOT_COLORS = ["#0b4f8a", "#d9822b", "#2e7d32", "#8e24aa", "#b00020"];
 const PILOT_FORMULA_START = ["=", "+", "-", "@", "\t", "\r"];
 
-const pilotState = { report: null, charts: [] };
+const pilotState = { report: null, charts: [], loads: 0 };
 
 /* ---------- numbers as text, and as CSV ---------- */
 
@@ -63,9 +63,18 @@ function pilotColumn(title, pick, show = (v) => (v === null || v === undefined ?
   return { title, text: (row) => show(pick(row)), csv: (row) => pick(row) };
 }
 
+/* A share: 95.2% in the table, 95.2 in the CSV (the header says %). */
+function pilotShareColumn(pick) {
+  const percent = (row) => {
+    const value = pick(row);
+    return value === null || value === undefined ? null : Math.round(value * 1000) / 10;
+  };
+  return { title: "按时率（%）", text: (row) => pilotShare(pick(row)), csv: percent };
+}
+
 /* ---------- one figure: chart, table, download ---------- */
 
-function pilotFigure({ key, title, note, columns, rows, chart, tall = false }) {
+function pilotFigure({ key, title, note, columns, rows, chart, tall = false, more = [] }) {
   const canvas = el("canvas", { role: "img", "aria-label": `${title}（图表；数据见下表）` });
   const table = el("table", { id: `pilot-table-${key}` },
     el("caption", { class: "pilot-caption" }, title),
@@ -77,10 +86,12 @@ function pilotFigure({ key, title, note, columns, rows, chart, tall = false }) {
     el("div", { class: tall ? "pilot-chart tall" : "pilot-chart" }, canvas),
     el("div", { class: "table-wrap" }, table),
     rows.length ? null : el("p", { class: "empty" }, "所选期间没有数据。"),
-    el("div", { class: "actions" }, el("button", {
-      type: "button", class: "secondary",
-      onclick: () => pilotDownload(`${key}.csv`, pilotCsv(columns, rows)),
-    }, "下载CSV")),
+    el("div", { class: "actions" }, ...[{ label: "下载CSV", file: key, columns, rows }, ...more].map(
+      (csv) => el("button", {
+        type: "button", class: "secondary",
+        onclick: () => pilotDownload(`${csv.file}.csv`, pilotCsv(csv.columns, csv.rows)),
+      }, csv.label),
+    )),
   );
   labelCells(table);
   $("#pilot-figures").append(figure);
@@ -154,7 +165,7 @@ function pilotRender() {
       pilotColumn("按时", (r) => r.on_time),
       pilotColumn("迟报", (r) => r.late),
       pilotColumn("待定", (r) => r.pending),
-      pilotColumn("按时率", (r) => r.on_time_share, pilotShare),
+      pilotShareColumn((r) => r.on_time_share),
       pilotColumn("迟报中位工作日", (r) => r.median_working_days_late, pilotDays),
       pilotColumn(`${firstYear}年以来有效获奖信息`, (r) => r.backfill),
     ],
@@ -176,18 +187,33 @@ function pilotRender() {
   const scope = pilotScope(report);
   const months = scope.data.months;
   const labels = months.map((m) => m.month);
+  const monthColumns = [
+    pilotColumn("月份", (r) => r.month),
+    pilotColumn("批准奖项", (r) => r.programs_approved),
+    pilotColumn("推送获奖信息", (r) => r.awards_pushed),
+    pilotColumn("按时", (r) => r.on_time),
+    pilotColumn("迟报", (r) => r.late),
+    pilotColumn("待定", (r) => r.pending),
+  ];
+  // every scope's months in one file, for those who evaluate the pilot in a spreadsheet
+  const everyMonth = [{ name_zh: "全国", ...report.national }, ...report.authorities]
+    .flatMap((scoped) => scoped.months.map((m) => ({ scope: scoped.name_zh, ...m })));
   pilotFigure({
     key: "monthly",
     title: `按月：批准奖项与推送获奖信息（${scope.name}）`,
-    columns: [
-      pilotColumn("月份", (r) => r.month),
-      pilotColumn("批准奖项", (r) => r.programs_approved),
-      pilotColumn("推送获奖信息", (r) => r.awards_pushed),
-      pilotColumn("按时", (r) => r.on_time),
-      pilotColumn("迟报", (r) => r.late),
-      pilotColumn("待定", (r) => r.pending),
-    ],
+    columns: monthColumns,
     rows: months,
+    more: [{
+      label: "下载全国及各省份按月CSV",
+      file: "monthly-all",
+      columns: [
+        pilotColumn("范围", (r) => r.scope),
+        ...monthColumns,
+        pilotShareColumn((r) => r.on_time_share),
+        pilotColumn("迟报中位工作日", (r) => r.median_working_days_late),
+      ],
+      rows: everyMonth,
+    }],
     chart: {
       type: "line",
       labels,
@@ -203,7 +229,7 @@ function pilotRender() {
     note: "按时率 = 按时（含认定合理的迟报）÷ 已判定的推送；待定的不计入。",
     columns: [
       pilotColumn("月份", (r) => r.month),
-      pilotColumn("按时率", (r) => r.on_time_share, pilotShare),
+      pilotShareColumn((r) => r.on_time_share),
       pilotColumn("迟报中位工作日", (r) => r.median_working_days_late, pilotDays),
     ],
     rows: months,
@@ -229,6 +255,12 @@ function pilotRender() {
       pilotColumn("核验次数", (r) => r.verifications),
     ],
     rows: report.national.months,
+    more: [{
+      label: "下载每日核验次数CSV",
+      file: "verifications-daily",
+      columns: [pilotColumn("日期", (r) => r.date), pilotColumn("核验次数", (r) => r.count)],
+      rows: report.verifications.daily,
+    }],
     chart: {
       type: "line",
       labels: report.national.months.map((m) => m.month),
@@ -256,13 +288,16 @@ async function loadPilotSection() {
   const form = $("#pilot-form");
   clearErrors(form);
   const params = { from: form.elements.from.value.trim(), to: form.elements.to.value.trim() };
+  // numbered: an answer that arrives after a newer 查询 was started is dropped
+  const mine = ++pilotState.loads;
   let report;
   try {
     report = (await api("GET", "/v1/stats/pilot" + query(params))).data;
   } catch (exc) {
-    showError(form, exc);
+    if (mine === pilotState.loads) showError(form, exc);
     return;
   }
+  if (mine !== pilotState.loads) return;
   pilotState.report = report;
   const select = form.elements.scope;
   const keep = select.value;
