@@ -64,8 +64,11 @@ function labelCells(table) {
 class ApiError extends Error {
   constructor(status, error) {
     let message = (error && (error.message_zh || error.message)) || `请求失败（${status}）`;
-    if (error && error.field && message.startsWith(`${error.field}: `)) {
-      message = message.slice(error.field.length + 2); // shown beside that field already
+    if (error && error.field) {
+      // shown beside that field already: drop the field's name ("field: …" / "字段 field：…")
+      for (const prefix of [`${error.field}: `, `字段 ${error.field}：`]) {
+        if (message.startsWith(prefix)) message = message.slice(prefix.length);
+      }
     }
     super(message);
     this.status = status;
