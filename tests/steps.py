@@ -26,7 +26,7 @@ BATCH_MAX = 100  # records per batch request (SPEC: larger batches are a 400)
 
 
 class Answer(Protocol):
-    """What a step reads from an answer (a chalice test response or ``Http``'s ``Answer``)."""
+    """What a step reads from an answer (a chalice test response, an ``HttpAnswer``)."""
 
     status_code: int
     data: Any
@@ -34,15 +34,9 @@ class Answer(Protocol):
 
 
 class Caller(Protocol):
-    def call(
-        self,
-        method: str,
-        path: str,
-        body: Any = None,
-        *,
-        key: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Any: ...
+    """The functional tests' ``Api``, ``Http(stack)``, the benches' in-process API."""
+
+    def call(self, method: str, path: str, body: Any = None, *, key: str | None = None) -> Any: ...
 
 
 @dataclass
@@ -95,7 +89,7 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def expect(answer: Any, status: int | tuple[int, ...]) -> Any:
+def expect(answer: Answer, status: int | tuple[int, ...]) -> Any:
     """``answer`` when its status is ``status``; else the test fails showing its body."""
     wanted = status if isinstance(status, tuple) else (status,)
     assert answer.status_code in wanted, (answer.status_code, answer.body)
@@ -151,8 +145,10 @@ def submit(caller: Caller, key: str, program_id: str) -> dict:
 
 
 def submitted_program(caller: Caller, key: str, **overrides: Any) -> str:
-    """A programme created, given a verified approval document and submitted: one that
-    takes awards (a verifier sees them as "not yet approved")."""
+    """A programme created, given a verified approval document and submitted: its id.
+
+    It takes awards; a verifier sees them as of a programme not yet approved.
+    """
     program_id = draft_program(caller, key, **overrides)
     verified_document(caller, key, program_id)
     submit(caller, key, program_id)
@@ -191,9 +187,8 @@ def push_batch(caller: Caller, key: str, records: list[dict]) -> list[str]:
     ids: list[str] = []
     for start in range(0, len(records), BATCH_MAX):
         page = {"records": records[start : start + BATCH_MAX]}
-        results = expect(caller.call("POST", "/v1/awards/batch", page, key=key), 200).data[
-            "results"
-        ]
+        answer = expect(caller.call("POST", "/v1/awards/batch", page, key=key), 200)
+        results = answer.data["results"]
         assert all(result["status"] == 201 for result in results), results
         ids += [result["id"] for result in results]
     return ids
