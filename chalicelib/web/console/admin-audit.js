@@ -14,7 +14,9 @@ const AUDIT_FINDING_ROWS = 300; // a run's findings shown at most (the report in
 const AUDIT_MAX_ROUNDS = 10; // runs of one click while the change feed has more to read
 const AUDIT_AWARD_PAGES = 10; // of 100 awards: a province's most recent 1,000 pushes
 
-const auditState = { runCursor: null, province: null, excusing: null, provinceLoads: 0 };
+const auditState = {
+  league: [], runCursor: null, province: null, excusing: null, provinceLoads: 0,
+};
 
 function auditAuthorityName(id) {
   if (!id) return "（全国）";
@@ -34,10 +36,25 @@ async function loadAuditSection() {
 
 async function auditLoadLeague() {
   const table = (await api("GET", "/v1/timeliness")).data;
+  auditState.league = table.items;
   $("#audit-as-of").textContent = table.as_of
     ? `计数截至审计运行 ${table.as_of}；按时率 =（按时 + 认定合理）÷ 已判定的推送。`
     : "尚未运行审计：计数为空。点击“运行审计”统计。";
-  $("#audit-league tbody").replaceChildren(...table.items.map((row) => el("tr", {},
+  auditShowLeague();
+}
+
+/* Ranked as chosen; a province with nothing judged (no rate) goes last when ranking by rate. */
+function auditShowLeague() {
+  const order = $("#audit-league-order").elements.order.value;
+  const byCode = (a, b) => a.authority_id.localeCompare(b.authority_id);
+  const rate = (row) => (row.on_time_rate === null ? Infinity : row.on_time_rate);
+  const compare = {
+    code: byCode,
+    rate: (a, b) => rate(a) - rate(b) || b.late - a.late || byCode(a, b),
+    late: (a, b) => b.late - a.late || rate(a) - rate(b) || byCode(a, b),
+  }[order] || byCode;
+  const rows = [...(auditState.league || [])].sort(compare);
+  $("#audit-league tbody").replaceChildren(...rows.map((row) => el("tr", {},
     el("td", {}, row.name_zh),
     el("td", {}, String(row.pushes)),
     el("td", {}, String(row.on_time)),
@@ -95,12 +112,14 @@ async function auditRunNow() {
       status.textContent = rounds === 1 ? "审计运行中……" : `审计运行中（第 ${rounds} 轮，继续读取变更）……`;
       report = (await api("POST", "/v1/audit/run")).data;
     } while (report.summary.more_changes && rounds < AUDIT_MAX_ROUNDS);
+    status.textContent = "审计已运行，正在刷新……";
+    await Promise.all([auditLoadLeague(), auditLoadRuns(true)]);
     const s = report.summary;
     status.textContent = `审计已完成（${report.run_id}）：新发现 ${s.findings_new} 条，`
       + `关闭 ${s.findings_closed} 条，未关闭 ${s.findings_open} 条。`
       + (s.more_changes ? "尚有未读取的变更，请再次运行。" : "");
-    await Promise.all([auditLoadLeague(), auditLoadRuns(true)]);
     auditShowRun(report);
+    if (auditState.province && !$("#audit-province").hidden) await auditLoadProvince();
   } catch (exc) {
     status.textContent = "";
     notice(exc.message, "error");
@@ -264,3 +283,5 @@ $("#audit-runs-more").addEventListener("click", () => {
   auditLoadRuns(false).catch((exc) => notice(exc.message, "error"));
 });
 $("#audit-excuse-form").addEventListener("submit", auditExcuse);
+$("#audit-league-order").addEventListener("change", auditShowLeague);
+$("#audit-league-order").addEventListener("submit", (event) => event.preventDefault());
