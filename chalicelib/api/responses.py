@@ -236,6 +236,13 @@ class ProgramApprovalOut(_Out):
     approved_on: date
 
 
+class DocumentLinkOut(_Out):
+    """A verified document's short-lived link (``format=json``), for a page that shows it inline."""
+
+    url: str = Field(description="A presigned GET of the document; expires after `expires_in`.")
+    expires_in: int = Field(description="Seconds the link stays valid.")
+
+
 class ProgramDocumentOut(_Out):
     """An approval document: ``pending`` until its stored bytes are checked."""
 

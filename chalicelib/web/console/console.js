@@ -64,8 +64,11 @@ function labelCells(table) {
 class ApiError extends Error {
   constructor(status, error) {
     let message = (error && (error.message_zh || error.message)) || `请求失败（${status}）`;
-    if (error && error.field && message.startsWith(`${error.field}: `)) {
-      message = message.slice(error.field.length + 2); // shown beside that field already
+    if (error && error.field) {
+      // shown beside that field already: drop the field's name ("field: …" / "字段 field：…")
+      for (const prefix of [`${error.field}: `, `字段 ${error.field}：`]) {
+        if (message.startsWith(prefix)) message = message.slice(prefix.length);
+      }
     }
     super(message);
     this.status = status;
@@ -276,7 +279,9 @@ async function loadPrograms() {
   const body = $("#program-table tbody");
   body.replaceChildren(...items.map((program) => el("tr", {},
     el("td", {}, program.name),
-    el("td", {}, el("span", { class: `badge ${program.status}` }, STATUS_ZH[program.status] || program.status)),
+    el("td", {}, el("div", {},
+      el("span", { class: `badge ${program.status}` }, STATUS_ZH[program.status] || program.status),
+      statusReason(program))),
     el("td", {}, formatTime(program.updated_at)),
     el("td", {}, el("button", {
       type: "button", class: "secondary", onclick: () => openProgram(program.id),
@@ -285,6 +290,16 @@ async function loadPrograms() {
   labelCells($("#program-table"));
   $("#program-empty").hidden = items.length > 0;
   fillProgramSelects();
+}
+
+/* Why an administrator rejected or withdrew it, beside the status: the province reads the
+ * reason in its list without opening the programme (the last such change in its history). */
+function statusReason(program) {
+  if (program.status !== "rejected" && program.status !== "withdrawn") return null;
+  const change = [...(program.status_history || [])].reverse().find((c) => c.status === program.status);
+  if (!change || !change.reason) return null;
+  const since = change.effective_on ? `（自 ${change.effective_on} 起）` : "";
+  return el("span", { class: "hint" }, ` 理由：${change.reason}${since}`);
 }
 
 function fillProgramSelects() {
@@ -397,6 +412,7 @@ async function openProgram(id) {
     el("time", {}, formatTime(change.at)), " ",
     el("strong", {}, STATUS_ZH[change.status] || change.status),
     change.reason ? `：${change.reason}` : "",
+    change.effective_on ? `（自 ${change.effective_on} 起）` : "",
   )));
   $("#pd-documents").replaceChildren(...program.documents.map((doc) => el("li", {},
     `${doc.filename}（${(doc.size / 1024).toFixed(1)} KB）`, " ",
