@@ -137,6 +137,7 @@ MESSAGE_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"must be on or after\D*(\d{4}-\d{2}-\d{2})", r"日期不得早于 \1"),
         (r"must not be after today", "日期不得晚于今天（北京时间）"),
         (r"must not be before period_from", "结束日期不得早于开始日期"),
+        (r"to must not be before from", "截止日期不得早于起始日期"),
         (r"from must not be after to", "开始月份不得晚于结束月份"),
         (r"spans more than (\d+) months", r"时间跨度不得超过 \1 个月"),
         (r"batch year cannot be later", "获奖年度不能晚于获奖日期所在年份"),
