@@ -436,6 +436,8 @@ class AlertResultOut(_Out):
 
 
 class FeedbackItemOut(_Out):
+    """Feedback as sent (what an audit report lists)."""
+
     id: str
     authority_id: str
     subject: str
@@ -443,8 +445,22 @@ class FeedbackItemOut(_Out):
     created_at: datetime
 
 
+class FeedbackReplyOut(_Out):
+    reply: str
+    handled_at: datetime
+
+
+class FeedbackOut(FeedbackItemOut):
+    """Feedback with its handling: the latest reply, and every reply given."""
+
+    state: Literal["open", "handled"]
+    reply: str | None = Field(description="The latest reply; null while open.")
+    handled_at: datetime | None = Field(description="When the latest reply was given.")
+    replies: list[FeedbackReplyOut] = Field(description="Every reply, oldest first.")
+
+
 class FeedbackListOut(_Out):
-    items: list[FeedbackItemOut]
+    items: list[FeedbackOut]
     next_cursor: str | None
 
 

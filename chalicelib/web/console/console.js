@@ -838,6 +838,7 @@ async function loadTimeliness() {
   labelCells($("#tl-table"));
   $("#tl-empty").hidden = flagged.length > 0;
   await loadZeroReports();
+  if (authority) await loadMyFeedback();
 }
 
 async function loadZeroReports() {
@@ -878,9 +879,45 @@ async function sendFeedback(event) {
     await api("POST", "/v1/feedback", { body });
     form.reset();
     notice("意见已提交，感谢反馈。");
+    await loadMyFeedback();
   } catch (exc) {
     showError(form, exc);
   }
+}
+
+const FEEDBACK_STATE_ZH = { open: "待处理", handled: "已处理" };
+
+/* One feedback item: what was sent, its state and every reply, oldest first (the province's
+ * 我的反馈 and the administrators' inbox, admin-feedback.js, both show it so). */
+function feedbackCard(item, meta, ...extra) {
+  const replies = item.replies || [];
+  return el("li", { class: `feedback fb-${item.state}`, dataset: { id: item.id } },
+    el("div", { class: "bar" },
+      el("h4", {}, item.subject),
+      el("span", { class: `badge fb-${item.state}` }, FEEDBACK_STATE_ZH[item.state] || item.state)),
+    el("p", { class: "hint" }, meta),
+    el("p", { class: "feedback-body" }, item.body),
+    replies.length ? el("ol", { class: "replies" }, ...replies.map((r) => el("li", {},
+      el("time", {}, formatTime(r.handled_at)), " 住房和城乡建设部回复：", r.reply))) : null,
+    ...extra);
+}
+
+/* The province's own feedback, newest first. A page may be short (the list reads a bounded
+ * number of items): follow next_cursor until a page's worth is found. */
+async function loadMyFeedback() {
+  const items = [];
+  let cursor = null;
+  let pages = 0;
+  do {
+    const page = (await api("GET", "/v1/feedback" + query({ limit: PAGE_SIZE, cursor }))).data;
+    items.push(...page.items);
+    cursor = page.next_cursor;
+    pages += 1;
+  } while (cursor && items.length < PAGE_SIZE && pages < 10);
+  $("#feedback-mine").replaceChildren(
+    ...items.map((item) => feedbackCard(item, `提交于 ${formatTime(item.created_at)}`)),
+  );
+  $("#feedback-mine-empty").hidden = items.length > 0;
 }
 
 /* ---------- wiring ---------- */
