@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -29,6 +29,7 @@ from pydantic import (
 )
 from pydantic import ValidationError as PydanticValidationError
 
+from chalicelib import clock
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credit_code
 from chalicelib.domain.errors import ErrorDetail, ValidationError
@@ -82,7 +83,7 @@ def _iso_date(value: Any) -> Any:
 
 def _today(info: ValidationInfo) -> date:
     context = info.context or {}
-    return context.get("today") or china_date(datetime.now(UTC))
+    return context.get("today") or china_date(clock.now())
 
 
 def Text(max_length: int, *, min_length: int = 1) -> Any:
@@ -312,6 +313,12 @@ class FeedbackIn(_Schema):
 
     subject: Text(200)
     body: Text(5000)
+
+
+class FeedbackHandleIn(_Schema):
+    """An administrator's reply to a feedback item, which the province reads in its console."""
+
+    reply: Text(2000)
 
 
 class AuditRunIn(_Schema):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from tests.functional.audit.conftest import push, run_audit
+from tests.factories import dated_award
+from tests.functional.audit.conftest import run_audit
 from tests.functional.helpers import submitted_program
 from tests.functional.test_openapi import assert_matches, document  # noqa: F401 (fixture)
+from tests.steps import push
 
 ROUTES = {
     ("get", "/v1/calendar/{year}"): "public",
@@ -16,7 +18,8 @@ ROUTES = {
     ("get", "/v1/timeliness"): "admin",
     ("get", "/v1/timeliness/{authority_id}"): "provincial",
     ("post", "/v1/feedback"): "provincial",
-    ("get", "/v1/feedback"): "admin",
+    ("get", "/v1/feedback"): "provincial",  # a province its own, an administrator all
+    ("post", "/v1/feedback/{feedback_id}/handle"): "admin",
     ("post", "/v1/zero-reports"): "provincial",
 }
 
@@ -29,14 +32,18 @@ def test_every_audit_route_is_documented_for_its_audience(document):  # noqa: F8
 def test_real_answers_of_the_audit_routes_match(api, keys, clock, document):  # noqa: F811
     program_id = submitted_program(api, keys["110000"])
     clock.set("2026-11-20T02:00:00+00:00")
-    late = push(api, keys["110000"], program_id, "BJ-1", "2026-11-02")
+    late = push(api, keys["110000"], dated_award(program_id, "BJ-1", "2026-11-02"))
     assert_matches(document, "CalendarYear", api.call("GET", "/v1/calendar/2024").data)
     loaded = api.call(
         "PUT", "/v1/calendar/2027", {"holidays": ["2027-01-01"], "workdays": []}, key=keys["admin"]
     )
     assert_matches(document, "CalendarLoaded", loaded.data)
     feedback = api.call("POST", "/v1/feedback", {"subject": "s", "body": "b"}, key=keys["110000"])
-    assert_matches(document, "FeedbackItem", feedback.data)
+    assert_matches(document, "Feedback", feedback.data)
+    handled = api.call(
+        "POST", f"/v1/feedback/{feedback.data['id']}/handle", {"reply": "r"}, key=keys["admin"]
+    )
+    assert_matches(document, "Feedback", handled.data)
     assert_matches(
         document, "FeedbackList", api.call("GET", "/v1/feedback", key=keys["admin"]).data
     )
