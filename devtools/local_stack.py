@@ -83,12 +83,8 @@ def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
 
 
 @contextmanager
-def local_stack(*, export_env: bool = False, search_worker: bool = True) -> Iterator[LocalStack]:
-    """Start the emulator and the API; ``export_env`` also points this process at them.
-
-    ``search_worker=False`` leaves out the name-search indexer (a benchmark that bulk-fills
-    the tables would otherwise time the indexer's catch-up instead of what it measures).
-    """
+def local_stack(*, export_env: bool = False) -> Iterator[LocalStack]:
+    """Start the emulator and the API; ``export_env`` also points this process at them."""
     moto_port, api_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -134,9 +130,8 @@ def local_stack(*, export_env: bool = False, search_worker: bool = True) -> Iter
                 env,
             )
         )
-        if search_worker:
-            # The stand-in for the changes table's stream: feeds the name-search index.
-            processes.append(_start(["devtools.search_worker"], env))
+        # The stand-in for the changes table's stream: feeds the name-search index.
+        processes.append(_start(["devtools.search_worker"], env))
         wait_for(stack.url("/v1/health"))
         yield stack
     finally:
