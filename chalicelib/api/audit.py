@@ -14,7 +14,6 @@ from chalicelib.api.http import (
     received_at,
     route,
 )
-from chalicelib.domain.schemas import AuditRunIn
 from chalicelib.services import audit, audit_runs
 
 bp = Blueprint(__name__)
@@ -28,7 +27,7 @@ bp = Blueprint(__name__)
     audience="admin",
     ok={200: "AuditReportOut"},
     auth="required",
-    body=AuditRunIn,
+    body="AuditRunIn",
     errors=(409,),
     description="The body is optional; `date` audits as of that China date.",
 )

@@ -26,7 +26,6 @@ from chalicelib.api.http import (
     route,
 )
 from chalicelib.domain.names import PARTITION_CHARS
-from chalicelib.domain.schemas import AwardIn, BatchIn, RedactIn, RevokeIn
 from chalicelib.domain.search_text import QUERY_MAX_CHARS, QUERY_MIN_CHARS
 from chalicelib.services import award_reads, awards, redaction
 
@@ -41,7 +40,7 @@ bp = Blueprint(__name__)
     audience="provincial",
     ok={201: "AwardOut", 200: "AwardOut"},
     auth="required",
-    body=AwardIn,
+    body="AwardIn",
     errors=(404, 409, 422),
     etag=True,
     description="201 when created; 200 with the same id when the same source_id "
@@ -64,7 +63,7 @@ def push_award() -> Response:
     audience="provincial",
     ok={200: "BatchResultsOut"},
     auth="required",
-    body=BatchIn,
+    body="BatchIn",
 )
 def push_batch() -> Response:
     request = bp.current_request
@@ -151,7 +150,7 @@ def get_award(award_id: str) -> Response:
     audience="provincial",
     ok={200: "AwardOut"},
     auth="required",
-    body=AwardIn,
+    body="AwardIn",
     errors=(404, 409, 422),
     path_patterns=AWARD_PATH,
     if_match=True,
@@ -175,7 +174,7 @@ def correct_award(award_id: str) -> Response:
     audience="provincial",
     ok={200: "AwardOut"},
     auth="required",
-    body=RevokeIn,
+    body="RevokeIn",
     errors=(404, 409),
     path_patterns=AWARD_PATH,
     etag=True,
@@ -218,7 +217,7 @@ def verify() -> Response:
     audience="admin",
     ok={200: "AwardOut"},
     auth="required",
-    body=RedactIn,
+    body="RedactIn",
     errors=(404, 422),
     path_patterns=AWARD_PATH,
     etag=True,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
-from chalicelib.domain.schemas import CalendarIn
 from chalicelib.services import calendars
 
 bp = Blueprint(__name__)
@@ -33,7 +32,7 @@ def get_calendar(year: str) -> Response:
     audience="admin",
     ok={200: "CalendarLoadedOut"},
     auth="required",
-    body=CalendarIn,
+    body="CalendarIn",
     errors=(409,),
     path_patterns={"year": r"^\d{4}$"},
     description="Overrides the library for that year without a redeploy; records "

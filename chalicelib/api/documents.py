@@ -6,7 +6,6 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.doc import DOCUMENT_ID, PROGRAM_PATH, Redirect
 from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
-from chalicelib.domain.schemas import DocumentIn
 from chalicelib.services import documents
 
 bp = Blueprint(__name__)
@@ -20,7 +19,7 @@ bp = Blueprint(__name__)
     audience="provincial",
     ok={201: "DocumentUploadOut"},
     auth="required",
-    body=DocumentIn,
+    body="DocumentIn",
     errors=(409, 422),
     path_patterns=PROGRAM_PATH,
     description="Answers an S3 presigned POST pinned to the document's key, its "

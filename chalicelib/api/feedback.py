@@ -14,7 +14,6 @@ from chalicelib.api.http import (
     received_at,
     route,
 )
-from chalicelib.domain.schemas import FeedbackIn, ZeroReportIn
 from chalicelib.services import feedback, zero_reports
 
 bp = Blueprint(__name__)
@@ -28,7 +27,7 @@ bp = Blueprint(__name__)
     audience="provincial",
     ok={201: "FeedbackItemOut"},
     auth="required",
-    body=FeedbackIn,
+    body="FeedbackIn",
 )
 def submit_feedback() -> Response:
     request = bp.current_request
@@ -61,7 +60,7 @@ def list_feedback() -> Response:
     audience="provincial",
     ok={201: "ZeroReportOut"},
     auth="required",
-    body=ZeroReportIn,
+    body="ZeroReportIn",
 )
 def file_zero_report() -> Response:
     request = bp.current_request

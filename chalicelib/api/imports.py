@@ -6,7 +6,6 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.doc import IMPORT_ID, Raw
 from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
-from chalicelib.domain.schemas import ImportIn
 from chalicelib.services import imports
 
 bp = Blueprint(__name__)
@@ -21,7 +20,7 @@ _NO_STORE = {"Cache-Control": "no-store"}
     audience="provincial",
     ok={201: "ImportUploadOut"},
     auth="required",
-    body=ImportIn,
+    body="ImportIn",
     errors=(422,),
     description="The backfill template as XLSX or CSV (UTF-8, UTF-8 with BOM or "
     "GB18030). Answers an S3 presigned POST under `imports/` pinned to the declared "

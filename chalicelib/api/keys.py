@@ -15,7 +15,6 @@ from chalicelib.api.http import (
     route,
 )
 from chalicelib.domain.errors import UnauthenticatedError
-from chalicelib.domain.schemas import KeyIn
 from chalicelib.services import key_admin
 
 bp = Blueprint(__name__)
@@ -29,7 +28,7 @@ bp = Blueprint(__name__)
     audience="admin",
     ok={201: "ApiKeyCreatedOut"},
     auth="required",
-    body=KeyIn,
+    body="KeyIn",
     description="A provincial key needs `authority_id` (one of the 33); an admin key "
     "takes none. Only the key's HMAC is stored: the answer is the one time it is seen.",
 )

@@ -17,7 +17,6 @@ from chalicelib.api.http import (
     route,
 )
 from chalicelib.domain import program_status
-from chalicelib.domain.schemas import ProgramIn, ReviewIn, WithdrawIn
 from chalicelib.services import programs, reviews
 
 bp = Blueprint(__name__)
@@ -31,7 +30,7 @@ bp = Blueprint(__name__)
     audience="provincial",
     ok={201: "ProgramOut"},
     auth="required",
-    body=ProgramIn,
+    body="ProgramIn",
     errors=(422,),
     etag=True,
 )
@@ -96,7 +95,7 @@ def get_program(program_id: str) -> Response:
     audience="provincial",
     ok={200: "ProgramOut"},
     auth="required",
-    body=ProgramIn,
+    body="ProgramIn",
     errors=(404, 409, 422),
     path_patterns=PROGRAM_PATH,
     if_match=True,
@@ -137,7 +136,7 @@ def submit_program(program_id: str) -> Response:
     audience="admin",
     ok={200: "ProgramOut"},
     auth="required",
-    body=ReviewIn,
+    body="ReviewIn",
     errors=(409,),
     path_patterns=PROGRAM_PATH,
     etag=True,
@@ -159,7 +158,7 @@ def review_program(program_id: str) -> Response:
     audience="admin",
     ok={200: "ProgramOut"},
     auth="required",
-    body=WithdrawIn,
+    body="WithdrawIn",
     errors=(409,),
     path_patterns=PROGRAM_PATH,
     etag=True,

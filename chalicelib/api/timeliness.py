@@ -6,7 +6,6 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AWARD_PATH
 from chalicelib.api.http import etag, json_body, json_response, principal_of, received_at, route
-from chalicelib.domain.schemas import ExcuseIn
 from chalicelib.services import award_timeliness, timeliness_stats
 
 bp = Blueprint(__name__)
@@ -64,7 +63,7 @@ def open_findings(authority_id: str) -> Response:
     audience="admin",
     ok={200: "AwardOut"},
     auth="required",
-    body=ExcuseIn,
+    body="ExcuseIn",
     errors=(404, 409),
     path_patterns=AWARD_PATH,
     etag=True,

@@ -37,6 +37,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.config import settings
 from chalicelib.domain import program_status
+from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.documents import (
     OFD,
     Expected,
@@ -52,7 +53,6 @@ from chalicelib.domain.errors import (
     UnavailableError,
 )
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.schemas import DocumentIn, parse_model
 from chalicelib.observability import logger
 from chalicelib.services.keys import PROVINCIAL, Principal, require
 from chalicelib.services.programs import get_program, owned_program, publish
@@ -117,7 +117,7 @@ def request_upload(
     """Declare a document on a draft and hand out the presigned POST for its bytes."""
     principal = require(principal, PROVINCIAL)
     owned_program(program_id, principal)
-    body = parse_model(DocumentIn, data)
+    body = parse_body("DocumentIn", data)
     config = settings()
     if body.size > config.max_document_bytes:
         raise BusinessRuleError(

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.schemas import FeedbackIn, parse_model
 from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, require
 from chalicelib.store.base import iso_utc
 from chalicelib.store.submissions import FEEDBACK_PK, Feedback
@@ -30,7 +30,7 @@ def feedback_view(item: Feedback) -> dict[str, Any]:
 
 def submit_feedback(principal: Principal | None, data: Any, now: datetime) -> dict[str, Any]:
     principal = require(principal, PROVINCIAL)
-    body = parse_model(FeedbackIn, data)
+    body = parse_body("FeedbackIn", data)
     at = iso_utc(now)
     feedback_id = new_id("fbk")
     item = Feedback(
