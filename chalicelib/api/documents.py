@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import DOCUMENT_ID, PROGRAM_PATH, Redirect
 from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
-from chalicelib.services import documents
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.services import documents
+else:  # measured cold-start lazy load: a route's services load with its first request
+    documents = lazy_module("chalicelib.services.documents")
 
 bp = Blueprint(__name__)
 

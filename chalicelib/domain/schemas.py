@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 
 from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credit_code
 from chalicelib.domain.errors import ErrorDetail, ValidationError
 from chalicelib.domain.messages_zh import (
@@ -38,7 +39,6 @@ from chalicelib.domain.messages_zh import (
     field_message_zh,
     pydantic_reason_zh,
 )
-from chalicelib.domain.timeliness import china_date
 
 Category = Literal["housing", "municipal"]
 WinnerRole = Literal[

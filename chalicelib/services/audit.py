@@ -36,8 +36,8 @@ from typing import Any
 from chalicelib.config import settings
 from chalicelib.domain import audit_rules
 from chalicelib.domain.bodies import parse_body
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.errors import ConflictError, ValidationError
-from chalicelib.domain.timeliness import china_date
 from chalicelib.domain.workdays import WorkdayCalendar
 from chalicelib.observability import logger
 from chalicelib.services import (

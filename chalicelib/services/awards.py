@@ -19,6 +19,7 @@ from chalicelib.config import settings
 from chalicelib.domain import program_status
 from chalicelib.domain.authorities import division_prefix
 from chalicelib.domain.bodies import parse_body
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.disclosure import erase
 from chalicelib.domain.errors import (
     BusinessRuleError,
@@ -33,7 +34,6 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.names import winner_names
-from chalicelib.domain.timeliness import china_date
 from chalicelib.observability import count
 from chalicelib.services.award_reads import finished
 from chalicelib.services.calendars import judge

@@ -15,6 +15,7 @@ from chalicelib.config import settings
 from chalicelib.domain import program_status
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.bodies import parse_body
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.disclosure import program_for, reader_of
 from chalicelib.domain.errors import (
@@ -27,7 +28,6 @@ from chalicelib.domain.errors import (
     VersionMismatchError,
 )
 from chalicelib.domain.ids import is_plausible_id, new_id
-from chalicelib.domain.timeliness import china_date
 from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, require
 from chalicelib.store import ledger
 from chalicelib.store.base import iso_utc

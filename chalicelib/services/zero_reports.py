@@ -13,6 +13,7 @@ from typing import Any
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.bodies import parse_body
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import (
     ForbiddenError,
@@ -21,7 +22,6 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.timeliness import china_date
 from chalicelib.services.keys import PROVINCIAL, Principal, require
 from chalicelib.store.base import iso_utc
 from chalicelib.store.submissions import ZeroReport, zero_reports_of

@@ -15,8 +15,8 @@ import pytest
 
 from chalicelib.domain import labels_zh, program_status, validity
 from chalicelib.domain.audit_rules import Kind
+from chalicelib.domain.china_time import CHINA_TZ
 from chalicelib.domain.schemas import CATEGORIES, WINNER_ROLES
-from chalicelib.domain.timeliness import CHINA_TZ
 from chalicelib.domain.timeliness import Status as TimelinessStatus
 
 APP_JS = (Path(__file__).parents[2] / "chalicelib" / "web" / "app.js").read_text("utf-8")
