@@ -105,6 +105,8 @@ class Settings:
     upload_url_seconds: int = 900
     # Open audit findings one GET /v1/timeliness/{id}/findings answers at most.
     findings_read_max: int = 500
+    # Replies one feedback item keeps (each handling with a new reply adds one): past it, 409.
+    feedback_max_replies: int = 20
     download_url_seconds: int = 300
     # Nightly export: multipart part size (S3 minimum 5 MiB) and how long a run's claim holds.
     export_part_bytes: int = 8 * 1024 * 1024
@@ -211,6 +213,7 @@ def settings() -> Settings:
         max_documents=_env_int("MAX_DOCUMENTS_PER_PROGRAM", 10),
         upload_url_seconds=_env_int("UPLOAD_URL_SECONDS", 900),
         findings_read_max=_env_int("FINDINGS_READ_MAX", 500),
+        feedback_max_replies=max(1, _env_int("FEEDBACK_MAX_REPLIES", 20)),
         download_url_seconds=_env_int("DOWNLOAD_URL_SECONDS", 300),
         export_part_bytes=max(5 * 1024 * 1024, _env_int("EXPORT_PART_BYTES", 8 * 1024 * 1024)),
         export_claim_seconds=_env_int("EXPORT_CLAIM_SECONDS", 900),

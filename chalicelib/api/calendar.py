@@ -43,7 +43,9 @@ def get_calendar(year: str) -> Response:
     errors=(409,),
     path_patterns={"year": r"^\d{4}$"},
     description="Overrides the library for that year without a redeploy; records "
-    "judged on a provisional count of the year are recomputed and published.",
+    "judged on a provisional count of the year are recomputed and published. The answer "
+    "is the year as loaded, with how many records were re-judged (`recomputed`) and "
+    "whether more remain for the daily audit (`recompute_remaining`).",
 )
 def put_calendar(year: str) -> Response:
     request = bp.current_request

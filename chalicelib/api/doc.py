@@ -110,6 +110,7 @@ DOCUMENT_ID = _id_pattern("doc")
 IMPORT_ID = _id_pattern("imp")
 KEY_ID = _id_pattern("key")
 RECEIPT_ID = _id_pattern("rcp")
+FEEDBACK_ID = _id_pattern("fbk")
 AWARD_PATH = {"award_id": AWARD_ID}
 PROGRAM_PATH = {"program_id": PROGRAM_ID}
 HTML = Raw(("text/html",))

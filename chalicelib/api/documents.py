@@ -6,8 +6,17 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.doc import DOCUMENT_ID, PROGRAM_PATH, Redirect
-from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
+from chalicelib.api.doc import DOCUMENT_ID, PROGRAM_PATH, Param, Redirect
+from chalicelib.api.http import (
+    json_body,
+    json_response,
+    principal_of,
+    query_params,
+    received_at,
+    route,
+)
+from chalicelib.config import settings
+from chalicelib.domain.errors import ValidationError
 from chalicelib.lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -68,17 +77,36 @@ def check_document(program_id: str, document_id: str) -> Response:
     "/programs/{program_id}/documents/{document_id}",
     summary="Download a verified approval document",
     audience="public",
-    ok={302: Redirect("To a short-lived presigned GET of the document.")},
+    ok={
+        302: Redirect("To a short-lived presigned GET of the document."),
+        200: "DocumentLinkOut",
+    },
     auth="optional",
+    query=(
+        Param(
+            "format",
+            {"type": "string", "enum": ["json"]},
+            "`json`: answer the short-lived link as JSON instead of redirecting to it.",
+        ),
+    ),
     errors=(403, 409),
     path_patterns={**PROGRAM_PATH, "document_id": DOCUMENT_ID},
     description="For the owning province and administrators (403 for others, "
     "unless the registry makes approval documents public); 409 `invalid_state` "
-    "while the document is not verified.",
+    "while the document is not verified. With `format=json` the answer is 200 "
+    "`{url, expires_in}`: a page that shows the document inline (the console's "
+    "review queue) needs the link itself, and a script cannot read a redirect's "
+    "`Location`.",
 )
 def download_document(program_id: str, document_id: str) -> Response:
-    principal = principal_of(bp.current_request)
-    url = documents.download_url(principal, program_id, document_id)
+    request = bp.current_request
+    form = query_params(request).get("format")
+    if form not in (None, "json"):
+        raise ValidationError("format must be json (or left out for a redirect)", field="format")
+    url = documents.download_url(principal_of(request), program_id, document_id)
+    if form == "json":
+        answer = {"url": url, "expires_in": settings().download_url_seconds}
+        return json_response(answer, headers={"Cache-Control": "no-store"})
     return Response(
         body="", status_code=302, headers={"Location": url, "Cache-Control": "no-store"}
     )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.doc import AUTHORITY, CURSOR, LIMIT
+from chalicelib.api.doc import AUTHORITY, CURSOR, FEEDBACK_ID, LIMIT, SHORT_PAGES, Param
 from chalicelib.api.http import (
     json_body,
     json_response,
@@ -26,6 +26,17 @@ else:  # measured cold-start lazy load: a route's services load with its first r
 
 bp = Blueprint(__name__)
 
+FROM_DAY = Param(
+    "from",
+    {"type": "string", "format": "date"},
+    "First China (Asia/Shanghai) date of arrival, YYYY-MM-DD.",
+)
+TO_DAY = Param(
+    "to",
+    {"type": "string", "format": "date"},
+    "Last China (Asia/Shanghai) date of arrival, YYYY-MM-DD (included).",
+)
+
 
 @route(
     bp,
@@ -33,7 +44,7 @@ bp = Blueprint(__name__)
     "/feedback",
     summary="Report an idea or a problem to MOHURD",
     audience="provincial",
-    ok={201: "FeedbackItemOut"},
+    ok={201: "FeedbackOut"},
     auth="required",
     body="FeedbackIn",
 )
@@ -48,16 +59,47 @@ def submit_feedback() -> Response:
     bp,
     "GET",
     "/feedback",
-    summary="Feedback from the provinces, newest first",
-    audience="admin",
+    summary="Feedback with its replies, newest first: an administrator everyone's, a "
+    "province its own",
+    audience="provincial",
     ok={200: "FeedbackListOut"},
     auth="required",
-    query=(LIMIT, CURSOR),
+    query=(AUTHORITY, FROM_DAY, TO_DAY, LIMIT, CURSOR),
+    description="Filters: `authority_id` (a province may pass only its own: another is "
+    "403), `from`/`to` (China dates of arrival, both included). Each item says its "
+    "`state` (`open` or `handled`), the latest `reply` and `handled_at`, and every reply "
+    "in `replies`. The province filter is checked on the items read: "
+    + SHORT_PAGES.replace("awards", "items").replace("award", "item"),
 )
 def list_feedback() -> Response:
     request = bp.current_request
     params = query_params(request)
     return json_response(feedback.list_feedback(principal_of(request), params, limit_param(params)))
+
+
+@route(
+    bp,
+    "POST",
+    "/feedback/{feedback_id}/handle",
+    summary="Mark feedback handled with a reply the province reads in its console",
+    audience="admin",
+    ok={200: "FeedbackOut"},
+    auth="required",
+    body="FeedbackHandleIn",
+    errors=(404, 409),
+    path_patterns={"feedback_id": FEEDBACK_ID},
+    description="Answers the item, `state: handled`, with the reply. Handling it again "
+    "with a different reply replaces the shown `reply` and `handled_at` and keeps every "
+    "earlier reply in `replies` (oldest first), up to `FEEDBACK_MAX_REPLIES` (default "
+    "20; past it 409 `invalid_state`); the same reply as the latest changes nothing, "
+    "so a retried request is harmless. Feedback sent a moment ago may be 404 for a "
+    "moment (found through an eventually consistent index).",
+)
+def handle_feedback(feedback_id: str) -> Response:
+    request = bp.current_request
+    now = received_at()
+    principal = principal_of(request)
+    return json_response(feedback.handle_feedback(principal, feedback_id, json_body(request), now))
 
 
 @route(

@@ -236,6 +236,13 @@ class ProgramApprovalOut(_Out):
     approved_on: date
 
 
+class DocumentLinkOut(_Out):
+    """A verified document's short-lived link (``format=json``), for a page that shows it inline."""
+
+    url: str = Field(description="A presigned GET of the document; expires after `expires_in`.")
+    expires_in: int = Field(description="Seconds the link stays valid.")
+
+
 class ProgramDocumentOut(_Out):
     """An approval document: ``pending`` until its stored bytes are checked."""
 
@@ -429,6 +436,8 @@ class AlertResultOut(_Out):
 
 
 class FeedbackItemOut(_Out):
+    """Feedback as sent (what an audit report lists)."""
+
     id: str
     authority_id: str
     subject: str
@@ -436,8 +445,22 @@ class FeedbackItemOut(_Out):
     created_at: datetime
 
 
+class FeedbackReplyOut(_Out):
+    reply: str
+    handled_at: datetime
+
+
+class FeedbackOut(FeedbackItemOut):
+    """Feedback with its handling: the latest reply, and every reply given."""
+
+    state: Literal["open", "handled"]
+    reply: str | None = Field(description="The latest reply; null while open.")
+    handled_at: datetime | None = Field(description="When the latest reply was given.")
+    replies: list[FeedbackReplyOut] = Field(description="Every reply, oldest first.")
+
+
 class FeedbackListOut(_Out):
-    items: list[FeedbackItemOut]
+    items: list[FeedbackOut]
     next_cursor: str | None
 
 

@@ -57,7 +57,11 @@ CONSOLE_ASSETS = {
         f"admin-{section}.js": "text/javascript; charset=utf-8"
         for section in ("review", "keys", "calendar", "feedback", "audit", "pilot")
     },
+    "chart.umd.js": "text/javascript; charset=utf-8",
+    "chart.LICENSE.txt": "text/plain; charset=utf-8",
 }
+# Third-party files kept in console/vendor/ (version and source in its README), served flat.
+CONSOLE_VENDOR = {"chart.umd.js", "chart.LICENSE.txt"}
 # nosniff and the Content-Security-Policy of every HTML answer come from edge_headers.
 PAGE_HEADERS = {"Referrer-Policy": "same-origin"}
 
@@ -202,9 +206,16 @@ def upload_origin() -> str | None:
 
 @cache
 def console_policy() -> str:
-    """``PAGE_POLICY`` plus ``connect-src`` for the API and the upload origin."""
+    """``PAGE_POLICY`` plus ``connect-src`` for the API and the upload origin.
+
+    The same origin serves the short-lived links of approval documents, which
+    the review queue shows inline in an ``<iframe>``: ``frame-src`` names it
+    (and nothing else; ``object-src`` stays ``'none'``).
+    """
     origin = upload_origin()
-    return PAGE_POLICY + "; connect-src 'self'" + (f" {origin}" if origin else "")
+    if not origin:
+        return PAGE_POLICY + "; connect-src 'self'"
+    return PAGE_POLICY + f"; connect-src 'self' {origin}; frame-src {origin}"
 
 
 @route(
@@ -227,7 +238,7 @@ def console() -> Response:
     bp,
     "GET",
     "/console/{name}",
-    summary="The console's script and style sheet",
+    summary="The console's scripts and style sheet, and its vendored chart library (licence)",
     audience="provincial",
     ok={200: Raw(tuple(sorted({kind.split(";")[0] for kind in CONSOLE_ASSETS.values()})))},
     path_enums={"name": tuple(sorted(CONSOLE_ASSETS))},
@@ -238,7 +249,7 @@ def console_asset(name: str) -> Response:
     if name not in CONSOLE_ASSETS:
         raise NotFoundError(f"no asset {name[:64]}")
     return Response(
-        body=_read(f"console/{name}"),
+        body=_read(f"console/vendor/{name}" if name in CONSOLE_VENDOR else f"console/{name}"),
         status_code=200,
         headers={
             "Content-Type": CONSOLE_ASSETS[name],

@@ -320,6 +320,12 @@ class FeedbackIn(_Schema):
     body: Text(5000)
 
 
+class FeedbackHandleIn(_Schema):
+    """An administrator's reply to a feedback item, which the province reads in its console."""
+
+    reply: Text(2000)
+
+
 class AuditRunIn(_Schema):
     """Optional body of ``POST /v1/audit/run``: the China date to audit as (default today)."""
 

@@ -4,18 +4,42 @@
   in-scope awards in this period". Sorted by the period's end, so the audit
   reads only the reports that end inside the gap it is judging.
 - ``Feedback`` (``pk = FEEDBACK``, ``sk = <created_at>#<id>``): ideas and
-  problems; one partition, newest last, read by the audit from its position.
+  problems; one partition, newest last, read by the audit from its position and
+  by the lists by creation time (a date window is a range of the sort key). An
+  administrator's reply is written onto the item (``state``, ``reply``,
+  ``handled_at``, every reply in ``replies``); it is never deleted.
+
+The table's one index, ``by_id`` (keys only), finds an item by its ``id``: the
+route ``POST /v1/feedback/{id}/handle`` names only the id. It is over an
+attribute every item already has (so feedback sent before the index existed is
+in it too); zero reports are in it as well, and a lookup checks the partition.
 """
 
 from __future__ import annotations
 
-from pynamodb.attributes import UnicodeAttribute
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
 
 SUBMISSIONS_META = table_meta("submissions")
 FEEDBACK_PK = "FEEDBACK"
+
+
+class SubmissionIdIndex(GlobalSecondaryIndex):
+    """Items of the table by ``id`` (keys only): one small Query finds a feedback item.
+
+    Eventually consistent: an item sent a moment ago may not be found for a moment.
+    """
+
+    class Meta:
+        index_name = "by_id"
+        projection = KeysOnlyProjection()
+
+    id = UnicodeAttribute(hash_key=True)
 
 
 class ZeroReport(Model):
@@ -30,6 +54,9 @@ class ZeroReport(Model):
     note = UnicodeAttribute()
     created_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
+
+    # Declared on both models of the table: the table is created from this one (ALL_TABLES).
+    by_id = SubmissionIdIndex()
 
     @staticmethod
     def key(authority_id: str) -> str:
@@ -63,3 +90,54 @@ class Feedback(Model):
     body = UnicodeAttribute()
     created_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
+    # An administrator's handling (absent until then): the latest reply and its time, and
+    # every reply given, oldest first ({reply, handled_at, handled_by}).
+    state = UnicodeAttribute(null=True)
+    reply = UnicodeAttribute(null=True)
+    handled_at = UnicodeAttribute(null=True)
+    replies = JSONAttribute(null=True)
+    version = VersionAttribute()
+
+    by_id = SubmissionIdIndex()
+
+
+def feedback_newest_first(
+    *, upper: str | None, lower: str | None, size: int, start: dict[str, Any] | None = None
+) -> tuple[list[Feedback], dict[str, Any] | None]:
+    """One Query: up to ``size`` feedback items, newest first, with ``lower <= sk < upper``.
+
+    ``upper`` is exclusive: a previous page's last sort key, or the end of a date
+    window (an instant, which no sort key equals: each has ``#<id>`` after it).
+    Returns the items and where the next Query starts (``None``: nothing older).
+    """
+    if lower is not None and upper is not None:
+        condition = Feedback.sk.between(lower, upper)
+    elif upper is not None:
+        condition = Feedback.sk < upper
+    elif lower is not None:
+        condition = Feedback.sk >= lower
+    else:
+        condition = None
+    rows = Feedback.query(
+        FEEDBACK_PK,
+        condition,
+        scan_index_forward=False,
+        consistent_read=True,
+        limit=size,
+        page_size=size,
+        last_evaluated_key=start,
+    )
+    items = [item for item in rows if item.sk != upper]
+    return items, rows.last_evaluated_key
+
+
+def find_feedback(feedback_id: str) -> Feedback | None:
+    """The feedback item with this id, read consistently; None when there is none."""
+    for entry in Feedback.by_id.query(feedback_id, limit=1):
+        if entry.pk != FEEDBACK_PK:
+            return None  # a zero report's id
+        try:
+            return Feedback.get(entry.pk, entry.sk, consistent_read=True)
+        except Feedback.DoesNotExist:
+            return None
+    return None

@@ -17,7 +17,9 @@ def test_an_admin_loads_a_calendar_and_runs_the_audit_over_http(stack):
     )
     assert december.status_code == 200, december.text
     report = december.json()
-    assert "calendar_missing:2027" in {f["id"] for f in report["findings_new"]}
+    # new, or still open from an earlier test's audit run on this shared stack
+    still_open = report["findings_new"] + report["findings_open"]
+    assert "calendar_missing:2027" in {f["id"] for f in still_open}
     assert {"alert_id": "audit-2026-12-01-summary", "authority_id": None, "status": "sent"} in (
         report["alerts"]
     )

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from devtools.local_stack import PROJECT_DIR, free_port, wait_for
 
@@ -137,7 +138,7 @@ def test_the_readme_walkthrough_runs_from_the_repository_root(make_run):
     assert (final["id"], final["status"], final["honor"]) == (award["id"], "revoked", "银质奖")
 
 
-def test_the_export_runs_on_demand_and_the_page_links_it(make_run):
+def test_the_export_runs_on_demand_and_the_page_links_it(make_run, browser):
     """After the walkthrough: ``POST /v1/exports/run`` (admin), then the public page's links."""
     admin = {"Authorization": f"Bearer {make_run['ADMIN']}"}
     ran = requests.post(f"{make_run['api']}/v1/exports/run", headers=admin, timeout=120)
@@ -149,42 +150,30 @@ def test_the_export_runs_on_demand_and_the_page_links_it(make_run):
         "awards.csv",
         "programs.jsonl.gz",
     ]
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
-
-    with playwright_api.sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except playwright_api.Error as exc:
-            if os.environ.get("CI"):
-                raise
-            pytest.skip(f"chromium cannot be launched from {CHROMIUM}: {exc}")
-        try:
-            page = browser.new_page()
-            blocked: list[str] = []
-            page.on(
-                "console",
-                lambda message: (
-                    blocked.append(message.text)
-                    if "Content Security Policy" in message.text
-                    else None
-                ),
-            )
-            home = page.goto(make_run["api"] + "/")
-            assert "default-src 'self'" in home.headers["content-security-policy"]
-            links = page.locator("#export-links a")
-            playwright_api.expect(links).to_have_text(
-                ["获奖信息 JSON Lines", "获奖信息 CSV", "奖项目录 JSON Lines", "清单（含 SHA-256）"]
-            )
-            csv_url = links.nth(1).get_attribute("href")
-            assert requests.get(csv_url, timeout=30).content.startswith(b"\xef\xbb\xbf")
-            icon = page.evaluate("document.querySelector('link[rel=icon]').href")
-            assert requests.get(icon, timeout=30).headers["Content-Type"] == "image/svg+xml"
-            # the printout too (its inline blocks allowed by hash): its style applies
-            printed = page.goto(f"{make_run['api']}/v1/verify/print?credit_code=91110000000000001H")
-            assert "default-src 'self'" in printed.headers["content-security-policy"]
-            playwright_api.expect(page.locator("#credit-code")).to_have_text("91110000000000001H")
-            assert page.evaluate("getComputedStyle(document.body).maxWidth").endswith("px")
-            assert blocked == []
-        finally:
-            browser.close()
+    # the session's one chromium (tests/e2e/conftest.py): a second sync Playwright
+    # could not start beside it
+    page = browser.new_page()
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    home = page.goto(make_run["api"] + "/")
+    assert "default-src 'self'" in home.headers["content-security-policy"]
+    links = page.locator("#export-links a")
+    expect(links).to_have_text(
+        ["获奖信息 JSON Lines", "获奖信息 CSV", "奖项目录 JSON Lines", "清单（含 SHA-256）"]
+    )
+    csv_url = links.nth(1).get_attribute("href")
+    assert requests.get(csv_url, timeout=30).content.startswith(b"\xef\xbb\xbf")
+    icon = page.evaluate("document.querySelector('link[rel=icon]').href")
+    assert requests.get(icon, timeout=30).headers["Content-Type"] == "image/svg+xml"
+    # the printout too (its inline blocks allowed by hash): its style applies
+    printed = page.goto(f"{make_run['api']}/v1/verify/print?credit_code=91110000000000001H")
+    assert "default-src 'self'" in printed.headers["content-security-policy"]
+    expect(page.locator("#credit-code")).to_have_text("91110000000000001H")
+    assert page.evaluate("getComputedStyle(document.body).maxWidth").endswith("px")
+    assert blocked == []
+    page.close()

@@ -335,6 +335,25 @@ def test_owner_and_admin_download_through_a_short_lived_link(api, keys):
     assert api.call("GET", path, key=keys["320000"]).status_code == 404
 
 
+def test_the_link_as_json_for_a_page_that_shows_the_document_inline(api, keys):
+    program_id = draft_program(api, keys["110000"])
+    document_id = verified_document(api, keys["110000"], program_id)
+    path = f"/v1/programs/{program_id}/documents/{document_id}"
+    response = api.call("GET", f"{path}?format=json", key=keys["admin"])
+    assert response.status_code == 200, response.text
+    assert "no-store" in response.headers["Cache-Control"]
+    link = response.data
+    assert link["expires_in"] == settings().download_url_seconds
+    assert f"verified/{program_id}/{document_id}" in link["url"]
+    fetched = requests.get(link["url"], timeout=30)
+    assert fetched.status_code == 200 and fetched.content == pdf_bytes()
+    assert fetched.headers["Content-Type"] == "application/pdf"
+    refused = api.call("GET", f"{path}?format=xml", key=keys["admin"])
+    assert refused.status_code == 400 and refused.data["error"]["field"] == "format"
+    # the same rule as the redirect: not for another province
+    assert api.call("GET", f"{path}?format=json", key=keys["320000"]).status_code == 404
+
+
 def test_the_public_sees_a_submitted_programme_but_not_its_documents(api, keys):
     program_id = draft_program(api, keys["110000"])
     document_id = verified_document(api, keys["110000"], program_id)

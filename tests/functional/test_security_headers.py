@@ -69,6 +69,9 @@ def test_the_console_has_nothing_inline_and_connects_only_to_us_and_the_bucket(c
     connect = policy(response)["connect-src"]
     assert connect[0] == "'self'" and len(connect) == 2  # the presigned uploads' origin
     assert re.fullmatch(r"https?://[^/]+", connect[1])
+    # the review queue frames an approval document's short-lived link: that origin only
+    assert policy(response)["frame-src"] == [connect[1]]
+    assert policy(response)["object-src"] == ["'none'"]
     assert "script-src" not in policy(response) and "style-src" not in policy(response)
 
 

@@ -64,8 +64,11 @@ function labelCells(table) {
 class ApiError extends Error {
   constructor(status, error) {
     let message = (error && (error.message_zh || error.message)) || `请求失败（${status}）`;
-    if (error && error.field && message.startsWith(`${error.field}: `)) {
-      message = message.slice(error.field.length + 2); // shown beside that field already
+    if (error && error.field) {
+      // shown beside that field already: drop the field's name ("field: …" / "字段 field：…")
+      for (const prefix of [`${error.field}: `, `字段 ${error.field}：`]) {
+        if (message.startsWith(prefix)) message = message.slice(prefix.length);
+      }
     }
     super(message);
     this.status = status;
@@ -276,7 +279,9 @@ async function loadPrograms() {
   const body = $("#program-table tbody");
   body.replaceChildren(...items.map((program) => el("tr", {},
     el("td", {}, program.name),
-    el("td", {}, el("span", { class: `badge ${program.status}` }, STATUS_ZH[program.status] || program.status)),
+    el("td", {}, el("div", {},
+      el("span", { class: `badge ${program.status}` }, STATUS_ZH[program.status] || program.status),
+      statusReason(program))),
     el("td", {}, formatTime(program.updated_at)),
     el("td", {}, el("button", {
       type: "button", class: "secondary", onclick: () => openProgram(program.id),
@@ -285,6 +290,16 @@ async function loadPrograms() {
   labelCells($("#program-table"));
   $("#program-empty").hidden = items.length > 0;
   fillProgramSelects();
+}
+
+/* Why an administrator rejected or withdrew it, beside the status: the province reads the
+ * reason in its list without opening the programme (the last such change in its history). */
+function statusReason(program) {
+  if (program.status !== "rejected" && program.status !== "withdrawn") return null;
+  const change = [...(program.status_history || [])].reverse().find((c) => c.status === program.status);
+  if (!change || !change.reason) return null;
+  const since = change.effective_on ? `（自 ${change.effective_on} 起）` : "";
+  return el("span", { class: "hint" }, ` 理由：${change.reason}${since}`);
 }
 
 function fillProgramSelects() {
@@ -397,6 +412,7 @@ async function openProgram(id) {
     el("time", {}, formatTime(change.at)), " ",
     el("strong", {}, STATUS_ZH[change.status] || change.status),
     change.reason ? `：${change.reason}` : "",
+    change.effective_on ? `（自 ${change.effective_on} 起）` : "",
   )));
   $("#pd-documents").replaceChildren(...program.documents.map((doc) => el("li", {},
     `${doc.filename}（${(doc.size / 1024).toFixed(1)} KB）`, " ",
@@ -822,6 +838,7 @@ async function loadTimeliness() {
   labelCells($("#tl-table"));
   $("#tl-empty").hidden = flagged.length > 0;
   await loadZeroReports();
+  if (authority) await loadMyFeedback();
 }
 
 async function loadZeroReports() {
@@ -862,9 +879,45 @@ async function sendFeedback(event) {
     await api("POST", "/v1/feedback", { body });
     form.reset();
     notice("意见已提交，感谢反馈。");
+    await loadMyFeedback();
   } catch (exc) {
     showError(form, exc);
   }
+}
+
+const FEEDBACK_STATE_ZH = { open: "待处理", handled: "已处理" };
+
+/* One feedback item: what was sent, its state and every reply, oldest first (the province's
+ * 我的反馈 and the administrators' inbox, admin-feedback.js, both show it so). */
+function feedbackCard(item, meta, ...extra) {
+  const replies = item.replies || [];
+  return el("li", { class: `feedback fb-${item.state}`, dataset: { id: item.id } },
+    el("div", { class: "bar" },
+      el("h4", {}, item.subject),
+      el("span", { class: `badge fb-${item.state}` }, FEEDBACK_STATE_ZH[item.state] || item.state)),
+    el("p", { class: "hint" }, meta),
+    el("p", { class: "feedback-body" }, item.body),
+    replies.length ? el("ol", { class: "replies" }, ...replies.map((r) => el("li", {},
+      el("time", {}, formatTime(r.handled_at)), " 住房和城乡建设部回复：", r.reply))) : null,
+    ...extra);
+}
+
+/* The province's own feedback, newest first. A page may be short (the list reads a bounded
+ * number of items): follow next_cursor until a page's worth is found. */
+async function loadMyFeedback() {
+  const items = [];
+  let cursor = null;
+  let pages = 0;
+  do {
+    const page = (await api("GET", "/v1/feedback" + query({ limit: PAGE_SIZE, cursor }))).data;
+    items.push(...page.items);
+    cursor = page.next_cursor;
+    pages += 1;
+  } while (cursor && items.length < PAGE_SIZE && pages < 10);
+  $("#feedback-mine").replaceChildren(
+    ...items.map((item) => feedbackCard(item, `提交于 ${formatTime(item.created_at)}`)),
+  );
+  $("#feedback-mine-empty").hidden = items.length > 0;
 }
 
 /* ---------- wiring ---------- */

@@ -16,7 +16,8 @@ ROUTES = {
     ("get", "/v1/timeliness"): "admin",
     ("get", "/v1/timeliness/{authority_id}"): "provincial",
     ("post", "/v1/feedback"): "provincial",
-    ("get", "/v1/feedback"): "admin",
+    ("get", "/v1/feedback"): "provincial",  # a province its own, an administrator all
+    ("post", "/v1/feedback/{feedback_id}/handle"): "admin",
     ("post", "/v1/zero-reports"): "provincial",
 }
 
@@ -36,7 +37,11 @@ def test_real_answers_of_the_audit_routes_match(api, keys, clock, document):  # 
     )
     assert_matches(document, "CalendarLoaded", loaded.data)
     feedback = api.call("POST", "/v1/feedback", {"subject": "s", "body": "b"}, key=keys["110000"])
-    assert_matches(document, "FeedbackItem", feedback.data)
+    assert_matches(document, "Feedback", feedback.data)
+    handled = api.call(
+        "POST", f"/v1/feedback/{feedback.data['id']}/handle", {"reply": "r"}, key=keys["admin"]
+    )
+    assert_matches(document, "Feedback", handled.data)
     assert_matches(
         document, "FeedbackList", api.call("GET", "/v1/feedback", key=keys["admin"]).data
     )
