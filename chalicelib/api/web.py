@@ -30,14 +30,15 @@ from chalicelib.domain.errors import NotFoundError, RegistryError, UnavailableEr
 from chalicelib.domain.jose import fingerprint
 from chalicelib.lazy import lazy_module
 from chalicelib.observability import logger
-from chalicelib.store import objects
 
 if TYPE_CHECKING:
     from chalicelib.services import receipts
     from chalicelib.services import verify_print as printable
-else:  # measured cold-start lazy load: a route's services load with its first request
+    from chalicelib.store import objects
+else:  # measured cold-start lazy load: a route's services and S3 load with its first request
     receipts = lazy_module("chalicelib.services.receipts")
     printable = lazy_module("chalicelib.services.verify_print")
+    objects = lazy_module("chalicelib.store.objects")
 
 bp = Blueprint(__name__)
 

@@ -39,7 +39,6 @@ from chalicelib.config import settings
 from chalicelib.domain import program_status
 from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.documents import (
-    OFD,
     Expected,
     Verdict,
     inspect_document,
@@ -53,6 +52,7 @@ from chalicelib.domain.errors import (
     UnavailableError,
 )
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.media_types import OFD
 from chalicelib.observability import logger
 from chalicelib.services.keys import PROVINCIAL, Principal, require
 from chalicelib.services.programs import get_program, owned_program, publish
