@@ -143,8 +143,7 @@ class Settings:
 
     @property
     def timeliness_policy(self) -> TimelinessPolicy:
-        # Measured cold-start lazy load: the deadline rules and the working-day calendar
-        # load with the first deadline computed, not with every blueprint.
+        # Measured cold-start lazy load: the deadline rules load with the first deadline.
         from chalicelib.domain.timeliness import TimelinessPolicy
 
         return TimelinessPolicy(

@@ -241,8 +241,7 @@ def _library_workdays(year: int) -> tuple[int, ...] | None:
     The library's data never changes within a process, so this is shared by all
     calendars; it raises NotImplementedError for years it does not ship.
     """
-    # Measured cold-start lazy load: the library's holiday tables load with the first
-    # deadline computed, not on every cold start (a read route never needs them).
+    # Measured cold-start lazy load: the library's tables load with the first deadline.
     import chinese_calendar
 
     try:
