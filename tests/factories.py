@@ -54,6 +54,12 @@ def award_body(program_id: str, source_id: str = "BJ-2024-0001", **overrides: An
     return body
 
 
+def dated_award(program_id: str, source_id: str, awarded_on: str, **overrides: Any) -> dict:
+    """An award announced on ``awarded_on`` (``YYYY-MM-DD``), of that year: what audits judge."""
+    dated = {"awarded_on": awarded_on, "year": int(awarded_on[:4]), **overrides}
+    return award_body(program_id, source_id, **dated)
+
+
 def pdf_bytes(padding: int = 0) -> bytes:
     """A small well-formed PDF (header, catalog, ``%%EOF``); ``padding`` makes it bigger."""
     return (

@@ -13,7 +13,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -21,6 +21,7 @@ from chalice import Chalice, Response
 from chalice.app import Request
 from pynamodb.exceptions import PynamoDBException
 
+from chalicelib import clock
 from chalicelib.api.doc import RouteDoc
 from chalicelib.config import settings
 from chalicelib.domain.errors import (
@@ -141,8 +142,12 @@ def reject_unknown_params(request: Request, accepted: frozenset[str]) -> None:
 
 
 def received_at() -> datetime:
-    """When the request arrived (UTC): the push time of a record."""
-    return datetime.now(UTC)
+    """When the request arrived (UTC): the push time of a record.
+
+    Every route that stamps a time takes it from here; it reads the one clock
+    (``chalicelib/clock.py``), which a test pins once for all routes.
+    """
+    return clock.now()
 
 
 def principal_of(request: Request) -> Principal | None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import CREDIT_CODE, RECEIPT_ID, Raw
-from chalicelib.api.http import query_params, route
+from chalicelib.api.http import query_params, received_at, route
 from chalicelib.lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def _jose(jws: str, cache: str, receipt_id: str) -> Response:
 )
 def issue_receipt() -> Response:
     params = query_params(bp.current_request)
-    receipt = receipts.issue_receipt(params.get("credit_code"))
+    receipt = receipts.issue_receipt(params.get("credit_code"), received_at())
     return _jose(receipt["jws"], "no-store", receipt["receipt_id"])
 
 

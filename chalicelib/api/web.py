@@ -24,7 +24,14 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib.api.doc import CREDIT_CODE, HTML, Raw
-from chalicelib.api.http import PAGE_POLICY, page_policy, public_base_url, query_params, route
+from chalicelib.api.http import (
+    PAGE_POLICY,
+    page_policy,
+    public_base_url,
+    query_params,
+    received_at,
+    route,
+)
 from chalicelib.config import settings
 from chalicelib.domain.errors import NotFoundError, RegistryError, UnavailableError
 from chalicelib.domain.jose import fingerprint
@@ -302,7 +309,7 @@ def _print_receipt(credit_code: str | None) -> dict[str, str] | None:
     A bad code raises the same 400 as the page would.
     """
     try:
-        receipt = receipts.issue_receipt(credit_code)
+        receipt = receipts.issue_receipt(credit_code, received_at())
     except (UnavailableError, ClientError, BotoCoreError) as exc:
         logger.warning("printed without a receipt", extra={"fault": type(exc).__name__})
         return None

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -29,6 +29,7 @@ from pydantic import (
 )
 from pydantic import ValidationError as PydanticValidationError
 
+from chalicelib import clock
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credit_code
@@ -82,7 +83,7 @@ def _iso_date(value: Any) -> Any:
 
 def _today(info: ValidationInfo) -> date:
     context = info.context or {}
-    return context.get("today") or china_date(datetime.now(UTC))
+    return context.get("today") or china_date(clock.now())
 
 
 def Text(max_length: int, *, min_length: int = 1) -> Any:

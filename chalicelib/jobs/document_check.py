@@ -8,12 +8,12 @@ the merge template. S3 delivers at least once: the check is idempotent.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.services.documents import handle_s3_event
 
 
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     """Check each document the event names; the outcomes are returned for logs and tests."""
-    return {"results": handle_s3_event(event, datetime.now(UTC))}
+    return {"results": handle_s3_event(event, clock.now())}

@@ -7,9 +7,9 @@ CloudWatch event, so the usual fields must be there).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.services.export import run_export
 
 
@@ -17,4 +17,4 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
     raw = event.to_dict() if hasattr(event, "to_dict") else event
     detail = raw.get("detail") if isinstance(raw, dict) else None
     force = isinstance(detail, dict) and detail.get("force") is True
-    return run_export(datetime.now(UTC), force=force)
+    return run_export(clock.now(), force=force)

@@ -14,9 +14,9 @@ lazily for the same reason).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.services import import_work
 from chalicelib.services.imports import CHUNK, SPLIT
 
@@ -24,7 +24,7 @@ from chalicelib.services.imports import CHUNK, SPLIT
 def handle_body(body: str) -> dict[str, Any]:
     """Do what one message asks; the outcome is returned for logs and tests."""
     message = json.loads(body)
-    now = datetime.now(UTC)
+    now = clock.now()
     if message.get("kind") == SPLIT:
         return import_work.split(str(message["import_id"]), now)
     if message.get("kind") == CHUNK:

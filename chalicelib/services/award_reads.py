@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.china_time import china_date
@@ -66,7 +66,7 @@ def _credit_code(raw: str | None, *, field: str = "credit_code") -> str:
     if raw is None or not raw.strip():
         raise ValidationError("credit_code is required", field=field)
     try:
-        return validate_credit_code(raw, today=china_date(datetime.now(UTC)))
+        return validate_credit_code(raw, today=china_date(clock.now()))
     except InvalidCreditCodeError as exc:
         raise ValidationError(
             f"credit_code: {exc}",
@@ -432,7 +432,7 @@ def verify(
     before = None
     if params.get("cursor"):
         before = decode_cursor(params["cursor"], secret=secret, scope=scope)["before"]
-    as_of = iso_utc(datetime.now(UTC))
+    as_of = iso_utc(clock.now())
     budget = _Budget(settings().read_bound(limit))
     statuses: dict[str, dict[str, Any]] = {}
     records, position = _page(

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain.jose import jwk_thumbprint, p256_jwk_from_spki
 from chalicelib.store import kms, objects
@@ -97,7 +97,7 @@ def register(key_arn: str) -> dict[str, Any]:
         "kid": jwk_thumbprint(jwk),
         "key_arn": arn,
         "jwk": jwk,
-        "created_at": iso_utc(datetime.now(UTC)),
+        "created_at": iso_utc(clock.now()),
         "retired_at": None,
     }
 
@@ -138,7 +138,7 @@ def rotate() -> dict[str, Any]:
     arn = kms.create_signing_key("Award Registry verification receipts")
     entry = register(arn)
     kms.point_alias(alias, arn)
-    now = iso_utc(datetime.now(UTC))
+    now = iso_utc(clock.now())
 
     def retire(keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [

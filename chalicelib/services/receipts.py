@@ -16,7 +16,7 @@ is a 503 on the receipt routes only.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -183,10 +183,10 @@ def _kid(jws: str) -> str:
     return unverified_parts(jws)[0].get("kid", "")
 
 
-def issue_receipt(credit_code: str | None) -> dict[str, Any]:
-    """Read, sign and store a receipt; returns ``{receipt_id, jws, payload}``."""
+def issue_receipt(credit_code: str | None, now: datetime) -> dict[str, Any]:
+    """Read, sign and store a receipt issued at ``now``; returns ``{receipt_id, jws, payload}``."""
     receipt_id = new_id(ID_PREFIX)
-    payload = build_payload(credit_code, receipt_id, datetime.now(UTC))
+    payload = build_payload(credit_code, receipt_id, now)
     jws = _signed(payload)
     objects.put_bytes(
         f"{RECEIPT_PREFIX}{receipt_id}.jws",

@@ -1,4 +1,8 @@
-"""Steps the end-to-end tests share, over real HTTP as a province's platform takes them."""
+"""Steps the end-to-end tests share, over real HTTP as a province's platform takes them.
+
+Thin names over ``tests/steps.py`` (the same steps the functional tests take),
+with ``Http(stack)`` (``requests`` to the local stack) as the caller.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,18 @@ from typing import Any
 
 import requests
 
-from tests.factories import document_body, pdf_bytes, program_body
+from tests import steps
+from tests.steps import Http, HttpAnswer, bearer
 
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
+__all__ = [
+    "bearer",
+    "check_document",
+    "import_sheet",
+    "submitted_program",
+    "upload_document",
+    "verified_document",
+    "wait_for_import",
+]
 
 
 def submitted_program(stack: Any, key: str, **overrides: Any) -> str:
@@ -18,53 +29,22 @@ def submitted_program(stack: Any, key: str, **overrides: Any) -> str:
 
     Submitting needs a verified approval document: a tiny PDF through the real flow.
     """
-    created = requests.post(
-        stack.url("/v1/programs"), json=program_body(**overrides), headers=bearer(key), timeout=30
-    )
-    assert created.status_code == 201, created.text
-    program_id = created.json()["id"]
-    verified_document(stack, key, program_id)
-    submitted = requests.post(
-        stack.url(f"/v1/programs/{program_id}/submit"), headers=bearer(key), timeout=30
-    )
-    assert submitted.status_code == 200, submitted.text
-    return program_id
+    return steps.submitted_program(Http(stack), key, **overrides)
 
 
 def upload_document(stack: Any, key: str, program_id: str, declared: dict, content: bytes) -> dict:
     """Declare a document, then POST the bytes to the presigned form on the emulator."""
-    created = requests.post(
-        stack.url(f"/v1/programs/{program_id}/documents"), json=declared, headers=bearer(key)
-    )
-    assert created.status_code == 201, created.text
-    form = created.json()["upload"]
-    stored = requests.post(
-        form["url"],
-        data=form["fields"],
-        files={"file": (declared["filename"], content, declared["content_type"])},
-        timeout=60,
-    )
-    assert stored.status_code in (200, 201, 204), stored.text
-    return created.json()
+    return steps.upload_document(Http(stack), key, program_id, declared, content)
 
 
-def check_document(stack: Any, key: str, program_id: str, document_id: str) -> requests.Response:
-    return requests.post(
-        stack.url(f"/v1/programs/{program_id}/documents/{document_id}/check"),
-        headers=bearer(key),
-        timeout=60,
-    )
+def check_document(stack: Any, key: str, program_id: str, document_id: str) -> HttpAnswer:
+    """The check's answer (``status_code``, ``json()``, ``text`` as ``requests`` names them)."""
+    return steps.check_document(Http(stack), key, program_id, document_id)
 
 
 def verified_document(stack: Any, key: str, program_id: str) -> str:
     """The cheap way to a submittable programme: a tiny valid PDF through the real flow."""
-    content = pdf_bytes()
-    document_id = upload_document(stack, key, program_id, document_body(content), content)[
-        "document_id"
-    ]
-    checked = check_document(stack, key, program_id, document_id)
-    assert checked.status_code == 200 and checked.json()["status"] == "verified", checked.text
-    return document_id
+    return steps.verified_document(Http(stack), key, program_id)
 
 
 def import_sheet(

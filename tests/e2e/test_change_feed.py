@@ -17,6 +17,7 @@ import requests
 
 from tests.e2e.helpers import bearer, submitted_program
 from tests.factories import award_body, credit_code
+from tests.steps import Http, push
 
 PROVINCES = ("330000", "340000", "350000")
 THREADS_PER_PROVINCE = 2
@@ -48,11 +49,7 @@ def test_a_consumer_paging_during_concurrent_pushes_sees_every_change_exactly_on
                 },
             )
             body["winners"][0]["credit_code"] = credit_code(20000 + worker * 100 + n)
-            pushed = requests.post(
-                stack.url("/v1/awards"), json=body, headers=bearer(key), timeout=60
-            )
-            assert pushed.status_code == 201, pushed.text
-            award_id = pushed.json()["id"]
+            award_id = push(Http(stack), key, body)["id"]
             with lock:
                 created.append(award_id)
             if n % 4 == 3:  # some corrections, so the feed carries updates too

@@ -7,8 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.e2e.helpers import bearer, verified_document
+from tests.e2e.helpers import bearer
 from tests.factories import award_body, credit_code, program_body
+from tests.steps import Http, HttpAnswer, push, submitted_program, try_push
 
 
 @pytest.fixture(scope="module")
@@ -16,13 +17,7 @@ def beijing(stack):
     issued = stack.issue_key("--authority", "110000")
     assert issued["authority_id"] == "110000" and issued["role"] == "provincial"
     key = issued["api_key"]
-    created = requests.post(stack.url("/v1/programs"), json=program_body(), headers=bearer(key))
-    assert created.status_code == 201, created.text
-    program_id = created.json()["id"]
-    verified_document(stack, key, program_id)
-    submitted = requests.post(stack.url(f"/v1/programs/{program_id}/submit"), headers=bearer(key))
-    assert submitted.status_code == 200, submitted.text
-    return key, program_id
+    return key, submitted_program(Http(stack), key)
 
 
 def test_health_and_the_33_authorities(stack):
@@ -83,13 +78,13 @@ def test_malformed_json_and_huge_bodies_get_our_errors(stack, beijing):
 def test_twenty_concurrent_pushes_all_succeed_without_5xx(stack, beijing):
     key, program_id = beijing
 
-    def push(n: int) -> requests.Response:
+    def push_award(n: int) -> HttpAnswer:
         body = award_body(program_id, source_id=f"E2E-C-{n}")
         body["winners"][0]["credit_code"] = credit_code(6000 + n)
-        return requests.post(stack.url("/v1/awards"), json=body, headers=bearer(key), timeout=60)
+        return try_push(Http(stack), key, body)
 
     with ThreadPoolExecutor(max_workers=20) as pool:
-        responses = list(pool.map(push, range(20)))
+        responses = list(pool.map(push_award, range(20)))
     assert [r.status_code for r in responses] == [201] * 20, [r.text for r in responses]
     assert len({r.json()["id"] for r in responses}) == 20
 
@@ -99,11 +94,11 @@ def test_fifty_identical_concurrent_pushes_make_one_record(stack, beijing):
     body = award_body(program_id, source_id="E2E-SAME")
     body["winners"][0]["credit_code"] = credit_code(7000)
 
-    def push(_: int) -> requests.Response:
-        return requests.post(stack.url("/v1/awards"), json=body, headers=bearer(key), timeout=60)
+    def push_same(_: int) -> HttpAnswer:
+        return try_push(Http(stack), key, body)
 
     with ThreadPoolExecutor(max_workers=50) as pool:
-        responses = list(pool.map(push, range(50)))
+        responses = list(pool.map(push_same, range(50)))
     codes = sorted(r.status_code for r in responses)
     assert codes == [200] * 49 + [201], codes
     assert len({r.json()["id"] for r in responses}) == 1
@@ -114,7 +109,7 @@ def test_fifty_identical_concurrent_pushes_make_one_record(stack, beijing):
 def test_concurrent_corrections_with_the_same_if_match_one_wins(stack, beijing):
     key, program_id = beijing
     body = award_body(program_id, source_id="E2E-PUT")
-    award = requests.post(stack.url("/v1/awards"), json=body, headers=bearer(key)).json()
+    award = push(Http(stack), key, body)
 
     def correct(n: int) -> requests.Response:
         return requests.put(

@@ -12,8 +12,9 @@ from typing import Any
 
 import requests
 
-from tests.e2e.helpers import bearer, submitted_program
+from tests.e2e.helpers import submitted_program
 from tests.factories import award_body, credit_code
+from tests.steps import Http, push
 
 DEADLINE_SECONDS = 20
 
@@ -45,9 +46,7 @@ def test_a_pushed_award_is_found_by_middle_fragments_of_its_names(stack):
             }
         ],
     )
-    pushed = requests.post(stack.url("/v1/awards"), json=body, headers=bearer(key), timeout=30)
-    assert pushed.status_code == 201, pushed.text
-    award_id = pushed.json()["id"]
+    award_id = push(Http(stack), key, body)["id"]
 
     by_winner = _search_until(stack, {"q": "城建检索样例集团"}, award_id)
     assert award_id in [item["id"] for item in by_winner["items"]]

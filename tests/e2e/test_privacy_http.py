@@ -12,6 +12,7 @@ import requests
 
 from tests.e2e.helpers import bearer, submitted_program
 from tests.factories import award_body, credit_code
+from tests.steps import Http, push
 
 PROVINCE = "650000"
 CODE = credit_code(6501, prefix="91650100")
@@ -57,9 +58,7 @@ def test_a_redacted_project_manager_is_gone_from_every_public_answer(stack):
         {"name": "新疆测试建设集团", "credit_code": CODE, "role": "general_contractor"}
     ]
     body["winners"][0]["project_manager"] = MANAGER
-    pushed = requests.post(stack.url("/v1/awards"), json=body, headers=bearer(key), timeout=30)
-    assert pushed.status_code == 201, pushed.text
-    award_id = pushed.json()["id"]
+    award_id = push(Http(stack), key, body)["id"]
     body["winners"][0]["project_manager"] = OTHER_MANAGER
     corrected = requests.put(
         stack.url(f"/v1/awards/{award_id}"),

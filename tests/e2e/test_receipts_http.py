@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.helpers import bearer, submitted_program
 from tests.factories import award_body, credit_code
+from tests.steps import Http, push
 
 ENTERPRISE = "江苏回执测试建设集团有限公司"
 CODE = credit_code(6601, prefix="91320100")
@@ -46,9 +47,7 @@ def jiangsu(stack) -> list[str]:
                 }
             ],
         )
-        pushed = requests.post(stack.url("/v1/awards"), json=body, headers=bearer(key), timeout=30)
-        assert pushed.status_code == 201, pushed.text
-        ids.append(pushed.json()["id"])
+        ids.append(push(Http(stack), key, body)["id"])
     revoked = requests.post(
         stack.url(f"/v1/awards/{ids[0]}/revoke"),
         json={"reason": "经复查不符合评选条件"},

@@ -38,6 +38,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.e2e.helpers import bearer, submitted_program, verified_document
 from tests.factories import award_body, credit_code, document_body, pdf_bytes, program_body
+from tests.steps import Http, push
 
 CHECKS = [
     not_a_server_error,
@@ -169,11 +170,10 @@ def published(stack):
     body["winners"] = [
         {"name": "宁夏建工集团有限公司", "credit_code": credit_code(640), "role": "owner"}
     ]
-    pushed = requests.post(stack.url("/v1/awards"), json=body, headers=bearer(key), timeout=30)
-    assert pushed.status_code == 201, pushed.text
+    pushed = push(Http(stack), key, body)
     return {
         "program_id": [program_id, GENERATED],
-        "award_id": [pushed.json()["id"], GENERATED],
+        "award_id": [pushed["id"], GENERATED],
         "credit_code": [credit_code(640), GENERATED],
     }
 

@@ -15,33 +15,23 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import bearer, submitted_program
-from tests.factories import award_body, credit_code, program_body
+from tests.e2e.helpers import bearer
+from tests.factories import award_body, credit_code
 from tests.qr import decode_png
+from tests.steps import Http, approved_program, push
 
 ENTERPRISE = "江苏核验测试建设集团有限公司"
 CODE = credit_code(8901, prefix="91320100")
 REASON = "奖项清理：未经批准设立"
 
 
-def approved(stack, key: str, admin: str, name: str) -> str:
-    program_id = submitted_program(stack, key, **program_body(name=name))
-    review = requests.post(
-        stack.url(f"/v1/programs/{program_id}/review"),
-        json={"decision": "approve"},
-        headers=bearer(admin),
-        timeout=30,
-    )
-    assert review.status_code == 200, review.text
-    return program_id
-
-
 @pytest.fixture(scope="module")
 def jiangsu(stack) -> dict[str, str]:
     key = stack.issue_key("--authority", "320000")["api_key"]
     admin = stack.issue_key("--admin")["api_key"]
-    standing = approved(stack, key, admin, "江苏省优质工程奖扬子杯（核验测试）")
-    withdrawn = approved(stack, key, admin, "江苏省某某杯（核验测试）")
+    http = Http(stack)
+    standing = approved_program(http, key, admin, name="江苏省优质工程奖扬子杯（核验测试）")
+    withdrawn = approved_program(http, key, admin, name="江苏省某某杯（核验测试）")
     ids = {}
     for source_id, program_id, project in (
         ("JS-V-1", standing, "南京核验测试大厦"),
@@ -55,9 +45,7 @@ def jiangsu(stack) -> dict[str, str]:
             project={"name": project, "category": "housing", "location_code": "320111"},
             winners=[{"name": ENTERPRISE, "credit_code": CODE, "role": "general_contractor"}],
         )
-        pushed = requests.post(stack.url("/v1/awards"), json=body, headers=bearer(key), timeout=30)
-        assert pushed.status_code == 201, pushed.text
-        ids[project] = pushed.json()["id"]
+        ids[project] = push(http, key, body)["id"]
     revoked = requests.post(
         stack.url(f"/v1/awards/{ids['南京核验测试撤销工程']}/revoke"),
         json={"reason": "经复查不符合评选条件"},

@@ -15,6 +15,7 @@ os.environ["STAGE"] = "local"
 import copy
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from chalice.test import Client
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 
+from chalicelib import clock as registry_clock
 from devtools.moto_patches import apply_patches
 
 apply_patches()  # the same serialised, item-snapshot transactions as the local stack
@@ -114,6 +116,25 @@ def keys(aws: None) -> dict[str, str]:
         "110000": issue_key(role="provincial", authority_id="110000")["api_key"],
         "320000": issue_key(role="provincial", authority_id="320000")["api_key"],
     }
+
+
+class Clock:
+    """The one clock every route reads (``received_at()``, ``chalicelib/clock.py``), pinned.
+
+    ``clock.set("2026-11-20T02:00:00+00:00")`` and every request after it (pushes,
+    reviews, feedback, verifications, key bookkeeping) happens at that instant,
+    so a test writes out when each thing was done.
+    """
+
+    def set(self, instant: str | datetime) -> None:
+        registry_clock.pin(datetime.fromisoformat(instant) if isinstance(instant, str) else instant)
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    """A pinnable clock, released after the test (the real time again)."""
+    yield Clock()
+    registry_clock.pin(None)
 
 
 PUBLIC_URL = "https://registry.example.cn/api"

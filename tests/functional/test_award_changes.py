@@ -5,14 +5,13 @@ import pytest
 from chalicelib.store.models import AuthorityRecord, ChangeEntry
 from tests.factories import award_body, credit_code
 from tests.functional.helpers import submitted_program
+from tests.steps import push
 
 
 @pytest.fixture
 def pushed(api, keys):
     program_id = submitted_program(api, keys["110000"])
-    response = api.call("POST", "/v1/awards", award_body(program_id), key=keys["110000"])
-    assert response.status_code == 201
-    return program_id, response.data
+    return program_id, push(api, keys["110000"], award_body(program_id))
 
 
 def put(api, key, award_id, body, version):

@@ -7,7 +7,7 @@ import pytest
 from chalicelib.domain.credit_code import resident_id_check_char
 from chalicelib.store.models import AwardRecord, ChangeEntry
 from tests.factories import award_body, credit_code
-from tests.functional.helpers import submitted_program
+from tests.steps import draft_program, submitted_program, try_push
 
 
 @pytest.fixture
@@ -15,12 +15,8 @@ def program_id(api, keys):
     return submitted_program(api, keys["110000"])
 
 
-def push(api, key, body):
-    return api.call("POST", "/v1/awards", body, key=key)
-
-
 def test_push_creates_a_record_with_server_fields(api, keys, program_id):
-    response = push(api, keys["110000"], award_body(program_id))
+    response = try_push(api, keys["110000"], award_body(program_id))
     assert response.status_code == 201, response.body
     award = response.data
     assert award["id"].startswith("awd_")
@@ -36,29 +32,29 @@ def test_push_creates_a_record_with_server_fields(api, keys, program_id):
 
 
 def test_same_source_id_and_content_again_is_200_with_the_same_id(api, keys, program_id):
-    first = push(api, keys["110000"], award_body(program_id))
+    first = try_push(api, keys["110000"], award_body(program_id))
     # the same content written differently: key order, full-width code, spaces
     body = award_body(program_id)
     body["winners"][0]["credit_code"] = " " + body["winners"][0]["credit_code"].lower() + " "
-    again = push(api, keys["110000"], dict(reversed(list(body.items()))))
+    again = try_push(api, keys["110000"], dict(reversed(list(body.items()))))
     assert again.status_code == 200
     assert again.data["id"] == first.data["id"]
     assert len(list(AwardRecord.query(AwardRecord.key(first.data["id"])))) == 1
 
 
 def test_same_source_id_with_other_content_is_409(api, keys, program_id):
-    push(api, keys["110000"], award_body(program_id))
-    response = push(api, keys["110000"], award_body(program_id, honor="银质奖"))
+    try_push(api, keys["110000"], award_body(program_id))
+    response = try_push(api, keys["110000"], award_body(program_id, honor="银质奖"))
     assert response.status_code == 409
     assert response.data["error"]["code"] == "source_id_conflict"
 
 
 def test_two_provinces_may_use_the_same_source_id(api, keys, program_id):
     other_program = submitted_program(api, keys["320000"])
-    assert push(api, keys["110000"], award_body(program_id)).status_code == 201
+    assert try_push(api, keys["110000"], award_body(program_id)).status_code == 201
     body = award_body(other_program)
     body["project"]["location_code"] = "320100"
-    assert push(api, keys["320000"], body).status_code == 201
+    assert try_push(api, keys["320000"], body).status_code == 201
 
 
 def test_malformed_json_is_400_invalid_json(api, keys, program_id):
@@ -89,7 +85,7 @@ def test_a_json_array_is_not_a_record(api, keys, program_id):
     ],
 )
 def test_bad_fields_are_400_naming_the_field(api, keys, program_id, change, field):
-    response = push(api, keys["110000"], award_body(program_id, **change))
+    response = try_push(api, keys["110000"], award_body(program_id, **change))
     assert response.status_code == 400, response.body
     assert response.data["error"]["code"] == "validation_error"
     assert response.data["error"]["field"] == field
@@ -100,7 +96,7 @@ def test_bad_credit_code_names_the_winner(api, keys, program_id):
     body["winners"][1]["credit_code"] = body["winners"][1]["credit_code"][:-1] + "0"
     if body["winners"][1]["credit_code"] == award_body(program_id)["winners"][1]["credit_code"]:
         body["winners"][1]["credit_code"] = body["winners"][1]["credit_code"][:-1] + "1"
-    response = push(api, keys["110000"], body)
+    response = try_push(api, keys["110000"], body)
     assert response.status_code == 400
     assert response.data["error"]["field"] == "winners[1].credit_code"
 
@@ -109,7 +105,7 @@ def test_a_resident_id_number_is_refused_as_credit_code(api, keys, program_id):
     first17 = "11010519850228123"
     body = award_body(program_id)
     body["winners"][0]["credit_code"] = first17 + resident_id_check_char(first17)
-    response = push(api, keys["110000"], body)
+    response = try_push(api, keys["110000"], body)
     assert response.status_code == 400
     assert response.data["error"]["field"] == "winners[0].credit_code"
 
@@ -118,7 +114,7 @@ def test_full_width_credit_code_is_folded_and_stored_normalised(api, keys, progr
     body = award_body(program_id)
     code = body["winners"][0]["credit_code"]
     body["winners"][0]["credit_code"] = "".join(chr(ord(c) + 0xFEE0) for c in code)
-    response = push(api, keys["110000"], body)
+    response = try_push(api, keys["110000"], body)
     assert response.status_code == 201
     assert response.data["winners"][0]["credit_code"] == code
 
@@ -126,7 +122,7 @@ def test_full_width_credit_code_is_folded_and_stored_normalised(api, keys, progr
 def test_the_same_enterprise_twice_is_422_duplicate_winner(api, keys, program_id):
     body = award_body(program_id)
     body["winners"][1]["credit_code"] = body["winners"][0]["credit_code"].lower()
-    response = push(api, keys["110000"], body)
+    response = try_push(api, keys["110000"], body)
     assert response.status_code == 422
     assert response.data["error"]["code"] == "duplicate_winner"
     assert response.data["error"]["field"] == "winners[1].credit_code"
@@ -136,17 +132,17 @@ def test_more_than_forty_winners_is_400(api, keys, program_id):
     winners = [
         {"name": f"企业{n}", "credit_code": credit_code(n), "role": "other"} for n in range(41)
     ]
-    response = push(api, keys["110000"], award_body(program_id, winners=winners))
+    response = try_push(api, keys["110000"], award_body(program_id, winners=winners))
     assert response.status_code == 400
     assert response.data["error"]["field"] == "winners"
     winners.pop()
-    assert push(api, keys["110000"], award_body(program_id, winners=winners)).status_code == 201
+    assert try_push(api, keys["110000"], award_body(program_id, winners=winners)).status_code == 201
 
 
 def test_unknown_role_is_400(api, keys, program_id):
     body = award_body(program_id)
     body["winners"][0]["role"] = "sponsor"
-    response = push(api, keys["110000"], body)
+    response = try_push(api, keys["110000"], body)
     assert response.data["error"]["field"] == "winners[0].role"
 
 
@@ -154,7 +150,7 @@ def test_category_outside_the_programme_is_422_out_of_scope(api, keys):
     housing_only = submitted_program(api, keys["110000"], categories=["housing"])
     body = award_body(housing_only)
     body["project"]["category"] = "municipal"
-    response = push(api, keys["110000"], body)
+    response = try_push(api, keys["110000"], body)
     assert response.status_code == 422
     assert response.data["error"]["code"] == "out_of_scope"
     assert response.data["error"]["field"] == "project.category"
@@ -163,33 +159,27 @@ def test_category_outside_the_programme_is_422_out_of_scope(api, keys):
 def test_location_code_must_be_in_the_province(api, keys, program_id):
     body = award_body(program_id)
     body["project"]["location_code"] = "320100"
-    response = push(api, keys["110000"], body)
+    response = try_push(api, keys["110000"], body)
     assert response.status_code == 400
     assert response.data["error"]["field"] == "project.location_code"
     body["project"]["location_code"] = "110105"
-    assert push(api, keys["110000"], body).status_code == 201
+    assert try_push(api, keys["110000"], body).status_code == 201
 
 
 def test_another_provinces_programme_is_403_and_nothing_is_written(api, keys, program_id):
-    response = push(api, keys["320000"], award_body(program_id))
+    response = try_push(api, keys["320000"], award_body(program_id))
     assert response.status_code == 403
     assert response.data["error"]["field"] == "program_id"
     assert list(ChangeEntry.query("320000")) == []
 
 
 def test_draft_programme_refuses_awards(api, keys):
-    draft = api.call("POST", "/v1/programs", {**_program(), "name": "草稿"}, key=keys["110000"])
-    response = push(api, keys["110000"], award_body(draft.data["id"]))
+    draft = draft_program(api, keys["110000"], name="草稿")
+    response = try_push(api, keys["110000"], award_body(draft))
     assert response.status_code == 409
     assert response.data["error"]["code"] == "invalid_state"
-    missing = push(api, keys["110000"], award_body("prg_nope"))
+    missing = try_push(api, keys["110000"], award_body("prg_nope"))
     assert missing.status_code == 404
-
-
-def _program():
-    from tests.factories import program_body
-
-    return program_body()
 
 
 def test_body_over_one_megabyte_is_413(api, keys, program_id):

@@ -4,6 +4,7 @@ import pytest
 
 from tests.factories import award_body, credit_code
 from tests.functional.helpers import submitted_program
+from tests.steps import approved_program, push
 
 
 @pytest.fixture
@@ -12,13 +13,12 @@ def program_id(api, keys):
 
 
 def push_many(api, key, program_id, count, **overrides):
+    """``count`` awards pushed one by one (``S-0``, ``S-1``, …, each its own winner): ids."""
     ids = []
     for n in range(count):
         body = award_body(program_id, source_id=f"S-{n}", **overrides)
         body["winners"][0]["credit_code"] = credit_code(100 + n)
-        response = api.call("POST", "/v1/awards", body, key=key)
-        assert response.status_code == 201, response.body
-        ids.append(response.data["id"])
+        ids.append(push(api, key, body)["id"])
     return ids
 
 
@@ -146,21 +146,17 @@ def test_verify_pages(api, keys, program_id):
 def test_verify_names_the_status_of_the_programme_an_award_was_corrected_to(api, keys):
     """Verify reads programme statuses with the records; a moved award shows its new one."""
     province = keys["110000"]
-    approved = submitted_program(api, province)
-    review = {"decision": "approve"}
-    reviewed = api.call("POST", f"/v1/programs/{approved}/review", review, key=keys["admin"])
-    assert reviewed.status_code == 200
+    approved = approved_program(api, province, keys["admin"])
     pending = submitted_program(api, province)
-    pushed = api.call("POST", "/v1/awards", award_body(approved), key=province)
-    assert pushed.status_code == 201
+    pushed = push(api, province, award_body(approved))
 
     before = api.call("GET", f"/v1/verify?credit_code={credit_code(1)}").data
-    assert [a["id"] for a in before["awards"]] == [pushed.data["id"]]
+    assert [a["id"] for a in before["awards"]] == [pushed["id"]]
     assert "program_status" not in before["awards"][0]
 
     moved = api.call(
         "PUT",
-        f"/v1/awards/{pushed.data['id']}",
+        f"/v1/awards/{pushed['id']}",
         award_body(pending),
         key=province,
         headers={"If-Match": '"1"'},

@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 from chalicelib.domain.messages_zh import CODE_ZH
 from tests.factories import award_body, credit_code
 from tests.functional.helpers import submitted_program
+from tests.steps import push
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -75,9 +76,7 @@ def test_every_repeated_winner_is_reported_422(api, keys, program_id):
 
 def test_each_refusal_has_its_chinese_message(api, keys, program_id):
     key = keys["110000"]
-    pushed = api.call("POST", "/v1/awards", award_body(program_id), key=key)
-    assert pushed.status_code == 201, pushed.body
-    award_id = pushed.data["id"]
+    award_id = push(api, key, award_body(program_id))["id"]
     corrected = award_body(program_id, honor="银质奖")
     fixed = {
         # status, code: the answer

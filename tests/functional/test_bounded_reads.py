@@ -18,6 +18,7 @@ from pynamodb.connection.base import Connection
 from chalicelib.config import settings
 from tests.factories import award_body, credit_code
 from tests.functional.helpers import submitted_program
+from tests.steps import push_batch
 
 FLOOR = 12
 
@@ -73,17 +74,14 @@ def small_bound(monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
         settings.cache_clear()
 
 
-def push_batch(api: Any, key: str, program_id: str, first: int, count: int, **overrides) -> list:
+def batch_of(program_id: str, first: int, count: int, **overrides: Any) -> list[dict]:
+    """Awards ``first`` .. ``first + count - 1``: each its own source id and first winner."""
     records = []
     for n in range(first, first + count):
         body = award_body(program_id, source_id=f"B-{n}", **overrides)
         body["winners"][0]["credit_code"] = credit_code(500 + n)
         records.append(body)
-    response = api.call("POST", "/v1/awards/batch", {"records": records}, key=key)
-    assert response.status_code == 200, response.body
-    results = response.data["results"]
-    assert all(r["status"] == 201 for r in results), results
-    return [r["id"] for r in results]
+    return records
 
 
 def pages(api: Any, path: str) -> Iterator[dict[str, Any]]:
@@ -101,9 +99,11 @@ def pages(api: Any, path: str) -> Iterator[dict[str, Any]]:
 def many(api, keys) -> dict[str, Any]:
     """40 Beijing awards of 2024 in one programme, then 3 of 2023 in another, newest last."""
     program = submitted_program(api, keys["110000"])
-    older = push_batch(api, keys["110000"], program, 0, 40)
+    older = push_batch(api, keys["110000"], batch_of(program, 0, 40))
     other = submitted_program(api, keys["110000"], name="北京市结构长城杯")
-    newer = push_batch(api, keys["110000"], other, 100, 3, year=2023, awarded_on="2023-06-01")
+    newer = push_batch(
+        api, keys["110000"], batch_of(other, 100, 3, year=2023, awarded_on="2023-06-01")
+    )
     return {"program": program, "older": older, "other": other, "newer": newer}
 
 
@@ -126,7 +126,7 @@ def test_a_filter_matching_nothing_reads_at_most_the_bound(api, many, items_read
 def test_the_bound_does_not_grow_with_the_table(api, keys, many, items_read, small_bound):
     path = f"/v1/awards?program_id={many['program']}&year=2019&limit=1"
     _, before = items_read.during(lambda: api.call("GET", path))
-    push_batch(api, keys["110000"], many["program"], 200, 30)
+    push_batch(api, keys["110000"], batch_of(many["program"], 200, 30))
     _, after = items_read.during(lambda: api.call("GET", path))
     assert before == after <= small_bound
 
@@ -152,9 +152,9 @@ def test_paging_a_python_filter_sees_every_match_once_across_short_pages(
     # bound, some pages come back short or empty, and the cursor walks on after the
     # last item read.
     mixed = push_batch(
-        api, keys["110000"], many["program"], 300, 2, year=2023, awarded_on="2023-06-01"
+        api, keys["110000"], batch_of(many["program"], 300, 2, year=2023, awarded_on="2023-06-01")
     )
-    push_batch(api, keys["110000"], many["program"], 400, 20)
+    push_batch(api, keys["110000"], batch_of(many["program"], 400, 20))
     path = f"/v1/awards?program_id={many['program']}&year=2023&limit=1"
     seen, shapes = [], []
     for body in pages(api, path):
@@ -219,8 +219,8 @@ def test_feed_reads_at_most_the_bound(api, many, items_read, small_bound):
 def test_change_feed_reads_at_most_limit_plus_authorities_that_moved(api, keys, items_read):
     beijing = submitted_program(api, keys["110000"])
     jiangsu = submitted_program(api, keys["320000"], name="江苏省优质工程奖“扬子杯”")
-    push_batch(api, keys["110000"], beijing, 0, 15)
-    push_batch(api, keys["320000"], jiangsu, 0, 15)
+    push_batch(api, keys["110000"], batch_of(beijing, 0, 15))
+    push_batch(api, keys["320000"], batch_of(jiangsu, 0, 15))
     seen, cursor, reads = [], None, []
     while True:
         path = "/v1/changes?limit=5" + (f"&since={cursor}" if cursor else "")

@@ -11,6 +11,7 @@ from chalicelib.services import changes
 from chalicelib.store.models import ChangeEntry
 from tests.factories import award_body, credit_code
 from tests.functional.helpers import submitted_program
+from tests.steps import push
 
 
 def page(api, since=None, limit=None):
@@ -36,12 +37,11 @@ def pull_all(api, since=None, limit=3):
             return items, since
 
 
-def push(api, key, program_id, n, **overrides):
+def numbered_award(program_id, n, **overrides):
+    """Award ``n`` of a series: its own source id and first winner."""
     body = award_body(program_id, source_id=f"SRC-{n}", **overrides)
     body["winners"][0]["credit_code"] = credit_code(100 + n)
-    response = api.call("POST", "/v1/awards", body, key=key)
-    assert response.status_code == 201, response.body
-    return response.data
+    return body
 
 
 @pytest.fixture
@@ -50,10 +50,10 @@ def two_provinces(api, keys):
     beijing = submitted_program(api, keys["110000"])
     jiangsu = submitted_program(api, keys["320000"], name="江苏省优质工程奖“扬子杯”")
     awards = [
-        push(api, keys["110000"], beijing, 1),
-        push(api, keys["320000"], jiangsu, 2),
-        push(api, keys["110000"], beijing, 3),
-        push(api, keys["320000"], jiangsu, 4),
+        push(api, keys["110000"], numbered_award(beijing, 1)),
+        push(api, keys["320000"], numbered_award(jiangsu, 2)),
+        push(api, keys["110000"], numbered_award(beijing, 3)),
+        push(api, keys["320000"], numbered_award(jiangsu, 4)),
     ]
     return beijing, jiangsu, awards
 
@@ -148,7 +148,7 @@ def test_limit_bounds_the_page_and_has_more_says_to_continue(api, two_provinces)
 def test_default_limit_is_20(api, keys):
     program_id = submitted_program(api, keys["110000"])
     for n in range(21):
-        push(api, keys["110000"], program_id, n)
+        push(api, keys["110000"], numbered_award(program_id, n))
     body = page(api)
     assert len(body["items"]) == 20 and body["has_more"] is True
 

@@ -15,6 +15,7 @@ from chalicelib.store import ledger
 from chalicelib.store.models import ChangeEntry
 from tests.factories import award_body
 from tests.functional.helpers import submitted_program
+from tests.steps import push
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def test_a_revocation_that_loses_every_race_is_503_and_changes_nothing(
     api, keys, few_attempts, monkeypatch
 ):
     program_id = submitted_program(api, keys["110000"])
-    award = api.call("POST", "/v1/awards", award_body(program_id), key=keys["110000"]).data
+    award = push(api, keys["110000"], award_body(program_id))
     lose_first(monkeypatch, 99)
     path = f"/v1/awards/{award['id']}/revoke"
     response = api.call("POST", path, {"reason": "撤销"}, key=keys["110000"])

@@ -7,6 +7,7 @@ import pytest
 from chalicelib.config import settings
 from tests.factories import award_body, credit_code
 from tests.functional.helpers import submitted_program
+from tests.steps import push
 
 
 @pytest.fixture
@@ -18,11 +19,9 @@ def winner(name, n, role="general_contractor"):
     return {"name": name, "credit_code": credit_code(n), "role": role}
 
 
-def push(api, key, program_id, source_id, *winners):
-    body = award_body(program_id, source_id=source_id, winners=list(winners))
-    response = api.call("POST", "/v1/awards", body, key=key)
-    assert response.status_code == 201, response.body
-    return response.data
+def named_award(program_id, source_id, *winners):
+    """An award of ``program_id`` whose winners are ``winners``."""
+    return award_body(program_id, source_id=source_id, winners=list(winners))
 
 
 def search(api, name, extra=""):
@@ -37,9 +36,9 @@ def found(api, name, extra=""):
 
 def test_a_prefix_of_the_name_finds_the_awards_newest_first(api, keys, program_id):
     key = keys["110000"]
-    first = push(api, key, program_id, "N-1", winner("中铁建工集团有限公司", 1))
-    second = push(api, key, program_id, "N-2", winner("中铁建工集团北京分公司", 2))
-    push(api, key, program_id, "N-3", winner("中建一局集团建设发展有限公司", 3))
+    first = push(api, key, named_award(program_id, "N-1", winner("中铁建工集团有限公司", 1)))
+    second = push(api, key, named_award(program_id, "N-2", winner("中铁建工集团北京分公司", 2)))
+    push(api, key, named_award(program_id, "N-3", winner("中建一局集团建设发展有限公司", 3)))
     assert found(api, "中铁建工") == [second["id"], first["id"]]
     assert found(api, "中铁建工集团有限公司") == [first["id"]]
     assert found(api, "中建") != []
@@ -47,7 +46,9 @@ def test_a_prefix_of_the_name_finds_the_awards_newest_first(api, keys, program_i
 
 
 def test_width_spaces_and_case_do_not_matter(api, keys, program_id):
-    award = push(api, keys["110000"], program_id, "N-W", winner("ABC（北京）建设 有限公司", 4))
+    award = push(
+        api, keys["110000"], named_award(program_id, "N-W", winner("ABC（北京）建设 有限公司", 4))
+    )
     assert found(api, "ａｂｃ(北京)建设有限") == [award["id"]]
     assert found(api, " abc （北京）　建设") == [award["id"]]
 
@@ -56,17 +57,19 @@ def test_an_award_with_two_matching_winners_is_listed_once(api, keys, program_id
     award = push(
         api,
         keys["110000"],
-        program_id,
-        "N-TWO",
-        winner("北京建工集团有限责任公司", 5),
-        winner("北京建工集团", 6, role="design"),
+        named_award(
+            program_id,
+            "N-TWO",
+            winner("北京建工集团有限责任公司", 5),
+            winner("北京建工集团", 6, role="design"),
+        ),
     )
     assert found(api, "北京建工") == [award["id"]]
 
 
 def test_a_winner_renamed_by_a_correction_is_found_only_by_the_new_name(api, keys, program_id):
     key = keys["110000"]
-    award = push(api, key, program_id, "N-R", winner("旧名称建设有限公司", 7))
+    award = push(api, key, named_award(program_id, "N-R", winner("旧名称建设有限公司", 7)))
     body = award_body(program_id, source_id="N-R", winners=[winner("新名称建设有限公司", 7)])
     corrected = api.call(
         "PUT", f"/v1/awards/{award['id']}", body, key=key, headers={"If-Match": '"1"'}
@@ -78,8 +81,8 @@ def test_a_winner_renamed_by_a_correction_is_found_only_by_the_new_name(api, key
 
 def test_revoked_awards_only_with_include_revoked_and_other_filters_combine(api, keys, program_id):
     key = keys["110000"]
-    kept = push(api, key, program_id, "N-K", winner("华北建设工程有限公司", 8))
-    revoked = push(api, key, program_id, "N-X", winner("华北建设监理有限公司", 9))
+    kept = push(api, key, named_award(program_id, "N-K", winner("华北建设工程有限公司", 8)))
+    revoked = push(api, key, named_award(program_id, "N-X", winner("华北建设监理有限公司", 9)))
     api.call("POST", f"/v1/awards/{revoked['id']}/revoke", {"reason": "重复申报"}, key=key)
     assert found(api, "华北建设") == [kept["id"]]
     assert found(api, "华北建设", "&include_revoked=true") == [revoked["id"], kept["id"]]
@@ -90,9 +93,11 @@ def test_revoked_awards_only_with_include_revoked_and_other_filters_combine(api,
 
 def test_pages_with_a_cursor_bound_to_the_name(api, keys, program_id):
     ids = [
-        push(api, keys["110000"], program_id, f"N-P{n}", winner(f"翻页测试建筑公司{n}", 20 + n))[
-            "id"
-        ]
+        push(
+            api,
+            keys["110000"],
+            named_award(program_id, f"N-P{n}", winner(f"翻页测试建筑公司{n}", 20 + n)),
+        )["id"]
         for n in range(5)
     ]
     seen, cursor = [], None
@@ -120,7 +125,11 @@ def test_a_prefix_matching_too_many_awards_asks_for_more_of_the_name(
     api, keys, program_id, monkeypatch
 ):
     for n in range(3):
-        push(api, keys["110000"], program_id, f"N-M{n}", winner(f"宽泛前缀公司{n}", 40 + n))
+        push(
+            api,
+            keys["110000"],
+            named_award(program_id, f"N-M{n}", winner(f"宽泛前缀公司{n}", 40 + n)),
+        )
     monkeypatch.setenv("NAME_SEARCH_MAX", "2")
     settings.cache_clear()
     try:
@@ -151,7 +160,7 @@ def test_forty_winners_and_a_correction_renaming_all_fit_one_transaction(
     monkeypatch.setattr(connection, "transact_write_items", counting)
     key = keys["110000"]
     winners = [winner(f"四十家之一建设公司{n:02d}", 100 + n) for n in range(40)]
-    award = push(api, key, program_id, "N-40", *winners)
+    award = push(api, key, named_award(program_id, "N-40", *winners))
     # record + guard + 40 credit codes + 40 names + change + counter
     assert sizes == [84]
     renamed = [winner(f"另四十家建设公司{n:02d}", 200 + n) for n in range(40)]

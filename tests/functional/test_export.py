@@ -16,6 +16,7 @@ from chalicelib.services import export
 from chalicelib.store import objects
 from tests.factories import award_body, credit_code
 from tests.functional.helpers import draft_program, submitted_program
+from tests.steps import approved_program, push
 
 
 def scheduled(client, **detail):
@@ -31,15 +32,14 @@ def read(key: str) -> bytes:
 @pytest.fixture
 def dataset(api, keys):
     """Beijing: an approved programme with two awards, one revoked; Jiangsu: one award."""
-    beijing = submitted_program(api, keys["110000"])
-    api.call("POST", f"/v1/programs/{beijing}/review", {"decision": "approve"}, key=keys["admin"])
-    first = api.call("POST", "/v1/awards", award_body(beijing, "BJ-1"), key=keys["110000"]).data
+    beijing = approved_program(api, keys["110000"], keys["admin"])
+    first = push(api, keys["110000"], award_body(beijing, "BJ-1"))
     second_body = award_body(beijing, "BJ-2")
     second_body["winners"] = [
         {"name": "中建一局集团建设发展有限公司", "credit_code": credit_code(3), "role": "owner"}
     ]
     second_body["project"] = {"name": "=1+1 工程", "category": "municipal"}
-    second = api.call("POST", "/v1/awards", second_body, key=keys["110000"]).data
+    second = push(api, keys["110000"], second_body)
     api.call(
         "POST", f"/v1/awards/{second['id']}/revoke", {"reason": "弄虚作假"}, key=keys["110000"]
     )
@@ -48,7 +48,7 @@ def dataset(api, keys):
     body["winners"] = [
         {"name": "江苏省建筑工程集团有限公司", "credit_code": credit_code(4), "role": "design"}
     ]
-    third = api.call("POST", "/v1/awards", body, key=keys["320000"]).data
+    third = push(api, keys["320000"], body)
     draft_program(api, keys["110000"])  # never public: not exported
     return {"beijing": beijing, "jiangsu": jiangsu, "ids": [first["id"], second["id"], third["id"]]}
 

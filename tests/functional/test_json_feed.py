@@ -11,30 +11,34 @@ from chalicelib.config import settings
 from tests.factories import award_body, credit_code
 from tests.functional.helpers import submitted_program
 from tests.jsonfeed import feed_errors
+from tests.steps import push
 
 
-def push(api, key, program_id, n, **overrides):
+def feed_award(program_id, n, **overrides):
+    """Award ``n`` of the feed's series: its own source id and first winner."""
     body = award_body(program_id, source_id=f"FEED-{n}", **overrides)
     body["winners"][0]["credit_code"] = credit_code(300 + n)
-    response = api.call("POST", "/v1/awards", body, key=key)
-    assert response.status_code == 201, response.body
-    return response.data
+    return body
 
 
 @pytest.fixture
 def three_awards(api, keys):
     program_id = submitted_program(api, keys["110000"])
-    first = push(api, keys["110000"], program_id, 1)
+    first = push(api, keys["110000"], feed_award(program_id, 1))
     second = push(
         api,
         keys["110000"],
-        program_id,
-        2,
-        honor="银质奖",
-        announcement_url="https://zjw.beijing.gov.cn/notice/2024-45.html",
+        feed_award(
+            program_id,
+            2,
+            honor="银质奖",
+            announcement_url="https://zjw.beijing.gov.cn/notice/2024-45.html",
+        ),
     )
     third = push(
-        api, keys["110000"], program_id, 3, project={"name": "亦庄站", "category": "housing"}
+        api,
+        keys["110000"],
+        feed_award(program_id, 3, project={"name": "亦庄站", "category": "housing"}),
     )
     return program_id, [first, second, third]
 

@@ -152,7 +152,7 @@ def test_an_admin_cannot_revoke_the_key_it_is_using(api, keys):
     assert api.call("GET", "/v1/keys", key=keys["admin"]).status_code == 200
 
 
-def test_last_used_is_a_china_date_written_once_a_day(api, keys, monkeypatch):
+def test_last_used_is_a_china_date_written_once_a_day(api, keys, clock, monkeypatch):
     created = issue(api, keys["admin"], {"role": "provincial", "authority_id": "110000",
                                          "note": "usage"})  # fmt: skip
     new_key, key_id = created.data["api_key"], created.data["key_id"]
@@ -163,7 +163,7 @@ def test_last_used_is_a_china_date_written_once_a_day(api, keys, monkeypatch):
 
     assert listed()["last_used_on"] is None
     # 2026-11-30 17:30 UTC is already 1 December in Beijing
-    monkeypatch.setattr(keys_service, "utc_now", lambda: datetime(2026, 11, 30, 17, 30, tzinfo=UTC))
+    clock.set(datetime(2026, 11, 30, 17, 30, tzinfo=UTC))
     updates = []
     original_update = ApiKey.update
 

@@ -15,6 +15,7 @@ from chalicelib.store.search import BigramEntry
 from tests.factories import award_body, credit_code
 from tests.functional.helpers import submitted_program
 from tests.functional.test_bounded_reads import items_read, small_bound  # noqa: F401
+from tests.steps import push
 
 
 @pytest.fixture
@@ -26,16 +27,14 @@ def winner(name, n, role="general_contractor"):
     return {"name": name, "credit_code": credit_code(n), "role": role}
 
 
-def push(api, key, program_id, source_id, *winners, project="朝阳区某住宅楼"):
-    body = award_body(
+def named_award(program_id, source_id, *winners, project="朝阳区某住宅楼"):
+    """An award of ``program_id`` for ``project`` whose winners are ``winners``."""
+    return award_body(
         program_id,
         source_id=source_id,
         winners=list(winners),
         project={"name": project, "category": "housing"},
     )
-    response = api.call("POST", "/v1/awards", body, key=key)
-    assert response.status_code == 201, response.body
-    return response.data
 
 
 def index_all():
@@ -56,8 +55,10 @@ def ids(api, q, extra=""):
 
 
 def test_a_middle_fragment_of_a_winner_name_finds_the_award(api, keys, program_id):
-    award = push(api, keys["110000"], program_id, "Q-1", winner("北京城建集团有限责任公司", 1))
-    push(api, keys["110000"], program_id, "Q-2", winner("中铁建工集团有限公司", 2))
+    award = push(
+        api, keys["110000"], named_award(program_id, "Q-1", winner("北京城建集团有限责任公司", 1))
+    )
+    push(api, keys["110000"], named_award(program_id, "Q-2", winner("中铁建工集团有限公司", 2)))
     index_all()
     assert ids(api, "城建集团") == [award["id"]]
     assert ids(api, "集团有限") != []
@@ -68,10 +69,12 @@ def test_a_middle_fragment_of_a_project_name_finds_the_award(api, keys, program_
     award = push(
         api,
         keys["110000"],
-        program_id,
-        "Q-P",
-        winner("北京城建集团有限责任公司", 1),
-        project="北京城市副中心综合交通枢纽",
+        named_award(
+            program_id,
+            "Q-P",
+            winner("北京城建集团有限责任公司", 1),
+            project="北京城市副中心综合交通枢纽",
+        ),
     )
     index_all()
     assert ids(api, "副中心") == [award["id"]]
@@ -79,7 +82,9 @@ def test_a_middle_fragment_of_a_project_name_finds_the_award(api, keys, program_
 
 
 def test_found_only_after_indexing_and_width_space_and_case_are_folded(api, keys, program_id):
-    award = push(api, keys["110000"], program_id, "Q-W", winner("ABC（北京）建设 有限公司", 4))
+    award = push(
+        api, keys["110000"], named_award(program_id, "Q-W", winner("ABC（北京）建设 有限公司", 4))
+    )
     assert search(api, "北京）建设")["items"] == []  # eventually consistent: not indexed yet
     index_all()
     assert ids(api, "ｃ(北京)建设有") == [award["id"]]
@@ -87,16 +92,20 @@ def test_found_only_after_indexing_and_width_space_and_case_are_folded(api, keys
 
 
 def test_a_fragment_spanning_two_names_does_not_match(api, keys, program_id):
-    push(api, keys["110000"], program_id, "Q-S", winner("甲乙公司", 1), project="丙丁工程")
+    push(
+        api,
+        keys["110000"],
+        named_award(program_id, "Q-S", winner("甲乙公司", 1), project="丙丁工程"),
+    )
     index_all()
     assert ids(api, "公司丙丁") == []
 
 
 def test_newest_first_by_default_and_by_lead_winner_name_with_sort_name(api, keys, program_id):
     key = keys["110000"]
-    b = push(api, key, program_id, "Q-B", winner("B城建集团", 1))
-    a = push(api, key, program_id, "Q-A", winner("A城建集团", 2))
-    c = push(api, key, program_id, "Q-C", winner("C城建集团", 3))
+    b = push(api, key, named_award(program_id, "Q-B", winner("B城建集团", 1)))
+    a = push(api, key, named_award(program_id, "Q-A", winner("A城建集团", 2)))
+    c = push(api, key, named_award(program_id, "Q-C", winner("C城建集团", 3)))
     index_all()
     assert ids(api, "城建") == [c["id"], a["id"], b["id"]]
     assert ids(api, "城建", "&sort=date") == [c["id"], a["id"], b["id"]]
@@ -107,10 +116,10 @@ def test_newest_first_by_default_and_by_lead_winner_name_with_sort_name(api, key
 def test_pages_serve_every_match_exactly_once_with_an_exact_total(api, keys, program_id, sort):
     key = keys["110000"]
     pushed = {
-        push(api, key, program_id, f"Q-{n}", winner(f"第{n:02d}城建公司", n))["id"]
+        push(api, key, named_award(program_id, f"Q-{n}", winner(f"第{n:02d}城建公司", n)))["id"]
         for n in range(7)
     }
-    push(api, key, program_id, "Q-OTHER", winner("无关公司", 50))
+    push(api, key, named_award(program_id, "Q-OTHER", winner("无关公司", 50)))
     index_all()
     seen, cursor, pages = [], None, 0
     while True:
@@ -127,7 +136,7 @@ def test_pages_serve_every_match_exactly_once_with_an_exact_total(api, keys, pro
 
 def test_a_corrected_name_is_found_only_by_its_new_name(api, keys, program_id):
     key = keys["110000"]
-    award = push(api, key, program_id, "Q-R", winner("旧名称建设有限公司", 7))
+    award = push(api, key, named_award(program_id, "Q-R", winner("旧名称建设有限公司", 7)))
     index_all()
     assert ids(api, "名称建设") == [award["id"]]
     body = award_body(
@@ -153,8 +162,8 @@ def test_a_corrected_name_is_found_only_by_its_new_name(api, keys, program_id):
 
 def test_revoked_awards_only_with_include_revoked(api, keys, program_id):
     key = keys["110000"]
-    revoked = push(api, key, program_id, "Q-X", winner("华北城建监理公司", 9))
-    kept = push(api, key, program_id, "Q-K", winner("华东城建监理公司", 10))
+    revoked = push(api, key, named_award(program_id, "Q-X", winner("华北城建监理公司", 9)))
+    kept = push(api, key, named_award(program_id, "Q-K", winner("华东城建监理公司", 10)))
     response = api.call(
         "POST", f"/v1/awards/{revoked['id']}/revoke", {"reason": "重复申报"}, key=key
     )
@@ -166,7 +175,7 @@ def test_revoked_awards_only_with_include_revoked(api, keys, program_id):
 
 
 def test_replaying_the_feed_indexes_nothing_twice(api, keys, program_id):
-    award = push(api, keys["110000"], program_id, "Q-D", winner("重放测试公司", 1))
+    award = push(api, keys["110000"], named_award(program_id, "Q-D", winner("重放测试公司", 1)))
     index_all()
     index_all()
     assert ids(api, "放测") == [award["id"]]
@@ -174,7 +183,9 @@ def test_replaying_the_feed_indexes_nothing_twice(api, keys, program_id):
 
 
 def test_the_stream_function_indexes_inserted_change_entries(client, api, keys, program_id):
-    award = push(api, keys["110000"], program_id, "Q-STREAM", winner("流式索引公司", 1))
+    award = push(
+        api, keys["110000"], named_award(program_id, "Q-STREAM", winner("流式索引公司", 1))
+    )
     entry = next(e for e in ChangeEntry.query("110000") if e.entity_id == award["id"])
     record = {
         "eventID": "1",
@@ -227,10 +238,12 @@ def test_each_page_reads_at_most_the_bound_and_paging_still_serves_every_match_o
 ):
     key = keys["110000"]
     pushed = [
-        push(api, key, program_id, f"Q-B{n}", winner(f"第{n:02d}城建公司", 60 + n))["id"]
+        push(api, key, named_award(program_id, f"Q-B{n}", winner(f"第{n:02d}城建公司", 60 + n)))[
+            "id"
+        ]
         for n in range(15)
     ]
-    rare = push(api, key, program_id, "Q-RARE", winner("城建乙公司", 90))["id"]
+    rare = push(api, key, named_award(program_id, "Q-RARE", winner("城建乙公司", 90)))["id"]
     index_all()
     seen, cursor, first = [], None, None
     for _ in range(40):

@@ -17,6 +17,7 @@ from chalicelib.store.models import AuthorityRecord, AwardVersion, ChangeEntry
 from tests.factories import award_body, credit_code, program_body
 from tests.functional.helpers import submitted_program
 from tests.functional.test_observability import captured_logs  # noqa: F401 (a fixture)
+from tests.steps import approve
 
 PM = "张三"
 PM2 = "李四"
@@ -255,10 +256,7 @@ def test_public_status_history_has_no_key_ids_and_no_review_reason(api, keys):
     )
     assert revised.status_code == 200, revised.body
     assert api.call("POST", f"/v1/programs/{program_id}/submit", key=key).status_code == 200
-    approved = api.call(
-        "POST", f"/v1/programs/{program_id}/review", {"decision": "approve"}, key=keys["admin"]
-    )
-    assert approved.status_code == 200
+    approve(api, keys["admin"], program_id)
     withdrawn = api.call(
         "POST",
         f"/v1/programs/{program_id}/withdraw",

@@ -61,10 +61,10 @@ def test_the_check_accepts_an_address_with_a_base_path(monkeypatch):
 def test_no_forwarding_header_changes_any_link(api, keys, public_base_url):
     """Feed, OpenAPI servers and the print view's QR address, with and without forged headers."""
     from tests.factories import award_body
-    from tests.functional.helpers import submitted_program
+    from tests.steps import push, submitted_program
 
     program = submitted_program(api, keys["110000"])
-    award = api.call("POST", "/v1/awards", award_body(program, "BJ-L"), key=keys["110000"]).data
+    award = push(api, keys["110000"], award_body(program, "BJ-L"))
     code = award["winners"][0]["credit_code"]
     for headers in ({}, FORGED):
         feed = api.call("GET", "/v1/feed.json", headers=headers)

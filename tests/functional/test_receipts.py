@@ -17,8 +17,8 @@ from chalicelib.config import settings
 from chalicelib.domain.jose import fingerprint, unverified_parts
 from chalicelib.receipt_check import check_receipt
 from tests.factories import award_body, credit_code
-from tests.functional.helpers import submitted_program
 from tests.qr import decode_svg
+from tests.steps import approved_program
 
 HOST = {"Host": "registry.example.cn", "X-Forwarded-Proto": "https"}
 BROWSER = {**HOST, "Accept": "text/html"}
@@ -61,13 +61,8 @@ def use_env(monkeypatch):
 def history(api, keys):
     """One enterprise: an active award, a revoked one, one of a withdrawn programme."""
     key = keys["110000"]
-    approved = submitted_program(api, key, name="北京市建设工程长城杯")
-    review = api.call(
-        "POST", f"/v1/programs/{approved}/review", {"decision": "approve"}, key=keys["admin"]
-    )
-    assert review.status_code == 200, review.body
-    withdrawn = submitted_program(api, key, name="北京市结构长城杯")
-    api.call("POST", f"/v1/programs/{withdrawn}/review", {"decision": "approve"}, key=keys["admin"])
+    approved = approved_program(api, key, keys["admin"], name="北京市建设工程长城杯")
+    withdrawn = approved_program(api, key, keys["admin"], name="北京市结构长城杯")
     ids = []
     for n, (program_id, project) in enumerate(
         [(approved, "国家速滑馆"), (approved, "北京大兴国际机场航站楼"), (withdrawn, "城市绿心")]

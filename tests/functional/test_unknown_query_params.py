@@ -11,6 +11,7 @@ import re
 
 from tests.factories import award_body, credit_code
 from tests.functional.helpers import submitted_program
+from tests.steps import push
 
 
 def test_an_unknown_filter_on_the_award_list_is_refused_by_name(api):
@@ -25,15 +26,14 @@ def test_an_unknown_filter_on_the_award_list_is_refused_by_name(api):
 def test_declared_parameters_still_filter(api, keys):
     program_id = submitted_program(api, keys["320000"])
     code = credit_code(1)  # the general contractor of ``award_body``
-    pushed = api.call("POST", "/v1/awards", award_body(program_id), key=keys["320000"])
-    assert pushed.status_code == 201
+    pushed = push(api, keys["320000"], award_body(program_id))
 
     response = api.call(
         "GET", f"/v1/awards?authority_id=320000&credit_code={code}&include_revoked=false&limit=5"
     )
 
     assert response.status_code == 200
-    assert [item["id"] for item in response.data["items"]] == [pushed.data["id"]]
+    assert [item["id"] for item in response.data["items"]] == [pushed["id"]]
 
 
 def test_a_very_long_unknown_name_is_not_echoed_whole(api):

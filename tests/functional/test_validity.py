@@ -22,7 +22,7 @@ import pytest
 from chalicelib.config import settings
 from chalicelib.store import objects
 from tests.factories import award_body, credit_code
-from tests.functional.helpers import submitted_program
+from tests.steps import approved_program
 
 HOST = {"Host": "registry.example.cn", "X-Forwarded-Proto": "https"}
 BROWSER = {**HOST, "Accept": "text/html"}
@@ -30,20 +30,11 @@ CODE = credit_code(1)
 WITHDRAWAL = {"reason": "奖项清理：未经批准增设的评比表彰", "effective_on": "2025-01-01"}
 
 
-def approved_program(api, keys, name: str) -> str:
-    program_id = submitted_program(api, keys["110000"], name=name)
-    review = api.call(
-        "POST", f"/v1/programs/{program_id}/review", {"decision": "approve"}, key=keys["admin"]
-    )
-    assert review.status_code == 200, review.body
-    return program_id
-
-
 @pytest.fixture
 def awards(api, keys):
     key = keys["110000"]
-    standing = approved_program(api, keys, "北京市建设工程长城杯")
-    withdrawn = approved_program(api, keys, "北京市结构长城杯")
+    standing = approved_program(api, keys["110000"], keys["admin"], name="北京市建设工程长城杯")
+    withdrawn = approved_program(api, keys["110000"], keys["admin"], name="北京市结构长城杯")
     ids = {}
     for name, program_id, awarded_on, location in (
         ("valid", standing, "2024-03-15", "110112"),

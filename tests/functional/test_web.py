@@ -10,6 +10,7 @@ from chalicelib.services.verify_print import china_time
 from tests.factories import award_body, credit_code
 from tests.functional.helpers import submitted_program
 from tests.qr import decode_svg
+from tests.steps import push
 
 # Forged on purpose: links come from PUBLIC_BASE_URL only, never from these.
 HOST = {"Host": "evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"}
@@ -107,9 +108,7 @@ def pushed(api, keys):
             program_id, source_id=f"P-{n}", project={"name": project, "category": "housing"}
         )
         body["winners"][0]["name"] = "北京城建集团有限责任公司" if n else "北京城建集团"
-        response = api.call("POST", "/v1/awards", body, key=key)
-        assert response.status_code == 201, response.body
-        ids.append(response.data["id"])
+        ids.append(push(api, key, body)["id"])
     revoked = api.call(
         "POST",
         f"/v1/awards/{ids[0]}/revoke",

@@ -1,7 +1,8 @@
 """Fixtures for the audit's functional tests: a clock for pushes, the schedule, an alert inbox.
 
 Pushes take their time from the request (``received_at``); ``clock.set(...)``
-pins it so a test writes out when each record was pushed. The audit's "today"
+(the functional tests' ``clock`` fixture) pins it so a test writes out when each
+record was pushed. The audit's "today"
 comes from the scheduled event's ``time`` or from ``POST /v1/audit/run``'s
 ``date``, never from the real clock.
 """
@@ -10,19 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
 
-from chalicelib.api import audit as audit_api
-from chalicelib.api import awards as awards_api
-from chalicelib.api import feedback as feedback_api
 from chalicelib.config import settings
-from chalicelib.services import programs
-from chalicelib.services.keys import Principal
-from tests.factories import award_body
-from tests.functional.helpers import submitted_program
+from tests.steps import approved_program
 
 
 @pytest.fixture(autouse=True)
@@ -54,23 +49,6 @@ def _set_setting(name: str, value: object) -> None:
     object.__setattr__(settings(), name, value)
 
 
-class Clock:
-    """Pins the time the API takes as "received at" for pushes, corrections and feedback."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self._monkeypatch = monkeypatch
-
-    def set(self, iso: str) -> None:
-        instant = datetime.fromisoformat(iso)
-        for module in (awards_api, audit_api, feedback_api):
-            self._monkeypatch.setattr(module, "received_at", lambda: instant)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
-
-
 def scheduled_event(client: Any, time: str, event_id: str = "evt-0001") -> dict:
     """The EventBridge event of the daily schedule, fired at ``time`` (UTC)."""
     event = client.events.generate_cw_event(
@@ -87,30 +65,6 @@ def run_schedule(client: Any, time: str, event_id: str = "evt-0001") -> dict:
 def run_audit(api: Any, admin_key: str, day: str) -> Any:
     response = api.call("POST", "/v1/audit/run", {"date": day}, key=admin_key)
     assert response.status_code == 200, response.body
-    return response.data
-
-
-def approve(program_id: str) -> None:
-    """Approve a submitted programme as an administrator would.
-
-    Uses the programme service directly: the review route belongs to another
-    feature and may not be on this branch.
-    """
-    admin = Principal(role="admin", authority_id=None, key_id="key_test_admin")
-    programs.transition(
-        program_id,
-        admin,
-        allowed_from={"submitted"},
-        to="approved",
-        now=datetime.fromisoformat("2021-02-01T02:00:00+00:00"),
-    )
-
-
-def push(api: Any, key: str, program_id: str, source_id: str, awarded_on: str, **extra: Any):
-    body = award_body(program_id, source_id, awarded_on=awarded_on, year=int(awarded_on[:4]))
-    body.update(extra)
-    response = api.call("POST", "/v1/awards", body, key=key)
-    assert response.status_code == 201, response.body
     return response.data
 
 
@@ -169,6 +123,4 @@ def inbox(aws: None) -> Iterator[AlertInbox]:
 @pytest.fixture
 def beijing_program(api: Any, keys: dict[str, str]) -> str:
     """An approved annual programme of Beijing (110000)."""
-    program_id = submitted_program(api, keys["110000"])
-    approve(program_id)
-    return program_id
+    return approved_program(api, keys["110000"], keys["admin"])

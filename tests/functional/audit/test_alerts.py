@@ -6,8 +6,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib.services import alerts
-from tests.functional.audit.conftest import AlertInbox, push, run_audit
+from tests.factories import dated_award
+from tests.functional.audit.conftest import AlertInbox, run_audit
 from tests.functional.helpers import submitted_program
+from tests.steps import push
 
 
 @pytest.fixture
@@ -17,7 +19,9 @@ def late_pushes(api, keys, clock):
     pushed = {}
     for authority in ("110000", "320000"):
         program_id = submitted_program(api, keys[authority])
-        pushed[authority] = push(api, keys[authority], program_id, "SRC-1", "2026-11-02")
+        pushed[authority] = push(
+            api, keys[authority], dated_award(program_id, "SRC-1", "2026-11-02")
+        )
     return pushed
 
 
@@ -68,7 +72,7 @@ def test_a_rerun_the_same_day_publishes_nothing_new(api, keys, clock, inbox, lat
     inbox.messages()
     program_id = submitted_program(api, keys["110000"], name="北京市市政基础设施结构长城杯")
     clock.set("2026-11-20T03:00:00+00:00")
-    another = push(api, keys["110000"], program_id, "SRC-2", "2026-11-03")
+    another = push(api, keys["110000"], dated_award(program_id, "SRC-2", "2026-11-03"))
 
     rerun = run_audit(api, keys["admin"], "2026-11-21")
     assert inbox.messages() == []

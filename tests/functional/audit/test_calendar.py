@@ -6,8 +6,10 @@ import pytest
 
 from chalicelib.store.calendar import CalendarYear
 from chalicelib.store.models import AwardRecord, ChangeEntry
-from tests.functional.audit.conftest import push, run_audit
+from tests.factories import dated_award
+from tests.functional.audit.conftest import run_audit
 from tests.functional.helpers import submitted_program
+from tests.steps import push
 
 NEW_YEAR_2027 = {"holidays": ["2027-01-01"], "workdays": []}
 
@@ -78,11 +80,11 @@ def test_a_bad_arrangement_is_400_naming_the_field(api, keys, year, body, field)
 def test_a_loaded_year_applies_to_the_next_push_in_the_same_process(api, keys, clock):
     program_id = submitted_program(api, keys["110000"])
     clock.set("2027-01-13T02:00:00+00:00")
-    before = push(api, keys["110000"], program_id, "BJ-1", "2026-12-28")
+    before = push(api, keys["110000"], dated_award(program_id, "BJ-1", "2026-12-28"))
     assert before["timeliness"]["calendar"] == "provisional"  # the calendar is now cached
 
     put_calendar(api, keys["admin"], 2027, NEW_YEAR_2027)
-    after = push(api, keys["110000"], program_id, "BJ-2", "2026-12-28")
+    after = push(api, keys["110000"], dated_award(program_id, "BJ-2", "2026-12-28"))
 
     # 2026-12-28 + 10 working days, New Year's Day off: 2027-01-12
     assert after["deadline"] == "2027-01-12"
@@ -93,9 +95,9 @@ def test_loading_a_year_recomputes_the_pending_records_and_publishes_them(api, k
     program_id = submitted_program(api, keys["110000"])
     # Counted Monday-Friday, 2026-12-28 is due by 2027-01-11.
     clock.set("2027-01-11T02:00:00+00:00")
-    on_time = push(api, keys["110000"], program_id, "BJ-1", "2026-12-28")
+    on_time = push(api, keys["110000"], dated_award(program_id, "BJ-1", "2026-12-28"))
     clock.set("2027-01-13T02:00:00+00:00")
-    pending = push(api, keys["110000"], program_id, "BJ-2", "2026-12-28")
+    pending = push(api, keys["110000"], dated_award(program_id, "BJ-2", "2026-12-28"))
     assert pending["timeliness"]["status"] == "pending"
     assert on_time["timeliness"] == {
         "status": "on_time",

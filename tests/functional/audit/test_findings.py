@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.store.models import ChangeEntry
-from tests.factories import award_body, program_body
-from tests.functional.audit.conftest import approve, push, run_audit
+from tests.factories import award_body, dated_award, program_body
+from tests.functional.audit.conftest import run_audit
 from tests.functional.helpers import submitted_program
+from tests.steps import approve, push
 
 
 def ids(findings):
@@ -25,8 +26,8 @@ def test_a_late_push_is_found_once_with_what_to_do(api, keys, clock):
     program_id = submitted_program(api, keys["110000"])
     clock.set("2026-11-20T02:00:00+00:00")
     # announced Monday 2026-11-02: due 2026-11-16, pushed Friday 11-20 → 4 working days late
-    late = push(api, keys["110000"], program_id, "BJ-1", "2026-11-02")
-    on_time = push(api, keys["110000"], program_id, "BJ-2", "2026-11-16")
+    late = push(api, keys["110000"], dated_award(program_id, "BJ-1", "2026-11-02"))
+    on_time = push(api, keys["110000"], dated_award(program_id, "BJ-2", "2026-11-16"))
 
     first = run_audit(api, keys["admin"], "2026-11-21")
     second = run_audit(api, keys["admin"], "2026-11-22")
@@ -46,7 +47,7 @@ def test_a_push_late_only_on_a_provisional_calendar_is_pending_not_a_finding(api
     program_id = submitted_program(api, keys["110000"])
     clock.set("2027-01-13T02:00:00+00:00")
     # 2027 has no official calendar: 2026-12-28 + 10 Mon-Fri days = 2027-01-11 (provisional)
-    award = push(api, keys["110000"], program_id, "BJ-1", "2026-12-28")
+    award = push(api, keys["110000"], dated_award(program_id, "BJ-1", "2026-12-28"))
     assert award["timeliness"] == {
         "status": "pending",
         "working_days_late": 2,
@@ -62,7 +63,7 @@ def test_a_push_late_only_on_a_provisional_calendar_is_pending_not_a_finding(api
 def test_an_excused_late_push_is_closed_and_published_as_an_update(api, keys, clock):
     program_id = submitted_program(api, keys["110000"])
     clock.set("2026-11-20T02:00:00+00:00")
-    late = push(api, keys["110000"], program_id, "BJ-1", "2026-11-02")
+    late = push(api, keys["110000"], dated_award(program_id, "BJ-1", "2026-11-02"))
     run_audit(api, keys["admin"], "2026-11-21")
 
     reason = "公示期延长，经部里同意后推送"
@@ -86,8 +87,8 @@ def test_an_excused_late_push_is_closed_and_published_as_an_update(api, keys, cl
 def test_excusing_needs_an_admin_a_reason_and_a_late_push(api, keys, clock):
     program_id = submitted_program(api, keys["110000"])
     clock.set("2026-11-20T02:00:00+00:00")
-    late = push(api, keys["110000"], program_id, "BJ-1", "2026-11-02")
-    on_time = push(api, keys["110000"], program_id, "BJ-2", "2026-11-16")
+    late = push(api, keys["110000"], dated_award(program_id, "BJ-1", "2026-11-02"))
+    on_time = push(api, keys["110000"], dated_award(program_id, "BJ-2", "2026-11-16"))
     path = f"/v1/awards/{late['id']}/excuse"
 
     assert api.call("POST", path, {"reason": "x"}).status_code == 401
@@ -112,7 +113,7 @@ def test_excusing_needs_an_admin_a_reason_and_a_late_push(api, keys, clock):
 def test_a_correction_that_moves_awarded_on_is_reported_once(api, keys, clock):
     program_id = submitted_program(api, keys["110000"])
     clock.set("2026-11-20T02:00:00+00:00")
-    award = push(api, keys["110000"], program_id, "BJ-1", "2026-11-16")  # on time
+    award = push(api, keys["110000"], dated_award(program_id, "BJ-1", "2026-11-16"))  # on time
     run_audit(api, keys["admin"], "2026-11-21")
 
     corrected = api.call(
@@ -164,7 +165,7 @@ def test_authorities_without_a_programme_list_after_the_deadline(api, keys, prog
 @pytest.fixture
 def awarded_in_june_2025(api, keys, clock, beijing_program):
     clock.set("2025-06-05T02:00:00+00:00")
-    push(api, keys["110000"], beijing_program, "BJ-2025-1", "2025-06-02")
+    push(api, keys["110000"], dated_award(beijing_program, "BJ-2025-1", "2025-06-02"))
     return beijing_program
 
 
@@ -206,7 +207,7 @@ def test_a_zero_report_covering_the_gap_closes_the_silence(api, keys, clock, awa
 def test_a_new_award_ends_the_silence(api, keys, clock, awarded_in_june_2025):
     run_audit(api, keys["admin"], "2026-06-17")
     clock.set("2026-06-18T02:00:00+00:00")
-    push(api, keys["110000"], awarded_in_june_2025, "BJ-2026-1", "2026-06-15")
+    push(api, keys["110000"], dated_award(awarded_in_june_2025, "BJ-2026-1", "2026-06-15"))
     report = run_audit(api, keys["admin"], "2026-06-19")
     assert f"silent_program:{awarded_in_june_2025}:2026-06-02" in ids(report["findings_closed"])
 
@@ -214,11 +215,11 @@ def test_a_new_award_ends_the_silence(api, keys, clock, awarded_in_june_2025):
 def test_biennial_and_irregular_programmes_are_judged_by_their_own_cycle(api, keys, clock):
     biennial = submitted_program(api, keys["110000"], cycle="biennial")
     irregular = submitted_program(api, keys["110000"], name="北京市结构长城杯", cycle="irregular")
-    approve(biennial)
-    approve(irregular)
+    approve(api, keys["admin"], biennial)
+    approve(api, keys["admin"], irregular)
     clock.set("2025-06-05T02:00:00+00:00")
-    push(api, keys["110000"], biennial, "BJ-B-1", "2025-06-02")
-    push(api, keys["110000"], irregular, "BJ-I-1", "2025-06-02")
+    push(api, keys["110000"], dated_award(biennial, "BJ-B-1", "2025-06-02"))
+    push(api, keys["110000"], dated_award(irregular, "BJ-I-1", "2025-06-02"))
 
     report = run_audit(api, keys["admin"], "2026-06-17")
 

@@ -17,6 +17,7 @@ from chalicelib.store import ledger
 from tests.factories import award_body
 from tests.functional.audit.conftest import run_audit
 from tests.functional.helpers import submitted_program
+from tests.steps import push_batch
 
 
 @dataclass
@@ -59,33 +60,29 @@ def counting_dynamodb_reads() -> Iterator[Reads]:
             client.meta.events.unregister("after-call.dynamodb", unique_id="count-reads")
 
 
-def push_batch(api, key, program_id, prefix, count, awarded_on):
-    records = [
+def dated_batch(program_id, prefix, count, awarded_on):
+    """``count`` awards of 2026 announced on ``awarded_on``, source ids ``prefix-0000`` on."""
+    return [
         award_body(program_id, f"{prefix}-{n:04d}", awarded_on=awarded_on, year=2026)
         for n in range(count)
     ]
-    for start in range(0, count, 100):
-        response = api.call(
-            "POST", "/v1/awards/batch", {"records": records[start : start + 100]}, key=key
-        )
-        assert {r["status"] for r in response.data["results"]} == {201}, response.body
 
 
 def test_items_read_stay_the_same_with_ten_times_the_history(api, keys, clock):
     key = keys["110000"]
     program_id = submitted_program(api, key)
     clock.set("2026-11-20T02:00:00+00:00")
-    push_batch(api, key, program_id, "HIST-A", 20, "2026-11-16")  # on time
+    push_batch(api, key, dated_batch(program_id, "HIST-A", 20, "2026-11-16"))  # on time
     run_audit(api, keys["admin"], "2026-11-21")
 
-    push_batch(api, key, program_id, "NEW-A", 5, "2026-11-02")  # 4 working days late
+    push_batch(api, key, dated_batch(program_id, "NEW-A", 5, "2026-11-02"))  # 4 working days late
     with counting_dynamodb_reads() as small:
         report_small = run_audit(api, keys["admin"], "2026-11-22")
 
-    push_batch(api, key, program_id, "HIST-B", 180, "2026-11-16")  # history is now 10×
+    push_batch(api, key, dated_batch(program_id, "HIST-B", 180, "2026-11-16"))  # history is now 10×
     run_audit(api, keys["admin"], "2026-11-23")
 
-    push_batch(api, key, program_id, "NEW-B", 5, "2026-11-02")
+    push_batch(api, key, dated_batch(program_id, "NEW-B", 5, "2026-11-02"))
     with counting_dynamodb_reads() as large:
         report_large = run_audit(api, keys["admin"], "2026-11-24")
 

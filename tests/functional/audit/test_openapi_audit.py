@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from tests.functional.audit.conftest import push, run_audit
+from tests.factories import dated_award
+from tests.functional.audit.conftest import run_audit
 from tests.functional.helpers import submitted_program
 from tests.functional.test_openapi import assert_matches, document  # noqa: F401 (fixture)
+from tests.steps import push
 
 ROUTES = {
     ("get", "/v1/calendar/{year}"): "public",
@@ -30,7 +32,7 @@ def test_every_audit_route_is_documented_for_its_audience(document):  # noqa: F8
 def test_real_answers_of_the_audit_routes_match(api, keys, clock, document):  # noqa: F811
     program_id = submitted_program(api, keys["110000"])
     clock.set("2026-11-20T02:00:00+00:00")
-    late = push(api, keys["110000"], program_id, "BJ-1", "2026-11-02")
+    late = push(api, keys["110000"], dated_award(program_id, "BJ-1", "2026-11-02"))
     assert_matches(document, "CalendarYear", api.call("GET", "/v1/calendar/2024").data)
     loaded = api.call(
         "PUT", "/v1/calendar/2027", {"holidays": ["2027-01-01"], "workdays": []}, key=keys["admin"]

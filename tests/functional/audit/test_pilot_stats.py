@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.api import programs as programs_api
-from chalicelib.api import stats as stats_api
 from chalicelib.store import stats as stats_store
-from tests.factories import credit_code
-from tests.functional.audit.conftest import push, run_audit
-from tests.functional.helpers import submitted_program
+from tests.factories import credit_code, dated_award
+from tests.functional.audit.conftest import run_audit
+from tests.steps import approved_program, push
 
 
 @pytest.fixture
-def served_at(monkeypatch):
+def served_at(clock):
     """Pins when verify answers are served (and what "this month" is) for the counters."""
-
-    def pin(iso: str) -> None:
-        instant = datetime.fromisoformat(iso)
-        monkeypatch.setattr(stats_api, "received_at", lambda: instant)
-
-    return pin
+    return clock.set
 
 
 def verify_print(client, code: str):
@@ -88,21 +79,15 @@ def test_a_failure_to_count_never_fails_the_verification(api, monkeypatch):
 
 
 @pytest.fixture
-def beijing_month(api, keys, clock, monkeypatch):
+def beijing_month(api, keys, clock):
     """November 2026 in Beijing: one programme approved, three pushes (one on time, two late)."""
     clock.set("2026-11-20T02:00:00+00:00")
-    monkeypatch.setattr(
-        programs_api, "received_at", lambda: datetime.fromisoformat("2026-11-20T02:00:00+00:00")
-    )
-    program_id = submitted_program(api, keys["110000"])
-    reviewed = api.call(
-        "POST", f"/v1/programs/{program_id}/review", {"decision": "approve"}, key=keys["admin"]
-    )
-    assert reviewed.status_code == 200, reviewed.body
+    key = keys["110000"]
+    program_id = approved_program(api, key, keys["admin"])
     return {
-        "on_time": push(api, keys["110000"], program_id, "BJ-1", "2026-11-16"),
-        "late_4": push(api, keys["110000"], program_id, "BJ-2", "2026-11-02"),  # due 11-16
-        "late_5": push(api, keys["110000"], program_id, "BJ-3", "2025-10-30"),  # backfill
+        "on_time": push(api, key, dated_award(program_id, "BJ-1", "2026-11-16")),
+        "late_4": push(api, key, dated_award(program_id, "BJ-2", "2026-11-02")),  # due 11-16
+        "late_5": push(api, key, dated_award(program_id, "BJ-3", "2025-10-30")),  # backfill
     }
 
 

@@ -9,8 +9,10 @@ import boto3
 
 from chalicelib.config import settings
 from chalicelib.store.audit import AuditRun
-from tests.functional.audit.conftest import push, run_audit, run_schedule, scheduled_event
+from tests.factories import dated_award
+from tests.functional.audit.conftest import run_audit, run_schedule, scheduled_event
 from tests.functional.helpers import submitted_program
+from tests.steps import push
 
 
 def s3_text(key: str) -> bytes:
@@ -29,7 +31,7 @@ def test_the_schedule_is_1am_china_time(client):
 def test_scheduled_run_audits_the_china_date_of_its_event(api, client, keys, clock):
     program_id = submitted_program(api, keys["110000"])
     clock.set("2026-11-20T02:00:00+00:00")
-    late = push(api, keys["110000"], program_id, "BJ-1", "2026-11-02")  # due 2026-11-16
+    late = push(api, keys["110000"], dated_award(program_id, "BJ-1", "2026-11-02"))  # due 11-16
 
     # 17:00 UTC on the 25th is 01:00 on the 26th in Beijing.
     result = run_schedule(client, "2026-11-25T17:00:00Z")
@@ -157,7 +159,7 @@ def test_a_run_that_failed_is_done_again_completely(api, keys, clock, inbox, mon
 
     program_id = submitted_program(api, keys["110000"])
     clock.set("2026-11-20T02:00:00+00:00")
-    late = push(api, keys["110000"], program_id, "BJ-1", "2026-11-02")
+    late = push(api, keys["110000"], dated_award(program_id, "BJ-1", "2026-11-02"))
     s3 = audit_reports.s3_client()
     real_put = s3.put_object
     calls = []
@@ -191,7 +193,10 @@ def test_a_backlog_beyond_one_runs_share_is_read_by_the_next_run(api, keys, cloc
     monkeypatch.setattr(audit, "ADMIN_RUN_MAX_ENTRIES", 2)
     program_id = submitted_program(api, keys["110000"])  # one change entry
     clock.set("2026-11-20T02:00:00+00:00")
-    pushed = [push(api, keys["110000"], program_id, f"BJ-{n}", "2026-11-02") for n in range(3)]
+    pushed = [
+        push(api, keys["110000"], dated_award(program_id, f"BJ-{n}", "2026-11-02"))
+        for n in range(3)
+    ]
 
     first = run_audit(api, keys["admin"], "2026-11-21")
     second = run_audit(api, keys["admin"], "2026-11-22")

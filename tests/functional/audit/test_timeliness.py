@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.functional.audit.conftest import push, run_audit
+from tests.factories import dated_award
+from tests.functional.audit.conftest import run_audit
 from tests.functional.helpers import submitted_program
+from tests.steps import push
 
 
 @pytest.fixture
@@ -13,10 +15,11 @@ def beijing_pushes(api, keys, clock):
     """Three pushes on Friday 2026-11-20: one on time, two late (4 and 5 working days)."""
     program_id = submitted_program(api, keys["110000"])
     clock.set("2026-11-20T02:00:00+00:00")
+    key = keys["110000"]
     return {
-        "on_time": push(api, keys["110000"], program_id, "BJ-1", "2026-11-16"),
-        "late_4": push(api, keys["110000"], program_id, "BJ-2", "2026-11-02"),  # due 11-16
-        "late_5": push(api, keys["110000"], program_id, "BJ-3", "2026-10-30"),  # due 11-13
+        "on_time": push(api, key, dated_award(program_id, "BJ-1", "2026-11-16")),
+        "late_4": push(api, key, dated_award(program_id, "BJ-2", "2026-11-02")),  # due 11-16
+        "late_5": push(api, key, dated_award(program_id, "BJ-3", "2026-10-30")),  # due 11-13
     }
 
 
@@ -59,7 +62,7 @@ def test_counters_move_with_new_pushes_not_recounts(api, keys, clock, beijing_pu
     run_audit(api, keys["admin"], "2026-11-21")
     program_id = beijing_pushes["on_time"]["program_id"]
     clock.set("2026-11-23T02:00:00+00:00")
-    push(api, keys["110000"], program_id, "BJ-4", "2026-11-20")
+    push(api, keys["110000"], dated_award(program_id, "BJ-4", "2026-11-20"))
     run_audit(api, keys["admin"], "2026-11-24")
     run_audit(api, keys["admin"], "2026-11-25")  # nothing new: nothing moves
 
