@@ -7,7 +7,7 @@ Routes live in ``chalicelib/api`` (one blueprint per resource), logic in
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import ConvertToMiddleware, Cron
@@ -34,10 +34,17 @@ from chalicelib.api import (
 )
 from chalicelib.api.http import RegistryApp, edge_headers
 from chalicelib.config import check_public_base_url, settings
-from chalicelib.jobs import document_check as document_check_job
-from chalicelib.jobs import export as export_job
-from chalicelib.jobs import search_index as search_index_job
+from chalicelib.lazy import lazy_module
 from chalicelib.observability import logger, metrics_middleware
+
+if TYPE_CHECKING:
+    from chalicelib.jobs import document_check as document_check_job
+    from chalicelib.jobs import export as export_job
+    from chalicelib.jobs import search_index as search_index_job
+else:  # measured cold-start lazy load: a job's modules load when its function runs
+    document_check_job = lazy_module("chalicelib.jobs.document_check")
+    export_job = lazy_module("chalicelib.jobs.export")
+    search_index_job = lazy_module("chalicelib.jobs.search_index")
 
 # Cold start: a cloud stage without PUBLIC_BASE_URL stops here, saying so (links never
 # come from a request's Host header).

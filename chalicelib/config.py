@@ -12,9 +12,11 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from chalicelib.domain.timeliness import TimelinessPolicy
+if TYPE_CHECKING:
+    from chalicelib.domain.timeliness import TimelinessPolicy
 
 # A fixed secret for the local stage only, when no SERVER_SECRET_ARN is set (in-process
 # tests); ``make run`` and the local stack read theirs from the emulator's Secrets Manager.
@@ -144,6 +146,9 @@ class Settings:
 
     @property
     def timeliness_policy(self) -> TimelinessPolicy:
+        # Measured cold-start lazy load: the deadline rules load with the first deadline.
+        from chalicelib.domain.timeliness import TimelinessPolicy
+
         return TimelinessPolicy(
             rule_start=self.rule_start,
             backfill_deadline=self.backfill_due,

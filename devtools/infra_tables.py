@@ -1,6 +1,6 @@
 """Write the DynamoDB tables of ``infra/resources.json`` from the pynamodb models.
 
-The models are the truth (``chalicelib.store.models.ALL_TABLES``); this keeps
+The models are the truth (``chalicelib.store.tables.ALL_TABLES``); this keeps
 the CloudFormation twin of each table, its keys and its indexes in step, so a
 new table or index is one command, and ``tests/unit/test_infra_template.py``
 fails until it is run. Settings that are not in the models (point-in-time
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.store.models import ALL_TABLES
+from chalicelib.store.tables import ALL_TABLES
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "infra" / "resources.json"
 # Tables whose DynamoDB stream feeds a function (``app.py``: ``on_dynamodb_record``). Not in

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import (
@@ -26,9 +28,15 @@ from chalicelib.api.http import (
     route,
 )
 from chalicelib.domain.names import PARTITION_CHARS
-from chalicelib.domain.schemas import AwardIn, BatchIn, RedactIn, RevokeIn
 from chalicelib.domain.search_text import QUERY_MAX_CHARS, QUERY_MIN_CHARS
-from chalicelib.services import award_reads, awards, redaction
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.services import award_reads, awards, redaction
+else:  # measured cold-start lazy load: a route's services load with its first request
+    award_reads = lazy_module("chalicelib.services.award_reads")
+    awards = lazy_module("chalicelib.services.awards")
+    redaction = lazy_module("chalicelib.services.redaction")
 
 bp = Blueprint(__name__)
 
@@ -41,7 +49,7 @@ bp = Blueprint(__name__)
     audience="provincial",
     ok={201: "AwardOut", 200: "AwardOut"},
     auth="required",
-    body=AwardIn,
+    body="AwardIn",
     errors=(404, 409, 422),
     etag=True,
     description="201 when created; 200 with the same id when the same source_id "
@@ -64,7 +72,7 @@ def push_award() -> Response:
     audience="provincial",
     ok={200: "BatchResultsOut"},
     auth="required",
-    body=BatchIn,
+    body="BatchIn",
 )
 def push_batch() -> Response:
     request = bp.current_request
@@ -151,7 +159,7 @@ def get_award(award_id: str) -> Response:
     audience="provincial",
     ok={200: "AwardOut"},
     auth="required",
-    body=AwardIn,
+    body="AwardIn",
     errors=(404, 409, 422),
     path_patterns=AWARD_PATH,
     if_match=True,
@@ -175,7 +183,7 @@ def correct_award(award_id: str) -> Response:
     audience="provincial",
     ok={200: "AwardOut"},
     auth="required",
-    body=RevokeIn,
+    body="RevokeIn",
     errors=(404, 409),
     path_patterns=AWARD_PATH,
     etag=True,
@@ -218,7 +226,7 @@ def verify() -> Response:
     audience="admin",
     ok={200: "AwardOut"},
     auth="required",
-    body=RedactIn,
+    body="RedactIn",
     errors=(404, 422),
     path_patterns=AWARD_PATH,
     etag=True,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
-from chalicelib.domain.schemas import CalendarIn
-from chalicelib.services import calendars
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.services import calendars
+else:  # measured cold-start lazy load: a route's services load with its first request
+    calendars = lazy_module("chalicelib.services.calendars")
 
 bp = Blueprint(__name__)
 
@@ -33,7 +39,7 @@ def get_calendar(year: str) -> Response:
     audience="admin",
     ok={200: "CalendarLoadedOut"},
     auth="required",
-    body=CalendarIn,
+    body="CalendarIn",
     errors=(409,),
     path_patterns={"year": r"^\d{4}$"},
     description="Overrides the library for that year without a redeploy; records "

@@ -2,11 +2,13 @@
 
 Each route declares its ``RouteDoc`` beside its handler (``http.route(...)``), so
 the documentation cannot drift from the code, and the query parameters declared
-here are the only ones the route accepts. Bodies and answers are the pydantic
-models that validate requests (``domain/schemas.py``) and, by name, the shapes
-that describe responses (``api/responses.py``); those are imported and their JSON
-Schemas built only when ``/v1/openapi.json`` is requested. This module holds the shapes and the few
-parameters and patterns several routes share.
+here are the only ones the route accepts. Bodies and answers are named, not
+imported: a body by its request model in ``domain/schemas.py`` (``body="AwardIn"``),
+an answer by its shape in ``api/responses.py`` (``"AwardOut"``). Both modules are
+pydantic, imported when a request with a body arrives or ``/v1/openapi.json`` is
+built, never on a cold start (measured: pydantic and our models are the largest
+import a GET does not need). This module holds the shapes and the few parameters and
+patterns several routes share.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
-
-from pydantic import BaseModel
 
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
@@ -78,7 +78,8 @@ class RouteDoc:
     ok: dict[int, Answer]
     auth: Auth = "none"
     query: tuple[Param, ...] = ()
-    body: type[BaseModel] | None = None
+    # The request model's name in ``domain/schemas.py`` (e.g. ``"AwardIn"``), not the class.
+    body: str | None = None
     errors: tuple[int, ...] = ()
     path_patterns: dict[str, str] = field(default_factory=dict)
     path_enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -89,6 +90,14 @@ class RouteDoc:
     storage: bool = True
     html_errors: tuple[int, ...] = ()
     open_query: bool = False
+
+    def __post_init__(self) -> None:
+        if self.body is not None and not isinstance(self.body, str):
+            name = getattr(self.body, "__name__", "AwardIn")
+            raise TypeError(
+                f"body= names the request model, e.g. body={name!r}, not the class: "
+                "importing it would put pydantic on every cold start"
+            )
 
 
 def _id_pattern(prefix: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import DOCUMENT_ID, PROGRAM_PATH, Param, Redirect
@@ -15,8 +17,12 @@ from chalicelib.api.http import (
 )
 from chalicelib.config import settings
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.schemas import DocumentIn
-from chalicelib.services import documents
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.services import documents
+else:  # measured cold-start lazy load: a route's services load with its first request
+    documents = lazy_module("chalicelib.services.documents")
 
 bp = Blueprint(__name__)
 
@@ -29,7 +35,7 @@ bp = Blueprint(__name__)
     audience="provincial",
     ok={201: "DocumentUploadOut"},
     auth="required",
-    body=DocumentIn,
+    body="DocumentIn",
     errors=(409, 422),
     path_patterns=PROGRAM_PATH,
     description="Answers an S3 presigned POST pinned to the document's key, its "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AUTHORITY, CURSOR, FEEDBACK_ID, LIMIT, SHORT_PAGES, Param
@@ -14,8 +16,13 @@ from chalicelib.api.http import (
     received_at,
     route,
 )
-from chalicelib.domain.schemas import FeedbackHandleIn, FeedbackIn, ZeroReportIn
-from chalicelib.services import feedback, zero_reports
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.services import feedback, zero_reports
+else:  # measured cold-start lazy load: a route's services load with its first request
+    feedback = lazy_module("chalicelib.services.feedback")
+    zero_reports = lazy_module("chalicelib.services.zero_reports")
 
 bp = Blueprint(__name__)
 
@@ -39,7 +46,7 @@ TO_DAY = Param(
     audience="provincial",
     ok={201: "FeedbackOut"},
     auth="required",
-    body=FeedbackIn,
+    body="FeedbackIn",
 )
 def submit_feedback() -> Response:
     request = bp.current_request
@@ -78,7 +85,7 @@ def list_feedback() -> Response:
     audience="admin",
     ok={200: "FeedbackOut"},
     auth="required",
-    body=FeedbackHandleIn,
+    body="FeedbackHandleIn",
     errors=(404, 409),
     path_patterns={"feedback_id": FEEDBACK_ID},
     description="Answers the item, `state: handled`, with the reply. Handling it again "
@@ -103,7 +110,7 @@ def handle_feedback(feedback_id: str) -> Response:
     audience="provincial",
     ok={201: "ZeroReportOut"},
     auth="required",
-    body=ZeroReportIn,
+    body="ZeroReportIn",
 )
 def file_zero_report() -> Response:
     request = bp.current_request

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import IMPORT_ID, Raw
 from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
-from chalicelib.domain.schemas import ImportIn
-from chalicelib.services import imports
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.services import imports
+else:  # measured cold-start lazy load: a route's services load with its first request
+    imports = lazy_module("chalicelib.services.imports")
 
 bp = Blueprint(__name__)
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -21,7 +27,7 @@ _NO_STORE = {"Cache-Control": "no-store"}
     audience="provincial",
     ok={201: "ImportUploadOut"},
     auth="required",
-    body=ImportIn,
+    body="ImportIn",
     errors=(422,),
     description="The backfill template as XLSX or CSV (UTF-8, UTF-8 with BOM or "
     "GB18030). Answers an S3 presigned POST under `imports/` pinned to the declared "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import CURSOR, KEY_ID, LIMIT
@@ -15,8 +17,12 @@ from chalicelib.api.http import (
     route,
 )
 from chalicelib.domain.errors import UnauthenticatedError
-from chalicelib.domain.schemas import KeyIn
-from chalicelib.services import key_admin
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.services import key_admin
+else:  # measured cold-start lazy load: a route's services load with its first request
+    key_admin = lazy_module("chalicelib.services.key_admin")
 
 bp = Blueprint(__name__)
 
@@ -29,7 +35,7 @@ bp = Blueprint(__name__)
     audience="admin",
     ok={201: "ApiKeyCreatedOut"},
     auth="required",
-    body=KeyIn,
+    body="KeyIn",
     description="A provincial key needs `authority_id` (one of the 33); an admin key "
     "takes none. Only the key's HMAC is stored: the answer is the one time it is seen.",
 )

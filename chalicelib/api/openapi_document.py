@@ -6,7 +6,8 @@ other route needs.
 
 Paths come from ``app.routes`` (every route, nothing hand-listed); what each
 route takes and answers comes from the ``RouteDoc`` it declared beside its handler
-(``http.route(...)``, gathered in ``http.ROUTE_DOCS``) and the pydantic models, whose
+(``http.route(...)``, gathered in ``http.ROUTE_DOCS``) and the pydantic models it names
+(request bodies in ``domain/schemas.py``, answers in ``api/responses.py``), whose
 JSON Schema (2020-12, the dialect of OpenAPI 3.1) pydantic writes under
 ``#/components/schemas``. The document is built once per container; only
 ``servers`` depends on the request (host and stage).
@@ -24,6 +25,7 @@ from pydantic_core import core_schema
 from chalicelib.api import responses
 from chalicelib.api.doc import Answer, Raw, Redirect, RouteDoc
 from chalicelib.api.http import ROUTE_DOCS
+from chalicelib.domain.bodies import request_model
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 BEARER = "bearerAuth"
@@ -122,7 +124,7 @@ def _models(docs: list[RouteDoc]) -> list[tuple[type[BaseModel], JsonSchemaMode]
     }
     for doc in docs:
         if doc.body is not None:
-            wanted[(doc.body, "validation")] = None
+            wanted[(request_model(doc.body), "validation")] = None
         for answer in doc.ok.values():
             if isinstance(answer, str):
                 wanted[(_shape(answer), "serialization")] = None
@@ -234,7 +236,9 @@ def _operation(
     if doc.body is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": refs[(doc.body, "validation")]}},
+            "content": {
+                "application/json": {"schema": refs[(request_model(doc.body), "validation")]}
+            },
         }
     return operation
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AUTHORITY, CURSOR, LIMIT, PROGRAM_PATH, Param
@@ -17,8 +19,13 @@ from chalicelib.api.http import (
     route,
 )
 from chalicelib.domain import program_status
-from chalicelib.domain.schemas import ProgramIn, ReviewIn, WithdrawIn
-from chalicelib.services import programs, reviews
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.services import programs, reviews
+else:  # measured cold-start lazy load: a route's services load with its first request
+    programs = lazy_module("chalicelib.services.programs")
+    reviews = lazy_module("chalicelib.services.reviews")
 
 bp = Blueprint(__name__)
 
@@ -31,7 +38,7 @@ bp = Blueprint(__name__)
     audience="provincial",
     ok={201: "ProgramOut"},
     auth="required",
-    body=ProgramIn,
+    body="ProgramIn",
     errors=(422,),
     etag=True,
 )
@@ -96,7 +103,7 @@ def get_program(program_id: str) -> Response:
     audience="provincial",
     ok={200: "ProgramOut"},
     auth="required",
-    body=ProgramIn,
+    body="ProgramIn",
     errors=(404, 409, 422),
     path_patterns=PROGRAM_PATH,
     if_match=True,
@@ -137,7 +144,7 @@ def submit_program(program_id: str) -> Response:
     audience="admin",
     ok={200: "ProgramOut"},
     auth="required",
-    body=ReviewIn,
+    body="ReviewIn",
     errors=(409,),
     path_patterns=PROGRAM_PATH,
     etag=True,
@@ -159,7 +166,7 @@ def review_program(program_id: str) -> Response:
     audience="admin",
     ok={200: "ProgramOut"},
     auth="required",
-    body=WithdrawIn,
+    body="WithdrawIn",
     errors=(409,),
     path_patterns=PROGRAM_PATH,
     etag=True,

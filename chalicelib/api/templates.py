@@ -19,7 +19,7 @@ from chalice import Blueprint, Response
 from chalicelib.api.doc import Raw
 from chalicelib.api.http import route
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.schemas import XLSX_TYPE
+from chalicelib.domain.media_types import XLSX as XLSX_TYPE
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[1] / "web" / "templates" / "awards.xlsx"
 # 获奖信息回填模板.xlsx, for browsers that honour RFC 6266 filename*.

@@ -17,6 +17,7 @@ import re
 from functools import cache
 from pathlib import Path
 from string import Template
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Blueprint, Response
@@ -34,10 +35,17 @@ from chalicelib.api.http import (
 from chalicelib.config import settings
 from chalicelib.domain.errors import NotFoundError, RegistryError, UnavailableError
 from chalicelib.domain.jose import fingerprint
+from chalicelib.lazy import lazy_module
 from chalicelib.observability import logger
-from chalicelib.services import receipts
-from chalicelib.services.verify_print import verification_page
-from chalicelib.store import objects
+
+if TYPE_CHECKING:
+    from chalicelib.services import receipts
+    from chalicelib.services import verify_print as printable
+    from chalicelib.store import objects
+else:  # measured cold-start lazy load: a route's services and S3 load with its first request
+    receipts = lazy_module("chalicelib.services.receipts")
+    printable = lazy_module("chalicelib.services.verify_print")
+    objects = lazy_module("chalicelib.store.objects")
 
 bp = Blueprint(__name__)
 
@@ -326,7 +334,7 @@ def _print_receipt(credit_code: str | None) -> dict[str, str] | None:
 def verify_print() -> Response:
     request = bp.current_request
     try:
-        page = verification_page(
+        page = printable.verification_page(
             query_params(request).get("credit_code"),
             base_url=public_base_url(),
             receipt=_print_receipt(query_params(request).get("credit_code")),

@@ -28,12 +28,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
-PDF = "application/pdf"
-OFD = "application/ofd"
+from chalicelib.domain.media_types import CSV, OFD, PDF, XLSX
+
+# Spreadsheet imports (``POST /v1/imports``, XLSX or CSV) are checked the same way.
 CONTENT_TYPES: tuple[str, ...] = (PDF, OFD)
-# Spreadsheet imports (``POST /v1/imports``) are checked the same way.
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv"
 
 _PDF_MAGIC = b"%PDF-"
 _ZIP_MAGIC = b"PK\x03\x04"

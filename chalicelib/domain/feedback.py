@@ -16,8 +16,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from chalicelib.domain.china_time import CHINA_TZ
 from chalicelib.domain.errors import ConflictError, ValidationError
-from chalicelib.domain.timeliness import CHINA_TZ
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

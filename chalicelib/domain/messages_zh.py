@@ -11,6 +11,7 @@ here too (``reason_zh``), so a problem reads the same wherever it is reported.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -127,75 +128,78 @@ PYDANTIC_ZH: Mapping[str, str] = MappingProxyType(
 
 # (pattern on one of our English messages, Chinese reason); the first match wins. For
 # messages raised without their own ``message_zh`` (and from before this module existed).
-MESSAGE_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), zh)
-    for pattern, zh in (
-        (r"is required", "必填，不能为空"),
-        (r"must be a date written YYYY-MM-DD", "日期格式应为 YYYY-MM-DD，或使用日期单元格"),
-        (r"must be a month written YYYY-MM, from (\d{4})", r"月份格式应为 YYYY-MM，自 \1 年起"),
-        (r"is not a real date", "日期不存在"),
-        (r"must be on or after\D*(\d{4}-\d{2}-\d{2})", r"日期不得早于 \1"),
-        (r"must not be after today", "日期不得晚于今天（北京时间）"),
-        (r"must not be before period_from", "结束日期不得早于开始日期"),
-        (r"to must not be before from", "截止日期不得早于起始日期"),
-        (r"from must not be after to", "开始月份不得晚于结束月份"),
-        (r"spans more than (\d+) months", r"时间跨度不得超过 \1 个月"),
-        (r"batch year cannot be later", "获奖年度不能晚于获奖日期所在年份"),
-        (r"personal ID number", CREDIT_CODE_ZH["personal_id"]),
-        (r"check character", CREDIT_CODE_ZH["check_character"]),
-        (r"credit code has 18 characters", CREDIT_CODE_ZH["length"]),
-        (r"not allowed in a credit code", CREDIT_CODE_ZH["character"]),
-        (r"credit code must be a string", CREDIT_CODE_ZH["type"]),
-        (r"already appears as winners", "同一奖项中统一社会信用代码重复"),
-        (r"Input should be 'general_contractor'", "单位角色应为：" + "、".join(ROLE_ZH.values())),
-        (r"Input should be 'housing'", "工程类别应为：" + " 或 ".join(CATEGORY_ZH.values())),
-        (r"should be a valid integer|Input should be a valid number", "应为整数"),
-        (r"greater than or equal to (\d+)", r"不得小于 \1"),
-        (r"less than or equal to (\d+)", r"不得大于 \1"),
-        (r"at most (\d+) characters", r"长度不得超过 \1 个字符"),
-        (r"must be 1\.\.(\d+) characters", r"长度应为 1 至 \1 个字符"),
-        (r"at least 1 character", "不能为空"),
-        (r"at most (\d+) records per batch", r"每批最多 \1 条"),
-        (r"at most (\d+) items", r"不得超过 \1 项"),
-        (r"at least 1 item", "至少需要一家获奖单位"),
-        (r"should match pattern '\^\\d\{6\}\$'", "应为 6 位数字"),
-        (r"should match pattern '\^https\?", "应为 http:// 或 https:// 开头的网址"),
-        (r"control characters", "含有不可见的控制字符"),
-        (r"valid string", "应为文本"),
-        (r"not in this authority's province", "项目所在地不在本省范围内"),
-        (r"unknown (query )?parameter", "不是可接受的查询参数"),
-        (r"unknown field", "不是可接受的字段"),
-        (r"unknown authority_id", "省级主管部门编号不存在"),
-        (r"must be true or false", "应为 true 或 false"),
-        (r"needs authority_id", "按记录编号查询时须同时给出 authority_id"),
-        (r"limit must be 1\.\.(\d+)", r"每页条数应为 1 至 \1"),
-        (r"If-Match must be the version", '应为所读取的版本号，例如 "3"'),
-        (r"must be one of", "取值不在允许范围内"),
-        (r"format must be json", "只能为 json，或不填（直接跳转到文件）"),
-        (r"needs at least (\d+) characters", r"至少需要 \1 个字符"),
-        (r"is over (\d+) characters", r"不得超过 \1 个字符"),
-        (r"more than (\d+) awards match", r"匹配的获奖信息超过 \1 条，请输入更完整的名称"),
-        (r"is not in (\d{4})", r"不在 \1 年内"),
-        (r"also listed as a holiday", "该日期同时被列为节假日"),
-        (r"cursor is malformed", "翻页游标无效"),
-        (r"cannot change in a correction", "更正时不能修改"),
-        (r"cannot be redacted", "该字段不能删除"),
-        (r"must not repeat", "不得重复"),
-        (r"must be a file name", "应为文件名，不能是路径"),
-        (r"a reason is required", "驳回时必须说明理由"),
-        (r"admin key is bound to no authority", "管理员密钥不绑定省级主管部门，请不要填写"),
-        (r"provincial key needs one of", "省级密钥须绑定 33 个省级主管部门之一"),
-        (r"the body must be a JSON object", "请求体应为 JSON 对象"),
-        (r"send Accept:", "请在 Accept 请求头中接受 XLSX 文件"),
-        (
-            r"q cannot be combined with",
-            "名称片段搜索（q）不能与统一社会信用代码、单位名称或记录编号同时使用",
-        ),
-        (r"q must be (\d+) to (\d+) characters", r"搜索内容应为 \1 至 \2 个字符"),
-        (r"sort must be date or name", "排序方式应为 date（按日期）或 name（按名称）"),
-        (r"sort=name needs q", "按名称排序（sort=name）须同时给出搜索内容 q"),
-    )
+# Compiled with the first error that needs them (``_compiled``), not at cold start (measured).
+MESSAGE_ZH: tuple[tuple[str, str], ...] = (
+    (r"is required", "必填，不能为空"),
+    (r"must be a date written YYYY-MM-DD", "日期格式应为 YYYY-MM-DD，或使用日期单元格"),
+    (r"must be a month written YYYY-MM, from (\d{4})", r"月份格式应为 YYYY-MM，自 \1 年起"),
+    (r"is not a real date", "日期不存在"),
+    (r"must be on or after\D*(\d{4}-\d{2}-\d{2})", r"日期不得早于 \1"),
+    (r"must not be after today", "日期不得晚于今天（北京时间）"),
+    (r"must not be before period_from", "结束日期不得早于开始日期"),
+    (r"to must not be before from", "截止日期不得早于起始日期"),
+    (r"from must not be after to", "开始月份不得晚于结束月份"),
+    (r"spans more than (\d+) months", r"时间跨度不得超过 \1 个月"),
+    (r"batch year cannot be later", "获奖年度不能晚于获奖日期所在年份"),
+    (r"personal ID number", CREDIT_CODE_ZH["personal_id"]),
+    (r"check character", CREDIT_CODE_ZH["check_character"]),
+    (r"credit code has 18 characters", CREDIT_CODE_ZH["length"]),
+    (r"not allowed in a credit code", CREDIT_CODE_ZH["character"]),
+    (r"credit code must be a string", CREDIT_CODE_ZH["type"]),
+    (r"already appears as winners", "同一奖项中统一社会信用代码重复"),
+    (r"Input should be 'general_contractor'", "单位角色应为：" + "、".join(ROLE_ZH.values())),
+    (r"Input should be 'housing'", "工程类别应为：" + " 或 ".join(CATEGORY_ZH.values())),
+    (r"should be a valid integer|Input should be a valid number", "应为整数"),
+    (r"greater than or equal to (\d+)", r"不得小于 \1"),
+    (r"less than or equal to (\d+)", r"不得大于 \1"),
+    (r"at most (\d+) characters", r"长度不得超过 \1 个字符"),
+    (r"must be 1\.\.(\d+) characters", r"长度应为 1 至 \1 个字符"),
+    (r"at least 1 character", "不能为空"),
+    (r"at most (\d+) records per batch", r"每批最多 \1 条"),
+    (r"at most (\d+) items", r"不得超过 \1 项"),
+    (r"at least 1 item", "至少需要一家获奖单位"),
+    (r"should match pattern '\^\\d\{6\}\$'", "应为 6 位数字"),
+    (r"should match pattern '\^https\?", "应为 http:// 或 https:// 开头的网址"),
+    (r"control characters", "含有不可见的控制字符"),
+    (r"valid string", "应为文本"),
+    (r"not in this authority's province", "项目所在地不在本省范围内"),
+    (r"unknown (query )?parameter", "不是可接受的查询参数"),
+    (r"unknown field", "不是可接受的字段"),
+    (r"unknown authority_id", "省级主管部门编号不存在"),
+    (r"must be true or false", "应为 true 或 false"),
+    (r"needs authority_id", "按记录编号查询时须同时给出 authority_id"),
+    (r"limit must be 1\.\.(\d+)", r"每页条数应为 1 至 \1"),
+    (r"If-Match must be the version", '应为所读取的版本号，例如 "3"'),
+    (r"must be one of", "取值不在允许范围内"),
+    (r"format must be json", "只能为 json，或不填（直接跳转到文件）"),
+    (r"needs at least (\d+) characters", r"至少需要 \1 个字符"),
+    (r"is over (\d+) characters", r"不得超过 \1 个字符"),
+    (r"more than (\d+) awards match", r"匹配的获奖信息超过 \1 条，请输入更完整的名称"),
+    (r"is not in (\d{4})", r"不在 \1 年内"),
+    (r"also listed as a holiday", "该日期同时被列为节假日"),
+    (r"cursor is malformed", "翻页游标无效"),
+    (r"cannot change in a correction", "更正时不能修改"),
+    (r"cannot be redacted", "该字段不能删除"),
+    (r"must not repeat", "不得重复"),
+    (r"must be a file name", "应为文件名，不能是路径"),
+    (r"a reason is required", "驳回时必须说明理由"),
+    (r"admin key is bound to no authority", "管理员密钥不绑定省级主管部门，请不要填写"),
+    (r"provincial key needs one of", "省级密钥须绑定 33 个省级主管部门之一"),
+    (r"the body must be a JSON object", "请求体应为 JSON 对象"),
+    (r"send Accept:", "请在 Accept 请求头中接受 XLSX 文件"),
+    (
+        r"q cannot be combined with",
+        "名称片段搜索（q）不能与统一社会信用代码、单位名称或记录编号同时使用",
+    ),
+    (r"q must be (\d+) to (\d+) characters", r"搜索内容应为 \1 至 \2 个字符"),
+    (r"sort must be date or name", "排序方式应为 date（按日期）或 name（按名称）"),
+    (r"sort=name needs q", "按名称排序（sort=name）须同时给出搜索内容 q"),
 )
+
+
+@functools.cache
+def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern), zh) for pattern, zh in MESSAGE_ZH)
 
 
 def field_message_zh(field: str | None, reason: str) -> str:
@@ -211,7 +215,7 @@ def reason_of(field: str | None, message_zh: str) -> str:
 
 def reason_zh(code: str, message: str) -> str:
     """The Chinese reason for an error ``code`` and its English ``message``."""
-    for pattern, zh in MESSAGE_ZH:
+    for pattern, zh in _compiled():
         match = pattern.search(message)
         if match:
             return match.expand(zh)

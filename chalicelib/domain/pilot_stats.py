@@ -29,8 +29,8 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib.domain.audit_rules import PushClass, TimelinessCounts, push_class
+from chalicelib.domain.china_time import CHINA_TZ
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.timeliness import CHINA_TZ
 
 # ASCII digits only (``\d`` would take any Unicode digit), months 01-12.
 MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")

@@ -31,6 +31,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from chalicelib import clock
 from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credit_code
 from chalicelib.domain.errors import ErrorDetail, ValidationError
 from chalicelib.domain.messages_zh import (
@@ -39,7 +40,6 @@ from chalicelib.domain.messages_zh import (
     field_message_zh,
     pydantic_reason_zh,
 )
-from chalicelib.domain.timeliness import china_date
 
 Category = Literal["housing", "municipal"]
 WinnerRole = Literal[
@@ -167,6 +167,16 @@ class AwardIn(_Schema):
         """SHA-256 of the canonical form: NFC text, sorted keys, nulls dropped."""
         return canonical_hash(self.model_dump(mode="json", exclude_none=True))
 
+    def duplicate_winners(self) -> list[tuple[int, int, str]]:
+        """``(index, first index, credit code)`` of every winner whose code appeared before."""
+        seen: dict[str, int] = {}
+        found = []
+        for index, winner in enumerate(self.winners):
+            first = seen.setdefault(winner.credit_code, index)
+            if first != index:
+                found.append((index, first, winner.credit_code))
+        return found
+
 
 class Approval(_Schema):
     issuer: Text(200)
@@ -229,10 +239,6 @@ class DocumentIn(_Schema):
     @classmethod
     def _lower_hex(cls, value: str) -> str:
         return value.lower()
-
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_TYPE = "text/csv"
 
 
 class ImportIn(DocumentIn):
@@ -372,17 +378,6 @@ SERVER_FIELDS = frozenset(
         "documents",
     }
 )
-
-
-def duplicate_winners(award: AwardIn) -> list[tuple[int, int, str]]:
-    """``(index, first index, credit code)`` of every winner whose code appeared before."""
-    seen: dict[str, int] = {}
-    found = []
-    for index, winner in enumerate(award.winners):
-        first = seen.setdefault(winner.credit_code, index)
-        if first != index:
-            found.append((index, first, winner.credit_code))
-    return found
 
 
 def canonical_hash(data: Any) -> str:

@@ -20,11 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.workdays import WorkdayCalendar
-
-CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
 Status = Literal["on_time", "late", "pending"]
 CalendarKind = Literal["official", "provisional"]
@@ -66,23 +64,6 @@ class Timeliness:
             "working_days_late": self.working_days_late,
             "calendar": self.calendar,
         }
-
-
-def china_date(instant: datetime) -> date:
-    """Return the date in China at ``instant``, which must be timezone-aware.
-
-    A naive datetime is refused: guessing its zone would shift pushes made
-    around midnight to the wrong day.
-
-    Examples
-    --------
-    >>> from datetime import UTC
-    >>> china_date(datetime(2026, 11, 24, 16, 30, tzinfo=UTC))
-    datetime.date(2026, 11, 25)
-    """
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError("instant must be timezone-aware")
-    return instant.astimezone(CHINA_TZ).date()
 
 
 def deadline_for(

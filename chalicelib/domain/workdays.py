@@ -25,8 +25,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import chinese_calendar
-
 
 @dataclass(frozen=True)
 class YearArrangement:
@@ -243,6 +241,9 @@ def _library_workdays(year: int) -> tuple[int, ...] | None:
     The library's data never changes within a process, so this is shared by all
     calendars; it raises NotImplementedError for years it does not ship.
     """
+    # Measured cold-start lazy load: the library's tables load with the first deadline.
+    import chinese_calendar
+
     try:
         return tuple(d.toordinal() for d in _days_of(year) if chinese_calendar.is_workday(d))
     except NotImplementedError:

@@ -22,7 +22,7 @@ from typing import Any
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.messages_zh import reason_of
 from chalicelib.domain.numbers import ascii_int_or_none
-from chalicelib.domain.schemas import AwardIn, duplicate_winners, parse_model
+from chalicelib.domain.schemas import AwardIn, parse_model
 from chalicelib.imports.columns import AWARD_KEYS, BY_KEY, WINNER_KEYS, category_code, role_code
 from chalicelib.imports.problems import Problem, reason_zh
 from chalicelib.imports.readers import Table
@@ -371,7 +371,7 @@ def check(draft: Draft, program_id: str | Problem) -> Checked | list[Problem]:
         taken = {problem.field for problem in problems}
         found = draft.problems_of(error.to_body())
         return problems + [problem for problem in found if problem.field not in taken]
-    for index, first, code in duplicate_winners(award):
+    for index, first, code in award.duplicate_winners():
         problems.append(
             draft.problem_at(
                 f"winners[{index}].credit_code",

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.domain.timeliness import china_date
+from chalicelib.domain.china_time import china_date
 from chalicelib.observability import logger
 from chalicelib.services import audit, audit_lease
 

@@ -35,9 +35,9 @@ from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.domain import audit_rules
+from chalicelib.domain.bodies import parse_body
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.errors import ConflictError, ValidationError
-from chalicelib.domain.schemas import AuditRunIn, parse_model
-from chalicelib.domain.timeliness import china_date
 from chalicelib.domain.workdays import WorkdayCalendar
 from chalicelib.observability import logger
 from chalicelib.services import (
@@ -188,7 +188,7 @@ def _recompute(today: date, calendar: WorkdayCalendar, at: datetime) -> int:
 def run_now(principal: Principal | None, data: Any, now: datetime) -> dict[str, Any]:
     """``POST /v1/audit/run``: the same audit, now, for today or a given China date."""
     require(principal, ADMIN)
-    body = parse_model(AuditRunIn, data if data is not None else {})
+    body = parse_body("AuditRunIn", data if data is not None else {})
     today = body.date or china_date(now)
     if today < settings().audit_from:
         raise ValidationError(

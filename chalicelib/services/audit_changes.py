@@ -23,8 +23,8 @@ from chalicelib.domain.audit_rules import (
     push_class,
 )
 from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.pilot_stats import AwardFacts, award_facts, china_month
-from chalicelib.domain.timeliness import china_date
 from chalicelib.observability import logger
 from chalicelib.store.awards import earlier_view
 from chalicelib.store.base import parse_iso_utc

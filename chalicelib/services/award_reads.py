@@ -24,6 +24,7 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credit_code
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.disclosure import award_for, reader_of
@@ -38,7 +39,6 @@ from chalicelib.domain.names import (
 )
 from chalicelib.domain.numbers import parse_ascii_int
 from chalicelib.domain.places import with_location
-from chalicelib.domain.timeliness import china_date
 from chalicelib.domain.validity import with_validity
 from chalicelib.services.award_search import search_records, sort_of
 from chalicelib.services.keys import Principal

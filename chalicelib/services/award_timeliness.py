@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.errors import ConflictError
-from chalicelib.domain.schemas import ExcuseIn, parse_model
 from chalicelib.services.award_reads import finished
 from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.store import ledger
@@ -27,7 +27,7 @@ def excuse_award(
 ) -> dict[str, Any]:
     """Accept a late push as justified; excusing it again changes nothing."""
     principal = require(principal, ADMIN)
-    body = parse_model(ExcuseIn, data)
+    body = parse_body("ExcuseIn", data)
 
     def attempt() -> dict[str, Any]:
         record = load_record(award_id)

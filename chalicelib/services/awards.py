@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import settings
 from chalicelib.domain import program_status
 from chalicelib.domain.authorities import division_prefix
+from chalicelib.domain.bodies import parse_body
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.disclosure import erase
 from chalicelib.domain.errors import (
     BusinessRuleError,
@@ -32,8 +34,6 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.names import winner_names
-from chalicelib.domain.schemas import AwardIn, BatchIn, RevokeIn, duplicate_winners, parse_model
-from chalicelib.domain.timeliness import china_date
 from chalicelib.observability import count
 from chalicelib.services.award_reads import finished
 from chalicelib.services.calendars import judge
@@ -42,6 +42,9 @@ from chalicelib.store import awards as store
 from chalicelib.store import ledger
 from chalicelib.store.base import iso_utc
 from chalicelib.store.models import AwardRecord, Program
+
+if TYPE_CHECKING:
+    from chalicelib.domain.schemas import AwardIn
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,8 @@ class PushResult:
 
 def _validate(principal: Principal, data: Any, now: datetime) -> AwardIn:
     """The schema, then the record's own rules; each stage reports all its problems at once."""
-    award = parse_model(
-        AwardIn, data, today=china_date(now), earliest_award=settings().backfill_from
+    award = parse_body(
+        "AwardIn", data, today=china_date(now), earliest_award=settings().backfill_from
     )
     problems = [
         ErrorDetail(
@@ -63,7 +66,7 @@ def _validate(principal: Principal, data: Any, now: datetime) -> AwardIn:
             f"（与 winners[{first}] 相同）",
             f"winners[{index}].credit_code",
         )
-        for index, first, code in duplicate_winners(award)
+        for index, first, code in award.duplicate_winners()
     ]
     location = award.project.location_code
     if location and not location.startswith(division_prefix(principal.authority_id)):
@@ -183,7 +186,7 @@ def push_batch(principal: Principal | None, data: Any, now: datetime) -> dict[st
         limit = settings().max_batch_records
         if len(data["records"]) > limit:
             raise ValidationError(f"at most {limit} records per batch", field="records")
-    batch = parse_model(BatchIn, data)
+    batch = parse_body("BatchIn", data)
     results = []
     for index, record in enumerate(batch.records):
         try:
@@ -280,7 +283,7 @@ def revoke_award(
     """Withdraw an award from the public lists; it stays readable, marked revoked."""
     principal = require(principal, PROVINCIAL)
     _owned_record(principal, award_id)
-    body = parse_model(RevokeIn, data)
+    body = parse_body("RevokeIn", data)
 
     def attempt() -> dict[str, Any]:
         record = store.load_record(award_id)

@@ -28,9 +28,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.numbers import parse_ascii_int
-from chalicelib.domain.schemas import CalendarIn, parse_model
 from chalicelib.domain.timeliness import Judgement, judge_award
 from chalicelib.domain.workdays import WorkdayCalendar, YearArrangement
 from chalicelib.services.keys import ADMIN, Principal, require
@@ -137,7 +137,7 @@ def get_calendar(year_text: str) -> dict[str, Any]:
 
 def validate_arrangement(year: int, data: Any) -> YearArrangement:
     """The body as an arrangement of ``year``; 400 naming the first bad date."""
-    body = parse_model(CalendarIn, data)
+    body = parse_body("CalendarIn", data)
     for name, days in (("holidays", body.holidays), ("workdays", body.workdays)):
         for index, day in enumerate(days):
             if day.year != year:

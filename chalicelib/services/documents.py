@@ -37,8 +37,8 @@ from botocore.exceptions import ClientError
 
 from chalicelib.config import settings
 from chalicelib.domain import program_status
+from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.documents import (
-    OFD,
     Expected,
     Verdict,
     inspect_document,
@@ -52,7 +52,7 @@ from chalicelib.domain.errors import (
     UnavailableError,
 )
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.schemas import DocumentIn, parse_model
+from chalicelib.domain.media_types import OFD
 from chalicelib.observability import logger
 from chalicelib.services.keys import PROVINCIAL, Principal, require
 from chalicelib.services.programs import get_program, owned_program, publish
@@ -117,7 +117,7 @@ def request_upload(
     """Declare a document on a draft and hand out the presigned POST for its bytes."""
     principal = require(principal, PROVINCIAL)
     owned_program(program_id, principal)
-    body = parse_model(DocumentIn, data)
+    body = parse_body("DocumentIn", data)
     config = settings()
     if body.size > config.max_document_bytes:
         raise BusinessRuleError(

@@ -57,12 +57,12 @@ from botocore.exceptions import ClientError
 from chalicelib.config import settings
 from chalicelib.domain import places, program_status, validity
 from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.csv_safety import safe_writer
 from chalicelib.domain.disclosure import PUBLIC, award_for, program_for
 from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.places import location_name
-from chalicelib.domain.timeliness import china_date
 from chalicelib.observability import logger
 from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.store import objects

@@ -20,6 +20,7 @@ from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import (
     ForbiddenError,
@@ -29,7 +30,6 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.feedback import china_day_bounds, parse_day, with_reply
 from chalicelib.domain.ids import is_plausible_id, new_id
-from chalicelib.domain.schemas import FeedbackHandleIn, FeedbackIn, parse_model
 from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, require
 from chalicelib.store.base import iso_utc
 from chalicelib.store.ledger import save_if_unchanged, until_committed
@@ -66,7 +66,7 @@ def feedback_view(item: Feedback) -> dict[str, Any]:
 
 def submit_feedback(principal: Principal | None, data: Any, now: datetime) -> dict[str, Any]:
     principal = require(principal, PROVINCIAL)
-    body = parse_model(FeedbackIn, data)
+    body = parse_body("FeedbackIn", data)
     at = iso_utc(now)
     feedback_id = new_id("fbk")
     item = Feedback(
@@ -160,7 +160,7 @@ def handle_feedback(
     the same reply as the latest changes nothing (a retry answers the item as it is).
     """
     principal = require(principal, ADMIN)
-    body = parse_model(FeedbackHandleIn, data)
+    body = parse_body("FeedbackHandleIn", data)
     if not is_plausible_id(feedback_id, "fbk"):
         raise NotFoundError(f"no feedback {feedback_id[:64]}")
     at = iso_utc(now)

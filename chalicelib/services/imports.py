@@ -22,12 +22,12 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.csv_safety import safe_cell
 from chalicelib.domain.documents import Expected
 from chalicelib.domain.errors import BusinessRuleError, NotFoundError
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.messages_zh import message_zh_for
-from chalicelib.domain.schemas import ImportIn, parse_model
 from chalicelib.imports.problems import ERROR_COLUMNS, Problem, error_row, sort_key
 from chalicelib.observability import logger
 from chalicelib.services.documents import inspect_upload
@@ -78,7 +78,7 @@ def import_view(job: ImportJob) -> dict[str, Any]:
 def request_upload(principal: Principal | None, data: Any, now: datetime) -> dict[str, Any]:
     """Declare a spreadsheet and hand out the presigned POST for its bytes."""
     principal = require(principal, PROVINCIAL)
-    body = parse_model(ImportIn, data)
+    body = parse_body("ImportIn", data)
     config = settings()
     if body.size > config.max_import_bytes:
         raise BusinessRuleError(

@@ -18,9 +18,9 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.config import settings
+from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
-from chalicelib.domain.schemas import KeyIn, parse_model
 from chalicelib.services.keys import (
     ADMIN,
     ROLES,
@@ -49,7 +49,7 @@ def key_view(item: ApiKey) -> dict[str, Any]:
 def create_key(principal: Principal | None, data: Any) -> dict[str, Any]:
     """``POST /v1/keys``: a new key, shown once in the answer."""
     require(principal, ADMIN)
-    body = parse_model(KeyIn, data)
+    body = parse_body("KeyIn", data)
     issued = issue_key(role=body.role, authority_id=body.authority_id, note=body.note)
     return {
         "key_id": issued["key_id"],

@@ -17,9 +17,9 @@ from pynamodb.exceptions import GetError, PynamoDBException, UpdateError
 
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.errors import ForbiddenError, UnauthenticatedError, UnavailableError
 from chalicelib.domain.ids import is_plausible_id, new_id
-from chalicelib.domain.timeliness import china_date
 from chalicelib.observability import logger
 from chalicelib.store.base import iso_utc, utc_now
 from chalicelib.store.models import ApiKey

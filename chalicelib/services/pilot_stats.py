@@ -26,6 +26,7 @@ from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITIES
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.pilot_stats import (
     PilotCounts,
@@ -34,7 +35,6 @@ from chalicelib.domain.pilot_stats import (
     pilot_report,
     public_summary,
 )
-from chalicelib.domain.timeliness import china_date
 from chalicelib.observability import count, logger
 from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.services.timeliness_stats import _as_of as audit_as_of

@@ -14,6 +14,8 @@ from typing import Any
 from chalicelib.config import settings
 from chalicelib.domain import program_status
 from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.bodies import parse_body
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.disclosure import program_for, reader_of
 from chalicelib.domain.errors import (
@@ -26,8 +28,6 @@ from chalicelib.domain.errors import (
     VersionMismatchError,
 )
 from chalicelib.domain.ids import is_plausible_id, new_id
-from chalicelib.domain.schemas import ProgramIn, parse_model
-from chalicelib.domain.timeliness import china_date
 from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, require
 from chalicelib.store import ledger
 from chalicelib.store.base import iso_utc
@@ -145,7 +145,7 @@ def _refuse_undisclosable(data: Any) -> None:
 
 def _content(data: Any, now: datetime) -> dict[str, Any]:
     _refuse_undisclosable(data)
-    program = parse_model(ProgramIn, data, today=china_date(now))
+    program = parse_body("ProgramIn", data, today=china_date(now))
     return program.model_dump(mode="json", exclude_none=True, exclude={"classified", "disclosable"})
 
 

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import settings
+from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.disclosure import REDACTABLE_FIELDS, erase, holds_any
 from chalicelib.domain.errors import BusinessRuleError, UnavailableError
-from chalicelib.domain.schemas import RedactIn, parse_model
 from chalicelib.observability import logger
 from chalicelib.services.award_reads import finished
 from chalicelib.services.keys import ADMIN, Principal, require
@@ -48,6 +48,9 @@ from chalicelib.store.awards import (
 )
 from chalicelib.store.base import iso_utc
 from chalicelib.store.models import AwardRecord, AwardVersion, ChangeEntry
+
+if TYPE_CHECKING:
+    from chalicelib.domain.schemas import RedactIn
 
 BATCH_GET_MAX = 100
 
@@ -127,7 +130,7 @@ def redact_award(
     """Erase ``fields`` from the award, its history and its change entries; the admin's view."""
     principal = require(principal, ADMIN)
     load_record(award_id)  # 404 before anything else
-    body = parse_model(RedactIn, data)
+    body = parse_body("RedactIn", data)
     fields = _fields(body)
     committed = _commit(award_id, fields, body.reason, now)
     record = committed or load_record(award_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.schemas import ReviewIn, WithdrawIn, parse_model
+from chalicelib.domain.bodies import parse_body
 from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.services.programs import get_program, transition
 
@@ -21,7 +21,7 @@ def review_program(
     """Approve or reject a submitted programme; rejecting needs a reason."""
     principal = require(principal, ADMIN)
     get_program(program_id, principal)
-    body = parse_model(ReviewIn, data)  # a rejection without a reason is refused there
+    body = parse_body("ReviewIn", data)  # a rejection without a reason is refused there
     return transition(
         program_id,
         principal,
@@ -38,7 +38,7 @@ def withdraw_program(
     """Withdraw an approved programme (e.g. after an award clean-up) from a given date."""
     principal = require(principal, ADMIN)
     get_program(program_id, principal)
-    body = parse_model(WithdrawIn, data)
+    body = parse_body("WithdrawIn", data)
     return transition(
         program_id,
         principal,

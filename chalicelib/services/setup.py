@@ -13,7 +13,7 @@ from chalicelib.config import settings
 from chalicelib.services import receipt_keys
 from chalicelib.services.authorities import load_authorities
 from chalicelib.store import queue
-from chalicelib.store.models import ALL_TABLES
+from chalicelib.store.tables import ALL_TABLES
 
 
 def ensure_tables() -> list[str]:

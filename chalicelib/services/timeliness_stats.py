@@ -14,8 +14,16 @@ from chalicelib.config import settings
 from chalicelib.domain.audit_rules import TimelinessCounts
 from chalicelib.domain.authorities import AUTHORITIES, AUTHORITY_IDS
 from chalicelib.domain.errors import ForbiddenError, NotFoundError, UnauthenticatedError
+from chalicelib.services.audit_findings import finding_view
 from chalicelib.services.keys import ADMIN, Principal, require
-from chalicelib.store.audit import AuditState, TimelinessStats
+from chalicelib.store.audit import (
+    OPEN_CONDITION,
+    OPEN_EVENT,
+    OPEN_UNALERTED,
+    AuditFinding,
+    AuditState,
+    TimelinessStats,
+)
 
 _AUTHORITIES = {a.id: a for a in AUTHORITIES}
 
@@ -79,9 +87,6 @@ def open_findings(principal: Principal | None, authority_id: str) -> dict[str, A
     the authority is a filter on them, and at most ``FINDINGS_READ_MAX`` are
     answered (``truncated`` says when there were more).
     """
-    from chalicelib.services.audit_findings import finding_view
-    from chalicelib.store.audit import OPEN_CONDITION, OPEN_EVENT, OPEN_UNALERTED, AuditFinding
-
     if authority_id not in _AUTHORITIES:
         raise NotFoundError(f"no authority {authority_id}")
     if principal is None:

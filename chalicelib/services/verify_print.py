@@ -22,9 +22,9 @@ from typing import Any
 
 from chalicelib.domain import program_status, validity
 from chalicelib.domain.authorities import AUTHORITIES
+from chalicelib.domain.china_time import CHINA_TZ
 from chalicelib.domain.labels_zh import PROGRAM_STATUS_ZH, ROLE_ZH
 from chalicelib.domain.places import location_name
-from chalicelib.domain.timeliness import CHINA_TZ
 from chalicelib.services import award_reads
 from chalicelib.services.programs import public_names
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.bodies import parse_body
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import (
     ForbiddenError,
@@ -20,8 +22,6 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.schemas import ZeroReportIn, parse_model
-from chalicelib.domain.timeliness import china_date
 from chalicelib.services.keys import PROVINCIAL, Principal, require
 from chalicelib.store.base import iso_utc
 from chalicelib.store.submissions import ZeroReport, zero_reports_of
@@ -42,7 +42,7 @@ def zero_report_view(report: ZeroReport) -> dict[str, Any]:
 
 def file_zero_report(principal: Principal | None, data: Any, now: datetime) -> dict[str, Any]:
     principal = require(principal, PROVINCIAL)
-    body = parse_model(ZeroReportIn, data)
+    body = parse_body("ZeroReportIn", data)
     today = china_date(now)
     earliest = settings().backfill_from
     if body.period_from < earliest:

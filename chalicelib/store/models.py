@@ -10,7 +10,8 @@ Tables:
 - ``changes``: the change feed, gapless ``seq`` per authority.
 
 Later features keep their tables in their own modules (``store/calendar.py``,
-``store/audit.py``, ``store/submissions.py``, ``store/search.py``); ``ALL_TABLES`` lists them all.
+``store/audit.py``, ``store/submissions.py``, ``store/search.py``, ``store/stats.py``);
+``store/tables.py`` lists them all.
 """
 
 from __future__ import annotations
@@ -360,25 +361,3 @@ class ChangeEntry(Model):
     data = JSONAttribute()
 
     by_entity = ChangeEntityIndex()
-
-
-# Tables of later features live in their own modules (imported here, at the end,
-# so they can share ``store.base`` without a cycle).
-from chalicelib.store.audit import AuditFinding  # noqa: E402
-from chalicelib.store.calendar import CalendarYear  # noqa: E402
-from chalicelib.store.search import BigramEntry  # noqa: E402
-from chalicelib.store.stats import DailyCounter  # noqa: E402
-from chalicelib.store.submissions import ZeroReport  # noqa: E402
-
-ALL_TABLES: tuple[type[Model], ...] = (
-    ApiKey,
-    AuthorityRecord,
-    Program,
-    AwardRecord,
-    ChangeEntry,
-    CalendarYear,
-    AuditFinding,
-    ZeroReport,
-    BigramEntry,
-    DailyCounter,
-)

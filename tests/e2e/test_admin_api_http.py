@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import requests
 
-from chalicelib.domain.timeliness import china_date
+from chalicelib.domain.china_time import china_date
 from tests.e2e.helpers import bearer
 from tests.factories import credit_code
 

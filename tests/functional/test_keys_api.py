@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.domain.timeliness import china_date
+from chalicelib.domain.china_time import china_date
 from chalicelib.services import keys as keys_service
 from chalicelib.store.models import ApiKey
 

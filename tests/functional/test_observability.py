@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from chalice.test import Client
 
-from chalicelib.domain.timeliness import china_date
+from chalicelib.domain.china_time import china_date
 from chalicelib.observability import logger
 from tests.factories import award_body, credit_code
 from tests.functional.conftest import PROJECT_DIR, Api

@@ -16,7 +16,7 @@ import pytest
 
 from chalicelib.config import settings
 from chalicelib.domain.messages_zh import CODE_ZH
-from chalicelib.store.models import ALL_TABLES
+from chalicelib.store.tables import ALL_TABLES
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 TEMPLATE = json.loads((PROJECT_DIR / "infra" / "resources.json").read_text())
