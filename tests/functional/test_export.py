@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import io
 import json
+import random
 import tracemalloc
 
 import pytest
@@ -210,22 +211,24 @@ def test_a_failed_run_leaves_no_manifest_and_the_retry_completes(client, dataset
 
 def test_the_multipart_writer_streams_parts_and_aborts_cleanly(aws):
     """Files bigger than a part go up in parts; an aborted file leaves nothing behind."""
-    chunk = bytes(range(256)) * 4096  # 1 MiB
+    # Bytes that never repeat: a part sent twice, dropped or out of order changes them.
+    data = random.Random(0).randbytes(11 * 2**20)
+    chunks = [data[start : start + 2**20] for start in range(0, len(data), 2**20)]  # 1 MiB
     writer = objects.MultipartWriter(
         "exports/test/big.bin", content_type="application/octet-stream", part_bytes=5 * 2**20
     )
-    for _ in range(11):
+    for chunk in chunks:
         writer.write(chunk)
     assert len(writer._parts) == 2  # two full parts sent while writing
     writer.close()
     body = read("exports/test/big.bin")
-    assert body == chunk * 11
+    assert body == data
     assert writer.size == len(body) and writer.sha256 == hashlib.sha256(body).hexdigest()
 
     aborted = objects.MultipartWriter(
         "exports/test/aborted.bin", content_type="application/octet-stream", part_bytes=5 * 2**20
     )
-    for _ in range(6):
+    for chunk in chunks[:6]:
         aborted.write(chunk)
     aborted.abort()
     assert objects.head("exports/test/aborted.bin") is None
