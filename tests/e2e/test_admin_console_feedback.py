@@ -9,11 +9,11 @@ Screenshots at 1366×900 and 390×844 go to ``tests/e2e/screenshots/console/``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Browser, expect
 
+from chalicelib.domain.china_time import china_date
 from tests.e2e.console import WAIT, console_context, shoot, sign_in
 
 SHANDONG = "370000"
@@ -47,7 +47,7 @@ def test_an_administrator_answers_a_province_s_feedback_in_the_console(
             item = admin.locator("#feedback-inbox > li", has_text=SUBJECT)
             expect(item).to_have_count(1, timeout=WAIT)  # the whole inbox, newest first
             filters = admin.locator("#feedback-filter")
-            today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+            today = china_date(datetime.now(UTC))
             filters.get_by_label("省份").select_option("110000")
             filters.get_by_label("起始日期", exact=True).fill(
                 (today - timedelta(days=1)).isoformat()

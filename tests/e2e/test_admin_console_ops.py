@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
+from chalicelib.domain.china_time import CHINA_TZ
 from tests.e2e.console import WAIT, console_context, shoot, sign_in
 from tests.e2e.helpers import bearer, submitted_program
 from tests.factories import award_body, credit_code
@@ -80,7 +80,7 @@ def test_an_administrator_keeps_the_calendar_and_the_audit(stack, page: Page) ->
     page.get_by_role("tab", name="工作日历").click()
     years = page.locator("#cal-table tbody tr")
     expect(years.filter(has_text="2018").first).to_contain_text("官方", timeout=WAIT)
-    next_year = str(datetime.now(ZoneInfo("Asia/Shanghai")).year + 1)
+    next_year = str(datetime.now(CHINA_TZ).year + 1)
     expect(page.locator(f'#cal-table tr[data-year="{next_year}"]')).to_be_visible()
 
     # a mistyped date is refused in the page, naming its line; nothing is sent
@@ -130,7 +130,7 @@ def test_an_administrator_keeps_the_calendar_and_the_audit(stack, page: Page) ->
     page.get_by_role("tab", name="及时性与审计").click()
     page.get_by_role("button", name="运行审计").click()
     expect(page.locator("#audit-run-status")).to_contain_text("审计已完成", timeout=AUDIT_WAIT)
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    today = datetime.now(CHINA_TZ).date().isoformat()
     newest = page.locator("#audit-runs tbody tr").first
     expect(newest).to_contain_text(today, timeout=WAIT)
     expect(newest).to_contain_text("管理员")

@@ -15,12 +15,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
+from chalicelib.domain.china_time import CHINA_TZ
 from chalicelib.domain.csv_safety import safe_cell
 from tests.e2e.console import console_context, shoot, sign_in
 from tests.e2e.helpers import bearer, submitted_program
@@ -38,7 +38,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def this_month() -> str:
-    return datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    return datetime.now(CHINA_TZ).strftime("%Y-%m")
 
 
 def pushed_and_verified(stack) -> None:

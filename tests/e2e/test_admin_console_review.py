@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
+from chalicelib.domain.china_time import china_date
 from tests.e2e.console import WAIT, console_context, shoot, sign_in
 from tests.e2e.helpers import bearer, check_document, upload_document, verified_document
 from tests.factories import document_body, ofd_bytes, program_body
@@ -187,7 +188,7 @@ def test_an_administrator_reviews_and_manages_keys_through_the_console(
     expect(detail.get_by_role("button", name="通过")).to_be_hidden()
     detail.get_by_role("button", name="撤销").click()
     expect(detail.locator('#withdraw-form .field-error[data-field="reason"]')).not_to_be_empty()
-    china_today = (datetime.now(UTC) + timedelta(hours=8)).date().isoformat()
+    china_today = china_date(datetime.now(UTC)).isoformat()
     detail.get_by_label("撤销理由").fill(WITHDRAWN_REASON)
     detail.get_by_label("生效日期").fill(china_today)
     shoot(page, "admin-05-withdraw")
