@@ -51,7 +51,7 @@ from chalicelib.store.awards import (
     load_record,
     records_by_id,
 )
-from chalicelib.store.base import iso_utc
+from chalicelib.store.base import iso_utc, newest_first
 from chalicelib.store.batch_reads import records_and_statuses
 from chalicelib.store.models import (
     AwardRecord,
@@ -232,19 +232,10 @@ def _index_stream(
     start = None
     while True:
         size = budget.take(page)
-        result = index.query(
-            hash_key,
-            condition,
-            scan_index_forward=False,
-            limit=size,
-            page_size=size,
-            last_evaluated_key=start,
-        )
-        records = list(result)
+        records, start = newest_first(index, hash_key, condition, size=size, start=start)
         budget.spend(len(records))
         for record in records:
             yield record.feed_key, record
-        start = result.last_evaluated_key
         if start is None:
             return
 
