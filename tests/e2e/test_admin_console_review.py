@@ -151,9 +151,27 @@ def test_an_administrator_reviews_and_manages_keys_through_the_console(
     assert src not in page.content() and "桂政函〔2020〕7号" not in page.content()
     page.get_by_role("button", name="退出").click()
     sign_in(page, stack, admin, load=False)
+
+    # 审阅 on one, then on another before the first has answered: the first's late answer is
+    # dropped, so the card shows the second and 通过 acts on it
+    late_url = stack.url(f"/v1/programs/{rejected_id}")
+    held: list = []
+
+    def hold(route) -> None:
+        held.append(route)
+
+    page.route(late_url, hold)
+    queue.filter(has_text=REJECTED).get_by_role("button", name="审阅").click()
     row.get_by_role("button", name="审阅").click()
     expect(detail.locator("#rv-name")).to_contain_text(APPROVED, timeout=WAIT)
     expect(frame).to_have_count(1, timeout=WAIT)
+    assert len(held) == 1
+    with page.expect_response(late_url):
+        held[0].continue_()
+    page.unroute(late_url, hold)
+    page.evaluate("() => new Promise((done) => setTimeout(done))")  # its handlers have run
+    expect(detail.locator("#rv-name")).to_contain_text(APPROVED)
+    expect(frame).to_have_count(1)
     detail.get_by_role("button", name="通过").click()
     expect(page.locator("#notice")).to_have_text(f"已通过：{APPROVED}", timeout=WAIT)
     expect(queue.filter(has_text=APPROVED)).to_have_count(0)
