@@ -38,12 +38,16 @@ from chalicelib.lazy import lazy_module
 from chalicelib.observability import logger, metrics_middleware
 
 if TYPE_CHECKING:
+    from chalicelib.jobs import audit as audit_job
     from chalicelib.jobs import document_check as document_check_job
     from chalicelib.jobs import export as export_job
+    from chalicelib.jobs import import_chunk
     from chalicelib.jobs import search_index as search_index_job
 else:  # measured cold-start lazy load: a job's modules load when its function runs
+    audit_job = lazy_module("chalicelib.jobs.audit")
     document_check_job = lazy_module("chalicelib.jobs.document_check")
     export_job = lazy_module("chalicelib.jobs.export")
+    import_chunk = lazy_module("chalicelib.jobs.import_chunk")  # openpyxl & co., ~170 ms
     search_index_job = lazy_module("chalicelib.jobs.search_index")
 
 # Cold start: a cloud stage without PUBLIC_BASE_URL stops here, saying so (links never
@@ -118,9 +122,6 @@ def nightly_export(event: object) -> dict:
 @app.schedule(Cron(0, 17, "*", "*", "?", "*"), name="daily_audit")
 def daily_audit(event: object) -> dict:
     """01:00 China time: the timeliness audit of the China date just begun."""
-    # Measured cold-start lazy load: the audit job's modules serve no HTTP route.
-    from chalicelib.jobs import audit as audit_job
-
     return audit_job.handle(event)
 
 
@@ -132,9 +133,6 @@ def daily_audit(event: object) -> dict:
 @app.on_sqs_message(queue="award-registry-imports.fifo", batch_size=1, name="import_worker")
 def import_worker(event: Any) -> list[dict]:
     """Read an uploaded sheet or push one chunk of it (see chalicelib/jobs/import_chunk.py)."""
-    # Measured cold-start lazy load: openpyxl & co. (~170 ms) are not on the API's cold start.
-    from chalicelib.jobs import import_chunk
-
     return [import_chunk.handle_body(record.body) for record in event]
 
 

@@ -92,6 +92,8 @@ class Settings:
     commit_backoff_cap_ms: int = field(default=200)
     # How long a redaction waits for the change-entry index to show every entry of the award.
     redact_index_wait_seconds: int = field(default=5)
+    # How long set-up waits for an index it adds to an existing (local) table to be ACTIVE.
+    index_build_wait_seconds: int = field(default=900)
     # Most stored items one public list page reads: max(factor × limit, floor). Past it
     # the page answers what it found with a cursor, so no request costs the whole table.
     read_bound_factor: int = field(default=10)
@@ -208,6 +210,7 @@ def settings() -> Settings:
         commit_backoff_ms=_env_int("COMMIT_BACKOFF_MS", 5),
         commit_backoff_cap_ms=_env_int("COMMIT_BACKOFF_CAP_MS", 200),
         redact_index_wait_seconds=_env_int("REDACT_INDEX_WAIT_SECONDS", 5),
+        index_build_wait_seconds=_env_int("INDEX_BUILD_WAIT_SECONDS", 900),
         read_bound_factor=_env_int("READ_BOUND_FACTOR", 10),
         read_bound_floor=_env_int("READ_BOUND_FLOOR", 200),
         public_base_url=_env("PUBLIC_BASE_URL", base_default).rstrip("/"),

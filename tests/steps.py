@@ -13,6 +13,7 @@ Steps that set the scene assert their success (a failed setup says so at once);
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -192,3 +193,31 @@ def push_batch(caller: Caller, key: str, records: list[dict]) -> list[str]:
         assert all(result["status"] == 201 for result in results), results
         ids += [result["id"] for result in results]
     return ids
+
+
+# Spreadsheet imports ---------------------------------------------------------------------
+
+
+def import_sheet(
+    caller: Caller, key: str, content: bytes, content_type: str, filename: str, **extra: Any
+) -> str:
+    """Declare a spreadsheet import, upload it to the presigned form, start it: its id."""
+    declared = {
+        "filename": filename,
+        "content_type": content_type,
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        **extra,
+    }
+    created = expect(caller.call("POST", "/v1/imports", declared, key=key), 201).data
+    form = created["upload"]
+    stored = requests.post(
+        form["url"],
+        data=form["fields"],
+        files={"file": (filename, content, content_type)},
+        timeout=TIMEOUT,
+    )
+    assert stored.status_code in (200, 201, 204), stored.text
+    import_id = created["import_id"]
+    expect(caller.call("POST", f"/v1/imports/{import_id}/start", key=key), 202)
+    return import_id

@@ -20,6 +20,10 @@ from chalicelib.domain.china_time import CHINA_TZ
 from chalicelib.domain.errors import ConflictError, ValidationError
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# The days a list may name: a China day's UTC bounds (the day before, the day after)
+# must stay inside what ``datetime`` can hold, so 0001-01-01 and 9999-12-31 are 400s.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
 
 
 def parse_day(text: str | None, field: str) -> date | None:
@@ -35,9 +39,15 @@ def parse_day(text: str | None, field: str) -> date | None:
     if not _ISO_DATE.match(text):
         raise ValidationError(f"{field} must be a date written YYYY-MM-DD", field=field)
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ValidationError(f"{field} is not a real date", field=field) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(
+            f"{field} must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}",
+            field=field,
+        )
+    return day
 
 
 def china_day_bounds(

@@ -35,6 +35,8 @@ from chalicelib.domain.errors import ValidationError
 # ASCII digits only (``\d`` would take any Unicode digit), months 01-12.
 MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 EARLIEST_YEAR = 2000
+# The month after ``to`` must still be a ``date`` (year 10000 is not): 9999-12 is a 400.
+LATEST_YEAR = 9998
 
 
 def china_month(instant: str) -> str:
@@ -52,9 +54,10 @@ def china_month(instant: str) -> str:
 def parse_month(text: str, name: str) -> tuple[int, int]:
     """``(year, month)`` of ``YYYY-MM``; 400 naming ``name`` otherwise."""
     match = MONTH.match(text)
-    if not match or int(match[1]) < EARLIEST_YEAR:
+    if not match or not EARLIEST_YEAR <= int(match[1]) <= LATEST_YEAR:
         raise ValidationError(
-            f"{name} must be a month written YYYY-MM, from {EARLIEST_YEAR}", field=name
+            f"{name} must be a month written YYYY-MM, from {EARLIEST_YEAR} to {LATEST_YEAR}",
+            field=name,
         )
     return int(match[1]), int(match[2])
 

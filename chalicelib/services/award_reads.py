@@ -47,14 +47,14 @@ from chalicelib.store.awards import (
     award_history,
     award_view,
     by_source,
+    credit_code_page,
     load_record,
     records_by_id,
 )
-from chalicelib.store.base import iso_utc
+from chalicelib.store.base import iso_utc, newest_first
 from chalicelib.store.batch_reads import records_and_statuses
 from chalicelib.store.models import (
     AwardRecord,
-    CreditCodeEntry,
     EnterpriseNameEntry,
 )
 
@@ -153,20 +153,10 @@ def _credit_code_stream(
     BatchGetItem per page, with the programme named by each index item.
     """
     statuses = {} if statuses is None else statuses
-    condition = CreditCodeEntry.sk < before if before else None
     start = None
     while True:
         size = budget.take(page, per_item=2)  # an index item and its record
-        entries = CreditCodeEntry.query(
-            CreditCodeEntry.key(code),
-            condition,
-            scan_index_forward=False,
-            consistent_read=True,
-            limit=size,
-            page_size=size,
-            last_evaluated_key=start,
-        )
-        chunk = list(entries)
+        chunk, next_start = credit_code_page(code, before, size=size, start=start)
         records: dict[str, AwardRecord] = {}
         if chunk:
             wanted = [e.program_id for e in chunk if e.program_id and e.program_id not in statuses]
@@ -177,7 +167,7 @@ def _credit_code_stream(
             record = records.get(entry.award_id)
             # A correction may have removed the winner: its index item stays (never deleted).
             yield entry.sk, record if record is not None and code in record.credit_codes else None
-        start = entries.last_evaluated_key
+        start = next_start
         if start is None:
             return
 
@@ -242,19 +232,10 @@ def _index_stream(
     start = None
     while True:
         size = budget.take(page)
-        result = index.query(
-            hash_key,
-            condition,
-            scan_index_forward=False,
-            limit=size,
-            page_size=size,
-            last_evaluated_key=start,
-        )
-        records = list(result)
+        records, start = newest_first(index, hash_key, condition, size=size, start=start)
         budget.spend(len(records))
         for record in records:
             yield record.feed_key, record
-        start = result.last_evaluated_key
         if start is None:
             return
 

@@ -339,6 +339,19 @@ def run_export(now: datetime, *, force: bool = False) -> dict[str, Any]:
     return {"status": "done", "manifest_key": manifest_key, **manifest}
 
 
+def _abort_all(writers: tuple[objects.MultipartWriter, ...]) -> None:
+    """Abort every writer, each on its own: one failing abort must not keep the others'
+    uploads open, nor replace the error that stopped the export (the caller re-raises it).
+    """
+    for writer in writers:
+        try:
+            writer.abort()
+        except Exception as exc:  # logged by type; the export's own error follows
+            logger.warning(
+                "export upload not aborted", extra={"key": writer.key, "fault": type(exc).__name__}
+            )
+
+
 def _write_files(prefix: str, day: str, run_id: str, now: datetime) -> dict[str, Any]:
     position = read_position()
     part = settings().export_part_bytes
@@ -377,8 +390,7 @@ def _write_files(prefix: str, day: str, run_id: str, now: datetime) -> dict[str,
         for writer in writers:
             writer.close()
     except BaseException:
-        for writer in writers:
-            writer.abort()
+        _abort_all(writers)
         raise
     records = {
         jsonl.key: counts["awards"],

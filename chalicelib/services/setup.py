@@ -8,6 +8,11 @@ things, idempotently.
 from __future__ import annotations
 
 import secrets
+import time
+from typing import Any
+
+from pynamodb.exceptions import TableDoesNotExist
+from pynamodb.models import Model
 
 from chalicelib.config import settings
 from chalicelib.services import receipt_keys
@@ -17,12 +22,72 @@ from chalicelib.store.tables import ALL_TABLES
 
 
 def ensure_tables() -> list[str]:
+    """Create the tables that are missing and add missing indexes to those that exist.
+
+    A local stack's tables outlive code changes: a table made before a model gained
+    an index (``submissions``' ``by_id``) would otherwise never get it, and every
+    read through that index would fail. Returns the tables created.
+    """
     created = []
     for model in ALL_TABLES:
-        if not model.exists():
+        try:
+            description = model._get_connection().describe_table()
+        except TableDoesNotExist:
             model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
             created.append(model.Meta.table_name)
+            continue
+        _add_missing_indexes(model, description)
     return created
+
+
+def _add_missing_indexes(model: type[Model], description: dict[str, Any]) -> list[str]:
+    """Create the model's global indexes the table lacks, one UpdateTable each.
+
+    DynamoDB takes one index creation per UpdateTable and refuses another while
+    one is building, so each is waited for (ACTIVE) before the next.
+    """
+    have = {index["IndexName"] for index in description.get("GlobalSecondaryIndexes") or []}
+    wanted = model._get_schema()["global_secondary_indexes"]
+    missing = [index for index in wanted if index["index_name"] not in have]
+    if not missing:
+        return []
+    import boto3  # only the set-up needs the low-level clients
+
+    config = settings()
+    client = boto3.client("dynamodb", region_name=config.region)
+    table = model.Meta.table_name
+    added = []
+    for index in missing:
+        create = {
+            "IndexName": index["index_name"],
+            "KeySchema": index["key_schema"],
+            "Projection": index["projection"],
+        }
+        if description.get("BillingModeSummary", {}).get("BillingMode") != "PAY_PER_REQUEST":
+            create["ProvisionedThroughput"] = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+        client.update_table(
+            TableName=table,
+            AttributeDefinitions=index["attribute_definitions"],
+            GlobalSecondaryIndexUpdates=[{"Create": create}],
+        )
+        _wait_for_index(client, table, index["index_name"], config.index_build_wait_seconds)
+        added.append(index["index_name"])
+    return added
+
+
+def _wait_for_index(client: Any, table: str, name: str, wait_seconds: int) -> None:
+    """Poll until the table and its index ``name`` are ACTIVE; RuntimeError past the wait."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        answer = client.describe_table(TableName=table)["Table"]
+        statuses = {
+            i["IndexName"]: i.get("IndexStatus") for i in answer.get("GlobalSecondaryIndexes") or []
+        }
+        if answer.get("TableStatus") == "ACTIVE" and statuses.get(name) == "ACTIVE":
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"index {name} of {table} not ACTIVE after {wait_seconds} s")
+        time.sleep(2)
 
 
 def ensure_bucket_and_topic() -> dict[str, str]:

@@ -34,6 +34,7 @@ from chalicelib.domain.ids import is_plausible_id
 from chalicelib.domain.names import name_key, name_partition, winner_names
 from chalicelib.domain.timeliness import Judgement
 from chalicelib.store import ledger
+from chalicelib.store.base import newest_first
 from chalicelib.store.models import (
     GUARD_SK,
     RECORD_SK,
@@ -166,6 +167,25 @@ def provisional_award_ids(year: int, limit: int) -> list[str]:
 
 
 # --- writes ------------------------------------------------------------------------
+
+
+def credit_code_page(
+    code: str, before: str | None, *, size: int, start: dict[str, Any] | None = None
+) -> tuple[list[CreditCodeEntry], dict[str, Any] | None]:
+    """One Query of the awards naming ``code``, newest first, read consistently.
+
+    ``before`` is the previous page's last sort key (exclusive); ``start`` where
+    the last Query stopped. Returns the index items and the next ``start``.
+    """
+    condition = CreditCodeEntry.sk < before if before else None
+    return newest_first(
+        CreditCodeEntry,
+        CreditCodeEntry.key(code),
+        condition,
+        size=size,
+        start=start,
+        consistent=True,
+    )
 
 
 def _credit_entries(record: AwardRecord, codes: list[str]) -> list[CreditCodeEntry]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from chalicelib import clock
 from chalicelib.config import settings
@@ -37,3 +38,32 @@ def iso_utc(instant: datetime) -> str:
 
 def parse_iso_utc(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def newest_first(
+    queryable: Any,
+    hash_key: str,
+    condition: Any = None,
+    *,
+    size: int,
+    start: dict[str, Any] | None = None,
+    consistent: bool = False,
+) -> tuple[list[Any], dict[str, Any] | None]:
+    """One Query of a partition (a model's or an index's), newest first, at most ``size`` items.
+
+    The one place the stores write a descending page, so each list reads the
+    same way: ``limit`` and ``page_size`` both ``size`` (one bounded request),
+    continuing from ``start``. Returns the items and where the next Query
+    starts (``None``: nothing older).
+    """
+    rows = queryable.query(
+        hash_key,
+        condition,
+        scan_index_forward=False,
+        consistent_read=consistent,
+        limit=size,
+        page_size=size,
+        last_evaluated_key=start,
+    )
+    items = list(rows)
+    return items, rows.last_evaluated_key

@@ -23,7 +23,7 @@ from pynamodb.attributes import JSONAttribute, UnicodeAttribute, VersionAttribut
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import newest_first, table_meta
 
 SUBMISSIONS_META = table_meta("submissions")
 FEEDBACK_PK = "FEEDBACK"
@@ -69,14 +69,10 @@ def zero_reports_of(authority_id: str, *, before: str | None, limit: int) -> lis
     ``before`` is a sort key from the previous page; one Query, bounded by ``limit``.
     """
     condition = ZeroReport.sk < before if before else None
-    rows = ZeroReport.query(
-        ZeroReport.key(authority_id),
-        condition,
-        scan_index_forward=False,
-        consistent_read=True,
-        limit=limit,
+    rows, _ = newest_first(
+        ZeroReport, ZeroReport.key(authority_id), condition, size=limit, consistent=True
     )
-    return list(rows)
+    return rows
 
 
 class Feedback(Model):
@@ -118,17 +114,10 @@ def feedback_newest_first(
         condition = Feedback.sk >= lower
     else:
         condition = None
-    rows = Feedback.query(
-        FEEDBACK_PK,
-        condition,
-        scan_index_forward=False,
-        consistent_read=True,
-        limit=size,
-        page_size=size,
-        last_evaluated_key=start,
+    rows, next_start = newest_first(
+        Feedback, FEEDBACK_PK, condition, size=size, start=start, consistent=True
     )
-    items = [item for item in rows if item.sk != upper]
-    return items, rows.last_evaluated_key
+    return [item for item in rows if item.sk != upper], next_start
 
 
 def find_feedback(feedback_id: str) -> Feedback | None:

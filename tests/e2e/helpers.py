@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
-
 from tests import steps
 from tests.steps import Http, HttpAnswer, bearer
 
@@ -51,31 +49,7 @@ def import_sheet(
     stack: Any, key: str, content: bytes, content_type: str, filename: str, **extra: Any
 ) -> str:
     """Declare a spreadsheet import, upload it through the presigned form, start it: its id."""
-    import hashlib
-
-    declared = {
-        "filename": filename,
-        "content_type": content_type,
-        "size": len(content),
-        "sha256": hashlib.sha256(content).hexdigest(),
-        **extra,
-    }
-    created = requests.post(stack.url("/v1/imports"), json=declared, headers=bearer(key))
-    assert created.status_code == 201, created.text
-    form = created.json()["upload"]
-    stored = requests.post(
-        form["url"],
-        data=form["fields"],
-        files={"file": (filename, content, content_type)},
-        timeout=60,
-    )
-    assert stored.status_code in (200, 201, 204), stored.text
-    import_id = created.json()["import_id"]
-    started = requests.post(
-        stack.url(f"/v1/imports/{import_id}/start"), headers=bearer(key), timeout=60
-    )
-    assert started.status_code == 202, started.text
-    return import_id
+    return steps.import_sheet(Http(stack), key, content, content_type, filename, **extra)
 
 
 def wait_for_import(stack: Any, key: str, import_id: str, timeout: float = 300) -> dict:
@@ -84,9 +58,9 @@ def wait_for_import(stack: Any, key: str, import_id: str, timeout: float = 300) 
 
     deadline = time.monotonic() + timeout
     while True:
-        status = requests.get(
-            stack.url(f"/v1/imports/{import_id}"), headers=bearer(key), timeout=30
-        ).json()
+        status = steps.expect(
+            Http(stack).call("GET", f"/v1/imports/{import_id}", key=key), 200
+        ).data
         if status["status"] in ("done", "failed"):
             return status
         assert time.monotonic() < deadline, f"import still {status['status']}: {status}"

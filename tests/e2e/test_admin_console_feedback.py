@@ -9,17 +9,19 @@ Screenshots at 1366×900 and 390×844 go to ``tests/e2e/screenshots/console/``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Browser, expect
 
+from chalicelib.domain.china_time import china_date
 from tests.e2e.console import WAIT, console_context, shoot, sign_in
 
 SHANDONG = "370000"
 SHANDONG_NAME = "山东省住房和城乡建设厅"
 SUBJECT = "导入模板第三列说明不清（反馈测试 4413）"
 BODY = "批量导入模板中“承担角色”一列的取值说明不清，\n建议在模板中列出可选值。"
+BEIJING = "110000"
+BEIJING_NAME = "北京市住房和城乡建设委员会"
 REPLY = "已收到。下一版模板将在该列加入下拉选项和说明。"
 
 
@@ -28,6 +30,7 @@ def test_an_administrator_answers_a_province_s_feedback_in_the_console(
 ) -> None:
     province_key = stack.issue_key("--authority", SHANDONG)["api_key"]
     admin_key = stack.issue_key("--admin")["api_key"]
+    beijing_key = stack.issue_key("--authority", BEIJING)["api_key"]
     with console_context(browser) as province:
         # --- the province sends feedback; it is listed as its own, 待处理
         sign_in(province, stack, province_key)
@@ -47,7 +50,7 @@ def test_an_administrator_answers_a_province_s_feedback_in_the_console(
             item = admin.locator("#feedback-inbox > li", has_text=SUBJECT)
             expect(item).to_have_count(1, timeout=WAIT)  # the whole inbox, newest first
             filters = admin.locator("#feedback-filter")
-            today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+            today = china_date(datetime.now(UTC))
             filters.get_by_label("省份").select_option("110000")
             filters.get_by_label("起始日期", exact=True).fill(
                 (today - timedelta(days=1)).isoformat()
@@ -86,6 +89,16 @@ def test_an_administrator_answers_a_province_s_feedback_in_the_console(
             expect(filters.locator('.field-error[data-field="to"]')).to_contain_text(
                 "截止日期不得早于起始日期"
             )
+
+            # --- 退出 at a shared workstation; another province signs in on the same page
+            # and finds none of the inbox in it: not the feedback, not the reply
+            admin.get_by_role("button", name="退出").click()
+            sign_in(admin, stack, beijing_key, load=False)
+            expect(admin.locator("#who")).to_have_text(BEIJING_NAME, timeout=WAIT)
+            expect(admin.locator("#feedback-inbox")).to_be_empty()
+            expect(admin.locator("#feedback-filter .field-error")).to_have_text([""] * 3)
+            for text in (SUBJECT, REPLY, SHANDONG_NAME):
+                expect(admin.locator("body")).not_to_contain_text(text)
 
         # --- the province sees the reply the next time it opens 及时性
         province.get_by_role("tab", name="获奖信息").click()

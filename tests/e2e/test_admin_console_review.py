@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
+from chalicelib.domain.china_time import china_date
 from tests.e2e.console import WAIT, console_context, shoot, sign_in
 from tests.e2e.helpers import bearer, check_document, upload_document, verified_document
 from tests.factories import document_body, ofd_bytes, program_body
@@ -137,6 +138,41 @@ def test_an_administrator_reviews_and_manages_keys_through_the_console(
     assert served.headers["Content-Type"] == "application/pdf"
     expect(detail.get_by_role("button", name="撤销")).to_be_hidden()
     shoot(page, "admin-02-review-detail-pdf")
+
+    # 退出 at a shared workstation, the next person signs in on the same page: nothing the
+    # administrator had open is left in it, the framed document's live link least of all
+    page.get_by_role("button", name="退出").click()
+    sign_in(page, stack, guangxi, load=False)
+    expect(page.locator("#who")).to_have_text(GUANGXI_NAME, timeout=WAIT)
+    expect(page.locator("#program-table tbody tr").filter(has_text=APPROVED)).to_have_count(1)
+    expect(page.locator("iframe")).to_have_count(0)
+    expect(detail).to_be_hidden()
+    for box in ("#rv-name", "#rv-facts", "#rv-history", "#rv-documents", "#review-table tbody"):
+        expect(page.locator(box)).to_be_empty()
+    assert src not in page.content() and "桂政函〔2020〕7号" not in page.content()
+    page.get_by_role("button", name="退出").click()
+    sign_in(page, stack, admin, load=False)
+
+    # 审阅 on one, then on another before the first has answered: the first's late answer is
+    # dropped, so the card shows the second and 通过 acts on it
+    late_url = stack.url(f"/v1/programs/{rejected_id}")
+    held: list = []
+
+    def hold(route) -> None:
+        held.append(route)
+
+    page.route(late_url, hold)
+    queue.filter(has_text=REJECTED).get_by_role("button", name="审阅").click()
+    row.get_by_role("button", name="审阅").click()
+    expect(detail.locator("#rv-name")).to_contain_text(APPROVED, timeout=WAIT)
+    expect(frame).to_have_count(1, timeout=WAIT)
+    assert len(held) == 1
+    with page.expect_response(late_url):
+        held[0].continue_()
+    page.unroute(late_url, hold)
+    page.evaluate("() => new Promise((done) => setTimeout(done))")  # its handlers have run
+    expect(detail.locator("#rv-name")).to_contain_text(APPROVED)
+    expect(frame).to_have_count(1)
     detail.get_by_role("button", name="通过").click()
     expect(page.locator("#notice")).to_have_text(f"已通过：{APPROVED}", timeout=WAIT)
     expect(queue.filter(has_text=APPROVED)).to_have_count(0)
@@ -187,7 +223,7 @@ def test_an_administrator_reviews_and_manages_keys_through_the_console(
     expect(detail.get_by_role("button", name="通过")).to_be_hidden()
     detail.get_by_role("button", name="撤销").click()
     expect(detail.locator('#withdraw-form .field-error[data-field="reason"]')).not_to_be_empty()
-    china_today = (datetime.now(UTC) + timedelta(hours=8)).date().isoformat()
+    china_today = china_date(datetime.now(UTC)).isoformat()
     detail.get_by_label("撤销理由").fill(WITHDRAWN_REASON)
     detail.get_by_label("生效日期").fill(china_today)
     shoot(page, "admin-05-withdraw")

@@ -357,3 +357,29 @@ def test_full_width_formula_starts_are_neutralised_in_the_csv_too(client, api, k
         assert row["project_name"] == '\'＝HYPERLINK("http://evil.example") 工程'
     lines = gzip.decompress(read(f"exports/{result['export_date']}/awards.jsonl.gz")).decode()
     assert json.loads(lines.splitlines()[0])["project"]["name"].startswith("＝")  # JSON as is
+
+
+def test_a_failing_abort_still_aborts_the_other_files_and_keeps_the_error(
+    client, dataset, monkeypatch
+):
+    """One upload's abort failing neither leaves the others open nor hides why the run stopped."""
+
+    def broken(authority_id, seq, changed):
+        raise RuntimeError("storage went away")
+        yield  # pragma: no cover
+
+    aborted = []
+    real_abort = objects.MultipartWriter.abort
+
+    def abort(writer):
+        aborted.append(writer.key.rsplit("/", 1)[-1])
+        if len(aborted) == 1:
+            raise OSError("the abort failed too")
+        real_abort(writer)
+
+    monkeypatch.setattr(export, "_awards_of", broken)
+    monkeypatch.setattr(objects.MultipartWriter, "abort", abort)
+    with pytest.raises(RuntimeError, match="storage went away"):
+        client.lambda_.invoke("nightly_export", scheduled(client))
+    assert aborted == ["awards.jsonl.gz", "awards.csv", "programs.jsonl.gz"]
+    assert objects.head("exports/latest.json") is None

@@ -14,9 +14,12 @@ const AUDIT_FINDING_ROWS = 300; // a run's findings shown at most (the report in
 const AUDIT_MAX_ROUNDS = 10; // runs of one click while the change feed has more to read
 const AUDIT_AWARD_PAGES = 10; // of 100 awards: a province's most recent 1,000 pushes
 
-const auditState = {
-  league: [], runCursor: null, province: null, excusing: null, provinceLoads: 0,
-};
+function auditFresh() {
+  return { league: [], runCursor: null, runsResetting: false, province: null, excusing: null };
+}
+
+// each load numbered: an answer that arrives after a newer load was started is dropped
+const auditState = { ...auditFresh(), provinceLoads: 0, leagueLoads: 0, runLoads: 0 };
 
 function auditAuthorityName(id) {
   if (!id) return "（全国）";
@@ -35,7 +38,9 @@ async function loadAuditSection() {
 /* ---------- the league table ---------- */
 
 async function auditLoadLeague() {
+  const mine = ++auditState.leagueLoads;
   const table = (await api("GET", "/v1/timeliness")).data;
+  if (mine !== auditState.leagueLoads) return;
   auditState.league = table.items;
   $("#audit-as-of").textContent = table.as_of
     ? `计数截至审计运行 ${table.as_of}；按时率 =（按时 + 认定合理）÷ 已判定的推送。`
@@ -73,11 +78,22 @@ function auditShowLeague() {
 
 /* ---------- audit runs ---------- */
 
+/* Numbered like the other lists: only the newest load's answer is shown. 更早的记录 clicked
+   while the list is being reloaded does nothing (its page would continue the old list and
+   repeat rows of the new one); a reload drops a 更早的记录 still in flight. */
 async function auditLoadRuns(reset) {
-  if (reset) auditState.runCursor = null;
-  const page = (await api("GET", "/v1/audit/runs" + query({
-    limit: 20, cursor: auditState.runCursor,
-  }))).data;
+  if (!reset && auditState.runsResetting) return;
+  const mine = ++auditState.runLoads;
+  if (reset) auditState.runsResetting = true;
+  let page;
+  try {
+    page = (await api("GET", "/v1/audit/runs" + query({
+      limit: 20, cursor: reset ? null : auditState.runCursor,
+    }))).data;
+  } finally {
+    if (mine === auditState.runLoads) auditState.runsResetting = false;
+  }
+  if (mine !== auditState.runLoads) return;
   const rows = page.items.map((run) => el("tr", { dataset: { run: run.id } },
     el("td", {}, run.id),
     el("td", {}, run.date),
@@ -278,6 +294,12 @@ async function auditExcuse(event) {
 }
 
 LOADERS.audit = loadAuditSection;
+SIGN_OUT_RESETS.push(() => {
+  Object.assign(auditState, auditFresh());
+  auditState.provinceLoads += 1;
+  auditState.leagueLoads += 1;
+  auditState.runLoads += 1;
+});
 $("#audit-run").addEventListener("click", auditRunNow);
 $("#audit-runs-more").addEventListener("click", () => {
   auditLoadRuns(false).catch((exc) => notice(exc.message, "error"));

@@ -19,6 +19,7 @@ const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // years outside the default range that were loaded or looked up in this tab
 const calendarExtraYears = new Set();
 let calendarLookups = 0;
+let calendarLoads = 0; // the table: an older answer never overwrites a newer one
 
 function calendarThisYear() {
   const text = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric" })
@@ -38,10 +39,13 @@ function calendarSourceBadge(source) {
 }
 
 async function loadCalendarSection() {
+  const mine = ++calendarLoads;
   const years = calendarYears();
   const views = await Promise.all(
     years.map(async (year) => (await api("GET", `/v1/calendar/${year}`)).data),
   );
+  // e.g. the tab's load answering after a PUT's reload: it would show the year provisional
+  if (mine !== calendarLoads) return;
   $("#cal-table tbody").replaceChildren(...views.map((view) => el("tr", { dataset: { year: String(view.year) } },
     el("td", {}, String(view.year)),
     el("td", {}, calendarSourceBadge(view.source)),
@@ -172,6 +176,7 @@ async function calendarLoadYear(event) {
 }
 
 LOADERS.calendar = loadCalendarSection;
+SIGN_OUT_RESETS.push(() => { calendarExtraYears.clear(); calendarLoads += 1; calendarLookups += 1; });
 $("#cal-form").addEventListener("submit", calendarLoadYear);
 $("#cal-form").elements.year.addEventListener("input", () => {
   calendarLookUp().catch((exc) => notice(exc.message, "error"));

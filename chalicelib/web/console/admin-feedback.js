@@ -106,3 +106,8 @@ $("#feedback-more").addEventListener("click", () => {
 });
 
 LOADERS.feedback = loadFeedbackSection;
+SIGN_OUT_RESETS.push(() => {
+  feedbackInbox.filter = {};
+  feedbackInbox.cursor = null;
+  feedbackInbox.loads += 1;
+});

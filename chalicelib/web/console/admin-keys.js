@@ -146,6 +146,7 @@ async function keysRevoke(event) {
 }
 
 LOADERS.keys = loadKeysSection;
+SIGN_OUT_RESETS.push(() => { keysCursor = null; keysRevoking = null; keysLoads += 1; });
 
 $("#keys-form").addEventListener("submit", keysIssue);
 $('#keys-form select[name="role"]').addEventListener("change", keysRoleChanged);

@@ -308,6 +308,12 @@ async function loadPilotSection() {
 }
 
 LOADERS.pilot = loadPilotSection;
+SIGN_OUT_RESETS.push(() => {
+  pilotState.charts.forEach((chart) => chart.destroy());
+  pilotState.charts = [];
+  pilotState.report = null;
+  pilotState.loads += 1;
+});
 
 $("#pilot-form").addEventListener("submit", (event) => {
   event.preventDefault();

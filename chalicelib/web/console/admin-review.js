@@ -8,6 +8,7 @@
 
 let reviewCurrent = null;
 let reviewLoads = 0;
+let reviewOpens = 0; // 审阅 clicks: only the last one's programme is shown and decided on
 
 function reviewAuthorityName(id) {
   const authority = state.authorities[id];
@@ -32,6 +33,7 @@ async function reviewFetch(status) {
 
 async function loadReviewSection() {
   reviewCurrent = null;
+  reviewOpens += 1; // a programme still being fetched is not opened over the reloaded list
   $("#review-detail").hidden = true;
   await reviewList();
 }
@@ -57,15 +59,20 @@ async function reviewList() {
   empty.hidden = items.length > 0;
 }
 
+/* 审阅 on A then on B: A's answer may come last; it is dropped, so the card shows B and
+   通过 / 退回 act on B. */
 async function reviewOpen(id) {
+  const mine = ++reviewOpens;
   try {
-    await reviewShow((await api("GET", `/v1/programs/${id}`)).data);
+    const program = (await api("GET", `/v1/programs/${id}`)).data;
+    if (mine !== reviewOpens) return;
+    await reviewShow(program, mine);
   } catch (exc) {
-    notice(exc.message, "error");
+    if (mine === reviewOpens) notice(exc.message, "error");
   }
 }
 
-async function reviewShow(program) {
+async function reviewShow(program, mine) {
   reviewCurrent = program;
   $("#rv-name").textContent = `${program.name}（${reviewAuthorityName(program.authority_id)}）`;
   const facts = [
@@ -93,14 +100,14 @@ async function reviewShow(program) {
   $("#review-form").hidden = program.status !== "submitted";
   $("#withdraw-form").hidden = program.status !== "approved";
   $("#review-detail").hidden = false;
-  await reviewDocuments(program);
-  $("#review-detail").scrollIntoView({ block: "start" });
+  await reviewDocuments(program, mine);
+  if (mine === reviewOpens) $("#review-detail").scrollIntoView({ block: "start" });
 }
 
 /* Each verified document through its short-lived link (GET …?format=json): a PDF framed
    in the page (the console's CSP allows that one origin in frame-src), an OFD, which no
    browser shows, as a download. */
-async function reviewDocuments(program) {
+async function reviewDocuments(program, mine) {
   const box = $("#rv-documents");
   box.replaceChildren();
   if (!program.documents.length) { box.append(el("p", { class: "empty" }, "未上传批准文件。")); return; }
@@ -115,10 +122,11 @@ async function reviewDocuments(program) {
     try {
       link = (await api("GET", `/v1/programs/${program.id}/documents/${doc.id}` + query({ format: "json" }))).data;
     } catch (exc) {
+      if (mine !== reviewOpens) return; // another programme was opened meanwhile
       box.append(el("p", { class: "error" }, `${title}：${exc.message}`));
       continue;
     }
-    if (reviewCurrent !== program) return; // another programme was opened meanwhile
+    if (mine !== reviewOpens) return; // another programme was opened meanwhile
     const minutes = Math.max(1, Math.round(link.expires_in / 60));
     if (doc.content_type === "application/pdf") {
       box.append(el("figure", { class: "review-doc" },
@@ -180,14 +188,17 @@ async function reviewWithdraw(event) {
 }
 
 LOADERS.review = loadReviewSection;
+SIGN_OUT_RESETS.push(() => { reviewCurrent = null; reviewOpens += 1; reviewLoads += 1; });
 
 $("#review-filter").addEventListener("submit", (event) => {
   event.preventDefault();
   $("#review-detail").hidden = true;
+  reviewOpens += 1;
   reviewList().catch((exc) => notice(exc.message, "error"));
 });
 $("#review-filter select").addEventListener("change", () => {
   $("#review-detail").hidden = true;
+  reviewOpens += 1;
   reviewList().catch((exc) => notice(exc.message, "error"));
 });
 $("#rv-approve").addEventListener("click", () => reviewDecide("approve"));

@@ -26,11 +26,16 @@ const FINDING_KIND_ZH = {
 const PAGE_SIZE = 20;
 const MAX_WINNERS = 40;
 
-const state = {
-  key: null, me: null, authorities: {}, programs: [],
-  awardCursors: [null], awardPage: 0, awardFilter: {}, editingAward: null,
-  editingProgram: null, revoking: null, detail: null,
-};
+function freshState() {
+  return {
+    key: null, me: null, authorities: {}, programs: [],
+    awardCursors: [null], awardPage: 0, awardFilter: {}, editingAward: null,
+    editingProgram: null, revoking: null, detail: null,
+  };
+}
+
+// session counts sign-outs: an answer to a request sent before the last one is dropped
+const state = { ...freshState(), session: 0 };
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
@@ -84,12 +89,14 @@ async function api(method, path, { body, headers = {}, raw = false } = {}) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
   }
+  const session = state.session;
   let response;
   try {
     response = await fetch(BASE + path, options);
   } catch (exc) {
     throw new ApiError(0, { message: "无法连接平台，请检查网络后重试。" });
   }
+  if (session !== state.session) throw signedOutError();
   if (response.status === 401 && state.key && path !== "/v1/me") {
     signOut("密钥无效或已撤销");
     throw new ApiError(401, { message: "密钥无效或已撤销" });
@@ -101,7 +108,18 @@ async function api(method, path, { body, headers = {}, raw = false } = {}) {
   }
   if (raw) return response;
   if (response.status === 204) return null;
-  return { data: await response.json(), etag: response.headers.get("ETag") };
+  const data = await response.json();
+  if (session !== state.session) throw signedOutError();
+  return { data, etag: response.headers.get("ETag") };
+}
+
+/* What a request answered after its user signed out throws: its caller drops it (an
+ * empty message, so nothing of the old session is written on the page either). */
+function signedOutError() {
+  const exc = new ApiError(0, null);
+  exc.message = "";
+  exc.signedOut = true;
+  return exc;
 }
 
 function query(params) {
@@ -232,18 +250,57 @@ async function signIn(key) {
   showTab(me.role === "admin" ? "review" : "programs");
 }
 
+/* How #app was when the page loaded (before anyone signed in): which elements were hidden,
+ * the text of every element without child elements (an empty list, table body, detail
+ * box or message is "" then) and the options of every select. Signing out puts it all
+ * back, so nothing the last user saw is left in the page for the next one at a shared
+ * workstation: lists, open detail cards, a document's framed link, a new key. A section
+ * added later is covered without naming its elements here. */
+const pristine = { hidden: new Map(), text: new Map(), options: new Map() };
+
+function rememberPristine() {
+  for (const node of $$("#app, #app *")) {
+    pristine.hidden.set(node, node.hidden);
+    if (node.tagName === "SELECT") {
+      pristine.options.set(node, Array.from(node.options, (option) => option.cloneNode(true)));
+    } else if (node.childElementCount === 0 && node.tagName !== "TEMPLATE") {
+      pristine.text.set(node, node.textContent);
+    }
+  }
+}
+
+// what each section keeps in memory for the signed-in user, forgotten on sign-out
+const SIGN_OUT_RESETS = [];
+
+function restorePristine() {
+  const app = $("#app");
+  $$("form", app).forEach((form) => form.reset());
+  $$("input, textarea", app).forEach((input) => {
+    if (input.form) return;
+    if (input.type === "file") input.value = "";
+    else if (input.type === "checkbox" || input.type === "radio") input.checked = input.defaultChecked;
+    else input.value = input.defaultValue;
+  });
+  pristine.text.forEach((text, node) => { node.textContent = text; });
+  pristine.options.forEach((options, select) => {
+    select.replaceChildren(...options.map((option) => option.cloneNode(true)));
+  });
+  pristine.hidden.forEach((hidden, node) => { node.hidden = hidden; });
+  $$(".invalid", app).forEach((input) => input.classList.remove("invalid"));
+  delete $("#notice").dataset.kind;
+}
+
 function signOut(message = "") {
-  state.key = null;
-  state.me = null;
+  state.session += 1;
+  Object.assign(state, freshState());
   sessionStorage.removeItem(KEY_SLOT);
   $("#who").textContent = "";
   $("#who-box").hidden = true;
   $("#app").hidden = true;
   $("#login").hidden = false;
   $("#login-error").textContent = message;
-  $$("form").forEach((form) => { if (form.id !== "login-form") form.reset(); });
-  $$("tbody").forEach((body) => body.replaceChildren());
-  notice("");
+  SIGN_OUT_RESETS.forEach((reset) => reset());
+  restorePristine();
 }
 
 function ownAuthority() {
@@ -928,6 +985,7 @@ LOADERS.imports = loadImports;
 LOADERS.timeliness = loadTimeliness;
 
 function wire() {
+  rememberPristine();
   $("#login-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const key = $("#api-key").value.trim();

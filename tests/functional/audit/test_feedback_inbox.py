@@ -213,6 +213,8 @@ def test_handling_needs_an_admin_key_and_a_feedback_that_exists(api, keys, clock
         ("to=20261120", "to"),
         ("to=2026-11-2", "to"),
         ("from=2026-11-20&to=2026-11-19", "to"),
+        ("from=0001-01-01", "from"),  # its China day starts before datetime's first instant
+        ("to=9999-12-31", "to"),  # the day after it is past datetime's last
         ("authority_id=999999", "authority_id"),
         ("status=open", "status"),
         ("limit=0", "limit"),

@@ -172,6 +172,7 @@ def test_only_administrators_read_the_pilot_numbers_and_anyone_the_summary(api, 
         ("from=2026-12&to=2026-01", "from"),
         ("from=2020-01&to=2026-12", "to"),
         ("from=2026-01&to=", "to"),
+        ("from=9999-10&to=9999-12", "to"),  # the month after 9999-12 is not a date
         ("month=2026-01", "month"),
     ],
 )
