@@ -172,6 +172,7 @@ MESSAGE_ZH: tuple[tuple[str, str], ...] = (
     (r"If-Match must be the version", '应为所读取的版本号，例如 "3"'),
     (r"must be one of", "取值不在允许范围内"),
     (r"format must be json", "只能为 json，或不填（直接跳转到文件）"),
+    (r"must be between (\d{4}-\d{2}-\d{2}) and (\d{4}-\d{2}-\d{2})", r"应在 \1 至 \2 之间"),
     (r"needs at least (\d+) characters", r"至少需要 \1 个字符"),
     (r"is over (\d+) characters", r"不得超过 \1 个字符"),
     (r"more than (\d+) awards match", r"匹配的获奖信息超过 \1 条，请输入更完整的名称"),
