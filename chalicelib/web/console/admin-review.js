@@ -75,21 +75,12 @@ async function reviewOpen(id) {
 async function reviewShow(program, mine) {
   reviewCurrent = program;
   $("#rv-name").textContent = `${program.name}（${reviewAuthorityName(program.authority_id)}）`;
-  const facts = [
+  showFacts($("#rv-facts"), [
     ["状态", STATUS_ZH[program.status] || program.status],
     ["省份", reviewAuthorityName(program.authority_id)],
-    ["组织单位", program.organizer],
-    ["住建部门关系", RELATION_ZH[program.authority_relation]],
-    ["评选周期", CYCLE_ZH[program.cycle]],
-    ["工程类别", program.categories.map((c) => CATEGORY_ZH[c]).join("、")],
-    ["批准机关", program.approval.issuer],
-    ["批准文号", program.approval.document_number],
-    ["批准日期", program.approval.approved_on],
-    ["涉密", program.classified ? "是" : "否"],
-    ["可公开", program.disclosable === false ? "否" : "是"],
+    ...programFacts(program),
     ["报送时间", formatTime(program.submitted_at)],
-  ];
-  $("#rv-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v || "")]));
+  ]);
   $("#rv-history").replaceChildren(...program.status_history.map((change) => el("li", {},
     el("time", {}, formatTime(change.at)), " ",
     el("strong", {}, STATUS_ZH[change.status] || change.status),

@@ -446,14 +446,9 @@ async function saveProgram(event) {
   }
 }
 
-async function openProgram(id) {
-  const program = (await api("GET", `/v1/programs/${id}`)).data;
-  state.detail = program;
-  const box = $("#program-detail");
-  $("#program-form").hidden = true;
-  $("#pd-name").textContent = program.name;
-  const facts = [
-    ["状态", STATUS_ZH[program.status] || program.status],
+/** A programme's declared fields as [label, text] pairs (the province's and the reviewer's view). */
+function programFacts(program) {
+  return [
     ["组织单位", program.organizer],
     ["住建部门关系", RELATION_ZH[program.authority_relation]],
     ["评选周期", CYCLE_ZH[program.cycle]],
@@ -464,7 +459,22 @@ async function openProgram(id) {
     ["涉密", program.classified ? "是" : "否"],
     ["可公开", program.disclosable === false ? "否" : "是"],
   ];
-  $("#pd-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+}
+
+function showFacts(list, facts) {
+  list.replaceChildren(...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v || "")]));
+}
+
+async function openProgram(id) {
+  const program = (await api("GET", `/v1/programs/${id}`)).data;
+  state.detail = program;
+  const box = $("#program-detail");
+  $("#program-form").hidden = true;
+  $("#pd-name").textContent = program.name;
+  showFacts($("#pd-facts"), [
+    ["状态", STATUS_ZH[program.status] || program.status],
+    ...programFacts(program),
+  ]);
   $("#pd-history").replaceChildren(...program.status_history.map((change) => el("li", {},
     el("time", {}, formatTime(change.at)), " ",
     el("strong", {}, STATUS_ZH[change.status] || change.status),
