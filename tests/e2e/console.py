@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from devtools.local_stack import PROJECT_DIR
 
@@ -53,3 +53,11 @@ def sign_in(page: Page, stack, key: str, *, load: bool = True) -> None:
         page.goto(stack.url("/console/"))
     page.get_by_label("接入密钥").fill(key)
     page.get_by_role("button", name="登录").click()
+
+
+def loaded(page: Page) -> None:
+    """Wait until the open tab has loaded (``aria-busy`` false): its lists are in place, so
+    nothing moves under the next click."""
+    expect(page.locator("#app .tab:not([hidden])")).to_have_attribute(
+        "aria-busy", "false", timeout=WAIT
+    )

@@ -24,7 +24,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from chalicelib.domain.china_time import china_date
-from tests.e2e.console import WAIT, console_context, shoot, sign_in
+from tests.e2e.console import WAIT, console_context, loaded, shoot, sign_in
 from tests.e2e.helpers import bearer, check_document, upload_document, verified_document
 from tests.factories import document_body, ofd_bytes, program_body
 
@@ -152,6 +152,8 @@ def test_an_administrator_reviews_and_manages_keys_through_the_console(
     assert src not in page.content() and "桂政函〔2020〕7号" not in page.content()
     page.get_by_role("button", name="退出").click()
     sign_in(page, stack, admin, load=False)
+    expect(page.locator("#who")).to_have_text("管理员", timeout=WAIT)
+    loaded(page)  # the queue in place before its rows are clicked
 
     # 审阅 on one, then on another before the first has answered: the first's late answer is
     # dropped, so the card shows the second and 通过 acts on it

@@ -20,7 +20,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.console import WAIT, console_context, shoot, sign_in
+from tests.e2e.console import WAIT, console_context, loaded, shoot, sign_in
 from tests.e2e.helpers import bearer
 from tests.factories import credit_code, pdf_bytes, png_bytes
 from tests.sheets import award_rows, write_csv
@@ -112,6 +112,7 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
 
     # --- 奖项清单: a draft with a field error first, then saved
     programs = page.locator("#tab-programs")
+    loaded(page)  # the list (here "尚无奖项。") in place before the form below it is used
     programs.get_by_role("button", name="新建奖项").click()
     form = page.locator("#program-form")
     form.get_by_label("奖项名称").fill(PROGRAM)

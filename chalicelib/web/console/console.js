@@ -317,7 +317,13 @@ function showTab(name) {
   });
   $$(".tab").forEach((section) => { section.hidden = section.id !== `tab-${name}`; });
   notice("");
-  LOADERS[name]().catch((exc) => notice(exc.message, "error"));
+  // aria-busy while the section loads: a screen reader waits, and so can a test, before
+  // acting on a form that the loaded list would push down the page
+  const section = $(`#tab-${name}`);
+  section.setAttribute("aria-busy", "true");
+  LOADERS[name]()
+    .catch((exc) => notice(exc.message, "error"))
+    .finally(() => section.setAttribute("aria-busy", "false"));
 }
 
 /* ---------- 奖项清单 ---------- */
