@@ -185,12 +185,17 @@ def receipt_check() -> Response:
     open_query=True,
 )
 def asset(name: str) -> Response:
-    if name not in ASSETS:
+    return _static_file(ASSETS, name, name, cache="max-age=300")
+
+
+def _static_file(kinds: dict[str, str], name: str, path: str, *, cache: str) -> Response:
+    """One of our static files (``kinds`` names them and their types); 404 in our shape."""
+    if name not in kinds:
         raise NotFoundError(f"no asset {name[:64]}")  # the one error shape, as everywhere
     return Response(
-        body=_read(name),
+        body=_read(path),
         status_code=200,
-        headers={"Content-Type": ASSETS[name], "Cache-Control": "max-age=300", **PAGE_HEADERS},
+        headers={"Content-Type": kinds[name], "Cache-Control": cache, **PAGE_HEADERS},
     )
 
 
@@ -254,17 +259,8 @@ def console() -> Response:
     open_query=True,
 )
 def console_asset(name: str) -> Response:
-    if name not in CONSOLE_ASSETS:
-        raise NotFoundError(f"no asset {name[:64]}")
-    return Response(
-        body=_read(f"console/vendor/{name}" if name in CONSOLE_VENDOR else f"console/{name}"),
-        status_code=200,
-        headers={
-            "Content-Type": CONSOLE_ASSETS[name],
-            "Cache-Control": "no-cache",
-            **PAGE_HEADERS,
-        },
-    )
+    path = f"console/vendor/{name}" if name in CONSOLE_VENDOR else f"console/{name}"
+    return _static_file(CONSOLE_ASSETS, name, path, cache="no-cache")
 
 
 @route(
