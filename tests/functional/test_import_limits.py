@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -463,3 +464,10 @@ def test_a_redacted_value_is_found_nowhere_in_the_tables_or_the_bucket(api, keys
         drain()  # the rest of the import still runs to the end
         assert get_job(import_id).status == "done"
         assert manager not in _every_stored_string()
+
+
+def test_the_console_import_tab_says_how_many_rows_a_file_may_hold(client):
+    page = client.http.get("/console/", headers={"Accept": "text/html"})
+    body = page.body.decode() if isinstance(page.body, bytes) else page.body
+    (hint,) = re.findall(r'<p class="hint" id="import-limits">(.*?)</p>', body)
+    assert f"最多 {settings().import_max_rows:,} 行数据" in hint and "20 MB" in hint
