@@ -124,11 +124,12 @@ class Settings:
     imports_queue_url: str = ""
     # Imports that cannot get stuck (issue 19). Limits checked before and while a sheet is
     # read: data rows per file, unpacked XLSX bytes (the ZIP directory), cells per row, rows
-    # a problem list keeps. A message is tried at most ``import_max_receives`` times (the
+    # problems one import keeps. A message is tried at most ``import_max_receives`` times (the
     # queue's maxReceiveCount in infra/resources.json; a worker that dies goes to the
     # dead-letter queue, whose handler fails the import). Time budget: reading, plus so
     # much per chunk; past it any look at the import fails it (``timed_out``). An import
-    # never started expires after ``import_upload_hours``.
+    # never started expires after ``import_upload_hours`` (the daily audit's sweep, or any
+    # look at it); a province has at most ``import_max_open`` imports open at once.
     import_max_rows: int = 50_000
     import_max_unpacked_bytes: int = 200 * 1024 * 1024
     import_max_cells_per_row: int = 200
@@ -139,6 +140,7 @@ class Settings:
     import_read_budget_seconds: int = 900
     import_chunk_budget_seconds: int = 120
     import_upload_hours: int = 24
+    import_max_open: int = 10
     # Signed verification receipts (issue 14): the KMS key (its alias: IAM lets the API sign
     # only through it), most awards one receipt lists, how long a Lambda trusts the key list.
     receipt_key_id: str = field(default="alias/award-registry-local-receipts")
@@ -257,6 +259,7 @@ def settings() -> Settings:
         import_read_budget_seconds=_env_int("IMPORT_READ_BUDGET_SECONDS", 900),
         import_chunk_budget_seconds=_env_int("IMPORT_CHUNK_BUDGET_SECONDS", 120),
         import_upload_hours=max(1, _env_int("IMPORT_UPLOAD_HOURS", 24)),
+        import_max_open=max(1, _env_int("IMPORT_MAX_OPEN", 10)),
         receipt_key_id=_env("RECEIPT_KEY_ID", f"alias/{prefix}-receipts"),
         receipt_max_awards=_env_int("RECEIPT_MAX_AWARDS", 1000),
         receipt_keys_cache_seconds=_env_int("RECEIPT_KEYS_CACHE_SECONDS", 300),

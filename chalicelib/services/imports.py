@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.csv_safety import safe_cell
 from chalicelib.domain.disclosure import erase, holds_any
@@ -50,6 +51,9 @@ from chalicelib.store.base import iso_utc
 from chalicelib.store.imports import FINAL, OPEN, ImportJob, get_job, import_pk, set_status
 
 UPLOAD_PREFIX = "imports/"
+# How far back the sweep and the open-import limit look: longer than any import's time
+# budget plus IMPORT_UPLOAD_HOURS, so every open import is seen on several days.
+SWEEP_DAYS = 7
 SPLIT = "split"
 CHUNK = "chunk"
 
@@ -169,11 +173,13 @@ def request_upload(principal: Principal | None, data: Any, now: datetime) -> dic
             f"an import file may be at most {config.max_import_bytes} bytes",
             field="size",
         )
+    _limit_open(principal.authority_id, now)
     import_id = new_id("imp")
     job = ImportJob(
         pk=import_pk(import_id),
         id=import_id,
         authority_id=principal.authority_id,
+        import_authority=principal.authority_id,
         key_id=principal.key_id,
         filename=body.filename,
         content_type=body.content_type,
@@ -199,6 +205,39 @@ def request_upload(principal: Principal | None, data: Any, now: datetime) -> dic
             "expires_in": config.upload_url_seconds,
         },
     }
+
+
+def _recent_open(authority_id: str, now: datetime) -> list[ImportJob]:
+    """The authority's open imports of the last ``SWEEP_DAYS`` days, overrun ones ended."""
+    since = iso_utc(now - timedelta(days=SWEEP_DAYS))
+    found = store.recent_jobs(authority_id, since=since, statuses=OPEN)
+    return [job for job in (notice_overrun(j, now) for j in found) if job.status in OPEN]
+
+
+def _limit_open(authority_id: str, now: datetime) -> None:
+    """At most ``IMPORT_MAX_OPEN`` open imports per province (issue 19: abandoned
+    declarations, 20 MB each, were unlimited); stale ones end here first."""
+    limit = settings().import_max_open
+    if len(_recent_open(authority_id, now)) >= limit:
+        raise ConflictError(
+            "too_many_open_imports",
+            f"{limit} imports of this authority are still open; wait for them, or cancel one",
+            message_zh=f"本单位已有 {limit} 个导入尚未结束，请等待完成或取消其中一个后再试",
+        )
+
+
+def sweep(now: datetime) -> dict[str, int]:
+    """End every overrun or stale import of the last days (the daily audit calls it):
+    imports never started expire, open ones past their deadline fail, objects go."""
+    ended = 0
+    for authority_id in AUTHORITY_IDS:
+        since = iso_utc(now - timedelta(days=SWEEP_DAYS))
+        for job in store.recent_jobs(authority_id, since=since, statuses=OPEN):
+            if notice_overrun(job, now).status not in OPEN:
+                ended += 1
+    if ended:
+        logger.info("stale imports ended", extra={"ended": ended})
+    return {"ended": ended}
 
 
 def _visible(principal: Principal | None, import_id: str) -> ImportJob:

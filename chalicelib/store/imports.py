@@ -30,7 +30,7 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import UpdateError
 from pynamodb.models import Model
 
-from chalicelib.store.submissions import SUBMISSIONS_META
+from chalicelib.store.submissions import SUBMISSIONS_META, ImportsByAuthorityIndex
 
 JOB_SK = "JOB"
 PROBLEMS_SK_PREFIX = "PROBLEMS#"
@@ -61,6 +61,9 @@ class ImportJob(Model):
     sk = UnicodeAttribute(range_key=True, default=JOB_SK)
     id = UnicodeAttribute()
     authority_id = UnicodeAttribute()
+    # The key of the ``imports_by_authority`` index (= authority_id; absent on jobs
+    # made before the index existed).
+    import_authority = UnicodeAttribute(null=True)
     key_id = UnicodeAttribute()
     filename = UnicodeAttribute()
     content_type = UnicodeAttribute()
@@ -86,6 +89,8 @@ class ImportJob(Model):
     deadline_at = UnicodeAttribute(null=True)
     # Set once its upload and chunk objects are deleted (a final import keeps only this item).
     objects_deleted_at = UnicodeAttribute(null=True)
+
+    imports_by_authority = ImportsByAuthorityIndex()
 
 
 class ImportProblemPage(Model):
@@ -133,6 +138,20 @@ def count_chunk(job: ImportJob, number: int, pushed: int, unchanged: int, reject
             return False
         raise
     return True
+
+
+def recent_jobs(
+    authority_id: str, *, since: str, statuses: tuple[str, ...] | None = None
+) -> Iterator[ImportJob]:
+    """The authority's imports created at or after ``since`` (UTC ISO), newest first;
+    only those in ``statuses`` when given. Reads the index (eventually consistent)."""
+    condition = ImportJob.status.is_in(*statuses) if statuses else None
+    yield from ImportJob.imports_by_authority.query(
+        authority_id,
+        ImportJob.created_at >= since,
+        filter_condition=condition,
+        scan_index_forward=False,
+    )
 
 
 def mark_objects_deleted(job: ImportJob, at: str) -> None:

@@ -471,3 +471,50 @@ def test_the_console_import_tab_says_how_many_rows_a_file_may_hold(client):
     body = page.body.decode() if isinstance(page.body, bytes) else page.body
     (hint,) = re.findall(r'<p class="hint" id="import-limits">(.*?)</p>', body)
     assert f"最多 {settings().import_max_rows:,} 行数据" in hint and "20 MB" in hint
+
+
+def _daily_audit(client, time: str) -> dict:
+    event = client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    event.update({"time": time, "id": f"evt-{time}"})
+    return client.lambda_.invoke("daily_audit", event).payload
+
+
+def test_the_daily_audit_ends_abandoned_and_overrun_imports(client, api, keys, clock):
+    clock.set("2026-12-01T02:00:00+00:00")
+    content = csv_bytes(award_rows(1, program_id="prg_x", winners=1))
+    abandoned = declare_and_upload(api, keys["110000"], content)  # never started
+    stalled = declare_and_upload(api, keys["320000"], content)
+    start(api, keys["320000"], stalled)  # its worker never comes
+    clock.set("2026-12-02T03:00:00+00:00")
+    fresh = declare_and_upload(api, keys["110000"], content)
+
+    _daily_audit(client, "2026-12-02T17:00:00Z")  # 01:00 China time on 3 December
+
+    assert get_job(abandoned).status == "expired"
+    assert get_job(stalled).status == "failed"
+    assert get_job(stalled).error["code"] == "timed_out"
+    assert get_job(fresh).status == "awaiting_upload"  # not 24 hours old yet
+    assert object_versions(abandoned) == object_versions(stalled) == []
+    assert object_versions(fresh) != []
+
+
+def test_a_province_has_at_most_ten_imports_open_at_once(api, keys, clock):
+    clock.set("2026-12-01T02:00:00+00:00")
+    declared = declaration(csv_bytes([]))
+    ids = [
+        api.call("POST", "/v1/imports", declared, key=keys["110000"]).data["import_id"]
+        for _ in range(10)
+    ]
+    refused = api.call("POST", "/v1/imports", declared, key=keys["110000"])
+    assert refused.status_code == 409
+    assert refused.data["error"]["code"] == "too_many_open_imports"
+    assert "取消" in refused.data["error"]["message_zh"]
+    assert api.call("POST", "/v1/imports", declared, key=keys["320000"]).status_code == 201
+
+    api.call("POST", f"/v1/imports/{ids[0]}/cancel", key=keys["110000"])
+    assert api.call("POST", "/v1/imports", declared, key=keys["110000"]).status_code == 201
+    clock.set("2026-12-02T02:30:00+00:00")  # the others expire: room again
+    assert api.call("POST", "/v1/imports", declared, key=keys["110000"]).status_code == 201
+    assert get_job(ids[1]).status == "expired"

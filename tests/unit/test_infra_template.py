@@ -371,7 +371,8 @@ BUCKET_GRANTS = {
     "import_worker": {("s3:GetObject", "imports"), ("s3:PutObject", "imports")} | PURGE_IMPORTS,
     # Fails the import of a message its worker never finished, and deletes its objects.
     "import_dead_letter": PURGE_IMPORTS,
-    "daily_audit": {("s3:PutObject", "audits")},
+    # ... and its sweep ends stale imports, deleting their objects (services/imports.py).
+    "daily_audit": {("s3:PutObject", "audits")} | PURGE_IMPORTS,
     "nightly_export": {
         ("s3:GetObject", "exports"),
         ("s3:PutObject", "exports"),
