@@ -48,7 +48,7 @@ def handle_message(body: str, receive_count: int, receipt_handle: str | None) ->
     try:
         return handle_body(body)
     except Exception as error:
-        import_id = str(json.loads(body).get("import_id", ""))
+        import_id = _import_id(body)
         if receive_count >= settings().import_max_receives and import_id:
             return import_work.give_up(import_id, error, clock.now())
         if receipt_handle:
@@ -58,10 +58,18 @@ def handle_message(body: str, receive_count: int, receipt_handle: str | None) ->
 
 def handle_dead_letter(body: str) -> dict[str, Any]:
     """A message the worker never finished (it died each time): fail its import."""
-    import_id = str(json.loads(body).get("import_id", ""))
+    import_id = _import_id(body)
     if not import_id:
         return {"outcome": "ignored"}
     return import_work.give_up(import_id, RuntimeError("the worker stopped"), clock.now())
+
+
+def _import_id(body: str) -> str:
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return ""
+    return str(message.get("import_id", "")) if isinstance(message, dict) else ""
 
 
 def receive_count(record: dict[str, Any]) -> int:

@@ -43,6 +43,7 @@ from chalicelib.services.imports import (
     CHUNK,
     chunk_key,
     deadline_for,
+    delete_objects,
     error_of,
     finish,
     notice_overrun,
@@ -51,6 +52,7 @@ from chalicelib.services.imports import (
 from chalicelib.services.keys import PROVINCIAL, Principal
 from chalicelib.store import objects, queue
 from chalicelib.store.imports import (
+    FINAL,
     READ_PART,
     ImportJob,
     chunk_part,
@@ -244,6 +246,10 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
             _send_chunks(job, range(len(chunks)))
         else:
             finish(job, "done", now)
+    else:
+        job.refresh(consistent_read=True)
+        if job.status in FINAL:  # cancelled (or overrun) while it was read: nothing stays
+            delete_objects(job, now)
     logger.info(
         "import split",
         extra={"import_id": import_id, "rows": grouped.row_count, "chunks": len(chunks)},

@@ -47,7 +47,7 @@ from chalicelib.services.documents import inspect_upload
 from chalicelib.services.keys import PROVINCIAL, Principal, require
 from chalicelib.store import imports as store
 from chalicelib.store import objects, queue
-from chalicelib.store.base import iso_utc
+from chalicelib.store.base import iso_utc, parse_iso_utc
 from chalicelib.store.imports import FINAL, OPEN, ImportJob, get_job, import_pk, set_status
 
 UPLOAD_PREFIX = "imports/"
@@ -322,11 +322,23 @@ def start(principal: Principal | None, import_id: str, now: datetime) -> dict[st
             return import_view(job)
         # The split message is sent after the status change: a crash in between
         # leaves a queued import that a repeated ``start`` re-sends (below).
-        set_status(job, "queued", "awaiting_upload", started_at=at, deadline_at=deadline_for(now))
+        deadline = _queued_deadline(job, now)
+        set_status(job, "queued", "awaiting_upload", started_at=at, deadline_at=deadline)
         job.refresh(consistent_read=True)  # ours or a concurrent start's outcome
     if job.status == "queued":
         send_split(job)
     return import_view(job)
+
+
+def _queued_deadline(job: ImportJob, now: datetime) -> str:
+    """A queued import waits for the province's open imports ahead of it (one message
+    group): its budget to be read starts when their deadlines end at the latest."""
+    ahead = [
+        parse_iso_utc(other.deadline_at)
+        for other in _recent_open(job.authority_id, now)
+        if other.id != job.id and other.deadline_at
+    ]
+    return deadline_for(max([now, *ahead]))
 
 
 def send_split(job: ImportJob) -> None:

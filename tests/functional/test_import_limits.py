@@ -518,3 +518,23 @@ def test_a_province_has_at_most_ten_imports_open_at_once(api, keys, clock):
     clock.set("2026-12-02T02:30:00+00:00")  # the others expire: room again
     assert api.call("POST", "/v1/imports", declared, key=keys["110000"]).status_code == 201
     assert get_job(ids[1]).status == "expired"
+
+
+def test_an_import_queued_behind_another_gets_its_budget_after_that_one(api, keys, clock):
+    clock.set("2026-12-01T02:00:00+00:00")
+    program_id = submitted_program(api, keys["110000"])
+    big = csv_bytes(award_rows(250, program_id=program_id, prefix="BG", winners=1))
+    first = declare_and_upload(api, keys["110000"], big)
+    start(api, keys["110000"], first)
+    assert process_one(wait_seconds=0)  # read: 3 chunks, 900 s + 3 × 120 s from now
+    assert get_job(first).deadline_at.startswith("2026-12-01T02:21:00")
+    second = declare_and_upload(
+        api, keys["110000"], csv_bytes(award_rows(1, program_id=program_id))
+    )
+    assert start(api, keys["110000"], second)["deadline_at"].startswith("2026-12-01T02:36:00")
+
+    clock.set("2026-12-01T02:30:00+00:00")  # the first overran; the second still waits
+    assert status_of(api, keys["110000"], first)["status"] == "failed"
+    assert status_of(api, keys["110000"], second)["status"] == "queued"
+    drain()
+    assert status_of(api, keys["110000"], second)["status"] == "done"
