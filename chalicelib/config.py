@@ -170,6 +170,11 @@ class Settings:
     def table_name(self, kind: str) -> str:
         return f"{self.table_prefix}-{kind}"
 
+    @property
+    def stack_secret_name(self) -> str:
+        """The server secret's name where the local stack creates it (``make run``)."""
+        return f"{self.table_prefix}-server-secret"
+
 
 @lru_cache(maxsize=1)
 def settings() -> Settings:

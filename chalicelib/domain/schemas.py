@@ -363,6 +363,12 @@ class KeyIn(_Schema):
         return value
 
 
+class KeyRevokeIn(_Schema):
+    """Optional body of ``POST /v1/keys/{key_id}/revoke``: why (stored with who revoked)."""
+
+    note: Text(200) | None = None
+
+
 # Fields the server owns: a client may send back what it read, we ignore them.
 SERVER_FIELDS = frozenset(
     {

@@ -60,6 +60,7 @@ BODIES: dict[tuple[str, str], Any] = {
         "sha256": SHA,
     },
     ("POST", "/v1/keys"): {"role": "provincial", "authority_id": "110000", "note": "北京"},
+    ("POST", "/v1/keys/{key_id}/revoke"): {"note": "密钥泄露"},
 }
 WRITE = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -114,7 +115,8 @@ def _inject(value: Any, path: tuple, bad: str, at: int) -> Any:
 def world(api, keys):
     program = approved_program(api, keys["110000"], keys["admin"])
     award = push(api, keys["110000"], award_body(program, "OK-1"))["id"]
-    return {"program": program, "award": award}
+    key = api.call("GET", "/v1/me", key=keys["320000"]).data["key_id"]
+    return {"program": program, "award": award, "key": key}
 
 
 def _fill(body: Any, world: dict) -> Any:
@@ -129,6 +131,7 @@ def _url(path: str, world: dict) -> str:
         .replace("{award_id}", world["award"])
         .replace("{year}", "2027")
         .replace("{feedback_id}", "fb_01JDZ0000000000000000000000")
+        .replace("{key_id}", world["key"])
     )
 
 
