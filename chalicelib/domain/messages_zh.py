@@ -160,7 +160,11 @@ MESSAGE_ZH: tuple[tuple[str, str], ...] = (
     (r"at least 1 item", "至少需要一家获奖单位"),
     (r"should match pattern '\^\\d\{6\}\$'", "应为 6 位数字"),
     (r"should match pattern '\^https\?", "应为 http:// 或 https:// 开头的网址"),
-    (r"control characters", "含有不可见的控制字符"),
+    (r"control characters", "含有不可见的控制字符（仅允许制表符和换行）"),
+    (
+        r"not valid Unicode",
+        "含有无法以 UTF-8 编码的字符（孤立的代理项，如 U+D800），请检查文本来源",
+    ),
     (r"valid string", "应为文本"),
     (r"not in this authority's province", "项目所在地不在本省范围内"),
     (r"unknown (query )?parameter", "不是可接受的查询参数"),
