@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import CURSOR, LIMIT
@@ -16,13 +14,7 @@ from chalicelib.api.http import (
     received_at,
     route,
 )
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import audit, audit_runs
-else:  # measured cold-start lazy load: a route's services load with its first request
-    audit = lazy_module("chalicelib.services.audit")
-    audit_runs = lazy_module("chalicelib.services.audit_runs")
+from chalicelib.services import audit, audit_runs
 
 bp = Blueprint(__name__)
 

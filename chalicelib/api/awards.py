@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import (
@@ -29,14 +27,7 @@ from chalicelib.api.http import (
 )
 from chalicelib.domain.names import PARTITION_CHARS
 from chalicelib.domain.search_text import QUERY_MAX_CHARS, QUERY_MIN_CHARS
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import award_reads, awards, redaction
-else:  # measured cold-start lazy load: a route's services load with its first request
-    award_reads = lazy_module("chalicelib.services.award_reads")
-    awards = lazy_module("chalicelib.services.awards")
-    redaction = lazy_module("chalicelib.services.redaction")
+from chalicelib.services import award_reads, awards, redaction
 
 bp = Blueprint(__name__)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import DOCUMENT_ID, PROGRAM_PATH, Param, Redirect
@@ -17,12 +15,7 @@ from chalicelib.api.http import (
 )
 from chalicelib.config import settings
 from chalicelib.domain.errors import ValidationError
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import documents
-else:  # measured cold-start lazy load: a route's services load with its first request
-    documents = lazy_module("chalicelib.services.documents")
+from chalicelib.services import documents
 
 bp = Blueprint(__name__)
 

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import json_response, principal_of, received_at, route
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import export
-else:  # measured cold-start lazy load: a route's services load with its first request
-    export = lazy_module("chalicelib.services.export")
+from chalicelib.services import export
 
 bp = Blueprint(__name__)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AUTHORITY, CURSOR, FEEDBACK_ID, LIMIT, SHORT_PAGES, Param
@@ -16,13 +14,7 @@ from chalicelib.api.http import (
     received_at,
     route,
 )
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import feedback, zero_reports
-else:  # measured cold-start lazy load: a route's services load with its first request
-    feedback = lazy_module("chalicelib.services.feedback")
-    zero_reports = lazy_module("chalicelib.services.zero_reports")
+from chalicelib.services import feedback, zero_reports
 
 bp = Blueprint(__name__)
 

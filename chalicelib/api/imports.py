@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import IMPORT_ID, Raw
 from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import imports
-else:  # measured cold-start lazy load: a route's services load with its first request
-    imports = lazy_module("chalicelib.services.imports")
+from chalicelib.services import imports
 
 bp = Blueprint(__name__)
 _NO_STORE = {"Cache-Control": "no-store"}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import CURSOR, KEY_ID, LIMIT
@@ -17,12 +15,7 @@ from chalicelib.api.http import (
     route,
 )
 from chalicelib.domain.errors import UnauthenticatedError
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import key_admin
-else:  # measured cold-start lazy load: a route's services load with its first request
-    key_admin = lazy_module("chalicelib.services.key_admin")
+from chalicelib.services import key_admin
 
 bp = Blueprint(__name__)
 

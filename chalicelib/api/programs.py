@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AUTHORITY, CURSOR, LIMIT, PROGRAM_PATH, Param
@@ -19,13 +17,7 @@ from chalicelib.api.http import (
     route,
 )
 from chalicelib.domain import program_status
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import programs, reviews
-else:  # measured cold-start lazy load: a route's services load with its first request
-    programs = lazy_module("chalicelib.services.programs")
-    reviews = lazy_module("chalicelib.services.reviews")
+from chalicelib.services import programs, reviews
 
 bp = Blueprint(__name__)
 

@@ -9,19 +9,13 @@ knows nothing of it, and a failure to count never changes the answer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib.api.doc import Param
 from chalicelib.api.http import json_response, principal_of, query_params, received_at, route
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import pilot_stats
-else:  # measured cold-start lazy load: a route's services load with its first request
-    pilot_stats = lazy_module("chalicelib.services.pilot_stats")
+from chalicelib.services import pilot_stats
 
 bp = Blueprint(__name__)
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"

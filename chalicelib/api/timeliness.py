@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AWARD_PATH
 from chalicelib.api.http import etag, json_body, json_response, principal_of, received_at, route
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import award_timeliness, timeliness_stats
-else:  # measured cold-start lazy load: a route's services load with its first request
-    award_timeliness = lazy_module("chalicelib.services.award_timeliness")
-    timeliness_stats = lazy_module("chalicelib.services.timeliness_stats")
+from chalicelib.services import award_timeliness, timeliness_stats
 
 bp = Blueprint(__name__)
 
