@@ -14,7 +14,7 @@ from chalicelib.api.http import (
     received_at,
     route,
 )
-from chalicelib.domain.errors import UnauthenticatedError
+from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal
 from chalicelib.services import key_admin
 
 bp = Blueprint(__name__)
@@ -79,15 +79,13 @@ def revoke_key(key_id: str) -> Response:
     "/me",
     summary="Who the key belongs to (role, authority, key id)",
     audience="provincial",
+    roles=(PROVINCIAL, ADMIN),  # any key: the console signs administrators in too
     ok={200: "MeOut"},
     auth="required",
     description="The console signs in with it; an unknown or revoked key is a 401.",
 )
-def who_am_i() -> Response:
+def who_am_i(principal: Principal) -> Response:
     """Who the key belongs to: the console signs in with it (a revoked key is a 401 here)."""
-    principal = principal_of(bp.current_request)
-    if principal is None:
-        raise UnauthenticatedError("this route needs an API key")
     return json_response(
         {
             "role": principal.role,

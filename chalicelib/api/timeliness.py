@@ -6,6 +6,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AWARD_PATH
 from chalicelib.api.http import etag, json_body, json_response, principal_of, received_at, route
+from chalicelib.domain.principal import ADMIN, PROVINCIAL
 from chalicelib.services import award_timeliness, timeliness_stats
 
 bp = Blueprint(__name__)
@@ -30,6 +31,7 @@ def league_table() -> Response:
     "/timeliness/{authority_id}",
     summary="One authority's timeliness (the province itself or an administrator)",
     audience="provincial",
+    roles=(PROVINCIAL, ADMIN),  # an administrator reads every province's
     ok={200: "TimelinessOneOut"},
     auth="required",
     errors=(404,),
@@ -45,6 +47,7 @@ def one_authority(authority_id: str) -> Response:
     "/timeliness/{authority_id}/findings",
     summary="One authority's open audit findings, each with what to do",
     audience="provincial",
+    roles=(PROVINCIAL, ADMIN),  # an administrator reads every province's
     ok={200: "OpenFindingListOut"},
     auth="required",
     errors=(404,),

@@ -70,7 +70,11 @@ def html_page(
     body: str, *, status: int = 200, cache: str = "no-cache", policy: str | None = None
 ) -> Response:
     """An HTML answer; ``policy`` replaces the default page CSP (``edge_headers`` sets it)."""
-    headers = {"Content-Type": HTML_TYPE, "Cache-Control": cache, **PAGE_HEADERS}
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": HTML_TYPE,
+        "Cache-Control": cache,
+        **PAGE_HEADERS,
+    }
     if policy is not None:
         headers["Content-Security-Policy"] = policy
     return Response(body=body, status_code=status, headers=headers)

@@ -121,7 +121,7 @@ def _run(lease: audit_lease.Lease, today: date, trigger: str, max_entries: int) 
     # 5. Alerts for what waits, then the positions and counters, together.
     waiting = audit_findings.waiting_for_alert(outcome)
     feedback_items = feedback_service.feedback_since(state.feedback_after)
-    report = {
+    report: dict[str, Any] = {
         "run_id": run_id,
         "date": day,
         "trigger": trigger,

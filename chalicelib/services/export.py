@@ -188,7 +188,7 @@ def public_award(view: dict[str, Any], programs: dict[str, dict[str, Any]]) -> d
     award = {
         k: v for k, v in public.items() if k not in ("history", "superseded_at", "redacted_fields")
     }
-    program = programs.get(view.get("program_id"))
+    program = programs.get(view.get("program_id") or "")
     award["program_status"] = (program or {}).get("status")
     return places.with_location(validity.with_validity(award, program))
 

@@ -22,16 +22,16 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.domain.bodies import parse_body
+from chalicelib.domain import schemas
 from chalicelib.domain.csv_safety import safe_cell
 from chalicelib.domain.documents import Expected
 from chalicelib.domain.errors import BusinessRuleError, NotFoundError
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.messages_zh import message_zh_for
+from chalicelib.domain.principal import Principal, Province
 from chalicelib.imports.problems import ERROR_COLUMNS, Problem, error_row, sort_key
 from chalicelib.observability import logger
 from chalicelib.services.documents import inspect_upload
-from chalicelib.services.keys import PROVINCIAL, Principal, require
 from chalicelib.store import objects, queue
 from chalicelib.store.base import iso_utc
 from chalicelib.store.imports import ImportJob, all_problems, get_job, import_pk, set_status
@@ -75,10 +75,8 @@ def import_view(job: ImportJob) -> dict[str, Any]:
     return {k: v for k, v in view.items() if v is not None}
 
 
-def request_upload(principal: Principal | None, data: Any, now: datetime) -> dict[str, Any]:
+def request_upload(principal: Province, body: schemas.ImportIn, now: datetime) -> dict[str, Any]:
     """Declare a spreadsheet and hand out the presigned POST for its bytes."""
-    principal = require(principal, PROVINCIAL)
-    body = parse_body("ImportIn", data)
     config = settings()
     if body.size > config.max_import_bytes:
         raise BusinessRuleError(
@@ -118,18 +116,15 @@ def request_upload(principal: Principal | None, data: Any, now: datetime) -> dic
     }
 
 
-def _visible(principal: Principal | None, import_id: str) -> ImportJob:
+def _visible(principal: Principal, import_id: str) -> ImportJob:
     """The import if this caller may see it: its province or an administrator; else 404."""
-    if principal is None:
-        require(principal, PROVINCIAL)  # 401
-    assert principal is not None
     job = get_job(import_id) if is_plausible_id(import_id, "imp") else None
     if job is None or not (principal.is_admin or principal.owns(job.authority_id)):
         raise NotFoundError(f"no import {import_id[:64]}")
     return job
 
 
-def get_import(principal: Principal | None, import_id: str) -> dict[str, Any]:
+def get_import(principal: Principal, import_id: str) -> dict[str, Any]:
     return import_view(_visible(principal, import_id))
 
 
@@ -142,13 +137,12 @@ def _refusal(job: ImportJob) -> BusinessRuleError:
     )
 
 
-def start(principal: Principal | None, import_id: str, now: datetime) -> dict[str, Any]:
+def start(principal: Province, import_id: str, now: datetime) -> dict[str, Any]:
     """Check the uploaded file and queue its reading; idempotent.
 
     409 ``upload_missing`` before the upload; 422 with the check's code when
     the stored bytes are not what was declared (the import is then failed).
     """
-    principal = require(principal, PROVINCIAL)
     job = _visible(principal, import_id)
     if job.status == "failed" and job.started_at is None:
         raise _refusal(job)
@@ -186,7 +180,7 @@ def send_split(job: ImportJob) -> None:
     queue.send([(body, job.authority_id, f"{job.id}-split")])
 
 
-def errors_csv(principal: Principal | None, import_id: str) -> str:
+def errors_csv(principal: Principal, import_id: str) -> str:
     """The rejected rows as CSV (UTF-8 with BOM for Excel), columns as the backfill tool's."""
     job = _visible(principal, import_id)
     problems = sorted((Problem(**p) for p in all_problems(import_id)), key=sort_key)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import GetError, PynamoDBException, UpdateError
@@ -20,29 +19,13 @@ from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.errors import ForbiddenError, UnauthenticatedError, UnavailableError
 from chalicelib.domain.ids import is_plausible_id, new_id
+from chalicelib.domain.principal import ADMIN, PROVINCIAL, ROLES, Principal
 from chalicelib.observability import logger
 from chalicelib.store.base import iso_utc, utc_now
 from chalicelib.store.models import ApiKey
 
-ADMIN = "admin"
-PROVINCIAL = "provincial"
-ROLES = (ADMIN, PROVINCIAL)
 KEY_PREFIX = "ark_"
 _CONDITION_FAILED = "ConditionalCheckFailedException"
-
-
-@dataclass(frozen=True)
-class Principal:
-    role: str
-    authority_id: str | None
-    key_id: str
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == ADMIN
-
-    def owns(self, authority_id: str) -> bool:
-        return self.role == PROVINCIAL and self.authority_id == authority_id
 
 
 def key_hash(api_key: str) -> str:
@@ -156,7 +139,11 @@ def _note_last_used(record: ApiKey) -> None:
 
 
 def require(principal: Principal | None, role: str) -> Principal:
-    """The principal if it has ``role``: 401 without a key, 403 with the wrong one."""
+    """The principal if it has ``role``: 401 without a key, 403 with the wrong one.
+
+    Routes enforce what they declare (``api/http.py``, ``route(auth=..., audience=...)``);
+    this remains for callers outside a route (the import worker acts for a key).
+    """
     if principal is None:
         raise UnauthenticatedError("this route needs an API key")
     if principal.role != role:

@@ -21,6 +21,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from chalicelib.store.submissions import SUBMISSIONS_META
@@ -83,7 +84,7 @@ def get_job(import_id: str) -> ImportJob | None:
 
 def set_status(job: ImportJob, status: str, expected: str, **values: Any) -> bool:
     """Move ``job`` from ``expected`` to ``status`` (and set ``values``); False if it had moved."""
-    actions = [ImportJob.status.set(status)]
+    actions: list[Action] = [ImportJob.status.set(status)]
     actions += [getattr(ImportJob, name).set(value) for name, value in values.items()]
     try:
         job.update(actions=actions, condition=ImportJob.status == expected)
@@ -96,7 +97,7 @@ def set_status(job: ImportJob, status: str, expected: str, **values: Any) -> boo
 
 def count_chunk(job: ImportJob, number: int, pushed: int, unchanged: int, rejected: int) -> bool:
     """Add one chunk's counts, once: False when that chunk had been counted already."""
-    actions = [
+    actions: list[Action] = [
         ImportJob.pushed.add(pushed),
         ImportJob.unchanged.add(unchanged),
         ImportJob.rejected.add(rejected),
