@@ -104,6 +104,9 @@ class RouteDoc:
     # audience): by default the audience's role; ``(PROVINCIAL, ADMIN)`` where an
     # administrator may call a provincial route too.
     roles: tuple[str, ...] = ()
+    # A setting that makes a keyed route public (``PUBLIC_TIMELINESS``): while it says so,
+    # ``auth="required"`` is enforced as ``optional``.
+    public_if: Callable[[], bool] | None = None
     # Set by ``route(...)`` from the handler's ``body:`` annotation (resolved when first
     # asked: the model's module loads then).
     body_from: Callable[[], type | None] | None = None

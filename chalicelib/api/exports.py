@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import json_response, principal_of, received_at, route
+from chalicelib.api.http import json_response, route
 from chalicelib.services import export
 
 bp = Blueprint(__name__)
@@ -39,8 +41,6 @@ def latest_export() -> Response:
     "the nightly schedule does the same). A re-run the same day writes beside the "
     "files `latest` names, never over them; a run still going is 409 `invalid_state`.",
 )
-def run_export() -> Response:
-    request = bp.current_request
-    now = received_at()
-    answer = export.run_now(principal_of(request), now)
+def run_export(now: datetime) -> Response:
+    answer = export.run_now(now)
     return json_response(answer, headers={"Cache-Control": "no-store"})

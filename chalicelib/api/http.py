@@ -203,7 +203,7 @@ def _caller(request: Request, doc: RouteDoc) -> Principal | None:
     if doc.auth == "none":
         return None
     principal = principal_of(request)
-    if doc.auth == "optional":
+    if doc.auth == "optional" or (doc.public_if is not None and doc.public_if()):
         return principal
     if principal is None:
         raise UnauthenticatedError("this route needs an API key")

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import CURSOR, KEY_ID, LIMIT
 from chalicelib.api.http import (
-    json_body,
     json_response,
     limit_param,
-    principal_of,
     query_params,
-    received_at,
     route,
 )
+from chalicelib.domain import schemas
 from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal
 from chalicelib.services import key_admin
 
@@ -28,14 +28,11 @@ bp = Blueprint(__name__)
     audience="admin",
     ok={201: "ApiKeyCreatedOut"},
     auth="required",
-    body="KeyIn",
     description="A provincial key needs `authority_id` (one of the 33); an admin key "
     "takes none. Only the key's HMAC is stored: the answer is the one time it is seen.",
 )
-def create_key() -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    return json_response(key_admin.create_key(principal, json_body(request)), status=201)
+def create_key(body: schemas.KeyIn) -> Response:
+    return json_response(key_admin.create_key(body), status=201)
 
 
 @route(
@@ -49,9 +46,8 @@ def create_key() -> Response:
     query=(LIMIT, CURSOR),
 )
 def list_keys() -> Response:
-    request = bp.current_request
-    params = query_params(request)
-    return json_response(key_admin.list_keys(principal_of(request), params, limit_param(params)))
+    params = query_params(bp.current_request)
+    return json_response(key_admin.list_keys(params, limit_param(params)))
 
 
 @route(
@@ -67,10 +63,8 @@ def list_keys() -> Response:
     description="Idempotent: an already revoked key is answered as it is. The key "
     "you call with cannot be revoked with itself (409 `invalid_state`).",
 )
-def revoke_key(key_id: str) -> Response:
-    request = bp.current_request
-    now = received_at()
-    return json_response(key_admin.revoke(principal_of(request), key_id, now))
+def revoke_key(key_id: str, principal: Principal, now: datetime) -> Response:
+    return json_response(key_admin.revoke(principal, key_id, now))
 
 
 @route(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AWARD_PATH
-from chalicelib.api.http import etag, json_body, json_response, principal_of, received_at, route
-from chalicelib.domain.principal import ADMIN, PROVINCIAL
+from chalicelib.api.http import etag, json_response, route
+from chalicelib.config import settings
+from chalicelib.domain import schemas
+from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal
 from chalicelib.services import award_timeliness, timeliness_stats
 
 bp = Blueprint(__name__)
@@ -20,9 +24,10 @@ bp = Blueprint(__name__)
     audience="admin",
     ok={200: "TimelinessTableOut"},
     auth="required",
+    public_if=lambda: settings().public_timeliness,
 )
 def league_table() -> Response:
-    return json_response(timeliness_stats.all_authorities(principal_of(bp.current_request)))
+    return json_response(timeliness_stats.all_authorities())
 
 
 @route(
@@ -35,9 +40,9 @@ def league_table() -> Response:
     ok={200: "TimelinessOneOut"},
     auth="required",
     errors=(404,),
+    public_if=lambda: settings().public_timeliness,
 )
-def one_authority(authority_id: str) -> Response:
-    principal = principal_of(bp.current_request)
+def one_authority(authority_id: str, principal: Principal | None) -> Response:
     return json_response(timeliness_stats.one_authority(principal, authority_id))
 
 
@@ -53,8 +58,7 @@ def one_authority(authority_id: str) -> Response:
     errors=(404,),
     description="The province itself or an administrator; never public.",
 )
-def open_findings(authority_id: str) -> Response:
-    principal = principal_of(bp.current_request)
+def open_findings(authority_id: str, principal: Principal) -> Response:
     return json_response(timeliness_stats.open_findings(principal, authority_id))
 
 
@@ -66,14 +70,10 @@ def open_findings(authority_id: str) -> Response:
     audience="admin",
     ok={200: "AwardOut"},
     auth="required",
-    body="ExcuseIn",
     errors=(404, 409),
     path_patterns=AWARD_PATH,
     etag=True,
 )
-def excuse_award(award_id: str) -> Response:
-    request = bp.current_request
-    now = received_at()
-    principal = principal_of(request)
-    view = award_timeliness.excuse_award(principal, award_id, json_body(request), now)
+def excuse_award(award_id: str, body: schemas.ExcuseIn, now: datetime) -> Response:
+    view = award_timeliness.excuse_award(award_id, body, now)
     return json_response(view, headers=etag(view["version"]))

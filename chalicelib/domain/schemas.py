@@ -26,6 +26,7 @@ from pydantic import (
     StrictInt,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic import ValidationError as PydanticValidationError
 
@@ -33,7 +34,7 @@ from chalicelib import clock
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credit_code
-from chalicelib.domain.errors import ErrorDetail, ValidationError
+from chalicelib.domain.errors import BusinessRuleError, ErrorDetail, ValidationError
 from chalicelib.domain.messages_zh import (
     CREDIT_CODE_ZH,
     ZhValueError,
@@ -194,6 +195,20 @@ class ProgramIn(_Schema):
     approval: Approval
     classified: StrictBool = False
     disclosable: StrictBool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_undisclosable(cls, data: Any) -> Any:
+        """422 ``program_not_disclosable`` before any other check: nothing of it is kept."""
+        if isinstance(data, dict) and (
+            data.get("classified") is True or data.get("disclosable") is False
+        ):
+            raise BusinessRuleError(  # not a ValueError: pydantic lets it through as is
+                "program_not_disclosable",
+                "classified awards and awards that may not be made public are not collected",
+                field="classified" if data.get("classified") is True else "disclosable",
+            )
+        return data
 
     @field_validator("categories")
     @classmethod
