@@ -153,6 +153,12 @@ class Settings:
     stats_max_months: int = 36
     # How long a container keeps the fetched server secret before asking again.
     server_secret_max_age: int = 3600
+    # Per-client rate limits (issue 19; services/rate_limits.py): receipts and printed
+    # verifications sign with KMS and store a receipt, so one client gets at most
+    # receipt_rate_limit of them per receipt_rate_window_seconds (the WAF rule in
+    # infra/resources.json has the same numbers); past it, 429 with Retry-After.
+    receipt_rate_limit: int = 100
+    receipt_rate_window_seconds: int = 300
 
     @property
     def server_secret(self) -> str:
@@ -182,6 +188,11 @@ class Settings:
 
     def table_name(self, kind: str) -> str:
         return f"{self.table_prefix}-{kind}"
+
+    @property
+    def stack_secret_name(self) -> str:
+        """The server secret's name where the local stack creates it (``make run``)."""
+        return f"{self.table_prefix}-server-secret"
 
 
 @lru_cache(maxsize=1)
@@ -266,6 +277,8 @@ def settings() -> Settings:
         verify_counter_shards=max(1, _env_int("VERIFY_COUNTER_SHARDS", 8)),
         stats_max_months=max(1, _env_int("STATS_MAX_MONTHS", 36)),
         server_secret_max_age=_env_int("SERVER_SECRET_MAX_AGE", 3600),
+        receipt_rate_limit=max(1, _env_int("RECEIPT_RATE_LIMIT", 100)),
+        receipt_rate_window_seconds=max(1, _env_int("RECEIPT_RATE_WINDOW_SECONDS", 300)),
     )
 
 

@@ -546,8 +546,16 @@ class ApiKeyOut(_Out):
     authority_id: str | None
     note: str | None
     created_at: datetime
+    created_by: str | None = Field(
+        description="Who issued it: the acting admin key's id, or `cli` (the operator's "
+        "command line); null for keys issued before this was recorded."
+    )
     last_used_on: date | None = Field(description="China date of its last use (one a day).")
     revoked_at: datetime | None
+    revoked_by: str | None = Field(
+        description="Who revoked it: the acting admin key's id, or `cli`; null while valid."
+    )
+    revoke_note: str | None = Field(description="The note given with the revocation.")
 
 
 class ApiKeyCreatedOut(_Out):

@@ -483,3 +483,38 @@ def test_receipts_are_signed_by_a_p256_kms_key_the_api_may_only_sign_with_throug
     assert sign["Action"] == ["kms:Sign"]
     assert sign["Condition"]["StringEquals"]["kms:RequestAlias"] == alias["AliasName"]
     assert sign["Condition"]["StringEquals"]["kms:SigningAlgorithm"] == "ECDSA_SHA_256"
+
+
+def test_a_waf_rate_rule_limits_receipts_and_printed_pages_per_client_as_the_app_does():
+    """Issue 19 (M4): the cloud refuses the loop before the function runs, with our 429."""
+    acl = RESOURCES["ApiWebAcl"]
+    assert acl["Type"] == "AWS::WAFv2::WebACL" and acl["Properties"]["Scope"] == "REGIONAL"
+    assert acl["Properties"]["DefaultAction"] == {"Allow": {}}
+    (rule,) = acl["Properties"]["Rules"]
+    rate = rule["Statement"]["RateBasedStatement"]
+    config = settings()
+    assert rate["AggregateKeyType"] == "IP"  # per client, as services/rate_limits.py counts
+    assert (rate["Limit"], rate["EvaluationWindowSec"]) == (
+        config.receipt_rate_limit,
+        config.receipt_rate_window_seconds,
+    )
+    paths = {
+        s["ByteMatchStatement"]["SearchString"]
+        for s in rate["ScopeDownStatement"]["OrStatement"]["Statements"]
+    }
+    assert paths == {"/v1/verify/receipt", "/v1/verify/print"}
+    block = rule["Action"]["Block"]["CustomResponse"]
+    assert block["ResponseCode"] == 429
+    assert {h["Name"] for h in block["ResponseHeaders"]} == {"Retry-After"}
+    body = json.loads(
+        acl["Properties"]["CustomResponseBodies"][block["CustomResponseBodyKey"]]["Content"]
+    )
+    assert body["error"]["code"] == "throttled" and body["error"]["message_zh"]
+    association = RESOURCES["ApiWebAclAssociation"]["Properties"]
+    assert association["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
+    assert "${RestAPI}/stages/${RestAPI.Stage}" in association["ResourceArn"]["Fn::Sub"]
+
+
+def test_rate_limit_counters_expire_by_themselves():
+    props = _tables()["rate-limits"]
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
