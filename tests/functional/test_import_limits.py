@@ -17,7 +17,7 @@ import pytest
 
 from chalicelib.config import settings
 from chalicelib.store import objects, queue
-from chalicelib.store.imports import get_job
+from chalicelib.store.imports import PAGE_BYTES, ImportProblemPage, get_job
 from devtools.import_worker import drain, process_one
 from tests.functional.helpers import submitted_program
 from tests.functional.test_imports import (
@@ -155,6 +155,10 @@ def test_3000_bad_rows_finish_done_with_the_full_errors_file_and_the_next_import
     assert {(line[4], line[5]) for line in lines} == {("source_id", "validation_error")}
     assert lines[0][6] == "必填，不能为空"
     assert object_versions(bad_id) == []
+    # stored in bounded pages, none near DynamoDB's 400 KB item limit
+    pages = list(ImportProblemPage.query(f"IMPORT#{bad_id}"))
+    assert len(pages) > 3
+    assert all(len(json.dumps(page.problems)) <= PAGE_BYTES for page in pages)
 
     after = status_of(api, keys["110000"], good_id)
     assert (after["status"], after["pushed"]) == ("done", 2)
