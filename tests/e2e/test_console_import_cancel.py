@@ -1,6 +1,6 @@
 """A province cancels a running import from the console (issue 19): 取消导入, confirmed.
 
-A Guangxi staff member starts a 1,500-award import (15 chunks for the local
+A Hainan staff member starts a 1,500-award import (15 chunks for the local
 worker), clicks 取消导入, confirms, and the console says 已取消; the registry
 keeps what was pushed before and pushes nothing more.
 """
@@ -18,7 +18,7 @@ from tests.e2e.console import WAIT, console_context, loaded, shoot, sign_in
 from tests.e2e.helpers import bearer, submitted_program
 from tests.sheets import award_rows, write_csv
 
-GUANGXI = "450000"
+HAINAN = "460000"  # no other end-to-end test uses it
 
 
 @pytest.fixture
@@ -28,11 +28,11 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def test_a_province_cancels_its_import_in_the_console(stack, page: Page, tmp_path: Path) -> None:
-    key = stack.issue_key("--authority", GUANGXI)["api_key"]
-    program_id = submitted_program(stack, key, name="广西壮族自治区优质工程奖（取消测试）")
+    key = stack.issue_key("--authority", HAINAN)["api_key"]
+    program_id = submitted_program(stack, key, name="海南省优质工程奖（取消测试）")
     sheet = write_csv(
-        tmp_path / "广西获奖信息.csv",
-        award_rows(1500, program_id=program_id, prefix="GX-CANCEL", winners=1),
+        tmp_path / "海南获奖信息.csv",
+        award_rows(1500, program_id=program_id, prefix="HI-CANCEL", winners=1),
     )
     sign_in(page, stack, key)
     loaded(page)
