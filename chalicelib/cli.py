@@ -37,9 +37,9 @@ CHECK_VERDICT_ZH = {
     "valid": "签名有效 (valid)",
     "invalid": "签名无效 (INVALID)",
     "too_large": "回执过大，超过平台可签发的最大回执，未核验 (TOO LARGE, not checked)",
-    "malformed": "不是有效的回执格式，未核验 (MALFORMED, not checked)",
+    "unusable_keys": "公钥文件无法读取，未核验 (no usable JWKS, not checked)",
 }
-CHECK_EXIT = {"valid": 0, "invalid": 1, "too_large": 2, "malformed": 2}
+CHECK_EXIT = {"valid": 0, "invalid": 1, "too_large": 2, "unusable_keys": 2}
 
 
 def _read_key(stdin: object) -> str:

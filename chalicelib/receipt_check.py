@@ -20,7 +20,7 @@ from typing import Any
 from chalicelib.domain.receipt_size import max_payload_segment
 
 ALGORITHMS = ["ES256"]
-VALID, INVALID, TOO_LARGE, MALFORMED = "valid", "invalid", "too_large", "malformed"
+VALID, INVALID, TOO_LARGE, NO_KEYS = "valid", "invalid", "too_large", "unusable_keys"
 HEADER_LIMIT, SIGNATURE_LIMIT = 512, 1024  # joserfc's own limits: ample for ES256
 
 
@@ -39,10 +39,11 @@ def check_receipt(
 ) -> dict[str, Any]:
     """``{"valid": bool, "status", "kid", "payload"?, "reason"?}`` for a compact JWS receipt.
 
-    ``status`` is ``valid``, ``invalid`` (the signature does not hold, or no listed key
-    signed it), ``too_large`` (longer than any receipt of ``max_awards`` awards, default
-    ``receipt_max_awards``: not checked at all) or ``malformed`` (not a compact JWS, or
-    an unusable JWKS).
+    ``status`` is ``valid``, ``invalid`` (not a compact JWS, a signature that does not
+    hold, or no listed key signed it: not a receipt as the registry signed it),
+    ``too_large`` (longer than any receipt of ``max_awards`` awards, default
+    ``receipt_max_awards``: not checked at all) or ``unusable_keys`` (the JWKS given
+    cannot be read: nothing was checked).
     """
     # Imported here: joserfc is an office tool's dependency (requirements-dev.txt), never
     # shipped to Lambda, and this module must import without it.
@@ -62,13 +63,13 @@ def check_receipt(
     try:
         keys = KeySet.import_key_set(jwks)
     except (JoseError, ValueError, KeyError, TypeError) as exc:
-        return {"valid": False, "status": MALFORMED, "reason": f"unusable JWKS: {exc}"}
+        return {"valid": False, "status": NO_KEYS, "reason": f"unusable JWKS: {exc}"}
     try:
         kid = jws.extract_compact(compact.encode("ascii"), registry=registry).headers().get("kid")
     except ExceededSizeError:
         return _too_large(len(compact), max_awards, None)
     except (JoseError, ValueError, UnicodeError) as exc:
-        return {"valid": False, "status": MALFORMED, "reason": f"not a compact JWS: {exc}"}
+        return {"valid": False, "status": INVALID, "reason": f"not a compact JWS: {exc}"}
     try:
         verified = jws.deserialize_compact(compact, keys, registry=registry)
     except ExceededSizeError:
