@@ -194,13 +194,9 @@ def _issuer() -> str:
 
 
 def answer_key(code: str, position: dict[str, int]) -> str:
-    """What identifies one answer: the code, every authority's feed position, the shape,
-    and the signing key in use (after a rotation, answers are signed again with the new one).
-    """
-    current = receipt_keys.current_key()
+    """What identifies one answer: the code, every authority's feed position, the shape."""
     question = {
         "format": PAYLOAD_FORMAT,
-        "kid": current["kid"] if current else None,
         "iss": _issuer(),
         "max_awards": settings().receipt_max_awards,
         "credit_code": code,
@@ -274,12 +270,12 @@ def verification(
     code = award_reads.credit_code_param(credit_code)
     position = read_position()
     try:
-        reused = _earlier_receipt(answer_key(code, position))
+        reused, stale = _earlier_receipt(answer_key(code, position))
     except (ClientError, BotoCoreError) as exc:
         if not unsigned_ok:
             raise
         logger.warning("stored receipts unreadable", extra={"fault": type(exc).__name__})
-        reused = None
+        reused, stale = None, False
     if reused is not None:
         return reused
     receipt_id = new_id(ID_PREFIX)
@@ -296,21 +292,29 @@ def verification(
         # Another request for the same answer may have claimed it a moment ago: both
         # receipts are valid and stored; later requests get the first one.
         try:
-            receipt_store.claim_answer(answer_key(code, exact_position), receipt_id)
+            receipt_store.claim_answer(answer_key(code, exact_position), receipt_id, replace=stale)
         except (ClientError, BotoCoreError) as exc:  # the receipt stands; only reuse is lost
             logger.warning("receipt not recorded for reuse", extra={"fault": type(exc).__name__})
     logger.info("receipt issued", extra={"receipt_id": receipt_id, "kid": _kid(jws)})
     return Verification(payload=payload, receipt_id=receipt_id, jws=jws, reused=False)
 
 
-def _earlier_receipt(key: str) -> Verification | None:
-    """The receipt that signed this answer before, if it is still stored."""
+def _earlier_receipt(key: str) -> tuple[Verification | None, bool]:
+    """The receipt that signed this answer before, if it is still stored and its key is
+    still the one receipts are signed with (after a rotation the answer is signed anew;
+    the key list is read afresh here, not from another container's cache). The flag says
+    a receipt was recorded but is not to be handed out (its key retired)."""
     earlier = receipt_store.receipt_for_answer(key)
     jws = receipt_store.get_receipt(earlier) if earlier is not None else None
     if jws is None:
-        return None
+        return None, False
+    live = [entry for entry in receipt_keys.load_keys(fresh=True) if not entry.get("retired_at")]
+    if not live or _kid(jws) != live[-1]["kid"]:
+        return None, True
     logger.info("receipt reused", extra={"receipt_id": earlier})
-    return Verification(payload=unverified_parts(jws)[1], receipt_id=earlier, jws=jws, reused=True)
+    payload = unverified_parts(jws)[1]
+    answer = Verification(payload=payload, receipt_id=earlier, jws=jws, reused=True)
+    return answer, False
 
 
 def issue_receipt(credit_code: str | None, now: datetime) -> dict[str, Any]:

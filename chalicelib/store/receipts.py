@@ -44,14 +44,18 @@ def receipt_for_answer(answer_key: str) -> str | None:
     return None if body is None else body.decode("ascii")
 
 
-def claim_answer(answer_key: str, receipt_id: str) -> bool:
-    """Record ``receipt_id`` as this answer's receipt; False when another claimed it first."""
+def claim_answer(answer_key: str, receipt_id: str, *, replace: bool = False) -> bool:
+    """Record ``receipt_id`` as this answer's receipt; False when another claimed it first.
+
+    ``replace``: the receipt recorded is no longer to be handed out (signed with a key
+    since retired): this one takes its place.
+    """
     try:
         objects.put_bytes(
             f"{ANSWER_PREFIX}{answer_key}",
             receipt_id.encode("ascii"),
             content_type="text/plain",
-            if_none_match=True,
+            if_none_match=not replace,
         )
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in _TAKEN:

@@ -171,3 +171,18 @@ def test_the_print_view_without_kms_is_printed_unsigned_from_the_same_read(
     assert "签名服务暂不可用" in html and len(re.findall(r'data-award-id="', html)) == 2
     assert len(reads) == 1 and _stored_receipts() == []
     assert json.loads(client.http.get(f"/v1/verify?credit_code={CODE}").body)["awards"]
+
+
+def test_after_a_key_rotation_the_same_answer_is_signed_again_and_then_reused(
+    client, program, signatures
+):
+    from chalicelib.services import receipt_keys
+
+    old = unverified_parts(_receipt(client))
+    rotated = receipt_keys.rotate()
+    new = unverified_parts(_receipt(client))
+    assert new[0]["kid"] == rotated["kid"] != old[0]["kid"]
+    assert new[1]["receipt_id"] != old[1]["receipt_id"]
+    again = unverified_parts(_receipt(client))
+    assert again[1]["receipt_id"] == new[1]["receipt_id"]  # the new receipt took its place
+    assert len(_stored_receipts()) == 2
