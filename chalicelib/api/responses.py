@@ -687,7 +687,9 @@ class ImportOut(_Out):
 
     import_id: str
     authority_id: str
-    status: Literal["awaiting_upload", "queued", "running", "done", "failed"]
+    status: Literal[
+        "awaiting_upload", "queued", "running", "done", "failed", "cancelled", "expired"
+    ]
     filename: str
     content_type: str
     size: int
@@ -704,6 +706,10 @@ class ImportOut(_Out):
     created_at: datetime
     started_at: datetime | SkipJsonSchema[None] = None
     finished_at: datetime | SkipJsonSchema[None] = None
+    deadline_at: datetime | SkipJsonSchema[None] = Field(
+        default=None, description="Past this instant an open import is failed (timed_out)."
+    )
+    max_rows: int = Field(description="Most data rows one file may hold.")
     error: ImportFailureOut | SkipJsonSchema[None] = None
 
 

@@ -52,6 +52,7 @@ CODE_ZH: Mapping[str, str] = MappingProxyType(
         "document_too_large": "批准文件超过大小上限",
         "too_many_documents": "该奖项的批准文件数量已达上限",
         "file_too_large": "导入文件超过大小上限",
+        "too_many_open_imports": "本单位尚未结束的导入过多，请等待完成或取消其中一个后再试",
         "upload_rejected": "上传的文件未通过核验",
         # the stored-file checks (``domain/documents.py``), reported as a 422 of an import
         "too_large": "文件或记录超过大小上限",
