@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from chalicelib.domain.receipt_size import max_payload_segment
 
@@ -49,7 +49,7 @@ def check_receipt(
     # shipped to Lambda, and this module must import without it.
     from joserfc import jws
     from joserfc.errors import ExceededSizeError, JoseError
-    from joserfc.jwk import KeySet
+    from joserfc.jwk import KeySet, KeySetSerialization
 
     if max_awards is None:
         from chalicelib.config import settings
@@ -61,7 +61,7 @@ def check_receipt(
     if len(compact) > HEADER_LIMIT + limit + SIGNATURE_LIMIT + 2:
         return _too_large(len(compact), max_awards, None)
     try:
-        keys = KeySet.import_key_set(jwks)
+        keys = KeySet.import_key_set(cast("KeySetSerialization", jwks))
     except (JoseError, ValueError, KeyError, TypeError) as exc:
         return {"valid": False, "status": NO_KEYS, "reason": f"unusable JWKS: {exc}"}
     try:

@@ -43,6 +43,7 @@ from chalicelib.domain.jose import (
     signing_input,
     unverified_parts,
 )
+from chalicelib.domain.queries import VerifyQuery
 from chalicelib.observability import logger
 from chalicelib.services import award_reads, rate_limits, receipt_keys
 from chalicelib.services.changes import encode_position
@@ -94,11 +95,11 @@ class Verification:
 
 def _answer(credit_code: str) -> tuple[str, str, list[dict[str, Any]], bool]:
     """Every page of ``verify`` up to ``receipt_max_awards``: code, as_of, views, truncated."""
-    first = answer = award_reads.verify({"credit_code": credit_code}, PAGE_SIZE)
+    first = answer = award_reads.verify(VerifyQuery(credit_code, PAGE_SIZE))
     views = answer["awards"] + answer["revoked"]
     while answer["next_cursor"] and len(views) < settings().receipt_max_awards:
         answer = award_reads.verify(
-            {"credit_code": first["credit_code"], "cursor": answer["next_cursor"]}, PAGE_SIZE
+            VerifyQuery(first["credit_code"], PAGE_SIZE, cursor=answer["next_cursor"])
         )
         views += answer["awards"] + answer["revoked"]
     limit = settings().receipt_max_awards
@@ -178,14 +179,15 @@ def _consistent_answer(
     to the first position is in the answer; when both agree, nothing later is.
     ``before`` is a position just read by the caller (saves the first read).
     """
+    position = before or read_position()
     for attempt in range(POSITION_ATTEMPTS):
-        if attempt or before is None:
-            before = read_position()
+        if attempt:
+            position = read_position()
         answer = _answer(credit_code)
         after = read_position()
-        if before == after:
+        if position == after:
             break
-    return answer, before, before == after
+    return answer, position, position == after
 
 
 def _issuer() -> str:

@@ -69,7 +69,7 @@ def _e(value: Any) -> str:
 def _program_line(award: dict[str, Any]) -> str:
     program = award.get("program") or {}
     text = f"{_e(program.get('name') or program.get('id'))} {_e(award.get('honor'))}"
-    status = program.get("status")
+    status = program.get("status") or ""
     if status in PROGRAM_STATUS_ZH and status not in (
         program_status.APPROVED,
         program_status.WITHDRAWN,  # said at the top of the card instead
@@ -129,8 +129,8 @@ _CARD_CLASS = {
 
 
 def _award_card(n: int, award: dict[str, Any]) -> str:
-    authority = (award.get("authority") or {}).get("id")
-    role = award.get("enterprise_role")
+    authority = str((award.get("authority") or {}).get("id") or "")
+    role = str(award.get("enterprise_role") or "")
     rows = (
         ("奖项及等次", _program_line(award)),
         ("年度", _e(award.get("year"))),

@@ -18,6 +18,8 @@ import pytest
 
 from chalicelib.config import settings
 from chalicelib.domain.jose import unverified_parts
+from chalicelib.domain.principal import Province
+from chalicelib.domain.schemas import AwardIn, parse_model
 from chalicelib.services import award_reads, awards
 from chalicelib.services.keys import authenticate
 from chalicelib.store import kms
@@ -62,14 +64,14 @@ def signatures(monkeypatch) -> list[bytes]:
 
 
 @pytest.fixture
-def reads(monkeypatch) -> list[dict]:
+def reads(monkeypatch) -> list:
     """Every verify page read (what the receipt and the page cost)."""
-    calls: list[dict] = []
+    calls: list = []
     original = award_reads.verify
 
-    def spy(params, limit, principal=None):
-        calls.append(dict(params))
-        return original(params, limit, principal)
+    def spy(query, principal=None):
+        calls.append(query)
+        return original(query, principal)
 
     monkeypatch.setattr(award_reads, "verify", spy)
     return calls
@@ -126,11 +128,11 @@ def test_a_push_during_the_read_cannot_make_the_page_differ_from_its_receipt(
     original = award_reads.verify
     pushed: list[str] = []
 
-    def verify_then_a_push_lands(params, limit, principal=None):
-        answer = original(params, limit, principal)
+    def verify_then_a_push_lands(query, principal=None):
+        answer = original(query, principal)
         if len(pushed) < 2:  # the province pushes right after each read (the read is retried)
-            province = authenticate(f"Bearer {keys['110000']}")
-            body = award_body(program, f"R-LATE-{len(pushed)}")
+            province = Province.of(authenticate(f"Bearer {keys['110000']}"))
+            body = parse_model(AwardIn, award_body(program, f"R-LATE-{len(pushed)}"))
             pushed.append(awards.push_award(province, body, _now()).award["id"])
         return answer
 
