@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.config import settings
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.services import audit_reports
 from chalicelib.services.keys import ADMIN, Principal, require
+from chalicelib.store import secrets
 from chalicelib.store.audit import AuditRun
 
 
@@ -53,7 +53,7 @@ def list_runs(principal: Principal | None, params: dict[str, str], limit: int) -
     """``GET /v1/audit/runs``: runs newest first."""
     require(principal, ADMIN)
     scope = scope_of("audit-runs", {})
-    secret = settings().server_secret
+    secret = secrets.server_secret()
     condition = None
     if params.get("cursor"):
         before = decode_cursor(params["cursor"], secret=secret, scope=scope)["before"]

@@ -43,6 +43,7 @@ from chalicelib.domain.validity import with_validity
 from chalicelib.services.award_search import search_records, sort_of
 from chalicelib.services.keys import Principal
 from chalicelib.services.programs import program_facts
+from chalicelib.store import secrets
 from chalicelib.store.awards import (
     award_history,
     award_view,
@@ -335,7 +336,7 @@ def list_awards(
             "total_is_lower_bound": found.total_is_lower_bound,
         }
     sort_of(params)  # sort=date is this order; sort=name needs q
-    secret = settings().server_secret
+    secret = secrets.server_secret()
     scope = scope_of("awards", filters)
     before = None
     if params.get("cursor"):
@@ -408,7 +409,7 @@ def verify(
 ) -> dict[str, Any]:
     """What a local authority checks instead of asking for paper proof (SPEC §1.5)."""
     code = _credit_code(params.get("credit_code"))
-    secret = settings().server_secret
+    secret = secrets.server_secret()
     scope = scope_of("verify", {"credit_code": code})
     before = None
     if params.get("cursor"):

@@ -30,6 +30,7 @@ from chalicelib.config import settings
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.search_text import award_text, bigrams, matches, search_query
+from chalicelib.store import secrets
 from chalicelib.store.models import AwardRecord
 from chalicelib.store.search import BigramEntry
 
@@ -124,7 +125,7 @@ def search_records(params: dict[str, str], filters: dict[str, Any], limit: int) 
     for name in NOT_WITH_Q:
         if filters.get(name) is not None:
             raise ValidationError(f"q cannot be combined with {name}", field="q")
-    secret = settings().server_secret
+    secret = secrets.server_secret()
     kept = {k: v for k, v in filters.items() if k not in NOT_WITH_Q}
     scope = scope_of("awards-search", {**kept, "q": fragment, "sort": sort})
     state = None

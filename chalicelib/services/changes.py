@@ -27,7 +27,6 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.config import settings
 from chalicelib.domain import places, validity
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
@@ -35,6 +34,7 @@ from chalicelib.domain.disclosure import PUBLIC, award_for, program_for
 from chalicelib.domain.errors import InvalidCursorError
 from chalicelib.observability import logger
 from chalicelib.services.programs import program_facts
+from chalicelib.store import secrets
 from chalicelib.store.models import AuthorityRecord, ChangeEntry
 
 SCOPE = scope_of("changes", {})
@@ -56,7 +56,7 @@ def encode_position(position: Position) -> str:
     """A signed, opaque ``since`` cursor for ``position`` (zero positions left out)."""
     kept = {authority: seq for authority, seq in sorted(position.items()) if seq > 0}
     return encode_cursor(
-        {"v": CURSOR_VERSION, "p": kept}, secret=settings().server_secret, scope=SCOPE
+        {"v": CURSOR_VERSION, "p": kept}, secret=secrets.server_secret(), scope=SCOPE
     )
 
 
@@ -65,7 +65,7 @@ def decode_position(token: str | None) -> Position:
     if token is None or token == "":
         return {}
     try:
-        payload = decode_cursor(token, secret=settings().server_secret, scope=SCOPE)
+        payload = decode_cursor(token, secret=secrets.server_secret(), scope=SCOPE)
     except InvalidCursorError as error:
         raise InvalidCursorError(error.message, field="since") from None
     if not isinstance(payload, dict) or payload.get("v") != CURSOR_VERSION:

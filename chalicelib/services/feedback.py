@@ -31,6 +31,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.feedback import china_day_bounds, parse_day, with_reply
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, require
+from chalicelib.store import secrets
 from chalicelib.store.base import iso_utc
 from chalicelib.store.ledger import save_if_unchanged, until_committed
 from chalicelib.store.submissions import (
@@ -113,7 +114,7 @@ def list_feedback(principal: Principal | None, params: dict[str, str], limit: in
     config = settings()
     scope = scope_of("feedback", {"authority_id": authority, "from": first, "to": last})
     if params.get("cursor"):
-        position = decode_cursor(params["cursor"], secret=config.server_secret, scope=scope)
+        position = decode_cursor(params["cursor"], secret=secrets.server_secret(), scope=scope)
         before = position.get("before") if isinstance(position, dict) else None
         if not isinstance(before, str):
             raise ValidationError("the cursor is malformed", field="cursor")
@@ -144,7 +145,7 @@ def list_feedback(principal: Principal | None, params: dict[str, str], limit: in
     elif resume is not None and last_read is not None:
         next_before = last_read
     next_cursor = (
-        encode_cursor({"before": next_before}, secret=config.server_secret, scope=scope)
+        encode_cursor({"before": next_before}, secret=secrets.server_secret(), scope=scope)
         if next_before
         else None
     )

@@ -17,7 +17,6 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.config import settings
 from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
@@ -29,6 +28,7 @@ from chalicelib.services.keys import (
     issue_key,
     require,
 )
+from chalicelib.store import secrets
 from chalicelib.store.base import iso_utc
 from chalicelib.store.models import ApiKey
 
@@ -64,7 +64,7 @@ def list_keys(principal: Principal | None, params: dict[str, str], limit: int) -
     """``GET /v1/keys``: every key, newest first (both roles merged by ``key_id``)."""
     require(principal, ADMIN)
     scope = scope_of("keys", {})
-    secret = settings().server_secret
+    secret = secrets.server_secret()
     before = None
     if params.get("cursor"):
         before = decode_cursor(params["cursor"], secret=secret, scope=scope).get("before")

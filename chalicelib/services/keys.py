@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import GetError, PynamoDBException, UpdateError
 
-from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.errors import ForbiddenError, UnauthenticatedError, UnavailableError
@@ -23,6 +22,7 @@ from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.observability import logger
 from chalicelib.store.base import iso_utc, utc_now
 from chalicelib.store.models import ApiKey
+from chalicelib.store.secrets import server_secret
 
 ADMIN = "admin"
 PROVINCIAL = "provincial"
@@ -46,7 +46,7 @@ class Principal:
 
 
 def key_hash(api_key: str) -> str:
-    secret = settings().server_secret.encode()
+    secret = server_secret().encode()
     return hmac.new(secret, f"api-key:{api_key}".encode(), hashlib.sha256).hexdigest()
 
 

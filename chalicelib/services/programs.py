@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from chalicelib.config import settings
 from chalicelib.domain import program_status
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.bodies import parse_body
@@ -29,7 +28,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, require
-from chalicelib.store import ledger
+from chalicelib.store import ledger, secrets
 from chalicelib.store.base import iso_utc
 from chalicelib.store.models import Program
 
@@ -314,7 +313,7 @@ def list_programs(
     if principal is not None:
         viewer = ADMIN if principal.is_admin else f"p:{principal.authority_id}"
     scope = scope_of("programs", {"authority_id": authority_id, "status": status, "v": viewer})
-    secret = settings().server_secret
+    secret = secrets.server_secret()
     before = None
     if params.get("cursor"):
         before = decode_cursor(params["cursor"], secret=secret, scope=scope)["before"]

@@ -23,6 +23,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.ids import new_id
 from chalicelib.services.keys import PROVINCIAL, Principal, require
+from chalicelib.store import secrets
 from chalicelib.store.base import iso_utc
 from chalicelib.store.submissions import ZeroReport, zero_reports_of
 
@@ -96,7 +97,7 @@ def list_zero_reports(principal: Principal | None, params: dict[str, str], limit
         authorities = [principal.authority_id]
     else:
         raise ForbiddenError("this route is for provinces and administrators")
-    secret = settings().server_secret
+    secret = secrets.server_secret()
     scope = scope_of("zero-reports", {"authority_id": wanted})
     start, before = 0, None
     if params.get("cursor"):

@@ -27,9 +27,8 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import StoreModel, table_meta
 
 AUDIT_META = table_meta("audit")
 
@@ -55,7 +54,7 @@ class OpenIndex(GlobalSecondaryIndex):
     sk = UnicodeAttribute(range_key=True)
 
 
-class AuditFinding(Model):
+class AuditFinding(StoreModel):
     Meta = AUDIT_META
 
     pk = UnicodeAttribute(hash_key=True, default="FINDING")
@@ -78,7 +77,7 @@ class AuditFinding(Model):
     by_open = OpenIndex()
 
 
-class AlertOutbox(Model):
+class AlertOutbox(StoreModel):
     Meta = AUDIT_META
 
     pk = UnicodeAttribute(hash_key=True, default="ALERT")
@@ -100,7 +99,7 @@ class AlertOutbox(Model):
     by_open = OpenIndex()
 
 
-class AuditLease(Model):
+class AuditLease(StoreModel):
     Meta = AUDIT_META
 
     pk = UnicodeAttribute(hash_key=True, default="LEASE")
@@ -113,7 +112,7 @@ class AuditLease(Model):
     last_run_id = UnicodeAttribute(null=True)
 
 
-class AuditRun(Model):
+class AuditRun(StoreModel):
     Meta = AUDIT_META
 
     pk = UnicodeAttribute(hash_key=True, default="RUN")
@@ -127,7 +126,7 @@ class AuditRun(Model):
     positions = JSONAttribute()
 
 
-class AuditState(Model):
+class AuditState(StoreModel):
     Meta = AUDIT_META
 
     pk = UnicodeAttribute(hash_key=True, default="STATE")
@@ -139,7 +138,7 @@ class AuditState(Model):
     last_run_id = UnicodeAttribute(null=True)
 
 
-class TimelinessStats(Model):
+class TimelinessStats(StoreModel):
     Meta = AUDIT_META
 
     pk = UnicodeAttribute(hash_key=True, default="STATS")
@@ -150,7 +149,7 @@ class TimelinessStats(Model):
     as_of = UnicodeAttribute()  # the run id that last changed them
 
 
-class ProgramTracker(Model):
+class ProgramTracker(StoreModel):
     Meta = AUDIT_META
 
     pk = UnicodeAttribute(hash_key=True, default="PROGRAM")

@@ -10,15 +10,14 @@ from __future__ import annotations
 from datetime import date
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from chalicelib.domain.workdays import YearArrangement
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import StoreModel, table_meta
 
 CURRENT = "ARRANGEMENT"
 
 
-class CalendarYear(Model):
+class CalendarYear(StoreModel):
     Meta = table_meta("calendar")
 
     pk = UnicodeAttribute(hash_key=True)  # CURRENT | HISTORY#<year>

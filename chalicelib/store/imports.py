@@ -21,8 +21,8 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.exceptions import UpdateError
-from pynamodb.models import Model
 
+from chalicelib.store.base import StoreModel
 from chalicelib.store.submissions import SUBMISSIONS_META
 
 JOB_SK = "JOB"
@@ -37,7 +37,7 @@ def chunk_sk(number: int) -> str:
     return f"{CHUNK_SK_PREFIX}{number:06d}"
 
 
-class ImportJob(Model):
+class ImportJob(StoreModel):
     Meta = SUBMISSIONS_META
 
     pk = UnicodeAttribute(hash_key=True)
@@ -66,7 +66,7 @@ class ImportJob(Model):
     error = JSONAttribute(null=True)  # {"code", "message", "message_zh"} when failed
 
 
-class ImportChunkResult(Model):
+class ImportChunkResult(StoreModel):
     Meta = SUBMISSIONS_META
 
     pk = UnicodeAttribute(hash_key=True)

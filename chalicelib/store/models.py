@@ -27,9 +27,8 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
-from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import StoreModel, table_meta
 
 
 class ApiKeyRoleIndex(GlobalSecondaryIndex):
@@ -49,7 +48,7 @@ class ApiKeyRoleIndex(GlobalSecondaryIndex):
     key_id = UnicodeAttribute(range_key=True)
 
 
-class ApiKey(Model):
+class ApiKey(StoreModel):
     Meta = table_meta("keys")
 
     key_hash = UnicodeAttribute(hash_key=True)
@@ -65,7 +64,7 @@ class ApiKey(Model):
     by_role = ApiKeyRoleIndex()
 
 
-class AuthorityRecord(Model):
+class AuthorityRecord(StoreModel):
     Meta = table_meta("authorities")
 
     id = UnicodeAttribute(hash_key=True)
@@ -100,7 +99,7 @@ class ProgramAuthorityIndex(GlobalSecondaryIndex):
     listing_key = UnicodeAttribute(range_key=True)
 
 
-class Program(Model):
+class Program(StoreModel):
     Meta = table_meta("programs")
 
     id = UnicodeAttribute(hash_key=True)
@@ -202,7 +201,7 @@ GUARD_SK = "GUARD"
 """Sort key of a source-id guard."""
 
 
-class AwardRecord(Model):
+class AwardRecord(StoreModel):
     """The current version of an award (``pk = AWARD#<id>``, ``sk = RECORD``)."""
 
     Meta = AWARDS_META
@@ -260,7 +259,7 @@ class AwardRecord(Model):
         return super().serialize(null_check=null_check)
 
 
-class AwardVersion(Model):
+class AwardVersion(StoreModel):
     """An earlier version of an award, kept when it is corrected or revoked."""
 
     Meta = AWARDS_META
@@ -275,7 +274,7 @@ class AwardVersion(Model):
         return f"V#{version:06d}"
 
 
-class SourceGuard(Model):
+class SourceGuard(StoreModel):
     """Makes ``source_id`` unique per authority and carries the retry hash."""
 
     Meta = AWARDS_META
@@ -290,7 +289,7 @@ class SourceGuard(Model):
         return f"SRC#{authority_id}#{source_id}"
 
 
-class CreditCodeEntry(Model):
+class CreditCodeEntry(StoreModel):
     """Index item in the base table, so verify reads it with strong consistency."""
 
     Meta = AWARDS_META
@@ -309,7 +308,7 @@ class CreditCodeEntry(Model):
         return f"CC#{credit_code}"
 
 
-class EnterpriseNameEntry(Model):
+class EnterpriseNameEntry(StoreModel):
     """Index item for the public enterprise-name prefix search (``domain/names.py``).
 
     ``pk = NAME#<first 2 folded characters>``, ``sk = <folded name>#<feed_key>``:
@@ -348,7 +347,7 @@ class ChangeEntityIndex(GlobalSecondaryIndex):
     seq = NumberAttribute(range_key=True)
 
 
-class ChangeEntry(Model):
+class ChangeEntry(StoreModel):
     Meta = table_meta("changes")
 
     authority_id = UnicodeAttribute(hash_key=True)

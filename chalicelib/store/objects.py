@@ -1,8 +1,8 @@
 """S3: approval documents, audit reports and exports, in the stage's one bucket.
 
-The client is created on first use (not at import), so a Lambda that never
-touches S3 does not pay for it and tests can set the environment first.
-``AWS_ENDPOINT_URL`` points it at the local emulator, as for DynamoDB.
+The client is the process's one S3 client (``store/aws.py``), made on first use, so
+a Lambda that never touches S3 does not pay for it; ``AWS_ENDPOINT_URL`` points it
+at the local emulator, as for DynamoDB.
 
 ``MultipartWriter`` is a write-only file that streams to S3 in parts gathered
 on disk, so the nightly export never holds a file, or even a part, in memory.
@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-import threading
 from collections.abc import Iterator
 from typing import IO, Any
 from urllib.parse import urlencode
@@ -21,29 +20,14 @@ from urllib.parse import urlencode
 from botocore.exceptions import ClientError
 
 from chalicelib.config import settings
-
-_client: Any = None
-_client_lock = threading.Lock()
+from chalicelib.store import aws
 
 STREAM_CHUNK = 256 * 1024
 
 
 def s3() -> Any:
-    """The shared S3 client (thread-safe once created)."""
-    global _client
-    if _client is None:
-        with _client_lock:
-            if _client is None:
-                # Imported on first use for cold start: only routes that touch S3 pay for boto3.
-                import boto3
-                from botocore.config import Config
-
-                _client = boto3.client(
-                    "s3",
-                    region_name=settings().region,
-                    config=Config(signature_version="s3v4", retries={"mode": "standard"}),
-                )
-    return _client
+    """The process's S3 client (``store/aws.py``: made on first use, thread-safe once made)."""
+    return aws.client("s3")
 
 
 def _error_code(exc: Exception) -> str:

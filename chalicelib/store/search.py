@@ -27,9 +27,8 @@ from __future__ import annotations
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import StoreModel, table_meta
 
 SEARCH_META = table_meta("search")
 
@@ -45,7 +44,7 @@ class BigramNameIndex(GlobalSecondaryIndex):
     name_key = UnicodeAttribute(range_key=True)
 
 
-class BigramEntry(Model):
+class BigramEntry(StoreModel):
     """An award under one character pair of its names, newest first by ``sk``."""
 
     Meta = SEARCH_META
@@ -68,7 +67,7 @@ class BigramEntry(Model):
         return f"BG#{bigram}"
 
 
-class SearchDoc(Model):
+class SearchDoc(StoreModel):
     """What the index holds of one award: the version indexed and its bigrams."""
 
     Meta = SEARCH_META

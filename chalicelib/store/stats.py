@@ -13,14 +13,13 @@ from collections import Counter
 from datetime import date
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import StoreModel, table_meta
 
 VERIFY = "VERIFY"
 
 
-class DailyCounter(Model):
+class DailyCounter(StoreModel):
     Meta = table_meta("stats")
 
     pk = UnicodeAttribute(hash_key=True)  # <counter>#<shard>

@@ -21,9 +21,8 @@ from typing import Any
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
-from pynamodb.models import Model
 
-from chalicelib.store.base import newest_first, table_meta
+from chalicelib.store.base import StoreModel, newest_first, table_meta
 
 SUBMISSIONS_META = table_meta("submissions")
 FEEDBACK_PK = "FEEDBACK"
@@ -42,7 +41,7 @@ class SubmissionIdIndex(GlobalSecondaryIndex):
     id = UnicodeAttribute(hash_key=True)
 
 
-class ZeroReport(Model):
+class ZeroReport(StoreModel):
     Meta = SUBMISSIONS_META
 
     pk = UnicodeAttribute(hash_key=True)
@@ -75,7 +74,7 @@ def zero_reports_of(authority_id: str, *, before: str | None, limit: int) -> lis
     return rows
 
 
-class Feedback(Model):
+class Feedback(StoreModel):
     Meta = SUBMISSIONS_META
 
     pk = UnicodeAttribute(hash_key=True, default=FEEDBACK_PK)
