@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 from urllib.parse import urlencode
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.config import settings
 from chalicelib.store import aws
@@ -136,6 +137,22 @@ def presigned_get(
     if disposition:
         params["ResponseContentDisposition"] = disposition
     return s3().generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
+
+
+class StorageError(Exception):
+    """S3 (or botocore before it) refused; the message names the kind of fault only."""
+
+
+def upload_origin() -> str:
+    """The origin (``scheme://host[:port]``) the bucket's presigned upload forms post to."""
+    try:
+        url = presigned_post("console-origin", content_type="text/plain", size=1, seconds=60)
+    except (BotoCoreError, ClientError, ValueError) as exc:
+        raise StorageError(type(exc).__name__) from exc
+    match = re.match(r"^(https?://[^/?#]+)", url["url"])
+    if not match:
+        raise StorageError("no origin in the upload URL")
+    return match.group(1)
 
 
 def presigned_post(key: str, *, content_type: str, size: int, seconds: int) -> dict[str, Any]:
