@@ -98,9 +98,14 @@ def with_program_status(
     return views
 
 
-def finished(view: dict[str, Any]) -> dict[str, Any]:
-    """One award as a write answers it to its owner or an admin (with its programme's status)."""
-    return with_program_status([view])[0]
+def finished(
+    view: dict[str, Any], known: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """One award as a write answers it to its owner or an admin (with its programme's status).
+
+    ``known``: the programme's facts when the write read them already (one read per fact).
+    """
+    return with_program_status([view], known)[0]
 
 
 def for_reader(views: list[dict[str, Any]], principal: Principal | None) -> list[dict[str, Any]]:

@@ -38,10 +38,12 @@ from chalicelib.observability import count
 from chalicelib.services.award_reads import finished
 from chalicelib.services.calendars import judge
 from chalicelib.services.keys import PROVINCIAL, Principal, require
+from chalicelib.services.programs import facts_of
 from chalicelib.store import awards as store
 from chalicelib.store import ledger
+from chalicelib.store import programs as program_store
 from chalicelib.store.base import iso_utc
-from chalicelib.store.models import AwardRecord, Program
+from chalicelib.store.models import AwardRecord
 
 if TYPE_CHECKING:
     from chalicelib.domain.schemas import AwardIn
@@ -85,12 +87,14 @@ def _validate(principal: Principal, data: Any, now: datetime) -> AwardIn:
     return award
 
 
-def _check_program(principal: Principal, award: AwardIn) -> None:
-    """The record's programme must be this province's, pushable, and cover its category."""
-    try:
-        program = Program.get(award.program_id, consistent_read=True)
-    except Program.DoesNotExist:
-        raise NotFoundError(f"no programme {award.program_id}", field="program_id") from None
+def _check_program(principal: Principal, award: AwardIn) -> dict[str, Any]:
+    """The record's programme must be this province's, pushable, and cover its category.
+
+    Returns its facts (``programs.facts_of``), which the answer shows: read once.
+    """
+    program = program_store.get(award.program_id)
+    if program is None:
+        raise NotFoundError(f"no programme {award.program_id}", field="program_id")
     if program.authority_id != principal.authority_id:
         if program.status in program_status.PUBLIC:
             raise ForbiddenError("the programme belongs to another authority", field="program_id")
@@ -109,6 +113,7 @@ def _check_program(principal: Principal, award: AwardIn) -> None:
             f"not {award.project.category}",
             field="project.category",
         )
+    return facts_of(program)
 
 
 def _new_record(authority_id: str, award: AwardIn, content_hash: str, now: datetime) -> AwardRecord:
@@ -138,8 +143,17 @@ def _new_record(authority_id: str, award: AwardIn, content_hash: str, now: datet
     return record
 
 
-def _push(principal: Principal, data: Any, now: datetime) -> PushResult:
-    """Push one record: 201 with the new award, or 200 with the one this retry created."""
+def _push(
+    principal: Principal,
+    data: Any,
+    now: datetime,
+    known: dict[str, dict[str, Any]] | None = None,
+) -> PushResult:
+    """Push one record: 201 with the new award, or 200 with the one this retry created.
+
+    ``known`` receives the facts of the programme it read (``programs.facts_of``), so
+    the answer does not read it again.
+    """
     award = _validate(principal, data, now)
     content_hash = award.canonical_hash()
     program_checked = False
@@ -159,7 +173,9 @@ def _push(principal: Principal, data: Any, now: datetime) -> PushResult:
                 field="source_id",
             )
         if not program_checked:
-            _check_program(principal, award)
+            facts = _check_program(principal, award)
+            if known is not None:
+                known[award.program_id] = facts
             program_checked = True
         record = _new_record(principal.authority_id, award, content_hash, now)
         # When a twin push or a concurrent change wins the race, the next attempt re-reads
@@ -175,8 +191,9 @@ def _push(principal: Principal, data: Any, now: datetime) -> PushResult:
 
 def push_award(principal: Principal | None, data: Any, now: datetime) -> PushResult:
     """Push one record; the award as its owner sees it (201 new, 200 the same again)."""
-    result = _push(require(principal, PROVINCIAL), data, now)
-    return PushResult(result.status, finished(result.award))
+    known: dict[str, dict[str, Any]] = {}  # the programme, read once by the push
+    result = _push(require(principal, PROVINCIAL), data, now, known)
+    return PushResult(result.status, finished(result.award, known))
 
 
 def push_batch(principal: Principal | None, data: Any, now: datetime) -> dict[str, Any]:
