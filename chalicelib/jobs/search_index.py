@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from chalicelib.services.search_index import index_change
-from chalicelib.store.models import ChangeEntry
+from chalicelib.store import changes as change_store
 
 
 def handle_records(records: Iterable[Any]) -> dict[str, int]:
@@ -26,7 +26,7 @@ def handle_records(records: Iterable[Any]) -> dict[str, int]:
         if record.event_name != "INSERT" or not record.new_image:
             skipped += 1
             continue
-        entry = ChangeEntry.from_raw_data(record.new_image)
+        entry = change_store.from_image(record.new_image)
         if index_change(entry):
             indexed += 1
         else:

@@ -34,8 +34,9 @@ from chalicelib.domain.disclosure import PUBLIC, award_for, program_for
 from chalicelib.domain.errors import InvalidCursorError
 from chalicelib.observability import logger
 from chalicelib.services.programs import program_facts
+from chalicelib.store import changes as change_store
 from chalicelib.store import secrets
-from chalicelib.store.models import AuthorityRecord, ChangeEntry
+from chalicelib.store.changes import ChangeEntry
 
 SCOPE = scope_of("changes", {})
 CURSOR_VERSION = 1
@@ -84,19 +85,14 @@ def decode_position(token: str | None) -> Position:
 
 def _heads() -> Position:
     """Each authority's latest ``seq``, read consistently in one BatchGet."""
-    records = AuthorityRecord.batch_get(
-        sorted(AUTHORITY_IDS), consistent_read=True, attributes_to_get=["id", "seq"]
-    )
-    return {record.id: int(record.seq or 0) for record in records}
+    return change_store.heads()
 
 
 def _unbroken_run(authority_id: str, after: int, limit: int) -> list[ChangeEntry]:
     """Entries ``after+1, after+2, …`` up to the first hole, at most ``limit``."""
     run: list[ChangeEntry] = []
     expected = after + 1
-    for entry in ChangeEntry.query(
-        authority_id, ChangeEntry.seq > after, consistent_read=True, limit=limit, page_size=limit
-    ):
+    for entry in change_store.after(authority_id, after, limit=limit, page_size=limit):
         if entry.seq != expected:
             logger.warning(
                 "change feed hole", extra={"authority_id": authority_id, "seq": expected}

@@ -25,7 +25,10 @@ longer contains any fragment with that pair, so it never matches again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.store.base import StoreModel, table_meta
@@ -80,3 +83,53 @@ class SearchDoc(StoreModel):
     @staticmethod
     def key(award_id: str) -> str:
         return f"DOC#{award_id}"
+
+
+def entries(
+    pair: str, sort: str, after: str | None, size: int, *, page_size: int
+) -> Iterator[BigramEntry]:
+    """One bigram's items after ``after``, at most ``size``: newest first (``sort="date"``,
+    by ``sk``) or by the lead winner's folded name (``"name"``, the ``by_name`` index)."""
+    if sort == "date":
+        condition = BigramEntry.sk < after if after else None
+        return iter(
+            BigramEntry.query(
+                BigramEntry.key(pair),
+                condition,
+                scan_index_forward=False,
+                limit=size,
+                page_size=page_size,
+            )
+        )
+    named = BigramEntry.name_key > after if after else None
+    return iter(
+        BigramEntry.by_name.query(BigramEntry.key(pair), named, limit=size, page_size=page_size)
+    )
+
+
+def indexed(award_id: str) -> tuple[int, list[str]]:
+    """The version of the award indexed last (0: never) and the bigrams it was indexed under."""
+    try:
+        doc = SearchDoc.get(SearchDoc.key(award_id), "DOC", consistent_read=True)
+    except SearchDoc.DoesNotExist:
+        return 0, []
+    return int(doc.version), list(doc.bigrams or [])
+
+
+def put_entries(pairs: Iterable[str], **fields: object) -> None:
+    """One ``BigramEntry`` per pair (``fields``: ``sk`` and the award's indexed fields),
+    written in BatchWriteItems of 25; an existing item of the same pair and award is
+    overwritten."""
+    with BigramEntry.batch_write() as batch:
+        for pair in pairs:
+            batch.save(BigramEntry(pk=BigramEntry.key(pair), **fields))
+
+
+def mark_indexed(award_id: str, version: int, pairs: list[str]) -> bool:
+    """Remember ``version`` (and its bigrams) as indexed, unless a newer one was (False)."""
+    doc = SearchDoc(pk=SearchDoc.key(award_id), version=version, bigrams=pairs)
+    try:
+        doc.save(condition=SearchDoc.version.does_not_exist() | (SearchDoc.version < version))
+    except PutError:
+        return False
+    return True
