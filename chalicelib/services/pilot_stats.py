@@ -21,9 +21,6 @@ import random
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException
-
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITIES
 from chalicelib.domain.china_time import china_date
@@ -51,9 +48,9 @@ def count_verification(now: datetime) -> None:
     shard = random.randrange(config.verify_counter_shards)  # spreading writes, not secrecy
     try:
         stats_store.add_one(stats_store.VERIFY, china_date(now), shard)
-    except (PynamoDBException, ClientError, BotoCoreError) as exc:
+    except stats_store.CountFailed as exc:
         count("VerificationNotCounted")
-        logger.warning("verification not counted", extra={"fault": type(exc).__name__})
+        logger.warning("verification not counted", extra={"fault": str(exc)})
 
 
 def _pilot_counts() -> dict[str, PilotCounts]:
