@@ -42,8 +42,8 @@ from chalicelib.services.programs import facts_of
 from chalicelib.store import awards as store
 from chalicelib.store import ledger
 from chalicelib.store import programs as program_store
+from chalicelib.store.awards import AwardRecord
 from chalicelib.store.base import iso_utc
-from chalicelib.store.models import AwardRecord
 
 if TYPE_CHECKING:
     from chalicelib.domain.schemas import AwardIn
@@ -120,8 +120,7 @@ def _new_record(authority_id: str, award: AwardIn, content_hash: str, now: datet
     """The first version of a pushed award, judged with the calendar in force."""
     at = iso_utc(now)
     award_id = new_id("awd")
-    record = AwardRecord(
-        pk=AwardRecord.key(award_id),
+    record = store.new_record(
         id=award_id,
         authority_id=authority_id,
         source_id=award.source_id,
