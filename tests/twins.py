@@ -28,6 +28,7 @@ from chalicelib.store import audit_records, authorities, changes, ledger, progra
 from chalicelib.store.audit import (
     AuditFinding,
     AuditLease,
+    AuditRun,
     AuditState,
     ProgramTracker,
     TimelinessStats,
@@ -277,6 +278,7 @@ class InMemoryAuditRecords:
         self.state_item: dict[str, Any] | None = None
         self.tracker_items: dict[str, dict[str, Any]] = {}
         self.stats: dict[str, dict[str, Any]] = {}
+        self.runs: dict[str, dict[str, Any]] = {}
 
     # lease
     def start_lease(self, day: str, holder: str, expires_at: int) -> bool:
@@ -374,7 +376,40 @@ class InMemoryAuditRecords:
         rows = [AuditFinding.from_raw_data(raw) for raw in self.findings.values()]
         return sorted((r for r in rows if r.open_pk == open_pk), key=lambda r: r.sk)
 
+    def open_of(
+        self, authority_id: str, open_pks: Iterable[str], most: int
+    ) -> list[AuditFinding]:
+        found = [
+            item
+            for open_pk in open_pks
+            for item in self.open_in(open_pk)
+            if item.authority_id == authority_id
+        ]
+        return found[:most]
+
+    # runs
+    def add_run(self, **fields: Any) -> None:
+        self.runs[fields["sk"]] = _stored(AuditRun(**fields))
+
+    def run_ids_of(self, day: str) -> set[str]:
+        return {run_id for run_id in self.runs if run_id.startswith(f"{day}-")}
+
+    def runs_before(self, before: str | None, limit: int) -> list[AuditRun]:
+        ids = sorted((i for i in self.runs if before is None or i < before), reverse=True)
+        return [AuditRun.from_raw_data(self.runs[i]) for i in ids[:limit]]
+
+    def run(self, run_id: str) -> AuditRun | None:
+        raw = self.runs.get(run_id)
+        return None if raw is None else AuditRun.from_raw_data(raw)
+
     # state and counters
+    def last_run_id(self) -> str | None:
+        return None if self.state_item is None else self.state().last_run_id
+
+    def stats_of(self, authority_id: str) -> TimelinessStats | None:
+        raw = self.stats.get(authority_id)
+        return None if raw is None else TimelinessStats.from_raw_data(raw)
+
     def state(self) -> AuditState:
         if self.state_item is None:
             return AuditState(positions={}, listed=[], revision=0)

@@ -35,8 +35,8 @@ from chalicelib.domain.pilot_stats import (
 from chalicelib.observability import count, logger
 from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.services.timeliness_stats import _as_of as audit_as_of
+from chalicelib.store import audit_records as records
 from chalicelib.store import stats as stats_store
-from chalicelib.store.audit import TimelinessStats
 
 PILOT_PARAMS = frozenset({"from", "to"})
 _NAMES = {a.id: (a.name_zh, a.name_en) for a in AUTHORITIES}
@@ -55,7 +55,7 @@ def count_verification(now: datetime) -> None:
 
 def _pilot_counts() -> dict[str, PilotCounts]:
     """Every authority's counters (33 items, one Query), in the authorities' order."""
-    items = {s.sk: s for s in TimelinessStats.query("STATS", consistent_read=True)}
+    items = records.stats_of_all()
     return {
         authority_id: PilotCounts.from_dict(items[authority_id].pilot)
         if authority_id in items

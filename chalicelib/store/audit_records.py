@@ -19,6 +19,7 @@ from chalicelib.store import ledger
 from chalicelib.store.audit import (
     AuditFinding,
     AuditLease,
+    AuditRun,
     AuditState,
     ProgramTracker,
     TimelinessStats,
@@ -28,6 +29,7 @@ from chalicelib.store.audit import (
 __all__ = [
     "AuditFinding",
     "AuditLease",
+    "AuditRun",
     "AuditState",
     "ProgramTracker",
     "TimelinessStats",
@@ -184,6 +186,19 @@ def open_in(open_pk: str) -> list[AuditFinding]:
     return list(AuditFinding.by_open.query(open_pk))
 
 
+def open_of(authority_id: str, open_pks: Iterable[str], most: int) -> list[AuditFinding]:
+    """At most ``most`` open findings of one authority, from these sets in turn."""
+    found: list[AuditFinding] = []
+    for open_pk in open_pks:
+        for item in AuditFinding.by_open.query(
+            open_pk, filter_condition=AuditFinding.authority_id == authority_id
+        ):
+            found.append(item)
+            if len(found) >= most:
+                return found
+    return found
+
+
 # --- what the audit keeps between runs ------------------------------------------------
 
 
@@ -206,6 +221,21 @@ def new_tracker(program_id: str) -> ProgramTracker:
 def save_trackers(changed: Iterable[ProgramTracker]) -> None:
     for tracker in changed:
         tracker.save()  # one by one: BatchWriteItem could also delete, and no role may
+
+
+def last_run_id() -> str | None:
+    """The run that last moved the kept state (what the league table is as of)."""
+    try:
+        return AuditState.get("STATE", "STATE", consistent_read=True).last_run_id
+    except AuditState.DoesNotExist:
+        return None
+
+
+def stats_of(authority_id: str) -> TimelinessStats | None:
+    try:
+        return TimelinessStats.get("STATS", authority_id, consistent_read=True)
+    except TimelinessStats.DoesNotExist:
+        return None
 
 
 def stats_of_all() -> dict[str, TimelinessStats]:
@@ -233,3 +263,29 @@ def save_state(previous: AuditState, stats: Iterable[TimelinessStats], **fields:
             transaction.save(item)
 
     ledger.transact(writes)
+
+
+# --- runs -----------------------------------------------------------------------------
+
+
+def add_run(**fields: Any) -> None:
+    """Store the item of a finished run (``sk`` = its id)."""
+    AuditRun(**fields).save()
+
+
+def run_ids_of(day: str) -> set[str]:
+    """Ids of the runs of China date ``day`` that completed (run ids start with it)."""
+    return {r.sk for r in AuditRun.query("RUN", AuditRun.sk.startswith(f"{day}-"))}
+
+
+def runs_before(before: str | None, limit: int) -> list[AuditRun]:
+    """At most ``limit`` runs, newest first, older than the run id ``before``."""
+    condition = AuditRun.sk < before if before else None
+    return list(AuditRun.query("RUN", condition, scan_index_forward=False, limit=limit))
+
+
+def run(run_id: str) -> AuditRun | None:
+    try:
+        return AuditRun.get("RUN", run_id, consistent_read=True)
+    except AuditRun.DoesNotExist:
+        return None
