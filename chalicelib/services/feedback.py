@@ -31,11 +31,10 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.feedback import china_day_bounds, parse_day, with_reply
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, require
-from chalicelib.store import secrets
+from chalicelib.store import secrets, submissions
 from chalicelib.store.base import iso_utc
 from chalicelib.store.ledger import save_if_unchanged, until_committed
 from chalicelib.store.submissions import (
-    FEEDBACK_PK,
     Feedback,
     feedback_newest_first,
     find_feedback,
@@ -70,8 +69,7 @@ def submit_feedback(principal: Principal | None, data: Any, now: datetime) -> di
     body = parse_body("FeedbackIn", data)
     at = iso_utc(now)
     feedback_id = new_id("fbk")
-    item = Feedback(
-        pk=FEEDBACK_PK,
+    item = submissions.add_feedback(
         sk=f"{at}#{feedback_id}",
         id=feedback_id,
         authority_id=principal.authority_id,
@@ -81,7 +79,6 @@ def submit_feedback(principal: Principal | None, data: Any, now: datetime) -> di
         created_by=principal.key_id,
         state=OPEN,
     )
-    item.save(condition=Feedback.sk.does_not_exist())
     return feedback_view(item)
 
 
@@ -188,5 +185,4 @@ def handle_feedback(
 
 def feedback_since(after: str | None, *, limit: int = 200) -> list[Feedback]:
     """Feedback that arrived after position ``after`` (a sort key), oldest first."""
-    condition = Feedback.sk > after if after else None
-    return list(Feedback.query(FEEDBACK_PK, condition, consistent_read=True, limit=limit))
+    return submissions.feedback_after(after, limit=limit)
