@@ -64,6 +64,7 @@ class InMemoryPrograms:
 
     def __init__(self) -> None:
         self.items: dict[str, dict[str, Any]] = {}
+        self.commits: list[tuple[str, str, int]] = []  # (op, id, version) published
 
     def new(self, **fields: Any) -> Program:
         return Program(**fields)
@@ -89,6 +90,12 @@ class InMemoryPrograms:
         assert program.id not in self.items
         program.version = 1
         self.items[program.id] = _stored(program)
+
+    def commit(self, program: Program, change: ledger.Change, at: str) -> None:
+        """As the ledger commits it: the programme's next version (its change entry is
+        ``InMemoryChanges``' business when a test needs the feed too)."""
+        self.commits.append((change.op, program.id, change.version))
+        self.save_if_unchanged(program)
 
     def save_if_unchanged(self, program: Program) -> None:
         stored = self.items.get(program.id)
@@ -376,9 +383,7 @@ class InMemoryAuditRecords:
         rows = [AuditFinding.from_raw_data(raw) for raw in self.findings.values()]
         return sorted((r for r in rows if r.open_pk == open_pk), key=lambda r: r.sk)
 
-    def open_of(
-        self, authority_id: str, open_pks: Iterable[str], most: int
-    ) -> list[AuditFinding]:
+    def open_of(self, authority_id: str, open_pks: Iterable[str], most: int) -> list[AuditFinding]:
         found = [
             item
             for open_pk in open_pks

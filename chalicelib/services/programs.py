@@ -243,7 +243,7 @@ def publish(program: Program, op: str, at: str) -> dict:
     version = program.version + 1
     view = {**program_view(program), "version": version}
     change = program_change(program, op, version)
-    ledger.commit(program.authority_id, change, at, lambda tx: tx.save(program))
+    program_store.commit(program, change, at)
     return view
 
 

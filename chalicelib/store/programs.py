@@ -15,7 +15,17 @@ from typing import Any
 from chalicelib.store import ledger
 from chalicelib.store.models import Program
 
-__all__ = ["Program", "add", "get", "get_many", "new", "of_authority", "page", "save_if_unchanged"]
+__all__ = [
+    "Program",
+    "add",
+    "commit",
+    "get",
+    "get_many",
+    "new",
+    "of_authority",
+    "page",
+    "save_if_unchanged",
+]
 # BatchGetItem takes at most 100 keys per request.
 BATCH_GET_MAX = 100
 
@@ -69,6 +79,14 @@ def page(authority_id: str | None, before: str | None, size: int) -> Iterator[Pr
 def add(program: Program) -> None:
     """Store a new programme."""
     program.save()
+
+
+def commit(program: Program, change: ledger.Change, at: str) -> None:
+    """Save ``program`` (its next version) with its change-feed entry, in one transaction.
+
+    ``ledger.CommitConflict`` when a concurrent writer won.
+    """
+    ledger.commit(program.authority_id, change, at, lambda transaction: transaction.save(program))
 
 
 def save_if_unchanged(program: Program) -> None:

@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib.domain.errors import (
+    ConflictError,
     ForbiddenError,
     IfMatchRequiredError,
     NotFoundError,
     VersionMismatchError,
 )
-from chalicelib.services import programs
+from chalicelib.services import programs, reviews
 from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal
 from tests.factories import program_body
 
@@ -101,3 +102,43 @@ def test_facts_and_public_names_of_many_programmes_read_those_that_exist(twins):
     facts = programs.program_facts([*ids, "prg_missing"])
     assert len(facts) == 150 and facts[ids[0]]["status"] == "approved"
     assert programs.public_names(ids) == {ids[0]: "奖0"}  # drafts were never public
+
+
+def _with_verified_document(twins, program_id: str) -> None:
+    program = twins.programs.get(program_id)
+    program.documents = [{"id": "doc_1", "status": "verified"}]
+    twins.programs.save_if_unchanged(program)
+
+
+def test_submitting_needs_a_verified_document_and_publishes_the_change(twins):
+    program_id = programs.create_program(BEIJING, program_body(), NOV_20)["id"]
+    with pytest.raises(ConflictError) as refused:
+        programs.submit_program(BEIJING, program_id, NOV_20)
+    assert refused.value.code == "document_required"
+    _with_verified_document(twins, program_id)
+    submitted = programs.submit_program(BEIJING, program_id, NOV_20)
+    assert submitted["status"] == "submitted" and submitted["version"] == 3
+    assert twins.programs.commits == [("status", program_id, 3)]
+    stored = twins.programs.get(program_id)
+    assert stored.submitted_at == "2026-11-20T02:00:00.000000Z"
+    assert stored.public_name == "北京市建设工程长城杯"  # the public knows it by this name now
+
+
+def test_an_administrator_approves_then_withdraws_and_nothing_else_moves(twins):
+    program_id = programs.create_program(BEIJING, program_body(), NOV_20)["id"]
+    _with_verified_document(twins, program_id)
+    programs.submit_program(BEIJING, program_id, NOV_20)
+    with pytest.raises(ForbiddenError):
+        reviews.review_program(BEIJING, program_id, {"decision": "approve"}, NOV_20)
+    approved = reviews.review_program(ADMINISTRATOR, program_id, {"decision": "approve"}, NOV_20)
+    assert approved["status"] == "approved"
+    with pytest.raises(ConflictError):  # approved, not submitted
+        reviews.review_program(
+            ADMINISTRATOR, program_id, {"decision": "reject", "reason": "x"}, NOV_20
+        )
+    withdrawn = reviews.withdraw_program(
+        ADMINISTRATOR, program_id, {"reason": "清理", "effective_on": "2026-12-01"}, NOV_20
+    )
+    assert withdrawn["status"] == "withdrawn"
+    assert withdrawn["status_history"][-1]["effective_on"] == "2026-12-01"
+    assert [op for op, _, _ in twins.programs.commits] == ["status", "status", "status"]
