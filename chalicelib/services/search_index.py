@@ -19,6 +19,7 @@ from typing import Any
 from chalicelib.domain.search_text import award_text, bigrams, sort_name
 from chalicelib.observability import logger
 from chalicelib.services.changes import Position, read_changes
+from chalicelib.store import changes as change_store
 from chalicelib.store import search as search_store
 from chalicelib.store.changes import ChangeEntry
 
@@ -66,6 +67,11 @@ def index_change(entry: ChangeEntry) -> bool:
     if entry.entity != "award":
         return False
     return index_award(entry.data)
+
+
+def index_image(image: dict[str, Any]) -> bool:
+    """Index the change entry of a DynamoDB stream record's ``NewImage``."""
+    return index_change(change_store.from_image(image))
 
 
 def catch_up(position: Position, limit: int = 100) -> tuple[Position, bool]:
