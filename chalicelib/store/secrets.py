@@ -67,3 +67,16 @@ def forget() -> None:
     """Drop the cached secrets: the next read fetches again (as a new container would)."""
     with _lock:
         _cache.clear()
+
+
+def secret_exists(secret_id: str) -> bool:
+    """Whether Secrets Manager (or the emulator) holds a secret named ``secret_id``.
+
+    For the operator CLI, which must not hash a key with a different secret than the
+    server's; any failure to ask counts as "no" (nothing to contradict the fallback).
+    """
+    try:
+        aws.client("secretsmanager").describe_secret(SecretId=secret_id)
+    except (ClientError, BotoCoreError):
+        return False
+    return True
