@@ -204,6 +204,19 @@ class InMemoryChanges:
             ChangeEntry.from_raw_data(self.entries[a][s]) for a, s in keys if s in self.entries[a]
         ]
 
+    def seqs_of(self, entity_id: str) -> list[int]:
+        return [
+            int(raw["seq"]["N"])
+            for entries in self.entries.values()
+            for raw in entries.values()
+            if raw["entity_id"]["S"] == entity_id
+        ]
+
+    def replace_data(self, entry: ChangeEntry, data: dict[str, Any]) -> None:
+        stored = ChangeEntry.from_raw_data(self.entries[entry.authority_id][int(entry.seq)])
+        stored.data = data
+        self.entries[entry.authority_id][int(entry.seq)] = _stored(stored)
+
     def from_image(self, image: dict[str, Any]) -> ChangeEntry:
         return ChangeEntry.from_raw_data(image)
 

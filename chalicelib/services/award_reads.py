@@ -37,7 +37,6 @@ from chalicelib.store.awards import (
 )
 from chalicelib.store.base import iso_utc
 
-BATCH_GET_MAX = 100
 NAME_QUERY_MAX_CHARS = 200
 
 

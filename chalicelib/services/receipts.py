@@ -37,7 +37,7 @@ from chalicelib.services import award_reads, rate_limits, receipt_keys
 from chalicelib.services.changes import encode_position
 from chalicelib.services.export import read_position
 from chalicelib.store import kms, objects
-from chalicelib.store.models import Program
+from chalicelib.store import programs as program_store
 
 RECEIPT_TYPE = "application/jose"
 RECEIPT_PREFIX = "receipts/"
@@ -77,12 +77,8 @@ def _answer(credit_code: str | None) -> tuple[str, str, list[dict[str, Any]], bo
 
 
 def _programs(views: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    ids = sorted({view["program_id"] for view in views})
-    found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(ids), award_reads.BATCH_GET_MAX):
-        for program in Program.batch_get(ids[start : start + award_reads.BATCH_GET_MAX]):
-            found[program.id] = program.content
-    return found
+    found = program_store.get_many(view["program_id"] for view in views)
+    return {program_id: program.content for program_id, program in found.items()}
 
 
 def _validity(view: dict[str, Any]) -> dict[str, Any]:

@@ -149,6 +149,11 @@ def versions(award_id: str) -> Iterator[AwardVersion]:
     )
 
 
+def replace_snapshot(earlier: AwardVersion, snapshot: dict[str, Any]) -> None:
+    """Rewrite an earlier version's snapshot in place (a redaction's erasure only)."""
+    earlier.update(actions=[AwardVersion.snapshot.set(snapshot)])
+
+
 def award_history(award_id: str) -> list[dict[str, Any]]:
     """Earlier versions as the API shows them, oldest first."""
     return [{**v.snapshot, "superseded_at": v.superseded_at} for v in versions(award_id)]

@@ -14,7 +14,17 @@ from typing import Any
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.store.models import AuthorityRecord, ChangeEntry
 
-__all__ = ["ChangeEntry", "after", "award_creations", "from_image", "get_many", "heads"]
+__all__ = [
+    "ChangeEntry",
+    "after",
+    "award_creations",
+    "from_image",
+    "get_many",
+    "heads",
+    "programs_and_changes",
+    "replace_data",
+    "seqs_of",
+]
 
 
 def heads() -> dict[str, int]:
@@ -71,6 +81,17 @@ def award_creations(authority_id: str, seq: int, *, page_size: int) -> Iterator[
 def get_many(keys: Iterable[tuple[str, int]]) -> list[ChangeEntry]:
     """The entries at these ``(authority_id, seq)`` (at most 100), read consistently."""
     return list(ChangeEntry.batch_get(list(keys), consistent_read=True))
+
+
+def seqs_of(entity_id: str) -> list[int]:
+    """The ``seq`` of every entry of one award or programme (the ``by_entity`` index:
+    eventually consistent, a moment behind a commit)."""
+    return [int(item.seq) for item in ChangeEntry.by_entity.query(entity_id)]
+
+
+def replace_data(entry: ChangeEntry, data: dict[str, Any]) -> None:
+    """Rewrite an entry's ``data`` in place (a redaction's erasure only)."""
+    entry.update(actions=[ChangeEntry.data.set(data)])
 
 
 def from_image(image: dict[str, Any]) -> ChangeEntry:

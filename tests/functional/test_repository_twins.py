@@ -137,6 +137,10 @@ def test_change_entries_are_read_per_authority_in_seq_order(repos):
     assert again.entity_id == "prg_2" and again.entity == "program"
     assert [e.seq for e in feed.programs_and_changes("110000", 2, page_size=1)] == [1, 2]
     assert list(feed.award_creations("110000", 3, page_size=1)) == []
+    assert feed.seqs_of("prg_2") == [2]
+    feed.replace_data(again, {"id": "prg_2", "erased": True})
+    (erased,) = feed.get_many([("110000", 2)])
+    assert erased.data == {"id": "prg_2", "erased": True}
 
 
 def _commit(repos: SimpleNamespace, authority_id: str, entity_id: str, at: str) -> None:
