@@ -24,7 +24,16 @@ from typing import Any
 
 import pytest
 
-from chalicelib.store import audit_records, authorities, changes, ledger, programs, search, stats
+from chalicelib.store import (
+    audit_records,
+    authorities,
+    changes,
+    keys,
+    ledger,
+    programs,
+    search,
+    stats,
+)
 from chalicelib.store.audit import (
     AuditFinding,
     AuditLease,
@@ -33,7 +42,7 @@ from chalicelib.store.audit import (
     ProgramTracker,
     TimelinessStats,
 )
-from chalicelib.store.models import AuthorityRecord, ChangeEntry, Program
+from chalicelib.store.models import ApiKey, AuthorityRecord, ChangeEntry, Program
 from chalicelib.store.search import BigramEntry
 
 
@@ -106,6 +115,62 @@ class InMemoryPrograms:
 
     def _all(self) -> list[Program]:
         return [Program.from_raw_data(raw) for raw in self.items.values()]
+
+
+class InMemoryKeys:
+    """``store/keys.py`` over a dict keyed by the key's HMAC; ``writes`` counts updates."""
+
+    BookkeepingFailed = keys.BookkeepingFailed
+
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, Any]] = {}
+        self.writes = 0
+
+    def add(self, **fields: Any) -> ApiKey:
+        item = ApiKey(**fields)
+        self.items[item.key_hash] = _stored(item)
+        return item
+
+    def by_hash(self, key_hash: str) -> ApiKey | None:
+        raw = self.items.get(key_hash)
+        return None if raw is None else ApiKey.from_raw_data(raw)
+
+    def by_id(self, key_id: str, roles: Iterable[str]) -> ApiKey | None:
+        found = [k for k in self._all() if k.key_id == key_id and k.role in set(roles)]
+        return found[0] if found else None
+
+    def page(self, roles: Iterable[str], before: str | None, size: int) -> list[ApiKey]:
+        rows: list[ApiKey] = []
+        for role in roles:
+            mine = [k for k in self._all() if k.role == role]
+            mine = [k for k in mine if before is None or k.key_id < before]
+            rows += sorted(mine, key=lambda k: k.key_id, reverse=True)[:size]
+        return rows
+
+    def mark_revoked(self, record: ApiKey, *, at: str, by: str, note: str | None) -> bool:
+        stored = self.by_hash(record.key_hash)
+        if stored is None or stored.revoked_at:
+            if stored is not None:
+                record.revoked_at, record.revoked_by = stored.revoked_at, stored.revoked_by
+            return False
+        stored.revoked_at, stored.revoked_by = at, by
+        if note:
+            stored.revoke_note = note
+        self.items[record.key_hash] = _stored(stored)
+        self.writes += 1
+        record.revoked_at, record.revoked_by, record.revoke_note = at, by, stored.revoke_note
+        return True
+
+    def note_used(self, record: ApiKey, day: str) -> None:
+        stored = self.by_hash(record.key_hash)
+        if stored is None or stored.last_used_on == day:
+            return
+        stored.last_used_on = day
+        self.items[record.key_hash] = _stored(stored)
+        self.writes += 1
+
+    def _all(self) -> list[ApiKey]:
+        return [ApiKey.from_raw_data(raw) for raw in self.items.values()]
 
 
 class InMemoryAuthorities:
@@ -470,7 +535,9 @@ class Twins:
         self.search = InMemorySearch()
         self.stats = InMemoryStats()
         self.audit = InMemoryAuditRecords()
+        self.keys = InMemoryKeys()
         for module, twin in (
+            (keys, self.keys),
             (programs, self.programs),
             (authorities, self.authorities),
             (changes, self.changes),
@@ -486,6 +553,7 @@ __all__ = [
     "InMemoryAuditRecords",
     "InMemoryAuthorities",
     "InMemoryChanges",
+    "InMemoryKeys",
     "InMemoryPrograms",
     "InMemorySearch",
     "InMemoryStats",

@@ -27,8 +27,9 @@ from chalicelib.services.keys import (
     require,
     revoke_record,
 )
+from chalicelib.store import keys as key_store
 from chalicelib.store import secrets
-from chalicelib.store.models import ApiKey
+from chalicelib.store.keys import ApiKey
 
 
 def key_view(item: ApiKey) -> dict[str, Any]:
@@ -76,12 +77,7 @@ def list_keys(principal: Principal | None, params: dict[str, str], limit: int) -
         before = decode_cursor(params["cursor"], secret=secret, scope=scope).get("before")
         if not isinstance(before, str):
             raise ValidationError("the cursor is malformed", field="cursor")
-    rows: list[ApiKey] = []
-    for role in ROLES:
-        condition = ApiKey.key_id < before if before else None
-        rows.extend(
-            ApiKey.by_role.query(role, condition, scan_index_forward=False, limit=limit + 1)
-        )
+    rows = key_store.page(ROLES, before, limit + 1)
     rows.sort(key=lambda item: item.key_id, reverse=True)
     next_cursor = None
     if len(rows) > limit:
