@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.store import changes, ledger, programs, search, stats
+from chalicelib.store import changes, keys, ledger, programs, search, stats
 from tests import twins as memory
 
 
@@ -37,13 +37,14 @@ def repos(request: pytest.FixtureRequest) -> SimpleNamespace:
     if request.param == "dynamodb":
         request.getfixturevalue("aws")
         return SimpleNamespace(
-            programs=programs, search=search, stats=stats, changes=changes, real=True
+            programs=programs, search=search, stats=stats, changes=changes, keys=keys, real=True
         )
     return SimpleNamespace(
         programs=memory.InMemoryPrograms(),
         search=memory.InMemorySearch(),
         stats=memory.InMemoryStats(),
         changes=memory.InMemoryChanges(),
+        keys=memory.InMemoryKeys(),
         real=False,
     )
 
@@ -54,6 +55,7 @@ def test_a_twin_implements_every_function_of_its_repository():
         (search, memory.InMemorySearch),
         (stats, memory.InMemoryStats),
         (changes, memory.InMemoryChanges),
+        (keys, memory.InMemoryKeys),
     ):
         assert memory.public_functions(module) <= set(dir(twin)), module.__name__
 
@@ -150,3 +152,27 @@ def _commit(repos: SimpleNamespace, authority_id: str, entity_id: str, at: str) 
         return
     change = ledger.Change("program", entity_id, "create", 1, {"id": entity_id})
     ledger.commit(authority_id, change, at, lambda transaction: None)
+
+
+def test_keys_are_found_by_hash_and_id_and_revoked_once(repos):
+    store = repos.keys
+    for n, role in ((1, "admin"), (2, "provincial"), (3, "provincial")):
+        store.add(
+            key_hash=f"h{n}",
+            key_id=f"key_{n:026d}",
+            role=role,
+            authority_id=None if role == "admin" else "110000",
+            created_at="2026-11-20T02:00:00.000000Z",
+        )
+    assert store.by_hash("h-none") is None and store.by_id("key_x", ("admin",)) is None
+    assert store.by_id(f"key_{2:026d}", ("admin", "provincial")).key_hash == "h2"
+    newest = store.page(("admin", "provincial"), None, 10)
+    assert sorted(k.key_id[-1] for k in newest) == ["1", "2", "3"]
+    assert [k.key_id[-1] for k in store.page(("provincial",), f"key_{3:026d}", 10)] == ["2"]
+    first, late = store.by_hash("h2"), store.by_hash("h2")
+    assert store.mark_revoked(first, at="2026-11-21T00:00:00.000000Z", by="key_a", note="x")
+    assert not store.mark_revoked(late, at="2026-11-22T00:00:00.000000Z", by="key_b", note=None)
+    assert late.revoked_by == "key_a"  # re-read as stored
+    store.note_used(store.by_hash("h3"), "2026-11-20")
+    store.note_used(store.by_hash("h3"), "2026-11-20")  # the same day again: no error
+    assert store.by_hash("h3").last_used_on == "2026-11-20"
