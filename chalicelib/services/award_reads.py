@@ -166,11 +166,11 @@ def list_awards(
     if params.get("cursor"):
         before = decode_cursor(params["cursor"], secret=secret, scope=scope)["before"]
 
-    found = award_pages.page(filters, before, limit)
+    listed = award_pages.page(filters, before, limit)
     next_cursor = None
-    if found.position is not None:
-        next_cursor = encode_cursor({"before": found.position}, secret=secret, scope=scope)
-    views = with_program_status([award_view(record) for record in found.records])
+    if listed.position is not None:
+        next_cursor = encode_cursor({"before": listed.position}, secret=secret, scope=scope)
+    views = with_program_status([award_view(record) for record in listed.records])
     return {"items": for_reader(views, principal), "next_cursor": next_cursor}
 
 

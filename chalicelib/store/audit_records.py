@@ -78,7 +78,7 @@ def take_over_lease(current: AuditLease, holder: str, expires_at: int) -> bool:
 
 def end_lease(day: str, holder: str, *, ok: bool, run_id: str, event_id: str | None) -> bool:
     """``done`` (remembering ``event_id``) or ``failed``; False when ``holder`` lost the lease."""
-    actions = [
+    actions: list[Any] = [
         AuditLease.state.set("done" if ok else "failed"),
         AuditLease.expires_at.set(0),
         AuditLease.last_run_id.set(run_id),

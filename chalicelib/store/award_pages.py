@@ -253,8 +253,8 @@ def _stream_for(
     code, name = filters.get("credit_code"), filters.get("enterprise_name")
     narrow = limit + 1
     wide = min(100, budget.remaining)
-    if filters.get("source_id") is not None:
-        return _by_source(authority_id, filters["source_id"], before)
+    if filters.get("source_id") is not None:  # the service requires authority_id with it
+        return _by_source(str(authority_id), filters["source_id"], before)
     if code is not None:
         return _credit_code_stream(code, before, wide, budget)
     if name is not None:

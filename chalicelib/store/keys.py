@@ -68,7 +68,7 @@ def page(roles: Iterable[str], before: str | None, size: int) -> list[ApiKey]:
 
 def mark_revoked(record: ApiKey, *, at: str, by: str, note: str | None) -> bool:
     """Revoke ``record`` unless it already is (then it is re-read as stored: False)."""
-    actions = [ApiKey.revoked_at.set(at), ApiKey.revoked_by.set(by)]
+    actions: list[Any] = [ApiKey.revoked_at.set(at), ApiKey.revoked_by.set(by)]
     if note:
         actions.append(ApiKey.revoke_note.set(note))
     try:

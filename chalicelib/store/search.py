@@ -26,6 +26,7 @@ longer contains any fragment with that pair, so it never matches again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
@@ -113,10 +114,10 @@ def indexed(award_id: str) -> tuple[int, list[str]]:
         doc = SearchDoc.get(SearchDoc.key(award_id), "DOC", consistent_read=True)
     except SearchDoc.DoesNotExist:
         return 0, []
-    return int(doc.version), list(doc.bigrams or [])
+    return int(doc.version), [str(pair) for pair in doc.bigrams or []]
 
 
-def put_entries(pairs: Iterable[str], **fields: object) -> None:
+def put_entries(pairs: Iterable[str], **fields: Any) -> None:
     """One ``BigramEntry`` per pair (``fields``: ``sk`` and the award's indexed fields),
     written in BatchWriteItems of 25; an existing item of the same pair and award is
     overwritten."""
