@@ -6,6 +6,7 @@ authority, never past an entry that is not visible yet (SPEC §4).
 
 from __future__ import annotations
 
+from chalicelib.services import changes
 from chalicelib.services.changes import read_changes
 
 
@@ -66,3 +67,15 @@ def test_paging_from_the_start_while_writes_go_on_sees_every_change_once(twins):
         if not page.has_more:
             break
     assert sorted(seen) == sorted(f"a{n}" for n in range(30)) and len(seen) == 30
+
+
+def test_a_job_keeps_its_own_position_and_it_survives_a_cursor_round_trip(twins):
+    for n in range(6):
+        authority = ("110000", "320000")[n % 2]
+        twins.changes.append(authority, entity="award", entity_id=f"a{n}", committed_at=_at(n))
+    first = read_changes({}, 5)
+    assert len(first.entries) == 5 and first.has_more
+    second = read_changes(first.position, 5)
+    assert len(second.entries) == 1 and not second.has_more
+    token = changes.encode_position(second.position)
+    assert changes.decode_position(token) == second.position == {"110000": 3, "320000": 3}
