@@ -10,40 +10,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.errors import ForbiddenError, UnauthenticatedError
 from chalicelib.domain.ids import is_plausible_id, new_id
+from chalicelib.domain.principal import ADMIN, PROVINCIAL, ROLES, Principal
 from chalicelib.observability import logger
 from chalicelib.store import keys as key_store
 from chalicelib.store.base import iso_utc, utc_now
 from chalicelib.store.keys import ApiKey
 from chalicelib.store.secrets import server_secret
 
-ADMIN = "admin"
-PROVINCIAL = "provincial"
-ROLES = (ADMIN, PROVINCIAL)
 KEY_PREFIX = "ark_"
 # Who acted when no key did: the operator's command line (``python -m chalicelib.cli``),
 # whose AWS credentials (CloudTrail) say which person it was.
 CLI_ACTOR = "cli"
-
-
-@dataclass(frozen=True)
-class Principal:
-    role: str
-    authority_id: str | None
-    key_id: str
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == ADMIN
-
-    def owns(self, authority_id: str) -> bool:
-        return self.role == PROVINCIAL and self.authority_id == authority_id
 
 
 def key_hash(api_key: str) -> str:
@@ -166,7 +149,11 @@ def _note_last_used(record: ApiKey) -> None:
 
 
 def require(principal: Principal | None, role: str) -> Principal:
-    """The principal if it has ``role``: 401 without a key, 403 with the wrong one."""
+    """The principal if it has ``role``: 401 without a key, 403 with the wrong one.
+
+    Routes enforce what they declare (``api/http.py``, ``route(auth=..., audience=...)``);
+    this remains for callers outside a route (the import worker acts for a key).
+    """
     if principal is None:
         raise UnauthenticatedError("this route needs an API key")
     if principal.role != role:

@@ -21,14 +21,13 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     JSONAttribute,
-    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.store.base import StoreModel, table_meta
+from chalicelib.store.base import StoreModel, string_list, table_meta
 
 AUDIT_META = table_meta("audit")
 
@@ -87,7 +86,7 @@ class AlertOutbox(StoreModel):
     subject = UnicodeAttribute()
     message = UnicodeAttribute()
     attributes = JSONAttribute()
-    finding_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    finding_ids = string_list(default=list)
     created_in = UnicodeAttribute()
     status = UnicodeAttribute()  # pending | sent
     attempts = NumberAttribute(default=0)
@@ -108,7 +107,7 @@ class AuditLease(StoreModel):
     holder = UnicodeAttribute()
     expires_at = NumberAttribute()
     runs = NumberAttribute()
-    event_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    event_ids = string_list(default=list)
     last_run_id = UnicodeAttribute(null=True)
 
 
@@ -132,7 +131,7 @@ class AuditState(StoreModel):
     pk = UnicodeAttribute(hash_key=True, default="STATE")
     sk = UnicodeAttribute(range_key=True, default="STATE")
     positions = JSONAttribute(default=dict)
-    listed = ListAttribute(of=UnicodeAttribute, default=list)
+    listed = string_list(default=list)
     feedback_after = UnicodeAttribute(null=True)
     revision = NumberAttribute(default=0)
     last_run_id = UnicodeAttribute(null=True)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from chalicelib.domain.workdays import YearArrangement
 from chalicelib.store import ledger
-from chalicelib.store.base import StoreModel, table_meta
+from chalicelib.store.base import StoreModel, string_list, table_meta
 
 CURRENT = "ARRANGEMENT"
 
@@ -25,8 +25,8 @@ class CalendarYear(StoreModel):
     pk = UnicodeAttribute(hash_key=True)  # CURRENT | HISTORY#<year>
     sk = UnicodeAttribute(range_key=True)  # "<year>" | "<revision:06d>"
     year = NumberAttribute()
-    holidays = ListAttribute(of=UnicodeAttribute, default=list)
-    workdays = ListAttribute(of=UnicodeAttribute, default=list)
+    holidays = string_list(default=list)
+    workdays = string_list(default=list)
     loaded_at = UnicodeAttribute()
     loaded_by = UnicodeAttribute()
     revision = NumberAttribute()

@@ -21,14 +21,13 @@ from typing import Any
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
-    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
-from chalicelib.store.base import StoreModel, table_meta
+from chalicelib.store.base import StoreModel, string_list, table_meta
 
 
 class ApiKeyRoleIndex(GlobalSecondaryIndex):
@@ -222,7 +221,7 @@ class AwardRecord(StoreModel):
     awarded_on = UnicodeAttribute()
     content = JSONAttribute()
     content_hash = UnicodeAttribute()
-    credit_codes = ListAttribute(of=UnicodeAttribute)
+    credit_codes = string_list()
     submitted_at = UnicodeAttribute()
     deadline = UnicodeAttribute()
     deadline_official = BooleanAttribute()

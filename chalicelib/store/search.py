@@ -28,11 +28,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.store.base import StoreModel, table_meta
+from chalicelib.store.base import StoreModel, string_list, table_meta
 
 SEARCH_META = table_meta("search")
 
@@ -79,7 +79,7 @@ class SearchDoc(StoreModel):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True, default="DOC")
     version = NumberAttribute()
-    bigrams = ListAttribute(of=UnicodeAttribute, default=list)
+    bigrams = string_list(default=list)
 
     @staticmethod
     def key(award_id: str) -> str:

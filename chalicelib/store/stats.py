@@ -15,6 +15,7 @@ from datetime import date
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException
+from pynamodb.expressions.condition import Condition
 
 from chalicelib.store.base import StoreModel, table_meta
 
@@ -26,7 +27,8 @@ class DailyCounter(StoreModel):
 
     pk = UnicodeAttribute(hash_key=True)  # <counter>#<shard>
     sk = UnicodeAttribute(range_key=True)  # China date, YYYY-MM-DD
-    count = NumberAttribute(default=0)
+    # "count" in the table; not the attribute name (that would hide ``Model.count``).
+    total = NumberAttribute(default=0, attr_name="count")
 
     @staticmethod
     def key(counter: str, shard: int) -> str:
@@ -44,7 +46,7 @@ def add_one(counter: str, day: date, shard: int) -> None:
     """
     item = DailyCounter(pk=DailyCounter.key(counter, shard), sk=day.isoformat())
     try:
-        item.update(actions=[DailyCounter.count.add(1)])
+        item.update(actions=[DailyCounter.total.add(1)])
     except (PynamoDBException, ClientError, BotoCoreError) as exc:
         raise CountFailed(type(exc).__name__) from exc
 
@@ -53,6 +55,7 @@ def daily_counts(counter: str, shards: int, first: date | None, last: date | Non
     """``{China date: count}`` summed over the shards, ``first``..``last`` (None: open)."""
     totals: Counter = Counter()
     for shard in range(shards):
+        condition: Condition | None
         if first and last:
             condition = DailyCounter.sk.between(first.isoformat(), last.isoformat())
         elif first:
@@ -62,5 +65,5 @@ def daily_counts(counter: str, shards: int, first: date | None, last: date | Non
         else:
             condition = None
         for item in DailyCounter.query(DailyCounter.key(counter, shard), condition):
-            totals[date.fromisoformat(item.sk)] += int(item.count or 0)
+            totals[date.fromisoformat(item.sk)] += int(item.total or 0)
     return totals

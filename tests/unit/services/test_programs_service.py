@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from chalicelib.domain import schemas
 from chalicelib.domain.errors import (
     ConflictError,
     ForbiddenError,
@@ -17,14 +18,19 @@ from chalicelib.domain.errors import (
     NotFoundError,
     VersionMismatchError,
 )
+from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal, Province
 from chalicelib.services import programs, reviews
-from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal
 from tests.factories import program_body
 
-BEIJING = Principal(role=PROVINCIAL, authority_id="110000", key_id="key_bj")
-JIANGSU = Principal(role=PROVINCIAL, authority_id="320000", key_id="key_js")
+BEIJING = Province(role=PROVINCIAL, authority_id="110000", key_id="key_bj")
+JIANGSU = Province(role=PROVINCIAL, authority_id="320000", key_id="key_js")
 ADMINISTRATOR = Principal(role=ADMIN, authority_id=None, key_id="key_admin")
 NOV_20 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
+
+def _body(**overrides):
+    """A programme body as the route hands it over: validated (``ProgramIn``)."""
+    return schemas.ProgramIn.model_validate(program_body(**overrides))
 
 
 def _set_status(twins, program_id: str, status: str) -> None:
@@ -34,7 +40,7 @@ def _set_status(twins, program_id: str, status: str) -> None:
 
 
 def test_a_new_programme_is_a_draft_stored_once_at_version_1(twins):
-    created = programs.create_program(BEIJING, program_body(), NOV_20)
+    created = programs.create_program(BEIJING, _body(), NOV_20)
     assert created["status"] == "draft" and created["version"] == 1
     assert created["created_at"] == "2026-11-20T02:00:00.000000Z"
     stored = twins.programs.get(created["id"])
@@ -43,7 +49,7 @@ def test_a_new_programme_is_a_draft_stored_once_at_version_1(twins):
 
 
 def test_a_draft_is_hidden_from_the_public_and_other_provinces_not_from_its_owner(twins):
-    draft = programs.create_program(BEIJING, program_body(), NOV_20)["id"]
+    draft = programs.create_program(BEIJING, _body(), NOV_20)["id"]
     for stranger in (None, JIANGSU):
         with pytest.raises(NotFoundError):
             programs.read_program(draft, stranger)
@@ -52,7 +58,7 @@ def test_a_draft_is_hidden_from_the_public_and_other_provinces_not_from_its_owne
 
 
 def test_another_provinces_public_programme_is_403_to_change_not_404(twins):
-    program_id = programs.create_program(BEIJING, program_body(), NOV_20)["id"]
+    program_id = programs.create_program(BEIJING, _body(), NOV_20)["id"]
     _set_status(twins, program_id, "submitted")
     with pytest.raises(ForbiddenError):
         programs.owned_program(program_id, JIANGSU)
@@ -66,8 +72,8 @@ def test_an_implausible_or_unknown_id_is_404_without_reading(twins):
 
 
 def test_editing_a_draft_needs_the_version_read(twins):
-    created = programs.create_program(BEIJING, program_body(), NOV_20)
-    renamed = program_body(name="北京市建筑长城杯")
+    created = programs.create_program(BEIJING, _body(), NOV_20)
+    renamed = _body(name="北京市建筑长城杯")
     with pytest.raises(IfMatchRequiredError):
         programs.update_program(BEIJING, created["id"], None, renamed, NOV_20)
     with pytest.raises(VersionMismatchError):
@@ -81,7 +87,7 @@ def test_the_public_list_shows_public_programmes_newest_first_in_signed_pages(tw
     ids = []
     for day in range(1, 6):
         at = datetime(2026, 11, day, 2, 0, tzinfo=UTC)
-        ids.append(programs.create_program(BEIJING, program_body(name=f"奖{day}"), at)["id"])
+        ids.append(programs.create_program(BEIJING, _body(name=f"奖{day}"), at)["id"])
     for program_id in ids[1:]:
         _set_status(twins, program_id, "approved")  # the first stays a draft
     first = programs.list_programs(None, {}, 2)
@@ -95,7 +101,7 @@ def test_the_public_list_shows_public_programmes_newest_first_in_signed_pages(tw
 
 def test_facts_and_public_names_of_many_programmes_read_those_that_exist(twins):
     ids = [
-        programs.create_program(BEIJING, program_body(name=f"奖{n}"), NOV_20)["id"]
+        programs.create_program(BEIJING, _body(name=f"奖{n}"), NOV_20)["id"]
         for n in range(150)  # more than one BatchGet's 100
     ]
     _set_status(twins, ids[0], "approved")
@@ -111,7 +117,7 @@ def _with_verified_document(twins, program_id: str) -> None:
 
 
 def test_submitting_needs_a_verified_document_and_publishes_the_change(twins):
-    program_id = programs.create_program(BEIJING, program_body(), NOV_20)["id"]
+    program_id = programs.create_program(BEIJING, _body(), NOV_20)["id"]
     with pytest.raises(ConflictError) as refused:
         programs.submit_program(BEIJING, program_id, NOV_20)
     assert refused.value.code == "document_required"
@@ -125,20 +131,17 @@ def test_submitting_needs_a_verified_document_and_publishes_the_change(twins):
 
 
 def test_an_administrator_approves_then_withdraws_and_nothing_else_moves(twins):
-    program_id = programs.create_program(BEIJING, program_body(), NOV_20)["id"]
+    program_id = programs.create_program(BEIJING, _body(), NOV_20)["id"]
     _with_verified_document(twins, program_id)
     programs.submit_program(BEIJING, program_id, NOV_20)
-    with pytest.raises(ForbiddenError):
-        reviews.review_program(BEIJING, program_id, {"decision": "approve"}, NOV_20)
-    approved = reviews.review_program(ADMINISTRATOR, program_id, {"decision": "approve"}, NOV_20)
+    approve = schemas.ReviewIn.model_validate({"decision": "approve"})
+    approved = reviews.review_program(ADMINISTRATOR, program_id, approve, NOV_20)
     assert approved["status"] == "approved"
     with pytest.raises(ConflictError):  # approved, not submitted
-        reviews.review_program(
-            ADMINISTRATOR, program_id, {"decision": "reject", "reason": "x"}, NOV_20
-        )
-    withdrawn = reviews.withdraw_program(
-        ADMINISTRATOR, program_id, {"reason": "清理", "effective_on": "2026-12-01"}, NOV_20
-    )
+        reject = schemas.ReviewIn.model_validate({"decision": "reject", "reason": "x"})
+        reviews.review_program(ADMINISTRATOR, program_id, reject, NOV_20)
+    withdraw = schemas.WithdrawIn.model_validate({"reason": "清理", "effective_on": "2026-12-01"})
+    withdrawn = reviews.withdraw_program(ADMINISTRATOR, program_id, withdraw, NOV_20)
     assert withdrawn["status"] == "withdrawn"
     assert withdrawn["status_history"][-1]["effective_on"] == "2026-12-01"
     assert [op for op, _, _ in twins.programs.commits] == ["status", "status", "status"]
