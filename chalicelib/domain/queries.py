@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The years a working-day calendar may be read or loaded for (``/v1/calendar/{year}``).
+CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR = 2000, 2100
+
 
 @dataclass(frozen=True)
 class AwardFilter:
