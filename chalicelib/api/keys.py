@@ -29,10 +29,11 @@ bp = Blueprint(__name__)
     ok={201: "ApiKeyCreatedOut"},
     auth="required",
     description="A provincial key needs `authority_id` (one of the 33); an admin key "
-    "takes none. Only the key's HMAC is stored: the answer is the one time it is seen.",
+    "takes none. Only the key's HMAC is stored: the answer is the one time it is seen. "
+    "The acting key's id is stored as the new key's `created_by` and logged.",
 )
-def create_key(body: schemas.KeyIn) -> Response:
-    return json_response(key_admin.create_key(body), status=201)
+def create_key(principal: Principal, body: schemas.KeyIn) -> Response:
+    return json_response(key_admin.create_key(principal, body), status=201)
 
 
 @route(
@@ -60,11 +61,15 @@ def list_keys() -> Response:
     auth="required",
     errors=(404, 409),
     path_patterns={"key_id": KEY_ID},
-    description="Idempotent: an already revoked key is answered as it is. The key "
-    "you call with cannot be revoked with itself (409 `invalid_state`).",
+    description="Idempotent: an already revoked key is answered as it is (its first "
+    "revocation kept). The key you call with cannot be revoked with itself (409 "
+    '`invalid_state`). The body is optional: `{"note": "…"}` says why; the acting '
+    "key's id is stored as `revoked_by` and logged.",
 )
-def revoke_key(key_id: str, principal: Principal, now: datetime) -> Response:
-    return json_response(key_admin.revoke(principal, key_id, now))
+def revoke_key(
+    key_id: str, principal: Principal, body: schemas.KeyRevokeIn | None, now: datetime
+) -> Response:
+    return json_response(key_admin.revoke(principal, key_id, now, body))
 
 
 @route(
