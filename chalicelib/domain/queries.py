@@ -34,6 +34,16 @@ class AwardFilter:
 
 
 @dataclass(frozen=True)
+class ProgramFilter:
+    """``GET /v1/programs``: one authority's, or one status, a page at a time."""
+
+    limit: int
+    authority_id: str | None = None
+    status: str | None = None
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
 class VerifyQuery:
     """``GET /v1/verify`` (and the pages a printout or a receipt reads): one enterprise."""
 
