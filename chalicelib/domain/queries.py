@@ -44,6 +44,27 @@ class ProgramFilter:
 
 
 @dataclass(frozen=True)
+class FeedbackFilter:
+    """``GET /v1/feedback``: one authority's (a province: its own), China dates of arrival
+    ``from``..``to`` as sent (``YYYY-MM-DD``, read by the date rule)."""
+
+    limit: int
+    authority_id: str | None = None
+    from_: str | None = None
+    to: str | None = None
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class ZeroReportFilter:
+    """``GET /v1/zero-reports``: one authority's (a province: its own), a page at a time."""
+
+    limit: int
+    authority_id: str | None = None
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
 class VerifyQuery:
     """``GET /v1/verify`` (and the pages a printout or a receipt reads): one enterprise."""
 
