@@ -15,7 +15,8 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib.api.doc import Param
-from chalicelib.api.http import json_response, query_params, received_at, route
+from chalicelib.api.http import json_response, received_at, route
+from chalicelib.domain.queries import MonthRange
 from chalicelib.services import pilot_stats
 
 bp = Blueprint(__name__)
@@ -54,8 +55,8 @@ def count_verifications(request: Request, get_response: Callable[[Request], Resp
     "verifications served (verify and verify/print answers, counted per day). "
     "`from` defaults to 11 months before `to`; at most STATS_MAX_MONTHS months.",
 )
-def pilot(now: datetime) -> Response:
-    return json_response(pilot_stats.pilot(query_params(bp.current_request), now))
+def pilot(query: MonthRange, now: datetime) -> Response:
+    return json_response(pilot_stats.pilot(query, now))
 
 
 @route(

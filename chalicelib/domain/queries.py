@@ -65,6 +65,14 @@ class ZeroReportFilter:
 
 
 @dataclass(frozen=True)
+class MonthRange:
+    """``GET /v1/stats/pilot``: ``from``..``to`` as sent (``YYYY-MM``, read by the month rule)."""
+
+    from_: str | None = None
+    to: str | None = None
+
+
+@dataclass(frozen=True)
 class VerifyQuery:
     """``GET /v1/verify`` (and the pages a printout or a receipt reads): one enterprise."""
 
