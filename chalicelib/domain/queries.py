@@ -17,6 +17,14 @@ CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
+class Page:
+    """A list with no filter (``GET /v1/keys``, ``GET /v1/audit/runs``): a page at a time."""
+
+    limit: int
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
 class AwardFilter:
     """``GET /v1/awards``: the filters, the name search (``q``, ``sort``) and the page."""
 
