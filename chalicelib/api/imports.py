@@ -24,12 +24,13 @@ _NO_STORE = {"Cache-Control": "no-store"}
     audience="provincial",
     ok={201: "ImportUploadOut"},
     auth="required",
-    errors=(422,),
+    errors=(409, 422),
     description="The backfill template as XLSX or CSV (UTF-8, UTF-8 with BOM or "
     "GB18030). Answers an S3 presigned POST under `imports/` pinned to the declared "
     "type and size; a size over the limit (20 MB) is 422 `file_too_large`. POST the "
     "file to `upload.url` with `upload.fields`, then call `.../start`. `program_id` is "
-    "the programme of rows that name none.",
+    "the programme of rows that name none. 409 `too_many_open_imports` while the "
+    "province has `IMPORT_MAX_OPEN` (10) imports open.",
 )
 def request_import(principal: Province, body: schemas.ImportIn, now: datetime) -> Response:
     answer = imports.request_upload(principal, body, now)
