@@ -30,7 +30,7 @@ _NO_STORE = {"Cache-Control": "no-store"}
     "type and size; a size over the limit (20 MB) is 422 `file_too_large`. POST the "
     "file to `upload.url` with `upload.fields`, then call `.../start`. `program_id` is "
     "the programme of rows that name none. 409 `too_many_open_imports` while the "
-    "province has `IMPORT_MAX_OPEN` (10) imports open.",
+    "province has `IMPORT_MAX_OPEN` imports open.",
 )
 def request_import(principal: Province, body: schemas.ImportIn, now: datetime) -> Response:
     answer = imports.request_upload(principal, body, now)

@@ -65,7 +65,7 @@ def list_keys(query: Page) -> Response:
     "key's id is stored as `revoked_by` and logged.",
 )
 def revoke_key(
-    key_id: str, principal: Principal, body: schemas.KeyRevokeIn | None, now: datetime
+    key_id: str, principal: Principal, now: datetime, body: schemas.KeyRevokeIn | None
 ) -> Response:
     return json_response(key_admin.revoke(principal, key_id, now, body))
 

@@ -93,21 +93,12 @@ def _today(info: ValidationInfo) -> date:
     return context.get("today") or china_date(clock.now())
 
 
-# A trimmed, NFC-normalised, non-empty string: ``Annotated[CleanStr, Field(max_length=200)]``.
-CleanStr = Annotated[
+# A trimmed, NFC-normalised, non-empty string: ``Annotated[Text, Field(max_length=200)]``.
+Text = Annotated[
     str,
     BeforeValidator(_clean_text),
     Field(min_length=1, strict=True),
 ]
-
-
-def Text(max_length: int, *, min_length: int = 1) -> Any:
-    """The older spelling of a bounded ``CleanStr`` (``name: Text(200)``).
-
-    It still validates the same, but a type checker cannot read a call as a type (mypy
-    fails on it in ``make test``): write ``Annotated[CleanStr, Field(max_length=200)]``.
-    """
-    return Annotated[CleanStr, Field(min_length=min_length, max_length=max_length)]
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
@@ -130,29 +121,29 @@ class _Schema(BaseModel):
 
 
 class Winner(_Schema):
-    name: Annotated[CleanStr, Field(max_length=200)]
+    name: Annotated[Text, Field(max_length=200)]
     credit_code: CreditCode
     role: WinnerRole
-    project_manager: Annotated[CleanStr, Field(max_length=50)] | None = None
+    project_manager: Annotated[Text, Field(max_length=50)] | None = None
 
 
 class Project(_Schema):
-    name: Annotated[CleanStr, Field(max_length=300)]
+    name: Annotated[Text, Field(max_length=300)]
     category: Category
     location_code: Annotated[str, Field(strict=True, pattern=r"^\d{6}$")] | None = None
-    code: Annotated[CleanStr, Field(max_length=64)] | None = None
+    code: Annotated[Text, Field(max_length=64)] | None = None
 
 
 class AwardIn(_Schema):
     """An award record as a province pushes it (SPEC §3)."""
 
-    source_id: Annotated[CleanStr, Field(max_length=128)]
-    program_id: Annotated[CleanStr, Field(max_length=64)]
+    source_id: Annotated[Text, Field(max_length=128)]
+    program_id: Annotated[Text, Field(max_length=64)]
     # awarded_on before year: the year check reads it.
     awarded_on: IsoDate
     year: Annotated[StrictInt, Field(ge=2000, le=2100)]
-    honor: Annotated[CleanStr, Field(max_length=100)]
-    announcement_number: Annotated[CleanStr, Field(max_length=100)] | None = None
+    honor: Annotated[Text, Field(max_length=100)]
+    announcement_number: Annotated[Text, Field(max_length=100)] | None = None
     announcement_url: (
         Annotated[str, Field(strict=True, max_length=2048, pattern=r"^https?://\S+$")] | None
     ) = None
@@ -194,16 +185,16 @@ class AwardIn(_Schema):
 
 
 class Approval(_Schema):
-    issuer: Annotated[CleanStr, Field(max_length=200)]
-    document_number: Annotated[CleanStr, Field(max_length=100)]
+    issuer: Annotated[Text, Field(max_length=200)]
+    document_number: Annotated[Text, Field(max_length=100)]
     approved_on: IsoDate
 
 
 class ProgramIn(_Schema):
     """An award programme a provincial authority hosts or supervises (SPEC §3)."""
 
-    name: Annotated[CleanStr, Field(max_length=200)]
-    organizer: Annotated[CleanStr, Field(max_length=200)]
+    name: Annotated[Text, Field(max_length=200)]
+    organizer: Annotated[Text, Field(max_length=200)]
     authority_relation: Literal["hosts", "supervises"]
     cycle: Literal["annual", "biennial", "irregular"]
     categories: Annotated[list[Category], Field(min_length=1, max_length=2)]
@@ -234,17 +225,17 @@ class ProgramIn(_Schema):
 
 
 class RevokeIn(_Schema):
-    reason: Annotated[CleanStr, Field(max_length=500)]
-    document_number: Annotated[CleanStr, Field(max_length=100)] | None = None
+    reason: Annotated[Text, Field(max_length=500)]
+    document_number: Annotated[Text, Field(max_length=100)] | None = None
 
 
 class RedactIn(_Schema):
     """Which fields of an award an administrator erases, and why (kept, never public)."""
 
     fields: Annotated[
-        list[Annotated[CleanStr, Field(max_length=50)]], Field(min_length=1, max_length=10)
+        list[Annotated[Text, Field(max_length=50)]], Field(min_length=1, max_length=10)
     ]
-    reason: Annotated[CleanStr, Field(max_length=500)]
+    reason: Annotated[Text, Field(max_length=500)]
 
 
 class BatchIn(_Schema):
@@ -260,7 +251,7 @@ def _plain_filename(value: str) -> str:
 class _UploadIn(_Schema):
     """A file about to be uploaded: its name, type (narrowed by each kind), size and SHA-256."""
 
-    filename: Annotated[Annotated[CleanStr, Field(max_length=255)], AfterValidator(_plain_filename)]
+    filename: Annotated[Annotated[Text, Field(max_length=255)], AfterValidator(_plain_filename)]
     content_type: str
     # The upper limit is a business rule (422, from the configuration): see services.documents.
     size: Annotated[StrictInt, Field(ge=1)]
@@ -289,7 +280,7 @@ class ImportIn(_UploadIn):
     content_type: Literal[
         "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     ]
-    program_id: Annotated[CleanStr, Field(max_length=64)] | None = None
+    program_id: Annotated[Text, Field(max_length=64)] | None = None
 
 
 class ReviewIn(_Schema):
@@ -308,7 +299,7 @@ class ReviewIn(_Schema):
     )
 
     decision: Literal["approve", "reject"]
-    reason: Annotated[CleanStr, Field(max_length=500)] | None = Field(
+    reason: Annotated[Text, Field(max_length=500)] | None = Field(
         default=None, validate_default=True
     )
 
@@ -323,7 +314,7 @@ class ReviewIn(_Schema):
 class WithdrawIn(_Schema):
     """Withdraw an approved programme (e.g. after an award clean-up) from ``effective_on``."""
 
-    reason: Annotated[CleanStr, Field(max_length=500)]
+    reason: Annotated[Text, Field(max_length=500)]
     effective_on: IsoDate
 
 
@@ -342,7 +333,7 @@ class CalendarIn(_Schema):
 class ExcuseIn(_Schema):
     """Why an administrator accepts a late push as justified."""
 
-    reason: Annotated[CleanStr, Field(max_length=500)]
+    reason: Annotated[Text, Field(max_length=500)]
 
 
 class ZeroReportIn(_Schema):
@@ -350,20 +341,20 @@ class ZeroReportIn(_Schema):
 
     period_from: IsoDate
     period_to: IsoDate
-    note: Annotated[CleanStr, Field(max_length=1000)]
+    note: Annotated[Text, Field(max_length=1000)]
 
 
 class FeedbackIn(_Schema):
     """An idea or a problem reported to MOHURD's Construction Market Supervision Department."""
 
-    subject: Annotated[CleanStr, Field(max_length=200)]
-    body: Annotated[CleanStr, Field(max_length=5000)]
+    subject: Annotated[Text, Field(max_length=200)]
+    body: Annotated[Text, Field(max_length=5000)]
 
 
 class FeedbackHandleIn(_Schema):
     """An administrator's reply to a feedback item, which the province reads in its console."""
 
-    reply: Annotated[CleanStr, Field(max_length=2000)]
+    reply: Annotated[Text, Field(max_length=2000)]
 
 
 class AuditRunIn(_Schema):
@@ -383,7 +374,7 @@ class KeyIn(_Schema):
     authority_id: Annotated[str, Field(strict=True, max_length=16)] | None = Field(
         default=None, validate_default=True
     )
-    note: Annotated[CleanStr, Field(max_length=200)]
+    note: Annotated[Text, Field(max_length=200)]
 
     @field_validator("authority_id")
     @classmethod
@@ -399,7 +390,7 @@ class KeyIn(_Schema):
 class KeyRevokeIn(_Schema):
     """Optional body of ``POST /v1/keys/{key_id}/revoke``: why (stored with who revoked)."""
 
-    note: Annotated[CleanStr, Field(max_length=200)] | None = None
+    note: Annotated[Text, Field(max_length=200)] | None = None
 
 
 # Fields the server owns: a client may send back what it read, we ignore them.

@@ -11,10 +11,10 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime
-from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import GetError, PynamoDBException, UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
@@ -83,8 +83,7 @@ def revoke_record(
     """
     if record.revoked_at:
         return False
-    # Action subclasses; pynamodb types update(actions=) as list[Action] (invariant).
-    actions: list[Any] = [
+    actions: list[Action] = [
         ApiKey.revoked_at.set(iso_utc(now or utc_now())),
         ApiKey.revoked_by.set(by),
     ]
