@@ -41,8 +41,8 @@ GOAL = 0.5  # of the function's memory
 
 def _prepare(rows: int, directory: Path) -> tuple[str, int]:
     """A started import of a ``rows``-row XLSX (one winner per award); its id and size."""
+    from chalicelib.domain import schemas
     from chalicelib.domain.principal import PROVINCIAL, Province
-    from chalicelib.domain.schemas import ImportIn
     from chalicelib.services import imports
     from chalicelib.services.keys import issue_key
     from chalicelib.services.setup import bootstrap
@@ -57,15 +57,16 @@ def _prepare(rows: int, directory: Path) -> tuple[str, int]:
     content = write_xlsx(directory / "awards.xlsx", rows_data).read_bytes()
     del rows_data
     now = datetime.now(UTC)
-    body = ImportIn.model_validate(
-        {
-            "filename": "awards.xlsx",
-            "content_type": XLSX,
-            "size": len(content),
-            "sha256": hashlib.sha256(content).hexdigest(),
-        }
+    declared = imports.request_upload(
+        principal,
+        schemas.ImportIn(
+            filename="awards.xlsx",
+            content_type=XLSX,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+        ),
+        now,
     )
-    declared = imports.request_upload(principal, body, now)
     import_id = declared["import_id"]
     objects.put_bytes(imports.upload_key(import_id), content, content_type=XLSX)
     started = imports.start(principal, import_id, now)

@@ -87,9 +87,9 @@ def get_import(import_id: str, principal: Principal, now: datetime) -> Response:
     bp,
     "POST",
     "/imports/{import_id}/cancel",
-    roles=(PROVINCIAL, ADMIN),  # an administrator may stop any province's import
     summary="Cancel an import",
     audience="provincial",
+    roles=(PROVINCIAL, ADMIN),  # an administrator may cancel any province's import
     ok={200: "ImportOut"},
     auth="required",
     errors=(404, 409),

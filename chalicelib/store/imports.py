@@ -29,8 +29,8 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
 
+from chalicelib.store.base import StoreModel
 from chalicelib.store.submissions import SUBMISSIONS_META, ImportsByAuthorityIndex
 
 JOB_SK = "JOB"
@@ -55,7 +55,7 @@ def _page_sk(part: str, page: int) -> str:
     return f"{PROBLEMS_SK_PREFIX}{part}#{page:05d}"
 
 
-class ImportJob(Model):
+class ImportJob(StoreModel):
     Meta = SUBMISSIONS_META
 
     pk = UnicodeAttribute(hash_key=True)
@@ -94,7 +94,7 @@ class ImportJob(Model):
     imports_by_authority = ImportsByAuthorityIndex()
 
 
-class ImportProblemPage(Model):
+class ImportProblemPage(StoreModel):
     Meta = SUBMISSIONS_META
 
     pk = UnicodeAttribute(hash_key=True)

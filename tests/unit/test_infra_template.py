@@ -51,7 +51,7 @@ def _keys(key_schema: list[dict[str, str]]) -> dict[str, str]:
 
 
 def _model_schema(model: Any) -> dict[str, Any]:
-    """The schema pynamodb sends to CreateTable (what ``services/setup.py`` creates locally)."""
+    """The schema pynamodb sends to CreateTable (what ``store/provision.py`` creates locally)."""
     schema = model._get_schema()
     indexes = {}
     for index in schema["global_secondary_indexes"]:
