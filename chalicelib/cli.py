@@ -150,19 +150,18 @@ def _secret_problem() -> str | None:
     """
     from chalicelib.config import settings
     from chalicelib.domain.errors import UnavailableError
+    from chalicelib.store.secrets import secret_exists, server_secret
 
     config = settings()
     if config.server_secret_arn:
         try:
-            config.server_secret  # noqa: B018 - read it now: fail here, not after printing
+            server_secret()  # read it now: fail here, not after printing
         except (UnavailableError, RuntimeError) as exc:
             return (
                 f"cannot read the server secret SERVER_SECRET_ARN={config.server_secret_arn!r}: "
                 f"{exc}"
             )
         return None
-    from chalicelib.store.secrets import secret_exists
-
     stack_secret = config.stack_secret_name
     if secret_exists(stack_secret):
         return (

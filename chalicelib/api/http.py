@@ -160,6 +160,8 @@ def route(
             if not route_doc.open_query:
                 reject_unknown_params(request, accepted)
             principal = _caller(request, route_doc)
+            for param in route_doc.path_params:
+                kwargs[param.name] = read_param(param, kwargs[param.name])
             if "principal" in takes:
                 kwargs["principal"] = principal
             if "query" in takes:

@@ -21,6 +21,7 @@ from chalice.app import Request
 from chalicelib.api.doc import Param
 from chalicelib.api.http import json_response, query_params, received_at, route, source_ip
 from chalicelib.domain.credit_code import normalize_credit_code
+from chalicelib.domain.queries import MonthRange
 from chalicelib.services import pilot_stats, rate_limits
 
 bp = Blueprint(__name__)
@@ -63,8 +64,8 @@ def count_verifications(request: Request, get_response: Callable[[Request], Resp
     "successful verify and verify/print answers — repeats and further pages count once. "
     "`from` defaults to 11 months before `to`; at most STATS_MAX_MONTHS months.",
 )
-def pilot(now: datetime) -> Response:
-    return json_response(pilot_stats.pilot(query_params(bp.current_request), now))
+def pilot(query: MonthRange, now: datetime) -> Response:
+    return json_response(pilot_stats.pilot(query, now))
 
 
 @route(

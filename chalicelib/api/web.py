@@ -18,7 +18,6 @@ from functools import cache
 from pathlib import Path
 from string import Template
 
-from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Blueprint, Response
 from chalice.app import Request
 
@@ -35,10 +34,8 @@ from chalicelib.api.http import (
 from chalicelib.config import settings
 from chalicelib.domain.errors import NotFoundError, RegistryError
 from chalicelib.domain.jose import fingerprint
-from chalicelib.observability import logger
-from chalicelib.services import receipts
+from chalicelib.services import receipts, uploads
 from chalicelib.services import verify_print as printable
-from chalicelib.store import objects
 
 bp = Blueprint(__name__)
 
@@ -196,24 +193,6 @@ def _static_file(kinds: dict[str, str], name: str, path: str, *, cache: str) -> 
     )
 
 
-def upload_origin() -> str | None:
-    """The origin of the presigned upload forms (S3, or the emulator locally).
-
-    The console posts approval documents and spreadsheets straight to the
-    bucket, so its ``connect-src`` names that one origin besides its own.
-    Signing a form needs no network call.
-    """
-    try:
-        url = objects.presigned_post(
-            "console-origin", content_type="text/plain", size=1, seconds=60
-        )
-    except (BotoCoreError, ClientError, ValueError) as exc:
-        logger.warning("no upload origin for the console", extra={"fault": type(exc).__name__})
-        return None
-    match = re.match(r"^(https?://[^/?#]+)", url["url"])
-    return match.group(1) if match else None
-
-
 @cache
 def console_policy() -> str:
     """``PAGE_POLICY`` plus ``connect-src`` for the API and the upload origin.
@@ -222,7 +201,7 @@ def console_policy() -> str:
     the review queue shows inline in an ``<iframe>``: ``frame-src`` names it
     (and nothing else; ``object-src`` stays ``'none'``).
     """
-    origin = upload_origin()
+    origin = uploads.upload_origin()
     if not origin:
         return PAGE_POLICY + "; connect-src 'self'"
     return PAGE_POLICY + f"; connect-src 'self' {origin}; frame-src {origin}"

@@ -22,13 +22,9 @@ import random
 from datetime import datetime, time
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException
-
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITIES
 from chalicelib.domain.china_time import CHINA_TZ, china_date
-from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.pilot_stats import (
     PilotCounts,
     month_days,
@@ -36,13 +32,13 @@ from chalicelib.domain.pilot_stats import (
     pilot_report,
     public_summary,
 )
+from chalicelib.domain.queries import MonthRange
 from chalicelib.observability import count, logger
 from chalicelib.services.timeliness_stats import _as_of as audit_as_of
+from chalicelib.store import audit_records as records
 from chalicelib.store import rate_limits as rate_limits_store
 from chalicelib.store import stats as stats_store
-from chalicelib.store.audit import TimelinessStats
 
-PILOT_PARAMS = frozenset({"from", "to"})
 _NAMES = {a.id: (a.name_zh, a.name_en) for a in AUTHORITIES}
 
 
@@ -80,14 +76,14 @@ def count_verification(
     shard = random.randrange(config.verify_counter_shards)  # spreading writes, not secrecy
     try:
         stats_store.add_one(stats_store.VERIFY, china_date(now), shard)
-    except (PynamoDBException, ClientError, BotoCoreError) as exc:
+    except stats_store.CountFailed as exc:
         count("VerificationNotCounted")
-        logger.warning("verification not counted", extra={"fault": type(exc).__name__})
+        logger.warning("verification not counted", extra={"fault": str(exc)})
 
 
 def _pilot_counts() -> dict[str, PilotCounts]:
     """Every authority's counters (33 items, one Query), in the authorities' order."""
-    items = {s.sk: s for s in TimelinessStats.query("STATS", consistent_read=True)}
+    items = records.stats_of_all()
     return {
         authority_id: PilotCounts.from_dict(items[authority_id].pilot)
         if authority_id in items
@@ -96,16 +92,11 @@ def _pilot_counts() -> dict[str, PilotCounts]:
     }
 
 
-def pilot(params: dict[str, str], now: datetime) -> dict[str, Any]:
+def pilot(query: MonthRange, now: datetime) -> dict[str, Any]:
     """``GET /v1/stats/pilot?from=YYYY-MM&to=YYYY-MM`` (administrators)."""
-    for name in params:
-        if name not in PILOT_PARAMS:
-            raise ValidationError(f"unknown parameter {name[:64]}", field=name[:64])
     config = settings()
     today = china_date(now)
-    months = month_span(
-        params.get("from"), params.get("to"), today=today, max_months=config.stats_max_months
-    )
+    months = month_span(query.from_, query.to, today=today, max_months=config.stats_max_months)
     first, last = month_days(months)
     verifications = stats_store.daily_counts(
         stats_store.VERIFY, config.verify_counter_shards, first, last

@@ -50,8 +50,8 @@ from chalicelib.services.changes import encode_position
 from chalicelib.services.export import read_position
 from chalicelib.services.programs import public_name
 from chalicelib.store import kms
+from chalicelib.store import programs as program_store
 from chalicelib.store import receipts as receipt_store
-from chalicelib.store.models import Program
 
 RECEIPT_TYPE = receipt_store.RECEIPT_TYPE
 ID_PREFIX = "rcp"
@@ -109,15 +109,11 @@ def _answer(credit_code: str) -> tuple[str, str, list[dict[str, Any]], bool]:
 
 def _programs(views: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """``{id: {"name", "approval"}}``: the name the public knows (never a draft's)."""
-    ids = sorted({view["program_id"] for view in views})
-    found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(ids), award_reads.BATCH_GET_MAX):
-        for program in Program.batch_get(ids[start : start + award_reads.BATCH_GET_MAX]):
-            found[program.id] = {
-                "name": public_name(program),
-                "approval": program.content.get("approval"),
-            }
-    return found
+    found = program_store.get_many(view["program_id"] for view in views)
+    return {
+        program_id: {"name": public_name(program), "approval": program.content.get("approval")}
+        for program_id, program in found.items()
+    }
 
 
 def _validity(view: dict[str, Any]) -> dict[str, Any]:

@@ -79,7 +79,7 @@ def test_a_failure_to_count_never_fails_the_verification(api, monkeypatch):
         attempts.append(args)
         raise UpdateError("the stats table is unavailable")
 
-    monkeypatch.setattr(stats_store, "add_one", broken)
+    monkeypatch.setattr(stats_store.DailyCounter, "update", broken)  # the storage fails
     answer = api.call("GET", f"/v1/verify?credit_code={credit_code(7)}")
     assert answer.status_code == 200, answer.body
     assert answer.data["awards"] == []
