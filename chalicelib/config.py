@@ -134,6 +134,24 @@ class Settings:
     stats_max_months: int = 36
     # How long a container keeps the fetched server secret before asking again.
     server_secret_max_age: int = 3600
+    # --- Webhook subscriptions (issue 21) ---
+    # The KMS key (alias) that encrypts signing secrets at rest.
+    webhook_key_id: str = "alias/award-registry-local-webhooks"
+    # Deliver to 127.0.0.1 over http (make run, tests): the local stage only, never a cloud one.
+    webhook_allow_loopback: bool = False
+    webhook_timeout_seconds: float = 10.0
+    # Subscriptions one province may hold (deleted ones not counted).
+    webhook_max_per_owner: int = 10
+    # Events one replay request re-sends at most, and how often a subscription may replay.
+    webhook_replay_max: int = 1000
+    webhook_replay_interval_seconds: int = 60
+    # Change-feed entries one fan-out step reads per subscription (one transaction: < 100).
+    webhook_fanout_page: int = 50
+    # Dispatcher: a subscription's queue is held this long; sending stops taking new
+    # deliveries after the budget; this many subscriptions are served side by side.
+    webhook_lease_seconds: int = 120
+    webhook_dispatch_budget_seconds: float = 40.0
+    webhook_dispatch_threads: int = 8
 
     @property
     def server_secret(self) -> str:
@@ -234,6 +252,17 @@ def settings() -> Settings:
         verify_counter_shards=max(1, _env_int("VERIFY_COUNTER_SHARDS", 8)),
         stats_max_months=max(1, _env_int("STATS_MAX_MONTHS", 36)),
         server_secret_max_age=_env_int("SERVER_SECRET_MAX_AGE", 3600),
+        # --- Webhook subscriptions (issue 21) ---
+        webhook_key_id=_env("WEBHOOK_KEY_ID", f"alias/{prefix}-webhooks"),
+        webhook_allow_loopback=stage == "local" and _env_bool("WEBHOOK_ALLOW_LOOPBACK", True),
+        webhook_timeout_seconds=float(_env("WEBHOOK_TIMEOUT_SECONDS", "10")),
+        webhook_max_per_owner=max(1, _env_int("WEBHOOK_MAX_PER_OWNER", 10)),
+        webhook_replay_max=max(1, _env_int("WEBHOOK_REPLAY_MAX", 1000)),
+        webhook_replay_interval_seconds=_env_int("WEBHOOK_REPLAY_INTERVAL_SECONDS", 60),
+        webhook_fanout_page=max(1, min(_env_int("WEBHOOK_FANOUT_PAGE", 50), 99)),
+        webhook_lease_seconds=_env_int("WEBHOOK_LEASE_SECONDS", 120),
+        webhook_dispatch_budget_seconds=float(_env("WEBHOOK_DISPATCH_BUDGET_SECONDS", "40")),
+        webhook_dispatch_threads=max(1, _env_int("WEBHOOK_DISPATCH_THREADS", 8)),
     )
 
 

@@ -140,6 +140,13 @@ def ensure_server_secret() -> bool:
     return True
 
 
+def ensure_webhook_key() -> str:
+    """The symmetric key that encrypts webhook secrets (the stack's ``WebhookSecretsKey``)."""
+    from chalicelib.store import kms
+
+    return kms.ensure_symmetric_key(settings().webhook_key_id, "award-registry webhook secrets")
+
+
 def bootstrap() -> dict:
     """Tables, bucket, topic, server secret, imports queue, the 33 authorities, a receipt key."""
     tables = ensure_tables()
@@ -148,6 +155,7 @@ def bootstrap() -> dict:
     imports_queue = ensure_imports_queue()
     authorities = load_authorities()
     receipt_key = receipt_keys.ensure_key()  # locally moto's KMS plays the stack's key
+    ensure_webhook_key()
     return {
         "tables_created": tables,
         **resources,

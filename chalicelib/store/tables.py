@@ -15,6 +15,7 @@ from chalicelib.store.models import ApiKey, AuthorityRecord, AwardRecord, Change
 from chalicelib.store.search import BigramEntry
 from chalicelib.store.stats import DailyCounter
 from chalicelib.store.submissions import ZeroReport
+from chalicelib.store.webhooks import Subscription
 
 ALL_TABLES: tuple[type[Model], ...] = (
     ApiKey,
@@ -27,4 +28,5 @@ ALL_TABLES: tuple[type[Model], ...] = (
     ZeroReport,
     BigramEntry,
     DailyCounter,
+    Subscription,
 )
