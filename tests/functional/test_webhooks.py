@@ -10,57 +10,15 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from svix.webhooks import Webhook
 
 from tests.factories import award_body
+from tests.receiver import Receiver
 from tests.steps import approved_program, push
-
-
-class Receiver:
-    """A provincial platform's endpoint: records each request, answers from a script."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.script: list[int] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                body = self.rfile.read(length)
-                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                status = receiver.script.pop(0) if receiver.script else 200
-                payload = b"gone" if status == 410 else b"ok"
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/awards"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def verified(self, secret: str) -> list[tuple[str, dict]]:
-        """Every request checked with svix: (webhook-id, parsed body)."""
-        checked = []
-        for headers, body in self.requests:
-            Webhook(secret).verify(body, headers)  # raises unless a signature matches
-            checked.append((headers["webhook-id"], json.loads(body)))
-        return checked
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -125,7 +83,7 @@ def test_push_update_and_revoke_arrive_signed_in_order_as_the_public_sees_the_aw
         "award.revoked",
     ]
     assert len({webhook_id for webhook_id, _ in deliveries}) == 3
-    for headers, _ in receiver.requests:
+    for headers, _, _ in receiver.requests:
         assert headers["content-type"] == "application/json"
     # data: the award exactly as an anonymous GET shows it, plus its feed position
     public = api.call("GET", f"/v1/awards/{award['id']}").data
@@ -376,14 +334,14 @@ def test_a_rotated_secret_signs_beside_the_old_one_for_a_day(api, keys, client, 
     assert new_secret != subscription["secret"]
     push(api, keys["110000"], award_body(program_id, source_id="S-1"))
     run_dispatch(client)
-    headers, _ = receiver.requests[0]
+    headers, _, _ = receiver.requests[0]
     assert len(headers["webhook-signature"].split(" ")) == 2
     receiver.verified(new_secret)
     receiver.verified(subscription["secret"])
     clock.set(start + timedelta(hours=25))
     push(api, keys["110000"], award_body(program_id, source_id="S-2"))
     run_dispatch(client)
-    headers, body = receiver.requests[1]
+    headers, body, _ = receiver.requests[1]
     assert len(headers["webhook-signature"].split(" ")) == 1
     Webhook(new_secret).verify(body, headers)
 
