@@ -618,6 +618,7 @@ class PilotStatsOut(_Out):
     national: PilotNationalOut
     authorities: list[PilotAuthorityOut]
     verifications: PilotVerificationsOut
+    webhooks: PilotWebhooksOut | SkipJsonSchema[None] = None
 
 
 class PublicStatsOut(_Out):
@@ -797,3 +798,22 @@ class PingOut(_Out):
     status_code: int | None = Field(description="The receiver's answer; null: none came.")
     ok: bool
     error: str | None
+
+
+class DeliveryLagOut(_Out):
+    p50: float | None = Field(description="Seconds from a change's commit to its receipt.")
+    p95: float | None
+    samples: int = Field(ge=0)
+
+
+class PilotWebhooksOut(_Out):
+    """Who receives pushes (webhook subscriptions, issue 21), read when asked."""
+
+    provinces_receiving: int = Field(
+        ge=0, description="Authorities with an active subscription delivering without failures."
+    )
+    share_of_provinces_receiving: float | None
+    receiving_authority_ids: list[str]
+    subscriptions_active: int = Field(ge=0)
+    subscriptions_paused: int = Field(ge=0)
+    delivery_lag_seconds: DeliveryLagOut

@@ -34,11 +34,13 @@ from chalicelib.domain.pilot_stats import (
     month_span,
     pilot_report,
     public_summary,
+    webhook_summary,
 )
 from chalicelib.observability import count, logger
 from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.services.timeliness_stats import _as_of as audit_as_of
 from chalicelib.store import stats as stats_store
+from chalicelib.store import webhooks as webhook_store
 from chalicelib.store.audit import TimelinessStats
 
 PILOT_PARAMS = frozenset({"from", "to"})
@@ -90,7 +92,28 @@ def pilot(principal: Principal | None, params: dict[str, str], now: datetime) ->
     )
     for row in report["authorities"]:
         row["name_zh"], row["name_en"] = _NAMES[row["authority_id"]]
-    return {"from": months[0], "to": months[-1], "as_of": audit_as_of(), **report}
+    return {
+        "from": months[0],
+        "to": months[-1],
+        "as_of": audit_as_of(),
+        **report,
+        "webhooks": _webhooks(),
+    }
+
+
+def _webhooks() -> dict[str, Any]:
+    """Webhook reach and lag, read now from the subscriptions (one Query, a few hundred)."""
+    rows = [
+        {
+            "owner_authority_id": item.owner_authority_id,
+            "state": item.state,
+            "delivered": item.delivered,
+            "failing_since": item.failing_since,
+            "lags": item.lags,
+        }
+        for item in webhook_store.every_subscription()
+    ]
+    return webhook_summary(rows, _NAMES)
 
 
 def public() -> dict[str, Any]:

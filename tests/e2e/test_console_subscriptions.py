@@ -139,6 +139,10 @@ def test_an_administrator_sees_every_provinces_subscriptions(stack, page: Page, 
         expect(row).to_contain_text(HEILONGJIANG_ZH, timeout=WAIT)
         expect(page.locator("#tab-subscriptions").get_by_label("所属省份")).to_be_visible()
         shoot(page, "subscriptions-admin")
+        # the pilot statistics gain who receives pushes and the delivery lag
+        page.get_by_role("tab", name="试点评估").click()
+        expect(page.locator("#pilot-webhooks")).to_contain_text("接收推送的省份")
+        expect(page.locator("#pilot-webhooks")).to_contain_text("投递延迟")
     finally:
         requests.delete(
             stack.url(f"/v1/subscriptions/{made.json()['id']}"), headers=bearer(key), timeout=30

@@ -439,3 +439,25 @@ def test_the_secret_is_in_no_get_and_no_log_line(api, keys, client, receiver, cl
         [item.attribute_values for item in Subscription.scan(Subscription.sk == "SUB")], default=str
     )
     assert all(secret.removeprefix("whsec_") not in stored for secret in secrets)
+
+
+def test_pilot_statistics_show_the_share_of_provinces_receiving_and_the_lag(
+    api, keys, client, receiver, clock
+):
+    now_pinned(clock)
+    program_id = approved_program(api, keys["110000"], keys["admin"])
+    subscribe(api, keys["110000"], receiver.url)
+    # subscribed to its own awards only: nothing delivered yet
+    subscribe(api, keys["320000"], receiver.url, authority_ids=["320000"])
+    before = api.call("GET", "/v1/stats/pilot", key=keys["admin"]).data["webhooks"]
+    assert before["provinces_receiving"] == 0 and before["delivery_lag_seconds"]["p50"] is None
+    push(api, keys["110000"], award_body(program_id))
+    run_dispatch(client)
+    stats = api.call("GET", "/v1/stats/pilot", key=keys["admin"])
+    assert stats.status_code == 200, stats.body
+    hooks = stats.data["webhooks"]
+    assert hooks["provinces_receiving"] == 1 and hooks["receiving_authority_ids"] == ["110000"]
+    assert hooks["share_of_provinces_receiving"] == round(1 / 33, 4)
+    assert hooks["subscriptions_active"] == 2
+    lag = hooks["delivery_lag_seconds"]
+    assert lag["samples"] == 1 and 0 <= lag["p50"] <= lag["p95"] < 60

@@ -166,3 +166,23 @@ def test_a_secret_is_whsec_and_32_random_bytes():
 def test_errors_kept_are_one_line_of_at_most_200_characters():
     kept = rules.short_error("HTTP 500:\n" + "x" * 1000)
     assert len(kept) == 200 and "\n" not in kept
+
+
+def test_the_pilot_share_counts_provinces_with_a_working_subscription():
+    from chalicelib.domain.pilot_stats import webhook_summary
+
+    rows = [
+        {"owner_authority_id": "110000", "state": "active", "delivered": 4,
+         "failing_since": None, "lags": [1.0, 2.0, 3.0, 40.0]},
+        {"owner_authority_id": "110000", "state": "active", "delivered": 1,
+         "failing_since": None, "lags": [5.0]},
+        {"owner_authority_id": "320000", "state": "active", "delivered": 9,
+         "failing_since": "2026-12-01T00:00:00.000000Z", "lags": []},
+        {"owner_authority_id": "440000", "state": "paused", "delivered": 9, "lags": []},
+        {"owner_authority_id": "330000", "state": "deleted", "delivered": 9, "lags": [99.0]},
+    ]  # fmt: skip
+    summary = webhook_summary(rows, ["110000", "320000", "330000", "440000"])
+    assert summary["provinces_receiving"] == 1
+    assert summary["share_of_provinces_receiving"] == 0.25
+    assert summary["subscriptions_active"] == 3 and summary["subscriptions_paused"] == 1
+    assert summary["delivery_lag_seconds"] == {"p50": 3.0, "p95": 40.0, "samples": 5}
