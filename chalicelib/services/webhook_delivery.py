@@ -473,6 +473,10 @@ def serve(
         subscription, iso_utc(now), iso_utc(now + timedelta(seconds=config.webhook_lease_seconds))
     ):
         return 0
+    subscription.refresh(consistent_read=True)  # the round read it through an index
+    if subscription.state != rules.ACTIVE:
+        store.update(subscription, lease_until=None)
+        return 0
     turn = _Turn(head=int(subscription.head), failing_since=subscription.failing_since)
     sent = 0
     try:
@@ -604,10 +608,10 @@ def run_once(
     seconds = (
         settings().webhook_dispatch_budget_seconds if budget_seconds is None else budget_seconds
     )
-    deadline = time.monotonic() + seconds
+    # Fan-out may use half the budget (a backlog continues next round); sending gets its own.
     subscriptions = list(store.every_subscription())
-    queued = fan_out(subscriptions, clock.now(), deadline)
+    queued = fan_out(subscriptions, clock.now(), time.monotonic() + seconds / 2)
     if queued:  # the index may lag: re-read the queues fan-out just moved
         subscriptions = [store.get(s.id) or s for s in subscriptions]
-    sent = dispatch(subscriptions, deadline, rand)
+    sent = dispatch(subscriptions, time.monotonic() + seconds, rand)
     return {"subscriptions": len(subscriptions), "queued": queued, "sent": sent}
