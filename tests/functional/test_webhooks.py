@@ -461,3 +461,35 @@ def test_pilot_statistics_show_the_share_of_provinces_receiving_and_the_lag(
     assert hooks["subscriptions_active"] == 2
     lag = hooks["delivery_lag_seconds"]
     assert lag["samples"] == 1 and 0 <= lag["p50"] <= lag["p95"] < 60
+
+
+def test_answers_match_the_documented_schemas(api, keys, client, receiver, clock, public_base_url):
+    from tests.functional.test_openapi import assert_matches
+
+    document = api.call("GET", "/v1/openapi.json").data
+    now_pinned(clock)
+    program_id = approved_program(api, keys["110000"], keys["admin"])
+    created = subscribe(api, keys["110000"], receiver.url, description="说明")
+    assert_matches(document, "SubscriptionCreated", created)
+    path = f"/v1/subscriptions/{created['id']}"
+    push(api, keys["110000"], award_body(program_id))
+    run_dispatch(client)
+    assert_matches(document, "Subscription", api.call("GET", path, key=keys["110000"]).data)
+    listed = api.call("GET", "/v1/subscriptions", key=keys["admin"]).data
+    assert_matches(document, "SubscriptionList", listed)
+    log = api.call("GET", f"{path}/deliveries", key=keys["110000"]).data
+    assert_matches(document, "DeliveryList", log)
+    assert_matches(document, "Ping", api.call("POST", f"{path}/ping", key=keys["110000"]).data)
+    replayed = api.call(
+        "POST", f"{path}/replay", {"from_position": log["items"][0]["position"]},
+        key=keys["110000"],
+    )  # fmt: skip
+    assert replayed.status_code == 202
+    assert_matches(document, "Replay", replayed.data)
+    rotated = api.call("POST", f"{path}/rotate-secret", key=keys["110000"]).data
+    assert_matches(document, "SubscriptionCreated", rotated)
+    paused = api.call("PATCH", path, {"state": "paused"}, key=keys["110000"]).data
+    assert_matches(document, "Subscription", paused)
+    assert_matches(document, "Subscription", api.call("DELETE", path, key=keys["110000"]).data)
+    stats = api.call("GET", "/v1/stats/pilot", key=keys["admin"]).data
+    assert_matches(document, "PilotStats", stats)
