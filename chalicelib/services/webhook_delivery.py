@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from standardwebhooks.webhooks import Webhook
 
@@ -58,7 +58,9 @@ from chalicelib.store import kms
 from chalicelib.store import webhooks as store
 from chalicelib.store.awards import award_history
 from chalicelib.store.base import iso_utc, parse_iso_utc
-from chalicelib.store.models import ChangeEntry
+
+if TYPE_CHECKING:  # a change-feed entry, as services/changes.py reads them
+    from chalicelib.store.models import ChangeEntry
 
 LAGS_KEPT = 50
 USER_AGENT = "AwardRegistry-Webhooks/1.0"
@@ -473,7 +475,7 @@ def serve(
         subscription, iso_utc(now), iso_utc(now + timedelta(seconds=config.webhook_lease_seconds))
     ):
         return 0
-    subscription.refresh(consistent_read=True)  # the round read it through an index
+    store.reread(subscription)  # the round read it through an index
     if subscription.state != rules.ACTIVE:
         store.update(subscription, lease_until=None)
         return 0
@@ -526,9 +528,8 @@ def _end_turn(subscription: store.Subscription, turn: _Turn) -> None:
 def pause(subscription: store.Subscription, reason: str) -> None:
     """Pause a subscription the dispatcher gave up on, and tell the administrators."""
     at = iso_utc(clock.now())
-    if not store.update(
+    if not store.pause_if_active(
         subscription,
-        condition=store.Subscription.state == rules.ACTIVE,
         state=rules.PAUSED,
         paused_reason=reason,
         paused_at=at,

@@ -124,11 +124,10 @@ def create(principal: Principal | None, data: Any, now: datetime) -> dict[str, A
     body = parse_body("SubscriptionIn", data)
     owner = _owner_for(caller, body.owner_authority_id)
     delivery.target_of(body.url)  # 400 naming url when refused (SSRF guard)
-    live = [s for s in store.Subscription.by_owner.query(owner) if s.state != rules.DELETED]
-    if len(live) >= settings().webhook_max_per_owner:
+    live = store.live_count(owner)
+    if live >= settings().webhook_max_per_owner:
         raise ConflictError(
-            "invalid_state",
-            f"{owner} already has {len(live)} subscriptions; delete one first",
+            "invalid_state", f"{owner} already has {live} subscriptions; delete one first"
         )
     subscription_id = new_id("sub")
     secret = rules.new_secret()
@@ -228,7 +227,7 @@ def update(
     if values:
         values["updated_at"] = iso_utc(now)
         store.update(item, **values)
-        item.refresh(consistent_read=True)
+        store.reread(item)
     if resumed:
         _retry_head_now(item, now)
     return subscription_view(item)
@@ -245,7 +244,7 @@ def delete(principal: Principal | None, subscription_id: str, now: datetime) -> 
     """``DELETE``: no more deliveries; the record and its log are kept (never hard-deleted)."""
     item = _owned(principal, subscription_id)
     store.update(item, state=rules.DELETED, updated_at=iso_utc(now))
-    item.refresh(consistent_read=True)
+    store.reread(item)
     return subscription_view(item)
 
 
@@ -307,12 +306,7 @@ def replay(
     position = _replay_start(item, body)
     config = settings()
     allowed_after = iso_utc(now - timedelta(seconds=config.webhook_replay_interval_seconds))
-    if not store.update(
-        item,
-        condition=store.Subscription.replayed_at.does_not_exist()
-        | (store.Subscription.replayed_at <= allowed_after),
-        replayed_at=iso_utc(now),
-    ):
+    if not store.mark_replayed(item, iso_utc(now), allowed_after):
         raise ThrottledError(
             f"one replay per {config.webhook_replay_interval_seconds} s per subscription"
         )
@@ -337,7 +331,7 @@ def replay(
                 if added is not None:
                     queued += added
                     break
-                item.refresh(consistent_read=True)  # fan-out appended meanwhile: go after it
+                store.reread(item)  # fan-out appended meanwhile: go after it
             else:
                 raise ConflictError("invalid_state", "the subscription is busy, try again")
         position = page.position
@@ -387,6 +381,6 @@ def rotate_secret(
         secret_version=int(item.secret_version or 1) + 1,
         updated_at=iso_utc(now),
     )
-    item.refresh(consistent_read=True)
+    store.reread(item)
     logger.info("webhook secret rotated", extra={"subscription_id": item.id})
     return {**subscription_view(item), "secret": secret}

@@ -245,3 +245,26 @@ def take_lease(subscription: Subscription, now: str, until: str) -> bool:
     """Hold the subscription's queue until ``until``; False when another dispatcher holds it."""
     condition = Subscription.lease_until.does_not_exist() | (Subscription.lease_until < now)
     return update(subscription, condition=condition, lease_until=until)
+
+
+def reread(subscription: Subscription) -> None:
+    """Bring ``subscription`` up to date (a consistent read of its item)."""
+    subscription.refresh(consistent_read=True)
+
+
+def live_count(owner: str) -> int:
+    """How many subscriptions ``owner`` holds that are not deleted (a few: one Query)."""
+    return sum(1 for s in Subscription.by_owner.query(owner) if s.state != "deleted")
+
+
+def pause_if_active(subscription: Subscription, **values: Any) -> bool:
+    """Set ``values`` (the pause) unless the subscription is no longer active."""
+    return update(subscription, condition=Subscription.state == "active", **values)
+
+
+def mark_replayed(subscription: Subscription, at: str, allowed_after: str) -> bool:
+    """Record a replay at ``at``; False when the last one was after ``allowed_after``."""
+    condition = Subscription.replayed_at.does_not_exist() | (
+        Subscription.replayed_at <= allowed_after
+    )
+    return update(subscription, condition=condition, replayed_at=at)
