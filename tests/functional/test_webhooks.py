@@ -8,6 +8,7 @@ platform would check it. Retries are driven with the pinned clock, not waited fo
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import Iterator
@@ -407,27 +408,51 @@ def test_a_province_manages_only_its_own_and_an_admin_sees_all(api, keys, receiv
     assert api.call("GET", "/v1/subscriptions", key=keys["110000"]).data["items"] == []
 
 
-def test_the_secret_is_in_no_get_and_no_log_line(api, keys, client, receiver, clock, caplog):
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """Our logger at its most verbose and every library at INFO, as CloudWatch would get them
+    (powertools' JSON formatter; the same capture as tests/functional/test_observability.py)."""
+    from chalicelib.observability import logger
+
+    sink = io.StringIO()
+    handler = logging.StreamHandler(sink)
+    handler.setFormatter(logger.registered_formatter)
+    root, ours = logging.getLogger(), logging.getLogger(logger.name)
+    previous = (root.level, ours.level)
+    root.addHandler(handler)
+    ours.addHandler(handler)
+    root.setLevel(logging.INFO)
+    ours.setLevel(logging.DEBUG)
+    try:
+        yield sink
+    finally:
+        root.removeHandler(handler)
+        ours.removeHandler(handler)
+        root.setLevel(previous[0])
+        ours.setLevel(previous[1])
+
+
+def test_the_secret_is_in_no_get_and_no_log_line(api, keys, client, receiver, clock, captured_logs):
     now_pinned(clock)
-    caplog.set_level(logging.INFO)  # what the functions log (botocore DEBUG would show KMS calls)
     program_id = approved_program(api, keys["110000"], keys["admin"])
     subscription = subscribe(api, keys["110000"], receiver.url)
-    rotated = api.call(
-        "POST", f"/v1/subscriptions/{subscription['id']}/rotate-secret", key=keys["110000"]
-    ).data
+    path = f"/v1/subscriptions/{subscription['id']}"
+    rotated = api.call("POST", f"{path}/rotate-secret", key=keys["110000"]).data
     push(api, keys["110000"], award_body(program_id))
     run_dispatch(client)
-    api.call("POST", f"/v1/subscriptions/{subscription['id']}/ping", key=keys["110000"])
+    api.call("POST", f"{path}/ping", key=keys["110000"])
+    api.call("POST", "/v1/subscriptions", {"url": "https://10.0.0.1/"}, key=keys["110000"])
     secrets = [subscription["secret"], rotated["secret"]]
     bodies = [
         api.call("GET", "/v1/subscriptions", key=keys["110000"]).body,
         api.call("GET", "/v1/subscriptions", key=keys["admin"]).body,
-        api.call("GET", f"/v1/subscriptions/{subscription['id']}", key=keys["110000"]).body,
-        api.call(
-            "GET", f"/v1/subscriptions/{subscription['id']}/deliveries", key=keys["110000"]
-        ).body,
+        api.call("GET", path, key=keys["110000"]).body,
+        api.call("GET", f"{path}/deliveries", key=keys["110000"]).body,
+        api.call("PATCH", path, {"description": "改"}, key=keys["110000"]).body,
     ]
-    logged = caplog.text
+    logged = captured_logs.getvalue()
+    assert "webhook subscription created" in logged and "webhook secret rotated" in logged
+    assert "webhook round" in logged  # the dispatcher's own line is captured too
     for secret in secrets:
         raw = secret.removeprefix("whsec_")
         assert all(raw not in str(body) for body in bodies)
@@ -436,7 +461,8 @@ def test_the_secret_is_in_no_get_and_no_log_line(api, keys, client, receiver, cl
     from chalicelib.store.webhooks import Subscription
 
     stored = json.dumps(
-        [item.attribute_values for item in Subscription.scan(Subscription.sk == "SUB")], default=str
+        [item.attribute_values for item in Subscription.scan(Subscription.sk == "SUB")],
+        default=str,
     )
     assert all(secret.removeprefix("whsec_") not in stored for secret in secrets)
 

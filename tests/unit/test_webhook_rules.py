@@ -186,3 +186,26 @@ def test_the_pilot_share_counts_provinces_with_a_working_subscription():
     assert summary["share_of_provinces_receiving"] == 0.25
     assert summary["subscriptions_active"] == 3 and summary["subscriptions_paused"] == 1
     assert summary["delivery_lag_seconds"] == {"p50": 3.0, "p95": 40.0, "samples": 5}
+
+
+def test_a_cloud_stage_never_allows_loopback_whatever_its_environment_says(monkeypatch):
+    from chalicelib.config import settings
+
+    monkeypatch.setenv("STAGE", "prod")
+    monkeypatch.setenv("SERVER_SECRET_ARN", "arn:aws-cn:secretsmanager:cn-north-1:1:secret:x")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://registry.example.cn/api")
+    monkeypatch.setenv("WEBHOOK_ALLOW_LOOPBACK", "true")
+    settings.cache_clear()
+    try:
+        policy = UrlPolicy(allow_loopback=settings().webhook_allow_loopback)
+    finally:
+        settings.cache_clear()
+    assert policy.allow_loopback is False
+    for url, address in (
+        ("http://127.0.0.1:8000/hook", "127.0.0.1"),
+        ("https://localhost/hook", "127.0.0.1"),
+        ("https://metadata.example/latest", "169.254.169.254"),
+        ("https://intranet.example/hook", "192.168.10.20"),
+    ):
+        with pytest.raises(ValidationError):
+            check_url(url, policy, resolver(address))
