@@ -28,6 +28,7 @@ FIELD = "url"
 # Besides what ``ipaddress`` calls private/loopback/link-local/multicast/reserved:
 # carrier-grade NAT (100.64.0.0/10) is not "private" to every Python version.
 _SHARED = ipaddress.ip_network("100.64.0.0/10")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Sequence[str]]
@@ -92,10 +93,25 @@ def _parts(url: object, policy: UrlPolicy) -> SplitResult:
     return parts
 
 
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """IPv4 addresses an IPv6 one leads to: mapped, 6to4, Teredo, NAT64 (64:ff9b::/96)."""
+    found = [address.ipv4_mapped, address.sixtofour]
+    if address.teredo is not None:
+        found.extend(address.teredo)
+    if address in _NAT64:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return [ip for ip in found if ip is not None]
+
+
 def refusal_of(address: Address, policy: UrlPolicy) -> str | None:
     """Why the registry must not connect to ``address`` (Chinese), or None if it may."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return refusal_of(address.ipv4_mapped, policy)
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return refusal_of(address.ipv4_mapped, policy)
+        for inner in _embedded_ipv4(address):  # a translator would reach that IPv4 address
+            reason = refusal_of(inner, UrlPolicy(allow_loopback=False))
+            if reason is not None:
+                return reason
     if address.is_loopback:
         return None if policy.allow_loopback else "不能使用本机回环地址"
     if address.is_link_local:

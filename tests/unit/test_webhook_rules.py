@@ -59,6 +59,10 @@ def test_a_public_https_url_is_accepted_and_targets_the_checked_address():
         "::ffff:127.0.0.1",
         "::ffff:169.254.169.254",
         "::",
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "2002:a00:1::1",  # 6to4 of 10.0.0.1
+        "2002:7f00:1::1",  # 6to4 of 127.0.0.1
     ],
 )
 def test_a_host_resolving_to_a_non_public_address_is_refused_in_the_cloud(address):
