@@ -368,6 +368,7 @@ def test_cloud_stage_refuses_loopback_private_and_metadata_urls(api, keys, url, 
 
     monkeypatch.setenv("WEBHOOK_ALLOW_LOOPBACK", "false")  # as on a cloud stage
     settings.cache_clear()
+    settings()  # read now, not inside a request (the test client patches the stage's env in)
     try:
         refused = api.call("POST", "/v1/subscriptions", {"url": url}, key=keys["110000"])
     finally:
@@ -519,3 +520,59 @@ def test_answers_match_the_documented_schemas(api, keys, client, receiver, clock
     assert_matches(document, "Subscription", api.call("DELETE", path, key=keys["110000"]).data)
     stats = api.call("GET", "/v1/stats/pilot", key=keys["admin"]).data
     assert_matches(document, "PilotStats", stats)
+
+
+def test_a_delivery_connects_to_the_address_it_checked(
+    api, keys, client, receiver, clock, monkeypatch
+):
+    """The host is resolved once per delivery, checked, and that address is connected to
+    (the Host header keeps the name): a second, different DNS answer cannot slip in."""
+    from chalicelib.services import webhook_delivery
+
+    port = receiver.server.server_address[1]
+    lookups: list[str] = []
+
+    def resolve(host: str, port_: int) -> list[str]:
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    monkeypatch.setattr(webhook_delivery, "resolve", resolve)
+    now_pinned(clock)
+    program_id = approved_program(api, keys["110000"], keys["admin"])
+    subscription = subscribe(api, keys["110000"], f"http://platform.registry.test:{port}/in")
+    push(api, keys["110000"], award_body(program_id))
+    run_dispatch(client)
+    [(headers, _, _)] = receiver.requests
+    assert headers["host"] == f"platform.registry.test:{port}"
+    assert lookups == ["platform.registry.test", "platform.registry.test"]  # register, send
+    receiver.verified(subscription["secret"])
+
+
+def test_a_host_that_now_resolves_to_a_private_address_is_not_delivered_to(
+    api, keys, client, receiver, clock, monkeypatch
+):
+    """DNS rebinding: public at registration, the metadata address at delivery → refused,
+    recorded and retried; nothing is sent."""
+    from chalicelib.config import settings
+    from chalicelib.services import webhook_delivery
+
+    answers = iter(["93.184.215.14", "169.254.169.254", "169.254.169.254"])
+    monkeypatch.setattr(webhook_delivery, "resolve", lambda host, port: [next(answers)])
+    monkeypatch.setenv("WEBHOOK_ALLOW_LOOPBACK", "false")
+    settings.cache_clear()
+    settings()
+    try:
+        now_pinned(clock)
+        program_id = approved_program(api, keys["110000"], keys["admin"])
+        subscription = subscribe(api, keys["110000"], "https://platform.registry.test/in")
+        push(api, keys["110000"], award_body(program_id))
+        run_dispatch(client)
+    finally:
+        settings.cache_clear()
+    log = api.call(
+        "GET", f"/v1/subscriptions/{subscription['id']}/deliveries", key=keys["110000"]
+    ).data["items"]
+    assert log[0]["state"] == "pending" and log[0]["attempts"] == 1
+    assert log[0]["last_status_code"] is None
+    assert log[0]["last_error"].startswith("url refused")
+    assert receiver.requests == []
