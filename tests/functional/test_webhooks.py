@@ -576,3 +576,31 @@ def test_a_host_that_now_resolves_to_a_private_address_is_not_delivered_to(
     assert log[0]["last_status_code"] is None
     assert log[0]["last_error"].startswith("url refused")
     assert receiver.requests == []
+
+
+def test_a_redaction_and_a_withdrawal_are_events_too(api, keys, client, receiver, clock):
+    now_pinned(clock)
+    program_id = approved_program(api, keys["110000"], keys["admin"])
+    subscription = subscribe(api, keys["110000"], receiver.url)
+    award = push(api, keys["110000"], award_body(program_id))
+    redacted = api.call(
+        "POST", f"/v1/awards/{award['id']}/redact",
+        {"fields": ["project_manager"], "reason": "本人依法申请删除个人信息"}, key=keys["admin"],
+    )  # fmt: skip
+    assert redacted.status_code == 200, redacted.body
+    withdrawn = api.call(
+        "POST", f"/v1/programs/{program_id}/withdraw",
+        {"reason": "奖项清理", "effective_on": "2026-01-01"}, key=keys["admin"],
+    )  # fmt: skip
+    assert withdrawn.status_code == 200, withdrawn.body
+    run_dispatch(client)
+    bodies = [body for _, body in receiver.verified(subscription["secret"])]
+    assert [b["type"] for b in bodies] == [
+        "award.created", "award.redacted", "program.status_changed"
+    ]  # fmt: skip
+    assert bodies[1]["data"]["redacted_fields"] == ["project_manager"]
+    assert bodies[1]["data"]["version"] == 2 and len(bodies[1]["data"]["history"]) == 1
+    program = bodies[2]["data"]
+    assert program["id"] == program_id and program["status"] == "withdrawn"
+    public = api.call("GET", f"/v1/programs/{program_id}").data
+    assert {k: v for k, v in program.items() if k != "position"} == public
