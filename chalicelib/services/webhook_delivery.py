@@ -408,8 +408,9 @@ def _attempt(
             last_attempt_at=at,
             delivered_at=at,
         )
-        lag = (clock.now() - parse_iso_utc(delivery.committed_at)).total_seconds()
-        turn.lags.append(round(max(lag, 0.0), 3))
+        if not delivery.replay:  # a replay's age says nothing about how fast pushes arrive
+            lag = (clock.now() - parse_iso_utc(delivery.committed_at)).total_seconds()
+            turn.lags.append(round(max(lag, 0.0), 3))
         turn.delivered += 1
         turn.failing_since = None
         turn.head = int(delivery.ordinal) + 1
@@ -519,6 +520,7 @@ def _end_turn(subscription: store.Subscription, turn: _Turn) -> None:
         values["last_delivery"] = turn.last_delivery
     if turn.lags:
         values["lags"] = ((subscription.lags or []) + turn.lags)[-LAGS_KEPT:]
+    if turn.delivered:
         values["delivered"] = int(subscription.delivered or 0) + turn.delivered
     store.update(subscription, **values)
     if turn.pause is not None:

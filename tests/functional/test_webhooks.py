@@ -29,6 +29,20 @@ def receiver() -> Iterator[Receiver]:
     started.close()
 
 
+@pytest.fixture
+def cloud_urls(monkeypatch):
+    """URLs judged as on a cloud stage (no loopback, https only) for this test only."""
+    from chalicelib.config import settings
+
+    monkeypatch.setenv("WEBHOOK_ALLOW_LOOPBACK", "false")
+    settings.cache_clear()
+    settings()  # read now, not inside a request (the test client patches the stage's env in)
+    yield
+    monkeypatch.undo()
+    settings.cache_clear()
+    settings()
+
+
 def run_dispatch(client) -> dict:
     """One run of the scheduled function, as EventBridge invokes it every minute."""
     event = client.events.generate_cw_event(
@@ -363,16 +377,8 @@ def test_a_rotated_secret_signs_beside_the_old_one_for_a_day(api, keys, client, 
         "http://hooks.example.cn/hook",
     ],
 )
-def test_cloud_stage_refuses_loopback_private_and_metadata_urls(api, keys, url, monkeypatch):
-    from chalicelib.config import settings
-
-    monkeypatch.setenv("WEBHOOK_ALLOW_LOOPBACK", "false")  # as on a cloud stage
-    settings.cache_clear()
-    settings()  # read now, not inside a request (the test client patches the stage's env in)
-    try:
-        refused = api.call("POST", "/v1/subscriptions", {"url": url}, key=keys["110000"])
-    finally:
-        settings.cache_clear()
+def test_cloud_stage_refuses_loopback_private_and_metadata_urls(api, keys, url, cloud_urls):
+    refused = api.call("POST", "/v1/subscriptions", {"url": url}, key=keys["110000"])
     assert refused.status_code == 400, refused.body
     assert refused.data["error"]["field"] == "url"
     assert refused.data["error"]["message_zh"]
@@ -549,26 +555,19 @@ def test_a_delivery_connects_to_the_address_it_checked(
 
 
 def test_a_host_that_now_resolves_to_a_private_address_is_not_delivered_to(
-    api, keys, client, receiver, clock, monkeypatch
+    api, keys, client, receiver, clock, monkeypatch, cloud_urls
 ):
     """DNS rebinding: public at registration, the metadata address at delivery → refused,
     recorded and retried; nothing is sent."""
-    from chalicelib.config import settings
     from chalicelib.services import webhook_delivery
 
     answers = iter(["93.184.215.14", "169.254.169.254", "169.254.169.254"])
     monkeypatch.setattr(webhook_delivery, "resolve", lambda host, port: [next(answers)])
-    monkeypatch.setenv("WEBHOOK_ALLOW_LOOPBACK", "false")
-    settings.cache_clear()
-    settings()
-    try:
-        now_pinned(clock)
-        program_id = approved_program(api, keys["110000"], keys["admin"])
-        subscription = subscribe(api, keys["110000"], "https://platform.registry.test/in")
-        push(api, keys["110000"], award_body(program_id))
-        run_dispatch(client)
-    finally:
-        settings.cache_clear()
+    now_pinned(clock)
+    program_id = approved_program(api, keys["110000"], keys["admin"])
+    subscription = subscribe(api, keys["110000"], "https://platform.registry.test/in")
+    push(api, keys["110000"], award_body(program_id))
+    run_dispatch(client)
     log = api.call(
         "GET", f"/v1/subscriptions/{subscription['id']}/deliveries", key=keys["110000"]
     ).data["items"]

@@ -192,7 +192,9 @@ def test_the_pilot_share_counts_provinces_with_a_working_subscription():
     assert summary["delivery_lag_seconds"] == {"p50": 3.0, "p95": 40.0, "samples": 5}
 
 
-def test_a_cloud_stage_never_allows_loopback_whatever_its_environment_says(monkeypatch):
+@pytest.fixture
+def prod_settings(monkeypatch):
+    """``settings()`` as a prod stage reads them, asking for loopback; restored after."""
     from chalicelib.config import settings
 
     monkeypatch.setenv("STAGE", "prod")
@@ -200,10 +202,13 @@ def test_a_cloud_stage_never_allows_loopback_whatever_its_environment_says(monke
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://registry.example.cn/api")
     monkeypatch.setenv("WEBHOOK_ALLOW_LOOPBACK", "true")
     settings.cache_clear()
-    try:
-        policy = UrlPolicy(allow_loopback=settings().webhook_allow_loopback)
-    finally:
-        settings.cache_clear()
+    yield settings()
+    monkeypatch.undo()
+    settings.cache_clear()
+
+
+def test_a_cloud_stage_never_allows_loopback_whatever_its_environment_says(prod_settings):
+    policy = UrlPolicy(allow_loopback=prod_settings.webhook_allow_loopback)
     assert policy.allow_loopback is False
     for url, address in (
         ("http://127.0.0.1:8000/hook", "127.0.0.1"),
