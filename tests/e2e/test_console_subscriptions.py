@@ -11,6 +11,7 @@ every province's. Every delivery is checked with ``svix``.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -117,6 +118,18 @@ def test_a_province_subscribes_tests_replays_pauses_and_rotates_in_the_console(
         headers, body, _ = receiver.requests[-1]
         for either in (rotated, secret):  # for 24 hours both secrets sign
             Webhook(either).verify(body, headers)
+
+        # the receiver answers 410 Gone: paused at once, and the tab says what to do
+        receiver.script = [410]
+        push(Http(stack), key, award_body(program_id, "HLJ-WH-2", winners=winners))
+        receiver.wait_for(5, timeout=120)
+        deadline = time.monotonic() + 60  # the pause is written as the 410 is recorded
+        while "已暂停" not in (row.text_content() or ""):
+            assert time.monotonic() < deadline, "the subscription was not paused"
+            open_tab(page)
+        expect(row).to_contain_text("410")
+        expect(page.locator("#sub-alerts")).to_contain_text("恢复")
+        shoot(page, "subscriptions-paused")
     finally:
         requests.delete(
             stack.url(f"/v1/subscriptions/{subscription_id}"), headers=bearer(key), timeout=30
