@@ -154,29 +154,64 @@ def signed_headers(msg_id: str, body: bytes, secrets: Iterable[str]) -> dict[str
     }
 
 
-def post(target: Target, headers: dict[str, str], body: bytes, timeout: float) -> Outcome:
+class Connections:
+    """Keep-alive connections of one dispatcher turn, one per checked address.
+
+    A turn sends one subscription's queue in order, so keeping its connection (and TLS
+    session) saves a handshake per delivery. The key includes the resolved address:
+    each delivery still resolves and checks the host, and a new answer means a new
+    connection to the address just checked, never the old one.
+    """
+
+    def __init__(self) -> None:
+        self._pools: dict[tuple[str, str, int, str], Any] = {}
+
+    def pool(self, target: Target, timeout: float) -> Any:
+        import urllib3  # on first use: only the webhook functions send HTTP
+
+        key = (target.scheme, target.address, target.port, target.host)
+        if key not in self._pools:
+            options: dict[str, Any] = {
+                "timeout": urllib3.Timeout(total=timeout),
+                "retries": False,
+                "maxsize": 1,
+            }
+            if target.scheme == "https":
+                self._pools[key] = urllib3.HTTPSConnectionPool(
+                    target.address,
+                    target.port,
+                    server_hostname=target.host,
+                    assert_hostname=target.host,
+                    cert_reqs="CERT_REQUIRED",
+                    **options,
+                )
+            else:
+                self._pools[key] = urllib3.HTTPConnectionPool(
+                    target.address, target.port, **options
+                )
+        return self._pools[key]
+
+    def close(self) -> None:
+        for pool in self._pools.values():
+            pool.close()
+        self._pools.clear()
+
+
+def post(
+    target: Target,
+    headers: dict[str, str],
+    body: bytes,
+    timeout: float,
+    connections: Connections | None = None,
+) -> Outcome:
     """POST ``body`` to the checked ``target``: to its resolved address, never following a
     redirect, at most ``timeout`` seconds in all; keep ≤ 200 characters of a failure."""
     import urllib3  # on first use: only the webhook functions send HTTP
 
-    options: dict[str, Any] = {
-        "timeout": urllib3.Timeout(total=timeout),
-        "retries": False,
-        "maxsize": 1,
-    }
-    if target.scheme == "https":
-        pool: Any = urllib3.HTTPSConnectionPool(
-            target.address,
-            target.port,
-            server_hostname=target.host,
-            assert_hostname=target.host,
-            cert_reqs="CERT_REQUIRED",
-            **options,
-        )
-    else:
-        pool = urllib3.HTTPConnectionPool(target.address, target.port, **options)
+    own = connections is None
+    connections = connections or Connections()
     try:
-        response = pool.urlopen(
+        response = connections.pool(target, timeout).urlopen(
             "POST",
             target.path,
             body=body,
@@ -187,12 +222,14 @@ def post(target: Target, headers: dict[str, str], body: bytes, timeout: float) -
         )
         try:
             start = response.read(400, decode_content=False) or b""
+            response.drain_conn()  # the rest is not kept; the connection can be reused
         finally:
             response.release_conn()
     except urllib3.exceptions.HTTPError as exc:
         return Outcome(None, rules.short_error(f"{type(exc).__name__}: {exc}"))
     finally:
-        pool.close()
+        if own:
+            connections.close()
     if rules.is_success(response.status):
         return Outcome(response.status)
     text = start.decode("utf-8", "replace")
@@ -200,7 +237,11 @@ def post(target: Target, headers: dict[str, str], body: bytes, timeout: float) -
 
 
 def send_signed(
-    subscription: store.Subscription, msg_id: str, body: bytes, now: datetime
+    subscription: store.Subscription,
+    msg_id: str,
+    body: bytes,
+    now: datetime,
+    connections: Connections | None = None,
 ) -> Outcome:
     """Check the URL again (it may resolve elsewhere now), sign, and POST."""
     try:
@@ -210,7 +251,7 @@ def send_signed(
     except OSError as exc:
         return Outcome(None, rules.short_error(f"cannot resolve: {exc}"))
     headers = signed_headers(msg_id, body, signing_secrets(subscription, now))
-    return post(target, headers, body, settings().webhook_timeout_seconds)
+    return post(target, headers, body, settings().webhook_timeout_seconds, connections)
 
 
 # --- what an event carries ---------------------------------------------------------------
@@ -371,6 +412,7 @@ class _Turn:
     lags: list[float] = field(default_factory=list)
     delivered: int = 0
     pause: str | None = None
+    connections: Connections = field(default_factory=Connections)
 
 
 def is_due(subscription: store.Subscription, now: datetime) -> bool:
@@ -389,7 +431,7 @@ def _attempt(
     rand: Callable[[], float],
 ) -> bool:
     """Send one delivery and record it; True when the queue may go on to the next."""
-    outcome = send_signed(subscription, delivery.event_id, body_of(delivery), now)
+    outcome = send_signed(subscription, delivery.event_id, body_of(delivery), now, turn.connections)
     attempts = int(delivery.attempts or 0) + 1
     at = iso_utc(clock.now())
     summary = {
@@ -505,6 +547,7 @@ def serve(
                     stop = True
                     break
     finally:
+        turn.connections.close()
         _end_turn(subscription, turn)
     return sent
 
