@@ -70,7 +70,9 @@ def run() -> list[dict]:
 
     rows: list[dict] = []
     with local_stack(export_env=True) as stack:
-        key = stack.issue_key("--authority", AUTHORITY)["api_key"]
+        from chalicelib.services.keys import PROVINCIAL, issue_key
+
+        key = issue_key(role=PROVINCIAL, authority_id=AUTHORITY)["api_key"]
         program_id = submitted_program(stack, key)
         session = requests.Session()
 

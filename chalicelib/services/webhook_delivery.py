@@ -341,13 +341,14 @@ class _DataCache:
 def queue_events(
     subscription: store.Subscription,
     entries: list[tuple[ChangeEntry, dict[str, int]]],
-    position: dict[str, int],
+    position: dict[str, int] | None,
     cache: _DataCache,
     now: datetime,
     *,
     replay: bool = False,
 ) -> int | None:
-    """Append the events of ``entries`` that ``subscription`` wants; None if it lost a race."""
+    """Append the events of ``entries`` that ``subscription`` wants and move its feed
+    ``position`` (fan-out; ``None``: a replay leaves it); None if it lost a race."""
     ordinal = int(subscription.next_ordinal)
     deliveries = []
     for entry, after in entries:
