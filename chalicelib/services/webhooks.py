@@ -325,6 +325,9 @@ def replay(
             if int(entry.seq) <= ceiling.get(entry.authority_id, 0)
         ]
         read += len(page.entries)
+        if not page.entries:  # an entry not visible yet (a hole): continue from here later
+            more = page.has_more
+            break
         if entries:
             for _ in range(5):
                 added = delivery.queue_events(item, entries, None, cache, now, replay=True)
