@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AUTHORITY, CURSOR, LIMIT
-from chalicelib.api.http import (
-    json_body,
-    json_response,
-    limit_param,
-    principal_of,
-    query_params,
-    received_at,
-    route,
-)
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import webhooks
-else:  # measured cold-start lazy load: a route's services load with its first request
-    webhooks = lazy_module("chalicelib.services.webhooks")
+from chalicelib.api.http import json_response, limit_param, query_params, route
+from chalicelib.domain import schemas
+from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal
+from chalicelib.services import webhooks
 
 bp = Blueprint(__name__)
 
 SUBSCRIPTION_PATH = {"subscription_id": r"^sub_[0-9A-HJKMNP-TV-Z]{26}$"}
+# A province manages its own platform's subscriptions; an administrator any province's.
+BOTH = (PROVINCIAL, ADMIN)
 NEVER_THE_SECRET = "The signing secret is never in this answer (only at creation and rotation)."
 
 
@@ -35,9 +26,9 @@ NEVER_THE_SECRET = "The signing secret is never in this answer (only at creation
     "/subscriptions",
     summary="Subscribe a URL to signed change deliveries (Standard Webhooks 1.0)",
     audience="provincial",
+    roles=BOTH,
     ok={201: "SubscriptionCreatedOut"},
     auth="required",
-    body="SubscriptionIn",
     errors=(409,),
     description="A province subscribes its own platform; an administrator names "
     "`owner_authority_id`. `authority_ids` filters by the authority that pushed (default "
@@ -45,10 +36,10 @@ NEVER_THE_SECRET = "The signing secret is never in this answer (only at creation
     "(`whsec_…`): the only time it is shown. The URL must be `https://` and resolve only "
     "to public addresses (400 naming `url` otherwise).",
 )
-def create_subscription() -> Response:
-    request = bp.current_request
-    answer = webhooks.create(principal_of(request), json_body(request), received_at())
-    return json_response(answer, status=201)
+def create_subscription(
+    principal: Principal, body: schemas.SubscriptionIn, now: datetime
+) -> Response:
+    return json_response(webhooks.create(principal, body, now), status=201)
 
 
 @route(
@@ -57,15 +48,14 @@ def create_subscription() -> Response:
     "/subscriptions",
     summary="Webhook subscriptions: a province's own, an administrator's all",
     audience="provincial",
+    roles=BOTH,
     ok={200: "SubscriptionListOut"},
     auth="required",
     query=(LIMIT, CURSOR, AUTHORITY),
     description=NEVER_THE_SECRET,
 )
-def list_subscriptions() -> Response:
-    request = bp.current_request
-    params = query_params(request)
-    principal = principal_of(request)
+def list_subscriptions(principal: Principal) -> Response:
+    params = query_params(bp.current_request)
     return json_response(webhooks.list_subscriptions(principal, params, limit_param(params)))
 
 
@@ -75,13 +65,14 @@ def list_subscriptions() -> Response:
     "/subscriptions/{subscription_id}",
     summary="One webhook subscription",
     audience="provincial",
+    roles=BOTH,
     ok={200: "SubscriptionOut"},
     auth="required",
     path_patterns=SUBSCRIPTION_PATH,
     description=NEVER_THE_SECRET,
 )
-def get_subscription(subscription_id: str) -> Response:
-    return json_response(webhooks.read(principal_of(bp.current_request), subscription_id))
+def get_subscription(subscription_id: str, principal: Principal) -> Response:
+    return json_response(webhooks.read(principal, subscription_id))
 
 
 @route(
@@ -90,19 +81,17 @@ def get_subscription(subscription_id: str) -> Response:
     "/subscriptions/{subscription_id}",
     summary="Change a subscription's URL, description, filters, or pause/resume it",
     audience="provincial",
+    roles=BOTH,
     ok={200: "SubscriptionOut"},
     auth="required",
-    body="SubscriptionPatchIn",
     path_patterns=SUBSCRIPTION_PATH,
     description="`state: paused` stops deliveries (events keep queueing); `active` resumes "
     "them, the waiting event first.",
 )
-def patch_subscription(subscription_id: str) -> Response:
-    request = bp.current_request
-    answer = webhooks.update(
-        principal_of(request), subscription_id, json_body(request), received_at()
-    )
-    return json_response(answer)
+def patch_subscription(
+    subscription_id: str, principal: Principal, body: schemas.SubscriptionPatchIn, now: datetime
+) -> Response:
+    return json_response(webhooks.update(principal, subscription_id, body, now))
 
 
 @route(
@@ -111,13 +100,13 @@ def patch_subscription(subscription_id: str) -> Response:
     "/subscriptions/{subscription_id}",
     summary="End a subscription (kept with its log, state deleted)",
     audience="provincial",
+    roles=BOTH,
     ok={200: "SubscriptionOut"},
     auth="required",
     path_patterns=SUBSCRIPTION_PATH,
 )
-def delete_subscription(subscription_id: str) -> Response:
-    request = bp.current_request
-    return json_response(webhooks.delete(principal_of(request), subscription_id, received_at()))
+def delete_subscription(subscription_id: str, principal: Principal, now: datetime) -> Response:
+    return json_response(webhooks.delete(principal, subscription_id, now))
 
 
 @route(
@@ -126,17 +115,15 @@ def delete_subscription(subscription_id: str) -> Response:
     "/subscriptions/{subscription_id}/deliveries",
     summary="The delivery log, newest first",
     audience="provincial",
+    roles=BOTH,
     ok={200: "DeliveryListOut"},
     auth="required",
     query=(LIMIT, CURSOR),
     path_patterns=SUBSCRIPTION_PATH,
 )
-def list_deliveries(subscription_id: str) -> Response:
-    request = bp.current_request
-    params = query_params(request)
-    answer = webhooks.deliveries(
-        principal_of(request), subscription_id, params, limit_param(params)
-    )
+def list_deliveries(subscription_id: str, principal: Principal) -> Response:
+    params = query_params(bp.current_request)
+    answer = webhooks.deliveries(principal, subscription_id, params, limit_param(params))
     return json_response(answer)
 
 
@@ -146,21 +133,19 @@ def list_deliveries(subscription_id: str) -> Response:
     "/subscriptions/{subscription_id}/replay",
     summary="Re-send every matching event after a change-feed position (or from a date)",
     audience="provincial",
+    roles=BOTH,
     ok={202: "ReplayOut"},
     auth="required",
-    body="ReplayIn",
     errors=(409, 429),
     path_patterns=SUBSCRIPTION_PATH,
     description="New deliveries with the events' original `webhook-id`s. At most "
     "`WEBHOOK_REPLAY_MAX` (1000) events read per request (`next_position` continues), one "
     "request per minute per subscription (429).",
 )
-def replay(subscription_id: str) -> Response:
-    request = bp.current_request
-    answer = webhooks.replay(
-        principal_of(request), subscription_id, json_body(request), received_at()
-    )
-    return json_response(answer, status=202)
+def replay(
+    subscription_id: str, principal: Principal, body: schemas.ReplayIn, now: datetime
+) -> Response:
+    return json_response(webhooks.replay(principal, subscription_id, body, now), status=202)
 
 
 @route(
@@ -169,13 +154,13 @@ def replay(subscription_id: str) -> Response:
     "/subscriptions/{subscription_id}/ping",
     summary="Send a signed ping event now; answers the receiver's status code",
     audience="provincial",
+    roles=BOTH,
     ok={200: "PingOut"},
     auth="required",
     path_patterns=SUBSCRIPTION_PATH,
 )
-def ping(subscription_id: str) -> Response:
-    request = bp.current_request
-    return json_response(webhooks.ping(principal_of(request), subscription_id, received_at()))
+def ping(subscription_id: str, principal: Principal, now: datetime) -> Response:
+    return json_response(webhooks.ping(principal, subscription_id, now))
 
 
 @route(
@@ -184,13 +169,12 @@ def ping(subscription_id: str) -> Response:
     "/subscriptions/{subscription_id}/rotate-secret",
     summary="A new signing secret (shown once); the old one keeps signing for 24 hours",
     audience="provincial",
+    roles=BOTH,
     ok={200: "SubscriptionCreatedOut"},
     auth="required",
     path_patterns=SUBSCRIPTION_PATH,
     description="For 24 hours each delivery carries both signatures, space-separated in "
     "`webhook-signature`, so the receiver can switch secrets without losing a message.",
 )
-def rotate_secret(subscription_id: str) -> Response:
-    request = bp.current_request
-    answer = webhooks.rotate_secret(principal_of(request), subscription_id, received_at())
-    return json_response(answer)
+def rotate_secret(subscription_id: str, principal: Principal, now: datetime) -> Response:
+    return json_response(webhooks.rotate_secret(principal, subscription_id, now))

@@ -97,7 +97,7 @@ def seal(subscription_id: str, secret: str) -> str:
     return kms.encrypt_text(settings().webhook_key_id, secret, secret_context(subscription_id))
 
 
-_secret_cache: dict[tuple[str, int], tuple[float, tuple[str, ...], str | None]] = {}
+_secret_cache: dict[tuple[str, int], tuple[float, str, str | None]] = {}
 _secret_lock = threading.Lock()
 
 
@@ -109,7 +109,7 @@ def signing_secrets(subscription: store.Subscription, now: datetime) -> tuple[st
         cached = _secret_cache.get(cache_key)
     if cached is None or cached[0] < time.monotonic():
         context = secret_context(subscription.id)
-        current = (kms.decrypt_text(subscription.secret, context),)
+        current = kms.decrypt_text(subscription.secret, context)
         previous = (
             kms.decrypt_text(subscription.previous_secret, context)
             if subscription.previous_secret
@@ -121,8 +121,8 @@ def signing_secrets(subscription: store.Subscription, now: datetime) -> tuple[st
     _, current, previous = cached
     until = subscription.previous_until
     if previous and until and iso_utc(now) < until:
-        return (*current, previous)
-    return current
+        return (current, previous)
+    return (current,)
 
 
 # --- one HTTP POST ---------------------------------------------------------------------

@@ -11,12 +11,11 @@ KMS ciphertext and is never in a GET nor in a log line.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import settings
 from chalicelib.domain import webhooks as rules
 from chalicelib.domain.authorities import AUTHORITY_IDS
-from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.china_time import CHINA_TZ
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import (
@@ -25,24 +24,20 @@ from chalicelib.domain.errors import (
     InvalidCursorError,
     NotFoundError,
     ThrottledError,
-    UnauthenticatedError,
     ValidationError,
 )
 from chalicelib.domain.ids import is_plausible_id, new_id
+from chalicelib.domain.principal import Principal
 from chalicelib.observability import logger
 from chalicelib.services import changes
 from chalicelib.services import webhook_delivery as delivery
-from chalicelib.services.keys import Principal
 from chalicelib.store import webhooks as store
 from chalicelib.store.base import iso_utc
 
+if TYPE_CHECKING:  # request models: pydantic loads with the first body (chalicelib/lazy.py)
+    from chalicelib.domain.schemas import ReplayIn, SubscriptionIn, SubscriptionPatchIn
+
 ROTATION_OVERLAP = timedelta(hours=24)
-
-
-def _caller(principal: Principal | None) -> Principal:
-    if principal is None:
-        raise UnauthenticatedError("this route needs an API key")
-    return principal
 
 
 def subscription_view(item: store.Subscription) -> dict[str, Any]:
@@ -89,9 +84,8 @@ def delivery_view(item: store.Delivery) -> dict[str, Any]:
     }
 
 
-def _owned(principal: Principal | None, subscription_id: str) -> store.Subscription:
+def _owned(caller: Principal, subscription_id: str) -> store.Subscription:
     """The subscription if this caller may manage it; another province's → 404."""
-    caller = _caller(principal)
     item = store.get(subscription_id) if is_plausible_id(subscription_id, "sub") else None
     if item is None or item.state == rules.DELETED:
         raise NotFoundError(f"no subscription {subscription_id[:64]}")
@@ -118,10 +112,8 @@ def _owner_for(caller: Principal, requested: str | None) -> str:
     return caller.authority_id or ""
 
 
-def create(principal: Principal | None, data: Any, now: datetime) -> dict[str, Any]:
+def create(caller: Principal, body: SubscriptionIn, now: datetime) -> dict[str, Any]:
     """``POST /v1/subscriptions``: 201 with the secret, shown this once."""
-    caller = _caller(principal)
-    body = parse_body("SubscriptionIn", data)
     owner = _owner_for(caller, body.owner_authority_id)
     delivery.target_of(body.url)  # 400 naming url when refused (SSRF guard)
     live = store.live_count(owner)
@@ -163,11 +155,8 @@ def _list_scope(owner: str | None) -> str:
     return scope_of("subscriptions", {"owner": owner})
 
 
-def list_subscriptions(
-    principal: Principal | None, params: dict[str, str], limit: int
-) -> dict[str, Any]:
+def list_subscriptions(caller: Principal, params: dict[str, str], limit: int) -> dict[str, Any]:
     """``GET /v1/subscriptions``: a province's own, an administrator's all (or one owner's)."""
-    caller = _caller(principal)
     requested = params.get("authority_id")
     if requested is not None and requested not in AUTHORITY_IDS:
         raise ValidationError(
@@ -195,16 +184,15 @@ def list_subscriptions(
     return {"items": [subscription_view(item) for item in items], "next_cursor": next_cursor}
 
 
-def read(principal: Principal | None, subscription_id: str) -> dict[str, Any]:
+def read(principal: Principal, subscription_id: str) -> dict[str, Any]:
     return subscription_view(_owned(principal, subscription_id))
 
 
 def update(
-    principal: Principal | None, subscription_id: str, data: Any, now: datetime
+    principal: Principal, subscription_id: str, body: SubscriptionPatchIn, now: datetime
 ) -> dict[str, Any]:
     """``PATCH``: url, description, filters, ``state`` (pause or resume)."""
     item = _owned(principal, subscription_id)
-    body = parse_body("SubscriptionPatchIn", data)
     given = body.model_fields_set
     values: dict[str, Any] = {}
     if "url" in given:
@@ -240,7 +228,7 @@ def _retry_head_now(item: store.Subscription, now: datetime) -> None:
             store.save_attempt(waiting, next_attempt_at=iso_utc(now))
 
 
-def delete(principal: Principal | None, subscription_id: str, now: datetime) -> dict[str, Any]:
+def delete(principal: Principal, subscription_id: str, now: datetime) -> dict[str, Any]:
     """``DELETE``: no more deliveries; the record and its log are kept (never hard-deleted)."""
     item = _owned(principal, subscription_id)
     store.update(item, state=rules.DELETED, updated_at=iso_utc(now))
@@ -249,7 +237,7 @@ def delete(principal: Principal | None, subscription_id: str, now: datetime) -> 
 
 
 def deliveries(
-    principal: Principal | None, subscription_id: str, params: dict[str, str], limit: int
+    principal: Principal, subscription_id: str, params: dict[str, str], limit: int
 ) -> dict[str, Any]:
     """``GET …/deliveries``: the delivery log, newest first, bounded pages."""
     item = _owned(principal, subscription_id)
@@ -264,7 +252,7 @@ def deliveries(
     return {"items": [delivery_view(row) for row in rows], "next_cursor": next_cursor}
 
 
-def _replay_start(item: store.Subscription, body: Any) -> changes.Position:
+def _replay_start(item: store.Subscription, body: ReplayIn) -> changes.Position:
     if (body.from_position is None) == (body.from_date is None):
         raise ValidationError("send one of from_position or from_date", field="from_position")
     if body.from_position is not None:
@@ -272,6 +260,7 @@ def _replay_start(item: store.Subscription, body: Any) -> changes.Position:
             return changes.decode_position(body.from_position)
         except InvalidCursorError as error:
             raise InvalidCursorError(error.message, field="from_position") from None
+    assert body.from_date is not None  # one of the two, checked above
     # From a China date: the subscription's own log says where that day began for it.
     since = iso_utc(datetime.combine(body.from_date, time(0), CHINA_TZ).astimezone(UTC))
     earliest: store.Delivery | None = None
@@ -296,13 +285,12 @@ def _replay_start(item: store.Subscription, body: Any) -> changes.Position:
 
 
 def replay(
-    principal: Principal | None, subscription_id: str, data: Any, now: datetime
+    principal: Principal, subscription_id: str, body: ReplayIn, now: datetime
 ) -> dict[str, Any]:
     """``POST …/replay``: re-send every matching event after a position, as new deliveries
     with the events' own ``webhook-id``s; at most ``WEBHOOK_REPLAY_MAX`` events read per
     request (``next_position`` says where to continue), once a minute per subscription."""
     item = _owned(principal, subscription_id)
-    body = parse_body("ReplayIn", data)
     position = _replay_start(item, body)
     config = settings()
     allowed_after = iso_utc(now - timedelta(seconds=config.webhook_replay_interval_seconds))
@@ -353,7 +341,7 @@ def replay(
     }
 
 
-def ping(principal: Principal | None, subscription_id: str, now: datetime) -> dict[str, Any]:
+def ping(principal: Principal, subscription_id: str, now: datetime) -> dict[str, Any]:
     """``POST …/ping``: a signed ``ping`` event now; the receiver's status code."""
     item = _owned(principal, subscription_id)
     msg_id = new_id("png")
@@ -369,9 +357,7 @@ def ping(principal: Principal | None, subscription_id: str, now: datetime) -> di
     }
 
 
-def rotate_secret(
-    principal: Principal | None, subscription_id: str, now: datetime
-) -> dict[str, Any]:
+def rotate_secret(principal: Principal, subscription_id: str, now: datetime) -> dict[str, Any]:
     """``POST …/rotate-secret``: a new secret (shown once); the old one still signs for 24 h."""
     item = _owned(principal, subscription_id)
     secret = rules.new_secret()
