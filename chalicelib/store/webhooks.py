@@ -268,3 +268,12 @@ def mark_replayed(subscription: Subscription, at: str, allowed_after: str) -> bo
         Subscription.replayed_at <= allowed_after
     )
     return update(subscription, condition=condition, replayed_at=at)
+
+
+def save_deliveries(deliveries: list[Delivery]) -> None:
+    """Write whole delivery items (their outcome set), 25 to a BatchWriteItem."""
+    if not deliveries:
+        return
+    with Delivery.batch_write() as batch:
+        for delivery in deliveries:
+            batch.save(delivery)
