@@ -54,6 +54,7 @@ from chalicelib.domain.webhook_urls import Target, UrlPolicy, check_url
 from chalicelib.observability import logger
 from chalicelib.services import changes
 from chalicelib.services.award_reads import award_answer
+from chalicelib.store import alerts as alerts_store
 from chalicelib.store import kms
 from chalicelib.store import webhooks as store
 from chalicelib.store.awards import award_history
@@ -595,10 +596,6 @@ def pause(subscription: store.Subscription, reason: str) -> None:
 
 def _alert_paused(subscription: store.Subscription, at: str) -> None:
     """One SNS message on the administrators' topic, with ``authority_id`` (subscribers filter)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from chalicelib.services.alerts import sns_client
-
     owner = subscription.owner_authority_id
     alert_id = f"webhook-{subscription.id}-{at[:10]}"
     message = "\n".join(
@@ -615,18 +612,13 @@ def _alert_paused(subscription: store.Subscription, at: str) -> None:
         ]
     )
     try:
-        sns_client().publish(
-            TopicArn=settings().alerts_topic_arn,
-            Subject=f"数据订阅已暂停 {owner} / Webhook subscription paused [{alert_id}]"[:99],
-            Message=message,
-            MessageAttributes={
-                "alert_id": {"DataType": "String", "StringValue": alert_id},
-                "kind": {"DataType": "String", "StringValue": "webhook_paused"},
-                "authority_id": {"DataType": "String", "StringValue": owner},
-            },
+        alerts_store.publish_message(
+            f"数据订阅已暂停 {owner} / Webhook subscription paused [{alert_id}]"[:99],
+            message,
+            {"alert_id": alert_id, "kind": "webhook_paused", "authority_id": owner},
         )
-    except (ClientError, BotoCoreError) as exc:
-        logger.warning("webhook alert not published", extra={"error": type(exc).__name__})
+    except alerts_store.PublishFailed as exc:
+        logger.warning("webhook alert not published", extra={"error": str(exc)[:200]})
         return
     store.update(subscription, alerted_at=at)
 

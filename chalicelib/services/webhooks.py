@@ -31,6 +31,7 @@ from chalicelib.domain.principal import Principal
 from chalicelib.observability import logger
 from chalicelib.services import changes
 from chalicelib.services import webhook_delivery as delivery
+from chalicelib.store import secrets
 from chalicelib.store import webhooks as store
 from chalicelib.store.base import iso_utc
 
@@ -168,7 +169,7 @@ def list_subscriptions(caller: Principal, params: dict[str, str], limit: int) ->
         if requested is not None and requested != caller.authority_id:
             raise ForbiddenError("a province sees its own subscriptions only")
         owner = caller.authority_id
-    scope, secret = _list_scope(owner), settings().server_secret
+    scope, secret = _list_scope(owner), secrets.server_secret()
     start = None
     if params.get("cursor"):
         start = decode_cursor(params["cursor"], secret=secret, scope=scope)
@@ -241,7 +242,7 @@ def deliveries(
 ) -> dict[str, Any]:
     """``GET …/deliveries``: the delivery log, newest first, bounded pages."""
     item = _owned(principal, subscription_id)
-    scope, secret = scope_of("deliveries", {"id": item.id}), settings().server_secret
+    scope, secret = scope_of("deliveries", {"id": item.id}), secrets.server_secret()
     start = None
     if params.get("cursor"):
         start = decode_cursor(params["cursor"], secret=secret, scope=scope)

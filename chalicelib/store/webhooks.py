@@ -36,9 +36,8 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from chalicelib.store.base import newest_first, table_meta
+from chalicelib.store.base import StoreModel, newest_first, table_meta
 from chalicelib.store.ledger import CommitConflict, transact
 
 WEBHOOKS_META = table_meta("webhooks")
@@ -77,7 +76,7 @@ class SubscriptionOwnerIndex(GlobalSecondaryIndex):
     id = UnicodeAttribute(range_key=True)
 
 
-class Subscription(Model):
+class Subscription(StoreModel):
     Meta = WEBHOOKS_META
 
     pk = UnicodeAttribute(hash_key=True)
@@ -117,7 +116,7 @@ class Subscription(Model):
     by_owner = SubscriptionOwnerIndex()
 
 
-class Delivery(Model):
+class Delivery(StoreModel):
     Meta = WEBHOOKS_META
 
     pk = UnicodeAttribute(hash_key=True)
