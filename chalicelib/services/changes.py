@@ -88,6 +88,11 @@ def _heads() -> Position:
     return change_store.heads()
 
 
+def current_position() -> Position:
+    """Where the feed ends now: each authority's latest ``seq`` (a new subscription starts here)."""
+    return {authority: seq for authority, seq in _heads().items() if seq > 0}
+
+
 def _unbroken_run(authority_id: str, after: int, limit: int) -> list[ChangeEntry]:
     """Entries ``after+1, after+2, …`` up to the first hole, at most ``limit``."""
     run: list[ChangeEntry] = []
