@@ -30,10 +30,10 @@ from chalicelib.domain.feedback import china_day_bounds, parse_day, with_reply
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.principal import PROVINCIAL, Principal, Province
 from chalicelib.domain.queries import FeedbackFilter
+from chalicelib.store import secrets, submissions
 from chalicelib.store.base import iso_utc
 from chalicelib.store.ledger import save_if_unchanged, until_committed
 from chalicelib.store.submissions import (
-    FEEDBACK_PK,
     Feedback,
     feedback_newest_first,
     find_feedback,
@@ -66,8 +66,7 @@ def feedback_view(item: Feedback) -> dict[str, Any]:
 def submit_feedback(principal: Province, body: schemas.FeedbackIn, now: datetime) -> dict[str, Any]:
     at = iso_utc(now)
     feedback_id = new_id("fbk")
-    item = Feedback(
-        pk=FEEDBACK_PK,
+    item = submissions.add_feedback(
         sk=f"{at}#{feedback_id}",
         id=feedback_id,
         authority_id=principal.authority_id,
@@ -77,7 +76,6 @@ def submit_feedback(principal: Province, body: schemas.FeedbackIn, now: datetime
         created_by=principal.key_id,
         state=OPEN,
     )
-    item.save(condition=Feedback.sk.does_not_exist())
     return feedback_view(item)
 
 
@@ -107,7 +105,7 @@ def list_feedback(principal: Principal, query: FeedbackFilter) -> dict:
     config = settings()
     scope = scope_of("feedback", {"authority_id": authority, "from": first, "to": last})
     if query.cursor:
-        position = decode_cursor(query.cursor, secret=config.server_secret, scope=scope)
+        position = decode_cursor(query.cursor, secret=secrets.server_secret(), scope=scope)
         before = position.get("before") if isinstance(position, dict) else None
         if not isinstance(before, str):
             raise ValidationError("the cursor is malformed", field="cursor")
@@ -138,7 +136,7 @@ def list_feedback(principal: Principal, query: FeedbackFilter) -> dict:
     elif resume is not None and last_read is not None:
         next_before = last_read
     next_cursor = (
-        encode_cursor({"before": next_before}, secret=config.server_secret, scope=scope)
+        encode_cursor({"before": next_before}, secret=secrets.server_secret(), scope=scope)
         if next_before
         else None
     )
@@ -179,5 +177,4 @@ def handle_feedback(
 
 def feedback_since(after: str | None, *, limit: int = 200) -> list[Feedback]:
     """Feedback that arrived after position ``after`` (a sort key), oldest first."""
-    condition = Feedback.sk > after if after else None
-    return list(Feedback.query(FEEDBACK_PK, condition, consistent_read=True, limit=limit))
+    return submissions.feedback_after(after, limit=limit)

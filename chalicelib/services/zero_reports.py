@@ -23,6 +23,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.principal import PROVINCIAL, Principal, Province
 from chalicelib.domain.queries import ZeroReportFilter
+from chalicelib.store import secrets, submissions
 from chalicelib.store.base import iso_utc
 from chalicelib.store.submissions import ZeroReport, zero_reports_of
 
@@ -55,18 +56,15 @@ def file_zero_report(
             field="period_to",
         )
     report_id = new_id("zro")
-    report = ZeroReport(
-        pk=ZeroReport.key(principal.authority_id),
-        sk=f"{body.period_to.isoformat()}#{report_id}",
-        id=report_id,
-        authority_id=principal.authority_id,
-        period_from=body.period_from.isoformat(),
+    report = submissions.add_zero_report(
+        principal.authority_id,
+        report_id=report_id,
         period_to=body.period_to.isoformat(),
+        period_from=body.period_from.isoformat(),
         note=body.note,
         created_at=iso_utc(now),
         created_by=principal.key_id,
     )
-    report.save(condition=ZeroReport.pk.does_not_exist())
     return zero_report_view(report)
 
 
@@ -87,7 +85,7 @@ def list_zero_reports(principal: Principal, query: ZeroReportFilter) -> dict:
         authorities = [principal.authority_id]
     else:
         raise ForbiddenError("this route is for provinces and administrators")
-    secret = settings().server_secret
+    secret = secrets.server_secret()
     scope = scope_of("zero-reports", {"authority_id": wanted})
     start, before = 0, None
     if query.cursor:
@@ -117,7 +115,5 @@ def periods_ending_on_or_after(authority_id: str, day: date) -> list[tuple[date,
     Sorted by their end in the key, so a Query reads only these, however many
     older reports the authority filed.
     """
-    reports = ZeroReport.query(
-        ZeroReport.key(authority_id), ZeroReport.sk >= day.isoformat(), consistent_read=True
-    )
+    reports = submissions.zero_reports_ending_from(authority_id, day.isoformat())
     return [(date.fromisoformat(r.period_from), date.fromisoformat(r.period_to)) for r in reports]
