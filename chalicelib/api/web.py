@@ -18,7 +18,6 @@ from functools import cache
 from pathlib import Path
 from string import Template
 
-from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Blueprint, Response
 from chalice.app import Request
 
@@ -33,9 +32,8 @@ from chalicelib.api.http import (
     source_ip,
 )
 from chalicelib.config import settings
-from chalicelib.domain.errors import NotFoundError, RegistryError, UnavailableError
+from chalicelib.domain.errors import NotFoundError, RegistryError
 from chalicelib.domain.jose import fingerprint
-from chalicelib.observability import logger
 from chalicelib.services import receipts, uploads
 from chalicelib.services import verify_print as printable
 
@@ -283,17 +281,11 @@ def _error_page(error: RegistryError) -> Response:
     return page
 
 
-def _print_receipt(credit_code: str | None) -> dict[str, str] | None:
-    """Sign the answer for the printed page; without KMS (or its store) it is printed unsigned.
-
-    A bad code raises the same 400 as the page would.
-    """
-    try:
-        receipt = receipts.issue_receipt(credit_code, received_at())
-    except (UnavailableError, ClientError, BotoCoreError) as exc:
-        logger.warning("printed without a receipt", extra={"fault": type(exc).__name__})
+def _print_receipt(answer: receipts.Verification) -> dict[str, str] | None:
+    """The signed receipt's id and fingerprint for the page; None when printed unsigned."""
+    if answer.jws is None or answer.receipt_id is None:
         return None
-    return {"receipt_id": receipt["receipt_id"], "fingerprint": fingerprint(receipt["jws"])}
+    return {"receipt_id": answer.receipt_id, "fingerprint": fingerprint(answer.jws)}
 
 
 @route(
@@ -316,12 +308,18 @@ def _print_receipt(credit_code: str | None) -> dict[str, str] | None:
 )
 def verify_print() -> Response:
     request = bp.current_request
+    now = received_at()
     try:
-        receipts.check_client_rate(source_ip(request), received_at())
+        receipts.check_client_rate(source_ip(request), now)
+        # One read: the page shows the payload its receipt signs (issue 19, L3).
+        answer = receipts.verification(
+            query_params(request).get("credit_code"), now, unsigned_ok=True
+        )
         page = printable.verification_page(
-            query_params(request).get("credit_code"),
+            answer.payload,
             base_url=public_base_url(),
-            receipt=_print_receipt(query_params(request).get("credit_code")),
+            checked_at=now,
+            receipt=_print_receipt(answer),
         )
     except RegistryError as error:
         if _wants_html(request):

@@ -12,6 +12,7 @@ from typing import Any
 
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import NotFoundError
+from chalicelib.domain.queries import Page
 from chalicelib.services import audit_reports
 from chalicelib.store import audit_records as records
 from chalicelib.store import secrets
@@ -49,13 +50,14 @@ def run_view(run: AuditRun) -> dict[str, Any]:
     }
 
 
-def list_runs(params: dict[str, str], limit: int) -> dict:
+def list_runs(page: Page) -> dict:
     """``GET /v1/audit/runs``: runs newest first."""
     scope = scope_of("audit-runs", {})
     secret = secrets.server_secret()
     before = None
-    if params.get("cursor"):
-        before = decode_cursor(params["cursor"], secret=secret, scope=scope)["before"]
+    limit = page.limit
+    if page.cursor:
+        before = decode_cursor(page.cursor, secret=secret, scope=scope)["before"]
     items = records.runs_before(before, limit + 1)
     next_cursor = None
     if len(items) > limit:

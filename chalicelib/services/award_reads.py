@@ -48,6 +48,11 @@ def _credit_code(raw: str | None, *, field: str = "credit_code") -> str:
         ) from None
 
 
+def credit_code_param(raw: str | None) -> str:
+    """The ``credit_code`` query parameter checked and normalised, or the 400 verify gives."""
+    return _credit_code(raw)
+
+
 def with_program_status(
     views: list[dict[str, Any]], known: dict[str, dict[str, Any]] | None = None
 ) -> list[dict[str, Any]]:

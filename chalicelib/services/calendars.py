@@ -32,6 +32,7 @@ from chalicelib.domain import schemas
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.numbers import parse_ascii_int
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.queries import CALENDAR_MAX_YEAR, CALENDAR_MIN_YEAR
 from chalicelib.domain.timeliness import Judgement, judge_award
 from chalicelib.domain.workdays import WorkdayCalendar, YearArrangement
 from chalicelib.store import awards as award_store
@@ -41,7 +42,7 @@ from chalicelib.store.base import iso_utc, parse_iso_utc
 from chalicelib.store.calendar import arrangement_of, load_arrangements, stored
 
 CACHE_SECONDS = 30.0
-MIN_YEAR, MAX_YEAR = 2000, 2100
+MIN_YEAR, MAX_YEAR = CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR
 RECOMPUTE_LIMIT = 300  # per request; the daily audit picks up any rest
 
 _lock = threading.Lock()
@@ -150,7 +151,7 @@ def validate_arrangement(year: int, body: schemas.CalendarIn) -> YearArrangement
 
 
 def put_calendar(
-    principal: Principal, year_text: str, body: schemas.CalendarIn, now: datetime
+    principal: Principal, year: int, body: schemas.CalendarIn, now: datetime
 ) -> dict[str, Any]:
     """Load (or replace) a year's arrangement and recompute what depended on it.
 
@@ -158,7 +159,6 @@ def put_calendar(
     provisional count of this year are recomputed now (as many as fit in one
     request; the daily audit finishes any rest) and their changes published.
     """
-    year = parse_year(year_text)
     arrangement = validate_arrangement(year, body)
     _store(arrangement, principal, now)
     invalidate()

@@ -18,6 +18,7 @@ from typing import Any
 from chalicelib.domain import schemas
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
+from chalicelib.domain.queries import Page
 from chalicelib.services.keys import (
     ROLES,
     Principal,
@@ -63,13 +64,14 @@ def create_key(principal: Principal, body: schemas.KeyIn) -> dict[str, Any]:
     }
 
 
-def list_keys(params: dict[str, str], limit: int) -> dict[str, Any]:
+def list_keys(page: Page) -> dict[str, Any]:
     """``GET /v1/keys``: every key, newest first (both roles merged by ``key_id``)."""
     scope = scope_of("keys", {})
     secret = secrets.server_secret()
     before = None
-    if params.get("cursor"):
-        before = decode_cursor(params["cursor"], secret=secret, scope=scope).get("before")
+    limit = page.limit
+    if page.cursor:
+        before = decode_cursor(page.cursor, secret=secret, scope=scope).get("before")
         if not isinstance(before, str):
             raise ValidationError("the cursor is malformed", field="cursor")
     rows = key_store.page(ROLES, before, limit + 1)

@@ -22,11 +22,10 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.principal import PROVINCIAL, Principal, Province
+from chalicelib.domain.queries import ZeroReportFilter
 from chalicelib.store import secrets, submissions
 from chalicelib.store.base import iso_utc
 from chalicelib.store.submissions import ZeroReport, zero_reports_of
-
-LIST_PARAMS = frozenset({"authority_id", "limit", "cursor"})
 
 
 def zero_report_view(report: ZeroReport) -> dict[str, Any]:
@@ -69,7 +68,7 @@ def file_zero_report(
     return zero_report_view(report)
 
 
-def list_zero_reports(principal: Principal, params: dict[str, str], limit: int) -> dict:
+def list_zero_reports(principal: Principal, query: ZeroReportFilter) -> dict:
     """``GET /v1/zero-reports``: a province its own reports, an administrator everyone's.
 
     Ordered by authority, then latest period end first. An administrator's
@@ -77,12 +76,7 @@ def list_zero_reports(principal: Principal, params: dict[str, str], limit: int) 
     page costs at most one Query per authority (33) however many reports exist;
     the cursor holds the authority and the last sort key, signed for the filter.
     """
-    unknown = sorted(set(params) - LIST_PARAMS)
-    if unknown:
-        raise ValidationError(f"unknown query parameter {unknown[0][:64]}", field=unknown[0][:64])
-    wanted = params.get("authority_id")
-    if wanted is not None and wanted not in AUTHORITY_IDS:
-        raise ValidationError("unknown authority_id", field="authority_id")
+    wanted, limit = query.authority_id, query.limit
     if principal.is_admin:
         authorities = [wanted] if wanted else sorted(AUTHORITY_IDS)
     elif principal.role == PROVINCIAL and principal.authority_id:
@@ -94,8 +88,8 @@ def list_zero_reports(principal: Principal, params: dict[str, str], limit: int) 
     secret = secrets.server_secret()
     scope = scope_of("zero-reports", {"authority_id": wanted})
     start, before = 0, None
-    if params.get("cursor"):
-        position = decode_cursor(params["cursor"], secret=secret, scope=scope)
+    if query.cursor:
+        position = decode_cursor(query.cursor, secret=secret, scope=scope)
         if not isinstance(position, dict) or position.get("authority_id") not in authorities:
             raise InvalidCursorError("the cursor is not for these reports", field="cursor")
         start, before = authorities.index(position["authority_id"]), position.get("before")

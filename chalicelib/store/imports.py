@@ -131,6 +131,20 @@ def set_status(job: ImportJob, status: str, expected: str | tuple[str, ...], **v
     return True
 
 
+def extend_deadline(job: ImportJob, deadline_at: str) -> bool:
+    """Move a queued import's deadline later; False if it is no longer queued."""
+    try:
+        job.update(
+            actions=[ImportJob.deadline_at.set(deadline_at)],
+            condition=ImportJob.status == "queued",
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def count_chunk(job: ImportJob, number: int, pushed: int, unchanged: int, rejected: int) -> bool:
     """Add one chunk's counts, once: False when that chunk had been counted already."""
     actions: list[Action] = [
