@@ -43,6 +43,8 @@ from chalicelib.store import ledger
 from chalicelib.store import programs as program_store
 from chalicelib.store.awards import AwardRecord
 from chalicelib.store.base import iso_utc
+from chalicelib.store.batch_reads import push_reads
+from chalicelib.store.programs import Program
 
 
 @dataclass(frozen=True)
@@ -95,12 +97,14 @@ def _check_record(principal: Province, award: schemas.AwardIn) -> None:
         )
 
 
-def _check_program(principal: Province, award: schemas.AwardIn) -> dict[str, Any]:
-    """The record's programme must be this province's, pushable, and cover its category.
+def _check_program(
+    principal: Province, award: schemas.AwardIn, program: Program | None
+) -> dict[str, Any]:
+    """The record's programme (``program``, as read: None when there is none) must be this
+    province's, pushable, and cover its category.
 
     Returns its facts (``programs.facts_of``), which the answer shows: read once.
     """
-    program = program_store.get(award.program_id)
     if program is None:
         raise NotFoundError(f"no programme {award.program_id}", field="program_id")
     if program.authority_id != principal.authority_id:
@@ -169,7 +173,12 @@ def _push(
 
     def attempt() -> PushResult:
         nonlocal program_checked
-        existing = store.by_source(principal.authority_id, award.source_id)
+        # The guard, the programme (until checked) and the authority's sequence counter
+        # in one consistent BatchGetItem; a retried attempt reads them all again.
+        read = push_reads(
+            principal.authority_id, award.source_id, None if program_checked else award.program_id
+        )
+        existing = store.guarded(read.guard)
         if existing is not None:
             guard, record = existing
             if guard.content_hash == content_hash:
@@ -182,14 +191,14 @@ def _push(
                 field="source_id",
             )
         if not program_checked:
-            facts = _check_program(principal, award)
+            facts = _check_program(principal, award, read.program)
             if known is not None:
                 known[award.program_id] = facts
             program_checked = True
         record = _new_record(principal.authority_id, award, content_hash, now)
         # When a twin push or a concurrent change wins the race, the next attempt re-reads
         # the guard and decides again.
-        view = store.create(record)
+        view = store.create(record, read.authority)
         count("Pushes")
         if record.timeliness["status"] == "late":
             count("LatePushes")
@@ -245,7 +254,7 @@ def correct_award(
     _check_record(principal, award)
     if award.source_id != record.source_id:
         raise ValidationError("source_id cannot change in a correction", field="source_id")
-    _check_program(principal, award)
+    _check_program(principal, award, program_store.get(award.program_id))
     content_hash = award.canonical_hash()
     already_read = iter([record])  # the first attempt decides on the record read above
 

@@ -48,7 +48,7 @@ from chalicelib.services.documents import inspect_upload
 from chalicelib.store import imports as store
 from chalicelib.store import objects, queue
 from chalicelib.store.base import iso_utc, parse_iso_utc
-from chalicelib.store.imports import FINAL, OPEN, ImportJob, get_job, import_pk, set_status
+from chalicelib.store.imports import FINAL, OPEN, ImportJob, get_job, set_status
 
 UPLOAD_PREFIX = "imports/"
 BUSY = ("queued", "running")
@@ -179,9 +179,8 @@ def request_upload(principal: Province, body: schemas.ImportIn, now: datetime) -
         )
     _limit_open(principal.authority_id, now)
     import_id = new_id("imp")
-    job = ImportJob(
-        pk=import_pk(import_id),
-        id=import_id,
+    job = store.add_job(
+        import_id,
         authority_id=principal.authority_id,
         import_authority=principal.authority_id,
         key_id=principal.key_id,
@@ -193,7 +192,6 @@ def request_upload(principal: Province, body: schemas.ImportIn, now: datetime) -
         status="awaiting_upload",
         created_at=iso_utc(now),
     )
-    job.save(condition=ImportJob.pk.does_not_exist())
     post = objects.presigned_post(
         upload_key(import_id),
         content_type=body.content_type,

@@ -38,6 +38,7 @@ from chalicelib.store.base import newest_first
 from chalicelib.store.models import (
     GUARD_SK,
     RECORD_SK,
+    AuthorityRecord,
     AwardRecord,
     AwardVersion,
     CreditCodeEntry,
@@ -120,6 +121,14 @@ def load_record(award_id: str) -> AwardRecord:
         return AwardRecord.get(AwardRecord.key(award_id), RECORD_SK, consistent_read=True)
     except AwardRecord.DoesNotExist:
         raise NotFoundError(f"no award {award_id}") from None
+
+
+def guarded(guard: SourceGuard | None) -> tuple[SourceGuard, AwardRecord] | None:
+    """The guard and the record it points to (read consistently); None without a guard."""
+    if guard is None:
+        return None
+    record = AwardRecord.get(AwardRecord.key(guard.award_id), RECORD_SK, consistent_read=True)
+    return guard, record
 
 
 def by_source(authority_id: str, source_id: str) -> tuple[SourceGuard, AwardRecord] | None:
@@ -236,11 +245,12 @@ def _save_index_items(
         tx.save(name_entry)
 
 
-def create(record: AwardRecord) -> dict[str, Any]:
+def create(record: AwardRecord, authority: AuthorityRecord | None = None) -> dict[str, Any]:
     """Store a new award (record, guard, index items) and publish it; its view.
 
     The guard is written only if it does not exist: a twin push of the same
     ``source_id`` loses with ``ledger.CommitConflict`` and re-reads the guard.
+    ``authority``: its sequence counter, when this attempt read it already.
     """
     view = {**award_view(record), "version": 1}
     guard = SourceGuard(
@@ -259,6 +269,7 @@ def create(record: AwardRecord) -> dict[str, Any]:
         ledger.Change("award", record.id, "create", 1, view),
         record.submitted_at,
         writes,
+        authority,
     )
     return view
 

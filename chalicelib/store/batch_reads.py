@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.errors import UnavailableError
 from chalicelib.store import aws
-from chalicelib.store.models import AwardRecord, Program
+from chalicelib.store.models import GUARD_SK, AuthorityRecord, AwardRecord, Program, SourceGuard
 
 # BatchGetItem takes at most 100 keys per request, over all its tables.
 BATCH_GET_MAX = 100
@@ -72,6 +73,46 @@ def records_and_statuses(
                         "status_history": json.loads(history) if history else [],
                     }
     return records, statuses
+
+
+@dataclass(frozen=True)
+class PushReads:
+    """What a push decides on, read in one consistent BatchGetItem (``push_reads``)."""
+
+    guard: SourceGuard | None  # the source id's guard: a retry or a conflict
+    program: Program | None  # the programme (only when asked for; None: none such)
+    authority: AuthorityRecord | None  # its change-sequence counter
+
+
+def push_reads(authority_id: str, source_id: str, program_id: str | None) -> PushReads:
+    """The guard of ``source_id``, the programme (when ``program_id``) and the authority's
+    sequence counter, read consistently in one request (three GetItems before: the
+    awards, programmes and authorities tables take keys in one BatchGetItem)."""
+    guards_table = SourceGuard.Meta.table_name
+    programs_table = Program.Meta.table_name
+    authorities_table = AuthorityRecord.Meta.table_name
+    request: dict[str, Any] = {
+        guards_table: {
+            "Keys": [
+                {"pk": {"S": SourceGuard.key(authority_id, source_id)}, "sk": {"S": GUARD_SK}}
+            ],
+            "ConsistentRead": True,
+        },
+        authorities_table: {"Keys": [{"id": {"S": authority_id}}], "ConsistentRead": True},
+    }
+    if program_id is not None:
+        request[programs_table] = {"Keys": [{"id": {"S": program_id}}], "ConsistentRead": True}
+    found = _batch_get(aws.client("dynamodb"), request)
+    guards, programs, authorities = (
+        found.get(guards_table, []),
+        found.get(programs_table, []),
+        found.get(authorities_table, []),
+    )
+    return PushReads(
+        guard=SourceGuard.from_raw_data(guards[0]) if guards else None,
+        program=Program.from_raw_data(programs[0]) if programs else None,
+        authority=AuthorityRecord.from_raw_data(authorities[0]) if authorities else None,
+    )
 
 
 def _batch_get(client: Any, request: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

@@ -102,6 +102,13 @@ class ImportProblemPage(StoreModel):
     problems = JSONAttribute(default=list)
 
 
+def add_job(import_id: str, **fields: Any) -> ImportJob:
+    """Store a new import job (never over an existing one) and return it."""
+    job = ImportJob(pk=import_pk(import_id), id=import_id, **fields)
+    job.save(condition=ImportJob.pk.does_not_exist())
+    return job
+
+
 def get_job(import_id: str) -> ImportJob | None:
     try:
         return ImportJob.get(import_pk(import_id), JOB_SK, consistent_read=True)

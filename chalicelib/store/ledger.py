@@ -73,14 +73,21 @@ def commit(
     change: Change,
     committed_at: str,
     writes: Callable[[TransactWrite], None],
+    authority: AuthorityRecord | None = None,
 ) -> ChangeEntry:
-    """Apply ``writes`` and record ``change`` as the authority's next ``seq``, atomically."""
-    try:
-        authority = AuthorityRecord.get(authority_id, consistent_read=True)
-    except AuthorityRecord.DoesNotExist:
-        raise UnavailableError(f"authority {authority_id} is not loaded") from None
-    except GetError as exc:
-        raise UnavailableError("storage is unavailable, try again") from exc
+    """Apply ``writes`` and record ``change`` as the authority's next ``seq``, atomically.
+
+    ``authority``: its item when the caller read it already in this attempt (consistently,
+    e.g. in a push's one BatchGetItem); else it is read here. Either way a stale ``seq``
+    only cancels the transaction (``CommitConflict``): the next attempt reads again.
+    """
+    if authority is None:
+        try:
+            authority = AuthorityRecord.get(authority_id, consistent_read=True)
+        except AuthorityRecord.DoesNotExist:
+            raise UnavailableError(f"authority {authority_id} is not loaded") from None
+        except GetError as exc:
+            raise UnavailableError("storage is unavailable, try again") from exc
     seq = int(authority.seq or 0)
     entry = ChangeEntry(
         authority_id=authority_id,
