@@ -26,6 +26,7 @@ from chalicelib.api import (
     openapi,
     programs,
     public,
+    quality,
     receipts,
     stats,
     templates,
@@ -96,6 +97,7 @@ BLUEPRINTS = (
     imports.bp,
     keys.bp,
     stats.bp,
+    quality.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")

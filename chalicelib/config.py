@@ -134,6 +134,8 @@ class Settings:
     stats_max_months: int = 36
     # How long a container keeps the fetched server secret before asking again.
     server_secret_max_age: int = 3600
+    # Data-quality checks (issue 22): awards one rescan message indexes and judges.
+    quality_rescan_chunk: int = 100
 
     @property
     def server_secret(self) -> str:
@@ -234,6 +236,7 @@ def settings() -> Settings:
         verify_counter_shards=max(1, _env_int("VERIFY_COUNTER_SHARDS", 8)),
         stats_max_months=max(1, _env_int("STATS_MAX_MONTHS", 36)),
         server_secret_max_age=_env_int("SERVER_SECRET_MAX_AGE", 3600),
+        quality_rescan_chunk=max(1, min(_env_int("QUALITY_RESCAN_CHUNK", 100), 500)),
     )
 
 

@@ -333,6 +333,18 @@ class AuditRunIn(_Schema):
     date: IsoDate | None = None
 
 
+class QualityResolveIn(_Schema):
+    """An answer to a data-quality finding (issue 22).
+
+    A province: ``corrected`` (the next audit run checks the records) or
+    ``explained`` with a ``reason`` (at least 10 characters). An administrator:
+    ``accept`` an explanation or ``reopen`` an answered finding.
+    """
+
+    action: Literal["corrected", "explained", "accept", "reopen"]
+    reason: Text(1000) | None = None
+
+
 class KeyIn(_Schema):
     """A new API key (``POST /v1/keys``): an administrator's, or a province's.
 

@@ -29,4 +29,9 @@ def handle_body(body: str) -> dict[str, Any]:
         return import_work.split(str(message["import_id"]), now)
     if message.get("kind") == CHUNK:
         return import_work.push_chunk(str(message["import_id"]), int(message["chunk"]), now)
+    if message.get("kind") == "quality_rescan":
+        # An administrator's data-quality rescan rides the same queue (issue 22).
+        from chalicelib.services import quality_rescan  # only a rescan message loads it
+
+        return quality_rescan.work(str(message["job_id"]), int(message["chunk"]), now)
     raise ValueError(f"unknown import message kind {message.get('kind')!r}")
