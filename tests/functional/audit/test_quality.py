@@ -549,3 +549,35 @@ def test_the_scheduled_audit_runs_the_checks_too(client, api, keys, scene):
     outcome = run_schedule(client, "2026-11-21T17:00:00Z")
     assert outcome["status"] == "completed"
     assert len(findings(api, keys["admin"])) == 10
+
+
+@pytest.fixture
+def fresh_queue(aws):
+    from chalicelib.store import queue
+
+    queue.reset()  # a queue URL or client cached under another test's mock
+    yield
+    queue.reset()
+
+
+def test_an_administrator_rescans_everything_in_the_background(api, keys, scene, fresh_queue):
+    from devtools.import_worker import drain
+
+    admin = keys["admin"]
+    assert findings(api, admin) == []  # pushed, never audited: nothing checked yet
+    assert api.call("POST", "/v1/quality/rescan", key=keys["110000"]).status_code == 403
+    started = api.call("POST", "/v1/quality/rescan", key=admin)
+    assert started.status_code == 202, started.body
+    assert started.data["state"] == "queued" and started.data["progress"] == 0
+
+    assert drain() >= 1  # the imports worker runs the job, one chunk per message
+    job = api.call("GET", f"/v1/quality/rescans/{started.data['id']}", key=admin)
+    assert job.status_code == 200
+    assert job.data["state"] == "done" and job.data["progress"] == 1
+    assert job.data["awards_done"] == len(scene["ids"])
+    assert len(findings(api, admin)) == 10  # the same findings the audit finds
+
+    # The audit afterwards finds the same and opens nothing new.
+    report = run_audit(api, admin, "2026-11-21")
+    assert report["quality"]["opened"] == 0
+    assert len(findings(api, admin)) == 10
