@@ -65,6 +65,7 @@ CONSOLE_ASSETS = {
         f"admin-{section}.js": "text/javascript; charset=utf-8"
         for section in ("review", "keys", "calendar", "feedback", "audit", "pilot")
     },
+    "quality.js": "text/javascript; charset=utf-8",
     "chart.umd.js": "text/javascript; charset=utf-8",
     "chart.LICENSE.txt": "text/plain; charset=utf-8",
 }
