@@ -574,4 +574,33 @@ def explanation_ok(reason: str | None) -> bool:
 
 
 def days_between(opened_on: str, closed_on: str) -> int:
-    return (date.fromisoformat(closed_on) - date.fromisoformat(opened_on)).days
+    """Whole days from opening to resolution (never negative: an audit may run "as of" a
+    China date after the day a province answers)."""
+    return max(0, (date.fromisoformat(closed_on) - date.fromisoformat(opened_on)).days)
+
+
+def quality_row(*, open_errors: int, awards: int, resolved_days: Sequence[int]) -> dict[str, Any]:
+    """A province's quality row of the pilot statistics: open error findings per 100 active
+    awards (None without awards) and the median days a finding took to close or be accepted.
+
+    Examples
+    --------
+    >>> quality_row(open_errors=3, awards=150, resolved_days=[1, 4, 10])
+    {'open_errors': 3, 'awards': 150, 'open_errors_per_100_awards': 2.0, \
+'findings_resolved': 3, 'median_days_to_resolve': 4}
+    """
+    open_errors = max(0, open_errors)
+    ordered = sorted(resolved_days)
+    median: float | None = None
+    if ordered:
+        middle = len(ordered) // 2
+        median = (
+            ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+        )
+    return {
+        "open_errors": open_errors,
+        "awards": awards,
+        "open_errors_per_100_awards": round(open_errors * 100 / awards, 2) if awards else None,
+        "findings_resolved": len(ordered),
+        "median_days_to_resolve": median,
+    }

@@ -35,9 +35,11 @@ from chalicelib.domain.pilot_stats import (
     pilot_report,
     public_summary,
 )
+from chalicelib.domain.quality_rules import quality_row
 from chalicelib.observability import count, logger
 from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.services.timeliness_stats import _as_of as audit_as_of
+from chalicelib.store import quality as quality_store
 from chalicelib.store import stats as stats_store
 from chalicelib.store.audit import TimelinessStats
 
@@ -82,15 +84,29 @@ def pilot(principal: Principal | None, params: dict[str, str], now: datetime) ->
     verifications = stats_store.daily_counts(
         stats_store.VERIFY, config.verify_counter_shards, first, last
     )
+    counts = _pilot_counts()
     report = pilot_report(
-        _pilot_counts(),
+        counts,
         verifications,
         months=months,
         backfill_years=list(range(config.backfill_from.year, today.year + 1)),
     )
     for row in report["authorities"]:
         row["name_zh"], row["name_en"] = _NAMES[row["authority_id"]]
+    _add_quality_rows(report["authorities"], counts)
     return {"from": months[0], "to": months[-1], "as_of": audit_as_of(), **report}
+
+
+def _add_quality_rows(rows: list[dict[str, Any]], counts: dict[str, PilotCounts]) -> None:
+    """Each province's data-quality row (issue 22): 33 more counter items, no finding read."""
+    counters = quality_store.counters()
+    for row in rows:
+        counter = counters.get(row["authority_id"])
+        row["quality"] = quality_row(
+            open_errors=int(counter.open_errors or 0) if counter else 0,
+            awards=counts[row["authority_id"]].active_awards,
+            resolved_days=[int(d) for d in (counter.resolved_days or [])] if counter else [],
+        )
 
 
 def public() -> dict[str, Any]:

@@ -11,6 +11,7 @@ Screenshots at 1366×900 and 390×844 go to ``tests/e2e/screenshots/console/``.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import requests
 from playwright.sync_api import Browser, expect
@@ -111,3 +112,17 @@ def test_a_province_answers_its_findings_and_an_administrator_accepts(
         expect(card).to_contain_text(REASON)
         card.get_by_role("button", name="认可说明").click()
         expect(page.locator("#quality-admin-list .quality-finding")).to_contain_text("说明已认可")
+
+        # the pilot statistics' quality row: Guangxi has one open error left (the duplicate)
+        page.get_by_role("tab", name="试点评估").click()
+        loaded(page)
+        figure = page.locator("#pilot-quality")
+        expect(figure.locator("canvas")).to_be_visible()
+        row = figure.locator("tbody tr", has_text=GUANGXI_NAME)
+        expect(row.locator('td[data-label="未处理错误"]')).to_have_text("1")
+        expect(row.locator('td[data-label="已处理问题"]')).to_have_text("1")
+        with page.expect_download() as download:
+            figure.get_by_role("button", name="下载CSV").click()
+        text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+        assert text.startswith("省份,有效获奖信息,未处理错误,每百条未处理错误")
+        assert GUANGXI_NAME in text

@@ -581,3 +581,32 @@ def test_an_administrator_rescans_everything_in_the_background(api, keys, scene,
     report = run_audit(api, admin, "2026-11-21")
     assert report["quality"]["opened"] == 0
     assert len(findings(api, admin)) == 10
+
+
+def test_the_pilot_statistics_carry_a_quality_row_per_province(api, keys, scene, clock):
+    admin = keys["admin"]
+    run_audit(api, admin, "2026-11-21")
+    rows = {
+        r["authority_id"]: r
+        for r in api.call("GET", "/v1/stats/pilot", key=admin).data["authorities"]
+    }
+    beijing = rows["110000"]["quality"]
+    assert beijing["open_errors"] == 2  # the duplicate and the award before its approval
+    assert beijing["awards"] == len(scene["ids"]) - 2  # Jiangsu pushed two of them
+    assert beijing["open_errors_per_100_awards"] == round(200 / beijing["awards"], 2)
+    assert beijing["median_days_to_resolve"] is None
+    assert rows["320000"]["quality"]["open_errors"] == 0
+
+    (early,) = findings(api, keys["110000"], rule="before_approval")
+    path = f"/v1/quality/findings/{early['id']}/resolve"
+    reason = "该工程于奖项批准前已按原办法评选，批准后补发公告。"
+    clock.set("2026-11-23T02:00:00+00:00")
+    api.call("POST", path, {"action": "explained", "reason": reason}, key=keys["110000"])
+    clock.set("2026-11-25T02:00:00+00:00")  # accepted four China days after it was found
+    api.call("POST", path, {"action": "accept"}, key=admin)
+    beijing = {
+        r["authority_id"]: r
+        for r in api.call("GET", "/v1/stats/pilot", key=admin).data["authorities"]
+    }["110000"]["quality"]
+    assert beijing["open_errors"] == 1 and beijing["findings_resolved"] == 1
+    assert beijing["median_days_to_resolve"] == 4
