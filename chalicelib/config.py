@@ -134,8 +134,11 @@ class Settings:
     stats_max_months: int = 36
     # How long a container keeps the fetched server secret before asking again.
     server_secret_max_age: int = 3600
-    # Data-quality checks (issue 22): awards one rescan message indexes and judges.
+    # Data-quality checks (issue 22): awards one rescan message indexes and judges, and the
+    # most changed awards the daily audit checks itself (more, e.g. the day a backfill
+    # lands: it queues a rescan instead, which the imports worker runs in chunks).
     quality_rescan_chunk: int = 100
+    quality_audit_max_awards: int = 5000
 
     @property
     def server_secret(self) -> str:
@@ -237,6 +240,7 @@ def settings() -> Settings:
         stats_max_months=max(1, _env_int("STATS_MAX_MONTHS", 36)),
         server_secret_max_age=_env_int("SERVER_SECRET_MAX_AGE", 3600),
         quality_rescan_chunk=max(1, min(_env_int("QUALITY_RESCAN_CHUNK", 100), 500)),
+        quality_audit_max_awards=max(1, _env_int("QUALITY_AUDIT_MAX_AWARDS", 5000)),
     )
 
 

@@ -56,6 +56,11 @@ def _send(job_id: str, chunk: int) -> None:
 def start(principal: Principal | None, now: datetime) -> dict[str, Any]:
     """Queue a rescan of every award (administrators); 202 with the job."""
     require(principal, ADMIN)
+    return queue_rescan(now, reason="admin")
+
+
+def queue_rescan(now: datetime, *, reason: str) -> dict[str, Any]:
+    """Create a rescan job and queue its first chunk: the job's view."""
     at = iso_utc(now)
     job_id = new_id("rsc")
     job = RescanJob(
@@ -68,7 +73,7 @@ def start(principal: Principal | None, now: datetime) -> dict[str, Any]:
     )
     store.save_job(job)
     _send(job_id, 0)
-    logger.info("quality rescan queued", extra={"job_id": job_id})
+    logger.info("quality rescan queued", extra={"job_id": job_id, "reason": reason})
     return job_view(job)
 
 

@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from tests.factories import award_body, credit_code
-from tests.functional.audit.conftest import run_audit, run_schedule
+from tests.functional.audit.conftest import _set_setting, run_audit, run_schedule
 from tests.steps import push, submitted_program
 
 BJ_CODES = {n: credit_code(100 + n) for n in range(1, 12)}  # registered in Beijing (11)
@@ -610,3 +610,28 @@ def test_the_pilot_statistics_carry_a_quality_row_per_province(api, keys, scene,
     }["110000"]["quality"]
     assert beijing["open_errors"] == 1 and beijing["findings_resolved"] == 1
     assert beijing["median_days_to_resolve"] == 4
+
+
+@pytest.fixture
+def ten_awards_per_run():
+    from chalicelib.config import settings
+
+    configured = settings().quality_audit_max_awards
+    _set_setting("quality_audit_max_awards", 10)
+    yield
+    _set_setting("quality_audit_max_awards", configured)
+
+
+def test_a_batch_too_large_for_one_run_is_left_to_a_background_rescan(
+    api, keys, scene, fresh_queue, ten_awards_per_run
+):
+    from devtools.import_worker import drain
+
+    report = run_audit(api, keys["admin"], "2026-11-21")
+    assert report["quality"]["awards_checked"] == 0
+    job_id = report["quality"]["deferred_to_rescan"]
+    assert findings(api, keys["admin"]) == []
+    drain()
+    job = api.call("GET", f"/v1/quality/rescans/{job_id}", key=keys["admin"]).data
+    assert job["state"] == "done" and job["awards_done"] == len(scene["ids"])
+    assert len(findings(api, keys["admin"])) == 10
