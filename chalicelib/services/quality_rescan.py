@@ -115,3 +115,16 @@ def work(job_id: str, chunk: int, now: datetime) -> dict[str, Any]:
     if job.state != "done":
         _send(job_id, chunk + 1)
     return {"outcome": job.state, "job_id": job_id, **outcome.summary()}
+
+
+def give_up(job_id: str, error: Exception, now: datetime) -> dict[str, Any]:
+    """A chunk failed on its last try (or reached the dead-letter queue): the job is
+    ``failed`` with the fault's name, so an administrator sees it and starts another."""
+    job = store.get_job(job_id)
+    if job is not None and job.state not in ("done", "failed"):
+        job.state, job.finished_at = "failed", iso_utc(now)
+        job.error = f"a chunk could not be checked ({type(error).__name__}); start a new rescan"
+        job.updated_at = iso_utc(now)
+        store.save_job(job)
+    logger.warning("quality rescan given up", extra={"job_id": job_id})
+    return {"job_id": job_id, "outcome": "failed"}

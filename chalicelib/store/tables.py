@@ -13,6 +13,7 @@ from chalicelib.store.audit import AuditFinding
 from chalicelib.store.calendar import CalendarYear
 from chalicelib.store.models import ApiKey, AuthorityRecord, AwardRecord, ChangeEntry, Program
 from chalicelib.store.quality import QualityTable
+from chalicelib.store.rate_limits import RateWindow
 from chalicelib.store.search import BigramEntry
 from chalicelib.store.stats import DailyCounter
 from chalicelib.store.submissions import ZeroReport
@@ -28,5 +29,6 @@ ALL_TABLES: tuple[type[Model], ...] = (
     ZeroReport,
     BigramEntry,
     DailyCounter,
+    RateWindow,
     QualityTable,
 )

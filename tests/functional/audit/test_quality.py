@@ -635,3 +635,26 @@ def test_a_batch_too_large_for_one_run_is_left_to_a_background_rescan(
     job = api.call("GET", f"/v1/quality/rescans/{job_id}", key=keys["admin"]).data
     assert job["state"] == "done" and job["awards_done"] == len(scene["ids"])
     assert len(findings(api, keys["admin"])) == 10
+
+
+def test_a_rescan_chunk_failing_on_its_last_try_fails_the_job(api, keys, fresh_queue, monkeypatch):
+    import json as json_module
+
+    from chalicelib.config import settings
+    from chalicelib.jobs.import_chunk import handle_dead_letter, handle_message
+    from chalicelib.services import quality
+
+    started = api.call("POST", "/v1/quality/rescan", key=keys["admin"]).data
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("storage fault")
+
+    monkeypatch.setattr(quality, "check_awards", broken)
+    body = json_module.dumps({"kind": "quality_rescan", "job_id": started["id"], "chunk": 0})
+    with pytest.raises(RuntimeError):
+        handle_message(body, 1, None)  # an early try: retried
+    outcome = handle_message(body, settings().import_max_receives, None)
+    assert outcome["outcome"] == "failed"
+    job = api.call("GET", f"/v1/quality/rescans/{started['id']}", key=keys["admin"]).data
+    assert job["state"] == "failed" and "RuntimeError" in job["error"]
+    assert handle_dead_letter(body)["outcome"] == "failed"  # already failed: stays so
