@@ -259,6 +259,9 @@ class ImportIn(DocumentIn):
         "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     ]
     program_id: Text(64) | None = None
+    # Data quality (issue 22): leave out rows repeating an earlier row's programme, year,
+    # project and winner (跳过重复记录); without it they are pushed, with a warning.
+    skip_duplicates: StrictBool = False
 
 
 class ReviewIn(_Schema):

@@ -57,7 +57,16 @@ def test_a_province_answers_its_findings_and_an_administrator_accepts(
     key = stack.issue_key("--authority", GUANGXI)["api_key"]
     admin_key = stack.issue_key("--admin")["api_key"]
     caller = Http(stack)
-    program = submitted_program(stack, key, name="广西建设工程真武阁杯（质量测试）")
+    program = submitted_program(
+        stack,
+        key,
+        name="广西建设工程真武阁杯（质量测试）",
+        approval={
+            "issuer": "广西壮族自治区人民政府",
+            "document_number": "桂政函〔2019〕12号",
+            "approved_on": "2019-03-01",
+        },
+    )
     push(caller, key, award(program, "GX-Q-01", year=2019, awarded_on="2019-02-20"))
     push(caller, key, award(program, "GX-Q-02"))
     duplicate = push(caller, key, award(program, "GX-Q-03"))

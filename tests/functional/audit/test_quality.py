@@ -17,6 +17,11 @@ from tests.factories import award_body, credit_code
 from tests.functional.audit.conftest import _set_setting, run_audit, run_schedule
 from tests.steps import push, submitted_program
 
+APPROVED_2019 = {
+    "issuer": "北京市人民政府",
+    "document_number": "京政函〔2019〕12号",
+    "approved_on": "2019-03-01",
+}
 BJ_CODES = {n: credit_code(100 + n) for n in range(1, 12)}  # registered in Beijing (11)
 
 
@@ -54,7 +59,7 @@ def scene(api, keys, clock):
     """Programmes of Beijing and Jiangsu and the awards that trip (and nearly trip) each rule."""
     bj, js = keys["110000"], keys["320000"]
     clock.set("2026-11-20T02:00:00+00:00")
-    annual = submitted_program(api, bj)  # approved on 2019-03-01 (factories.program_body)
+    annual = submitted_program(api, bj, approval=APPROVED_2019)
     other = submitted_program(api, bj, name="北京市结构长城杯")
     biennial = submitted_program(api, bj, name="北京市双年奖", cycle="biennial")
     alternate = submitted_program(api, bj, name="北京市隔年奖", cycle="biennial")
