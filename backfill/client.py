@@ -218,6 +218,9 @@ class ApiClient:
         ``before_approval`` warning; one GET per programme of the sheet (a handful)."""
         approvals: dict[str, str | None] = {}
         for program_id in sorted(set(program_ids)):
-            program = self.request("GET", f"/v1/programs/{program_id}").json()
+            try:
+                program = self.request("GET", f"/v1/programs/{program_id}").json()
+            except PushError:
+                continue  # not found or not ours: the push itself will say why per record
             approvals[program_id] = (program.get("approval") or {}).get("approved_on")
         return approvals
