@@ -116,12 +116,7 @@ def list_findings(principal: Principal | None, params: dict[str, str], limit: in
             next_position = {"p": part, "k": start}
             break
         index, hash_key, prefix = partitions[part]
-        if index == "authority":
-            condition = QualityFinding.rule_key.startswith(prefix + "#") if prefix else None
-            query = QualityFinding.by_authority.query
-        else:
-            condition, query = None, QualityFinding.by_rule.query
-        items, start = store.page_of(query, hash_key, condition, size=size, start=start)
+        items, start = store.findings_page(index, hash_key, prefix, size=size, start=start)
         budget -= size
         for item in items:
             if (severity is None or item.severity == severity) and (
@@ -129,7 +124,8 @@ def list_findings(principal: Principal | None, params: dict[str, str], limit: in
             ):
                 found.append(item)
                 if len(found) == limit:
-                    start = _key_of(item, index) if item is not items[-1] or start else None
+                    last = item is items[-1] and start is None
+                    start = None if last else store.position_after(item, index)
                     break
         if start is None:
             part, start = part + 1, None
@@ -141,16 +137,6 @@ def list_findings(principal: Principal | None, params: dict[str, str], limit: in
         else None
     )
     return {"items": [finding_view(i) for i in found], "next_cursor": next_cursor}
-
-
-def _key_of(item: QualityFinding, index: str) -> dict[str, Any]:
-    """The index position just after ``item`` (a Query's ``ExclusiveStartKey``)."""
-    keys = {"pk": item.pk, "sk": item.sk}
-    if index == "authority":
-        keys |= {"authority_id": item.authority_id, "rule_key": item.rule_key}
-    else:
-        keys |= {"rule": item.rule, "authority_key": item.authority_key}
-    return {name: {"S": value} for name, value in keys.items()}
 
 
 def _load(principal: Principal, finding_id: str) -> QualityFinding:

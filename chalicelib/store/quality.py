@@ -25,7 +25,7 @@ not the history. Item kinds:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from pynamodb.attributes import (
@@ -347,13 +347,33 @@ def save_finding(
     ledger.transact(writes)
 
 
-def page_of(
-    query: Callable[..., Any], hash_key: str, condition: Any, *, size: int, start: Any
+def findings_page(
+    index: str, hash_key: str, rule: str | None, *, size: int, start: dict[str, Any] | None
 ) -> tuple[list[QualityFinding], dict[str, Any] | None]:
-    """One bounded Query of an index partition (``size`` items), from ``start``."""
-    rows = query(hash_key, condition, limit=size, page_size=size, last_evaluated_key=start)
+    """One bounded Query (``size`` items, from ``start``) of one authority's findings
+    (``index="authority"``, of one ``rule`` if given) or of one rule's (``"rule"``).
+    Returns the items and where the next Query starts (None: the partition ended)."""
+    if index == "authority":
+        condition = QualityFinding.rule_key.startswith(rule + "#") if rule else None
+        rows = QualityFinding.by_authority.query(
+            hash_key, condition, limit=size, page_size=size, last_evaluated_key=start
+        )
+    else:
+        rows = QualityFinding.by_rule.query(
+            hash_key, limit=size, page_size=size, last_evaluated_key=start
+        )
     items = list(rows)
     return items, rows.last_evaluated_key
+
+
+def position_after(item: QualityFinding, index: str) -> dict[str, Any]:
+    """The index position just after ``item`` (a Query's ``ExclusiveStartKey``)."""
+    keys = {"pk": item.pk, "sk": item.sk}
+    if index == "authority":
+        keys |= {"authority_id": item.authority_id, "rule_key": item.rule_key}
+    else:
+        keys |= {"rule": item.rule, "authority_key": item.authority_key}
+    return {name: {"S": value} for name, value in keys.items()}
 
 
 def counters() -> dict[str, QualityCounter]:

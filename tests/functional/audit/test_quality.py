@@ -663,3 +663,33 @@ def test_a_rescan_chunk_failing_on_its_last_try_fails_the_job(api, keys, fresh_q
     job = api.call("GET", f"/v1/quality/rescans/{started['id']}", key=keys["admin"]).data
     assert job["state"] == "failed" and "RuntimeError" in job["error"]
     assert handle_dead_letter(body)["outcome"] == "failed"  # already failed: stays so
+
+
+def test_pages_of_one_serve_every_finding_once_with_and_without_filters(api, keys, scene):
+    admin = keys["admin"]
+    run_audit(api, admin, "2026-11-21")
+    everything = {i["id"] for i in findings(api, admin)}
+
+    def paged(key, query=""):
+        seen, cursor = [], None
+        for _ in range(50):
+            path = "/v1/quality/findings?limit=1" + query + (f"&cursor={cursor}" if cursor else "")
+            page = api.call("GET", path, key=key)
+            assert page.status_code == 200, page.body
+            assert len(page.data["items"]) <= 1
+            seen += [i["id"] for i in page.data["items"]]
+            cursor = page.data["next_cursor"]
+            if not cursor:
+                return seen
+        raise AssertionError("no end")
+
+    assert sorted(paged(admin)) == sorted(everything)
+    warnings = paged(admin, "&severity=warning")
+    assert len(warnings) == len(set(warnings)) == 7
+    mine = paged(keys["110000"], "&state=open")
+    assert len(mine) == len(set(mine)) == 8
+    cursor = api.call("GET", "/v1/quality/findings?limit=1", key=admin).data["next_cursor"]
+    other = api.call(
+        "GET", f"/v1/quality/findings?limit=1&rule=name_drift&cursor={cursor}", key=admin
+    )
+    assert other.status_code == 400 and other.data["error"]["code"] == "invalid_cursor"
