@@ -97,9 +97,10 @@ def _measure(history: int, reads: ItemReads) -> dict[str, Any]:
     """Fill ``history`` awards, audit, push the new ones, audit again; what the second run read."""
     from bench._award_fill import fill_awards
     from chalicelib.config import settings
+    from chalicelib.domain import schemas
+    from chalicelib.domain.principal import Province
     from chalicelib.services import audit, programs
     from chalicelib.services.awards import push_award
-    from chalicelib.services.keys import Principal
     from chalicelib.services.setup import bootstrap
     from tests.factories import award_body, program_body
 
@@ -108,8 +109,9 @@ def _measure(history: int, reads: ItemReads) -> dict[str, Any]:
         object.__setattr__(settings(), "program_list_due", date(2099, 12, 31))
         # The first run indexes all of history itself (not a background rescan).
         object.__setattr__(settings(), "quality_audit_max_awards", 1_000_000)
-        principal = Principal(role="provincial", authority_id=AUTHORITY, key_id="key_bench")
-        program_id = programs.create_program(principal, program_body(), HISTORY_AT)["id"]
+        principal = Province(role="provincial", authority_id=AUTHORITY, key_id="key_bench")
+        program_in = schemas.parse_model(schemas.ProgramIn, program_body())
+        program_id = programs.create_program(principal, program_in, HISTORY_AT)["id"]
         # Straight to submitted: the approval-document upload is another flow, not measured.
         programs.transition(
             program_id, principal, allowed_from={"draft"}, to="submitted", now=HISTORY_AT
@@ -118,7 +120,8 @@ def _measure(history: int, reads: ItemReads) -> dict[str, Any]:
         def push(prefix: str, count: int, awarded_on: str, at: datetime) -> None:
             for n in range(count):
                 body = award_body(program_id, f"{prefix}-{n:05d}", awarded_on=awarded_on, year=2026)
-                assert push_award(principal, body, at).status == 201
+                award = schemas.parse_model(schemas.AwardIn, body)  # today: the pinned clock
+                assert push_award(principal, award, at).created
 
         started = time.monotonic()
         fill_awards(AUTHORITY, program_id, 0, history, year=2026, on_time=True)

@@ -7,27 +7,15 @@ award in the background.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AUTHORITY, CURSOR, LIMIT, SHORT_PAGES, Param, _id_pattern
-from chalicelib.api.http import (
-    json_body,
-    json_response,
-    limit_param,
-    principal_of,
-    query_params,
-    received_at,
-    route,
-)
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import quality_findings, quality_rescan
-else:  # measured cold-start lazy load: a route's services load with its first request
-    quality_findings = lazy_module("chalicelib.services.quality_findings")
-    quality_rescan = lazy_module("chalicelib.services.quality_rescan")
+from chalicelib.api.http import json_response, limit_param, query_params, route
+from chalicelib.domain import schemas
+from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal
+from chalicelib.services import quality_findings, quality_rescan
 
 bp = Blueprint(__name__)
 
@@ -59,6 +47,7 @@ RESCAN_ID = _id_pattern("rsc")
     "/quality/findings",
     summary="Data-quality findings: a province its own, an administrator everyone's",
     audience="provincial",
+    roles=(PROVINCIAL, ADMIN),  # an administrator reads every province's
     ok={200: "QualityFindingListOut"},
     auth="required",
     query=(RULE, SEVERITY, STATE, AUTHORITY, LIMIT, CURSOR),
@@ -69,12 +58,9 @@ RESCAN_ID = _id_pattern("rsc")
     "A province may pass only its own `authority_id` (another is 403). Severity and state "
     "are checked on the items read: " + SHORT_PAGES.replace("awards", "items"),
 )
-def list_findings() -> Response:
-    request = bp.current_request
-    params = query_params(request)
-    return json_response(
-        quality_findings.list_findings(principal_of(request), params, limit_param(params))
-    )
+def list_findings(principal: Principal) -> Response:
+    params = query_params(bp.current_request)
+    return json_response(quality_findings.list_findings(principal, params, limit_param(params)))
 
 
 @route(
@@ -83,13 +69,14 @@ def list_findings() -> Response:
     "/quality/findings/{finding_id}",
     summary="One data-quality finding",
     audience="provincial",
+    roles=(PROVINCIAL, ADMIN),
     ok={200: "QualityFindingOut"},
     auth="required",
     errors=(404,),
     path_patterns={"finding_id": FINDING_ID},
 )
-def get_finding(finding_id: str) -> Response:
-    return json_response(quality_findings.get_finding(principal_of(bp.current_request), finding_id))
+def get_finding(finding_id: str, principal: Principal) -> Response:
+    return json_response(quality_findings.get_finding(principal, finding_id))
 
 
 @route(
@@ -99,9 +86,9 @@ def get_finding(finding_id: str) -> Response:
     summary="Answer a data-quality finding (province: corrected or explained; "
     "administrator: accept or reopen)",
     audience="provincial",
+    roles=(PROVINCIAL, ADMIN),  # a province answers, an administrator accepts or reopens
     ok={200: "QualityFindingOut"},
     auth="required",
-    body="QualityResolveIn",
     errors=(404, 409),
     path_patterns={"finding_id": FINDING_ID},
     description="`corrected`: the province fixed the records; the next audit run checks "
@@ -109,11 +96,10 @@ def get_finding(finding_id: str) -> Response:
     "`reason` of at least 10 characters; an administrator then may `accept` it or `reopen` "
     "the finding. A move the finding's state does not allow is 409 `invalid_state`.",
 )
-def resolve_finding(finding_id: str) -> Response:
-    request = bp.current_request
-    now = received_at()
-    principal = principal_of(request)
-    return json_response(quality_findings.resolve(principal, finding_id, json_body(request), now))
+def resolve_finding(
+    finding_id: str, principal: Principal, body: schemas.QualityResolveIn, now: datetime
+) -> Response:
+    return json_response(quality_findings.resolve(principal, finding_id, body, now))
 
 
 @route(
@@ -127,10 +113,8 @@ def resolve_finding(finding_id: str) -> Response:
     description="For the first backfill: the daily audit checks only what changed. "
     "Answers the job at once; `GET /v1/quality/rescans/{id}` tells its progress.",
 )
-def start_rescan() -> Response:
-    request = bp.current_request
-    now = received_at()
-    return json_response(quality_rescan.start(principal_of(request), now), status=202)
+def start_rescan(principal: Principal, now: datetime) -> Response:
+    return json_response(quality_rescan.start(principal, now), status=202)
 
 
 @route(
@@ -144,5 +128,5 @@ def start_rescan() -> Response:
     errors=(404,),
     path_patterns={"rescan_id": RESCAN_ID},
 )
-def rescan_status(rescan_id: str) -> Response:
-    return json_response(quality_rescan.status(principal_of(bp.current_request), rescan_id))
+def rescan_status(rescan_id: str, principal: Principal) -> Response:
+    return json_response(quality_rescan.status(principal, rescan_id))

@@ -37,7 +37,6 @@ from chalicelib.domain.pilot_stats import (
 )
 from chalicelib.domain.quality_rules import quality_row
 from chalicelib.observability import count, logger
-from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.services.timeliness_stats import _as_of as audit_as_of
 from chalicelib.store import quality as quality_store
 from chalicelib.store import stats as stats_store
@@ -69,9 +68,8 @@ def _pilot_counts() -> dict[str, PilotCounts]:
     }
 
 
-def pilot(principal: Principal | None, params: dict[str, str], now: datetime) -> dict[str, Any]:
+def pilot(params: dict[str, str], now: datetime) -> dict[str, Any]:
     """``GET /v1/stats/pilot?from=YYYY-MM&to=YYYY-MM`` (administrators)."""
-    require(principal, ADMIN)
     for name in params:
         if name not in PILOT_PARAMS:
             raise ValidationError(f"unknown parameter {name[:64]}", field=name[:64])
@@ -105,7 +103,7 @@ def _add_quality_rows(rows: list[dict[str, Any]], counts: dict[str, PilotCounts]
         row["quality"] = quality_row(
             open_errors=int(counter.open_errors or 0) if counter else 0,
             awards=counts[row["authority_id"]].active_awards,
-            resolved_days=[int(d) for d in (counter.resolved_days or [])] if counter else [],
+            resolved_days=quality_store.resolved_days(counter) if counter else [],
         )
 
 

@@ -18,18 +18,17 @@ from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.domain import quality_rules as rules
+from chalicelib.domain import schemas
 from chalicelib.domain.authorities import AUTHORITY_IDS
-from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import (
     ConflictError,
     ForbiddenError,
     NotFoundError,
-    UnauthenticatedError,
     ValidationError,
 )
-from chalicelib.services.keys import PROVINCIAL, Principal
+from chalicelib.domain.principal import Principal
 from chalicelib.store import quality as store
 from chalicelib.store.base import iso_utc
 from chalicelib.store.ledger import until_committed
@@ -59,14 +58,6 @@ def finding_view(item: QualityFinding) -> dict[str, Any]:
     }
 
 
-def _caller(principal: Principal | None) -> Principal:
-    if principal is None:
-        raise UnauthenticatedError("this route needs an API key")
-    if principal.is_admin or (principal.role == PROVINCIAL and principal.authority_id):
-        return principal
-    raise ForbiddenError("this route is for provinces and administrators")
-
-
 def _choice(params: dict[str, str], name: str, allowed: tuple[str, ...]) -> str | None:
     value = params.get(name)
     if value is None:
@@ -76,9 +67,8 @@ def _choice(params: dict[str, str], name: str, allowed: tuple[str, ...]) -> str 
     return value
 
 
-def list_findings(principal: Principal | None, params: dict[str, str], limit: int) -> dict:
+def list_findings(principal: Principal, params: dict[str, str], limit: int) -> dict:
     """``GET /v1/quality/findings``: a province its own, an administrator all (filters)."""
-    principal = _caller(principal)
     rule = _choice(params, "rule", RULE_ORDER)
     severity = _choice(params, "severity", rules.SEVERITIES)
     state = _choice(params, "state", rules.STATES)
@@ -148,12 +138,12 @@ def _load(principal: Principal, finding_id: str) -> QualityFinding:
     return item
 
 
-def get_finding(principal: Principal | None, finding_id: str) -> dict[str, Any]:
-    return finding_view(_load(_caller(principal), finding_id))
+def get_finding(principal: Principal, finding_id: str) -> dict[str, Any]:
+    return finding_view(_load(principal, finding_id))
 
 
 def resolve(
-    principal: Principal | None, finding_id: str, data: Any, now: datetime
+    principal: Principal, finding_id: str, body: schemas.QualityResolveIn, now: datetime
 ) -> dict[str, Any]:
     """``POST /v1/quality/findings/{id}/resolve``: a province's answer, an admin's decision.
 
@@ -161,8 +151,6 @@ def resolve(
     (``reason`` of at least 10 characters). An administrator: ``accept`` an explanation
     or ``reopen`` an answered finding. Any other move is 409 ``invalid_state``.
     """
-    principal = _caller(principal)
-    body = parse_body("QualityResolveIn", data)
     allowed = rules.ADMIN_ACTIONS if principal.is_admin else rules.PROVINCE_ACTIONS
     if body.action not in allowed:
         who = "an administrator" if principal.is_admin else "a province"

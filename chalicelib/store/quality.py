@@ -26,7 +26,7 @@ not the history. Item kinds:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.attributes import (
     JSONAttribute,
@@ -241,7 +241,7 @@ def write_index(
     The facts item, the entries and the authority's ``elsewhere`` counter move in
     one transaction, so a run that dies half-way and runs again counts nothing twice.
     """
-    old_keys = list(previous.keys) if previous else []
+    old_keys: list[str] = [str(key) for key in previous.keys] if previous else []
     old_elsewhere = int(previous.elsewhere or 0) if previous else 0
     pk = QualityFacts.key(award_id)
 
@@ -380,6 +380,12 @@ def counters() -> dict[str, QualityCounter]:
     """The 33 authorities' quality counters (one BatchGet)."""
     keys = [(COUNTER_PK, a) for a in sorted(AUTHORITY_IDS)]
     return {c.sk: c for c in QualityCounter.batch_get(keys, consistent_read=True)}
+
+
+def resolved_days(counter: QualityCounter) -> list[int]:
+    """The days each closed or accepted finding took (pynamodb types the list's items as
+    their attribute class; they are numbers once read)."""
+    return [int(day) for day in cast("list[float]", counter.resolved_days or [])]
 
 
 def counter_of(authority_id: str) -> QualityCounter | None:
