@@ -227,6 +227,10 @@ def facts_of_awards(award_ids: Iterable[str]) -> dict[str, QualityFacts]:
     }
 
 
+ENTRIES_PER_TRANSACTION = 50  # DynamoDB takes 100 items per transaction; 40 winners
+# can move up to 84 keys in and 84 out in one correction
+
+
 def write_index(
     award_id: str,
     facts: dict[str, Any],
@@ -238,14 +242,27 @@ def write_index(
 ) -> None:
     """Index an award under ``keys`` (live) and take it out of the keys it left.
 
-    The facts item, the entries and the authority's ``elsewhere`` counter move in
-    one transaction, so a run that dies half-way and runs again counts nothing twice.
+    The entries go first, in transactions of at most ``ENTRIES_PER_TRANSACTION`` (each
+    a put: idempotent); then the facts item and the authority's ``elsewhere`` counter
+    move together in one transaction, so a run that dies half-way and runs again
+    (from the old facts) rewrites the same entries and counts nothing twice. An entry
+    an award left keeps its item without ``live_key`` (nothing is deleted).
     """
     old_keys: list[str] = [str(key) for key in previous.keys] if previous else []
     old_elsewhere = int(previous.elsewhere or 0) if previous else 0
     pk = QualityFacts.key(award_id)
-
     new_keys = [key for key, _ in keys]
+    entries = [
+        QualityEntry(pk=pk, sk=key, facts=facts, live_key=key, live_sort=sort) for key, sort in keys
+    ] + [QualityEntry(pk=pk, sk=key, facts=facts) for key in old_keys if key not in new_keys]
+    for start in range(0, len(entries), ENTRIES_PER_TRANSACTION):
+        chunk = entries[start : start + ENTRIES_PER_TRANSACTION]
+
+        def put_entries(transaction: TransactWrite, chunk: list[QualityEntry] = chunk) -> None:
+            for entry in chunk:
+                transaction.save(entry)
+
+        ledger.transact(put_entries)
 
     def writes(transaction: TransactWrite) -> None:
         transaction.save(
@@ -257,14 +274,6 @@ def write_index(
                 version_seen=version_seen,
             )
         )
-        for key, sort in keys:
-            transaction.save(QualityEntry(pk=pk, sk=key, facts=facts, live_key=key, live_sort=sort))
-        for key in old_keys:
-            if key not in new_keys:
-                transaction.update(
-                    QualityEntry(pk=pk, sk=key),
-                    actions=[QualityEntry.live_key.remove(), QualityEntry.live_sort.remove()],
-                )
         if elsewhere != old_elsewhere:
             transaction.update(
                 QualityCounter(sk=facts["authority_id"]),

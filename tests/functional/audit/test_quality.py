@@ -693,3 +693,31 @@ def test_pages_of_one_serve_every_finding_once_with_and_without_filters(api, key
         "GET", f"/v1/quality/findings?limit=1&rule=name_drift&cursor={cursor}", key=admin
     )
     assert other.status_code == 400 and other.data["error"]["code"] == "invalid_cursor"
+
+
+def test_a_correction_replacing_forty_winners_is_indexed_in_bounded_transactions(api, keys, clock):
+    bj = keys["110000"]
+    clock.set("2026-11-20T02:00:00+00:00")
+    program_id = submitted_program(api, bj)
+
+    def forty(first: int) -> list[dict]:
+        return [winner(credit_code(first + n), f"北京第{first + n}建设有限公司") for n in range(40)]
+
+    body = award(
+        program_id,
+        "BJ-40",
+        year=2024,
+        project="四十家单位工程",
+        winners=forty(500),
+        number="京建〔2024〕40号",
+    )
+    created = push(api, bj, body)
+    assert run_audit(api, keys["admin"], "2026-11-21")["quality"]["awards_checked"] == 1
+    body["winners"] = forty(600)  # 40 keys of each kind out, 40 in
+    corrected = api.call(
+        "PUT", f"/v1/awards/{created['id']}", body, key=bj, headers={"If-Match": '"1"'}
+    )
+    assert corrected.status_code == 200, corrected.body
+    report = run_audit(api, keys["admin"], "2026-11-22")
+    assert report["quality"]["awards_checked"] == 1
+    assert findings(api, keys["admin"]) == []
