@@ -1,43 +1,23 @@
 """AWS KMS: the asymmetric key that signs verification receipts (never leaves KMS).
 
-The client is made on first use, like the S3 one, so the rest of the API
-never imports or pays for it; ``AWS_ENDPOINT_URL`` points it at moto locally.
+The client is made on first use (``store/aws.py``), so the rest of the API
+never pays for it; ``AWS_ENDPOINT_URL`` points it at moto locally.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-from chalicelib.config import settings
-
-_client: Any = None
-_client_lock = threading.Lock()
+from chalicelib.store import aws
 
 KEY_SPEC = "ECC_NIST_P256"
 SIGNING_ALGORITHM = "ECDSA_SHA_256"
 
 
 def kms() -> Any:
-    """The shared KMS client; short timeouts: a receipt is answered within the API's 25 s."""
-    global _client
-    if _client is None:
-        with _client_lock:
-            if _client is None:
-                # Imported on first use for cold start: only the receipt routes need KMS.
-                import boto3
-                from botocore.config import Config
-
-                _client = boto3.client(
-                    "kms",
-                    region_name=settings().region,
-                    config=Config(
-                        connect_timeout=2,
-                        read_timeout=5,
-                        retries={"mode": "standard", "max_attempts": 2},
-                    ),
-                )
-    return _client
+    """The process's KMS client (``store/aws.py``; short timeouts: a receipt is answered
+    within the API's 25 s)."""
+    return aws.client("kms")
 
 
 def sign_digest(key_id: str, digest: bytes) -> tuple[bytes, str]:
@@ -90,3 +70,42 @@ def point_alias(alias: str, target_arn: str) -> None:
         client.create_alias(AliasName=alias, TargetKeyId=target_arn)
     else:
         client.update_alias(AliasName=alias, TargetKeyId=target_arn)
+
+
+# Webhook signing secrets (issue 21): a symmetric key encrypts them at rest. The
+# subscription id is the encryption context, so a ciphertext copied onto another
+# subscription does not decrypt.
+
+
+def encrypt_text(key_id: str, text: str, context: dict[str, str]) -> str:
+    """The base64 KMS ciphertext of ``text`` under ``key_id`` (an alias) and ``context``."""
+    import base64
+
+    blob = kms().encrypt(KeyId=key_id, Plaintext=text.encode("utf-8"), EncryptionContext=context)[
+        "CiphertextBlob"
+    ]
+    return base64.b64encode(blob).decode("ascii")
+
+
+def decrypt_text(ciphertext: str, context: dict[str, str]) -> str:
+    """The text ``encrypt_text`` encrypted (KMS finds the key from the ciphertext)."""
+    import base64
+
+    answer = kms().decrypt(CiphertextBlob=base64.b64decode(ciphertext), EncryptionContext=context)
+    return answer["Plaintext"].decode("utf-8")
+
+
+def ensure_symmetric_key(alias: str, description: str) -> str:
+    """The key behind ``alias``, created with it when absent (the local emulator only:
+    the stack creates the cloud's). Returns the key's ARN."""
+    arn = key_arn(alias)
+    if arn is not None:
+        return arn
+    metadata = kms().create_key(
+        KeySpec="SYMMETRIC_DEFAULT",
+        KeyUsage="ENCRYPT_DECRYPT",
+        Description=description,
+        Tags=[{"TagKey": "app", "TagValue": "award-registry"}],
+    )["KeyMetadata"]
+    kms().create_alias(AliasName=alias, TargetKeyId=metadata["Arn"])
+    return metadata["Arn"]

@@ -17,6 +17,7 @@ from chalicelib.store.rate_limits import RateWindow
 from chalicelib.store.search import BigramEntry
 from chalicelib.store.stats import DailyCounter
 from chalicelib.store.submissions import ZeroReport
+from chalicelib.store.webhooks import Subscription
 
 ALL_TABLES: tuple[type[Model], ...] = (
     ApiKey,
@@ -30,5 +31,6 @@ ALL_TABLES: tuple[type[Model], ...] = (
     BigramEntry,
     DailyCounter,
     RateWindow,
+    Subscription,
     QualityTable,
 )
