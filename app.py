@@ -33,6 +33,7 @@ from chalicelib.api import (
     openapi,
     programs,
     public,
+    quality,
     receipts,
     stats,
     subscriptions,
@@ -97,6 +98,7 @@ BLUEPRINTS = (
     keys.bp,
     stats.bp,
     subscriptions.bp,
+    quality.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")

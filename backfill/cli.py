@@ -42,6 +42,7 @@ from backfill.records import (
 )
 from backfill.report import errors_path_for, sort_key, write_errors
 from backfill.state import State, state_path_for
+from chalicelib.imports.quality import check_sheet
 
 PRINTED_PROBLEMS = 50
 MAX_CONCURRENCY = 8  # a province's share: 33 of them may backfill at once
@@ -61,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
         help="the province's API key (or set BACKFILL_API_KEY)",
     )
     push.add_argument("--dry-run", action="store_true", help="validate only; send nothing")
+    push.add_argument(
+        "--skip-duplicates",
+        action="store_true",
+        help="leave out rows repeating an earlier row's project and winner (跳过重复记录)",
+    )
     push.add_argument("--program-id", help="the programme of rows without 奖项编号 or 奖项")
     push.add_argument("--authority", help="your authority id, to match 奖项 names (e.g. 110000)")
     push.add_argument("--sheet", help="the sheet to read (default 获奖信息, else the first)")
@@ -140,19 +146,33 @@ def _push(args: argparse.Namespace) -> int:
             checked.append(result)
         else:
             problems.extend(result)
+    # Data-quality warnings about the sheet's own rows (issue 22): in the errors file,
+    # the rows still pushed unless --skip-duplicates leaves the later copies out.
+    approvals: dict[str, str | None] = {}
+    if client is not None:
+        ids = [c.record["program_id"] for c in checked]
+        try:
+            approvals = client.program_approvals([i for i in ids if i != UNRESOLVED_PROGRAM])
+        except (PushError, TransientError) as error:
+            return _fail(f"cannot read the programmes' approval dates: {error}")
+    sheet_check = check_sheet(checked, approvals, skip_duplicates=args.skip_duplicates)
+    checked = sheet_check.kept(checked, skip_duplicates=args.skip_duplicates)
+    warnings = sheet_check.warnings
     out = sys.stderr if args.json else sys.stdout
-    _describe(table, grouped, problems, out)
+    _describe(table, grouped, problems + warnings, out)
     if needs_names and names is None:
         print("note / 注意: 奖项 names were not matched to ids (no --api-url/--api-key)", file=out)
     errors_path = args.errors or errors_path_for(args.input)
     if args.dry_run:
-        written = write_errors(errors_path, problems, table.sheet)
+        written = write_errors(errors_path, problems + warnings, table.sheet)
         summary = {
             "dry_run": True,
             "rows": grouped.row_count,
             "awards": len(grouped.drafts),
             "valid": len(checked),
             "rejected": rejected_count(problems),
+            "warnings": len(warnings),
+            "duplicates_skipped": len(sheet_check.duplicates) if args.skip_duplicates else 0,
             "errors_csv": str(errors_path),
         }
         _print_summary(args, summary, written)
@@ -184,8 +204,10 @@ def _push(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     problems.extend(outcome.rejected)
-    written = write_errors(errors_path, problems, table.sheet)
+    written = write_errors(errors_path, problems + warnings, table.sheet)
     summary = _outcome_summary(grouped.row_count, len(grouped.drafts), outcome, problems)
+    summary["warnings"] = len(warnings)
+    summary["duplicates_skipped"] = len(sheet_check.duplicates) if args.skip_duplicates else 0
     summary["errors_csv"] = str(errors_path)
     _print_summary(args, summary, written)
     if outcome.stopped:
@@ -253,6 +275,8 @@ _LABELS = (
     ("rejected", "拒绝 rejected"),
     ("pending", "未完成 pending"),
     ("valid", "通过 valid"),
+    ("warnings", "警告 warnings (duplicate_award, before_approval; in errors.csv)"),
+    ("duplicates_skipped", "跳过重复 duplicates skipped (--skip-duplicates)"),
 )
 
 

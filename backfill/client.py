@@ -212,3 +212,15 @@ class ApiClient:
             cursor = page.get("next_cursor")
             if not cursor:
                 return names
+
+    def program_approvals(self, program_ids: list[str]) -> dict[str, str | None]:
+        """Each programme's approval date (``approval.approved_on``), for the sheet's
+        ``before_approval`` warning; one GET per programme of the sheet (a handful)."""
+        approvals: dict[str, str | None] = {}
+        for program_id in sorted(set(program_ids)):
+            try:
+                program = self.request("GET", f"/v1/programs/{program_id}").json()
+            except PushError:
+                continue  # not found or not ours: the push itself will say why per record
+            approvals[program_id] = (program.get("approval") or {}).get("approved_on")
+        return approvals

@@ -177,6 +177,22 @@ class Settings:
     webhook_lease_seconds: int = 120
     webhook_dispatch_budget_seconds: float = 40.0
     webhook_dispatch_threads: int = 8
+    # Data-quality checks (issue 22): awards one rescan message indexes and judges, and the
+    # most changed awards the daily audit checks itself (more, e.g. the day a backfill
+    # lands: it queues a rescan instead, which the imports worker runs in chunks).
+    quality_rescan_chunk: int = 100
+    quality_audit_max_awards: int = 5000
+
+    @property
+    def server_secret(self) -> str:
+        """The HMAC key of API keys and cursors, fetched once per container and cached."""
+        if not self.server_secret_arn:
+            return LOCAL_DEV_SECRET
+        # Imported here for cold start (measured ~60-100 ms for powertools' parameters and
+        # boto3): only a function that needs the secret pays, once.
+        from chalicelib.store.secrets import read_secret
+
+        return read_secret(self.server_secret_arn, max_age=self.server_secret_max_age)
 
     @property
     def timeliness_policy(self) -> TimelinessPolicy:
@@ -297,6 +313,8 @@ def settings() -> Settings:
         webhook_lease_seconds=_env_int("WEBHOOK_LEASE_SECONDS", 120),
         webhook_dispatch_budget_seconds=float(_env("WEBHOOK_DISPATCH_BUDGET_SECONDS", "40")),
         webhook_dispatch_threads=max(1, _env_int("WEBHOOK_DISPATCH_THREADS", 8)),
+        quality_rescan_chunk=max(1, min(_env_int("QUALITY_RESCAN_CHUNK", 100), 500)),
+        quality_audit_max_awards=max(1, _env_int("QUALITY_AUDIT_MAX_AWARDS", 5000)),
     )
 
 

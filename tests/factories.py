@@ -24,7 +24,9 @@ def program_body(**overrides: Any) -> dict[str, Any]:
         "approval": {
             "issuer": "北京市人民政府",
             "document_number": "京政函〔2019〕12号",
-            "approved_on": "2019-03-01",
+            # Before the backfill window (awards from 2018-01-01): no test award is dated
+            # before its programme's approval unless it means to be (data quality, issue 22).
+            "approved_on": "2017-12-01",
         },
     }
     body.update(overrides)

@@ -839,3 +839,50 @@ class PilotWebhooksOut(_Out):
     subscriptions_active: int = Field(ge=0)
     subscriptions_paused: int = Field(ge=0)
     delivery_lag_seconds: DeliveryLagOut
+
+
+# --- data quality (issue 22) ----------------------------------------------------------------
+
+
+class QualityFindingOut(_Out):
+    id: str = Field(description="Stable: one rule, one group of records, one authority.")
+    rule: Literal[
+        "duplicate_award",
+        "cross_province_duplicate",
+        "name_drift",
+        "before_approval",
+        "cycle_mismatch",
+        "announcement_reused",
+        "registration_elsewhere",
+    ]
+    severity: Literal["error", "warning", "info"]
+    explanation: dict[str, str] = Field(description="`zh` and `en`.")
+    authority_id: str
+    state: Literal["open", "corrected", "explained", "accepted", "closed"]
+    records: list[dict[str, Any]] = Field(
+        description="The awards involved (public fields), each with `differing` fields."
+    )
+    detail: dict[str, Any]
+    opened_on: date
+    updated_on: date
+    closed_on: date | None
+    close_reason: str | None
+    resolution: dict[str, Any] | None
+    history: list[dict[str, Any]]
+
+
+class QualityFindingListOut(_Out):
+    items: list[QualityFindingOut]
+    next_cursor: str | None
+
+
+class QualityRescanOut(_Out):
+    id: str
+    state: Literal["queued", "running", "done", "failed"]
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+    awards_done: int
+    findings_opened: int
+    progress: float = Field(description="0 to 1.")
+    error: str | None

@@ -55,6 +55,7 @@ CONSOLE_ASSETS = {
         f"admin-{section}.js": "text/javascript; charset=utf-8"
         for section in ("review", "keys", "calendar", "feedback", "audit", "pilot")
     },
+    "quality.js": "text/javascript; charset=utf-8",
     "chart.umd.js": "text/javascript; charset=utf-8",
     "chart.LICENSE.txt": "text/plain; charset=utf-8",
     "subscriptions.js": "text/javascript; charset=utf-8",  # 数据订阅 (issue 21)

@@ -281,6 +281,9 @@ class ImportIn(_UploadIn):
         "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     ]
     program_id: Annotated[Text, Field(max_length=64)] | None = None
+    # Data quality (issue 22): leave out rows repeating an earlier row's programme, year,
+    # project and winner (跳过重复记录); without it they are pushed, with a warning.
+    skip_duplicates: StrictBool = False
 
 
 class ReviewIn(_Schema):
@@ -361,6 +364,18 @@ class AuditRunIn(_Schema):
     """Optional body of ``POST /v1/audit/run``: the China date to audit as (default today)."""
 
     date: IsoDate | None = None
+
+
+class QualityResolveIn(_Schema):
+    """An answer to a data-quality finding (issue 22).
+
+    A province: ``corrected`` (the next audit run checks the records) or
+    ``explained`` with a ``reason`` (at least 10 characters). An administrator:
+    ``accept`` an explanation or ``reopen`` an answered finding.
+    """
+
+    action: Literal["corrected", "explained", "accept", "reopen"]
+    reason: Annotated[Text, Field(max_length=1000)] | None = None
 
 
 class KeyIn(_Schema):

@@ -40,6 +40,11 @@ def handle_body(body: str) -> dict[str, Any]:
         return import_work.split(str(message["import_id"]), now)
     if message.get("kind") == CHUNK:
         return import_work.push_chunk(str(message["import_id"]), int(message["chunk"]), now)
+    if message.get("kind") == "quality_rescan":
+        # An administrator's data-quality rescan rides the same queue (issue 22).
+        from chalicelib.services import quality_rescan  # only a rescan message loads it
+
+        return quality_rescan.work(str(message["job_id"]), int(message["chunk"]), now)
     raise ValueError(f"unknown import message kind {message.get('kind')!r}")
 
 
@@ -51,6 +56,11 @@ def handle_message(body: str, receive_count: int, receipt_handle: str | None) ->
         import_id = _import_id(body)
         if receive_count >= settings().import_max_receives and import_id:
             return import_work.give_up(import_id, error, clock.now())
+        rescan_id = _rescan_id(body)
+        if receive_count >= settings().import_max_receives and rescan_id:
+            from chalicelib.services import quality_rescan  # only a rescan message loads it
+
+            return quality_rescan.give_up(rescan_id, error, clock.now())
         if receipt_handle:
             queue.retry_after(receipt_handle, settings().import_retry_seconds)
         raise
@@ -59,6 +69,11 @@ def handle_message(body: str, receive_count: int, receipt_handle: str | None) ->
 def handle_dead_letter(body: str) -> dict[str, Any]:
     """A message the worker never finished (it died each time): fail its import."""
     import_id = _import_id(body)
+    rescan_id = _rescan_id(body)
+    if rescan_id:
+        from chalicelib.services import quality_rescan  # only a rescan message loads it
+
+        return quality_rescan.give_up(rescan_id, RuntimeError("the worker stopped"), clock.now())
     if not import_id:
         return {"outcome": "ignored"}
     return import_work.give_up(import_id, RuntimeError("the worker stopped"), clock.now())
@@ -70,6 +85,17 @@ def _import_id(body: str) -> str:
     except ValueError:
         return ""
     return str(message.get("import_id", "")) if isinstance(message, dict) else ""
+
+
+def _rescan_id(body: str) -> str:
+    """The data-quality rescan job a message is about (issue 22), or ""."""
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return ""
+    if not isinstance(message, dict) or message.get("kind") != "quality_rescan":
+        return ""
+    return str(message.get("job_id", ""))
 
 
 def receive_count(record: dict[str, Any]) -> int:

@@ -37,6 +37,7 @@ from chalicelib.domain import program_status
 from chalicelib.domain.errors import RegistryError, UnavailableError
 from chalicelib.domain.principal import PROVINCIAL, Province
 from chalicelib.imports.problems import Problem
+from chalicelib.imports.quality import check_sheet
 from chalicelib.imports.readers import LimitError, Limits, ReadError, read_bytes
 from chalicelib.imports.records import Checked, Draft, check, group_rows, program_for
 from chalicelib.observability import logger
@@ -73,6 +74,14 @@ def _program_names(authority_id: str) -> dict[str, list[str]]:
             name = str((program.content or {}).get("name", "")).strip()
             names.setdefault(name, []).append(program.id)
     return names
+
+
+def _program_approvals(authority_id: str) -> dict[str, str | None]:
+    """Each of this authority's programmes' approval date (a few items, one Query)."""
+    return {
+        program.id: ((program.content or {}).get("approval") or {}).get("approved_on")
+        for program in program_store.of_authority(authority_id)
+    }
 
 
 KEY_REVOKED = error_of(
@@ -220,6 +229,13 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
         else:
             problems.extend(result)
             rejected += 1
+    # Data quality (issue 22): the sheet's own duplicates and awards dated before their
+    # programme's approval, as warnings beside the rejected rows (pushed all the same,
+    # unless the import was declared with skip_duplicates).
+    skip = bool(job.skip_duplicates)
+    sheet_check = check_sheet(checked, _program_approvals(job.authority_id), skip_duplicates=skip)
+    checked = sheet_check.kept(checked, skip_duplicates=skip)
+    problems.extend(sheet_check.warnings)
     capped = _capped(problems, settings().import_max_problems)
     save_problems(import_id, READ_PART, (asdict(p) for p in capped))
     del problems, capped
@@ -239,6 +255,8 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
         awards=len(grouped.drafts),
         chunks=len(chunks),
         rejected=rejected,
+        warnings=len(sheet_check.warnings),
+        duplicates_skipped=len(sheet_check.duplicates) if skip else 0,
         deadline_at=deadline_for(now, len(chunks)),
     )
     if moved:

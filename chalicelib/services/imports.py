@@ -158,6 +158,11 @@ def import_view(job: ImportJob) -> dict[str, Any]:
         "pushed": int(job.pushed or 0),
         "unchanged": int(job.unchanged or 0),
         "rejected": int(job.rejected or 0),
+        "skip_duplicates": bool(job.skip_duplicates),
+        "warnings": None if job.warnings is None else int(job.warnings),
+        "duplicates_skipped": None
+        if job.duplicates_skipped is None
+        else int(job.duplicates_skipped),
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
@@ -189,6 +194,7 @@ def request_upload(principal: Province, body: schemas.ImportIn, now: datetime) -
         size=body.size,
         sha256=body.sha256,
         program_id=body.program_id,
+        skip_duplicates=body.skip_duplicates or None,
         status="awaiting_upload",
         created_at=iso_utc(now),
     )

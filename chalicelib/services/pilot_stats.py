@@ -33,10 +33,12 @@ from chalicelib.domain.pilot_stats import (
     public_summary,
     webhook_summary,
 )
+from chalicelib.domain.quality_rules import quality_row
 from chalicelib.domain.queries import MonthRange
 from chalicelib.observability import count, logger
 from chalicelib.services.timeliness_stats import _as_of as audit_as_of
 from chalicelib.store import audit_records as records
+from chalicelib.store import quality as quality_store
 from chalicelib.store import rate_limits as rate_limits_store
 from chalicelib.store import stats as stats_store
 from chalicelib.store import webhooks as webhook_store
@@ -103,14 +105,16 @@ def pilot(query: MonthRange, now: datetime) -> dict[str, Any]:
     verifications = stats_store.daily_counts(
         stats_store.VERIFY, config.verify_counter_shards, first, last
     )
+    counts = _pilot_counts()
     report = pilot_report(
-        _pilot_counts(),
+        counts,
         verifications,
         months=months,
         backfill_years=list(range(config.backfill_from.year, today.year + 1)),
     )
     for row in report["authorities"]:
         row["name_zh"], row["name_en"] = _NAMES[row["authority_id"]]
+    _add_quality_rows(report["authorities"], counts)
     return {
         "from": months[0],
         "to": months[-1],
@@ -133,6 +137,18 @@ def _webhooks() -> dict[str, Any]:
         for item in webhook_store.every_subscription()
     ]
     return webhook_summary(rows, _NAMES)
+
+
+def _add_quality_rows(rows: list[dict[str, Any]], counts: dict[str, PilotCounts]) -> None:
+    """Each province's data-quality row (issue 22): 33 more counter items, no finding read."""
+    counters = quality_store.counters()
+    for row in rows:
+        counter = counters.get(row["authority_id"])
+        row["quality"] = quality_row(
+            open_errors=int(counter.open_errors or 0) if counter else 0,
+            awards=counts[row["authority_id"]].active_awards,
+            resolved_days=quality_store.resolved_days(counter) if counter else [],
+        )
 
 
 def public() -> dict[str, Any]:

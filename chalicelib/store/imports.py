@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     JSONAttribute,
     NumberAttribute,
     NumberSetAttribute,
@@ -90,6 +91,11 @@ class ImportJob(StoreModel):
     deadline_at = UnicodeAttribute(null=True)
     # Set once its upload and chunk objects are deleted (a final import keeps only this item).
     objects_deleted_at = UnicodeAttribute(null=True)
+    # Data quality (issue 22): leave out the sheet's repeated awards; how many warnings
+    # (duplicate_award, before_approval) reading the sheet found, and records left out.
+    skip_duplicates = BooleanAttribute(null=True)
+    warnings = NumberAttribute(null=True)
+    duplicates_skipped = NumberAttribute(null=True)
 
     imports_by_authority = ImportsByAuthorityIndex()
 

@@ -12,6 +12,7 @@ from pynamodb.models import Model
 from chalicelib.store.audit import AuditFinding
 from chalicelib.store.calendar import CalendarYear
 from chalicelib.store.models import ApiKey, AuthorityRecord, AwardRecord, ChangeEntry, Program
+from chalicelib.store.quality import QualityTable
 from chalicelib.store.rate_limits import RateWindow
 from chalicelib.store.search import BigramEntry
 from chalicelib.store.stats import DailyCounter
@@ -31,4 +32,5 @@ ALL_TABLES: tuple[type[Model], ...] = (
     DailyCounter,
     RateWindow,
     Subscription,
+    QualityTable,
 )

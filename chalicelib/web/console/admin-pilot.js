@@ -291,6 +291,39 @@ function pilotRender() {
       datasets: [{ label: "有效获奖信息", data: backfill.map((b) => b.count) }],
     },
   });
+  pilotQualityFigure(report);
+}
+
+/* 数据质量 (issue 22): open error findings per 100 awards and the median days a finding
+   took to resolve, by province (the counters the audit keeps; see quality.js for the list). */
+function pilotQualityFigure(report) {
+  const rows = report.authorities.filter((a) => a.quality).map((a) => ({ name: a.name_zh, ...a.quality }));
+  if (!rows.length) return;
+  pilotFigure({
+    key: "quality",
+    title: "数据质量：每百条获奖信息的未处理错误与问题处理中位天数（截至最近一次稽核）",
+    note: "错误 = 重复报送、获奖日期早于奖项批准日期；处理 = 问题关闭或说明被认可。",
+    columns: [
+      pilotColumn("省份", (r) => r.name),
+      pilotColumn("有效获奖信息", (r) => r.awards),
+      pilotColumn("未处理错误", (r) => r.open_errors),
+      pilotColumn("每百条未处理错误", (r) => r.open_errors_per_100_awards),
+      pilotColumn("已处理问题", (r) => r.findings_resolved),
+      pilotColumn("处理中位天数", (r) => r.median_days_to_resolve, pilotDays),
+    ],
+    rows,
+    tall: true,
+    chart: {
+      type: "bar",
+      indexAxis: "y",
+      labels: rows.map((r) => pilotShortName(r.name)),
+      datasets: [
+        { label: "每百条未处理错误", data: rows.map((r) => r.open_errors_per_100_awards) },
+        { label: "处理中位天数", data: rows.map((r) => r.median_days_to_resolve) },
+      ],
+      scales: { x: { beginAtZero: true } },
+    },
+  });
 }
 
 async function loadPilotSection() {

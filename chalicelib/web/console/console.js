@@ -773,6 +773,7 @@ async function startImport(event) {
     const sha256 = await sha256Hex(await file.arrayBuffer());
     const declaration = { filename: file.name, content_type: type, size: file.size, sha256 };
     if (form.elements.program_id.value) declaration.program_id = form.elements.program_id.value;
+    if (form.elements.skip_duplicates.checked) declaration.skip_duplicates = true;
     const declared = (await api("POST", "/v1/imports", { body: declaration })).data;
     await uploadForm(declared.upload, file);
     await api("POST", `/v1/imports/${declared.import_id}/start`);
@@ -821,13 +822,15 @@ async function followImport(id) {
     $("#import-state").textContent = `${job.filename}：${IMPORT_STATUS_ZH[job.status] || job.status}`
       + (job.rows !== undefined && job.rows !== null ? `，共 ${job.rows} 行` : "");
     $("#import-counts").textContent =
-      `已推送 ${job.pushed} 条，未变化 ${job.unchanged} 条，被退回 ${job.rejected} 条`;
+      `已推送 ${job.pushed} 条，未变化 ${job.unchanged} 条，被退回 ${job.rejected} 条`
+      + (job.warnings ? `，警告 ${job.warnings} 条` : "")
+      + (job.duplicates_skipped ? `（跳过重复 ${job.duplicates_skipped} 条）` : "");
     if (["failed", "cancelled", "expired"].includes(job.status)) {
       if (job.error) $("#import-state").textContent += `：${job.error.message_zh || job.error.message}`;
       return;
     }
     if (job.status === "done") {
-      if (job.rejected > 0) await showImportErrors(id);
+      if (job.rejected > 0 || job.warnings > 0) await showImportErrors(id);
       return;
     }
     await pause(1000); // polling the import's progress, as a person would refresh
