@@ -23,6 +23,7 @@ from chalicelib.api import (
     feedback,
     imports,
     keys,
+    objections,
     openapi,
     programs,
     public,
@@ -96,6 +97,7 @@ BLUEPRINTS = (
     imports.bp,
     keys.bp,
     stats.bp,
+    objections.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")

@@ -72,7 +72,8 @@ def json_response(
 
 
 def error_response(error: RegistryError) -> Response:
-    headers = {"Retry-After": "1"} if error.status in (429, 503) else None
+    retry_after = getattr(error, "retry_after", 1)  # a rate limit says when its window ends
+    headers = {"Retry-After": str(retry_after)} if error.status in (429, 503) else None
     body = error.to_body(max_details=settings().max_error_details)
     return json_response(body, status=error.status, headers=headers)
 

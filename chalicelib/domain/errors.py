@@ -145,7 +145,20 @@ class BusinessRuleError(RegistryError):
 
 
 class ThrottledError(RegistryError):
+    """Too many requests; ``retry_after`` (seconds) goes out as the ``Retry-After`` header."""
+
     status, code = 429, "throttled"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        message_zh: str | None = None,
+        retry_after: int = 1,
+    ) -> None:
+        super().__init__(message, field=field, message_zh=message_zh)
+        self.retry_after = max(1, int(retry_after))
 
 
 class UnavailableError(RegistryError):

@@ -79,6 +79,14 @@ CODE_ZH: Mapping[str, str] = MappingProxyType(
         "number_cell": "单元格是数字格式，已丢失位数；请把该列设为文本格式后重新录入",
         "unknown_program": "找不到该奖项名称",
         "rejected": "平台拒绝了该记录",
+        # objections (issue 23)
+        "not_jpeg": "文件不是 JPEG 图片",
+        "not_png": "文件不是 PNG 图片",
+        "unknown_award": "没有这条获奖信息，请核对编号",
+        "not_a_winner": "该统一社会信用代码不是这条获奖信息的获奖单位",
+        "evidence_too_large": "证明材料超过大小上限",
+        "too_many_evidence": "证明材料数量已达上限",
+        "invalid_change": "所指的变更不能证明已更正",
     }
 )
 

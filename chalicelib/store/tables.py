@@ -12,6 +12,8 @@ from pynamodb.models import Model
 from chalicelib.store.audit import AuditFinding
 from chalicelib.store.calendar import CalendarYear
 from chalicelib.store.models import ApiKey, AuthorityRecord, AwardRecord, ChangeEntry, Program
+from chalicelib.store.objections import Objection
+from chalicelib.store.rate_limits import RateWindow
 from chalicelib.store.search import BigramEntry
 from chalicelib.store.stats import DailyCounter
 from chalicelib.store.submissions import ZeroReport
@@ -27,4 +29,6 @@ ALL_TABLES: tuple[type[Model], ...] = (
     ZeroReport,
     BigramEntry,
     DailyCounter,
+    Objection,
+    RateWindow,
 )

@@ -327,8 +327,26 @@ MOVE = {
     ("s3:PutObject", "quarantine"),
     ("s3:PutObjectTagging", "quarantine"),  # the rejection's tags on the copy
 }
+# Objections' evidence (issue 23): uploaded, checked, served, and erased 3 years after
+# closing (the daily audit, also run by POST /v1/audit/run).
+EVIDENCE_ERASURE = {
+    ("s3:DeleteObject", "evidence"),
+    ("s3:DeleteObject", "verified/evidence"),
+    ("s3:DeleteObject", "quarantine/evidence"),
+}
+EVIDENCE = EVIDENCE_ERASURE | {
+    ("s3:PutObject", "evidence"),  # the presigned form
+    ("s3:GetObject", "evidence"),  # the check reads the upload
+    ("s3:GetObjectTagging", "evidence"),  # CopyObject copies the source's tags
+    ("s3:PutObject", "verified/evidence"),
+    ("s3:PutObjectTagging", "verified/evidence"),
+    ("s3:GetObject", "verified/evidence"),  # presigned link for the routed province
+    ("s3:PutObject", "quarantine/evidence"),
+    ("s3:PutObjectTagging", "quarantine/evidence"),
+}
 BUCKET_GRANTS = {
-    "api_handler": MOVE
+    "api_handler": EVIDENCE
+    | MOVE
     | {
         ("s3:PutObject", "documents"),  # the presigned upload form is signed by the role
         ("s3:GetObject", "verified"),  # presigned download
@@ -344,7 +362,7 @@ BUCKET_GRANTS = {
     "document_check": MOVE,
     # Reads the uploaded sheet, writes and reads its chunks (services/import_work.py).
     "import_worker": {("s3:GetObject", "imports"), ("s3:PutObject", "imports")},
-    "daily_audit": {("s3:PutObject", "audits")},
+    "daily_audit": {("s3:PutObject", "audits")} | EVIDENCE_ERASURE,
     "nightly_export": {
         ("s3:GetObject", "exports"),
         ("s3:PutObject", "exports"),
