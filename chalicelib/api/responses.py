@@ -531,6 +531,12 @@ class TimelinessRowOut(_Out):
     not_judged: int
     on_time_rate: float | None = Field(description="(on time + excused) / judged pushes.")
     median_working_days_late: float | None
+    # Objections (issue 23): live, not as of the audit run.
+    objections_open: int = Field(description="Objections routed here waiting for an answer.")
+    objections_overdue: int = Field(description="Open objections past their answer deadline.")
+    median_working_days_to_answer: float | None = Field(
+        description="Median working days from routing to the answer, over answered objections."
+    )
 
 
 class TimelinessOneOut(TimelinessRowOut):
@@ -596,6 +602,19 @@ class PilotNationalOut(_Out):
     backfill: dict[str, int] = Field(description="Active awards by awarded year since 2018.")
 
 
+class PilotObjectionsOut(_Out):
+    """Objections (issue 23) since the pilot began: counts and shares of the answered."""
+
+    received: int = Field(ge=0)
+    open: int = Field(ge=0)
+    overdue: int = Field(ge=0)
+    answered: int = Field(ge=0)
+    answered_on_time: int = Field(ge=0)
+    corrected: int = Field(ge=0)
+    on_time_share: float | None = Field(description="Answered on time / answered.")
+    corrected_share: float | None = Field(description="Answered corrected / answered.")
+
+
 class PilotAuthorityOut(_Out):
     authority_id: str
     name_zh: str
@@ -603,6 +622,7 @@ class PilotAuthorityOut(_Out):
     months: list[PilotMonthOut]
     totals: PilotRowOut
     backfill: dict[str, int] = Field(description="Active awards by awarded year since 2018.")
+    objections: PilotObjectionsOut
 
 
 class VerificationDayOut(_Out):
@@ -623,6 +643,7 @@ class PilotStatsOut(_Out):
     national: PilotNationalOut
     authorities: list[PilotAuthorityOut]
     verifications: PilotVerificationsOut
+    objections: PilotObjectionsOut = Field(description="National objection totals.")
 
 
 class PublicStatsOut(_Out):

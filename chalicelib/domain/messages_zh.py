@@ -203,6 +203,10 @@ MESSAGE_ZH: tuple[tuple[str, str], ...] = (
     (r"q must be (\d+) to (\d+) characters", r"搜索内容应为 \1 至 \2 个字符"),
     (r"sort must be date or name", "排序方式应为 date（按日期）或 name（按名称）"),
     (r"sort=name needs q", "按名称排序（sort=name）须同时给出搜索内容 q"),
+    # objections (issue 23)
+    (r"must be absent for missing_award", "“奖项缺失”不填写获奖信息编号，请填写授奖的省级主管部门"),
+    (r"needs a phone \(mainland mobile\) or an email", "手机号码和电子邮箱至少填写一项"),
+    (r"at least 10 characters for upheld", "答复“原信息无误”须说明理由，不少于 10 个字"),
 )
 
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain.audit_rules import TimelinessCounts
 from chalicelib.domain.authorities import AUTHORITIES, AUTHORITY_IDS
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.errors import ForbiddenError, NotFoundError, UnauthenticatedError
+from chalicelib.services import objections
 from chalicelib.services.audit_findings import finding_view
 from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.store.audit import (
@@ -46,6 +49,21 @@ def _row(authority_id: str, stats: TimelinessStats | None) -> dict[str, Any]:
     }
 
 
+def _with_objections(row: dict[str, Any], objection_rows: dict[str, dict[str, Any]]) -> dict:
+    """The objection columns (issue 23): open, overdue, median working days to answer."""
+    facts = objection_rows[row["authority_id"]]
+    return {
+        **row,
+        "objections_open": facts["open"],
+        "objections_overdue": facts["overdue"],
+        "median_working_days_to_answer": facts["median_working_days_to_answer"],
+    }
+
+
+def _objection_rows() -> dict[str, dict[str, Any]]:
+    return objections.authority_stats(china_date(clock.now()))
+
+
 def _as_of() -> str | None:
     try:
         return AuditState.get("STATE", "STATE", consistent_read=True).last_run_id
@@ -58,7 +76,11 @@ def all_authorities(principal: Principal | None) -> dict[str, Any]:
     if not settings().public_timeliness:
         require(principal, ADMIN)
     stats = {s.sk: s for s in TimelinessStats.query("STATS", consistent_read=True)}
-    items = [_row(authority_id, stats.get(authority_id)) for authority_id in AUTHORITY_IDS]
+    extra = _objection_rows()
+    items = [
+        _with_objections(_row(authority_id, stats.get(authority_id)), extra)
+        for authority_id in AUTHORITY_IDS
+    ]
     return {"items": items, "next_cursor": None, "as_of": _as_of()}
 
 
@@ -75,7 +97,8 @@ def one_authority(principal: Principal | None, authority_id: str) -> dict[str, A
         stats = TimelinessStats.get("STATS", authority_id, consistent_read=True)
     except TimelinessStats.DoesNotExist:
         stats = None
-    return {**_row(authority_id, stats), "as_of": _as_of()}
+    row = _with_objections(_row(authority_id, stats), _objection_rows())
+    return {**row, "as_of": _as_of()}
 
 
 def open_findings(principal: Principal | None, authority_id: str) -> dict[str, Any]:
