@@ -247,7 +247,10 @@ async function signIn(key) {
   $("#api-key").value = "";
   // an administrator sees the review, keys, calendar, feedback, audit and pilot sections;
   // a province its programmes, awards, imports and timeliness (data-role on each tab)
-  $$("[data-tab]").forEach((button) => { button.hidden = button.dataset.role !== me.role; });
+  // (data-role may name both: "provincial admin")
+  $$("[data-tab]").forEach((button) => {
+    button.hidden = !button.dataset.role.split(" ").includes(me.role);
+  });
   showTab(me.role === "admin" ? "review" : "programs");
 }
 
