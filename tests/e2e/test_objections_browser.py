@@ -104,11 +104,11 @@ def test_an_enterprise_objects_and_the_province_corrects(stack, browser: Browser
         answer.get_by_role("button", name="提交答复").click()
         try:
             expect(console.locator("#notice")).to_contain_text(f"已答复异议 {number}", timeout=WAIT)
-        except AssertionError:  # say what the form said
+        except AssertionError as failed:  # say what the form said
             said = answer.locator(".form-error, .field-error").all_text_contents()
             raise AssertionError(
                 f"not answered: {said} {console.locator('#notice').text_content()}"
-            )
+            ) from failed
         expect(row).to_contain_text("已答复：已更正")
 
     with console_context(browser) as page:
