@@ -114,11 +114,9 @@ def is_overdue(deadline: Deadline, *, today: date) -> bool:
 def working_days_left(deadline: Deadline, today: date, calendar: WorkdayCalendar) -> int:
     """Working days from ``today`` (exclusive) to the deadline (inclusive); negative when past.
 
-        >>> from chalicelib.domain.audit_rules import Finding
-    from chalicelib.domain.timeliness import Deadline
-        >>> due = Deadline(date(2026, 12, 4), True)
-        >>> working_days_left(due, date(2026, 12, 1), WorkdayCalendar())
-        3
+    >>> due = Deadline(date(2026, 12, 4), True)
+    >>> working_days_left(due, date(2026, 12, 1), WorkdayCalendar())
+    3
     """
     if today <= deadline.due_on:
         return calendar.count_workdays(today, deadline.due_on)[0]
