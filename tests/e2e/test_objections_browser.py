@@ -128,3 +128,42 @@ def test_an_enterprise_objects_and_the_province_corrects(stack, browser: Browser
         expect(result).to_contain_text("已按获奖公告更正工程名称。")
         expect(result).not_to_contain_text(PHONE)
         shoot(page, "objection-03-lookup")
+
+
+def test_an_administrator_sees_every_objection_and_transfers_one(stack, browser: Browser):
+    key = stack.issue_key("--authority", "430000")["api_key"]
+    admin_key = stack.issue_key("--admin")["api_key"]
+    caller = Http(stack)
+    code = credit_code(2302, prefix="91430100")
+    body = {
+        "kind": "missing_award",
+        "credit_code": code,
+        "authority_id": "430000",
+        "description": "我司 2024 年获湖南省芙蓉奖，平台上查不到该获奖信息。",
+        "contact": {"name": "刘湖南", "email": "liu@example.cn"},
+    }
+    filed = expect_answer(caller.call("POST", "/v1/objections", body), 201).data
+    number = filed["number"]
+
+    with console_context(browser) as admin:
+        sign_in(admin, stack, admin_key)
+        loaded(admin)
+        admin.get_by_role("tab", name="异议处理").click()
+        loaded(admin)
+        row = admin.locator("#objection-table tbody tr", has_text=number)
+        expect(row).to_contain_text("湖南省住房和城乡建设厅", timeout=WAIT)
+        row.get_by_role("button", name="处理").click()
+        detail = admin.locator("#objection-detail")
+        expect(detail).to_contain_text("liu@example.cn", timeout=WAIT)
+        expect(admin.locator("#objection-answer-form")).to_be_hidden()  # provinces answer
+        transfer = admin.locator("#objection-transfer-form")
+        transfer.get_by_label("转交给").select_option("420000")
+        transfer.get_by_label("转交说明").fill("该奖项由湖北省授予，转湖北省办理。")
+        transfer.get_by_role("button", name="转交").click()
+        expect(admin.locator("#notice")).to_contain_text(f"已转交异议 {number}", timeout=WAIT)
+        expect(row).to_contain_text("湖北省住房和城乡建设厅")
+        expect(detail.locator("#ob-history")).to_contain_text("转交")
+        shoot(admin, "objection-04-admin-transfer")
+
+    moved = caller.call("GET", f"/v1/objections/{number}", key=key)
+    assert moved.status_code == 404  # no longer Hunan's

@@ -43,7 +43,8 @@ function objectionRow(item) {
       ? `已答复：${OBJECTION_OUTCOME_ZH[item.answer.outcome] || item.answer.outcome}`
       : "待答复"),
     el("td", { class: "row-actions" },
-      el("button", { type: "button", onclick: () => objectionShow(item.number) }, "处理")),
+      el("button", { type: "button", onclick: () => objectionShow(item.number) },
+        item.state === "open" ? "处理" : "查看")),
   );
 }
 
