@@ -72,7 +72,7 @@ def json_response(
 
 
 def error_response(error: RegistryError) -> Response:
-    retry_after = getattr(error, "retry_after", 1)  # a rate limit says when its window ends
+    retry_after = getattr(error, "retry_after", 1)  # a throttled client's wait (rate limits)
     headers = {"Retry-After": str(retry_after)} if error.status in (429, 503) else None
     body = error.to_body(max_details=settings().max_error_details)
     return json_response(body, status=error.status, headers=headers)
@@ -149,6 +149,16 @@ def received_at() -> datetime:
     (``chalicelib/clock.py``), which a test pins once for all routes.
     """
     return clock.now()
+
+
+def source_ip(request: Request) -> str:
+    """The caller's address as API Gateway saw it (``requestContext.identity.sourceIp``).
+
+    Never ``X-Forwarded-For``, which a client writes itself: a rate limit keyed by it
+    would be a limit the client chooses. ``chalice local`` says 127.0.0.1 for everyone.
+    """
+    identity = (request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
 
 
 def principal_of(request: Request) -> Principal | None:

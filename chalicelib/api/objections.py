@@ -15,12 +15,11 @@ from chalicelib.api.http import (
     query_params,
     received_at,
     route,
+    source_ip,
 )
 from chalicelib.lazy import lazy_module
 
 if TYPE_CHECKING:
-    from chalice.app import Request
-
     from chalicelib.services import objections
 else:  # measured cold-start lazy load: a route's services load with its first request
     objections = lazy_module("chalicelib.services.objections")
@@ -47,12 +46,6 @@ PRIVATE_DATA = (
 )
 
 
-def source_of(request: Request) -> str:
-    """The caller's address as API Gateway saw it (the rate limits' client)."""
-    identity = (request.context or {}).get("identity") or {}
-    return str(identity.get("sourceIp") or "unknown")
-
-
 @route(
     bp,
     "POST",
@@ -73,7 +66,7 @@ def source_of(request: Request) -> str:
 def file_objection() -> Response:
     request = bp.current_request
     now = received_at()
-    answer = objections.file_objection(json_body(request), now, source_of(request))
+    answer = objections.file_objection(json_body(request), now, source_ip(request))
     return json_response(answer, status=201, headers=NO_STORE)
 
 
@@ -120,7 +113,7 @@ def get_objection(number: str) -> Response:
     request = bp.current_request
     now = received_at()
     token = query_params(request).get("token")
-    answer = objections.get_objection(principal_of(request), number, token, now, source_of(request))
+    answer = objections.get_objection(principal_of(request), number, token, now, source_ip(request))
     return json_response(answer, headers=NO_STORE)
 
 

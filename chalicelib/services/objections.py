@@ -23,7 +23,7 @@ closes (``erase_due``, run by the daily audit).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -40,6 +40,7 @@ from chalicelib.domain.errors import (
     ConflictError,
     ForbiddenError,
     NotFoundError,
+    ThrottledError,
     UnauthenticatedError,
     UnavailableError,
     ValidationError,
@@ -62,6 +63,37 @@ _CHECK_ATTEMPTS = 3
 KEEP_NOTICE_ZH = "请妥善保存异议编号和查询码：查询码只显示这一次，凭二者查询办理结果。"
 KEEP_NOTICE = "Keep the number and the token: the token is shown only this once."
 NOT_FOUND_ZH = "异议编号或查询码不正确"
+
+
+DAY, HOUR = 24 * 3600, 3600
+# Day windows start at 00:00 China time: the shared limiter's windows start at multiples
+# of their length since the epoch (00:00 UTC for a day), so the clock it is given is
+# moved 8 hours on; the wait it reports (``retry_after``) is unchanged by the shift.
+CHINA_OFFSET = timedelta(hours=8)
+
+
+def _limit(
+    bucket: str,
+    client: str,
+    limit: int,
+    window: int,
+    now: datetime,
+    message_zh: str,
+    *,
+    field: str | None = None,
+) -> None:
+    """``rate_limits.check_rate`` with the objection pages' own words (429, ``message_zh``)."""
+    shifted = now + CHINA_OFFSET if window % DAY == 0 else now
+    try:
+        rate_limits.check_rate(bucket, client, limit=limit, window=window, now=shifted)
+    except ThrottledError as refused:
+        raise ThrottledError(
+            f"too many requests in {bucket}: at most {limit} per {window} seconds; "
+            f"retry after {refused.retry_after} seconds",
+            field=field,
+            message_zh=message_zh,
+            retry_after=refused.retry_after,
+        ) from None
 
 
 def _not_found(number: str) -> NotFoundError:
@@ -224,24 +256,23 @@ def file_objection(data: Any, now: datetime, source: str) -> dict[str, Any]:
         )
     authority_id, award_id = _route(body)
     policy = settings().objections
-    rate_limits.enforce(
+    _limit(
         "objection-file-address",
-        source,
-        limit=policy.filings_per_address_per_day,
-        window_seconds=rate_limits.DAY,
-        now=now,
-        message_zh=f"同一网络地址每天最多提交 {policy.filings_per_address_per_day} 件异议，"
-        "请明天再试",
+        rate_limits.client_key(source),
+        policy.filings_per_address_per_day,
+        DAY,
+        now,
+        f"同一网络地址每天最多提交 {policy.filings_per_address_per_day} 件异议，请明天再试",
     )
-    rate_limits.enforce(
+    _limit(
         "objection-file-code",
-        body.credit_code,
-        limit=policy.filings_per_credit_code_per_day,
-        window_seconds=rate_limits.DAY,
-        now=now,
+        rate_limits.client_key(body.credit_code),
+        policy.filings_per_credit_code_per_day,
+        DAY,
+        now,
+        f"同一统一社会信用代码每天最多提交 {policy.filings_per_credit_code_per_day} 件异议，"
+        "请明天再试",
         field="credit_code",
-        message_zh=f"同一统一社会信用代码每天最多提交 {policy.filings_per_credit_code_per_day} "
-        "件异议，请明天再试",
     )
     deadline = rules.answer_deadline(
         today, calendars.workday_calendar(), policy.answer_working_days
@@ -297,13 +328,13 @@ def _with_token(number: str, token: str | None) -> store.Objection:
 def lookup(number: str, token: str | None, now: datetime, source: str) -> dict[str, Any]:
     """``GET /v1/objections/{number}?token=``: the state and the answer, for the token holder."""
     policy = settings().objections
-    rate_limits.enforce(
+    _limit(
         "objection-lookup-address",
-        source,
-        limit=policy.lookups_per_address_per_hour,
-        window_seconds=rate_limits.HOUR,
-        now=now,
-        message_zh="查询过于频繁，请一小时后再试",
+        rate_limits.client_key(source),
+        policy.lookups_per_address_per_hour,
+        HOUR,
+        now,
+        "查询过于频繁，请稍后再试",
     )
     return public_view(_with_token(number, token))
 

@@ -1,74 +1,59 @@
-"""The ``rate-limits`` table: fixed-window counters per client, for any route that needs one.
+"""The ``rate-limits`` table: how many requests one client made in one time window.
 
-A window is one item, ``<scope>#<client digest>#<window start>``, bumped by an
-``UpdateItem ADD`` under the condition that it is still below the limit: one
-write per request, no read, correct under concurrency (DynamoDB serialises the
-updates of one item). The client (a source address, a credit code) is stored
-only as a SHA-256 digest, and each item carries ``expires_at`` (epoch seconds)
-for DynamoDB's time-to-live, so old windows cost nothing.
+One item per (bucket, client, window): ``key = <bucket>#<client>#<window start>``,
+``hits`` (moved only by ``ADD``, so concurrent requests never lose a count) and
+``expires_at``, DynamoDB's time-to-live attribute: a window's item removes itself
+a while after the window ended, so the table holds only the current windows
+whatever the traffic. The client is whatever the caller passes (a hashed source
+address, a credit code, an e-mail address …); this module does not interpret it.
 
-Written for objections (issue 23) behind this small interface (``hit``), so
-another feature's limiter can take its place or reuse it.
+``services/rate_limits.py`` holds the policy (limits, windows, the 429).
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import UpdateError
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
+
+# A window's item outlives its window by this long (DynamoDB deletes expired items
+# within a few days anyway; the count is only read while its window is current).
+EXPIRY_GRACE_SECONDS = 3600
 
 
 class RateWindow(Model):
     Meta = table_meta("rate-limits")
 
-    key = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(hash_key=True)  # <bucket>#<client>#<window start, epoch seconds>
     hits = NumberAttribute(default=0)
-    expires_at = NumberAttribute()
+    expires_at = TTLAttribute(null=True)
+
+    @staticmethod
+    def key_of(bucket: str, client: str, window_start: int) -> str:
+        return f"{bucket}#{client}#{window_start}"
 
 
-@dataclass(frozen=True)
-class Decision:
-    """Whether the request may go on; when not, how many seconds until the window ends."""
+def add_hit(bucket: str, client: str, window_start: int, window_seconds: int) -> int | None:
+    """Count one request of ``client`` in the window starting at ``window_start``.
 
-    allowed: bool
-    retry_after: int = 0
-
-
-def client_digest(client: str) -> str:
-    return hashlib.sha256(client.encode("utf-8")).hexdigest()[:32]
-
-
-def hit(
-    scope: str,
-    client: str,
-    *,
-    limit: int,
-    window_seconds: int,
-    now: datetime,
-    offset_seconds: int = 0,
-) -> Decision:
-    """Count one request of ``client`` in ``scope``'s current window, unless it is full.
-
-    Windows start at multiples of ``window_seconds`` shifted by ``offset_seconds``
-    (``-8 * 3600`` with a day window: days start at midnight China time).
+    One UpdateItem (``ADD hits 1``, creating the item on the window's first
+    request); returns the window's count including this request, or None when
+    the table could not be written (the caller decides what that means).
     """
-    epoch = int(now.timestamp())
-    start = (epoch + offset_seconds) // window_seconds * window_seconds - offset_seconds
-    end = start + window_seconds
-    item = RateWindow(key=f"{scope}#{client_digest(client)}#{start}")
+    item = RateWindow(key=RateWindow.key_of(bucket, client, window_start))
+    expires = window_start + window_seconds + EXPIRY_GRACE_SECONDS
     try:
         item.update(
-            actions=[RateWindow.hits.add(1), RateWindow.expires_at.set(end + window_seconds)],
-            condition=RateWindow.hits.does_not_exist() | (RateWindow.hits < limit),
+            actions=[
+                RateWindow.hits.add(1),
+                RateWindow.expires_at.set(datetime.fromtimestamp(expires, tz=UTC)),
+            ]
         )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return Decision(False, max(1, end - epoch))
-        raise
-    return Decision(True)
+    except (PynamoDBException, ClientError, BotoCoreError):
+        return None
+    return int(item.hits)
