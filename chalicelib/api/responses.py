@@ -793,6 +793,7 @@ class EvidenceOut(_Out):
     sha256: str | SkipJsonSchema[None] = None
     status: Literal["pending", "verified", "rejected", "erased"]
     reason: str | SkipJsonSchema[None] = None
+    reason_zh: str | SkipJsonSchema[None] = None
     url: str | SkipJsonSchema[None] = Field(
         default=None, description="Short-lived link (verified files, routed province/admin)."
     )

@@ -46,6 +46,7 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.domain.ids import is_plausible_id, new_id
+from chalicelib.domain.messages_zh import CODE_ZH, GENERIC_ZH
 from chalicelib.domain.timeliness import Deadline
 from chalicelib.observability import logger
 from chalicelib.services import calendars, rate_limits
@@ -156,6 +157,8 @@ def _evidence_view(number: str, evidence: dict[str, Any], *, links: bool) -> dic
         for k in ("id", "filename", "content_type", "size", "sha256", "status", "reason")
         if evidence.get(k) is not None
     }
+    if evidence.get("reason_code"):
+        view["reason_zh"] = CODE_ZH.get(evidence["reason_code"], GENERIC_ZH)
     if links and evidence.get("status") == "verified":
         view["url"] = objects.presigned_get(
             verified_key(number, evidence["id"]),

@@ -167,7 +167,7 @@ async function uploadEvidence(number, token, file, line) {
   );
   line.textContent = checked.status === "verified"
     ? `${file.name}：已上传并通过核验`
-    : `${file.name}：未通过核验（${checked.reason || "文件与申报不符"}）`;
+    : `${file.name}：未通过核验（${checked.reason_zh || "文件与申报不符"}）`;
 }
 
 async function fileObjection(event) {

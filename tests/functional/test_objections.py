@@ -131,6 +131,7 @@ def test_evidence_is_uploaded_and_checked_like_an_approval_document(api, keys, f
     renamed = upload_evidence(api, number, token, png_bytes(), name="照片.pdf")
     assert renamed.data["status"] == "rejected"
     assert renamed.data["reason"]
+    assert renamed.data["reason_zh"] == "文件不是 PDF"
     scan = upload_evidence(api, number, token, png_bytes(), "image/png", "扫描件.png")
     assert scan.data["status"] == "verified"
     fourth = api.call(

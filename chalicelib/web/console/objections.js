@@ -93,7 +93,7 @@ function objectionEvidence(item) {
   box.replaceChildren(...files.map((file) => {
     const title = file.filename ? `${file.filename}（${(file.size / 1024).toFixed(1)} KB）` : file.id;
     if (file.status !== "verified" || !file.url) {
-      const why = { pending: "待核验", rejected: `未通过核验：${file.reason || ""}`, erased: "已删除" };
+      const why = { pending: "待核验", rejected: `未通过核验：${file.reason_zh || file.reason || ""}`, erased: "已删除" };
       return el("p", {}, `${title}：${why[file.status] || file.status}`);
     }
     if (file.content_type === "application/ofd") {
