@@ -135,7 +135,22 @@ def daily_audit(event: object) -> dict:
 @app.on_sqs_message(queue="award-registry-imports.fifo", batch_size=1, name="import_worker")
 def import_worker(event: Any) -> list[dict]:
     """Read an uploaded sheet or push one chunk of it (see chalicelib/jobs/import_chunk.py)."""
-    return [import_chunk.handle_body(record.body) for record in event]
+    return [
+        import_chunk.handle_message(
+            record.body, import_chunk.receive_count(record.to_dict()), record.receipt_handle
+        )
+        for record in event
+    ]
+
+
+# The imports queue's dead-letter queue (ARN set in infra/resources.json): a message whose
+# worker died on every try lands here, and its import is failed, never left running.
+@app.on_sqs_message(
+    queue="award-registry-imports-dead.fifo", batch_size=1, name="import_dead_letter"
+)
+def import_dead_letter(event: Any) -> list[dict]:
+    """Fail the import of a message the worker never finished (see import_chunk.py)."""
+    return [import_chunk.handle_dead_letter(record.body) for record in event]
 
 
 # Replaced in infra/resources.json by the changes table's StreamArn (Fn::GetAtt).

@@ -192,7 +192,46 @@ def json_body(request: Request) -> Any:
         raise InvalidJsonError(f"the body is not valid UTF-8 JSON: {reason}") from None
     if not _nested_within(body, config.max_json_depth):
         raise InvalidJsonError(f"the body is nested more than {config.max_json_depth} levels deep")
+    if b"\\u" in raw:  # only a \uXXXX escape can make a lone surrogate out of UTF-8 bytes
+        where = _first_lone_surrogate(body)
+        if where is not None:
+            raise InvalidJsonError(
+                f"the body is not valid Unicode text: {where} holds a lone surrogate "
+                "(e.g. \\ud800), which cannot be encoded as UTF-8",
+                field=where,
+                message_zh=f"字段 {where}：含有无法以 UTF-8 编码的字符（孤立的代理项，"
+                "如 U+D800），请检查文本来源",
+            )
     return body
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _first_lone_surrogate(value: Any) -> str | None:
+    """The path (``winners[0].name``) of the first string or key holding a lone surrogate.
+
+    ``json.loads`` turns the escape ``"\\ud800"`` (valid JSON, valid UTF-8 bytes) into a
+    Python string that no UTF-8 encoder accepts: stored, it fails DynamoDB's
+    serialiser and every answer that contains it (issue 19, L1). Refused here, once,
+    for every route that reads a body; the text schemas refuse it too (imports).
+    """
+    pending: list[tuple[Any, str]] = [(value, "")]
+    while pending:
+        node, path = pending.pop()
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                return path or "body"
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                shown = _SURROGATE.sub("?", key)[:64]
+                where = f"{path}.{shown}" if path else shown
+                if _SURROGATE.search(key):
+                    return where
+                pending.append((child, where))
+        elif isinstance(node, list):
+            pending.extend((child, f"{path}[{n}]") for n, child in enumerate(node))
+    return None
 
 
 def _nested_within(value: Any, limit: int) -> bool:

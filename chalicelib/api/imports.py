@@ -73,10 +73,37 @@ def start_import(import_id: str) -> Response:
     errors=(404,),
     path_patterns={"import_id": IMPORT_ID},
     description="For the province that declared it and administrators (404 for "
-    "anyone else). `status`: awaiting_upload, queued, running, done, failed.",
+    "anyone else). `status`: awaiting_upload, queued, running, done, failed, cancelled, "
+    "expired. Every import ends: an open one past its time budget is failed "
+    "(`error.code` `timed_out`) when it is next looked at; one never started within "
+    "24 hours (`IMPORT_UPLOAD_HOURS`) is `expired`. Other failure codes: `too_many_rows` "
+    "(over 50,000 data rows, `IMPORT_MAX_ROWS`), `too_large` (unpacked workbook or cells "
+    "per row over the limit), `key_revoked`, `worker_failed`, `unreadable`. A final import "
+    "keeps its SHA-256 and counts; its upload and chunk objects are deleted.",
 )
 def get_import(import_id: str) -> Response:
-    return json_response(imports.get_import(principal_of(bp.current_request), import_id))
+    principal = principal_of(bp.current_request)
+    return json_response(imports.get_import(principal, import_id, received_at()))
+
+
+@route(
+    bp,
+    "POST",
+    "/imports/{import_id}/cancel",
+    summary="Cancel an import",
+    audience="provincial",
+    ok={200: "ImportOut"},
+    auth="required",
+    errors=(404, 409),
+    path_patterns={"import_id": IMPORT_ID},
+    description="The province that declared it, or an administrator (404 for anyone "
+    "else). An open import (awaiting_upload, queued, running) becomes `cancelled`: no "
+    "further chunk is pushed (what was pushed stays) and its objects are deleted. "
+    "Idempotent; 409 `invalid_state` once it is done, failed or expired.",
+)
+def cancel_import(import_id: str) -> Response:
+    principal = principal_of(bp.current_request)
+    return json_response(imports.cancel(principal, import_id, received_at()))
 
 
 @route(

@@ -37,7 +37,8 @@ bp = Blueprint(__name__)
     auth="required",
     body="KeyIn",
     description="A provincial key needs `authority_id` (one of the 33); an admin key "
-    "takes none. Only the key's HMAC is stored: the answer is the one time it is seen.",
+    "takes none. Only the key's HMAC is stored: the answer is the one time it is seen. "
+    "The acting key's id is stored as the new key's `created_by` and logged.",
 )
 def create_key() -> Response:
     request = bp.current_request
@@ -70,14 +71,18 @@ def list_keys() -> Response:
     ok={200: "ApiKeyOut"},
     auth="required",
     errors=(404, 409),
+    body="KeyRevokeIn",
     path_patterns={"key_id": KEY_ID},
-    description="Idempotent: an already revoked key is answered as it is. The key "
-    "you call with cannot be revoked with itself (409 `invalid_state`).",
+    description="Idempotent: an already revoked key is answered as it is (its first "
+    "revocation kept). The key you call with cannot be revoked with itself (409 "
+    '`invalid_state`). The body is optional: `{"note": "…"}` says why; the acting '
+    "key's id is stored as `revoked_by` and logged.",
 )
 def revoke_key(key_id: str) -> Response:
     request = bp.current_request
     now = received_at()
-    return json_response(key_admin.revoke(principal_of(request), key_id, now))
+    data = json_body(request) if (request.raw_body or b"").strip() else None
+    return json_response(key_admin.revoke(principal_of(request), key_id, now, data))
 
 
 @route(

@@ -31,6 +31,7 @@ from chalicelib.api.http import (
     query_params,
     received_at,
     route,
+    source_ip,
 )
 from chalicelib.config import settings
 from chalicelib.domain.errors import NotFoundError, RegistryError, UnavailableError
@@ -332,7 +333,11 @@ def _wants_html(request: Request) -> bool:
 
 
 def _error_page(error: RegistryError) -> Response:
-    if error.field == "credit_code":
+    headers: dict[str, str] = {}
+    if error.status == 429:  # the rate limit: say when to come back, as the JSON answer does
+        advice = html.escape(error.message_zh)
+        headers["Retry-After"] = str(getattr(error, "retry_after", 1))
+    elif error.field == "credit_code":
         advice = "统一社会信用代码有误：请检查这 18 位代码后重试。"
     else:
         advice = f"请求有误（{html.escape(error.field or error.code)}），请检查后重试。"
@@ -341,7 +346,9 @@ def _error_page(error: RegistryError) -> Response:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>无法核验</title></head><body><h1>无法核验</h1><p>{advice}</p></body></html>"
     )
-    return html_page(body, status=error.status, cache="no-store")
+    page = html_page(body, status=error.status, cache="no-store")
+    page.headers.update(headers)
+    return page
 
 
 def _print_receipt(credit_code: str | None) -> dict[str, str] | None:
@@ -365,16 +372,20 @@ def _print_receipt(credit_code: str | None) -> dict[str, str] | None:
     audience="public",
     ok={200: HTML},
     query=(CREDIT_CODE,),
-    html_errors=(400,),
+    errors=(429,),
+    html_errors=(400, 429),
     description="The answer of `GET /v1/verify` on one page, with the time and a "
     "QR code that opens the public page with this enterprise's answer "
     "(`/?credit_code=…`). Only `valid` awards count as 有效; awards of a withdrawn "
     "programme and revoked ones are listed under their own headings. A bad code is "
-    "a 400: an HTML page when the request accepts `text/html`, the JSON error otherwise.",
+    "a 400: an HTML page when the request accepts `text/html`, the JSON error otherwise. "
+    "Counted with `GET /v1/verify/receipt` against the per-client limit (429 `throttled` "
+    "with `Retry-After` past it).",
 )
 def verify_print() -> Response:
     request = bp.current_request
     try:
+        receipts.check_client_rate(source_ip(request), received_at())
         page = printable.verification_page(
             query_params(request).get("credit_code"),
             base_url=public_base_url(),

@@ -55,7 +55,11 @@ CATEGORIES: tuple[str, ...] = ("housing", "municipal")
 M = TypeVar("M", bound=BaseModel)
 WINNER_ROLES: tuple[str, ...] = WinnerRole.__args__
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters a text may not hold: C0 but tab, line feed and carriage return (a
+# CRLF line break), DEL and C1. Lone surrogates (``"\ud800"`` in JSON) are no Unicode
+# text at all: they cannot be encoded as UTF-8, so DynamoDB, S3 and every answer would fail.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The notice collects awards produced since 2018-01-01; config.backfill_from may move it.
 DEFAULT_EARLIEST_AWARD = date(2018, 1, 1)
@@ -64,6 +68,8 @@ DEFAULT_EARLIEST_AWARD = date(2018, 1, 1)
 def _clean_text(value: Any) -> Any:
     if not isinstance(value, str):
         return value  # the strict str type reports the wrong type
+    if _SURROGATE.search(value):
+        raise ValueError("is not valid Unicode text (a lone surrogate cannot be encoded as UTF-8)")
     value = unicodedata.normalize("NFC", value).strip()
     if _CONTROL.search(value):
         raise ValueError("must not contain control characters")
@@ -355,6 +361,12 @@ class KeyIn(_Schema):
         if role == "provincial" and value not in AUTHORITY_IDS:
             raise ValueError("a provincial key needs one of the 33 authority ids")
         return value
+
+
+class KeyRevokeIn(_Schema):
+    """Optional body of ``POST /v1/keys/{key_id}/revoke``: why (stored with who revoked)."""
+
+    note: Text(200) | None = None
 
 
 # Fields the server owns: a client may send back what it read, we ignore them.

@@ -789,8 +789,7 @@ def erase_due(today: date, now: datetime) -> list[str]:
     """Erase contact and evidence of objections closed long enough ago; their numbers.
 
     As a redaction erases: the fields go, the objection stays with an ``erased``
-    history entry; the evidence objects are deleted (the versioned bucket keeps
-    only what its lifecycle allows).
+    history entry; the evidence files are purged, every stored version of them.
     """
     at = iso_utc(now)
     erased = []
@@ -800,13 +799,14 @@ def erase_due(today: date, now: datetime) -> list[str]:
             item = store.get(number)
             if item is None or not item.erase_pk:
                 return
-            for evidence in item.evidence or []:
-                for key in (
-                    verified_key(number, evidence["id"]),
-                    upload_key(number, evidence["id"]),
-                    quarantine_key(number, evidence["id"]),
-                ):
-                    objects.delete(key)
+            # for good: every version and delete marker (a plain delete in the versioned
+            # bucket would keep the bytes as a noncurrent version)
+            for prefix in (
+                EVIDENCE_UPLOAD_PREFIX,
+                EVIDENCE_VERIFIED_PREFIX,
+                EVIDENCE_QUARANTINE_PREFIX,
+            ):
+                objects.purge(f"{prefix}{number}/")
             item.contact = None
             item.evidence = [{"id": e["id"], "status": "erased"} for e in item.evidence or []]
             item.erased_at = at

@@ -33,7 +33,7 @@ from chalicelib.domain.jose import (
     unverified_parts,
 )
 from chalicelib.observability import logger
-from chalicelib.services import award_reads, receipt_keys
+from chalicelib.services import award_reads, rate_limits, receipt_keys
 from chalicelib.services.changes import encode_position
 from chalicelib.services.export import read_position
 from chalicelib.store import kms, objects
@@ -45,6 +45,21 @@ ID_PREFIX = "rcp"
 PAGE_SIZE = 100
 POSITION_ATTEMPTS = 2
 _AUTHORITY_NAMES = {authority.id: authority.name_zh for authority in AUTHORITIES}
+# The rate-limit bucket of everything that signs a receipt (receipt and print routes).
+RATE_BUCKET = "receipts"
+
+
+def check_client_rate(source_ip: str, now: datetime) -> None:
+    """429 when this client asked for more than ``receipt_rate_limit`` receipts or printed
+    pages in the current window (both sign with KMS and store a receipt)."""
+    config = settings()
+    rate_limits.check_rate(
+        RATE_BUCKET,
+        rate_limits.client_key(source_ip),
+        limit=config.receipt_rate_limit,
+        window=config.receipt_rate_window_seconds,
+        now=now,
+    )
 
 
 def _answer(credit_code: str | None) -> tuple[str, str, list[dict[str, Any]], bool]:

@@ -13,7 +13,9 @@
    still answers 200, now without the erased values).
 2. Then every stored earlier version (``AwardVersion``) and every change entry
    of the award (found through the ``by_entity`` index) that still holds a
-   value is rewritten without it.
+   value is rewritten without it, and so is every import object that still
+   holds it (``imports.scrub_award``: an open import's chunks are rewritten,
+   a finished import's leftovers deleted; issue 19).
 
 The operation is idempotent and resumable: a second identical request finds
 the fields already in ``redactions`` and commits nothing, but runs step 2
@@ -35,6 +37,7 @@ from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.disclosure import REDACTABLE_FIELDS, erase, holds_any
 from chalicelib.domain.errors import BusinessRuleError, UnavailableError
 from chalicelib.observability import logger
+from chalicelib.services import imports
 from chalicelib.services.award_reads import finished
 from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.store import ledger
@@ -136,6 +139,7 @@ def redact_award(
     record = committed or load_record(award_id)
     versions = _scrub_versions(award_id, fields)
     entries = _scrub_entries(record, fields)
+    import_objects = imports.scrub_award(record.authority_id, record.source_id, fields, now)
     logger.info(
         "award redacted",
         extra={
@@ -145,6 +149,7 @@ def redact_award(
             "new_redaction": committed is not None,
             "versions_scrubbed": versions,
             "change_entries_scrubbed": entries,
+            "import_objects_scrubbed": import_objects,
         },
     )
     return finished({**award_view(record), "history": award_history(award_id)})

@@ -61,6 +61,12 @@ class ApiKey(Model):
     # Who the key is for (set by POST /v1/keys), and the China date it was last used.
     note = UnicodeAttribute(null=True)
     last_used_on = UnicodeAttribute(null=True)
+    # Who issued and who revoked it (issue 19): the acting key's id, or "cli" for the
+    # operator's command line; and the note given with the revocation. Absent on keys
+    # issued or revoked before this was recorded.
+    created_by = UnicodeAttribute(null=True)
+    revoked_by = UnicodeAttribute(null=True)
+    revoke_note = UnicodeAttribute(null=True)
 
     by_role = ApiKeyRoleIndex()
 

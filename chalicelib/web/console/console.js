@@ -12,6 +12,7 @@ const STATUS_ZH = {
 const DOC_STATUS_ZH = { pending: "待核验", verified: "已核验", rejected: "未通过核验" };
 const IMPORT_STATUS_ZH = {
   awaiting_upload: "等待上传", queued: "排队中", running: "导入中", done: "已完成", failed: "失败",
+  cancelled: "已取消", expired: "已过期",
 };
 const CATEGORY_ZH = { housing: "房屋建筑", municipal: "市政基础设施" };
 const CYCLE_ZH = { annual: "每年", biennial: "每两年", irregular: "不定期" };
@@ -804,8 +805,8 @@ async function followImport(id) {
       + (job.rows !== undefined && job.rows !== null ? `，共 ${job.rows} 行` : "");
     $("#import-counts").textContent =
       `已推送 ${job.pushed} 条，未变化 ${job.unchanged} 条，被退回 ${job.rejected} 条`;
-    if (job.status === "failed") {
-      $("#import-state").textContent += `：${(job.error && (job.error.message_zh || job.error.message)) || ""}`;
+    if (["failed", "cancelled", "expired"].includes(job.status)) {
+      if (job.error) $("#import-state").textContent += `：${job.error.message_zh || job.error.message}`;
       return;
     }
     if (job.status === "done") {

@@ -12,7 +12,7 @@ import hashlib
 import pytest
 import requests
 
-from chalicelib.services import objections as objections_service
+from chalicelib.config import settings
 from chalicelib.store import objects
 from tests.factories import credit_code, dated_award, pdf_bytes
 from tests.functional.audit.conftest import run_audit
@@ -152,6 +152,9 @@ def test_personal_data_is_erased_three_years_after_closing(api, keys, clock, obj
     assert erased["erased_at"]
     assert erased["history"][-1]["action"] == "erased"
     assert erased["answer"]["outcome"] == "upheld"  # the objection itself stays
-    verified = objections_service.verified_key(number, created["evidence_id"])
-    assert objects.head(verified) is None
+    for prefix in ("evidence/", "verified/evidence/", "quarantine/evidence/"):
+        stored = objects.s3().list_object_versions(
+            Bucket=settings().bucket, Prefix=f"{prefix}{number}/"
+        )
+        assert not stored.get("Versions") and not stored.get("DeleteMarkers"), prefix
     assert run_audit(api, keys["admin"], "2029-11-26")["summary"]["objections_erased"] == 0
