@@ -93,14 +93,16 @@ def test_an_enterprise_objects_and_the_province_corrects(stack, browser: Browser
         detail = console.locator("#objection-detail")
         expect(detail).to_contain_text(PHONE, timeout=WAIT)
         expect(detail.locator("#ob-description")).to_have_text(DESCRIPTION)
-        expect(detail.locator("#ob-evidence iframe")).to_have_count(1)
+        expect(detail.get_by_role("button", name="查看 获奖公告.pdf")).to_be_visible()
         answer = console.locator("#objection-answer-form")
         answer.get_by_label("已更正").check()
         change = answer.get_by_label("所做的更正")
         expect(change.locator("option", has_text="更正")).to_have_count(1)
         change.select_option(index=1)
         answer.get_by_label("答复内容").fill("已按获奖公告更正工程名称。")
+        expect(answer.get_by_label("答复内容")).to_have_value("已按获奖公告更正工程名称。")
         shoot(console, "objection-02-console")
+        expect(answer.get_by_label("答复内容")).to_have_value("已按获奖公告更正工程名称。")
         answer.get_by_role("button", name="提交答复").click()
         try:
             expect(console.locator("#notice")).to_contain_text(f"已答复异议 {number}", timeout=WAIT)
@@ -110,6 +112,9 @@ def test_an_enterprise_objects_and_the_province_corrects(stack, browser: Browser
                 f"not answered: {said} {console.locator('#notice').text_content()}"
             ) from failed
         expect(row).to_contain_text("已答复：已更正")
+        # the evidence opens in the page, framed from its short-lived link
+        detail.get_by_role("button", name="查看 获奖公告.pdf").click()
+        expect(detail.locator("#ob-evidence iframe")).to_have_count(1)
 
     with console_context(browser) as page:
         # --- the enterprise's lookup shows the outcome; a wrong token says only "not found"

@@ -99,10 +99,14 @@ function objectionEvidence(item) {
     if (file.content_type === "application/ofd") {
       return el("p", {}, el("a", { href: file.url, download: file.filename, rel: "noopener" }, `下载 ${title}（OFD）`));
     }
-    return el("figure", { class: "review-doc" },
-      el("iframe", { src: file.url, title: `证明材料：${file.filename}` }),
-      el("figcaption", { class: "hint" }, title, " ",
-        el("a", { href: file.url, target: "_blank", rel: "noopener" }, "在新窗口打开")));
+    // framed on request: a PDF viewer loading in the page takes the keyboard focus
+    const figure = el("figure", { class: "review-doc" });
+    const show = el("button", { type: "button", class: "secondary", onclick: () => {
+      figure.replaceChildren(el("iframe", { src: file.url, title: `证明材料：${file.filename}` }));
+      show.hidden = true;
+    } }, `查看 ${file.filename}`);
+    return el("div", {}, el("p", { class: "hint" }, title, " ", show, " ",
+      el("a", { href: file.url, target: "_blank", rel: "noopener" }, "在新窗口打开")), figure);
   }));
 }
 
