@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AUTHORITY, CURSOR, LIMIT, Param
-from chalicelib.api.http import (
-    json_body,
-    json_response,
-    limit_param,
-    principal_of,
-    query_params,
-    received_at,
-    route,
-    source_ip,
-)
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import objections
-else:  # measured cold-start lazy load: a route's services load with its first request
-    objections = lazy_module("chalicelib.services.objections")
+from chalicelib.api.http import json_response, limit_param, query_params, route, source_ip
+from chalicelib.domain import schemas
+from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal
+from chalicelib.services import objections
 
 bp = Blueprint(__name__)
 
@@ -53,7 +41,6 @@ PRIVATE_DATA = (
     summary="File an objection to an award record (异议), without a key",
     audience="public",
     ok={201: "ObjectionFiledOut"},
-    body="ObjectionIn",
     errors=(422, 429),
     description="`kind`: `wrong_facts` (信息有误) and `not_ours` (非本企业获奖) name the "
     "award (`award_id`, of which `credit_code` must be a winner); `missing_award` "
@@ -63,10 +50,8 @@ PRIVATE_DATA = (
     "`token`, shown only this once. At most 5 filings a day per source address and per "
     "credit code (429 with `Retry-After`). " + PRIVATE_DATA,
 )
-def file_objection() -> Response:
-    request = bp.current_request
-    now = received_at()
-    answer = objections.file_objection(json_body(request), now, source_ip(request))
+def file_objection(body: schemas.ObjectionIn, now: datetime) -> Response:
+    answer = objections.file_objection(body, now, source_ip(bp.current_request))
     return json_response(answer, status=201, headers=NO_STORE)
 
 
@@ -76,6 +61,7 @@ def file_objection() -> Response:
     "/objections",
     summary="Objections: a province the ones routed to it, an administrator all",
     audience="provincial",
+    roles=(PROVINCIAL, ADMIN),
     ok={200: "ObjectionListOut"},
     auth="required",
     query=(AUTHORITY, STATE, OVERDUE, LIMIT, CURSOR),
@@ -83,13 +69,9 @@ def file_objection() -> Response:
     "Filters are checked on the items read (a page MAY be short and still carry a "
     "`next_cursor`).",
 )
-def list_objections() -> Response:
-    request = bp.current_request
-    params = query_params(request)
-    now = received_at()
-    return json_response(
-        objections.list_objections(principal_of(request), params, limit_param(params), now)
-    )
+def list_objections(principal: Principal, now: datetime) -> Response:
+    params = query_params(bp.current_request)
+    return json_response(objections.list_objections(principal, params, limit_param(params), now))
 
 
 @route(
@@ -109,11 +91,10 @@ def list_objections() -> Response:
     "evidence (verified files with short-lived links), history, working days left and the "
     "award changes since filing that could back a `corrected` answer.",
 )
-def get_objection(number: str) -> Response:
+def get_objection(number: str, principal: Principal | None, now: datetime) -> Response:
     request = bp.current_request
-    now = received_at()
     token = query_params(request).get("token")
-    answer = objections.get_objection(principal_of(request), number, token, now, source_ip(request))
+    answer = objections.get_objection(principal, number, token, now, source_ip(request))
     return json_response(answer, headers=NO_STORE)
 
 
@@ -124,16 +105,13 @@ def get_objection(number: str) -> Response:
     summary="Declare an evidence file (PDF, OFD, JPEG, PNG ≤ 10 MB) and get its upload form",
     audience="public",
     ok={201: "EvidenceUploadOut"},
-    body="EvidenceIn",
     errors=(409, 422),
     path_patterns=NUMBER_PATH,
     description="With the lookup `token` in the body. At most 3 files; the form is an S3 "
     "presigned POST pinned to the declared type and size. Then call the check route.",
 )
-def request_evidence(number: str) -> Response:
-    request = bp.current_request
-    now = received_at()
-    answer = objections.request_evidence(number, json_body(request), now)
+def request_evidence(number: str, body: schemas.EvidenceIn, now: datetime) -> Response:
+    answer = objections.request_evidence(number, body, now)
     return json_response(answer, status=201, headers=NO_STORE)
 
 
@@ -144,16 +122,15 @@ def request_evidence(number: str) -> Response:
     summary="Check an uploaded evidence file (magic bytes, size, SHA-256)",
     audience="public",
     ok={200: "EvidenceOut"},
-    body="ObjectionTokenIn",
     errors=(409,),
     path_patterns={**NUMBER_PATH, "evidence_id": EVIDENCE_ID},
     description="As for approval documents: `verified`, or `rejected` with `reason` (the "
     "file moved to quarantine); 409 `upload_missing` before the upload. Idempotent.",
 )
-def check_evidence(number: str, evidence_id: str) -> Response:
-    request = bp.current_request
-    now = received_at()
-    answer = objections.check_evidence(number, evidence_id, json_body(request), now)
+def check_evidence(
+    number: str, evidence_id: str, body: schemas.ObjectionTokenIn, now: datetime
+) -> Response:
+    answer = objections.check_evidence(number, evidence_id, body, now)
     return json_response(answer, headers=NO_STORE)
 
 
@@ -163,9 +140,9 @@ def check_evidence(number: str, evidence_id: str) -> Response:
     "/objections/{number}/answer",
     summary="Answer an objection: corrected or upheld (the province), transferred (admin)",
     audience="provincial",
+    roles=(PROVINCIAL, ADMIN),
     ok={200: "ObjectionOut"},
     auth="required",
-    body="ObjectionAnswerIn",
     errors=(409, 422),
     path_patterns=NUMBER_PATH,
     description="`corrected` names the award change made after filing by its `change_seq` "
@@ -174,7 +151,7 @@ def check_evidence(number: str, evidence_id: str) -> Response:
     "`transferred` (administrators only) names the new `authority_id` and restarts the "
     "deadline. A second answer is 409 `invalid_state`.",
 )
-def answer_objection(number: str) -> Response:
-    request = bp.current_request
-    now = received_at()
-    return json_response(objections.answer(principal_of(request), number, json_body(request), now))
+def answer_objection(
+    number: str, principal: Principal, body: schemas.ObjectionAnswerIn, now: datetime
+) -> Response:
+    return json_response(objections.answer(principal, number, body, now))

@@ -7,19 +7,12 @@ well-known address (RFC 8615), which verifiers look up without the version.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import CREDIT_CODE, RECEIPT_ID, Raw
 from chalicelib.api.http import query_params, received_at, route, source_ip
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import receipt_keys, receipts
-else:  # measured cold-start lazy load: a route's services load with its first request
-    receipt_keys = lazy_module("chalicelib.services.receipt_keys")
-    receipts = lazy_module("chalicelib.services.receipts")
+from chalicelib.services import receipt_keys, receipts
 
 bp = Blueprint(__name__)
 

@@ -17,7 +17,6 @@ import re
 from functools import cache
 from pathlib import Path
 from string import Template
-from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Blueprint, Response
@@ -36,17 +35,10 @@ from chalicelib.api.http import (
 from chalicelib.config import settings
 from chalicelib.domain.errors import NotFoundError, RegistryError, UnavailableError
 from chalicelib.domain.jose import fingerprint
-from chalicelib.lazy import lazy_module
 from chalicelib.observability import logger
-
-if TYPE_CHECKING:
-    from chalicelib.services import receipts
-    from chalicelib.services import verify_print as printable
-    from chalicelib.store import objects
-else:  # measured cold-start lazy load: a route's services and S3 load with its first request
-    receipts = lazy_module("chalicelib.services.receipts")
-    printable = lazy_module("chalicelib.services.verify_print")
-    objects = lazy_module("chalicelib.store.objects")
+from chalicelib.services import receipts
+from chalicelib.services import verify_print as printable
+from chalicelib.store import objects
 
 bp = Blueprint(__name__)
 
@@ -82,7 +74,11 @@ def html_page(
     body: str, *, status: int = 200, cache: str = "no-cache", policy: str | None = None
 ) -> Response:
     """An HTML answer; ``policy`` replaces the default page CSP (``edge_headers`` sets it)."""
-    headers = {"Content-Type": HTML_TYPE, "Cache-Control": cache, **PAGE_HEADERS}
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": HTML_TYPE,
+        "Cache-Control": cache,
+        **PAGE_HEADERS,
+    }
     if policy is not None:
         headers["Content-Security-Policy"] = policy
     return Response(body=body, status_code=status, headers=headers)

@@ -34,6 +34,8 @@ from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.domain import program_status
+from chalicelib.domain.errors import RegistryError, UnavailableError
+from chalicelib.domain.principal import PROVINCIAL, Province
 from chalicelib.imports.problems import Problem
 from chalicelib.imports.readers import LimitError, Limits, ReadError, read_bytes
 from chalicelib.imports.records import Checked, Draft, check, group_rows, program_for
@@ -49,7 +51,6 @@ from chalicelib.services.imports import (
     notice_overrun,
     upload_key,
 )
-from chalicelib.services.keys import PROVINCIAL, Principal
 from chalicelib.store import objects, queue
 from chalicelib.store.imports import (
     FINAL,
@@ -288,22 +289,22 @@ def push_chunk(import_id: str, number: int, now: datetime) -> dict[str, Any]:
     if items:
         # The key that declared the import, with its authority: the same checks as
         # POST /v1/awards/batch (programme state and scope, source-id history).
-        principal = Principal(role=PROVINCIAL, authority_id=job.authority_id, key_id=job.key_id)
-        answer = awards.push_batch(principal, {"records": [i["record"] for i in items]}, now)
-        by_index = {r["index"]: r for r in answer["results"]}
-        if any(r["status"] >= 500 for r in by_index.values()):
+        principal = Province(role=PROVINCIAL, authority_id=job.authority_id, key_id=job.key_id)
+        outcomes = awards.push_batch(principal, [i["record"] for i in items], now)
+        if any(isinstance(outcome, UnavailableError) for outcome in outcomes):
             # Storage was busy: fail the message so the queue delivers the whole chunk
-            # again later; what this attempt created answers 200 then.
+            # again later; what this attempt created is found as unchanged then.
             raise RuntimeError(f"chunk {number} of import {import_id}: storage unavailable")
-        for index, item in enumerate(items):
-            result = by_index[index]
-            if result["status"] == 201:
-                pushed += 1
-            elif result["status"] == 200:
-                unchanged += 1
-            else:
-                problems.extend(Draft(**item["draft"]).problems_of(result))
+        details = settings().max_error_details
+        for item, outcome in zip(items, outcomes, strict=True):
+            if isinstance(outcome, RegistryError):
+                answer = outcome.to_body(max_details=details)
+                problems.extend(Draft(**item["draft"]).problems_of(answer))
                 rejected += 1
+            elif outcome.created:
+                pushed += 1
+            else:
+                unchanged += 1
     save_problems(import_id, chunk_part(number), (asdict(p) for p in problems))
     counted = count_chunk(job, number, pushed, unchanged, rejected)
     if counted and len(job.done_chunks or ()) >= int(job.chunks or 0):

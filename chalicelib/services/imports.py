@@ -33,18 +33,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.domain import schemas
 from chalicelib.domain.authorities import AUTHORITY_IDS
-from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.csv_safety import safe_cell
 from chalicelib.domain.disclosure import erase, holds_any
 from chalicelib.domain.documents import Expected
 from chalicelib.domain.errors import BusinessRuleError, ConflictError, NotFoundError
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.messages_zh import message_zh_for
+from chalicelib.domain.principal import Principal, Province
 from chalicelib.imports.problems import ERROR_COLUMNS, Problem, error_row, sort_key
 from chalicelib.observability import logger
 from chalicelib.services.documents import inspect_upload
-from chalicelib.services.keys import PROVINCIAL, Principal, require
 from chalicelib.store import imports as store
 from chalicelib.store import objects, queue
 from chalicelib.store.base import iso_utc, parse_iso_utc
@@ -162,10 +162,8 @@ def import_view(job: ImportJob) -> dict[str, Any]:
     return {k: v for k, v in view.items() if v is not None}
 
 
-def request_upload(principal: Principal | None, data: Any, now: datetime) -> dict[str, Any]:
+def request_upload(principal: Province, body: schemas.ImportIn, now: datetime) -> dict[str, Any]:
     """Declare a spreadsheet and hand out the presigned POST for its bytes."""
-    principal = require(principal, PROVINCIAL)
-    body = parse_body("ImportIn", data)
     config = settings()
     if body.size > config.max_import_bytes:
         raise BusinessRuleError(
@@ -240,26 +238,22 @@ def sweep(now: datetime) -> dict[str, int]:
     return {"ended": ended}
 
 
-def _visible(principal: Principal | None, import_id: str) -> ImportJob:
+def _visible(principal: Principal, import_id: str) -> ImportJob:
     """The import if this caller may see it: its province or an administrator; else 404."""
-    if principal is None:
-        require(principal, PROVINCIAL)  # 401
-    assert principal is not None
     job = get_job(import_id) if is_plausible_id(import_id, "imp") else None
     if job is None or not (principal.is_admin or principal.owns(job.authority_id)):
         raise NotFoundError(f"no import {import_id[:64]}")
     return job
 
 
-def get_import(principal: Principal | None, import_id: str, now: datetime) -> dict[str, Any]:
+def get_import(principal: Principal, import_id: str, now: datetime) -> dict[str, Any]:
     return import_view(notice_overrun(_visible(principal, import_id), now))
 
 
-def cancel(principal: Principal | None, import_id: str, now: datetime) -> dict[str, Any]:
+def cancel(principal: Principal, import_id: str, now: datetime) -> dict[str, Any]:
     """Stop an open import (its province or an administrator): nothing more is pushed, its
     objects are deleted. Idempotent; 409 ``invalid_state`` once it is done or failed."""
     job = notice_overrun(_visible(principal, import_id), now)
-    assert principal is not None
     if job.status in OPEN:
         finish(job, "cancelled", now)
         job.refresh(consistent_read=True)
@@ -285,13 +279,12 @@ def _refusal(job: ImportJob) -> BusinessRuleError:
     )
 
 
-def start(principal: Principal | None, import_id: str, now: datetime) -> dict[str, Any]:
+def start(principal: Province, import_id: str, now: datetime) -> dict[str, Any]:
     """Check the uploaded file and queue its reading; idempotent.
 
     409 ``upload_missing`` before the upload; 422 with the check's code when
     the stored bytes are not what was declared (the import is then failed).
     """
-    principal = require(principal, PROVINCIAL)
     job = notice_overrun(_visible(principal, import_id), now)
     if job.status in ("cancelled", "expired"):
         raise ConflictError(
@@ -348,7 +341,7 @@ def send_split(job: ImportJob) -> None:
     queue.send([(body, job.authority_id, f"{job.id}-split")])
 
 
-def error_rows(principal: Principal | None, import_id: str) -> tuple[ImportJob, list[Problem]]:
+def error_rows(principal: Principal, import_id: str) -> tuple[ImportJob, list[Problem]]:
     """The content of an import's errors file: the import and its problems, by sheet row.
 
     A failed import's reason comes first (row empty). One ``Problem`` per line of the
@@ -374,7 +367,7 @@ def error_rows(principal: Principal | None, import_id: str) -> tuple[ImportJob, 
     return job, problems
 
 
-def errors_csv(principal: Principal | None, import_id: str) -> str:
+def errors_csv(principal: Principal, import_id: str) -> str:
     """The rejected rows as CSV (UTF-8 with BOM for Excel), columns as the backfill tool's."""
     job, problems = error_rows(principal, import_id)
     out = io.StringIO()

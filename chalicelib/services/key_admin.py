@@ -16,16 +16,14 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.domain.bodies import parse_body
+from chalicelib.domain import schemas
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
 from chalicelib.services.keys import (
-    ADMIN,
     ROLES,
     Principal,
     find_key,
     issue_key,
-    require,
     revoke_record,
 )
 from chalicelib.store.models import ApiKey
@@ -47,10 +45,8 @@ def key_view(item: ApiKey) -> dict[str, Any]:
     }
 
 
-def create_key(principal: Principal | None, data: Any) -> dict[str, Any]:
+def create_key(principal: Principal, body: schemas.KeyIn) -> dict[str, Any]:
     """``POST /v1/keys``: a new key, shown once in the answer."""
-    principal = require(principal, ADMIN)
-    body = parse_body("KeyIn", data)
     issued = issue_key(
         role=body.role,
         authority_id=body.authority_id,
@@ -66,9 +62,8 @@ def create_key(principal: Principal | None, data: Any) -> dict[str, Any]:
     }
 
 
-def list_keys(principal: Principal | None, params: dict[str, str], limit: int) -> dict[str, Any]:
+def list_keys(params: dict[str, str], limit: int) -> dict[str, Any]:
     """``GET /v1/keys``: every key, newest first (both roles merged by ``key_id``)."""
-    require(principal, ADMIN)
     scope = scope_of("keys", {})
     secret = settings().server_secret
     before = None
@@ -91,7 +86,7 @@ def list_keys(principal: Principal | None, params: dict[str, str], limit: int) -
 
 
 def revoke(
-    principal: Principal | None, key_id: str, now: datetime, data: Any = None
+    principal: Principal, key_id: str, now: datetime, body: schemas.KeyRevokeIn | None = None
 ) -> dict[str, Any]:
     """``POST /v1/keys/{key_id}/revoke``: idempotent; the key's next request is a 401.
 
@@ -99,8 +94,7 @@ def revoke(
     how the last working admin key would be lost by a slip of the mouse. The
     acting key's id and the optional ``note`` are stored with the revocation.
     """
-    principal = require(principal, ADMIN)
-    note = parse_body("KeyRevokeIn", data).note if data is not None else None
+    note = body.note if body is not None else None
     item = find_key(key_id)
     if item is None:
         raise NotFoundError(f"no key {key_id[:64]}")

@@ -10,43 +10,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import GetError, PynamoDBException, UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.errors import ForbiddenError, UnauthenticatedError, UnavailableError
 from chalicelib.domain.ids import is_plausible_id, new_id
+from chalicelib.domain.principal import ADMIN, PROVINCIAL, ROLES, Principal
 from chalicelib.observability import logger
 from chalicelib.store.base import iso_utc, utc_now
 from chalicelib.store.models import ApiKey
 
-ADMIN = "admin"
-PROVINCIAL = "provincial"
-ROLES = (ADMIN, PROVINCIAL)
 KEY_PREFIX = "ark_"
 # Who acted when no key did: the operator's command line (``python -m chalicelib.cli``),
 # whose AWS credentials (CloudTrail) say which person it was.
 CLI_ACTOR = "cli"
 _CONDITION_FAILED = "ConditionalCheckFailedException"
-
-
-@dataclass(frozen=True)
-class Principal:
-    role: str
-    authority_id: str | None
-    key_id: str
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == ADMIN
-
-    def owns(self, authority_id: str) -> bool:
-        return self.role == PROVINCIAL and self.authority_id == authority_id
 
 
 def key_hash(api_key: str) -> str:
@@ -99,7 +83,10 @@ def revoke_record(
     """
     if record.revoked_at:
         return False
-    actions = [ApiKey.revoked_at.set(iso_utc(now or utc_now())), ApiKey.revoked_by.set(by)]
+    actions: list[Action] = [
+        ApiKey.revoked_at.set(iso_utc(now or utc_now())),
+        ApiKey.revoked_by.set(by),
+    ]
     if note:
         actions.append(ApiKey.revoke_note.set(note))
     try:
@@ -197,7 +184,11 @@ def _note_last_used(record: ApiKey) -> None:
 
 
 def require(principal: Principal | None, role: str) -> Principal:
-    """The principal if it has ``role``: 401 without a key, 403 with the wrong one."""
+    """The principal if it has ``role``: 401 without a key, 403 with the wrong one.
+
+    Routes enforce what they declare (``api/http.py``, ``route(auth=..., audience=...)``);
+    this remains for callers outside a route (the import worker acts for a key).
+    """
     if principal is None:
         raise UnauthenticatedError("this route needs an API key")
     if principal.role != role:

@@ -24,14 +24,13 @@ closes (``erase_due``, run by the daily audit).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.config import settings
 from chalicelib.domain import objections as rules
 from chalicelib.domain.authorities import AUTHORITY_IDS
-from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.documents import Expected
@@ -41,21 +40,28 @@ from chalicelib.domain.errors import (
     ForbiddenError,
     NotFoundError,
     ThrottledError,
-    UnauthenticatedError,
     UnavailableError,
     ValidationError,
 )
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.messages_zh import CODE_ZH, GENERIC_ZH
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.timeliness import Deadline
 from chalicelib.observability import logger
 from chalicelib.services import calendars, rate_limits
 from chalicelib.services.documents import inspect_upload
-from chalicelib.services.keys import PROVINCIAL, Principal
 from chalicelib.store import awards as award_store
 from chalicelib.store import ledger, objects
 from chalicelib.store import objections as store
 from chalicelib.store.base import iso_utc
+
+if TYPE_CHECKING:
+    from chalicelib.domain.schemas import (
+        EvidenceIn,
+        ObjectionAnswerIn,
+        ObjectionIn,
+        ObjectionTokenIn,
+    )
 
 EVIDENCE_UPLOAD_PREFIX = "evidence/"
 EVIDENCE_VERIFIED_PREFIX = "verified/evidence/"
@@ -194,7 +200,7 @@ def full_view(item: store.Objection, today: date, *, links: bool = True) -> dict
 # --- filing ------------------------------------------------------------------------------
 
 
-def _route(body: Any) -> tuple[str, str | None]:
+def _route(body: ObjectionIn) -> tuple[str, str | None]:
     """The authority an objection goes to, and the award it names (checked)."""
     if body.kind == "missing_award":
         if body.award_id is not None:
@@ -247,10 +253,9 @@ def _route(body: Any) -> tuple[str, str | None]:
     return body.authority_id, None
 
 
-def file_objection(data: Any, now: datetime, source: str) -> dict[str, Any]:
-    """``POST /v1/objections``: validate, route, limit, number and store; the token once."""
+def file_objection(body: ObjectionIn, now: datetime, source: str) -> dict[str, Any]:
+    """``POST /v1/objections``: route, limit, number and store; the token once."""
     today = china_date(now)
-    body = parse_body("ObjectionIn", data, today=today)
     if body.contact.phone is None and body.contact.email is None:
         raise ValidationError(
             "contact needs a phone (mainland mobile) or an email",
@@ -342,9 +347,8 @@ def lookup(number: str, token: str | None, now: datetime, source: str) -> dict[s
     return public_view(_with_token(number, token))
 
 
-def request_evidence(number: str, data: Any, now: datetime) -> dict[str, Any]:
+def request_evidence(number: str, body: EvidenceIn, now: datetime) -> dict[str, Any]:
     """``POST /v1/objections/{number}/evidence``: declare a file, get its presigned upload."""
-    body = parse_body("EvidenceIn", data)
     _with_token(number, body.token)
     policy = settings().objections
     if body.size > policy.max_evidence_bytes:
@@ -356,8 +360,9 @@ def request_evidence(number: str, data: Any, now: datetime) -> dict[str, Any]:
             f"{policy.max_evidence_bytes // (1024 * 1024)} MB",
         )
     at = iso_utc(now)
-    evidence = {
-        "id": new_id("evd"),
+    evidence_id = new_id("evd")
+    evidence: dict[str, Any] = {
+        "id": evidence_id,
         "filename": body.filename,
         "content_type": body.content_type,
         "size": body.size,
@@ -388,13 +393,13 @@ def request_evidence(number: str, data: Any, now: datetime) -> dict[str, Any]:
 
     ledger.until_committed(attempt)
     post = objects.presigned_post(
-        upload_key(number, evidence["id"]),
+        upload_key(number, evidence_id),
         content_type=body.content_type,
         size=body.size,
         seconds=settings().upload_url_seconds,
     )
     return {
-        "evidence_id": evidence["id"],
+        "evidence_id": evidence_id,
         "evidence": _evidence_view(number, evidence, links=False),
         "upload": {
             "url": post["url"],
@@ -411,7 +416,9 @@ def _find_evidence(item: store.Objection, evidence_id: str) -> dict[str, Any]:
     raise NotFoundError(f"no evidence {evidence_id[:64]} on this objection")
 
 
-def check_evidence(number: str, evidence_id: str, data: Any, now: datetime) -> dict[str, Any]:
+def check_evidence(
+    number: str, evidence_id: str, body: ObjectionTokenIn, now: datetime
+) -> dict[str, Any]:
     """``POST /v1/objections/{number}/evidence/{id}/check``: judge the stored file once.
 
     The same check as an approval document (magic bytes, size, SHA-256): a
@@ -419,7 +426,6 @@ def check_evidence(number: str, evidence_id: str, data: Any, now: datetime) -> d
     rejected one moved to quarantine. Idempotent; 409 ``upload_missing`` before
     the upload.
     """
-    body = parse_body("ObjectionTokenIn", data)
     _with_token(number, body.token)
     if not is_plausible_id(evidence_id, "evd"):
         raise NotFoundError(f"no evidence {evidence_id[:64]} on this objection")
@@ -471,14 +477,6 @@ def _record_verdict(number: str, evidence_id: str, verdict: Any, now: datetime) 
 # --- the routed province and administrators ----------------------------------------------
 
 
-def _reader(principal: Principal | None) -> Principal:
-    if principal is None:
-        raise UnauthenticatedError("this route needs an API key")
-    if principal.is_admin or (principal.role == PROVINCIAL and principal.authority_id):
-        return principal
-    raise ForbiddenError("this route is for provinces and administrators")
-
-
 def _visible(principal: Principal, number: str) -> store.Objection:
     """The objection if the caller may read it; 404 otherwise (another province's too)."""
     item = store.get(number)
@@ -493,7 +491,7 @@ def get_objection(
     """``GET /v1/objections/{number}``: the full view with a key, the public one with a token."""
     if principal is None:
         return lookup(number, token, now, source)
-    item = _visible(_reader(principal), number)
+    item = _visible(principal, number)
     view = full_view(item, china_date(now))
     if item.state == rules.OPEN:
         view["changes_since_filing"] = _changes_since_filing(item)
@@ -524,7 +522,7 @@ _BOOL = {"true": True, "false": False}
 
 
 def list_objections(
-    principal: Principal | None, params: dict[str, str], limit: int, now: datetime
+    principal: Principal, params: dict[str, str], limit: int, now: datetime
 ) -> dict[str, Any]:
     """``GET /v1/objections``: a province its own, an administrator all; newest number first.
 
@@ -533,7 +531,6 @@ def list_objections(
     filters are checked on the items read, at most ``read_bound(limit)`` per
     page (README "Short pages").
     """
-    principal = _reader(principal)
     wanted = params.get("authority_id")
     if wanted is not None and wanted not in AUTHORITY_IDS:
         raise ValidationError("unknown authority_id", field="authority_id")
@@ -563,7 +560,8 @@ def list_objections(
     found: list[store.Objection] = []
     last_read: str | None = None
     exhausted = False
-    year = rules.parse_number(before)[0] if before else today.year
+    parsed = rules.parse_number(before) if before else None
+    year = parsed[0] if parsed else today.year
     first_year = 2021
     while len(found) <= limit and budget > 0:
         size = min(budget, max(limit + 1 - len(found), 25))
@@ -610,10 +608,10 @@ def list_objections(
     }
 
 
-def answer(principal: Principal | None, number: str, data: Any, now: datetime) -> dict:
+def answer(
+    principal: Principal, number: str, body: ObjectionAnswerIn, now: datetime
+) -> dict[str, Any]:
     """``POST /v1/objections/{number}/answer``: corrected, upheld or (admin) transferred."""
-    principal = _reader(principal)
-    body = parse_body("ObjectionAnswerIn", data)
     if body.outcome == "transferred":
         if not principal.is_admin:
             raise ForbiddenError(
@@ -632,7 +630,8 @@ def answer(principal: Principal | None, number: str, data: Any, now: datetime) -
             field="reply",
             message_zh="字段 reply：答复“原信息无误”须说明理由，不少于 10 个字",
         )
-    if body.outcome == "corrected" and body.change_seq is None:
+    change_seq = body.change_seq
+    if body.outcome == "corrected" and change_seq is None:
         raise ValidationError(
             "change_seq is required for corrected: the seq of the award change made",
             field="change_seq",
@@ -645,8 +644,8 @@ def answer(principal: Principal | None, number: str, data: Any, now: datetime) -
         item = _visible(principal, number)
         _require_open(item)
         change = None
-        if body.outcome == "corrected":
-            change = _checked_change(item, int(body.change_seq))
+        if body.outcome == "corrected" and change_seq is not None:
+            change = _checked_change(item, change_seq)
         deadline = _deadline(item)
         on_time = today <= deadline.due_on
         days = rules.working_days_to_answer(
@@ -734,7 +733,9 @@ def _checked_change(item: store.Objection, seq: int) -> dict[str, Any]:
     }
 
 
-def _transfer(principal: Principal, number: str, body: Any, now: datetime) -> dict:
+def _transfer(
+    principal: Principal, number: str, body: ObjectionAnswerIn, now: datetime
+) -> dict[str, Any]:
     target = body.authority_id
     if target is None:
         raise ValidationError(

@@ -32,6 +32,7 @@ from chalicelib.domain.jose import (
     signing_input,
     unverified_parts,
 )
+from chalicelib.domain.queries import VerifyQuery
 from chalicelib.observability import logger
 from chalicelib.services import award_reads, rate_limits, receipt_keys
 from chalicelib.services.changes import encode_position
@@ -64,11 +65,11 @@ def check_client_rate(source_ip: str, now: datetime) -> None:
 
 def _answer(credit_code: str | None) -> tuple[str, str, list[dict[str, Any]], bool]:
     """Every page of ``verify`` up to ``receipt_max_awards``: code, as_of, views, truncated."""
-    first = answer = award_reads.verify({"credit_code": credit_code or ""}, PAGE_SIZE)
+    first = answer = award_reads.verify(VerifyQuery(credit_code or "", PAGE_SIZE))
     views = answer["awards"] + answer["revoked"]
     while answer["next_cursor"] and len(views) < settings().receipt_max_awards:
         answer = award_reads.verify(
-            {"credit_code": first["credit_code"], "cursor": answer["next_cursor"]}, PAGE_SIZE
+            VerifyQuery(first["credit_code"], PAGE_SIZE, cursor=answer["next_cursor"])
         )
         views += answer["awards"] + answer["revoked"]
     limit = settings().receipt_max_awards

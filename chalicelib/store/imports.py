@@ -28,6 +28,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from chalicelib.store.submissions import SUBMISSIONS_META, ImportsByAuthorityIndex
@@ -111,7 +112,7 @@ def get_job(import_id: str) -> ImportJob | None:
 def set_status(job: ImportJob, status: str, expected: str | tuple[str, ...], **values: Any) -> bool:
     """Move ``job`` from ``expected`` (one status or several) to ``status`` (and set
     ``values``); False if it was in none of them."""
-    actions = [ImportJob.status.set(status)]
+    actions: list[Action] = [ImportJob.status.set(status)]
     actions += [getattr(ImportJob, name).set(value) for name, value in values.items()]
     allowed = (expected,) if isinstance(expected, str) else expected
     try:
@@ -125,7 +126,7 @@ def set_status(job: ImportJob, status: str, expected: str | tuple[str, ...], **v
 
 def count_chunk(job: ImportJob, number: int, pushed: int, unchanged: int, rejected: int) -> bool:
     """Add one chunk's counts, once: False when that chunk had been counted already."""
-    actions = [
+    actions: list[Action] = [
         ImportJob.pushed.add(pushed),
         ImportJob.unchanged.add(unchanged),
         ImportJob.rejected.add(rejected),

@@ -21,7 +21,6 @@ from typing import Any
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
-    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
     VersionAttribute,
@@ -29,7 +28,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import string_list, table_meta
 
 
 class ApiKeyRoleIndex(GlobalSecondaryIndex):
@@ -223,7 +222,7 @@ class AwardRecord(Model):
     awarded_on = UnicodeAttribute()
     content = JSONAttribute()
     content_hash = UnicodeAttribute()
-    credit_codes = ListAttribute(of=UnicodeAttribute)
+    credit_codes = string_list()
     submitted_at = UnicodeAttribute()
     deadline = UnicodeAttribute()
     deadline_official = BooleanAttribute()

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -128,6 +129,7 @@ def feedback_newest_first(
     window (an instant, which no sort key equals: each has ``#<id>`` after it).
     Returns the items and where the next Query starts (``None``: nothing older).
     """
+    condition: Condition | None
     if lower is not None and upper is not None:
         condition = Feedback.sk.between(lower, upper)
     elif upper is not None:

@@ -71,7 +71,7 @@ def _body_routes() -> list[tuple[str, str, str]]:
     for path, methods in app.routes.items():
         for method, entry in methods.items():
             doc = ROUTE_DOCS.get(entry.view_function)
-            if method in WRITE and doc is not None and doc.body is not None:
+            if method in WRITE and doc is not None and doc.has_body:
                 found.append((method, path, doc.audience))
     return sorted(found)
 
