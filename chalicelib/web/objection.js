@@ -215,6 +215,18 @@ async function loadAuthorities() {
   }
 }
 
+async function copyFiled() {
+  const text = `异议编号：${$("#filed-number").value}\n查询码：${$("#filed-token").value}`;
+  try {
+    await navigator.clipboard.writeText(text);
+    $("#filed-copied").textContent = "已复制，请保存在安全的地方。";
+  } catch {
+    $("#filed-token").focus();
+    $("#filed-token").select();
+    $("#filed-copied").textContent = "无法自动复制：请手工抄下异议编号和查询码。";
+  }
+}
+
 function startFiling() {
   $("#file-view").hidden = false;
   const form = $("#objection-form");
@@ -227,6 +239,7 @@ function startFiling() {
   if (params.get("kind") && KIND_ZH[params.get("kind")]) form.elements.kind.value = params.get("kind");
   form.elements.kind.addEventListener("change", kindChanged);
   form.addEventListener("submit", fileObjection);
+  $("#filed-copy").addEventListener("click", copyFiled);
   kindChanged();
   loadAuthorities();
 }
