@@ -51,7 +51,7 @@ from chalicelib.observability import logger
 from chalicelib.services import calendars, rate_limits
 from chalicelib.services.documents import inspect_upload
 from chalicelib.store import awards as award_store
-from chalicelib.store import ledger, objects
+from chalicelib.store import ledger, objects, secrets
 from chalicelib.store import objections as store
 from chalicelib.store.base import iso_utc
 
@@ -305,7 +305,7 @@ def file_objection(body: ObjectionIn, now: datetime, source: str) -> dict[str, A
             routed_on=today.isoformat(),
             deadline=deadline.due_on.isoformat(),
             deadline_official="true" if deadline.official else "false",
-            token_hash=rules.token_hash(token, settings().server_secret),
+            token_hash=rules.token_hash(token, secrets.server_secret()),
             contact=contact,
             evidence=[],
             history=[{"action": "filed", "at": at, "authority_id": authority_id}],
@@ -327,7 +327,7 @@ def file_objection(body: ObjectionIn, now: datetime, source: str) -> dict[str, A
 
 def _with_token(number: str, token: str | None) -> store.Objection:
     item = store.get(number)
-    secret = settings().server_secret
+    secret = secrets.server_secret()
     if item is None or not rules.token_matches(token, item.token_hash, secret):
         raise _not_found(number)
     return item
@@ -551,7 +551,7 @@ def list_objections(
     )
     before: str | None = None
     if params.get("cursor"):
-        position = decode_cursor(params["cursor"], secret=config.server_secret, scope=scope)
+        position = decode_cursor(params["cursor"], secret=secrets.server_secret(), scope=scope)
         before = position.get("before") if isinstance(position, dict) else None
         if not isinstance(before, str) or rules.parse_number(before) is None:
             raise ValidationError("the cursor is malformed", field="cursor")
@@ -598,7 +598,7 @@ def list_objections(
     elif not exhausted and last_read is not None:
         next_before = last_read
     next_cursor = (
-        encode_cursor({"before": next_before}, secret=config.server_secret, scope=scope)
+        encode_cursor({"before": next_before}, secret=secrets.server_secret(), scope=scope)
         if next_before
         else None
     )

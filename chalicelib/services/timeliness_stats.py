@@ -19,14 +19,9 @@ from chalicelib.domain.errors import ForbiddenError, NotFoundError
 from chalicelib.domain.principal import Principal
 from chalicelib.services import objections
 from chalicelib.services.audit_findings import finding_view
-from chalicelib.store.audit import (
-    OPEN_CONDITION,
-    OPEN_EVENT,
-    OPEN_UNALERTED,
-    AuditFinding,
-    AuditState,
-    TimelinessStats,
-)
+from chalicelib.store import audit_records as records
+from chalicelib.store.audit import OPEN_CONDITION, OPEN_EVENT, OPEN_UNALERTED
+from chalicelib.store.audit_records import TimelinessStats
 
 _AUTHORITIES = {a.id: a for a in AUTHORITIES}
 
@@ -65,16 +60,13 @@ def _objection_rows() -> dict[str, dict[str, Any]]:
 
 
 def _as_of() -> str | None:
-    try:
-        return AuditState.get("STATE", "STATE", consistent_read=True).last_run_id
-    except AuditState.DoesNotExist:
-        return None
+    return records.last_run_id()
 
 
 def all_authorities() -> dict[str, Any]:
     """``GET /v1/timeliness``: every authority (the route admits administrators, or anyone
     when ``PUBLIC_TIMELINESS`` is on)."""
-    stats = {s.sk: s for s in TimelinessStats.query("STATS", consistent_read=True)}
+    stats = records.stats_of_all()
     extra = _objection_rows()
     items = [
         _with_objections(_row(authority_id, stats.get(authority_id)), extra)
@@ -92,10 +84,7 @@ def one_authority(principal: Principal | None, authority_id: str) -> dict[str, A
     mine = principal is not None and (principal.is_admin or principal.owns(authority_id))
     if not settings().public_timeliness and not mine:
         raise ForbiddenError("another authority's timeliness is not yours to read")
-    try:
-        stats = TimelinessStats.get("STATS", authority_id, consistent_read=True)
-    except TimelinessStats.DoesNotExist:
-        stats = None
+    stats = records.stats_of(authority_id)
     row = _with_objections(_row(authority_id, stats), _objection_rows())
     return {**row, "as_of": _as_of()}
 
@@ -114,16 +103,7 @@ def open_findings(principal: Principal, authority_id: str) -> dict[str, Any]:
     if not (principal.is_admin or principal.owns(authority_id)):
         raise ForbiddenError("another authority's findings are not yours to read")
     cap = settings().findings_read_max
-    found: list[AuditFinding] = []
-    for open_pk in (OPEN_CONDITION, OPEN_UNALERTED, OPEN_EVENT):
-        for item in AuditFinding.by_open.query(
-            open_pk, filter_condition=AuditFinding.authority_id == authority_id
-        ):
-            found.append(item)
-            if len(found) > cap:
-                break
-        if len(found) > cap:
-            break
+    found = records.open_of(authority_id, (OPEN_CONDITION, OPEN_UNALERTED, OPEN_EVENT), cap + 1)
     items = sorted(
         (finding_view(item) for item in found[:cap]),
         key=lambda view: (view["opened_on"], view["id"]),

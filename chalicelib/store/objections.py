@@ -32,12 +32,11 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.objections import parse_number
 from chalicelib.store import ledger
-from chalicelib.store.base import newest_first, table_meta
+from chalicelib.store.base import StoreModel, newest_first, table_meta
 from chalicelib.store.models import ChangeEntry
 
 OBJECTIONS_META = table_meta("objections")
@@ -80,7 +79,7 @@ class ErasePending(GlobalSecondaryIndex):
     erase_on = UnicodeAttribute(range_key=True)
 
 
-class Objection(Model):
+class Objection(StoreModel):
     Meta = OBJECTIONS_META
 
     pk = UnicodeAttribute(hash_key=True)
@@ -119,7 +118,7 @@ class Objection(Model):
         return f"OBJ#{year:04d}"
 
 
-class ObjectionCounter(Model):
+class ObjectionCounter(StoreModel):
     Meta = OBJECTIONS_META
 
     pk = UnicodeAttribute(hash_key=True)
@@ -127,7 +126,7 @@ class ObjectionCounter(Model):
     last = NumberAttribute(default=0)
 
 
-class ObjectionStats(Model):
+class ObjectionStats(StoreModel):
     Meta = OBJECTIONS_META
 
     pk = UnicodeAttribute(hash_key=True, default=STATS_PK)

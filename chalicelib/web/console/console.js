@@ -32,7 +32,7 @@ function freshState() {
   return {
     key: null, me: null, authorities: {}, programs: [],
     awardCursors: [null], awardPage: 0, awardFilter: {}, editingAward: null,
-    editingProgram: null, revoking: null, detail: null,
+    editingProgram: null, revoking: null, detail: null, importing: null,
   };
 }
 
@@ -794,9 +794,30 @@ function pause(ms) {
   return new Promise((resolve) => { setTimeout(resolve, ms); });
 }
 
+/* 取消导入: a confirm step, then POST /v1/imports/{id}/cancel; followImport shows the outcome. */
+function askCancelImport() {
+  $("#import-cancel-confirm").hidden = false;
+  $("#import-cancel-yes").focus();
+}
+
+async function cancelImport() {
+  const id = state.importing;
+  $("#import-cancel-confirm").hidden = true;
+  if (!id) return;
+  try {
+    await api("POST", `/v1/imports/${id}/cancel`);
+  } catch (exc) {
+    notice(exc.message, "error");
+  }
+}
+
 async function followImport(id) {
+  state.importing = id;
   for (;;) {
     const job = (await api("GET", `/v1/imports/${id}`)).data;
+    const open = ["awaiting_upload", "queued", "running"].includes(job.status);
+    $("#import-cancel").hidden = !open;
+    if (!open) $("#import-cancel-confirm").hidden = true;
     const done = job.pushed + job.unchanged + job.rejected;
     const bar = $("#import-bar");
     if (job.awards) { bar.max = job.awards; bar.value = Math.min(done, job.awards); }
@@ -1053,6 +1074,9 @@ function wire() {
     loadAwards().catch((exc) => notice(exc.message, "error"));
   });
   $("#import-form").addEventListener("submit", startImport);
+  $("#import-cancel").addEventListener("click", askCancelImport);
+  $("#import-cancel-yes").addEventListener("click", cancelImport);
+  $("#import-cancel-no").addEventListener("click", () => { $("#import-cancel-confirm").hidden = true; });
   $("#zero-form").addEventListener("submit", sendZeroReport);
   $("#feedback-form").addEventListener("submit", sendFeedback);
 
