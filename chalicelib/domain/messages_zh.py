@@ -212,6 +212,13 @@ MESSAGE_ZH: tuple[tuple[str, str], ...] = (
     (r"must be absent for missing_award", "“奖项缺失”不填写获奖信息编号，请填写授奖的省级主管部门"),
     (r"needs a phone \(mainland mobile\) or an email", "手机号码和电子邮箱至少填写一项"),
     (r"at least 10 characters for upheld", "答复“原信息无误”须说明理由，不少于 10 个字"),
+    # webhook subscriptions (issue 21)
+    (r"url cannot be removed", "接收地址不能删除，可以修改为新的地址"),
+    (
+        r"send one of from_position or from_date",
+        "请给出起始位置（from_position）或起始日期（from_date）之一",
+    ),
+    (r"unknown authority id", "省级主管部门编号不存在"),
 )
 
 
