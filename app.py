@@ -30,6 +30,7 @@ from chalicelib.api import (
     feedback,
     imports,
     keys,
+    objections,
     openapi,
     programs,
     public,
@@ -97,6 +98,7 @@ BLUEPRINTS = (
     imports.bp,
     keys.bp,
     stats.bp,
+    objections.bp,
     subscriptions.bp,
     quality.bp,
 )

@@ -25,6 +25,39 @@ LOCAL_DEV_SECRET = "local-development-secret-not-for-the-cloud"
 LOCAL_BASE_URL = "http://127.0.0.1:8000"
 
 
+@dataclass(frozen=True)
+class ObjectionPolicy:
+    """Objections (异议, issue 23): the answer deadline, privacy and abuse limits.
+
+    ``answer_working_days``: the routed province answers within this many working
+    days of filing (China time, the official calendar, as pushes). Contact details
+    and evidence are erased ``erase_after_years`` after the objection closes.
+    Filing is limited per source address and per credit code per China day; a
+    lookup (number + token) per source address per hour, so numbers and tokens
+    cannot be probed in bulk.
+    """
+
+    answer_working_days: int = 10
+    erase_after_years: int = 3
+    max_evidence: int = 3
+    max_evidence_bytes: int = 10 * 1024 * 1024
+    filings_per_address_per_day: int = 5
+    filings_per_credit_code_per_day: int = 5
+    lookups_per_address_per_hour: int = 120
+
+
+def _objection_policy() -> ObjectionPolicy:
+    return ObjectionPolicy(
+        answer_working_days=max(1, _env_int("OBJECTION_ANSWER_WORKING_DAYS", 10)),
+        erase_after_years=max(1, _env_int("OBJECTION_ERASE_AFTER_YEARS", 3)),
+        max_evidence=max(0, _env_int("OBJECTION_MAX_EVIDENCE", 3)),
+        max_evidence_bytes=_env_int("OBJECTION_MAX_EVIDENCE_BYTES", 10 * 1024 * 1024),
+        filings_per_address_per_day=max(1, _env_int("OBJECTION_FILINGS_PER_ADDRESS", 5)),
+        filings_per_credit_code_per_day=max(1, _env_int("OBJECTION_FILINGS_PER_CODE", 5)),
+        lookups_per_address_per_hour=max(1, _env_int("OBJECTION_LOOKUPS_PER_ADDRESS", 120)),
+    )
+
+
 class ConfigurationError(RuntimeError):
     """A setting a cloud stage cannot run without is missing: raised at cold start."""
 
@@ -153,6 +186,8 @@ class Settings:
     stats_max_months: int = 36
     # How long a container keeps the fetched server secret before asking again.
     server_secret_max_age: int = 3600
+    # Objections (issue 23): see ObjectionPolicy.
+    objections: ObjectionPolicy = field(default_factory=ObjectionPolicy)
     # Per-client rate limits (issue 19; services/rate_limits.py): receipts and printed
     # verifications sign with KMS and store a receipt, so one client gets at most
     # receipt_rate_limit of them per receipt_rate_window_seconds (the WAF rule in
@@ -300,6 +335,7 @@ def settings() -> Settings:
         verify_counter_shards=max(1, _env_int("VERIFY_COUNTER_SHARDS", 8)),
         stats_max_months=max(1, _env_int("STATS_MAX_MONTHS", 36)),
         server_secret_max_age=_env_int("SERVER_SECRET_MAX_AGE", 3600),
+        objections=_objection_policy(),
         receipt_rate_limit=max(1, _env_int("RECEIPT_RATE_LIMIT", 100)),
         receipt_rate_window_seconds=max(1, _env_int("RECEIPT_RATE_WINDOW_SECONDS", 300)),
         # --- Webhook subscriptions (issue 21) ---

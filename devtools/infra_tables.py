@@ -22,6 +22,9 @@ TEMPLATE = Path(__file__).resolve().parents[1] / "infra" / "resources.json"
 # Tables whose DynamoDB stream feeds a function (``app.py``: ``on_dynamodb_record``). Not in
 # the models: locally the change feed is polled instead, and the emulator runs without streams.
 STREAMS = {"changes": "NEW_IMAGE"}
+# Tables whose items expire by DynamoDB's time-to-live (epoch seconds in this attribute):
+# the rate limiter's windows (``store/rate_limits.py``). Not in the models either.
+TIME_TO_LIVE = {"rate-limits": "expires_at"}
 
 
 def _key_schema(keys: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -53,6 +56,11 @@ def table_resource(model: Any) -> tuple[str, dict[str, Any]]:
         properties["GlobalSecondaryIndexes"] = indexes
     if kind in STREAMS:
         properties["StreamSpecification"] = {"StreamViewType": STREAMS[kind]}
+    if kind in TIME_TO_LIVE:
+        properties["TimeToLiveSpecification"] = {
+            "AttributeName": TIME_TO_LIVE[kind],
+            "Enabled": True,
+        }
     properties["PointInTimeRecoverySpecification"] = {"PointInTimeRecoveryEnabled": True}
     properties["DeletionProtectionEnabled"] = {"Fn::If": ["IsProd", True, False]}
     logical_id = "".join(part.capitalize() for part in kind.split("-")) + "Table"

@@ -404,7 +404,7 @@ class CalendarLoadedOut(CalendarYearOut):
 
 
 class FindingSubjectOut(_Out):
-    type: Literal["award", "program", "authority", "calendar"]
+    type: Literal["award", "program", "authority", "calendar", "objection"]
     id: str
 
 
@@ -416,7 +416,12 @@ class FindingActionOut(_Out):
 class FindingOut(_Out):
     id: str = Field(description="Stable: the same fact is the same finding on every run.")
     kind: Literal[
-        "late_push", "awarded_on_changed", "no_program_list", "silent_program", "calendar_missing"
+        "late_push",
+        "awarded_on_changed",
+        "no_program_list",
+        "silent_program",
+        "calendar_missing",
+        "objection_overdue",
     ]
     authority_id: str | None
     subject: FindingSubjectOut
@@ -526,6 +531,12 @@ class TimelinessRowOut(_Out):
     not_judged: int
     on_time_rate: float | None = Field(description="(on time + excused) / judged pushes.")
     median_working_days_late: float | None
+    # Objections (issue 23): live, not as of the audit run.
+    objections_open: int = Field(description="Objections routed here waiting for an answer.")
+    objections_overdue: int = Field(description="Open objections past their answer deadline.")
+    median_working_days_to_answer: float | None = Field(
+        description="Median working days from routing to the answer, over answered objections."
+    )
 
 
 class TimelinessOneOut(TimelinessRowOut):
@@ -603,6 +614,19 @@ class PilotNationalOut(_Out):
     backfill: dict[str, int] = Field(description="Active awards by awarded year since 2018.")
 
 
+class PilotObjectionsOut(_Out):
+    """Objections (issue 23) since the pilot began: counts and shares of the answered."""
+
+    received: int = Field(ge=0)
+    open: int = Field(ge=0)
+    overdue: int = Field(ge=0)
+    answered: int = Field(ge=0)
+    answered_on_time: int = Field(ge=0)
+    corrected: int = Field(ge=0)
+    on_time_share: float | None = Field(description="Answered on time / answered.")
+    corrected_share: float | None = Field(description="Answered corrected / answered.")
+
+
 class PilotAuthorityOut(_Out):
     authority_id: str
     name_zh: str
@@ -610,6 +634,7 @@ class PilotAuthorityOut(_Out):
     months: list[PilotMonthOut]
     totals: PilotRowOut
     backfill: dict[str, int] = Field(description="Active awards by awarded year since 2018.")
+    objections: PilotObjectionsOut
 
 
 class VerificationDayOut(_Out):
@@ -630,6 +655,7 @@ class PilotStatsOut(_Out):
     national: PilotNationalOut
     authorities: list[PilotAuthorityOut]
     verifications: PilotVerificationsOut
+    objections: PilotObjectionsOut = Field(description="National objection totals.")
     webhooks: PilotWebhooksOut | SkipJsonSchema[None] = None
 
 
@@ -736,6 +762,89 @@ class OpenFindingListOut(_Out):
     items: list[FindingOut]
     next_cursor: None
     truncated: bool = Field(description="More open findings than FINDINGS_READ_MAX.")
+
+
+# --- Objections (issue 23) ---------------------------------------------------------------
+
+ObjectionKind = Literal["wrong_facts", "not_ours", "missing_award", "other"]
+
+
+class ObjectionChangeOut(_Out):
+    """The award change a ``corrected`` answer names (an entry of the change feed)."""
+
+    authority_id: str
+    seq: int
+    op: str
+    award_id: str
+    committed_at: datetime
+
+
+class ObjectionAnswerOut(_Out):
+    outcome: Literal["corrected", "upheld"]
+    outcome_zh: str
+    reply: str
+    answered_at: datetime
+    change: ObjectionChangeOut | SkipJsonSchema[None] = None
+
+
+class ObjectionPublicOut(_Out):
+    """What the token holder reads: the state, the deadline and the answer, nothing else."""
+
+    number: str = Field(pattern=r"^YY-\d{4}-\d{6}$", examples=["YY-2026-000123"])
+    kind: ObjectionKind
+    kind_zh: str
+    award_id: str | None
+    authority_id: str = Field(description="The province the objection is routed to.")
+    state: Literal["open", "answered"]
+    state_zh: str
+    filed_at: datetime
+    deadline: date = Field(description="Last China date of an on-time answer.")
+    answer: ObjectionAnswerOut | None
+
+
+class ObjectionFiledOut(ObjectionPublicOut):
+    token: str = Field(description="The lookup token: shown only in this answer.")
+    notice: str
+    notice_zh: str
+
+
+class EvidenceOut(_Out):
+    id: str
+    filename: str | SkipJsonSchema[None] = None
+    content_type: str | SkipJsonSchema[None] = None
+    size: int | SkipJsonSchema[None] = None
+    sha256: str | SkipJsonSchema[None] = None
+    status: Literal["pending", "verified", "rejected", "erased"]
+    reason: str | SkipJsonSchema[None] = None
+    reason_zh: str | SkipJsonSchema[None] = None
+    url: str | SkipJsonSchema[None] = Field(
+        default=None, description="Short-lived link (verified files, routed province/admin)."
+    )
+
+
+class EvidenceUploadOut(_Out):
+    evidence_id: str
+    evidence: EvidenceOut
+    upload: UploadFormOut
+
+
+class ObjectionOut(ObjectionPublicOut):
+    """With a key (the routed province, administrators): everything, personal data included."""
+
+    credit_code: str | SkipJsonSchema[None] = None
+    description: str | SkipJsonSchema[None] = None
+    contact: dict[str, str] | SkipJsonSchema[None] | None = None
+    evidence: list[EvidenceOut] | SkipJsonSchema[None] = None
+    deadline_official: bool | SkipJsonSchema[None] = None
+    working_days_left: int | SkipJsonSchema[None] = None
+    overdue: bool | SkipJsonSchema[None] = None
+    history: list[dict[str, Any]] | SkipJsonSchema[None] = None
+    changes_since_filing: list[dict[str, Any]] | SkipJsonSchema[None] = None
+
+
+class ObjectionListOut(_Out):
+    items: list[ObjectionOut]
+    next_cursor: str | None
 
 
 # --- Webhook subscriptions (issue 21) ---------------------------------------------------

@@ -44,6 +44,8 @@ HTML_TYPE = "text/html; charset=utf-8"
 ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
     "check.js": "text/javascript; charset=utf-8",
+    "objection.js": "text/javascript; charset=utf-8",  # the objection pages (issue 23)
+    "objection.css": "text/css; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }
@@ -56,6 +58,7 @@ CONSOLE_ASSETS = {
         for section in ("review", "keys", "calendar", "feedback", "audit", "pilot")
     },
     "quality.js": "text/javascript; charset=utf-8",
+    "objections.js": "text/javascript; charset=utf-8",  # 异议处理 (issue 23)
     "chart.umd.js": "text/javascript; charset=utf-8",
     "chart.LICENSE.txt": "text/plain; charset=utf-8",
     "subscriptions.js": "text/javascript; charset=utf-8",  # 数据订阅 (issue 21)
@@ -167,6 +170,48 @@ def receipt_check() -> Response:
     """Checks a signed receipt in the browser (``check.js``, WebCrypto); no inline script."""
     page = Template(_read("check.html")).substitute(base=_base_path(bp.current_request))
     return html_page(page)
+
+
+# --- The objection pages (issue 23): 对此信息有异议 and 查询异议 -------------------------
+
+
+def _objection_page(view: str, title: str) -> Response:
+    """One template for both views; the filing view posts evidence straight to the bucket,
+    so its policy names the upload origin in ``connect-src`` as the console's does."""
+    page = Template(_read("objection.html")).substitute(
+        base=_base_path(bp.current_request), view=view, title=title
+    )
+    return html_page(page, policy=console_policy())
+
+
+@route(
+    bp,
+    "GET",
+    "/objection",
+    summary="对此信息有异议: an enterprise files an objection (Chinese page)",
+    audience="public",
+    ok={200: HTML},
+    storage=False,
+    open_query=True,
+    description="Prefilled from `award_id` and `credit_code` in the address (links from the "
+    "award page and the enterprise summary).",
+)
+def objection_form() -> Response:
+    return _objection_page("file", "对获奖信息提出异议")
+
+
+@route(
+    bp,
+    "GET",
+    "/objection/lookup",
+    summary="查询异议: the state and answer of an objection, by number and token (Chinese page)",
+    audience="public",
+    ok={200: HTML},
+    storage=False,
+    open_query=True,
+)
+def objection_lookup() -> Response:
+    return _objection_page("lookup", "查询异议")
 
 
 @route(

@@ -35,11 +35,16 @@ from chalicelib.domain.timeliness import TimelinessPolicy
 from chalicelib.domain.workdays import WorkdayCalendar
 
 Kind = Literal[
-    "late_push", "awarded_on_changed", "no_program_list", "silent_program", "calendar_missing"
+    "late_push",
+    "awarded_on_changed",
+    "no_program_list",
+    "silent_program",
+    "calendar_missing",
+    "objection_overdue",
 ]
 # Findings about a state that holds or not on a given day: re-judged every run.
 CONDITION_KINDS: frozenset[str] = frozenset(
-    {"no_program_list", "silent_program", "calendar_missing"}
+    {"no_program_list", "silent_program", "calendar_missing", "objection_overdue"}
 )
 # Findings about one event: judged when the event shows up in the change feed.
 EVENT_KINDS: frozenset[str] = frozenset({"late_push", "awarded_on_changed"})

@@ -28,13 +28,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
-from chalicelib.domain.media_types import CSV, OFD, PDF, XLSX
+from chalicelib.domain.media_types import CSV, JPEG, OFD, PDF, PNG, XLSX
 
 # Spreadsheet imports (``POST /v1/imports``, XLSX or CSV) are checked the same way.
 CONTENT_TYPES: tuple[str, ...] = (PDF, OFD)
 
 _PDF_MAGIC = b"%PDF-"
 _ZIP_MAGIC = b"PK\x03\x04"
+# An objection's evidence (issue 23) may be a JPEG or PNG scan.
+_JPEG_MAGIC = b"\xff\xd8\xff"
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # Readers accept the end-of-file marker anywhere in the last 1024 bytes.
 _PDF_TAIL = 1024
 _SPOOL_IN_MEMORY = 1024 * 1024
@@ -132,6 +135,12 @@ def inspect_document(expected: Expected, chunks: Iterable[bytes]) -> Verdict:
                 return Verdict.rejected(
                     "not_ofd", "the file is not an OFD package (a ZIP containing OFD.xml)"
                 )
+        elif expected.content_type == JPEG:
+            if not head.startswith(_JPEG_MAGIC):
+                return Verdict.rejected("not_jpeg", "the file is not a JPEG image")
+        elif expected.content_type == PNG:
+            if not head.startswith(_PNG_MAGIC):
+                return Verdict.rejected("not_png", "the file is not a PNG image")
         elif expected.content_type == XLSX:
             if not head.startswith(_ZIP_MAGIC):
                 return Verdict.rejected("not_xlsx", "the file is not an XLSX workbook (a ZIP)")

@@ -67,5 +67,6 @@ FINDING_KIND_ZH: Mapping[str, str] = MappingProxyType(
         "no_program_list": "未报送奖项清单",
         "silent_program": "奖项超周期未推送",
         "calendar_missing": "工作日历缺失",
+        "objection_overdue": "异议超期未答复",
     }
 )

@@ -11,3 +11,6 @@ OFD = "application/ofd"
 # Spreadsheet imports (``POST /v1/imports``) and the backfill template.
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
+# Evidence of an objection (issue 23) may also be a photo or a scan.
+JPEG = "image/jpeg"
+PNG = "image/png"

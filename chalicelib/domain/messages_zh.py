@@ -80,6 +80,14 @@ CODE_ZH: Mapping[str, str] = MappingProxyType(
         "number_cell": "单元格是数字格式，已丢失位数；请把该列设为文本格式后重新录入",
         "unknown_program": "找不到该奖项名称",
         "rejected": "平台拒绝了该记录",
+        # objections (issue 23)
+        "not_jpeg": "文件不是 JPEG 图片",
+        "not_png": "文件不是 PNG 图片",
+        "unknown_award": "没有这条获奖信息，请核对编号",
+        "not_a_winner": "该统一社会信用代码不是这条获奖信息的获奖单位",
+        "evidence_too_large": "证明材料超过大小上限",
+        "too_many_evidence": "证明材料数量已达上限",
+        "invalid_change": "所指的变更不能证明已更正",
     }
 )
 
@@ -200,6 +208,10 @@ MESSAGE_ZH: tuple[tuple[str, str], ...] = (
     (r"q must be (\d+) to (\d+) characters", r"搜索内容应为 \1 至 \2 个字符"),
     (r"sort must be date or name", "排序方式应为 date（按日期）或 name（按名称）"),
     (r"sort=name needs q", "按名称排序（sort=name）须同时给出搜索内容 q"),
+    # objections (issue 23)
+    (r"must be absent for missing_award", "“奖项缺失”不填写获奖信息编号，请填写授奖的省级主管部门"),
+    (r"needs a phone \(mainland mobile\) or an email", "手机号码和电子邮箱至少填写一项"),
+    (r"at least 10 characters for upheld", "答复“原信息无误”须说明理由，不少于 10 个字"),
     # webhook subscriptions (issue 21)
     (r"url cannot be removed", "接收地址不能删除，可以修改为新的地址"),
     (

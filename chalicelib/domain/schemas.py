@@ -517,6 +517,85 @@ def _detail(error: Any, prefix: str) -> ErrorDetail:
     )
 
 
+# --- Objections (issue 23) ---------------------------------------------------------------
+
+
+def _mobile(value: str) -> str:
+    digits = value.replace(" ", "").replace("-", "").removeprefix("+86")
+    if not re.fullmatch(r"1[3-9]\d{9}", digits):
+        raise ZhValueError(
+            "phone must be a mainland mobile number (11 digits starting with 1)",
+            "应为中国大陆手机号码（以 1 开头的 11 位数字）",
+        )
+    return digits
+
+
+def _email(value: str) -> str:
+    if not re.fullmatch(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}", value):
+        raise ZhValueError("email is not an e-mail address", "电子邮箱格式不正确")
+    return value
+
+
+class ObjectionContactIn(_Schema):
+    """Who the province may call back: private, never in any public answer."""
+
+    name: Annotated[Text, Field(max_length=50)]
+    phone: Annotated[Annotated[Text, Field(max_length=20)], AfterValidator(_mobile)] | None = None
+    email: Annotated[Annotated[Text, Field(max_length=254)], AfterValidator(_email)] | None = None
+
+
+class ObjectionIn(_Schema):
+    """An enterprise's objection to (or about) a record (``POST /v1/objections``).
+
+    ``award_id`` names the disputed award (``wrong_facts``, ``not_ours``, and
+    optionally ``other``); ``authority_id`` names the province that granted a
+    missing award (``missing_award``, or ``other`` without an award). One of
+    ``contact.phone`` and ``contact.email`` is required (checked with the rest
+    of the routing rules, naming the field).
+    """
+
+    kind: Literal["wrong_facts", "not_ours", "missing_award", "other"]
+    credit_code: CreditCode
+    award_id: Annotated[str, Field(strict=True, max_length=64)] | None = None
+    authority_id: Annotated[str, Field(strict=True, max_length=16)] | None = None
+    description: Annotated[Text, Field(min_length=10, max_length=2000)]
+    contact: ObjectionContactIn
+
+
+class EvidenceIn(_Schema):
+    """A file the objecting enterprise is about to upload, with its lookup token."""
+
+    token: Annotated[str, Field(strict=True, min_length=1, max_length=128)]
+    filename: Annotated[Annotated[Text, Field(max_length=255)], AfterValidator(_plain_filename)]
+    content_type: Literal["application/pdf", "application/ofd", "image/jpeg", "image/png"]
+    size: Annotated[StrictInt, Field(ge=1)]
+    sha256: Annotated[str, Field(strict=True, pattern=r"^[0-9a-fA-F]{64}$")]
+
+    @field_validator("sha256")
+    @classmethod
+    def _lower_hex(cls, value: str) -> str:
+        return value.lower()
+
+
+class ObjectionTokenIn(_Schema):
+    """The lookup token alone (the evidence check)."""
+
+    token: Annotated[str, Field(strict=True, min_length=1, max_length=128)]
+
+
+class ObjectionAnswerIn(_Schema):
+    """The routed province's answer; ``transferred`` (administrators) names ``authority_id``.
+
+    ``corrected`` names the award change made after filing by its ``change_seq``
+    (the ``seq`` of the entry in the answering authority's change feed).
+    """
+
+    outcome: Literal["corrected", "upheld", "transferred"]
+    reply: Annotated[Text, Field(max_length=2000)]
+    change_seq: Annotated[StrictInt, Field(ge=1)] | None = None
+    authority_id: Annotated[str, Field(strict=True, max_length=16)] | None = None
+
+
 # --- Webhook subscriptions (issue 21) ---------------------------------------------------
 
 WebhookEvent = Literal[

@@ -30,6 +30,7 @@ KIND_NAMES_EN = {
     "no_program_list": "no programme list",
     "silent_program": "programme silent past its cycle",
     "calendar_missing": "working-day calendar missing",
+    "objection_overdue": "objection not answered in time",
 }
 _NAMES = {a.id: (a.name_zh, a.name_en) for a in AUTHORITIES}
 

@@ -45,6 +45,7 @@ from chalicelib.services import (
     audit_conditions,
     audit_findings,
     audit_lease,
+    audit_objections,
     audit_reports,
     audit_runs,
     audit_state,
@@ -115,6 +116,7 @@ def _run(lease: audit_lease.Lease, today: date, trigger: str, max_entries: int) 
 
     # 4. Condition findings: judged again every day from what the audit keeps.
     current = audit_conditions.conditions(today, listed, trackers.values(), calendar)
+    current += audit_objections.overdue_findings(today, calendar)  # issue 23
     audit_findings.record_conditions(current, outcome, day=day, run_id=run_id, reported=reported)
 
     # 4b. Data quality (issue 22): the changed awards' groups, judged through indexes; a
@@ -145,6 +147,7 @@ def _run(lease: audit_lease.Lease, today: date, trigger: str, max_entries: int) 
             "pending_pushes": audit_state.pending_pushes(stats.values()),
             "feedback": len(feedback_items),
             "recomputed": recomputed,
+            "objections_erased": len(audit_objections.erase_closed(today, started)),
         },
         "findings_new": [finding_view(i) for i in outcome.new],
         "findings_open": [finding_view(i) for i in outcome.standing],

@@ -36,6 +36,7 @@ from chalicelib.domain.pilot_stats import (
 from chalicelib.domain.quality_rules import quality_row
 from chalicelib.domain.queries import MonthRange
 from chalicelib.observability import count, logger
+from chalicelib.services import objections
 from chalicelib.services.timeliness_stats import _as_of as audit_as_of
 from chalicelib.store import audit_records as records
 from chalicelib.store import quality as quality_store
@@ -115,6 +116,7 @@ def pilot(query: MonthRange, now: datetime) -> dict[str, Any]:
     for row in report["authorities"]:
         row["name_zh"], row["name_en"] = _NAMES[row["authority_id"]]
     _add_quality_rows(report["authorities"], counts)
+    _add_objections(report, today)
     return {
         "from": months[0],
         "to": months[-1],
@@ -149,6 +151,28 @@ def _add_quality_rows(rows: list[dict[str, Any]], counts: dict[str, PilotCounts]
             awards=counts[row["authority_id"]].active_awards,
             resolved_days=quality_store.resolved_days(counter) if counter else [],
         )
+
+
+def _add_objections(report: dict[str, Any], today: Any) -> None:
+    """Objections per province (issue 23): received, answered, share on time, share corrected.
+
+    Counted since the pilot began (not per month): objections are few, and a share of a
+    month's two answers says little.
+    """
+    rows = objections.authority_stats(today)
+    keep = ("received", "open", "overdue", "answered", "answered_on_time", "corrected")
+    for row in report["authorities"]:
+        facts = rows[row["authority_id"]]
+        row["objections"] = {
+            **{k: facts[k] for k in keep},
+            "on_time_share": facts["on_time_share"],
+            "corrected_share": facts["corrected_share"],
+        }
+    totals = {k: sum(r[k] for r in rows.values()) for k in keep}
+    answered = totals["answered"]
+    totals["on_time_share"] = round(totals["answered_on_time"] / answered, 4) if answered else None
+    totals["corrected_share"] = round(totals["corrected"] / answered, 4) if answered else None
+    report["objections"] = totals
 
 
 def public() -> dict[str, Any]:

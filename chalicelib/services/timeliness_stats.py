@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain.audit_rules import TimelinessCounts
 from chalicelib.domain.authorities import AUTHORITIES, AUTHORITY_IDS
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.errors import ForbiddenError, NotFoundError
 from chalicelib.domain.principal import Principal
+from chalicelib.services import objections
 from chalicelib.services.audit_findings import finding_view
 from chalicelib.store import audit_records as records
 from chalicelib.store.audit import OPEN_CONDITION, OPEN_EVENT, OPEN_UNALERTED
@@ -41,6 +44,21 @@ def _row(authority_id: str, stats: TimelinessStats | None) -> dict[str, Any]:
     }
 
 
+def _with_objections(row: dict[str, Any], objection_rows: dict[str, dict[str, Any]]) -> dict:
+    """The objection columns (issue 23): open, overdue, median working days to answer."""
+    facts = objection_rows[row["authority_id"]]
+    return {
+        **row,
+        "objections_open": facts["open"],
+        "objections_overdue": facts["overdue"],
+        "median_working_days_to_answer": facts["median_working_days_to_answer"],
+    }
+
+
+def _objection_rows() -> dict[str, dict[str, Any]]:
+    return objections.authority_stats(china_date(clock.now()))
+
+
 def _as_of() -> str | None:
     return records.last_run_id()
 
@@ -49,7 +67,11 @@ def all_authorities() -> dict[str, Any]:
     """``GET /v1/timeliness``: every authority (the route admits administrators, or anyone
     when ``PUBLIC_TIMELINESS`` is on)."""
     stats = records.stats_of_all()
-    items = [_row(authority_id, stats.get(authority_id)) for authority_id in AUTHORITY_IDS]
+    extra = _objection_rows()
+    items = [
+        _with_objections(_row(authority_id, stats.get(authority_id)), extra)
+        for authority_id in AUTHORITY_IDS
+    ]
     return {"items": items, "next_cursor": None, "as_of": _as_of()}
 
 
@@ -63,7 +85,8 @@ def one_authority(principal: Principal | None, authority_id: str) -> dict[str, A
     if not settings().public_timeliness and not mine:
         raise ForbiddenError("another authority's timeliness is not yours to read")
     stats = records.stats_of(authority_id)
-    return {**_row(authority_id, stats), "as_of": _as_of()}
+    row = _with_objections(_row(authority_id, stats), _objection_rows())
+    return {**row, "as_of": _as_of()}
 
 
 def open_findings(principal: Principal, authority_id: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from pynamodb.models import Model
 from chalicelib.store.audit import AuditFinding
 from chalicelib.store.calendar import CalendarYear
 from chalicelib.store.models import ApiKey, AuthorityRecord, AwardRecord, ChangeEntry, Program
+from chalicelib.store.objections import Objection
 from chalicelib.store.quality import QualityTable
 from chalicelib.store.rate_limits import RateWindow
 from chalicelib.store.search import BigramEntry
@@ -30,6 +31,7 @@ ALL_TABLES: tuple[type[Model], ...] = (
     ZeroReport,
     BigramEntry,
     DailyCounter,
+    Objection,
     RateWindow,
     Subscription,
     QualityTable,

@@ -278,6 +278,12 @@ async function showSummary(code, mine) {
     ),
     cursor && el("p", { class: "note" }, "记录较多，以上为前 " + awards.length + " 项的统计。"),
     printedReceipt(),
+    // issue 23: a wrong or missing award of this enterprise (objection.html)
+    el("p", { class: "objection-link" },
+      el("a", { href: BASE + "/objection?credit_code=" + encodeURIComponent(code), id: "object-enterprise" },
+        "对此信息有异议"),
+      "　",
+      el("a", { href: BASE + "/objection/lookup" }, "查询异议")),
   ];
   box.replaceChildren(...parts.filter(Boolean));
   box.hidden = false;
@@ -448,6 +454,12 @@ async function showAward(id) {
     ]),
     el("h3", null, "获奖单位"),
     winnersTable(award),
+    // issue 23: an enterprise disputes this record (objection.html)
+    el("p", { class: "objection-link" },
+      el("a", { href: BASE + "/objection?award_id=" + encodeURIComponent(award.id), id: "object-award" },
+        "对此信息有异议"),
+      "　",
+      el("a", { href: BASE + "/objection/lookup" }, "查询异议")),
   );
   const programBox = el("div", null, el("p", null, "正在加载奖项信息…"));
   parts.push(programBox);

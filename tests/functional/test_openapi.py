@@ -214,6 +214,8 @@ def test_non_json_answers_say_what_they_are(document):
         "app.js",
         "check.js",
         "favicon.svg",
+        "objection.css",  # the objection pages (issue 23)
+        "objection.js",
         "style.css",
     ]
     assert set(assets["responses"]["200"]["content"]) == {

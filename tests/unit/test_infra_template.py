@@ -352,11 +352,29 @@ MOVE = {
     ("s3:PutObject", "quarantine"),
     ("s3:PutObjectTagging", "quarantine"),  # the rejection's tags on the copy
 }
+# Objections' evidence (issue 23): uploaded, checked, served, and erased 3 years after
+# closing (the daily audit, also run by POST /v1/audit/run).
+EVIDENCE_ERASURE = {
+    (action, prefix)
+    for action in ("s3:DeleteObject", "s3:DeleteObjectVersion")
+    for prefix in ("evidence", "verified/evidence", "quarantine/evidence")
+}
+EVIDENCE = EVIDENCE_ERASURE | {
+    ("s3:PutObject", "evidence"),  # the presigned form
+    ("s3:GetObject", "evidence"),  # the check reads the upload
+    ("s3:GetObjectTagging", "evidence"),  # CopyObject copies the source's tags
+    ("s3:PutObject", "verified/evidence"),
+    ("s3:PutObjectTagging", "verified/evidence"),
+    ("s3:GetObject", "verified/evidence"),  # presigned link for the routed province
+    ("s3:PutObject", "quarantine/evidence"),
+    ("s3:PutObjectTagging", "quarantine/evidence"),
+}
 # An import's upload and chunks are deleted for good when it ends (issue 19: they hold
 # personal data): every version, under imports/ only (services/imports.py ``finish``).
 PURGE_IMPORTS = {("s3:DeleteObject", "imports"), ("s3:DeleteObjectVersion", "imports")}
 BUCKET_GRANTS = {
-    "api_handler": MOVE
+    "api_handler": EVIDENCE
+    | MOVE
     | {
         ("s3:PutObject", "documents"),  # the presigned upload form is signed by the role
         ("s3:GetObject", "verified"),  # presigned download
@@ -376,7 +394,7 @@ BUCKET_GRANTS = {
     # Fails the import of a message its worker never finished, and deletes its objects.
     "import_dead_letter": PURGE_IMPORTS,
     # ... and its sweep ends stale imports, deleting their objects (services/imports.py).
-    "daily_audit": {("s3:PutObject", "audits")} | PURGE_IMPORTS,
+    "daily_audit": {("s3:PutObject", "audits")} | PURGE_IMPORTS | EVIDENCE_ERASURE,
     "nightly_export": {
         ("s3:GetObject", "exports"),
         ("s3:PutObject", "exports"),
@@ -390,10 +408,10 @@ def test_each_function_may_do_with_the_bucket_exactly_what_its_code_does(functio
     assert _grants(function) == BUCKET_GRANTS[function]
     actions = {a for s in _statements(function) for a in s["Action"]}
     # No function can erase a stored version (the bucket keeps them: never hard-delete),
-    # but the transient copies of an import (above).
+    # but the transient copies of an import and an objection's evidence once due (above).
     assert "s3:PutLifecycleConfiguration" not in actions
     erased = {prefix for action, prefix in _grants(function) if action == "s3:DeleteObjectVersion"}
-    assert erased <= {"imports"}
+    assert erased <= {"imports", "evidence", "verified/evidence", "quarantine/evidence"}
 
 
 def test_only_the_api_reads_the_server_secret_and_only_that_one():

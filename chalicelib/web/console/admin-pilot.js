@@ -276,6 +276,7 @@ function pilotRender() {
       datasets: [{ label: "核验次数", data: report.national.months.map((m) => m.verifications) }],
     },
   });
+  pilotObjections(report);
   const backfill = Object.entries(scope.data.backfill).map(([year, count]) => ({ year, count }));
   pilotFigure({
     key: "backfill",
@@ -362,3 +363,41 @@ $("#pilot-form").addEventListener("submit", (event) => {
   loadPilotSection().catch((exc) => notice(exc.message, "error"));
 });
 $("#pilot-form").elements.scope.addEventListener("change", pilotRender);
+
+
+/* 异议 (issue 23): objections per province since the pilot began, with the share answered
+   on time and the share corrected (from GET /v1/stats/pilot: authorities[].objections). */
+function pilotObjections(report) {
+  if (!report.objections) return;
+  const share = (title, pick) => ({ ...pilotShareColumn(pick), title });
+  const rows = [
+    { name: "全国", ...report.objections },
+    ...report.authorities.map((a) => ({ name: a.name_zh, ...a.objections })),
+  ];
+  pilotFigure({
+    key: "objections",
+    title: "异议处理（试点以来，各省份）",
+    note: "企业对获奖信息提出的异议：由报送单位在受理后 10 个工作日内答复。",
+    columns: [
+      pilotColumn("省份", (r) => r.name),
+      pilotColumn("受理", (r) => r.received),
+      pilotColumn("待答复", (r) => r.open),
+      pilotColumn("超期未答复", (r) => r.overdue),
+      pilotColumn("已答复", (r) => r.answered),
+      share("按时答复率（%）", (r) => r.on_time_share),
+      share("已更正比例（%）", (r) => r.corrected_share),
+    ],
+    rows,
+    tall: true,
+    chart: {
+      type: "bar",
+      indexAxis: "y",
+      labels: rows.slice(1).map((r) => pilotShortName(r.name)),
+      datasets: [
+        { label: "受理", data: rows.slice(1).map((r) => r.received) },
+        { label: "已答复", data: rows.slice(1).map((r) => r.answered) },
+      ],
+      scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+    },
+  });
+}

@@ -23,6 +23,7 @@ const FINDING_KIND_ZH = {
   no_program_list: "未报送奖项清单",
   silent_program: "奖项超周期未推送",
   calendar_missing: "工作日历缺失",
+  objection_overdue: "异议超期未答复",
 };
 const PAGE_SIZE = 20;
 const MAX_WINNERS = 40;
@@ -247,7 +248,10 @@ async function signIn(key) {
   $("#api-key").value = "";
   // an administrator sees the review, keys, calendar, feedback, audit and pilot sections;
   // a province its programmes, awards, imports and timeliness (data-role on each tab)
-  $$("[data-tab]").forEach((button) => { button.hidden = button.dataset.role !== me.role; });
+  // (data-role may name both: "provincial admin")
+  $$("[data-tab]").forEach((button) => {
+    button.hidden = !button.dataset.role.split(" ").includes(me.role);
+  });
   showTab(me.role === "admin" ? "review" : "programs");
 }
 
