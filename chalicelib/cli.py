@@ -50,17 +50,24 @@ def _read_key(stdin: object) -> str:
     return (stdin.readline() or "").strip()  # type: ignore[attr-defined]
 
 
-def _logs_to_stderr() -> None:
-    """Stdout is the command's answer (JSON a script reads); log lines go to stderr."""
+def main(argv: list[str] | None = None) -> int:
+    """Run one command. Stdout is the command's answer (JSON a script reads), so the
+    structured log lines go to stderr while it runs (restored after, for a caller in
+    the same process)."""
     from chalicelib.observability import logger
 
     handler = logger.registered_handler
-    if isinstance(handler, logging.StreamHandler):
-        handler.setStream(sys.stderr)
+    if not isinstance(handler, logging.StreamHandler):
+        return _run(argv)
+    previous = handler.setStream(sys.stderr)
+    try:
+        return _run(argv)
+    finally:
+        if previous is not None:
+            handler.setStream(previous)
 
 
-def main(argv: list[str] | None = None) -> int:
-    _logs_to_stderr()
+def _run(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
     commands = parser.add_subparsers(dest="command", required=True)
     issue = commands.add_parser("issue-key", help="print a new API key once")

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from app import app
 from chalicelib.api.http import ROUTE_DOCS
-from tests.factories import award_body, document_body, pdf_bytes, program_body
+from tests.factories import award_body, credit_code, document_body, pdf_bytes, program_body
 from tests.steps import approved_program, push
 
 PROGRAM = "{program}"
@@ -61,6 +61,38 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/v1/keys"): {"role": "provincial", "authority_id": "110000", "note": "北京"},
     ("POST", "/v1/keys/{key_id}/revoke"): {"note": "密钥泄露"},
+    # issue 21: webhook subscriptions
+    ("POST", "/v1/subscriptions"): {
+        "url": "https://platform.example.cn/hook",
+        "description": "省平台",
+    },
+    ("PATCH", "/v1/subscriptions/{subscription_id}"): {"description": "省平台接收"},
+    ("POST", "/v1/subscriptions/{subscription_id}/replay"): {"from_date": "2026-11-01"},
+    # issue 22: data-quality answers
+    ("POST", "/v1/quality/findings/{finding_id}/resolve"): {
+        "action": "explained",
+        "reason": "两个记录编号对应同一工程的两个标段",
+    },
+    # issue 23: objections
+    ("POST", "/v1/objections"): {
+        "kind": "wrong_facts",
+        "credit_code": credit_code(1),
+        "award_id": AWARD,
+        "description": "获奖工程名称有误，应为某某大厦",
+        "contact": {"name": "张经理", "phone": "13800138000"},
+    },
+    ("POST", "/v1/objections/{number}/answer"): {
+        "outcome": "upheld",
+        "reply": "经核实原信息无误。",
+    },
+    ("POST", "/v1/objections/{number}/evidence"): {
+        "token": "abc",
+        "filename": "证明.pdf",
+        "content_type": "application/pdf",
+        "size": 100,
+        "sha256": SHA,
+    },
+    ("POST", "/v1/objections/{number}/evidence/{evidence_id}/check"): {"token": "abc"},
 }
 WRITE = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -132,6 +164,10 @@ def _url(path: str, world: dict) -> str:
         .replace("{year}", "2027")
         .replace("{feedback_id}", "fb_01JDZ0000000000000000000000")
         .replace("{key_id}", world["key"])
+        .replace("{subscription_id}", "sub_01JDZ0000000000000000000000")
+        .replace("{finding_id}", "qf_01JDZ0000000000000000000000")
+        .replace("{number}", "YY-2026-000001")
+        .replace("{evidence_id}", "evd_01JDZ0000000000000000000000")
     )
 
 
