@@ -17,10 +17,24 @@ from tests.e2e.browser import launched_chromium
 __all__ = ["PROJECT_DIR", "LocalStack"]
 
 
+# Every end-to-end request comes from 127.0.0.1, so the per-address limits (receipts,
+# objection filings and lookups) would add up across unrelated tests of one run; the
+# limits themselves are tested functionally (test_rate_limits, test_objections).
+SHARED_ADDRESS_LIMITS = {
+    "RECEIPT_RATE_LIMIT": "100000",
+    "OBJECTION_FILINGS_PER_ADDRESS": "100000",
+    "OBJECTION_FILINGS_PER_CODE": "100000",
+    "OBJECTION_LOOKUPS_PER_ADDRESS": "100000",
+}
+
+
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
-    with local_stack() as running:
-        yield running
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in SHARED_ADDRESS_LIMITS.items():
+            patch.setenv(name, value)
+        with local_stack() as running:
+            yield running
 
 
 @pytest.fixture(scope="session")
