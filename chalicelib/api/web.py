@@ -33,6 +33,7 @@ from chalicelib.api.http import (
     route,
 )
 from chalicelib.config import settings
+from chalicelib.domain import labels_zh
 from chalicelib.domain.errors import NotFoundError, RegistryError, UnavailableError
 from chalicelib.domain.jose import fingerprint
 from chalicelib.lazy import lazy_module
@@ -53,6 +54,8 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 HTML_TYPE = "text/html; charset=utf-8"
 ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
+    "common.js": "text/javascript; charset=utf-8",
+    "labels.js": "text/javascript; charset=utf-8",
     "check.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
@@ -60,6 +63,11 @@ ASSETS = {
 # The console's files, served under /console/ (chalicelib/web/console/).
 CONSOLE_ASSETS = {
     "console.js": "text/javascript; charset=utf-8",
+    # the province's tabs, one module each (the administrators' are admin-*.js)
+    **{
+        f"province-{section}.js": "text/javascript; charset=utf-8"
+        for section in ("programs", "awards", "imports", "timeliness")
+    },
     "console.css": "text/css; charset=utf-8",
     **{
         f"admin-{section}.js": "text/javascript; charset=utf-8"
@@ -189,11 +197,15 @@ def asset(name: str) -> Response:
 
 
 def _static_file(kinds: dict[str, str], name: str, path: str, *, cache: str) -> Response:
-    """One of our static files (``kinds`` names them and their types); 404 in our shape."""
+    """One of our static files (``kinds`` names them and their types); 404 in our shape.
+
+    ``labels.js`` is written from ``domain/labels_zh.py`` (the labels are defined
+    once, in Python, and every page loads them from here).
+    """
     if name not in kinds:
         raise NotFoundError(f"no asset {name[:64]}")  # the one error shape, as everywhere
     return Response(
-        body=_read(path),
+        body=labels_zh.script() if name == "labels.js" else _read(path),
         status_code=200,
         headers={"Content-Type": kinds[name], "Cache-Control": cache, **PAGE_HEADERS},
     )

@@ -9,8 +9,11 @@ take their labels from here, so a term reads the same wherever it appears.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from types import MappingProxyType
+
+from chalicelib.domain.china_time import CHINA_TZ
 
 # Winning enterprise's role (``winners[].role``).
 ROLE_ZH: Mapping[str, str] = MappingProxyType(
@@ -69,3 +72,40 @@ FINDING_KIND_ZH: Mapping[str, str] = MappingProxyType(
         "calendar_missing": "工作日历缺失",
     }
 )
+
+# An approval document's check (``documents[].status``).
+DOC_STATUS_ZH: Mapping[str, str] = MappingProxyType(
+    {"pending": "待核验", "verified": "已核验", "rejected": "未通过核验"}
+)
+
+# A spreadsheet import's state (``/v1/imports``).
+IMPORT_STATUS_ZH: Mapping[str, str] = MappingProxyType(
+    {
+        "awaiting_upload": "等待上传",
+        "queued": "排队中",
+        "running": "导入中",
+        "done": "已完成",
+        "failed": "失败",
+        "cancelled": "已取消",
+    }
+)
+
+
+def script() -> str:
+    """Every table above as one browser script (``GET /static/labels.js``).
+
+    The pages have no build step; rather than each keeping a copy, every page
+    loads this script first and reads ``LABELS.ROLE_ZH`` and the rest from it,
+    so a label is written once, here.
+    """
+    tables = {
+        name: dict(value)
+        for name, value in globals().items()
+        if name.endswith("_ZH") and isinstance(value, Mapping)
+    }
+    tables["CHINA_TZ"] = CHINA_TZ.tzname(None)  # type: ignore[assignment]
+    payload = json.dumps(tables, ensure_ascii=False, indent=1, sort_keys=True)
+    return (
+        "// The Chinese labels of chalicelib/domain/labels_zh.py (served, not copied).\n"
+        f'"use strict";\nconst LABELS = Object.freeze({payload});\n'
+    )

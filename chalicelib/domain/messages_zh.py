@@ -61,6 +61,9 @@ CODE_ZH: Mapping[str, str] = MappingProxyType(
         "not_ofd": "文件不是 OFD",
         "not_xlsx": "文件不是 XLSX 工作簿",
         "pdf_incomplete": "PDF 文件不完整（缺少结束标记），可能上传中断",
+        "pdf_unreadable": "PDF 文件无法打开，可能已损坏",
+        "pdf_encrypted": "PDF 文件已加密，无法查看",
+        "pdf_no_pages": "PDF 文件没有任何页面",
         "sha256_mismatch": "文件内容与申报的 SHA-256 不一致，请重新上传",
         "unreadable": "文件无法读取或缺少必填列",
         # 429 / 5xx

@@ -6,32 +6,16 @@
 const BASE = document.querySelector('meta[name="api-base"]').content;
 const PUBLIC_TIMELINESS =
   document.querySelector('meta[name="public-timeliness"]').content === "true";
-const CHINA_TZ = "Asia/Shanghai"; // dates and times are shown as in China
 const CREDIT_CODE = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
 
-// Chinese labels: a copy of chalicelib/domain/labels_zh.py (tests/unit/test_labels_zh.py
-// fails when they differ).
-const ROLES = {
-  general_contractor: "施工总承包",
-  specialty_contractor: "专业承包",
-  design: "设计",
-  survey: "勘察",
-  supervision: "监理",
-  owner: "建设单位",
-  other: "其他",
-};
-const CATEGORIES = { housing: "房屋建筑", municipal: "市政基础设施" };
-const CYCLES = { annual: "每年", biennial: "每两年", irregular: "不定期" };
-const RELATIONS = { hosts: "主办", supervises: "主管" };
-const PROGRAM_STATES = {
-  draft: "草稿",
-  submitted: "已报送，待审核",
-  approved: "已审核通过",
-  rejected: "未通过审核",
-  withdrawn: "已撤销设立",
-};
-const TIMELINESS = { on_time: "按时", late: "逾期", pending: "待定" };
-const VALIDITY = { valid: "有效", revoked: "已撤销", program_withdrawn: "奖项已撤销设立" };
+// Chinese labels: served from chalicelib/domain/labels_zh.py (labels.js), never copied here.
+const ROLES = LABELS.ROLE_ZH;
+const CATEGORIES = LABELS.CATEGORY_ZH;
+const CYCLES = LABELS.CYCLE_ZH;
+const RELATIONS = LABELS.RELATION_ZH;
+const PROGRAM_STATES = LABELS.PROGRAM_STATUS_ZH;
+const TIMELINESS = LABELS.TIMELINESS_ZH;
+const VALIDITY = LABELS.VALIDITY_ZH;
 
 const authorities = new Map(); // id -> name_zh
 const programs = new Map(); // id -> Promise of the programme (or null)
@@ -70,10 +54,7 @@ async function api(path, signal) {
   return body;
 }
 
-function chinaTime(iso) {
-  if (!iso) return "";
-  return new Date(iso).toLocaleString("zh-CN", { timeZone: CHINA_TZ, hour12: false });
-}
+const chinaTime = formatTime; // one date style (common.js)
 
 function fold(text) {
   return text.normalize("NFKC").replace(/\s+/g, "").toUpperCase();
@@ -587,7 +568,7 @@ async function loadAuthorities() {
 }
 
 function fillYears() {
-  const thisYear = Number(new Date().toLocaleString("en-US", { timeZone: CHINA_TZ, year: "numeric" }));
+  const thisYear = Number(new Date().toLocaleString("en-US", { timeZone: LABELS.CHINA_TZ, year: "numeric" }));
   for (let year = thisYear; year >= 2018; year--) {
     $("year").append(el("option", { value: String(year) }, year + " 年度"));
   }

@@ -8,25 +8,10 @@ const JWKS_URL = BASE + "/.well-known/jwks.json";
 const CACHE_KEY = "award-registry-jwks";
 const $ = (id) => document.getElementById(id);
 
-// Copies of domain/labels_zh.py (no build step), checked by tests/unit/test_labels_zh.py.
-const CHINA_TZ = "Asia/Shanghai";
-const ROLES = {
-  general_contractor: "施工总承包",
-  specialty_contractor: "专业承包",
-  design: "设计",
-  survey: "勘察",
-  supervision: "监理",
-  owner: "建设单位",
-  other: "其他",
-};
-const PROGRAM_STATES = {
-  draft: "草稿",
-  submitted: "已报送，待审核",
-  approved: "已审核通过",
-  rejected: "未通过审核",
-  withdrawn: "已撤销设立",
-};
-const VALIDITY = { valid: "有效", revoked: "已撤销", program_withdrawn: "奖项已撤销设立" };
+// Labels served from domain/labels_zh.py (labels.js), dates in the one style (common.js).
+const ROLES = LABELS.ROLE_ZH;
+const PROGRAM_STATES = LABELS.PROGRAM_STATUS_ZH;
+const VALIDITY = LABELS.VALIDITY_ZH;
 
 function b64urlBytes(text) {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error("不是 base64url 编码");
@@ -94,8 +79,7 @@ async function verify(compact, keySet) {
 }
 
 function chinaTime(seconds) {
-  const text = new Date(seconds * 1000).toLocaleString("zh-CN", { timeZone: CHINA_TZ, hour12: false });
-  return text + "（北京时间）";
+  return formatTime(new Date(seconds * 1000)) + "（北京时间）";
 }
 
 function cell(row, text) {

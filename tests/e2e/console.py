@@ -12,6 +12,8 @@ from devtools.local_stack import PROJECT_DIR
 SHOTS = PROJECT_DIR / "tests" / "e2e" / "screenshots" / "console"
 SIZES = ((1366, 900), (390, 844))
 WAIT = 60_000  # ms: the machine is shared and loaded
+# what the sign-in form says to a revoked or unknown key (common.js ERROR_TEXTS.unauthenticated)
+SIGNED_OUT = "密钥无效或已吊销，请重新登录。"
 
 
 @contextmanager

@@ -20,7 +20,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.console import WAIT, console_context, loaded, shoot, sign_in
+from tests.e2e.console import SIGNED_OUT, WAIT, console_context, loaded, shoot, sign_in
 from tests.e2e.helpers import bearer
 from tests.factories import credit_code, pdf_bytes, png_bytes
 from tests.sheets import award_rows, write_csv
@@ -96,7 +96,7 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
 
     # --- sign in: a revoked key is refused, the real one names the authority
     sign_in(page, stack, revoked["api_key"])
-    expect(page.locator("#login-error")).to_have_text("密钥无效或已撤销", timeout=WAIT)
+    expect(page.locator("#login-error")).to_have_text(SIGNED_OUT, timeout=WAIT)
     shoot(page, "01-login")
     page.get_by_label("接入密钥").fill(key)
     page.get_by_role("button", name="登录").click()

@@ -213,7 +213,9 @@ def test_non_json_answers_say_what_they_are(document):
     assert assets["parameters"][0]["schema"]["enum"] == [
         "app.js",
         "check.js",
+        "common.js",
         "favicon.svg",
+        "labels.js",
         "style.css",
     ]
     assert set(assets["responses"]["200"]["content"]) == {

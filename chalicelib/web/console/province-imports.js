@@ -1,0 +1,117 @@
+/* 批量导入: a province's section of the console (loaded after console.js, whose helpers it
+ * uses): a spreadsheet declared, uploaded and started, its progress, its rejected rows. */
+"use strict";
+
+/* Rows without a programme go to the one chosen here; the choice survives a reload. */
+function fillImportSelect(programs) {
+  const usable = programs.filter((p) => p.status === "submitted" || p.status === "approved");
+  const select = $('#import-form select[name="program_id"]');
+  const keep = select.value;
+  select.replaceChildren(el("option", { value: "" }, "（文件中注明）"),
+    ...usable.map((p) => el("option", { value: p.id }, `${p.name}（${STATUS_ZH[p.status]}）`)));
+  select.value = keep;
+  if (select.value !== keep) select.value = "";
+}
+
+PROGRAM_WATCHERS.push(fillImportSelect);
+
+const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async function startImport(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  clearErrors(form);
+  const file = $("#import-file").files[0];
+  if (!file) { showError(form, { message: "请先选择 XLSX 或 CSV 文件。" }); return; }
+  const type = file.name.toLowerCase().endsWith(".csv") ? "text/csv" : XLSX_TYPE;
+  const button = $("#import-start");
+  button.disabled = true;
+  try {
+    const sha256 = await sha256Hex(await file.arrayBuffer());
+    const declaration = { filename: file.name, content_type: type, size: file.size, sha256 };
+    if (form.elements.program_id.value) declaration.program_id = form.elements.program_id.value;
+    const declared = (await api("POST", "/v1/imports", { body: declaration })).data;
+    await uploadForm(declared.upload, file);
+    await api("POST", `/v1/imports/${declared.import_id}/start`);
+    $("#import-progress").hidden = false;
+    $("#import-errors").hidden = true;
+    await followImport(declared.import_id);
+  } catch (exc) {
+    showError(form, exc);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function pause(ms) {
+  return new Promise((resolve) => { setTimeout(resolve, ms); });
+}
+
+async function followImport(id) {
+  for (;;) {
+    const job = (await api("GET", `/v1/imports/${id}`)).data;
+    const done = job.pushed + job.unchanged + job.rejected;
+    const bar = $("#import-bar");
+    if (job.awards) { bar.max = job.awards; bar.value = Math.min(done, job.awards); }
+    if (job.status === "done") { bar.max = 1; bar.value = 1; }
+    $("#import-state").textContent = `${job.filename}：${IMPORT_STATUS_ZH[job.status] || job.status}`
+      + (job.rows !== undefined && job.rows !== null ? `，共 ${job.rows} 行` : "");
+    $("#import-counts").textContent =
+      `已推送 ${job.pushed} 条，未变化 ${job.unchanged} 条，被退回 ${job.rejected} 条`;
+    if (job.status === "failed") {
+      $("#import-state").textContent += `：${(job.error && (job.error.message_zh || job.error.message)) || ""}`;
+      return;
+    }
+    if (job.status === "done") {
+      if (job.rejected > 0) await showImportErrors(id);
+      return;
+    }
+    await pause(1000); // polling the import's progress, as a person would refresh
+  }
+}
+
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i];
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') { cell += '"'; i += 1; }
+      else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ",") { row.push(cell); cell = ""; }
+    else if (char === "\n" || char === "\r") {
+      if (char === "\r" && text[i + 1] === "\n") i += 1;
+      row.push(cell); rows.push(row); row = []; cell = "";
+    } else cell += char;
+  }
+  if (cell || row.length) { row.push(cell); rows.push(row); }
+  return rows;
+}
+
+async function showImportErrors(id) {
+  const response = await api("GET", `/v1/imports/${id}/errors.csv`, { raw: true });
+  const rows = parseCsv((await response.text()).replace(/^\uFEFF/, ""));
+  if (!rows.length) return;
+  const [header, ...body] = rows;
+  $("#import-error-table thead").replaceChildren(el("tr", {}, ...header.map((h) => el("th", {}, h))));
+  $("#import-error-table tbody").replaceChildren(
+    ...body.map((cells) => el("tr", {}, ...cells.map((c) => el("td", {}, c)))),
+  );
+  labelCells($("#import-error-table"));
+  $("#import-errors").hidden = false;
+}
+
+async function loadImports() {
+  $("#template-link").href = `${BASE}/v1/templates/awards.xlsx`;
+  await fetchPrograms();
+}
+
+LOADERS.imports = loadImports;
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("#import-form").addEventListener("submit", startImport);
+});
