@@ -56,6 +56,8 @@ ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
     "common.js": "text/javascript; charset=utf-8",
     "labels.js": "text/javascript; charset=utf-8",
+    # GB/T 2260 names (chalicelib/data/areas, @vant/area-data, MIT) for the place chooser
+    "areas.json": "application/json; charset=utf-8",
     "check.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
@@ -193,7 +195,8 @@ def receipt_check() -> Response:
     open_query=True,
 )
 def asset(name: str) -> Response:
-    return _static_file(ASSETS, name, name, cache="max-age=300")
+    path = "../data/areas/areas.json" if name == "areas.json" else name
+    return _static_file(ASSETS, name, path, cache="max-age=300")
 
 
 def _static_file(kinds: dict[str, str], name: str, path: str, *, cache: str) -> Response:

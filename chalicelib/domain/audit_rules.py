@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from chalicelib.domain.china_time import date_zh
+from chalicelib.domain.labels_zh import ADVICE_ZH
 from chalicelib.domain.timeliness import TimelinessPolicy
 from chalicelib.domain.workdays import WorkdayCalendar
 
@@ -111,10 +112,7 @@ def push_class(award: Mapping[str, Any], audit_from: date) -> tuple[PushClass, i
 
 # How a province asks for a late push to be excused: said the same in every finding, page
 # and alert (the console's 及时性 tab shows it beside each late push too).
-EXCUSE_HOW_ZH = (
-    "确有正当理由的，请在控制台“及时性”栏目的“意见反馈”中说明迟报原因，"
-    "由住房和城乡建设部管理员认定为合理迟报。"
-)
+EXCUSE_HOW_ZH = ADVICE_ZH["excuse"]
 
 
 # --- event findings --------------------------------------------------------------------

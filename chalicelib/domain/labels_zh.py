@@ -90,6 +90,16 @@ IMPORT_STATUS_ZH: Mapping[str, str] = MappingProxyType(
     }
 )
 
+# Advice the pages and the audit give in the same words (one way to ask for an excuse).
+ADVICE_ZH: Mapping[str, str] = MappingProxyType(
+    {
+        "excuse": "确有正当理由的，请在控制台“及时性”栏目的“意见反馈”中说明迟报原因，"
+        "由住房和城乡建设部管理员认定为合理迟报。",
+        "pending": "按临时工作日历计为迟报；国务院公布该年节假日安排后自动重新判定，无需处理。",
+        "excused": "管理员已认定为合理迟报，无需处理。",
+    }
+)
+
 
 def script() -> str:
     """Every table above as one browser script (``GET /static/labels.js``).

@@ -166,6 +166,7 @@ MESSAGE_ZH: tuple[tuple[str, str], ...] = (
     (r"control characters", "含有不可见的控制字符"),
     (r"valid string", "应为文本"),
     (r"not in this authority's province", "项目所在地不在本省范围内"),
+    (r"not a GB/T 2260 division code", "不是有效的行政区划代码，请从省、市、区县中选择"),
     (r"unknown (query )?parameter", "不是可接受的查询参数"),
     (r"unknown field", "不是可接受的字段"),
     (r"unknown authority_id", "省级主管部门编号不存在"),

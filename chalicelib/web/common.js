@@ -42,6 +42,12 @@ function formatMonth(value) {
   return match ? `${Number(match[1])}年${Number(match[2])}月` : String(value || "");
 }
 
+/** Today's date in China, YYYY-MM-DD (what "not in the future" is judged against). */
+function chinaToday() {
+  const p = chinaParts(new Date());
+  return `${p.year}-${String(p.month).padStart(2, "0")}-${String(p.day).padStart(2, "0")}`;
+}
+
 /** A <time> that keeps its value on one line; ``kind`` "date" or "time". */
 function timeElement(value, kind = "date") {
   const node = document.createElement("time");

@@ -136,7 +136,9 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
     fake.write_bytes(png_bytes())  # a picture named .pdf: the check refuses it, with why
     detail.locator("#pd-file").set_input_files(str(fake))
     detail.get_by_role("button", name="上传并核验").click()
-    expect(detail.locator("#pd-upload-status")).to_contain_text("未通过核验：", timeout=WAIT)
+    expect(detail.locator("#pd-upload-status")).to_contain_text(
+        "未通过核验。该文件不是有效的 PDF 文件", timeout=WAIT
+    )
     expect(detail.locator("#pd-documents")).to_contain_text("未通过核验")
     pdf = tmp_path / "批准文件.pdf"
     pdf.write_bytes(pdf_bytes())
@@ -182,7 +184,7 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
     table = page.locator("#award-table")
     row = table.locator("tbody tr", has_text=PROJECT)
     expect(row).to_contain_text(re.compile(r"迟报 \d+ 个工作日"))
-    expect(row).to_contain_text("2026-10-15")
+    expect(row).to_contain_text("2026年10月15日")
     shoot(page, "05-awards")
 
     # correct it, while someone else changes it first: 412, reloaded, then corrected
@@ -254,7 +256,7 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
     zero.get_by_label("说明").fill("上半年未开展评选")
     zero.get_by_role("button", name="报送零报告").click()
     expect(page.locator("#zero-list")).to_contain_text(
-        "2025-01-01 至 2025-06-30：上半年未开展评选", timeout=WAIT
+        "2025年1月1日至2025年6月30日：上半年未开展评选", timeout=WAIT
     )
     feedback = page.locator("#feedback-form")
     feedback.get_by_label("主题").fill("控制台建议")

@@ -54,7 +54,7 @@ def test_links_are_the_stacks_own_address_whatever_host_is_sent(stack):
             timeout=30,
         )
         assert page.status_code == 200
-        live = re.search(r'<span class="url" id="live-url">([^<]*)</span>', page.text)[1]
+        live = re.search(r'<a class="url" id="live-url" href="([^"]*)">', page.text)[1]
         assert live == stack.url(f"/?credit_code={code}")  # the public page with its answer
         for answer in (feed, document, page):
             assert "evil.example" not in answer.text

@@ -213,6 +213,24 @@ function fieldSpan(form, field) {
     || $(`.field-error[data-field="${CSS.escape(field.split(".")[0])}"]`, form);
 }
 
+/* A field's message is read as its description, not as part of its name (the <label> holds
+ * the span): aria-hidden keeps it out of the name, aria-describedby points the input at it. */
+let fieldErrorIds = 0;
+
+function linkFieldErrors(root = document) {
+  $$(".field-error", root).forEach((span) => {
+    if (span.id) return;
+    fieldErrorIds += 1;
+    span.id = `field-error-${fieldErrorIds}`;
+    span.setAttribute("aria-hidden", "true");
+    const input = span.parentElement.querySelector("input, select, textarea");
+    if (input) {
+      const described = input.getAttribute("aria-describedby");
+      input.setAttribute("aria-describedby", described ? `${described} ${span.id}` : span.id);
+    }
+  });
+}
+
 /* Puts one message beside its field; anything it cannot place goes under the form. */
 function placeError(form, error) {
   const span = fieldSpan(form, error.field || "");
@@ -243,6 +261,68 @@ function showErrors(form, errors) {
 /* An ApiError (or {message, field}) beside its field, with the other problems it carries. */
 function showError(form, error) {
   showErrors(form, error.details && error.details.length ? error.details : [error]);
+}
+
+/* ---------- checks a form makes before sending ---------- */
+
+/* The API's name of a form control: its name, or winners[i].key inside a winner row. */
+function fieldNameOf(input) {
+  if (input.dataset.key) {
+    const row = input.closest(".winner");
+    return `winners[${$$("#winners .winner").indexOf(row)}].${input.dataset.key}`;
+  }
+  if (input.name === "category") return "categories";
+  return input.dataset.field || input.name;
+}
+
+function clearField(form, field) {
+  const span = fieldSpan(form, field);
+  if (!span) return;
+  span.textContent = "";
+  const input = span.parentElement.querySelector("input, select, textarea");
+  if (input) { input.classList.remove("invalid"); input.removeAttribute("aria-invalid"); }
+}
+
+/* ``check(form)`` lists the problems ([{field, message}]) of what is filled in. Leaving a
+ * field shows that field's problem beside it; the function returned, called on submit,
+ * shows every problem at once and says whether the form may be sent. */
+function checkedForm(form, check) {
+  form.addEventListener("focusout", (event) => {
+    const input = event.target;
+    if (!input.matches("input, select, textarea") || form.hidden) return;
+    // on the way to a button (保存, 取消 …) say nothing now: a message appearing would move
+    // the button from under the pointer; 保存 shows every problem anyway
+    if (event.relatedTarget && event.relatedTarget.tagName === "BUTTON") return;
+    const field = fieldNameOf(input);
+    clearField(form, field);
+    const problem = check(form).find((p) => p.field === field);
+    if (problem) placeError(form, problem);
+  });
+  return () => {
+    clearErrors(form);
+    const problems = check(form);
+    showErrors(form, problems);
+    return problems.length === 0;
+  };
+}
+
+/* The usual checks: ``required`` [[field, label]], then a date's sense. */
+function requiredProblems(form, fields) {
+  return fields
+    .filter(([field]) => !form.elements[field].value.trim())
+    .map(([field, label]) => ({ field, message: `请填写${label}。` }));
+}
+
+function dateProblem(field, value, { label, earliest = null, future = false }) {
+  if (!value) return null;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
+    return { field, message: `${label}不是有效的日期。` };
+  }
+  if (earliest && value < earliest) {
+    return { field, message: `${label}不能早于${formatDate(earliest)}。` };
+  }
+  if (!future && value > chinaToday()) return { field, message: `${label}不能晚于今天。` };
+  return null;
 }
 
 /* Asks before a decision that cannot be taken back or that the public sees, naming it. */
@@ -420,6 +500,12 @@ async function fetchPrograms() {
   return items;
 }
 
+/* An audit run's China date from its id (2026-12-07-01 → 2026年12月7日). */
+function auditRunDate(runId) {
+  const match = String(runId || "").match(/^(\d{4}-\d{2}-\d{2})/);
+  return match ? formatDate(match[1]) : String(runId || "");
+}
+
 /* How timely a push was, in words (the awards and timeliness tabs). */
 function timelinessText(award) {
   const t = award.timeliness;
@@ -427,6 +513,27 @@ function timelinessText(award) {
   if (t.status === "on_time") return "按时";
   if (t.status === "pending") return "待定";
   return `迟报 ${t.working_days_late} 个工作日` + (t.excused ? "（已认定合理）" : "");
+}
+
+/* Which approval document counts: the last one that passed the check, else the last one
+ * uploaded (a resubmission adds a file; the reviewer and the province see which is current). */
+function currentDocumentId(program) {
+  const docs = program.documents || [];
+  const verified = docs.filter((doc) => doc.status === "verified");
+  const last = verified.length ? verified[verified.length - 1] : docs[docs.length - 1];
+  return last ? last.id : null;
+}
+
+function documentMark(doc, currentId) {
+  return doc.id === currentId
+    ? el("span", { class: "badge current-doc" }, "当前文件")
+    : el("span", { class: "hint" }, "（已被后来上传的文件取代）");
+}
+
+/* Why a document failed its check, in the page's words (never the check's English). */
+function documentReason(doc) {
+  if (doc.status !== "rejected") return "";
+  return ERROR_TEXTS[doc.reason_code] || "文件未通过核验，请检查后重新上传。";
 }
 
 /** A programme's declared fields as [label, text] pairs (the province's and the reviewer's view). */
@@ -438,7 +545,7 @@ function programFacts(program) {
     ["工程类别", program.categories.map((c) => CATEGORY_ZH[c]).join("、")],
     ["批准机关", program.approval.issuer],
     ["批准文号", program.approval.document_number],
-    ["批准日期", program.approval.approved_on],
+    ["批准日期", formatDate(program.approval.approved_on)],
     ["涉密", program.classified ? "是" : "否"],
     ["可公开", program.disclosable === false ? "否" : "是"],
   ];
@@ -468,6 +575,7 @@ function feedbackCard(item, meta, ...extra) {
 /* ---------- wiring ---------- */
 
 function wire() {
+  linkFieldErrors();
   rememberPristine();
   setupTabs();
   $("#login-form").addEventListener("submit", async (event) => {

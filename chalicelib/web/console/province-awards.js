@@ -20,6 +20,112 @@ function fillAwardSelects(programs) {
 
 PROGRAM_WATCHERS.push(fillAwardSelects);
 
+/* ---------- 工程所在地: 省/市/区县 by name, the GB/T 2260 code kept underneath ---------- */
+
+let areasLoad = null; // the names (/static/areas.json, from chalicelib/data/areas), read once
+
+function areaNames() {
+  if (!areasLoad) {
+    areasLoad = fetch(`${BASE}/static/areas.json`).then((response) => {
+      if (!response.ok) throw new Error("areas");
+      return response.json();
+    }).catch((exc) => { areasLoad = null; throw exc; });
+  }
+  return areasLoad;
+}
+
+function ownProvince() {
+  const mine = state.authorities[state.me.authority_id];
+  return (mine && mine.division_code) || `${state.me.authority_id.slice(0, 2)}0000`;
+}
+
+function placeOptions(select, entries, chosen, unknownLabel) {
+  select.replaceChildren(el("option", { value: "" }, "（请选择）"),
+    ...entries.map(([code, name]) => el("option", { value: code }, name)));
+  if (chosen && !entries.some(([code]) => code === chosen)) {
+    // an abolished code stays valid on the record: keep it, said as such
+    select.append(el("option", { value: chosen }, unknownLabel));
+  }
+  select.value = chosen || "";
+}
+
+function showPlaceCode() {
+  const form = $("#award-form");
+  const code = $("#place-county").value || $("#place-city").value || "";
+  form.elements["project.location_code"].value = code;
+  $("#place-code").textContent = code ? `行政区划代码：${code}` : "";
+}
+
+async function fillCounties(chosen = "") {
+  const data = await areaNames();
+  const city = $("#place-city").value;
+  const counties = city
+    ? Object.entries(data.county).filter(([code]) => code.slice(0, 4) === city.slice(0, 4)) : [];
+  placeOptions($("#place-county"), counties, chosen, `原区划（代码 ${chosen}）`);
+  showPlaceCode();
+}
+
+/* Only the authority's own province is offered; a code from the record is selected. */
+async function fillPlace(code = "") {
+  const data = await areaNames();
+  const province = ownProvince();
+  $("#place-province").replaceChildren(
+    el("option", { value: province }, data.province[province] || province));
+  const cities = Object.entries(data.city).filter(([c]) => c.slice(0, 2) === province.slice(0, 2));
+  const city = code && code.slice(4) !== "00" ? `${code.slice(0, 4)}00` : code;
+  placeOptions($("#place-city"), cities, city && city.slice(2) !== "0000" ? city : "",
+    `原区划（代码 ${city}）`);
+  await fillCounties(code && code.slice(4) !== "00" ? code : "");
+}
+
+/* ---------- the form's checks: every problem at once ---------- */
+
+function awardProblems(form) {
+  const problems = requiredProblems(form, [
+    ["source_id", "本省编号"], ["year", "评选年度"], ["honor", "奖项等次（荣誉）"],
+    ["awarded_on", "公布日期"], ["project.name", "工程名称"],
+  ]);
+  if (!form.elements.program_id.value) {
+    problems.unshift({ field: "program_id",
+      message: "请选择所属奖项；如没有可选的奖项，请先在“奖项清单”中报送奖项。" });
+  }
+  const awardedOn = form.elements.awarded_on.value;
+  const year = form.elements.year.value.trim();
+  if (year && !/^\d{4}$/.test(year)) {
+    problems.push({ field: "year", message: "评选年度应为四位数字，例如 2024。" });
+  } else if (year && awardedOn && Number(year) > Number(awardedOn.slice(0, 4))) {
+    problems.push({ field: "year", message: "评选年度不能晚于公布日期所在的年份。" });
+  }
+  const dated = dateProblem("awarded_on", awardedOn, { label: "公布日期", earliest: "2018-01-01" });
+  if (dated) problems.push(dated);
+  const url = form.elements.announcement_url.value.trim();
+  if (url && !/^https?:\/\/\S+$/i.test(url)) {
+    problems.push({ field: "announcement_url", message: "请填写完整的网页地址（可从浏览器地址栏复制）。" });
+  }
+  const seen = new Map();
+  $$("#winners .winner", form).forEach((row, index) => {
+    const get = (key) => $(`[data-key="${key}"]`, row).value.trim();
+    if (!get("name")) problems.push({ field: `winners[${index}].name`, message: "请填写单位名称。" });
+    const code = normalizeCode(get("credit_code"));
+    const hint = creditCodeHint(code);
+    if (!code) {
+      problems.push({ field: `winners[${index}].credit_code`, message: "请填写统一社会信用代码。" });
+    } else if (hint.ok === false) {
+      problems.push({ field: `winners[${index}].credit_code`, message: `${hint.text}。` });
+    } else if (hint.ok === null) {
+      problems.push({ field: `winners[${index}].credit_code`, message: "统一社会信用代码应为 18 位。" });
+    } else if (seen.has(code)) {
+      problems.push({ field: `winners[${index}].credit_code`,
+        message: `与获奖单位 ${seen.get(code) + 1} 的统一社会信用代码相同，请删除重复的单位。` });
+    } else {
+      seen.set(code, index);
+    }
+  });
+  return problems;
+}
+
+let awardFormReady = () => true;
+
 function addWinner(winner = {}) {
   const box = $("#winners");
   if (box.children.length >= MAX_WINNERS) return;
@@ -33,6 +139,7 @@ function addWinner(winner = {}) {
     if (box.children.length > 1) { row.remove(); numberWinners(); }
   });
   box.append(row);
+  linkFieldErrors(row);
   hintCode(row);
   numberWinners();
 }
@@ -102,14 +209,17 @@ function editAward(award) {
       "announcement_number", "announcement_url"]) {
       form.elements[name].value = award[name] ?? "";
     }
-    for (const name of ["name", "category", "location_code", "code"]) {
+    for (const name of ["name", "category", "code"]) {
       form.elements[`project.${name}`].value = award.project[name] ?? "";
     }
     award.winners.forEach((winner) => addWinner(winner));
   } else {
-    form.elements.year.value = String(new Date().getFullYear());
+    form.elements.year.value = chinaToday().slice(0, 4);
     addWinner();
   }
+  form.elements.awarded_on.max = chinaToday();
+  fillPlace(award ? award.project.location_code || "" : "")
+    .catch(() => { $("#place-code").textContent = "地区名称暂时无法载入，可稍后再选。"; });
   $("#revoke-form").hidden = true;
   form.hidden = false;
   form.scrollIntoView({ block: "start" });
@@ -118,19 +228,19 @@ function editAward(award) {
 async function saveAward(event) {
   event.preventDefault();
   const form = event.currentTarget;
-  clearErrors(form);
   $("#award-conflict").textContent = "";
+  if (!awardFormReady()) return;
   const body = awardFromForm(form);
   const editing = state.editingAward;
   try {
-    let saved;
-    if (editing) {
-      saved = (await api("PUT", `/v1/awards/${editing.id}`, {
-        body, headers: { "If-Match": `"${editing.version}"` },
-      })).data;
-    } else {
-      saved = (await api("POST", "/v1/awards", { body })).data;
-    }
+    const saved = await busy($("#award-save"), "正在保存…", async () => {
+      if (editing) {
+        return (await api("PUT", `/v1/awards/${editing.id}`, {
+          body, headers: { "If-Match": `"${editing.version}"` },
+        })).data;
+      }
+      return (await api("POST", "/v1/awards", { body })).data;
+    });
     form.hidden = true;
     state.editingAward = null;
     notice(`${editing ? "已更正" : "已报送"}：${saved.project.name}（第 ${saved.version} 版）`);
@@ -166,8 +276,8 @@ async function loadAwards(reset = false) {
     el("td", {}, award.project.name),
     el("td", {}, award.honor),
     el("td", {}, award.winners.map((w) => w.name).join("、")),
-    el("td", {}, award.awarded_on),
-    el("td", {}, award.deadline),
+    el("td", {}, timeElement(award.awarded_on)),
+    el("td", {}, timeElement(award.deadline)),
     el("td", {}, el("span", { class: `badge t-${award.timeliness.status}` }, timelinessText(award))),
     el("td", {}, award.status === "revoked" ? `已撤销：${award.revoked_reason || ""}` : "有效"),
     el("td", { class: "row-actions" }, award.status === "revoked" ? "" : [
@@ -208,8 +318,13 @@ async function revokeAward(event) {
   const body = { reason: form.elements.reason.value.trim() };
   const number = form.elements.document_number.value.trim();
   if (number) body.document_number = number;
+  if (!body.reason) {
+    showError(form, { field: "reason", message: "请填写撤销原因。" });
+    return;
+  }
   try {
-    await api("POST", `/v1/awards/${state.revoking.id}/revoke`, { body });
+    await busy($("button[type=submit]", form), "正在撤销…",
+      () => api("POST", `/v1/awards/${state.revoking.id}/revoke`, { body }));
     form.hidden = true;
     notice(`已撤销：${state.revoking.project.name}`);
     await loadAwards();
@@ -229,6 +344,9 @@ document.addEventListener("DOMContentLoaded", () => {
   $("#award-new").addEventListener("click", () => editAward(null));
   $("#winner-add").addEventListener("click", () => addWinner());
   $("#award-form").addEventListener("submit", saveAward);
+  awardFormReady = checkedForm($("#award-form"), awardProblems);
+  $("#place-city").addEventListener("change", () => { fillCounties().catch(() => null); });
+  $("#place-county").addEventListener("change", showPlaceCode);
   $("#revoke-form").addEventListener("submit", revokeAward);
   $("#award-filter").addEventListener("submit", (event) => {
     event.preventDefault();

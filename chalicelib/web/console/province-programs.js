@@ -26,7 +26,7 @@ function statusReason(program) {
   if (program.status !== "rejected" && program.status !== "withdrawn") return null;
   const change = [...(program.status_history || [])].reverse().find((c) => c.status === program.status);
   if (!change || !change.reason) return null;
-  const since = change.effective_on ? `（自 ${change.effective_on} 起）` : "";
+  const since = change.effective_on ? `（自${formatDate(change.effective_on)}起）` : "";
   return el("span", { class: "hint" }, ` 理由：${change.reason}${since}`);
 }
 
@@ -47,6 +47,29 @@ function programFromForm(form) {
     disclosable: form.elements.disclosable.checked,
   };
 }
+
+/* Every problem of the form at once (and on leaving a field): what the API would refuse,
+ * said in the form's words, and an approval date that cannot be. */
+function programProblems(form) {
+  const problems = requiredProblems(form, [
+    ["name", "奖项名称"], ["organizer", "组织单位"],
+    ["approval.issuer", "批准机关"], ["approval.document_number", "批准文号"],
+    ["approval.approved_on", "批准日期"],
+  ]);
+  if (!$$('input[name="category"]:checked', form).length) {
+    problems.push({ field: "categories", message: "请至少选择一个工程类别。" });
+  }
+  const approved = dateProblem("approval.approved_on", form.elements["approval.approved_on"].value,
+    { label: "批准日期", earliest: "1949-10-01" });
+  if (approved) problems.push(approved);
+  if (form.elements.classified.checked || !form.elements.disclosable.checked) {
+    problems.push({ field: form.elements.classified.checked ? "classified" : "disclosable",
+      message: ERROR_TEXTS.program_not_disclosable });
+  }
+  return problems;
+}
+
+let programFormReady = () => true;
 
 function editProgram(program) {
   const form = $("#program-form");
@@ -75,17 +98,17 @@ function editProgram(program) {
 async function saveProgram(event) {
   event.preventDefault();
   const form = event.currentTarget;
-  clearErrors(form);
+  if (!programFormReady()) return;
   const body = programFromForm(form);
   try {
-    let saved;
-    if (state.editingProgram) {
-      saved = (await api("PUT", `/v1/programs/${state.editingProgram.id}`, {
-        body, headers: { "If-Match": `"${state.editingProgram.version}"` },
-      })).data;
-    } else {
-      saved = (await api("POST", "/v1/programs", { body })).data;
-    }
+    const saved = await busy($("button[type=submit]", form), "正在保存…", async () => {
+      if (state.editingProgram) {
+        return (await api("PUT", `/v1/programs/${state.editingProgram.id}`, {
+          body, headers: { "If-Match": `"${state.editingProgram.version}"` },
+        })).data;
+      }
+      return (await api("POST", "/v1/programs", { body })).data;
+    });
     form.hidden = true;
     notice(`已保存：${saved.name}`);
     await loadPrograms();
@@ -113,15 +136,19 @@ async function openProgram(id) {
     ...programFacts(program),
   ]);
   $("#pd-history").replaceChildren(...program.status_history.map((change) => el("li", {},
-    el("time", {}, formatTime(change.at)), " ",
+    timeElement(change.at, "time"), " ",
     el("strong", {}, STATUS_ZH[change.status] || change.status),
     change.reason ? `：${change.reason}` : "",
-    change.effective_on ? `（自 ${change.effective_on} 起）` : "",
+    change.effective_on ? `（自${formatDate(change.effective_on)}起）` : "",
   )));
-  $("#pd-documents").replaceChildren(...program.documents.map((doc) => el("li", {},
+  const current = currentDocumentId(program);
+  $("#pd-documents").replaceChildren(...program.documents.map((doc) => el("li", {
+    class: doc.id === current ? "current" : "superseded",
+  },
     `${doc.filename}（${(doc.size / 1024).toFixed(1)} KB）`, " ",
     el("span", { class: `badge doc-${doc.status}` }, DOC_STATUS_ZH[doc.status] || doc.status),
-    doc.reason ? `：${doc.reason}` : "",
+    documentReason(doc) ? `：${documentReason(doc)}` : "",
+    " ", documentMark(doc, current),
   )));
   if (!program.documents.length) $("#pd-documents").append(el("li", {}, "尚未上传"));
   const draft = program.status === "draft" || program.status === "rejected";
@@ -138,8 +165,10 @@ async function uploadApproval() {
   const file = $("#pd-file").files[0];
   const status = $("#pd-upload-status");
   $("#pd-error").textContent = "";
-  if (!file) { $("#pd-error").textContent = "请先选择批准文件。"; return; }
+  if (!file) { $("#pd-error").textContent = "请先选择批准文件（PDF 或 OFD）。"; return; }
   const type = file.name.toLowerCase().endsWith(".ofd") ? "application/ofd" : "application/pdf";
+  const button = $("#pd-upload-button");
+  button.disabled = true;
   try {
     status.textContent = "正在计算文件摘要……";
     const sha256 = await sha256Hex(await file.arrayBuffer());
@@ -154,17 +183,20 @@ async function uploadApproval() {
     await openProgram(program.id);
     status.textContent = checked.status === "verified"
       ? `${file.name}：已核验`
-      : `${file.name}：未通过核验：${checked.reason || checked.reason_code || ""}`;
+      : `${file.name}：未通过核验。${documentReason(checked)}`;
   } catch (exc) {
     status.textContent = "";
     $("#pd-error").textContent = exc.message;
+  } finally {
+    button.disabled = false;
   }
 }
 
 async function submitProgram() {
   const program = state.detail;
+  if (!confirmAction(`提交审核“${program.name}”？提交后由住房和城乡建设部审核，审核期间不能修改。`)) return;
   try {
-    await api("POST", `/v1/programs/${program.id}/submit`);
+    await busy($("#pd-submit"), "正在提交…", () => api("POST", `/v1/programs/${program.id}/submit`));
     notice(`已提交审核：${program.name}`);
     await loadPrograms();
     await openProgram(program.id);
@@ -179,6 +211,8 @@ LOADERS.programs = loadPrograms;
 document.addEventListener("DOMContentLoaded", () => {
   $("#program-new").addEventListener("click", () => editProgram(null));
   $("#program-form").addEventListener("submit", saveProgram);
+  programFormReady = checkedForm($("#program-form"), programProblems);
+  $('#program-form input[name="approval.approved_on"]').max = chinaToday();
   $("#pd-edit").addEventListener("click", () => editProgram(state.detail));
   $("#pd-upload-button").addEventListener("click", uploadApproval);
   $("#pd-submit").addEventListener("click", submitProgram);

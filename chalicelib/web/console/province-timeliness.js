@@ -10,10 +10,10 @@ async function loadTimeliness() {
       const t = (await api("GET", `/v1/timeliness/${authority}`)).data;
       const rate = t.on_time_rate === null || t.on_time_rate === undefined
         ? "—" : `${(t.on_time_rate * 100).toFixed(1)}%`;
-      summary.replaceChildren(
-        el("p", {}, `截至最近一次稽核（${t.as_of || "尚未稽核"}）：共推送 ${t.pushes} 条，按时 ${t.on_time} 条，`
-          + `迟报 ${t.late} 条（其中认定合理 ${t.excused} 条），待定 ${t.pending} 条；按时率 ${rate}。`),
-      );
+      summary.replaceChildren(t.as_of
+        ? el("p", {}, `截至${auditRunDate(t.as_of)}的稽核：共推送 ${t.pushes} 条，按时 ${t.on_time} 条，`
+          + `迟报 ${t.late} 条（其中认定合理 ${t.excused} 条），待定 ${t.pending} 条；按时率 ${rate}。`)
+        : el("p", {}, "平台尚未对本省运行稽核，暂无统计；下表按当前记录列出逾期与待定的获奖信息。"));
     } catch (exc) {
       summary.replaceChildren(el("p", {}, exc.message));
     }
@@ -24,7 +24,7 @@ async function loadTimeliness() {
     ? (await api("GET", `/v1/timeliness/${authority}/findings`)).data.items : [];
   $("#tl-findings").replaceChildren(...findings.map((finding) => el("li", { class: "card" },
     el("strong", {}, FINDING_KIND_ZH[finding.kind] || finding.kind),
-    el("span", { class: "hint" }, `（${finding.opened_on} 起`
+    el("span", { class: "hint" }, `（${formatDate(finding.opened_on)}起`
       + (finding.detail && finding.detail.source_id ? `，本省编号 ${finding.detail.source_id}` : "")
       + "）"),
     el("p", {}, `处理办法：${finding.action.zh}`),
@@ -41,18 +41,17 @@ async function loadTimeliness() {
     cursor = page.next_cursor;
     pages += 1;
   } while (cursor && pages < 20);
+  // the same words as the audit's findings (labels.js ADVICE_ZH, domain/labels_zh.py)
   const advice = (award) => {
-    if (award.timeliness.status === "pending") {
-      return "按临时工作日历计为迟报；国务院公布该年节假日安排后自动重新判定，无需处理。";
-    }
-    if (award.timeliness.excused) return "管理员已认定为合理迟报，无需处理。";
-    return "稽核将其列为“获奖信息晚报”。如有正当理由，请通过下方“意见反馈”说明，由管理员认定；今后请在公布后 10 个工作日内推送。";
+    if (award.timeliness.status === "pending") return LABELS.ADVICE_ZH.pending;
+    if (award.timeliness.excused) return LABELS.ADVICE_ZH.excused;
+    return `稽核将其列为“获奖信息晚报”。${LABELS.ADVICE_ZH.excuse}`;
   };
   $("#tl-table tbody").replaceChildren(...flagged.map((award) => el("tr", {},
     el("td", {}, award.project.name),
-    el("td", {}, award.awarded_on),
-    el("td", {}, award.deadline),
-    el("td", {}, formatTime(award.submitted_at)),
+    el("td", {}, timeElement(award.awarded_on)),
+    el("td", {}, timeElement(award.deadline)),
+    el("td", {}, timeElement(award.submitted_at, "time")),
     el("td", {}, el("span", { class: `badge t-${award.timeliness.status}` }, timelinessText(award))),
     el("td", {}, advice(award)),
   )));
@@ -67,7 +66,7 @@ async function loadZeroReports() {
     authority_id: ownAuthority(), limit: 50,
   }))).data;
   $("#zero-list").replaceChildren(...page.items.map((report) => el("li", {},
-    `${report.period_from} 至 ${report.period_to}：${report.note}`,
+    `${formatDate(report.period_from)}至${formatDate(report.period_to)}：${report.note}`,
     el("span", { class: "hint" }, `（报送于 ${formatTime(report.created_at)}）`),
   )));
 }
@@ -82,7 +81,7 @@ async function sendZeroReport(event) {
     note: form.elements.note.value.trim(),
   };
   try {
-    await api("POST", "/v1/zero-reports", { body });
+    await busy($("button[type=submit]", form), "正在报送…", () => api("POST", "/v1/zero-reports", { body }));
     form.reset();
     await loadZeroReports();
     notice("零报告已报送。");
@@ -97,7 +96,7 @@ async function sendFeedback(event) {
   clearErrors(form);
   const body = { subject: form.elements.subject.value.trim(), body: form.elements.body.value.trim() };
   try {
-    await api("POST", "/v1/feedback", { body });
+    await busy($("button[type=submit]", form), "正在提交…", () => api("POST", "/v1/feedback", { body }));
     form.reset();
     notice("意见已提交，感谢反馈。");
     await loadMyFeedback();
