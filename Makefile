@@ -22,10 +22,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash devtools/run_local.sh
 
-## Set up and run every check and test (the page's browser test needs chromium).
+## Set up and run every check (ruff, mypy) and test (the page's browser test needs chromium).
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 ## Debian's chromium and a CJK font for the browser test (CI: fresh Debian, as root).
@@ -41,7 +42,7 @@ browser-deps:
 	fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

@@ -7,10 +7,17 @@ Routes live in ``chalicelib/api`` (one blueprint per resource), logic in
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from chalice import ConvertToMiddleware, Cron
+
+from chalicelib import lazy
+
+# The one lazy seam (chalicelib/lazy.py): from here on, services, jobs and the pydantic
+# modules load with the first call that reads them, not with the cold start.
+lazy.defer_imports()
 
 from aws_lambda_powertools.logging import correlation_paths
-from chalice import ConvertToMiddleware, Cron
 
 from chalicelib.api import (
     audit,
@@ -34,21 +41,12 @@ from chalicelib.api import (
 )
 from chalicelib.api.http import RegistryApp, edge_headers
 from chalicelib.config import check_public_base_url, settings
-from chalicelib.lazy import lazy_module
+from chalicelib.jobs import audit as audit_job
+from chalicelib.jobs import document_check as document_check_job
+from chalicelib.jobs import export as export_job
+from chalicelib.jobs import import_chunk  # openpyxl & co. (~170 ms) on its first message
+from chalicelib.jobs import search_index as search_index_job
 from chalicelib.observability import logger, metrics_middleware
-
-if TYPE_CHECKING:
-    from chalicelib.jobs import audit as audit_job
-    from chalicelib.jobs import document_check as document_check_job
-    from chalicelib.jobs import export as export_job
-    from chalicelib.jobs import import_chunk
-    from chalicelib.jobs import search_index as search_index_job
-else:  # measured cold-start lazy load: a job's modules load when its function runs
-    audit_job = lazy_module("chalicelib.jobs.audit")
-    document_check_job = lazy_module("chalicelib.jobs.document_check")
-    export_job = lazy_module("chalicelib.jobs.export")
-    import_chunk = lazy_module("chalicelib.jobs.import_chunk")  # openpyxl & co., ~170 ms
-    search_index_job = lazy_module("chalicelib.jobs.search_index")
 
 # Cold start: a cloud stage without PUBLIC_BASE_URL stops here, saying so (links never
 # come from a request's Host header).
@@ -133,7 +131,22 @@ def daily_audit(event: object) -> dict:
 @app.on_sqs_message(queue="award-registry-imports.fifo", batch_size=1, name="import_worker")
 def import_worker(event: Any) -> list[dict]:
     """Read an uploaded sheet or push one chunk of it (see chalicelib/jobs/import_chunk.py)."""
-    return [import_chunk.handle_body(record.body) for record in event]
+    return [
+        import_chunk.handle_message(
+            record.body, import_chunk.receive_count(record.to_dict()), record.receipt_handle
+        )
+        for record in event
+    ]
+
+
+# The imports queue's dead-letter queue (ARN set in infra/resources.json): a message whose
+# worker died on every try lands here, and its import is failed, never left running.
+@app.on_sqs_message(
+    queue="award-registry-imports-dead.fifo", batch_size=1, name="import_dead_letter"
+)
+def import_dead_letter(event: Any) -> list[dict]:
+    """Fail the import of a message the worker never finished (see import_chunk.py)."""
+    return [import_chunk.handle_dead_letter(record.body) for record in event]
 
 
 # Replaced in infra/resources.json by the changes table's StreamArn (Fn::GetAtt).

@@ -28,7 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from chalicelib.domain.credit_code import credit_code_check_char
 from chalicelib.domain.labels_zh import CATEGORY_ZH, ROLE_ZH
 from chalicelib.imports.columns import CATEGORY_LABELS, COLUMNS, ROLE_LABELS
-from chalicelib.imports.readers import DATA_SHEET
+from chalicelib.imports.readers import DATA_SHEET, Limits
 from chalicelib.imports.records import EXAMPLE_PREFIX
 
 TEMPLATE_PATH = (
@@ -151,6 +151,13 @@ def build_workbook() -> Workbook:
     return workbook
 
 
+# The online import's limit (``IMPORT_MAX_ROWS``, issue 19), said where staff fill the sheet.
+MAX_ROWS_NOTE = (
+    f"在线导入时每个文件最多 {Limits().max_rows:,} 行数据（不含表头）、不超过 20 MB；"
+    "超过请拆分为多个文件。"
+)
+
+
 def _help_sheet(workbook: Workbook) -> None:
     sheet = workbook.create_sheet(HELP_SHEET)
     sheet.append(["表头 header", "必填 required", "API 字段 field", "示例 example", "说明", "note"])
@@ -168,6 +175,7 @@ def _help_sheet(workbook: Workbook) -> None:
     sheet.append([])
     sheet.append(["一个奖项有多家获奖单位时，每家单位一行，记录编号相同；奖项信息只需填在第一行。"])
     sheet.append([f"记录编号以“{EXAMPLE_PREFIX}”开头的行是示例，报送时跳过。"])
+    sheet.append([MAX_ROWS_NOTE])
     sheet.append(["单位角色：" + "、".join(f"{k}={v}" for k, v in ROLE_LABELS.items())])
     sheet.append(["工程类别：" + "、".join(f"{k}={v}" for k, v in CATEGORY_LABELS.items())])
     for letter, width in zip("ABCDEF", (18, 10, 28, 28, 60, 60), strict=True):

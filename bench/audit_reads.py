@@ -88,17 +88,19 @@ class ItemReads:
 def _measure(history: int, reads: ItemReads) -> dict[str, Any]:
     """Fill ``history`` awards, audit, push the new ones, audit again; what the second run read."""
     from chalicelib.config import settings
+    from chalicelib.domain import schemas
+    from chalicelib.domain.principal import Province
     from chalicelib.services import audit, programs
     from chalicelib.services.awards import push_award
-    from chalicelib.services.keys import Principal
     from chalicelib.services.setup import bootstrap
     from tests.factories import award_body, program_body
 
     with moto.mock_aws():
         bootstrap()
         object.__setattr__(settings(), "program_list_due", date(2099, 12, 31))
-        principal = Principal(role="provincial", authority_id=AUTHORITY, key_id="key_bench")
-        program_id = programs.create_program(principal, program_body(), HISTORY_AT)["id"]
+        principal = Province(role="provincial", authority_id=AUTHORITY, key_id="key_bench")
+        program_in = schemas.parse_model(schemas.ProgramIn, program_body())
+        program_id = programs.create_program(principal, program_in, HISTORY_AT)["id"]
         # Straight to submitted: the approval-document upload is another flow, not measured.
         programs.transition(
             program_id, principal, allowed_from={"draft"}, to="submitted", now=HISTORY_AT
@@ -107,7 +109,8 @@ def _measure(history: int, reads: ItemReads) -> dict[str, Any]:
         def push(prefix: str, count: int, awarded_on: str, at: datetime) -> None:
             for n in range(count):
                 body = award_body(program_id, f"{prefix}-{n:05d}", awarded_on=awarded_on, year=2026)
-                assert push_award(principal, body, at).status == 201
+                award = schemas.parse_model(schemas.AwardIn, body)  # today: the pinned clock
+                assert push_award(principal, award, at).created
 
         started = time.monotonic()
         push("HIST", history, "2026-11-16", HISTORY_AT)

@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     who = issue.add_mutually_exclusive_group(required=True)
     who.add_argument("--authority", help="the authority id, e.g. 110000 or 110000-PNR")
     who.add_argument("--admin", action="store_true", help="an administrator key")
+    issue.add_argument("--note", help="who holds it, what for (shown in the key list)")
     revoke = commands.add_parser("revoke-key", help="end a key at once")
     which = revoke.add_mutually_exclusive_group(required=True)
     which.add_argument("--key-id", help="the key's id (key_...), as issue-key and logs show it")
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="KEY",
         help="the key itself: '-' or no value reads it from stdin (preferred)",
     )
+    revoke.add_argument("--note", help="why it is revoked (stored with the revocation)")
     commands.add_parser("bootstrap", help="create tables, bucket, topic; load authorities")
     commands.add_parser("bootstrap-receipt-key", help="list the receipt signing key (JWKS)")
     commands.add_parser("rotate-receipt-key", help="sign receipts with a new KMS key")
@@ -83,10 +85,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from chalicelib.services import keys  # per command (module docstring)
 
+    if args.command in ("issue-key", "revoke-key"):
+        problem = _secret_problem()
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
     if args.command == "issue-key":
         role = keys.ADMIN if args.admin else keys.PROVINCIAL
         try:
-            issued = keys.issue_key(role=role, authority_id=args.authority)
+            issued = keys.issue_key(role=role, authority_id=args.authority, note=args.note)
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -94,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "revoke-key":
         if args.key_id is not None:
-            if not keys.revoke_key_id(args.key_id.strip()):
+            if not keys.revoke_key_id(args.key_id.strip(), note=args.note):
                 print("error: no key has this id", file=sys.stderr)
                 return 1
             print(json.dumps({"revoked": True, "key_id": args.key_id.strip()}))
@@ -111,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         if not api_key:
             print("error: no API key on stdin", file=sys.stderr)
             return 2
-        if not keys.revoke_key(api_key):
+        if not keys.revoke_key(api_key, note=args.note):
             print("error: unknown API key", file=sys.stderr)
             return 1
         print(json.dumps({"revoked": True}))
@@ -120,6 +127,43 @@ def main(argv: list[str] | None = None) -> int:
 
     print(json.dumps(bootstrap(), ensure_ascii=False))
     return 0
+
+
+def _secret_problem() -> str | None:
+    """Why a key made here would not work on the server, or None when it would.
+
+    A key is stored as its HMAC with the server secret: the CLI must use the secret the
+    server uses. With ``SERVER_SECRET_ARN`` set, that secret must be readable here. Without
+    it, the local stage falls back to the development secret, which is right only for a
+    server that has no secret either (in-process tests): when the stack's own secret
+    (``<TABLE_PREFIX>-server-secret``, what ``make run`` creates and the server reads)
+    exists, a key hashed with the fallback would be refused by that server (401), so the
+    command refuses instead and names the setting.
+    """
+    from chalicelib.config import settings
+    from chalicelib.domain.errors import UnavailableError
+
+    config = settings()
+    if config.server_secret_arn:
+        try:
+            config.server_secret  # noqa: B018 - read it now: fail here, not after printing
+        except (UnavailableError, RuntimeError) as exc:
+            return (
+                f"cannot read the server secret SERVER_SECRET_ARN={config.server_secret_arn!r}: "
+                f"{exc}"
+            )
+        return None
+    from chalicelib.store.secrets import secret_exists
+
+    stack_secret = config.stack_secret_name
+    if secret_exists(stack_secret):
+        return (
+            "SERVER_SECRET_ARN is not set, so this key would be hashed with the development "
+            f"secret, but the stack's server reads its secret {stack_secret!r} from Secrets "
+            f"Manager and would refuse the key (401). Set SERVER_SECRET_ARN={stack_secret} "
+            "(as make run does) and run the command again."
+        )
+    return None
 
 
 def _check_receipt(file: str, jwks_source: str | None) -> int:

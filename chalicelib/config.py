@@ -122,6 +122,25 @@ class Settings:
     import_chunk_records: int = 100
     imports_queue_name: str = "award-registry-local-imports.fifo"
     imports_queue_url: str = ""
+    # Imports that cannot get stuck (issue 19). Limits checked before and while a sheet is
+    # read: data rows per file, unpacked XLSX bytes (the ZIP directory), cells per row, rows
+    # problems one import keeps. A message is tried at most ``import_max_receives`` times (the
+    # queue's maxReceiveCount in infra/resources.json; a worker that dies goes to the
+    # dead-letter queue, whose handler fails the import). Time budget: reading, plus so
+    # much per chunk; past it any look at the import fails it (``timed_out``). An import
+    # never started expires after ``import_upload_hours`` (the daily audit's sweep, or any
+    # look at it); a province has at most ``import_max_open`` imports open at once.
+    import_max_rows: int = 50_000
+    import_max_unpacked_bytes: int = 200 * 1024 * 1024
+    import_max_cells_per_row: int = 200
+    import_max_problems: int = 100_000
+    import_max_receives: int = 3
+    imports_dead_letter_queue_name: str = "award-registry-local-imports-dead.fifo"
+    import_retry_seconds: int = 30
+    import_read_budget_seconds: int = 900
+    import_chunk_budget_seconds: int = 120
+    import_upload_hours: int = 24
+    import_max_open: int = 10
     # Signed verification receipts (issue 14): the KMS key (its alias: IAM lets the API sign
     # only through it), most awards one receipt lists, how long a Lambda trusts the key list.
     receipt_key_id: str = field(default="alias/award-registry-local-receipts")
@@ -134,6 +153,12 @@ class Settings:
     stats_max_months: int = 36
     # How long a container keeps the fetched server secret before asking again.
     server_secret_max_age: int = 3600
+    # Per-client rate limits (issue 19; services/rate_limits.py): receipts and printed
+    # verifications sign with KMS and store a receipt, so one client gets at most
+    # receipt_rate_limit of them per receipt_rate_window_seconds (the WAF rule in
+    # infra/resources.json has the same numbers); past it, 429 with Retry-After.
+    receipt_rate_limit: int = 100
+    receipt_rate_window_seconds: int = 300
 
     @property
     def server_secret(self) -> str:
@@ -163,6 +188,11 @@ class Settings:
 
     def table_name(self, kind: str) -> str:
         return f"{self.table_prefix}-{kind}"
+
+    @property
+    def stack_secret_name(self) -> str:
+        """The server secret's name where the local stack creates it (``make run``)."""
+        return f"{self.table_prefix}-server-secret"
 
 
 @lru_cache(maxsize=1)
@@ -228,12 +258,27 @@ def settings() -> Settings:
         imports_queue_name=_env("IMPORTS_QUEUE_NAME", f"{prefix}-imports.fifo"),
         # Set by the stack (the queue's URL); empty: looked up by name (the local emulator).
         imports_queue_url=_env("IMPORTS_QUEUE_URL", ""),
+        import_max_rows=max(1, _env_int("IMPORT_MAX_ROWS", 50_000)),
+        import_max_unpacked_bytes=_env_int("IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024),
+        import_max_cells_per_row=max(20, _env_int("IMPORT_MAX_CELLS_PER_ROW", 200)),
+        import_max_problems=max(100, _env_int("IMPORT_MAX_PROBLEMS", 100_000)),
+        import_max_receives=max(1, _env_int("IMPORT_MAX_RECEIVES", 3)),
+        imports_dead_letter_queue_name=_env(
+            "IMPORTS_DEAD_LETTER_QUEUE_NAME", f"{prefix}-imports-dead.fifo"
+        ),
+        import_retry_seconds=max(0, _env_int("IMPORT_RETRY_SECONDS", 30)),
+        import_read_budget_seconds=_env_int("IMPORT_READ_BUDGET_SECONDS", 900),
+        import_chunk_budget_seconds=_env_int("IMPORT_CHUNK_BUDGET_SECONDS", 120),
+        import_upload_hours=max(1, _env_int("IMPORT_UPLOAD_HOURS", 24)),
+        import_max_open=max(1, _env_int("IMPORT_MAX_OPEN", 10)),
         receipt_key_id=_env("RECEIPT_KEY_ID", f"alias/{prefix}-receipts"),
         receipt_max_awards=_env_int("RECEIPT_MAX_AWARDS", 1000),
         receipt_keys_cache_seconds=_env_int("RECEIPT_KEYS_CACHE_SECONDS", 300),
         verify_counter_shards=max(1, _env_int("VERIFY_COUNTER_SHARDS", 8)),
         stats_max_months=max(1, _env_int("STATS_MAX_MONTHS", 36)),
         server_secret_max_age=_env_int("SERVER_SECRET_MAX_AGE", 3600),
+        receipt_rate_limit=max(1, _env_int("RECEIPT_RATE_LIMIT", 100)),
+        receipt_rate_window_seconds=max(1, _env_int("RECEIPT_RATE_WINDOW_SECONDS", 300)),
     )
 
 

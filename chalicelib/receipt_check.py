@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ALGORITHMS = ["ES256"]
 
@@ -30,11 +30,11 @@ def check_receipt(text: str, jwks: dict[str, Any]) -> dict[str, Any]:
     # shipped to Lambda, and this module must import without it.
     from joserfc import jws
     from joserfc.errors import JoseError
-    from joserfc.jwk import KeySet
+    from joserfc.jwk import KeySet, KeySetSerialization
 
     compact = text.strip()
     try:
-        keys = KeySet.import_key_set(jwks)
+        keys = KeySet.import_key_set(cast("KeySetSerialization", jwks))
     except (JoseError, ValueError, KeyError, TypeError) as exc:
         return {"valid": False, "reason": f"unusable JWKS: {exc}"}
     try:

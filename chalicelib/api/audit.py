@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import CURSOR, LIMIT
 from chalicelib.api.http import (
-    json_body,
     json_response,
     limit_param,
-    principal_of,
     query_params,
-    received_at,
     route,
 )
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import audit, audit_runs
-else:  # measured cold-start lazy load: a route's services load with its first request
-    audit = lazy_module("chalicelib.services.audit")
-    audit_runs = lazy_module("chalicelib.services.audit_runs")
+from chalicelib.domain import schemas
+from chalicelib.services import audit, audit_runs
 
 bp = Blueprint(__name__)
 
@@ -35,17 +27,12 @@ bp = Blueprint(__name__)
     audience="admin",
     ok={200: "AuditReportOut"},
     auth="required",
-    body="AuditRunIn",
     errors=(409,),
     description="The body is optional; `date` audits as of that China date.",
 )
-def run_audit() -> Response:
-    request = bp.current_request
-    now = received_at()
-    principal = principal_of(request)
+def run_audit(body: schemas.AuditRunIn | None, now: datetime) -> Response:
     # The body is optional: {"date": "YYYY-MM-DD"} audits as of that China date.
-    data = json_body(request) if (request.raw_body or b"").strip() else None
-    return json_response(audit.run_now(principal, data, now))
+    return json_response(audit.run_now(body or schemas.AuditRunIn(), now))
 
 
 @route(
@@ -59,9 +46,8 @@ def run_audit() -> Response:
     query=(LIMIT, CURSOR),
 )
 def list_runs() -> Response:
-    request = bp.current_request
-    params = query_params(request)
-    return json_response(audit_runs.list_runs(principal_of(request), params, limit_param(params)))
+    params = query_params(bp.current_request)
+    return json_response(audit_runs.list_runs(params, limit_param(params)))
 
 
 @route(
@@ -75,4 +61,4 @@ def list_runs() -> Response:
     errors=(404,),
 )
 def get_run(run_id: str) -> Response:
-    return json_response(audit_runs.get_run(principal_of(bp.current_request), run_id))
+    return json_response(audit_runs.get_run(run_id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from chalice import Blueprint, Response
 
@@ -18,25 +18,17 @@ from chalicelib.api.doc import (
 )
 from chalicelib.api.http import (
     etag,
-    if_match_version,
-    json_body,
     json_response,
-    limit_param,
-    principal_of,
-    query_params,
-    received_at,
     route,
 )
+from chalicelib.config import settings
+from chalicelib.domain import schemas
+from chalicelib.domain.errors import RegistryError
 from chalicelib.domain.names import PARTITION_CHARS
+from chalicelib.domain.principal import Principal, Province
+from chalicelib.domain.queries import AwardFilter, VerifyQuery
 from chalicelib.domain.search_text import QUERY_MAX_CHARS, QUERY_MIN_CHARS
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import award_reads, awards, redaction
-else:  # measured cold-start lazy load: a route's services load with its first request
-    award_reads = lazy_module("chalicelib.services.award_reads")
-    awards = lazy_module("chalicelib.services.awards")
-    redaction = lazy_module("chalicelib.services.redaction")
+from chalicelib.services import award_reads, awards, redaction
 
 bp = Blueprint(__name__)
 
@@ -49,19 +41,16 @@ bp = Blueprint(__name__)
     audience="provincial",
     ok={201: "AwardOut", 200: "AwardOut"},
     auth="required",
-    body="AwardIn",
     errors=(404, 409, 422),
     etag=True,
     description="201 when created; 200 with the same id when the same source_id "
     "is pushed again with the same content; 409 source_id_conflict otherwise.",
 )
-def push_award() -> Response:
-    request = bp.current_request
-    now = received_at()
-    principal = principal_of(request)
-    result = awards.push_award(principal, json_body(request), now)
+def push_award(principal: Province, body: schemas.AwardIn, now: datetime) -> Response:
+    result = awards.push_award(principal, body, now)
     award = result.award
-    return json_response(award, status=result.status, headers=etag(award["version"]))
+    status = 201 if result.created else 200
+    return json_response(award, status=status, headers=etag(award["version"]))
 
 
 @route(
@@ -72,13 +61,17 @@ def push_award() -> Response:
     audience="provincial",
     ok={200: "BatchResultsOut"},
     auth="required",
-    body="BatchIn",
 )
-def push_batch() -> Response:
-    request = bp.current_request
-    now = received_at()
-    principal = principal_of(request)
-    return json_response(awards.push_batch(principal, json_body(request), now))
+def push_batch(principal: Province, body: schemas.BatchIn, now: datetime) -> Response:
+    results = []
+    for index, outcome in enumerate(awards.push_batch(principal, body.records, now)):
+        if isinstance(outcome, RegistryError):
+            error = outcome.to_body(max_details=settings().max_error_details)
+            results.append({"index": index, "status": outcome.status, **error})
+        else:
+            status = 201 if outcome.created else 200
+            results.append({"index": index, "status": status, "id": outcome.award["id"]})
+    return json_response({"results": results})
 
 
 @route(
@@ -93,7 +86,11 @@ def push_batch() -> Response:
     query=(
         AUTHORITY,
         Param("program_id", {"type": "string", "minLength": 1, "maxLength": 64}),
-        Param("year", {"type": "integer", "minimum": 1000, "maximum": 9999}),
+        Param(
+            "year",
+            {"type": "integer", "minimum": 1000, "maximum": 9999},
+            message="year must be a 4-digit year",
+        ),
         Param("credit_code", {"type": "string"}, "A winner's unified social credit code."),
         Param(
             "enterprise_name",
@@ -101,6 +98,7 @@ def push_batch() -> Response:
             f"The start of a winner's name (企业名称); full/half width, spaces and "
             f"case do not matter; at least {PARTITION_CHARS} characters. A prefix "
             "matching too many awards is refused (400): type more of the name.",
+            folded=True,  # measured after folding, by the name rule
         ),
         Param(
             "source_id",
@@ -116,6 +114,7 @@ def push_batch() -> Response:
             "change feed: eventually consistent (an award is found seconds after it is "
             "committed). The answer adds total and total_is_lower_bound. Not with "
             "credit_code, enterprise_name or source_id.",
+            folded=True,  # measured after folding, by the search rule
         ),
         Param(
             "sort",
@@ -126,11 +125,8 @@ def push_batch() -> Response:
         CURSOR,
     ),
 )
-def list_awards() -> Response:
-    request = bp.current_request
-    params = query_params(request)
-    principal = principal_of(request)
-    return json_response(award_reads.list_awards(params, limit_param(params), principal))
+def list_awards(principal: Principal | None, query: AwardFilter) -> Response:
+    return json_response(award_reads.list_awards(query, principal))
 
 
 @route(
@@ -146,8 +142,8 @@ def list_awards() -> Response:
     path_patterns=AWARD_PATH,
     etag=True,
 )
-def get_award(award_id: str) -> Response:
-    view = award_reads.get_award(award_id, principal_of(bp.current_request))
+def get_award(award_id: str, principal: Principal | None) -> Response:
+    view = award_reads.get_award(award_id, principal)
     return json_response(view, headers=etag(view["version"]))
 
 
@@ -159,19 +155,19 @@ def get_award(award_id: str) -> Response:
     audience="provincial",
     ok={200: "AwardOut"},
     auth="required",
-    body="AwardIn",
     errors=(404, 409, 422),
     path_patterns=AWARD_PATH,
     if_match=True,
     etag=True,
 )
-def correct_award(award_id: str) -> Response:
-    request = bp.current_request
-    now = received_at()
-    principal = principal_of(request)
-    view = awards.correct_award(
-        principal, award_id, if_match_version(request), json_body(request), now
-    )
+def correct_award(
+    award_id: str,
+    principal: Province,
+    if_match: int | None,
+    body: schemas.AwardIn,
+    now: datetime,
+) -> Response:
+    view = awards.correct_award(principal, award_id, if_match, body, now)
     return json_response(view, headers=etag(view["version"]))
 
 
@@ -183,16 +179,14 @@ def correct_award(award_id: str) -> Response:
     audience="provincial",
     ok={200: "AwardOut"},
     auth="required",
-    body="RevokeIn",
     errors=(404, 409),
     path_patterns=AWARD_PATH,
     etag=True,
 )
-def revoke_award(award_id: str) -> Response:
-    request = bp.current_request
-    now = received_at()
-    principal = principal_of(request)
-    view = awards.revoke_award(principal, award_id, json_body(request), now)
+def revoke_award(
+    award_id: str, principal: Province, body: schemas.RevokeIn, now: datetime
+) -> Response:
+    view = awards.revoke_award(principal, award_id, body, now)
     return json_response(view, headers=etag(view["version"]))
 
 
@@ -211,10 +205,8 @@ def revoke_award(award_id: str) -> Response:
         CURSOR,
     ),
 )
-def verify() -> Response:
-    request = bp.current_request
-    params = query_params(request)
-    answer = award_reads.verify(params, limit_param(params), principal_of(request))
+def verify(principal: Principal | None, query: VerifyQuery) -> Response:
+    answer = award_reads.verify(query, principal)
     return json_response(answer, headers={"Cache-Control": "no-store"})
 
 
@@ -226,7 +218,6 @@ def verify() -> Response:
     audience="admin",
     ok={200: "AwardOut"},
     auth="required",
-    body="RedactIn",
     errors=(404, 422),
     path_patterns=AWARD_PATH,
     etag=True,
@@ -239,9 +230,8 @@ def verify() -> Response:
     "same request changes nothing and adds no entry. Answers the administrator's view "
     "with `history`.",
 )
-def redact_award(award_id: str) -> Response:
-    request = bp.current_request
-    now = received_at()
-    principal = principal_of(request)
-    view = redaction.redact_award(principal, award_id, json_body(request), now)
+def redact_award(
+    award_id: str, principal: Principal, body: schemas.RedactIn, now: datetime
+) -> Response:
+    view = redaction.redact_award(principal, award_id, body, now)
     return json_response(view, headers=etag(view["version"]))

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import calendars
-else:  # measured cold-start lazy load: a route's services load with its first request
-    calendars = lazy_module("chalicelib.services.calendars")
+from chalicelib.api.http import json_response, route
+from chalicelib.domain import schemas
+from chalicelib.domain.principal import Principal
+from chalicelib.services import calendars
 
 bp = Blueprint(__name__)
 
@@ -39,7 +36,6 @@ def get_calendar(year: str) -> Response:
     audience="admin",
     ok={200: "CalendarLoadedOut"},
     auth="required",
-    body="CalendarIn",
     errors=(409,),
     path_patterns={"year": r"^\d{4}$"},
     description="Overrides the library for that year without a redeploy; records "
@@ -47,8 +43,7 @@ def get_calendar(year: str) -> Response:
     "is the year as loaded, with how many records were re-judged (`recomputed`) and "
     "whether more remain for the daily audit (`recompute_remaining`).",
 )
-def put_calendar(year: str) -> Response:
-    request = bp.current_request
-    now = received_at()
-    principal = principal_of(request)
-    return json_response(calendars.put_calendar(principal, year, json_body(request), now))
+def put_calendar(
+    year: str, principal: Principal, body: schemas.CalendarIn, now: datetime
+) -> Response:
+    return json_response(calendars.put_calendar(principal, year, body, now))

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import LIMIT, Param
 from chalicelib.api.http import json_response, limit_param, query_params, route
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import changes
-else:  # measured cold-start lazy load: a route's services load with its first request
-    changes = lazy_module("chalicelib.services.changes")
+from chalicelib.services import changes
 
 bp = Blueprint(__name__)
 

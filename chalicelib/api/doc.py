@@ -2,12 +2,10 @@
 
 Each route declares its ``RouteDoc`` beside its handler (``http.route(...)``), so
 the documentation cannot drift from the code, and the query parameters declared
-here are the only ones the route accepts. Bodies and answers are named, not
-imported: a body by its request model in ``domain/schemas.py`` (``body="AwardIn"``),
-an answer by its shape in ``api/responses.py`` (``"AwardOut"``). Both modules are
-pydantic, imported when a request with a body arrives or ``/v1/openapi.json`` is
-built, never on a cold start (measured: pydantic and our models are the largest
-import a GET does not need). This module holds the shapes and the few parameters and
+here are the only ones the route accepts (and how the edge reads them). The body is
+declared by the handler's ``body:`` annotation (``route`` reads it); an answer is named
+by its shape in ``api/responses.py`` (``"AwardOut"``), imported when
+``/v1/openapi.json`` is built. This module holds the shapes and the few parameters and
 patterns several routes share.
 """
 
@@ -19,6 +17,7 @@ from typing import Any, Literal
 
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
+from chalicelib.domain.principal import ADMIN, PROVINCIAL
 
 Audience = Literal["public", "provincial", "admin"]
 Auth = Literal["none", "optional", "required"]
@@ -26,12 +25,22 @@ Auth = Literal["none", "optional", "required"]
 
 @dataclass(frozen=True)
 class Param:
-    """A query parameter; ``schema`` may be a function when it depends on settings."""
+    """A query parameter; ``schema`` may be a function when it depends on settings.
+
+    The schema is also how the edge reads the value (``api/http.py``, a handler's
+    ``query``): an ``integer`` is ASCII digits within ``minimum``..``maximum``, a
+    ``boolean`` is ``true``/``false``, an ``enum`` one of its values, a ``string`` within
+    ``minLength``..``maxLength`` (unless ``folded``: its length counts after the domain
+    rule folds it, and that rule checks it). ``message`` replaces the generic 400 text.
+    """
 
     name: str
     schema: dict[str, Any] | Callable[[], dict[str, Any]]
     description: str = ""
     required: bool = False
+    message: str = ""
+    folded: bool = False
+    max_digits: int | None = None  # an integer's longest text (default: its maximum's)
 
     def json_schema(self) -> dict[str, Any]:
         return self.schema() if callable(self.schema) else self.schema
@@ -78,7 +87,8 @@ class RouteDoc:
     ok: dict[int, Answer]
     auth: Auth = "none"
     query: tuple[Param, ...] = ()
-    # The request model's name in ``domain/schemas.py`` (e.g. ``"AwardIn"``), not the class.
+    # Older form: the request model's name (``"AwardIn"``). A route declares its body in
+    # the handler instead (``body: schemas.AwardIn``), which sets ``body_from``.
     body: str | None = None
     errors: tuple[int, ...] = ()
     path_patterns: dict[str, str] = field(default_factory=dict)
@@ -90,14 +100,44 @@ class RouteDoc:
     storage: bool = True
     html_errors: tuple[int, ...] = ()
     open_query: bool = False
+    # Who may call a route with ``auth="required"`` (not in OpenAPI: its tag is the
+    # audience): by default the audience's role; ``(PROVINCIAL, ADMIN)`` where an
+    # administrator may call a provincial route too.
+    roles: tuple[str, ...] = ()
+    # A setting that makes a keyed route public (``PUBLIC_TIMELINESS``): while it says so,
+    # ``auth="required"`` is enforced as ``optional``.
+    public_if: Callable[[], bool] | None = None
+    # Set by ``route(...)`` from the handler's ``body:`` annotation (resolved when first
+    # asked: the model's module loads then).
+    body_from: Callable[[], type | None] | None = None
 
     def __post_init__(self) -> None:
         if self.body is not None and not isinstance(self.body, str):
-            name = getattr(self.body, "__name__", "AwardIn")
             raise TypeError(
-                f"body= names the request model, e.g. body={name!r}, not the class: "
-                "importing it would put pydantic on every cold start"
+                "body= is not how a route takes a body: declare it in the handler, "
+                "`def push(body: schemas.AwardIn)`, and the edge parses it"
             )
+
+    @property
+    def allowed_roles(self) -> tuple[str, ...]:
+        """The roles a key needs on this route (any role when the audience is public)."""
+        if self.roles:
+            return self.roles
+        return (self.audience,) if self.audience != "public" else (ADMIN, PROVINCIAL)
+
+    @property
+    def has_body(self) -> bool:
+        return self.body is not None or self.body_from is not None
+
+    def body_model(self) -> type | None:
+        """The request model of the body (imports it), or None."""
+        if self.body_from is not None:
+            return self.body_from()
+        if self.body is not None:  # the older form, a model named by a string
+            from chalicelib.domain.bodies import request_model
+
+            return request_model(self.body)
+        return None
 
 
 def _id_pattern(prefix: str) -> str:
@@ -139,9 +179,13 @@ def _limit_schema() -> dict[str, Any]:
     }
 
 
-LIMIT = Param("limit", _limit_schema, "Page size.")
+# Up to 6 digits: leading zeros are accepted (``limit=020``), as ever.
+LIMIT = Param("limit", _limit_schema, "Page size.", max_digits=6)
 CURSOR = Param("cursor", {"type": "string"}, "`next_cursor` of the previous page (opaque, signed).")
 AUTHORITY = Param(
-    "authority_id", {"type": "string", "enum": sorted(AUTHORITY_IDS)}, "One authority's objects."
+    "authority_id",
+    {"type": "string", "enum": sorted(AUTHORITY_IDS)},
+    "One authority's objects.",
+    message="unknown authority_id",
 )
 CREDIT_CODE = Param("credit_code", {"type": "string"}, "Unified social credit code.", True)

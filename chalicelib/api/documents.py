@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import DOCUMENT_ID, PROGRAM_PATH, Param, Redirect
 from chalicelib.api.http import (
-    json_body,
     json_response,
-    principal_of,
     query_params,
-    received_at,
     route,
 )
 from chalicelib.config import settings
+from chalicelib.domain import schemas
 from chalicelib.domain.errors import ValidationError
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import documents
-else:  # measured cold-start lazy load: a route's services load with its first request
-    documents = lazy_module("chalicelib.services.documents")
+from chalicelib.domain.principal import Principal, Province
+from chalicelib.services import documents
 
 bp = Blueprint(__name__)
 
@@ -35,7 +29,6 @@ bp = Blueprint(__name__)
     audience="provincial",
     ok={201: "DocumentUploadOut"},
     auth="required",
-    body="DocumentIn",
     errors=(409, 422),
     path_patterns=PROGRAM_PATH,
     description="Answers an S3 presigned POST pinned to the document's key, its "
@@ -44,10 +37,10 @@ bp = Blueprint(__name__)
     "`invalid_state`). Then POST the file to `upload.url` with `upload.fields` and "
     "call `.../check`.",
 )
-def request_upload(program_id: str) -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    answer = documents.request_upload(principal, program_id, json_body(request), received_at())
+def request_upload(
+    program_id: str, principal: Province, body: schemas.DocumentIn, now: datetime
+) -> Response:
+    answer = documents.request_upload(principal, program_id, body, now)
     return json_response(answer, status=201, headers={"Cache-Control": "no-store"})
 
 
@@ -65,9 +58,10 @@ def request_upload(program_id: str) -> Response:
     "idempotent: a checked document is answered as it is. 409 `upload_missing` "
     "when nothing was uploaded yet.",
 )
-def check_document(program_id: str, document_id: str) -> Response:
-    principal = principal_of(bp.current_request)
-    document = documents.check_by_owner(principal, program_id, document_id, received_at())
+def check_document(
+    program_id: str, document_id: str, principal: Province, now: datetime
+) -> Response:
+    document = documents.check_by_owner(principal, program_id, document_id, now)
     return json_response(document)
 
 
@@ -98,12 +92,11 @@ def check_document(program_id: str, document_id: str) -> Response:
     "review queue) needs the link itself, and a script cannot read a redirect's "
     "`Location`.",
 )
-def download_document(program_id: str, document_id: str) -> Response:
-    request = bp.current_request
-    form = query_params(request).get("format")
+def download_document(program_id: str, document_id: str, principal: Principal | None) -> Response:
+    form = query_params(bp.current_request).get("format")
     if form not in (None, "json"):
         raise ValidationError("format must be json (or left out for a redirect)", field="format")
-    url = documents.download_url(principal_of(request), program_id, document_id)
+    url = documents.download_url(principal, program_id, document_id)
     if form == "json":
         answer = {"url": url, "expires_in": settings().download_url_seconds}
         return json_response(answer, headers={"Cache-Control": "no-store"})

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import json_response, principal_of, received_at, route
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import export
-else:  # measured cold-start lazy load: a route's services load with its first request
-    export = lazy_module("chalicelib.services.export")
+from chalicelib.api.http import json_response, route
+from chalicelib.services import export
 
 bp = Blueprint(__name__)
 
@@ -46,8 +41,6 @@ def latest_export() -> Response:
     "the nightly schedule does the same). A re-run the same day writes beside the "
     "files `latest` names, never over them; a run still going is 409 `invalid_state`.",
 )
-def run_export() -> Response:
-    request = bp.current_request
-    now = received_at()
-    answer = export.run_now(principal_of(request), now)
+def run_export(now: datetime) -> Response:
+    answer = export.run_now(now)
     return json_response(answer, headers={"Cache-Control": "no-store"})

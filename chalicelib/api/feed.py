@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import CURSOR, SHORT_PAGES
 from chalicelib.api.http import public_base_url, query_params, route
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import feed
-else:  # measured cold-start lazy load: a route's services load with its first request
-    feed = lazy_module("chalicelib.services.feed")
+from chalicelib.services import feed
 
 bp = Blueprint(__name__)
 

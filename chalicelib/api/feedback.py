@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AUTHORITY, CURSOR, FEEDBACK_ID, LIMIT, SHORT_PAGES, Param
 from chalicelib.api.http import (
-    json_body,
     json_response,
     limit_param,
-    principal_of,
     query_params,
-    received_at,
     route,
 )
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import feedback, zero_reports
-else:  # measured cold-start lazy load: a route's services load with its first request
-    feedback = lazy_module("chalicelib.services.feedback")
-    zero_reports = lazy_module("chalicelib.services.zero_reports")
+from chalicelib.domain import schemas
+from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal, Province
+from chalicelib.services import feedback, zero_reports
 
 bp = Blueprint(__name__)
 
@@ -46,13 +39,9 @@ TO_DAY = Param(
     audience="provincial",
     ok={201: "FeedbackOut"},
     auth="required",
-    body="FeedbackIn",
 )
-def submit_feedback() -> Response:
-    request = bp.current_request
-    now = received_at()
-    principal = principal_of(request)
-    return json_response(feedback.submit_feedback(principal, json_body(request), now), status=201)
+def submit_feedback(principal: Province, body: schemas.FeedbackIn, now: datetime) -> Response:
+    return json_response(feedback.submit_feedback(principal, body, now), status=201)
 
 
 @route(
@@ -62,6 +51,7 @@ def submit_feedback() -> Response:
     summary="Feedback with its replies, newest first: an administrator everyone's, a "
     "province its own",
     audience="provincial",
+    roles=(PROVINCIAL, ADMIN),  # an administrator reads every province's
     ok={200: "FeedbackListOut"},
     auth="required",
     query=(AUTHORITY, FROM_DAY, TO_DAY, LIMIT, CURSOR),
@@ -71,10 +61,9 @@ def submit_feedback() -> Response:
     "in `replies`. The province filter is checked on the items read: "
     + SHORT_PAGES.replace("awards", "items").replace("award", "item"),
 )
-def list_feedback() -> Response:
-    request = bp.current_request
-    params = query_params(request)
-    return json_response(feedback.list_feedback(principal_of(request), params, limit_param(params)))
+def list_feedback(principal: Principal) -> Response:
+    params = query_params(bp.current_request)
+    return json_response(feedback.list_feedback(principal, params, limit_param(params)))
 
 
 @route(
@@ -85,7 +74,6 @@ def list_feedback() -> Response:
     audience="admin",
     ok={200: "FeedbackOut"},
     auth="required",
-    body="FeedbackHandleIn",
     errors=(404, 409),
     path_patterns={"feedback_id": FEEDBACK_ID},
     description="Answers the item, `state: handled`, with the reply. Handling it again "
@@ -95,11 +83,10 @@ def list_feedback() -> Response:
     "so a retried request is harmless. Feedback sent a moment ago may be 404 for a "
     "moment (found through an eventually consistent index).",
 )
-def handle_feedback(feedback_id: str) -> Response:
-    request = bp.current_request
-    now = received_at()
-    principal = principal_of(request)
-    return json_response(feedback.handle_feedback(principal, feedback_id, json_body(request), now))
+def handle_feedback(
+    feedback_id: str, principal: Principal, body: schemas.FeedbackHandleIn, now: datetime
+) -> Response:
+    return json_response(feedback.handle_feedback(principal, feedback_id, body, now))
 
 
 @route(
@@ -110,15 +97,9 @@ def handle_feedback(feedback_id: str) -> Response:
     audience="provincial",
     ok={201: "ZeroReportOut"},
     auth="required",
-    body="ZeroReportIn",
 )
-def file_zero_report() -> Response:
-    request = bp.current_request
-    now = received_at()
-    principal = principal_of(request)
-    return json_response(
-        zero_reports.file_zero_report(principal, json_body(request), now), status=201
-    )
+def file_zero_report(principal: Province, body: schemas.ZeroReportIn, now: datetime) -> Response:
+    return json_response(zero_reports.file_zero_report(principal, body, now), status=201)
 
 
 @route(
@@ -127,15 +108,13 @@ def file_zero_report() -> Response:
     "/zero-reports",
     summary="Zero reports: a province its own, an administrator everyone's",
     audience="provincial",
+    roles=(PROVINCIAL, ADMIN),  # an administrator reads every province's
     ok={200: "ZeroReportListOut"},
     auth="required",
     query=(AUTHORITY, LIMIT, CURSOR),
     description="Ordered by authority, then latest period end first. A province may "
     "pass only its own `authority_id` (another is 403).",
 )
-def list_zero_reports() -> Response:
-    request = bp.current_request
-    params = query_params(request)
-    return json_response(
-        zero_reports.list_zero_reports(principal_of(request), params, limit_param(params))
-    )
+def list_zero_reports(principal: Principal) -> Response:
+    params = query_params(bp.current_request)
+    return json_response(zero_reports.list_zero_reports(principal, params, limit_param(params)))

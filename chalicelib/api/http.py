@@ -1,20 +1,27 @@
 """The HTTP edge shared by every blueprint: errors, auth, bodies, responses.
 
 Routes stay a few lines: ``@route(...)`` registers a handler on its blueprint with
-its OpenAPI entry beside it (``api/doc.py``), refuses query parameters the entry
-does not declare, and maps our error hierarchy to the SPEC §4 error shape and
-storage trouble to 503, so no client input ends in a 500.
+its OpenAPI entry beside it (``api/doc.py``) and enforces that entry: it refuses query
+parameters the entry does not declare, checks the key against ``auth``/``audience``,
+and hands the handler typed values (the caller, the query as a dataclass, the body as
+its pydantic model). It maps our error hierarchy to the SPEC §4 error shape and
+storage trouble to 503, so no client input ends in a 500. The handler maps the
+service's domain result to a status code.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import inspect
 import json
+import keyword
 import re
 import threading
+import typing
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Chalice, Response
@@ -22,25 +29,31 @@ from chalice.app import Request
 from pynamodb.exceptions import PynamoDBException
 
 from chalicelib import clock
-from chalicelib.api.doc import RouteDoc
+from chalicelib.api.doc import Param, RouteDoc
 from chalicelib.config import settings
+from chalicelib.domain import schemas
+from chalicelib.domain.china_time import china_date
 from chalicelib.domain.errors import (
+    ForbiddenError,
     InvalidJsonError,
     PayloadTooLargeError,
     RegistryError,
+    UnauthenticatedError,
     UnavailableError,
     ValidationError,
 )
 from chalicelib.domain.messages_zh import message_zh_for
 from chalicelib.domain.numbers import parse_ascii_int
+from chalicelib.domain.principal import PROVINCIAL, Principal, Province
 from chalicelib.observability import count, logger
-from chalicelib.services.keys import Principal, authenticate
+from chalicelib.services import keys
 
 JSON_TYPE = "application/json; charset=utf-8"
 # Longest digit strings read before ``int()``: a page size (leading zeros allowed) and a
 # record version (DynamoDB numbers hold 38 digits; a version never comes near 18).
 LIMIT_DIGITS = 6
 VERSION_DIGITS = 18
+Q = TypeVar("Q")
 
 
 class RegistryApp(Chalice):
@@ -53,7 +66,7 @@ class RegistryApp(Chalice):
 
     _request_local = threading.local()
 
-    @property  # type: ignore[override]
+    @property
     def current_request(self) -> Request | None:
         return getattr(self._request_local, "request", None)
 
@@ -72,7 +85,8 @@ def json_response(
 
 
 def error_response(error: RegistryError) -> Response:
-    headers = {"Retry-After": "1"} if error.status in (429, 503) else None
+    retry_after = getattr(error, "retry_after", 1)  # a throttled client's wait (rate limits)
+    headers = {"Retry-After": str(retry_after)} if error.status in (429, 503) else None
     body = error.to_body(max_details=settings().max_error_details)
     return json_response(body, status=error.status, headers=headers)
 
@@ -102,32 +116,167 @@ def endpoint(app_or_bp: Any) -> Callable[[Callable[..., Response]], Callable[...
 # ``view_function``): ``openapi.py`` builds the document from it.
 ROUTE_DOCS: dict[Callable[..., Any], RouteDoc] = {}
 
+# What a handler may ask for, by parameter name (besides its path parameters); the edge
+# fills each from the request, once, before the handler runs.
+INJECTED = frozenset({"principal", "query", "if_match", "body", "now"})
+
 
 def route(
     bp: Any, method: str, path: str, **doc: Any
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Register a handler on ``bp`` with its documentation (the fields of ``RouteDoc``).
 
-    The declared ``query`` parameters are the only ones accepted: an unknown one
-    (a typo, a filter the route does not have) is a 400 naming it rather than a
-    silently unfiltered answer.
+    What the route declares is what runs, before the handler:
+
+    * the declared ``query`` parameters are the only ones accepted (an unknown one is a
+      400 naming it rather than a silently unfiltered answer);
+    * ``auth``/``audience``/``roles`` are enforced: ``required`` is a 401 without a key and
+      a 403 for a role not allowed; ``optional`` authenticates a key when one is sent;
+    * the handler's parameters say what it receives, typed: ``principal`` (a ``Principal``,
+      or a ``Province`` on a provincial-only route; None on an optional one without a
+      key), ``query`` (the declared parameters read into the annotated dataclass),
+      ``if_match`` (the version in ``If-Match``, None without one), ``body`` (the JSON
+      body validated into the annotated pydantic model; ``X | None`` when it may be
+      empty) and ``now`` (when the request arrived).
+
+    A handler that takes none of them (the older form) reads the request itself.
     """
     route_doc = RouteDoc(**doc)
     accepted = frozenset(param.name for param in route_doc.query)
 
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
+        takes = INJECTED & set(inspect.signature(view).parameters)
+        wants = _Annotations(view)
+        registered = route_doc
+        if "body" in takes:
+            registered = dataclasses.replace(route_doc, body_from=wants.body_model)
+
         @functools.wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Response:
+            request = bp.current_request
+            if "now" in takes:
+                kwargs["now"] = received_at()
             if not route_doc.open_query:
-                reject_unknown_params(bp.current_request, accepted)
+                reject_unknown_params(request, accepted)
+            principal = _caller(request, route_doc)
+            if "principal" in takes:
+                kwargs["principal"] = principal
+            if "query" in takes:
+                kwargs["query"] = read_query(request, route_doc.query, wants.hint("query"))
+            if "if_match" in takes:
+                kwargs["if_match"] = if_match_version(request)
+            if "body" in takes:
+                kwargs["body"] = _read_body(request, wants)
             return view(*args, **kwargs)
 
         handler = endpoint(bp)(checked)
-        ROUTE_DOCS[handler] = route_doc
+        ROUTE_DOCS[handler] = registered
         bp.route(path, methods=[method])(handler)
         return handler
 
     return decorate
+
+
+class _Annotations:
+    """A handler's annotations, evaluated on first use (a body's model loads then)."""
+
+    def __init__(self, view: Callable[..., Any]) -> None:
+        self._view = view
+        self._hints: dict[str, Any] | None = None
+
+    def hint(self, name: str) -> Any:
+        if self._hints is None:
+            self._hints = typing.get_type_hints(self._view)
+        return self._hints[name]
+
+    def body_model(self) -> type | None:
+        """The body's model (``X`` of ``body: X`` or ``body: X | None``)."""
+        hint = self.hint("body")
+        models = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        return models[0] if models else hint
+
+    def body_optional(self) -> bool:
+        return type(None) in typing.get_args(self.hint("body"))
+
+
+def _caller(request: Request, doc: RouteDoc) -> Principal | None:
+    """Who calls, as the route declares it: 401/403 here, before any handler runs."""
+    if doc.auth == "none":
+        return None
+    principal = principal_of(request)
+    if doc.auth == "optional" or (doc.public_if is not None and doc.public_if()):
+        return principal
+    if principal is None:
+        raise UnauthenticatedError("this route needs an API key")
+    roles = doc.allowed_roles
+    if principal.role not in roles:
+        if len(roles) == 1:
+            raise ForbiddenError(f"this route is for the {roles[0]} role")
+        raise ForbiddenError("this route is for provinces and administrators")
+    return Province.of(principal) if roles == (PROVINCIAL,) else principal
+
+
+def _read_body(request: Request, wants: _Annotations) -> Any:
+    """The body as the handler's model; None for an empty body where it is optional."""
+    if wants.body_optional() and not (request.raw_body or b"").strip():
+        return None
+    model: Any = wants.body_model()  # a pydantic model class, by the handler's annotation
+    return schemas.parse_model(
+        model,
+        json_body(request),
+        today=china_date(received_at()),
+        earliest_award=settings().backfill_from,
+    )
+
+
+def read_query(request: Request, params: tuple[Param, ...], into: type[Q]) -> Q:
+    """The declared query parameters, read by their schemas, as an ``into`` dataclass.
+
+    Each field of ``into`` is a parameter's name (``from`` → ``from_``); an absent one
+    gets the schema's ``default`` (None when it has none).
+    """
+    raw = query_params(request)
+    values: dict[str, Any] = {}
+    for param in params:
+        text = raw.get(param.name)
+        key = param.name + "_" if keyword.iskeyword(param.name) else param.name
+        values[key] = (
+            param.json_schema().get("default") if text is None else read_param(param, text)
+        )
+    return into(**values)
+
+
+def read_param(param: Param, text: str) -> Any:
+    """One parameter's value, checked against its schema: a 400 naming it otherwise."""
+    schema = param.json_schema()
+    name = param.name
+    kind = schema.get("type")
+    if kind == "integer":
+        minimum, maximum = schema.get("minimum"), schema.get("maximum")
+        return parse_ascii_int(
+            text,
+            field=name,
+            max_digits=param.max_digits or (len(str(maximum)) if maximum else LIMIT_DIGITS),
+            minimum=minimum,
+            maximum=maximum,
+            message=param.message or f"{name} must be {minimum}..{maximum}",
+        )
+    if kind == "boolean":
+        lowered = text.lower()
+        if lowered not in ("true", "false"):
+            raise ValidationError(param.message or f"{name} must be true or false", field=name)
+        return lowered == "true"
+    if "enum" in schema and text not in schema["enum"]:
+        choices = " or ".join(str(choice) for choice in schema["enum"])
+        raise ValidationError(param.message or f"{name} must be {choices}", field=name)
+    shortest, longest = schema.get("minLength"), schema.get("maxLength")
+    bounded = shortest is not None or longest is not None
+    if bounded and not param.folded and not (shortest or 0) <= len(text) <= (longest or len(text)):
+        raise ValidationError(
+            param.message or f"{name} must be {shortest or 0}..{longest} characters",
+            field=name,
+        )
+    return text
 
 
 def reject_unknown_params(request: Request, accepted: frozenset[str]) -> None:
@@ -150,10 +299,28 @@ def received_at() -> datetime:
     return clock.now()
 
 
+def source_ip(request: Request) -> str:
+    """The caller's address as API Gateway saw it (``requestContext.identity.sourceIp``).
+
+    Never ``X-Forwarded-For``, which a client writes itself: a rate limit keyed by it
+    would be a limit the client chooses. ``chalice local`` says 127.0.0.1 for everyone.
+    """
+    identity = (request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
+_NOT_YET = object()
+
+
 def principal_of(request: Request) -> Principal | None:
-    principal = authenticate(request.headers.get("authorization"))
+    """The caller behind the request's key (None without one); one key lookup per request."""
+    known = getattr(request, "_registry_principal", _NOT_YET)
+    if known is not _NOT_YET:
+        return cast("Principal | None", known)
+    principal = keys.authenticate(request.headers.get("authorization"))
     if principal is not None:
         logger.append_keys(role=principal.role, authority_id=principal.authority_id)
+    request._registry_principal = principal  # type: ignore[attr-defined]
     return principal
 
 
@@ -168,6 +335,8 @@ def json_body(request: Request) -> Any:
     config = settings()
     try:
         raw = request.raw_body or b""
+        if isinstance(raw, str):  # chalice's type allows it; its events give bytes
+            raw = raw.encode("utf-8")
     except UnicodeError:  # an event body (text) holding a lone surrogate
         raise InvalidJsonError("the body is not valid UTF-8") from None
     if len(raw) > config.max_body_bytes:
@@ -181,7 +350,46 @@ def json_body(request: Request) -> Any:
         raise InvalidJsonError(f"the body is not valid UTF-8 JSON: {reason}") from None
     if not _nested_within(body, config.max_json_depth):
         raise InvalidJsonError(f"the body is nested more than {config.max_json_depth} levels deep")
+    if b"\\u" in raw:  # only a \uXXXX escape can make a lone surrogate out of UTF-8 bytes
+        where = _first_lone_surrogate(body)
+        if where is not None:
+            raise InvalidJsonError(
+                f"the body is not valid Unicode text: {where} holds a lone surrogate "
+                "(e.g. \\ud800), which cannot be encoded as UTF-8",
+                field=where,
+                message_zh=f"字段 {where}：含有无法以 UTF-8 编码的字符（孤立的代理项，"
+                "如 U+D800），请检查文本来源",
+            )
     return body
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _first_lone_surrogate(value: Any) -> str | None:
+    """The path (``winners[0].name``) of the first string or key holding a lone surrogate.
+
+    ``json.loads`` turns the escape ``"\\ud800"`` (valid JSON, valid UTF-8 bytes) into a
+    Python string that no UTF-8 encoder accepts: stored, it fails DynamoDB's
+    serialiser and every answer that contains it (issue 19, L1). Refused here, once,
+    for every route that reads a body; the text schemas refuse it too (imports).
+    """
+    pending: list[tuple[Any, str]] = [(value, "")]
+    while pending:
+        node, path = pending.pop()
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                return path or "body"
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                shown = _SURROGATE.sub("?", key)[:64]
+                where = f"{path}.{shown}" if path else shown
+                if _SURROGATE.search(key):
+                    return where
+                pending.append((child, where))
+        elif isinstance(node, list):
+            pending.extend((child, f"{path}[{n}]") for n, child in enumerate(node))
+    return None
 
 
 def _nested_within(value: Any, limit: int) -> bool:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import IMPORT_ID, Raw
-from chalicelib.api.http import json_body, json_response, principal_of, received_at, route
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import imports
-else:  # measured cold-start lazy load: a route's services load with its first request
-    imports = lazy_module("chalicelib.services.imports")
+from chalicelib.api.http import json_response, route
+from chalicelib.domain import schemas
+from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal, Province
+from chalicelib.services import imports
 
 bp = Blueprint(__name__)
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -27,17 +24,16 @@ _NO_STORE = {"Cache-Control": "no-store"}
     audience="provincial",
     ok={201: "ImportUploadOut"},
     auth="required",
-    body="ImportIn",
-    errors=(422,),
+    errors=(409, 422),
     description="The backfill template as XLSX or CSV (UTF-8, UTF-8 with BOM or "
     "GB18030). Answers an S3 presigned POST under `imports/` pinned to the declared "
     "type and size; a size over the limit (20 MB) is 422 `file_too_large`. POST the "
     "file to `upload.url` with `upload.fields`, then call `.../start`. `program_id` is "
-    "the programme of rows that name none.",
+    "the programme of rows that name none. 409 `too_many_open_imports` while the "
+    "province has `IMPORT_MAX_OPEN` imports open.",
 )
-def request_import() -> Response:
-    request = bp.current_request
-    answer = imports.request_upload(principal_of(request), json_body(request), received_at())
+def request_import(principal: Province, body: schemas.ImportIn, now: datetime) -> Response:
+    answer = imports.request_upload(principal, body, now)
     return json_response(answer, status=201, headers=_NO_STORE)
 
 
@@ -57,15 +53,15 @@ def request_import() -> Response:
     "before the upload; 422 with the check's code (`size_mismatch`, "
     "`sha256_mismatch`, ...) when the file is not what was declared. Idempotent.",
 )
-def start_import(import_id: str) -> Response:
-    principal = principal_of(bp.current_request)
-    return json_response(imports.start(principal, import_id, received_at()), status=202)
+def start_import(import_id: str, principal: Province, now: datetime) -> Response:
+    return json_response(imports.start(principal, import_id, now), status=202)
 
 
 @route(
     bp,
     "GET",
     "/imports/{import_id}",
+    roles=(PROVINCIAL, ADMIN),  # an administrator follows every province's imports
     summary="An import's status and counts",
     audience="provincial",
     ok={200: "ImportOut"},
@@ -73,16 +69,43 @@ def start_import(import_id: str) -> Response:
     errors=(404,),
     path_patterns={"import_id": IMPORT_ID},
     description="For the province that declared it and administrators (404 for "
-    "anyone else). `status`: awaiting_upload, queued, running, done, failed.",
+    "anyone else). `status`: awaiting_upload, queued, running, done, failed, cancelled, "
+    "expired. Every import ends: an open one past its time budget is failed "
+    "(`error.code` `timed_out`) when it is next looked at; one never started within "
+    "24 hours (`IMPORT_UPLOAD_HOURS`) is `expired`. Other failure codes: `too_many_rows` "
+    "(over 50,000 data rows, `IMPORT_MAX_ROWS`), `too_large` (unpacked workbook or cells "
+    "per row over the limit), `key_revoked`, `worker_failed`, `unreadable`. A final import "
+    "keeps its SHA-256 and counts; its upload and chunk objects are deleted.",
 )
-def get_import(import_id: str) -> Response:
-    return json_response(imports.get_import(principal_of(bp.current_request), import_id))
+def get_import(import_id: str, principal: Principal, now: datetime) -> Response:
+    return json_response(imports.get_import(principal, import_id, now))
+
+
+@route(
+    bp,
+    "POST",
+    "/imports/{import_id}/cancel",
+    roles=(PROVINCIAL, ADMIN),  # an administrator may stop any province's import
+    summary="Cancel an import",
+    audience="provincial",
+    ok={200: "ImportOut"},
+    auth="required",
+    errors=(404, 409),
+    path_patterns={"import_id": IMPORT_ID},
+    description="The province that declared it, or an administrator (404 for anyone "
+    "else). An open import (awaiting_upload, queued, running) becomes `cancelled`: no "
+    "further chunk is pushed (what was pushed stays) and its objects are deleted. "
+    "Idempotent; 409 `invalid_state` once it is done, failed or expired.",
+)
+def cancel_import(import_id: str, principal: Principal, now: datetime) -> Response:
+    return json_response(imports.cancel(principal, import_id, now))
 
 
 @route(
     bp,
     "GET",
     "/imports/{import_id}/errors.csv",
+    roles=(PROVINCIAL, ADMIN),
     summary="An import's rejected rows as CSV",
     audience="provincial",
     ok={200: Raw(("text/csv",))},
@@ -93,8 +116,8 @@ def get_import(import_id: str) -> Response:
     "column, API field, code, reason in Chinese and English. Cells that a "
     "spreadsheet would run as a formula start with an apostrophe.",
 )
-def import_errors(import_id: str) -> Response:
-    body = imports.errors_csv(principal_of(bp.current_request), import_id)
+def import_errors(import_id: str, principal: Principal) -> Response:
+    body = imports.errors_csv(principal, import_id)
     return Response(
         body=body,
         status_code=200,

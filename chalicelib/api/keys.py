@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import CURSOR, KEY_ID, LIMIT
 from chalicelib.api.http import (
-    json_body,
     json_response,
     limit_param,
-    principal_of,
     query_params,
-    received_at,
     route,
 )
-from chalicelib.domain.errors import UnauthenticatedError
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import key_admin
-else:  # measured cold-start lazy load: a route's services load with its first request
-    key_admin = lazy_module("chalicelib.services.key_admin")
+from chalicelib.domain import schemas
+from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal
+from chalicelib.services import key_admin
 
 bp = Blueprint(__name__)
 
@@ -35,14 +28,12 @@ bp = Blueprint(__name__)
     audience="admin",
     ok={201: "ApiKeyCreatedOut"},
     auth="required",
-    body="KeyIn",
     description="A provincial key needs `authority_id` (one of the 33); an admin key "
-    "takes none. Only the key's HMAC is stored: the answer is the one time it is seen.",
+    "takes none. Only the key's HMAC is stored: the answer is the one time it is seen. "
+    "The acting key's id is stored as the new key's `created_by` and logged.",
 )
-def create_key() -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    return json_response(key_admin.create_key(principal, json_body(request)), status=201)
+def create_key(principal: Principal, body: schemas.KeyIn) -> Response:
+    return json_response(key_admin.create_key(principal, body), status=201)
 
 
 @route(
@@ -56,9 +47,8 @@ def create_key() -> Response:
     query=(LIMIT, CURSOR),
 )
 def list_keys() -> Response:
-    request = bp.current_request
-    params = query_params(request)
-    return json_response(key_admin.list_keys(principal_of(request), params, limit_param(params)))
+    params = query_params(bp.current_request)
+    return json_response(key_admin.list_keys(params, limit_param(params)))
 
 
 @route(
@@ -71,13 +61,15 @@ def list_keys() -> Response:
     auth="required",
     errors=(404, 409),
     path_patterns={"key_id": KEY_ID},
-    description="Idempotent: an already revoked key is answered as it is. The key "
-    "you call with cannot be revoked with itself (409 `invalid_state`).",
+    description="Idempotent: an already revoked key is answered as it is (its first "
+    "revocation kept). The key you call with cannot be revoked with itself (409 "
+    '`invalid_state`). The body is optional: `{"note": "…"}` says why; the acting '
+    "key's id is stored as `revoked_by` and logged.",
 )
-def revoke_key(key_id: str) -> Response:
-    request = bp.current_request
-    now = received_at()
-    return json_response(key_admin.revoke(principal_of(request), key_id, now))
+def revoke_key(
+    key_id: str, principal: Principal, now: datetime, body: schemas.KeyRevokeIn | None
+) -> Response:
+    return json_response(key_admin.revoke(principal, key_id, now, body))
 
 
 @route(
@@ -86,15 +78,13 @@ def revoke_key(key_id: str) -> Response:
     "/me",
     summary="Who the key belongs to (role, authority, key id)",
     audience="provincial",
+    roles=(PROVINCIAL, ADMIN),  # any key: the console signs administrators in too
     ok={200: "MeOut"},
     auth="required",
     description="The console signs in with it; an unknown or revoked key is a 401.",
 )
-def who_am_i() -> Response:
+def who_am_i(principal: Principal) -> Response:
     """Who the key belongs to: the console signs in with it (a revoked key is a 401 here)."""
-    principal = principal_of(bp.current_request)
-    if principal is None:
-        raise UnauthenticatedError("this route needs an API key")
     return json_response(
         {
             "role": principal.role,

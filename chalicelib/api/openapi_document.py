@@ -15,6 +15,7 @@ JSON Schema (2020-12, the dialect of OpenAPI 3.1) pydantic writes under
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from chalice import Chalice
@@ -25,9 +26,10 @@ from pydantic_core import core_schema
 from chalicelib.api import responses
 from chalicelib.api.doc import Answer, Raw, Redirect, RouteDoc
 from chalicelib.api.http import ROUTE_DOCS
-from chalicelib.domain.bodies import request_model
 
 REF_TEMPLATE = "#/components/schemas/{model}"
+# Each (model, mode)'s ``$ref`` (keys as pydantic's ``models_json_schema`` types them).
+ModelRefs = Mapping[tuple[Any, JsonSchemaMode], dict[str, Any]]
 BEARER = "bearerAuth"
 
 ERROR_RESPONSES: dict[int, str] = {
@@ -93,7 +95,7 @@ def _error_statuses(doc: RouteDoc, has_path_params: bool) -> list[int]:
     """The error statuses a route can answer, derived from what it takes."""
     statuses = set(doc.errors)
     # Every route but a human page refuses a query parameter it does not declare.
-    if doc.query or doc.body is not None or doc.if_match or not doc.open_query:
+    if doc.query or doc.has_body or doc.if_match or not doc.open_query:
         statuses.add(400)
     if doc.storage:
         statuses.add(503)
@@ -103,7 +105,7 @@ def _error_statuses(doc: RouteDoc, has_path_params: bool) -> list[int]:
         statuses.add(401)
     if has_path_params:
         statuses.add(404)
-    if doc.body is not None:
+    if doc.has_body:
         statuses |= {413, 415}
     if doc.if_match:
         statuses |= {412, 428}
@@ -123,8 +125,9 @@ def _models(docs: list[RouteDoc]) -> list[tuple[type[BaseModel], JsonSchemaMode]
         (responses.ErrorOut, "serialization"): None
     }
     for doc in docs:
-        if doc.body is not None:
-            wanted[(request_model(doc.body), "validation")] = None
+        body = doc.body_model()
+        if body is not None:
+            wanted[(body, "validation")] = None
         for answer in doc.ok.values():
             if isinstance(answer, str):
                 wanted[(_shape(answer), "serialization")] = None
@@ -138,7 +141,7 @@ def _success(
     status: int,
     answer: Answer,
     doc: RouteDoc,
-    refs: dict[tuple[type[BaseModel], JsonSchemaMode], dict[str, Any]],
+    refs: ModelRefs,
 ) -> dict[str, Any]:
     """The documented success answer: a JSON model, a raw body, or a redirect."""
     if isinstance(answer, Redirect):
@@ -184,7 +187,7 @@ def _operation(
     view_name: str,
     view_args: list[str],
     doc: RouteDoc,
-    refs: dict[tuple[type[BaseModel], JsonSchemaMode], dict[str, Any]],
+    refs: ModelRefs,
 ) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = [
         {
@@ -233,12 +236,11 @@ def _operation(
         operation["description"] = doc.description
     if parameters:
         operation["parameters"] = parameters
-    if doc.body is not None:
+    body = doc.body_model()
+    if body is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {
-                "application/json": {"schema": refs[(request_model(doc.body), "validation")]}
-            },
+            "content": {"application/json": {"schema": refs[(body, "validation")]}},
         }
     return operation
 

@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AUTHORITY, CURSOR, LIMIT, PROGRAM_PATH, Param
 from chalicelib.api.http import (
     etag,
-    if_match_version,
-    json_body,
     json_response,
     limit_param,
-    principal_of,
     query_params,
-    received_at,
     route,
 )
-from chalicelib.domain import program_status
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import programs, reviews
-else:  # measured cold-start lazy load: a route's services load with its first request
-    programs = lazy_module("chalicelib.services.programs")
-    reviews = lazy_module("chalicelib.services.reviews")
+from chalicelib.domain import program_status, schemas
+from chalicelib.domain.principal import Principal, Province
+from chalicelib.services import programs, reviews
 
 bp = Blueprint(__name__)
 
@@ -38,14 +29,11 @@ bp = Blueprint(__name__)
     audience="provincial",
     ok={201: "ProgramOut"},
     auth="required",
-    body="ProgramIn",
     errors=(422,),
     etag=True,
 )
-def create_program() -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    view = programs.create_program(principal, json_body(request), received_at())
+def create_program(principal: Province, body: schemas.ProgramIn, now: datetime) -> Response:
+    view = programs.create_program(principal, body, now)
     return json_response(view, status=201, headers=etag(view["version"]))
 
 
@@ -72,10 +60,9 @@ def create_program() -> Response:
     description="The public sees submitted, approved and withdrawn programmes; "
     "with its key a province also sees its own drafts and rejected ones.",
 )
-def list_programs() -> Response:
-    request = bp.current_request
-    params = query_params(request)
-    return json_response(programs.list_programs(principal_of(request), params, limit_param(params)))
+def list_programs(principal: Principal | None) -> Response:
+    params = query_params(bp.current_request)
+    return json_response(programs.list_programs(principal, params, limit_param(params)))
 
 
 @route(
@@ -90,8 +77,8 @@ def list_programs() -> Response:
     path_patterns=PROGRAM_PATH,
     etag=True,
 )
-def get_program(program_id: str) -> Response:
-    view = programs.read_program(program_id, principal_of(bp.current_request))
+def get_program(program_id: str, principal: Principal | None) -> Response:
+    view = programs.read_program(program_id, principal)
     return json_response(view, headers=etag(view["version"]))
 
 
@@ -103,18 +90,19 @@ def get_program(program_id: str) -> Response:
     audience="provincial",
     ok={200: "ProgramOut"},
     auth="required",
-    body="ProgramIn",
     errors=(404, 409, 422),
     path_patterns=PROGRAM_PATH,
     if_match=True,
     etag=True,
 )
-def update_program(program_id: str) -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    view = programs.update_program(
-        principal, program_id, if_match_version(request), json_body(request), received_at()
-    )
+def update_program(
+    program_id: str,
+    principal: Province,
+    if_match: int | None,
+    body: schemas.ProgramIn,
+    now: datetime,
+) -> Response:
+    view = programs.update_program(principal, program_id, if_match, body, now)
     return json_response(view, headers=etag(view["version"]))
 
 
@@ -130,9 +118,8 @@ def update_program(program_id: str) -> Response:
     path_patterns=PROGRAM_PATH,
     etag=True,
 )
-def submit_program(program_id: str) -> Response:
-    principal = principal_of(bp.current_request)
-    view = programs.submit_program(principal, program_id, received_at())
+def submit_program(program_id: str, principal: Province, now: datetime) -> Response:
+    view = programs.submit_program(principal, program_id, now)
     return json_response(view, headers=etag(view["version"]))
 
 
@@ -144,17 +131,16 @@ def submit_program(program_id: str) -> Response:
     audience="admin",
     ok={200: "ProgramOut"},
     auth="required",
-    body="ReviewIn",
     errors=(409,),
     path_patterns=PROGRAM_PATH,
     etag=True,
     description="`reason` is required to reject. A rejected programme goes back "
     "to its province, which revises it (it becomes a draft) and submits it again.",
 )
-def review_program(program_id: str) -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    view = reviews.review_program(principal, program_id, json_body(request), received_at())
+def review_program(
+    program_id: str, principal: Principal, body: schemas.ReviewIn, now: datetime
+) -> Response:
+    view = reviews.review_program(principal, program_id, body, now)
     return json_response(view, headers=etag(view["version"]))
 
 
@@ -166,13 +152,12 @@ def review_program(program_id: str) -> Response:
     audience="admin",
     ok={200: "ProgramOut"},
     auth="required",
-    body="WithdrawIn",
     errors=(409,),
     path_patterns=PROGRAM_PATH,
     etag=True,
 )
-def withdraw_program(program_id: str) -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    view = reviews.withdraw_program(principal, program_id, json_body(request), received_at())
+def withdraw_program(
+    program_id: str, principal: Principal, body: schemas.WithdrawIn, now: datetime
+) -> Response:
+    view = reviews.withdraw_program(principal, program_id, body, now)
     return json_response(view, headers=etag(view["version"]))

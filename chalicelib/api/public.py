@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import json_response, route
-from chalicelib.services.authorities import list_authorities
+from chalicelib.services import authorities as authority_list
 
 bp = Blueprint(__name__)
 
@@ -32,4 +32,4 @@ def health() -> Response:
     ok={200: "AuthorityListOut"},
 )
 def authorities() -> Response:
-    return json_response({"items": list_authorities(), "next_cursor": None})
+    return json_response({"items": authority_list.list_authorities(), "next_cursor": None})

@@ -7,19 +7,12 @@ well-known address (RFC 8615), which verifiers look up without the version.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import CREDIT_CODE, RECEIPT_ID, Raw
-from chalicelib.api.http import query_params, received_at, route
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import receipt_keys, receipts
-else:  # measured cold-start lazy load: a route's services load with its first request
-    receipt_keys = lazy_module("chalicelib.services.receipt_keys")
-    receipts = lazy_module("chalicelib.services.receipts")
+from chalicelib.api.http import query_params, received_at, route, source_ip
+from chalicelib.services import receipt_keys, receipts
 
 bp = Blueprint(__name__)
 
@@ -79,16 +72,21 @@ def _jose(jws: str, cache: str, receipt_id: str) -> Response:
     audience="public",
     ok={200: JOSE},
     query=(CREDIT_CODE,),
+    errors=(429,),
     description="The answer of `GET /v1/verify` (every page, public fields only) "
     "signed by the registry's KMS key: credit code, enterprise names as pushed, each "
     "award with version, status and validity, programme name and approval document "
     "number, `iat`, `receipt_id` and the change-feed position it reflects. The header "
     "`kid` names the key in `/.well-known/jwks.json`. Stored 5 years under its id. "
-    "503 `unavailable` when KMS is.",
+    "503 `unavailable` when KMS is. At most `RECEIPT_RATE_LIMIT` receipts and printed "
+    "pages per client per `RECEIPT_RATE_WINDOW_SECONDS` (100 per 300 s): past it, 429 "
+    "`throttled` with `Retry-After`.",
 )
 def issue_receipt() -> Response:
-    params = query_params(bp.current_request)
-    receipt = receipts.issue_receipt(params.get("credit_code"), received_at())
+    request = bp.current_request
+    now = received_at()
+    receipts.check_client_rate(source_ip(request), now)
+    receipt = receipts.issue_receipt(query_params(request).get("credit_code"), now)
     return _jose(receipt["jws"], "no-store", receipt["receipt_id"])
 
 

@@ -546,8 +546,16 @@ class ApiKeyOut(_Out):
     authority_id: str | None
     note: str | None
     created_at: datetime
+    created_by: str | None = Field(
+        description="Who issued it: the acting admin key's id, or `cli` (the operator's "
+        "command line); null for keys issued before this was recorded."
+    )
     last_used_on: date | None = Field(description="China date of its last use (one a day).")
     revoked_at: datetime | None
+    revoked_by: str | None = Field(
+        description="Who revoked it: the acting admin key's id, or `cli`; null while valid."
+    )
+    revoke_note: str | None = Field(description="The note given with the revocation.")
 
 
 class ApiKeyCreatedOut(_Out):
@@ -671,7 +679,9 @@ class ImportOut(_Out):
 
     import_id: str
     authority_id: str
-    status: Literal["awaiting_upload", "queued", "running", "done", "failed"]
+    status: Literal[
+        "awaiting_upload", "queued", "running", "done", "failed", "cancelled", "expired"
+    ]
     filename: str
     content_type: str
     size: int
@@ -688,6 +698,10 @@ class ImportOut(_Out):
     created_at: datetime
     started_at: datetime | SkipJsonSchema[None] = None
     finished_at: datetime | SkipJsonSchema[None] = None
+    deadline_at: datetime | SkipJsonSchema[None] = Field(
+        default=None, description="Past this instant an open import is failed (timed_out)."
+    )
+    max_rows: int = Field(description="Most data rows one file may hold.")
     error: ImportFailureOut | SkipJsonSchema[None] = None
 
 

@@ -9,19 +9,14 @@ knows nothing of it, and a failure to count never changes the answer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib.api.doc import Param
-from chalicelib.api.http import json_response, principal_of, query_params, received_at, route
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import pilot_stats
-else:  # measured cold-start lazy load: a route's services load with its first request
-    pilot_stats = lazy_module("chalicelib.services.pilot_stats")
+from chalicelib.api.http import json_response, query_params, received_at, route
+from chalicelib.services import pilot_stats
 
 bp = Blueprint(__name__)
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -59,11 +54,8 @@ def count_verifications(request: Request, get_response: Callable[[Request], Resp
     "verifications served (verify and verify/print answers, counted per day). "
     "`from` defaults to 11 months before `to`; at most STATS_MAX_MONTHS months.",
 )
-def pilot() -> Response:
-    request = bp.current_request
-    now = received_at()
-    principal = principal_of(request)
-    return json_response(pilot_stats.pilot(principal, query_params(request), now))
+def pilot(now: datetime) -> Response:
+    return json_response(pilot_stats.pilot(query_params(bp.current_request), now))
 
 
 @route(

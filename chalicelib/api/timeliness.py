@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AWARD_PATH
-from chalicelib.api.http import etag, json_body, json_response, principal_of, received_at, route
-from chalicelib.lazy import lazy_module
-
-if TYPE_CHECKING:
-    from chalicelib.services import award_timeliness, timeliness_stats
-else:  # measured cold-start lazy load: a route's services load with its first request
-    award_timeliness = lazy_module("chalicelib.services.award_timeliness")
-    timeliness_stats = lazy_module("chalicelib.services.timeliness_stats")
+from chalicelib.api.http import etag, json_response, route
+from chalicelib.config import settings
+from chalicelib.domain import schemas
+from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal
+from chalicelib.services import award_timeliness, timeliness_stats
 
 bp = Blueprint(__name__)
 
@@ -27,9 +24,10 @@ bp = Blueprint(__name__)
     audience="admin",
     ok={200: "TimelinessTableOut"},
     auth="required",
+    public_if=lambda: settings().public_timeliness,
 )
 def league_table() -> Response:
-    return json_response(timeliness_stats.all_authorities(principal_of(bp.current_request)))
+    return json_response(timeliness_stats.all_authorities())
 
 
 @route(
@@ -38,12 +36,13 @@ def league_table() -> Response:
     "/timeliness/{authority_id}",
     summary="One authority's timeliness (the province itself or an administrator)",
     audience="provincial",
+    roles=(PROVINCIAL, ADMIN),  # an administrator reads every province's
     ok={200: "TimelinessOneOut"},
     auth="required",
     errors=(404,),
+    public_if=lambda: settings().public_timeliness,
 )
-def one_authority(authority_id: str) -> Response:
-    principal = principal_of(bp.current_request)
+def one_authority(authority_id: str, principal: Principal | None) -> Response:
     return json_response(timeliness_stats.one_authority(principal, authority_id))
 
 
@@ -53,13 +52,13 @@ def one_authority(authority_id: str) -> Response:
     "/timeliness/{authority_id}/findings",
     summary="One authority's open audit findings, each with what to do",
     audience="provincial",
+    roles=(PROVINCIAL, ADMIN),  # an administrator reads every province's
     ok={200: "OpenFindingListOut"},
     auth="required",
     errors=(404,),
     description="The province itself or an administrator; never public.",
 )
-def open_findings(authority_id: str) -> Response:
-    principal = principal_of(bp.current_request)
+def open_findings(authority_id: str, principal: Principal) -> Response:
     return json_response(timeliness_stats.open_findings(principal, authority_id))
 
 
@@ -71,14 +70,10 @@ def open_findings(authority_id: str) -> Response:
     audience="admin",
     ok={200: "AwardOut"},
     auth="required",
-    body="ExcuseIn",
     errors=(404, 409),
     path_patterns=AWARD_PATH,
     etag=True,
 )
-def excuse_award(award_id: str) -> Response:
-    request = bp.current_request
-    now = received_at()
-    principal = principal_of(request)
-    view = award_timeliness.excuse_award(principal, award_id, json_body(request), now)
+def excuse_award(award_id: str, body: schemas.ExcuseIn, now: datetime) -> Response:
+    view = award_timeliness.excuse_award(award_id, body, now)
     return json_response(view, headers=etag(view["version"]))

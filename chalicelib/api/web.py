@@ -17,7 +17,6 @@ import re
 from functools import cache
 from pathlib import Path
 from string import Template
-from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Blueprint, Response
@@ -31,22 +30,16 @@ from chalicelib.api.http import (
     query_params,
     received_at,
     route,
+    source_ip,
 )
 from chalicelib.config import settings
 from chalicelib.domain import labels_zh
 from chalicelib.domain.errors import NotFoundError, RegistryError, UnavailableError
 from chalicelib.domain.jose import fingerprint
-from chalicelib.lazy import lazy_module
 from chalicelib.observability import logger
-
-if TYPE_CHECKING:
-    from chalicelib.services import receipts
-    from chalicelib.services import verify_print as printable
-    from chalicelib.store import objects
-else:  # measured cold-start lazy load: a route's services and S3 load with its first request
-    receipts = lazy_module("chalicelib.services.receipts")
-    printable = lazy_module("chalicelib.services.verify_print")
-    objects = lazy_module("chalicelib.store.objects")
+from chalicelib.services import receipts
+from chalicelib.services import verify_print as printable
+from chalicelib.store import objects
 
 bp = Blueprint(__name__)
 
@@ -88,7 +81,11 @@ def html_page(
     body: str, *, status: int = 200, cache: str = "no-cache", policy: str | None = None
 ) -> Response:
     """An HTML answer; ``policy`` replaces the default page CSP (``edge_headers`` sets it)."""
-    headers = {"Content-Type": HTML_TYPE, "Cache-Control": cache, **PAGE_HEADERS}
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": HTML_TYPE,
+        "Cache-Control": cache,
+        **PAGE_HEADERS,
+    }
     if policy is not None:
         headers["Content-Security-Policy"] = policy
     return Response(body=body, status_code=status, headers=headers)
@@ -302,7 +299,11 @@ def _wants_html(request: Request) -> bool:
 
 
 def _error_page(error: RegistryError) -> Response:
-    if error.field == "credit_code":
+    headers: dict[str, str] = {}
+    if error.status == 429:  # the rate limit: say when to come back, as the JSON answer does
+        advice = html.escape(error.message_zh)
+        headers["Retry-After"] = str(getattr(error, "retry_after", 1))
+    elif error.field == "credit_code":
         advice = "统一社会信用代码有误：请检查这 18 位代码后重试。"
     else:
         advice = f"请求有误（{html.escape(error.field or error.code)}），请检查后重试。"
@@ -311,7 +312,9 @@ def _error_page(error: RegistryError) -> Response:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>无法核验</title></head><body><h1>无法核验</h1><p>{advice}</p></body></html>"
     )
-    return html_page(body, status=error.status, cache="no-store")
+    page = html_page(body, status=error.status, cache="no-store")
+    page.headers.update(headers)
+    return page
 
 
 def _print_receipt(credit_code: str | None) -> dict[str, str] | None:
@@ -335,16 +338,20 @@ def _print_receipt(credit_code: str | None) -> dict[str, str] | None:
     audience="public",
     ok={200: HTML},
     query=(CREDIT_CODE,),
-    html_errors=(400,),
+    errors=(429,),
+    html_errors=(400, 429),
     description="The answer of `GET /v1/verify` on one page, with the time and a "
     "QR code that opens the public page with this enterprise's answer "
     "(`/?credit_code=…`). Only `valid` awards count as 有效; awards of a withdrawn "
     "programme and revoked ones are listed under their own headings. A bad code is "
-    "a 400: an HTML page when the request accepts `text/html`, the JSON error otherwise.",
+    "a 400: an HTML page when the request accepts `text/html`, the JSON error otherwise. "
+    "Counted with `GET /v1/verify/receipt` against the per-client limit (429 `throttled` "
+    "with `Retry-After` past it).",
 )
 def verify_print() -> Response:
     request = bp.current_request
     try:
+        receipts.check_client_rate(source_ip(request), received_at())
         page = printable.verification_page(
             query_params(request).get("credit_code"),
             base_url=public_base_url(),

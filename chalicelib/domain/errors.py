@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from chalicelib.domain.messages_zh import message_zh_for
 
@@ -145,7 +146,13 @@ class BusinessRuleError(RegistryError):
 
 
 class ThrottledError(RegistryError):
+    """Too many requests: ``retry_after`` seconds until the client may try again."""
+
     status, code = 429, "throttled"
+
+    def __init__(self, message: str, *, retry_after: int = 1, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = max(1, int(retry_after))
 
 
 class UnavailableError(RegistryError):

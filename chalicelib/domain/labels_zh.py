@@ -87,6 +87,7 @@ IMPORT_STATUS_ZH: Mapping[str, str] = MappingProxyType(
         "done": "已完成",
         "failed": "失败",
         "cancelled": "已取消",
+        "expired": "已过期",
     }
 )
 

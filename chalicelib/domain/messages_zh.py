@@ -52,6 +52,7 @@ CODE_ZH: Mapping[str, str] = MappingProxyType(
         "document_too_large": "批准文件超过大小上限",
         "too_many_documents": "该奖项的批准文件数量已达上限",
         "file_too_large": "导入文件超过大小上限",
+        "too_many_open_imports": "本单位尚未结束的导入过多，请等待完成或取消其中一个后再试",
         "upload_rejected": "上传的文件未通过核验",
         # the stored-file checks (``domain/documents.py``), reported as a 422 of an import
         "too_large": "文件或记录超过大小上限",
@@ -163,7 +164,11 @@ MESSAGE_ZH: tuple[tuple[str, str], ...] = (
     (r"at least 1 item", "至少需要一家获奖单位"),
     (r"should match pattern '\^\\d\{6\}\$'", "应为 6 位数字"),
     (r"should match pattern '\^https\?", "应为 http:// 或 https:// 开头的网址"),
-    (r"control characters", "含有不可见的控制字符"),
+    (r"control characters", "含有不可见的控制字符（仅允许制表符和换行）"),
+    (
+        r"not valid Unicode",
+        "含有无法以 UTF-8 编码的字符（孤立的代理项，如 U+D800），请检查文本来源",
+    ),
     (r"valid string", "应为文本"),
     (r"not in this authority's province", "项目所在地不在本省范围内"),
     (r"not a GB/T 2260 division code", "不是有效的行政区划代码，请从省、市、区县中选择"),

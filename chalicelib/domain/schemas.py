@@ -14,7 +14,7 @@ import json
 import re
 import unicodedata
 from datetime import date
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import (
     AfterValidator,
@@ -26,6 +26,7 @@ from pydantic import (
     StrictInt,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic import ValidationError as PydanticValidationError
 
@@ -33,7 +34,7 @@ from chalicelib import clock
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credit_code
-from chalicelib.domain.errors import ErrorDetail, ValidationError
+from chalicelib.domain.errors import BusinessRuleError, ErrorDetail, ValidationError
 from chalicelib.domain.messages_zh import (
     CREDIT_CODE_ZH,
     ZhValueError,
@@ -53,9 +54,13 @@ WinnerRole = Literal[
 ]
 CATEGORIES: tuple[str, ...] = ("housing", "municipal")
 M = TypeVar("M", bound=BaseModel)
-WINNER_ROLES: tuple[str, ...] = WinnerRole.__args__
+WINNER_ROLES: tuple[str, ...] = get_args(WinnerRole)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters a text may not hold: C0 but tab, line feed and carriage return (a
+# CRLF line break), DEL and C1. Lone surrogates (``"\ud800"`` in JSON) are no Unicode
+# text at all: they cannot be encoded as UTF-8, so DynamoDB, S3 and every answer would fail.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The notice collects awards produced since 2018-01-01; config.backfill_from may move it.
 DEFAULT_EARLIEST_AWARD = date(2018, 1, 1)
@@ -64,6 +69,8 @@ DEFAULT_EARLIEST_AWARD = date(2018, 1, 1)
 def _clean_text(value: Any) -> Any:
     if not isinstance(value, str):
         return value  # the strict str type reports the wrong type
+    if _SURROGATE.search(value):
+        raise ValueError("is not valid Unicode text (a lone surrogate cannot be encoded as UTF-8)")
     value = unicodedata.normalize("NFC", value).strip()
     if _CONTROL.search(value):
         raise ValueError("must not contain control characters")
@@ -86,13 +93,12 @@ def _today(info: ValidationInfo) -> date:
     return context.get("today") or china_date(clock.now())
 
 
-def Text(max_length: int, *, min_length: int = 1) -> Any:
-    """A trimmed, NFC-normalised string of bounded length."""
-    return Annotated[
-        str,
-        BeforeValidator(_clean_text),
-        Field(min_length=min_length, max_length=max_length, strict=True),
-    ]
+# A trimmed, NFC-normalised, non-empty string: ``Annotated[Text, Field(max_length=200)]``.
+Text = Annotated[
+    str,
+    BeforeValidator(_clean_text),
+    Field(min_length=1, strict=True),
+]
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
@@ -115,29 +121,29 @@ class _Schema(BaseModel):
 
 
 class Winner(_Schema):
-    name: Text(200)
+    name: Annotated[Text, Field(max_length=200)]
     credit_code: CreditCode
     role: WinnerRole
-    project_manager: Text(50) | None = None
+    project_manager: Annotated[Text, Field(max_length=50)] | None = None
 
 
 class Project(_Schema):
-    name: Text(300)
+    name: Annotated[Text, Field(max_length=300)]
     category: Category
     location_code: Annotated[str, Field(strict=True, pattern=r"^\d{6}$")] | None = None
-    code: Text(64) | None = None
+    code: Annotated[Text, Field(max_length=64)] | None = None
 
 
 class AwardIn(_Schema):
     """An award record as a province pushes it (SPEC §3)."""
 
-    source_id: Text(128)
-    program_id: Text(64)
+    source_id: Annotated[Text, Field(max_length=128)]
+    program_id: Annotated[Text, Field(max_length=64)]
     # awarded_on before year: the year check reads it.
     awarded_on: IsoDate
     year: Annotated[StrictInt, Field(ge=2000, le=2100)]
-    honor: Text(100)
-    announcement_number: Text(100) | None = None
+    honor: Annotated[Text, Field(max_length=100)]
+    announcement_number: Annotated[Text, Field(max_length=100)] | None = None
     announcement_url: (
         Annotated[str, Field(strict=True, max_length=2048, pattern=r"^https?://\S+$")] | None
     ) = None
@@ -179,22 +185,36 @@ class AwardIn(_Schema):
 
 
 class Approval(_Schema):
-    issuer: Text(200)
-    document_number: Text(100)
+    issuer: Annotated[Text, Field(max_length=200)]
+    document_number: Annotated[Text, Field(max_length=100)]
     approved_on: IsoDate
 
 
 class ProgramIn(_Schema):
     """An award programme a provincial authority hosts or supervises (SPEC §3)."""
 
-    name: Text(200)
-    organizer: Text(200)
+    name: Annotated[Text, Field(max_length=200)]
+    organizer: Annotated[Text, Field(max_length=200)]
     authority_relation: Literal["hosts", "supervises"]
     cycle: Literal["annual", "biennial", "irregular"]
     categories: Annotated[list[Category], Field(min_length=1, max_length=2)]
     approval: Approval
     classified: StrictBool = False
     disclosable: StrictBool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_undisclosable(cls, data: Any) -> Any:
+        """422 ``program_not_disclosable`` before any other check: nothing of it is kept."""
+        if isinstance(data, dict) and (
+            data.get("classified") is True or data.get("disclosable") is False
+        ):
+            raise BusinessRuleError(  # not a ValueError: pydantic lets it through as is
+                "program_not_disclosable",
+                "classified awards and awards that may not be made public are not collected",
+                field="classified" if data.get("classified") is True else "disclosable",
+            )
+        return data
 
     @field_validator("categories")
     @classmethod
@@ -205,15 +225,17 @@ class ProgramIn(_Schema):
 
 
 class RevokeIn(_Schema):
-    reason: Text(500)
-    document_number: Text(100) | None = None
+    reason: Annotated[Text, Field(max_length=500)]
+    document_number: Annotated[Text, Field(max_length=100)] | None = None
 
 
 class RedactIn(_Schema):
     """Which fields of an award an administrator erases, and why (kept, never public)."""
 
-    fields: Annotated[list[Text(50)], Field(min_length=1, max_length=10)]
-    reason: Text(500)
+    fields: Annotated[
+        list[Annotated[Text, Field(max_length=50)]], Field(min_length=1, max_length=10)
+    ]
+    reason: Annotated[Text, Field(max_length=500)]
 
 
 class BatchIn(_Schema):
@@ -226,11 +248,11 @@ def _plain_filename(value: str) -> str:
     return value
 
 
-class DocumentIn(_Schema):
-    """An approval document a province is about to upload (SPEC §4)."""
+class _UploadIn(_Schema):
+    """A file about to be uploaded: its name, type (narrowed by each kind), size and SHA-256."""
 
-    filename: Annotated[Text(255), AfterValidator(_plain_filename)]
-    content_type: Literal["application/pdf", "application/ofd"]
+    filename: Annotated[Annotated[Text, Field(max_length=255)], AfterValidator(_plain_filename)]
+    content_type: str
     # The upper limit is a business rule (422, from the configuration): see services.documents.
     size: Annotated[StrictInt, Field(ge=1)]
     sha256: Annotated[str, Field(strict=True, pattern=r"^[0-9a-fA-F]{64}$")]
@@ -241,7 +263,13 @@ class DocumentIn(_Schema):
         return value.lower()
 
 
-class ImportIn(DocumentIn):
+class DocumentIn(_UploadIn):
+    """An approval document a province is about to upload (SPEC §4)."""
+
+    content_type: Literal["application/pdf", "application/ofd"]
+
+
+class ImportIn(_UploadIn):
     """A spreadsheet of awards (the backfill template, XLSX or CSV) about to be uploaded.
 
     Declared like an approval document (name, type, size, SHA-256), so the
@@ -252,7 +280,7 @@ class ImportIn(DocumentIn):
     content_type: Literal[
         "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     ]
-    program_id: Text(64) | None = None
+    program_id: Annotated[Text, Field(max_length=64)] | None = None
 
 
 class ReviewIn(_Schema):
@@ -271,7 +299,9 @@ class ReviewIn(_Schema):
     )
 
     decision: Literal["approve", "reject"]
-    reason: Text(500) | None = Field(default=None, validate_default=True)
+    reason: Annotated[Text, Field(max_length=500)] | None = Field(
+        default=None, validate_default=True
+    )
 
     @field_validator("reason")
     @classmethod
@@ -284,7 +314,7 @@ class ReviewIn(_Schema):
 class WithdrawIn(_Schema):
     """Withdraw an approved programme (e.g. after an award clean-up) from ``effective_on``."""
 
-    reason: Text(500)
+    reason: Annotated[Text, Field(max_length=500)]
     effective_on: IsoDate
 
 
@@ -303,7 +333,7 @@ class CalendarIn(_Schema):
 class ExcuseIn(_Schema):
     """Why an administrator accepts a late push as justified."""
 
-    reason: Text(500)
+    reason: Annotated[Text, Field(max_length=500)]
 
 
 class ZeroReportIn(_Schema):
@@ -311,20 +341,20 @@ class ZeroReportIn(_Schema):
 
     period_from: IsoDate
     period_to: IsoDate
-    note: Text(1000)
+    note: Annotated[Text, Field(max_length=1000)]
 
 
 class FeedbackIn(_Schema):
     """An idea or a problem reported to MOHURD's Construction Market Supervision Department."""
 
-    subject: Text(200)
-    body: Text(5000)
+    subject: Annotated[Text, Field(max_length=200)]
+    body: Annotated[Text, Field(max_length=5000)]
 
 
 class FeedbackHandleIn(_Schema):
     """An administrator's reply to a feedback item, which the province reads in its console."""
 
-    reply: Text(2000)
+    reply: Annotated[Text, Field(max_length=2000)]
 
 
 class AuditRunIn(_Schema):
@@ -344,7 +374,7 @@ class KeyIn(_Schema):
     authority_id: Annotated[str, Field(strict=True, max_length=16)] | None = Field(
         default=None, validate_default=True
     )
-    note: Text(200)
+    note: Annotated[Text, Field(max_length=200)]
 
     @field_validator("authority_id")
     @classmethod
@@ -355,6 +385,12 @@ class KeyIn(_Schema):
         if role == "provincial" and value not in AUTHORITY_IDS:
             raise ValueError("a provincial key needs one of the 33 authority ids")
         return value
+
+
+class KeyRevokeIn(_Schema):
+    """Optional body of ``POST /v1/keys/{key_id}/revoke``: why (stored with who revoked)."""
+
+    note: Annotated[Text, Field(max_length=200)] | None = None
 
 
 # Fields the server owns: a client may send back what it read, we ignore them.

@@ -9,6 +9,12 @@ Shared by the backfill tool (a file on a staff member's computer,
 ``read_table``) and the server-side import (the uploaded object's bytes,
 ``read_bytes``). openpyxl is imported only inside ``read_xlsx``: the API
 function never reads a sheet, so its cold start does not pay for it.
+
+``Limits`` bound the work one file can cause (issue 19: a 1.85 MB XLSX of a
+million rows took 132 s and 1.3 GB). They are checked before parsing where
+the file says enough (the ZIP directory's unpacked sizes, the sheet's
+``<dimension>``) and while streaming (data rows, cells per row): reading stops
+at the limit with ``LimitError`` (``too_many_rows`` or ``too_large``).
 """
 
 from __future__ import annotations
@@ -31,6 +37,42 @@ REQUIRED_KEYS = tuple(key for key, column in BY_KEY.items() if column.required)
 
 class ReadError(Exception):
     """The file cannot be used at all (unreadable, no header row, missing columns)."""
+
+    code = "unreadable"
+
+
+class LimitError(ReadError):
+    """The file is over a limit (``too_many_rows`` or ``too_large``); says so in Chinese too."""
+
+    def __init__(self, code: str, message: str, message_zh: str) -> None:
+        super().__init__(f"{message} / {message_zh}")
+        self.code = code
+        self.message = message
+        self.message_zh = message_zh
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one file may hold: data rows, unpacked XLSX bytes, cells per row.
+
+    Empty rows are not data rows, but at most ``4 × max_rows`` sheet rows are
+    looked at (a sheet of a million styled empty rows is refused, not walked).
+    """
+
+    max_rows: int = 50_000
+    max_unpacked_bytes: int = 200 * 1024 * 1024
+    max_cells_per_row: int = 200
+
+    def too_many_rows(self, rows: int | str) -> LimitError:
+        return LimitError(
+            "too_many_rows",
+            f"the sheet has more than {self.max_rows} rows ({rows}); split it into files "
+            f"of at most {self.max_rows} rows",
+            f"表格超过 {self.max_rows} 行（{rows}），请拆分为每个不超过 {self.max_rows} 行的文件",
+        )
+
+
+NO_LIMITS = Limits(max_rows=10**9, max_unpacked_bytes=2**62, max_cells_per_row=10**6)
 
 
 @dataclass(frozen=True)
@@ -85,13 +127,18 @@ def _kind(filename: str) -> str:
 
 
 def read_bytes(
-    data: bytes, filename: str, *, kind: str | None = None, sheet: str | None = None
+    data: bytes,
+    filename: str,
+    *,
+    kind: str | None = None,
+    sheet: str | None = None,
+    limits: Limits = NO_LIMITS,
 ) -> Table:
     """Read a spreadsheet held in memory (an uploaded object); ``kind`` is ``xlsx`` or ``csv``,
-    else taken from ``filename``'s extension."""
+    else taken from ``filename``'s extension. Raises ``LimitError`` past ``limits``."""
     if (kind or _kind(filename)) == "xlsx":
-        return read_xlsx(io.BytesIO(data), sheet=sheet, name=filename)
-    return csv_table(data, filename)
+        return read_xlsx(io.BytesIO(data), sheet=sheet, name=filename, limits=limits)
+    return csv_table(data, filename, limits=limits)
 
 
 def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -128,22 +175,62 @@ def read_csv(path: Path, *, encoding: str | None = None) -> Table:
     return csv_table(path.read_bytes(), path.name, encoding=encoding)
 
 
-def csv_table(data: bytes, name: str, *, encoding: str | None = None) -> Table:
+def csv_table(
+    data: bytes, name: str, *, encoding: str | None = None, limits: Limits = NO_LIMITS
+) -> Table:
     text, used = decode_csv(data, encoding)
+    del data
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     # Each CSV record is one spreadsheet row, as Excel numbers them when it opens the file.
     numbered = ((number, row) for number, row in enumerate(reader, start=1))
-    return _table(name, None, used, numbered)
+    return _table(name, None, used, numbered, limits)
+
+
+def check_unpacked_size(source: Path | IO[bytes], limits: Limits) -> None:
+    """Refuse a workbook whose parts unpack to more than ``limits.max_unpacked_bytes``.
+
+    Read from the ZIP central directory, before openpyxl inflates anything (Python's
+    ``zipfile`` never inflates a member past the size the directory declares).
+    """
+    try:
+        with zipfile.ZipFile(source) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return  # not a ZIP: openpyxl says why below
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+    if unpacked > limits.max_unpacked_bytes:
+        raise LimitError(
+            "too_large",
+            f"the workbook unpacks to {unpacked} bytes, over the limit of "
+            f"{limits.max_unpacked_bytes}; keep only the 获奖信息 sheet's data",
+            f"工作簿解压后 {unpacked} 字节，超过上限 {limits.max_unpacked_bytes} 字节，"
+            "请只保留“获奖信息”工作表的数据",
+        )
+
+
+def _declared_rows(worksheet: Any) -> int | None:
+    """The row count the sheet's ``<dimension>`` declares (may be wrong; None if absent)."""
+    try:
+        return int(worksheet.max_row) if worksheet.max_row else None
+    except (TypeError, ValueError):
+        return None
 
 
 def read_xlsx(
-    source: Path | IO[bytes], *, sheet: str | None = None, name: str | None = None
+    source: Path | IO[bytes],
+    *,
+    sheet: str | None = None,
+    name: str | None = None,
+    limits: Limits = NO_LIMITS,
 ) -> Table:
     # Imported here only (measured cold-start cost; see the module docstring).
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     name = name or getattr(source, "name", None) or "upload.xlsx"
+    check_unpacked_size(source, limits)
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
@@ -159,10 +246,14 @@ def read_xlsx(
             worksheet = workbook[DATA_SHEET]
         else:
             worksheet = workbook.worksheets[0]
-        # Some tools write a wrong <dimension>; without it read-only mode reads every row.
+        declared = _declared_rows(worksheet)
+        if declared is not None and declared > limits.max_rows + HEADER_SEARCH_ROWS:
+            raise limits.too_many_rows(f"{declared} declared")  # refused before parsing
+        # Some tools write a wrong <dimension>; without it read-only mode reads every row
+        # (the limits below stop it all the same).
         worksheet.reset_dimensions()
         numbered = enumerate(worksheet.iter_rows(values_only=True), start=1)
-        return _table(name, worksheet.title, None, numbered)
+        return _table(name, worksheet.title, None, numbered, limits)
     finally:
         workbook.close()
 
@@ -186,6 +277,7 @@ def _table(
     sheet: str | None,
     encoding: str | None,
     numbered: Iterable[tuple[int, tuple[Any, ...] | list[Any]]],
+    limits: Limits = NO_LIMITS,
 ) -> Table:
     rows_iter = iter(numbered)
     _, header = _find_header(rows_iter)
@@ -209,12 +301,25 @@ def _table(
     missing = [BY_KEY[key].header for key in REQUIRED_KEYS if key not in table.headers]
     if missing:
         raise ReadError(f"missing required columns / 缺少必填列: {', '.join(missing)}")
+    last_sheet_row = 4 * limits.max_rows + HEADER_SEARCH_ROWS
     for number, values in rows_iter:
+        if len(values) > limits.max_cells_per_row and any(
+            not is_blank(value) for value in values[limits.max_cells_per_row :]
+        ):
+            raise LimitError(
+                "too_large",
+                f"row {number} has cells beyond column {limits.max_cells_per_row}",
+                f"第 {number} 行超过 {limits.max_cells_per_row} 列，请删除多余的列",
+            )
+        if number > last_sheet_row:
+            raise limits.too_many_rows(f"more than {last_sheet_row} sheet rows")
         cells = {
             key: values[position]
             for position, key in positions.items()
             if position < len(values) and not is_blank(values[position])
         }
         if cells:
+            if len(table.rows) >= limits.max_rows:
+                raise limits.too_many_rows(f"row {number} is past it")
             table.rows.append(SheetRow(number, cells))
     return table

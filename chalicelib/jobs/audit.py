@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.config import settings
 from chalicelib.domain.china_time import china_date
 from chalicelib.observability import logger
-from chalicelib.services import audit, audit_lease
+from chalicelib.services import audit, audit_lease, imports
 
 
 def audit_date(event_time: str) -> Any:
@@ -21,9 +21,18 @@ def audit_date(event_time: str) -> Any:
     return china_date(datetime.fromisoformat(event_time.replace("Z", "+00:00")))
 
 
+def _sweep_imports(now: datetime) -> None:
+    """End stale and overrun imports (issue 19); never keeps the audit from running."""
+    try:
+        imports.sweep(now)
+    except Exception:  # logged; the audit's own work matters more, and tomorrow sweeps again
+        logger.exception("import sweep failed")
+
+
 def handle(event: Any) -> dict[str, Any]:
     """Run the audit for the event's China date; a duplicate or concurrent delivery is a no-op."""
     today = audit_date(event.time)
+    _sweep_imports(datetime.fromisoformat(event.time.replace("Z", "+00:00")))
     if today < settings().audit_from:
         return {"status": "skipped", "date": today.isoformat(), "reason": "before audit_from"}
     try:

@@ -146,8 +146,11 @@ def _award_entries(
     previous_awarded_on = before_view.get("awarded_on") if before_view else None
     for entry in entries:
         current = entry.data.get("awarded_on")
-        changed = previous_awarded_on is not None and current != previous_awarded_on
-        if changed and china_date(parse_iso_utc(entry.committed_at)) >= audit_from:
+        if (
+            previous_awarded_on is not None
+            and current != previous_awarded_on
+            and china_date(parse_iso_utc(entry.committed_at)) >= audit_from
+        ):
             result.changed_awarded_on.append(
                 awarded_on_change_finding(
                     entry.data, previous_awarded_on, int(entry.version), entry.committed_at

@@ -15,6 +15,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
@@ -86,7 +87,8 @@ def acquire(day: date, *, event_id: str | None = None, now: float | None = None)
 
 def release(lease: Lease, *, ok: bool, event_id: str | None = None) -> None:
     """End the lease: ``done`` (remembering ``event_id``) or ``failed``."""
-    actions = [
+    # A list of Action subclasses; pynamodb types update(actions=) as list[Action] (invariant).
+    actions: list[Any] = [
         AuditLease.state.set("done" if ok else "failed"),
         AuditLease.expires_at.set(0),
         AuditLease.last_run_id.set(lease.run_id),

@@ -14,7 +14,6 @@ from chalicelib.config import settings
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.services import audit_reports
-from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.store.audit import AuditRun
 
 
@@ -49,9 +48,8 @@ def run_view(run: AuditRun) -> dict[str, Any]:
     }
 
 
-def list_runs(principal: Principal | None, params: dict[str, str], limit: int) -> dict:
+def list_runs(params: dict[str, str], limit: int) -> dict:
     """``GET /v1/audit/runs``: runs newest first."""
-    require(principal, ADMIN)
     scope = scope_of("audit-runs", {})
     secret = settings().server_secret
     condition = None
@@ -66,9 +64,8 @@ def list_runs(principal: Principal | None, params: dict[str, str], limit: int) -
     return {"items": [run_view(run) for run in items], "next_cursor": next_cursor}
 
 
-def get_run(principal: Principal | None, run_id: str) -> dict[str, Any]:
+def get_run(run_id: str) -> dict[str, Any]:
     """``GET /v1/audit/runs/{id}``: one run with the report it wrote."""
-    require(principal, ADMIN)
     try:
         run = AuditRun.get("RUN", run_id, consistent_read=True)
     except AuditRun.DoesNotExist:

@@ -43,13 +43,13 @@ def update_trackers(facts: Digest) -> dict[str, ProgramTracker]:
         tracker.approved_on = fields["approved_on"]
         trackers[program_id] = changed[program_id] = tracker
     for program_id, awarded_on in facts.last_awarded_on.items():
-        tracker = trackers.get(program_id)
-        if tracker is None:
+        known = trackers.get(program_id)
+        if known is None:
             continue  # a programme the feed never announced: nothing to judge it by
-        last = tracker.last_awarded_on
+        last = known.last_awarded_on
         if last is None or awarded_on.isoformat() > last:
-            tracker.last_awarded_on = awarded_on.isoformat()
-            trackers[program_id] = changed[program_id] = tracker
+            known.last_awarded_on = awarded_on.isoformat()
+            trackers[program_id] = changed[program_id] = known
     for tracker in changed.values():
         tracker.save()  # one by one: BatchWriteItem could also delete, and no role may
     return trackers

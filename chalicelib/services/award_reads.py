@@ -23,7 +23,6 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.config import settings
-from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.credit_code import InvalidCreditCodeError, validate_credit_code
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
@@ -37,10 +36,10 @@ from chalicelib.domain.names import (
     name_partition,
     winner_names,
 )
-from chalicelib.domain.numbers import parse_ascii_int
 from chalicelib.domain.places import with_location
+from chalicelib.domain.queries import AwardFilter, VerifyQuery
 from chalicelib.domain.validity import with_validity
-from chalicelib.services.award_search import search_records, sort_of
+from chalicelib.services.award_search import search_records
 from chalicelib.services.keys import Principal
 from chalicelib.services.programs import program_facts
 from chalicelib.store.awards import (
@@ -285,38 +284,15 @@ def _page(
     return items, None
 
 
-def list_awards(
-    params: dict[str, str], limit: int, principal: Principal | None = None
-) -> dict[str, Any]:
-    authority_id = params.get("authority_id")
-    program_id = params.get("program_id")
-    source_id = params.get("source_id")
-    year_text = params.get("year")
-    name_text = params.get("enterprise_name")
-    include_revoked_text = params.get("include_revoked", "false").lower()
-    if authority_id is not None and authority_id not in AUTHORITY_IDS:
-        raise ValidationError("unknown authority_id", field="authority_id")
-    year = None
-    if year_text is not None:
-        year = parse_ascii_int(
-            year_text,
-            field="year",
-            max_digits=4,
-            minimum=1000,
-            message="year must be a 4-digit year",
-        )
-    if include_revoked_text not in ("true", "false"):
-        raise ValidationError("include_revoked must be true or false", field="include_revoked")
-    for name, longest in (("program_id", 64), ("source_id", 128)):
-        value = params.get(name)
-        if value is not None and not 1 <= len(value) <= longest:
-            raise ValidationError(f"{name} must be 1..{longest} characters", field=name)
+def list_awards(query: AwardFilter, principal: Principal | None = None) -> dict[str, Any]:
+    """One page of ``GET /v1/awards``: ``query`` is read and bounded by the route."""
+    authority_id, program_id, source_id = query.authority_id, query.program_id, query.source_id
+    year, include_revoked, limit = query.year, query.include_revoked, query.limit
     if source_id is not None and authority_id is None:
         raise ValidationError("source_id needs authority_id", field="authority_id")
-    code = _credit_code(params["credit_code"]) if "credit_code" in params else None
-    name = _enterprise_name(name_text) if name_text is not None else None
-    include_revoked = include_revoked_text == "true"
-    filters = {
+    code = _credit_code(query.credit_code) if query.credit_code is not None else None
+    name = _enterprise_name(query.enterprise_name) if query.enterprise_name is not None else None
+    filters: dict[str, Any] = {
         "authority_id": authority_id,
         "program_id": program_id,
         "source_id": source_id,
@@ -325,8 +301,8 @@ def list_awards(
         "enterprise_name": name,
         "include_revoked": include_revoked,
     }
-    if "q" in params:  # any part of a winner or project name: the search index
-        found = search_records(params, filters, limit)
+    if query.q is not None:  # any part of a winner or project name: the search index
+        found = search_records(query, filters)
         views = with_program_status([award_view(record) for record in found.records])
         return {
             "items": for_reader(views, principal),
@@ -334,12 +310,13 @@ def list_awards(
             "total": found.total,
             "total_is_lower_bound": found.total_is_lower_bound,
         }
-    sort_of(params)  # sort=date is this order; sort=name needs q
+    if query.sort == "name":  # sort=date is this order; no other list has a name order
+        raise ValidationError("sort=name needs q (a search by name)", field="sort")
     secret = settings().server_secret
     scope = scope_of("awards", filters)
     before = None
-    if params.get("cursor"):
-        before = decode_cursor(params["cursor"], secret=secret, scope=scope)["before"]
+    if query.cursor:
+        before = decode_cursor(query.cursor, secret=secret, scope=scope)["before"]
 
     def keep(record: AwardRecord) -> bool:
         return (
@@ -403,16 +380,15 @@ def _by_source(authority_id: str, source_id: str, before: str | None) -> list[Ca
     return [(record.feed_key, record)] if before is None or record.feed_key < before else []
 
 
-def verify(
-    params: dict[str, str], limit: int, principal: Principal | None = None
-) -> dict[str, Any]:
+def verify(query: VerifyQuery, principal: Principal | None = None) -> dict[str, Any]:
     """What a local authority checks instead of asking for paper proof (SPEC §1.5)."""
-    code = _credit_code(params.get("credit_code"))
+    code = _credit_code(query.credit_code)
+    limit = query.limit
     secret = settings().server_secret
     scope = scope_of("verify", {"credit_code": code})
     before = None
-    if params.get("cursor"):
-        before = decode_cursor(params["cursor"], secret=secret, scope=scope)["before"]
+    if query.cursor:
+        before = decode_cursor(query.cursor, secret=secret, scope=scope)["before"]
     as_of = iso_utc(clock.now())
     budget = _Budget(settings().read_bound(limit))
     statuses: dict[str, dict[str, Any]] = {}

@@ -29,6 +29,7 @@ from typing import Any
 from chalicelib.config import settings
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.queries import AwardFilter
 from chalicelib.domain.search_text import award_text, bigrams, matches, search_query
 from chalicelib.store.models import AwardRecord
 from chalicelib.store.search import BigramEntry
@@ -47,16 +48,6 @@ class SearchPage:
     next_cursor: str | None
     total: int
     total_is_lower_bound: bool
-
-
-def sort_of(params: dict[str, str]) -> str:
-    """``sort`` (default ``date``); ``name`` only with ``q`` (no other list has a name order)."""
-    sort = params.get("sort", "date")
-    if sort not in SORTS:
-        raise ValidationError("sort must be date or name", field="sort")
-    if sort == "name" and "q" not in params:
-        raise ValidationError("sort=name needs q (a search by name)", field="sort")
-    return sort
 
 
 def _keeps(filters: dict[str, Any], status: str, authority_id: str, program_id: str, year: int):
@@ -117,22 +108,22 @@ def _position(entry: BigramEntry, sort: str) -> str:
     return entry.sk if sort == "date" else entry.name_key
 
 
-def search_records(params: dict[str, str], filters: dict[str, Any], limit: int) -> SearchPage:
-    """One page of the awards matching ``q`` and ``filters`` (already validated)."""
-    fragment = search_query(params["q"])
-    sort = sort_of(params)
+def search_records(query: AwardFilter, filters: dict[str, Any]) -> SearchPage:
+    """One page of the awards matching ``query.q`` and ``filters`` (already validated)."""
+    fragment = search_query(query.q or "")
+    sort, limit = query.sort, query.limit
     for name in NOT_WITH_Q:
         if filters.get(name) is not None:
             raise ValidationError(f"q cannot be combined with {name}", field="q")
     secret = settings().server_secret
     kept = {k: v for k, v in filters.items() if k not in NOT_WITH_Q}
     scope = scope_of("awards-search", {**kept, "q": fragment, "sort": sort})
-    state = None
-    if params.get("cursor"):
-        state = decode_cursor(params["cursor"], secret=secret, scope=scope)
+    state: dict[str, Any] | None = None
+    if query.cursor:
+        state = decode_cursor(query.cursor, secret=secret, scope=scope)
     pairs = bigrams(fragment)
     budget = settings().read_bound(limit) - limit  # index items; the rest: records served
-    after = state and state["after"]
+    after = state["after"] if state is not None else None
     probe_size = max(1, min(limit + 1, budget // (2 * min(len(pairs), PROBE_MAX))))
     pair, first, complete, probed = _rarest(pairs, sort, after, probe_size)
     first_page = state is None
@@ -163,7 +154,7 @@ def search_records(params: dict[str, str], filters: dict[str, Any], limit: int) 
         position: str | None = _position(served[-1], sort)
     else:
         position = None if exhausted else last_read
-    if first_page:
+    if state is None:  # the first page
         total_is_lower_bound = not exhausted
     else:
         total, total_is_lower_bound = state["total"], state["lower"]
@@ -188,7 +179,9 @@ def _current(
         if (
             record is not None
             and matches(fragment, award_text(record.content))
-            and _keeps(filters, record.status, record.authority_id, record.program_id, record.year)
+            and _keeps(
+                filters, record.status, record.authority_id, record.program_id, int(record.year)
+            )
         ):
             found.append(record)
     return found

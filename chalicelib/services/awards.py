@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.domain import places, program_status
+from chalicelib.domain import places, program_status, schemas
 from chalicelib.domain.authorities import division_prefix
-from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.disclosure import erase
 from chalicelib.domain.errors import (
@@ -34,30 +33,33 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.names import winner_names
+from chalicelib.domain.principal import Province
 from chalicelib.observability import count
 from chalicelib.services.award_reads import finished
 from chalicelib.services.calendars import judge
-from chalicelib.services.keys import PROVINCIAL, Principal, require
 from chalicelib.store import awards as store
 from chalicelib.store import ledger
 from chalicelib.store.base import iso_utc
 from chalicelib.store.models import AwardRecord, Program
 
-if TYPE_CHECKING:
-    from chalicelib.domain.schemas import AwardIn
-
 
 @dataclass(frozen=True)
 class PushResult:
-    status: int  # 201 created, 200 the same record again
+    """A push that landed: the award, and whether it is new (else an idempotent retry)."""
+
     award: dict[str, Any]
+    created: bool
 
 
-def _validate(principal: Principal, data: Any, now: datetime) -> AwardIn:
-    """The schema, then the record's own rules; each stage reports all its problems at once."""
-    award = parse_body(
-        "AwardIn", data, today=china_date(now), earliest_award=settings().backfill_from
+def _parse(data: Any, now: datetime) -> schemas.AwardIn:
+    """A batch's record (raw JSON) as the model a single push gets from the edge."""
+    return schemas.parse_model(
+        schemas.AwardIn, data, today=china_date(now), earliest_award=settings().backfill_from
     )
+
+
+def _check_record(principal: Province, award: schemas.AwardIn) -> None:
+    """The record's own rules, after its schema; all their problems reported at once."""
     problems = [
         ErrorDetail(
             "duplicate_winner",
@@ -85,14 +87,20 @@ def _validate(principal: Principal, data: Any, now: datetime) -> AwardIn:
         )
     if problems:
         first = problems[0]
-        said = {"field": first.field, "message_zh": first.message_zh, "details": problems}
         if first.code == "duplicate_winner":
-            raise BusinessRuleError(first.code, first.message, **said)
-        raise ValidationError(first.message, **said)
-    return award
+            raise BusinessRuleError(
+                first.code,
+                first.message,
+                field=first.field,
+                message_zh=first.message_zh,
+                details=problems,
+            )
+        raise ValidationError(
+            first.message, field=first.field, message_zh=first.message_zh, details=problems
+        )
 
 
-def _check_program(principal: Principal, award: AwardIn) -> None:
+def _check_program(principal: Province, award: schemas.AwardIn) -> None:
     """The record's programme must be this province's, pushable, and cover its category."""
     try:
         program = Program.get(award.program_id, consistent_read=True)
@@ -118,7 +126,9 @@ def _check_program(principal: Principal, award: AwardIn) -> None:
         )
 
 
-def _new_record(authority_id: str, award: AwardIn, content_hash: str, now: datetime) -> AwardRecord:
+def _new_record(
+    authority_id: str, award: schemas.AwardIn, content_hash: str, now: datetime
+) -> AwardRecord:
     """The first version of a pushed award, judged with the calendar in force."""
     at = iso_utc(now)
     award_id = new_id("awd")
@@ -145,9 +155,9 @@ def _new_record(authority_id: str, award: AwardIn, content_hash: str, now: datet
     return record
 
 
-def _push(principal: Principal, data: Any, now: datetime) -> PushResult:
-    """Push one record: 201 with the new award, or 200 with the one this retry created."""
-    award = _validate(principal, data, now)
+def _push(principal: Province, award: schemas.AwardIn, now: datetime) -> PushResult:
+    """Push one record: the new award, or the one this retry created."""
+    _check_record(principal, award)
     content_hash = award.canonical_hash()
     program_checked = False
 
@@ -158,7 +168,7 @@ def _push(principal: Principal, data: Any, now: datetime) -> PushResult:
             guard, record = existing
             if guard.content_hash == content_hash:
                 count("PushRetries")
-                return PushResult(200, store.award_view(record))
+                return PushResult(store.award_view(record), created=False)
             raise ConflictError(
                 "source_id_conflict",
                 f"source_id {award.source_id} was pushed with other content (award {record.id}); "
@@ -175,38 +185,37 @@ def _push(principal: Principal, data: Any, now: datetime) -> PushResult:
         count("Pushes")
         if record.timeliness["status"] == "late":
             count("LatePushes")
-        return PushResult(201, view)
+        return PushResult(view, created=True)
 
     return ledger.until_committed(attempt)
 
 
-def push_award(principal: Principal | None, data: Any, now: datetime) -> PushResult:
-    """Push one record; the award as its owner sees it (201 new, 200 the same again)."""
-    result = _push(require(principal, PROVINCIAL), data, now)
-    return PushResult(result.status, finished(result.award))
+def push_award(principal: Province, award: schemas.AwardIn, now: datetime) -> PushResult:
+    """Push one record; the award as its owner sees it (new, or the same again)."""
+    result = _push(principal, award, now)
+    return PushResult(finished(result.award), result.created)
 
 
-def push_batch(principal: Principal | None, data: Any, now: datetime) -> dict[str, Any]:
-    """Push up to 100 records; each stands or falls on its own."""
-    principal = require(principal, PROVINCIAL)
-    if isinstance(data, dict) and isinstance(data.get("records"), list):
-        limit = settings().max_batch_records
-        if len(data["records"]) > limit:
-            raise ValidationError(f"at most {limit} records per batch", field="records")
-    batch = parse_body("BatchIn", data)
-    results = []
-    for index, record in enumerate(batch.records):
+def push_batch(
+    principal: Province, records: list[dict[str, Any]], now: datetime
+) -> list[PushResult | RegistryError]:
+    """Push up to ``max_batch_records`` records (raw JSON); each stands or falls on its own.
+
+    One outcome per record, in order: what landed, or the error that refused it.
+    """
+    limit = settings().max_batch_records
+    if len(records) > limit:
+        raise ValidationError(f"at most {limit} records per batch", field="records")
+    outcomes: list[PushResult | RegistryError] = []
+    for record in records:
         try:
-            result = _push(principal, record, now)
+            outcomes.append(_push(principal, _parse(record, now), now))
         except RegistryError as error:
-            body = error.to_body(max_details=settings().max_error_details)
-            results.append({"index": index, "status": error.status, **body})
-            continue
-        results.append({"index": index, "status": result.status, "id": result.award["id"]})
-    return {"results": results}
+            outcomes.append(error)
+    return outcomes
 
 
-def _owned_record(principal: Principal, award_id: str) -> AwardRecord:
+def _owned_record(principal: Province, award_id: str) -> AwardRecord:
     record = store.load_record(award_id)
     if record.authority_id != principal.authority_id:
         raise ForbiddenError("this award belongs to another authority")
@@ -214,18 +223,17 @@ def _owned_record(principal: Principal, award_id: str) -> AwardRecord:
 
 
 def correct_award(
-    principal: Principal | None,
+    principal: Province,
     award_id: str,
     expected: int | None,
-    data: Any,
+    award: schemas.AwardIn,
     now: datetime,
 ) -> dict[str, Any]:
     """Replace a record's content under ``If-Match``; the first ``submitted_at`` stays."""
-    principal = require(principal, PROVINCIAL)
     record = _owned_record(principal, award_id)
     if expected is None:
         raise IfMatchRequiredError("send If-Match with the version you read", field="If-Match")
-    award = _validate(principal, data, now)
+    _check_record(principal, award)
     if award.source_id != record.source_id:
         raise ValidationError("source_id cannot change in a correction", field="source_id")
     _check_program(principal, award)
@@ -285,12 +293,10 @@ def correct_award(
 
 
 def revoke_award(
-    principal: Principal | None, award_id: str, data: Any, now: datetime
+    principal: Province, award_id: str, body: schemas.RevokeIn, now: datetime
 ) -> dict[str, Any]:
     """Withdraw an award from the public lists; it stays readable, marked revoked."""
-    principal = require(principal, PROVINCIAL)
     _owned_record(principal, award_id)
-    body = parse_body("RevokeIn", data)
 
     def attempt() -> dict[str, Any]:
         record = store.load_record(award_id)

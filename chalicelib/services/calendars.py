@@ -28,12 +28,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.domain.bodies import parse_body
+from chalicelib.domain import schemas
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.numbers import parse_ascii_int
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.timeliness import Judgement, judge_award
 from chalicelib.domain.workdays import WorkdayCalendar, YearArrangement
-from chalicelib.services.keys import ADMIN, Principal, require
 from chalicelib.store import awards as award_store
 from chalicelib.store import ledger
 from chalicelib.store.base import iso_utc, parse_iso_utc
@@ -135,9 +135,8 @@ def get_calendar(year_text: str) -> dict[str, Any]:
     return calendar_view(parse_year(year_text))
 
 
-def validate_arrangement(year: int, data: Any) -> YearArrangement:
+def validate_arrangement(year: int, body: schemas.CalendarIn) -> YearArrangement:
     """The body as an arrangement of ``year``; 400 naming the first bad date."""
-    body = parse_body("CalendarIn", data)
     for name, days in (("holidays", body.holidays), ("workdays", body.workdays)):
         for index, day in enumerate(days):
             if day.year != year:
@@ -156,7 +155,7 @@ def validate_arrangement(year: int, data: Any) -> YearArrangement:
 
 
 def put_calendar(
-    principal: Principal | None, year_text: str, data: Any, now: datetime
+    principal: Principal, year_text: str, body: schemas.CalendarIn, now: datetime
 ) -> dict[str, Any]:
     """Load (or replace) a year's arrangement and recompute what depended on it.
 
@@ -164,9 +163,8 @@ def put_calendar(
     provisional count of this year are recomputed now (as many as fit in one
     request; the daily audit finishes any rest) and their changes published.
     """
-    principal = require(principal, ADMIN)
     year = parse_year(year_text)
-    arrangement = validate_arrangement(year, data)
+    arrangement = validate_arrangement(year, body)
     _store(arrangement, principal, now)
     invalidate()
     result = recompute_provisional(year, now)

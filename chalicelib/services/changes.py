@@ -231,7 +231,7 @@ def entry_view(
 ) -> dict[str, Any]:
     data = public_data(entry.entity, entry.data)
     if entry.entity == "award":
-        program = (programs or {}).get(data.get("program_id"))
+        program = (programs or {}).get(data.get("program_id") or "")
         data = award_data_at(data, entry.committed_at, program)
     return {
         "cursor": cursor,

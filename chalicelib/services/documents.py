@@ -36,8 +36,7 @@ from urllib.parse import quote, unquote_plus
 from botocore.exceptions import ClientError
 
 from chalicelib.config import settings
-from chalicelib.domain import program_status
-from chalicelib.domain.bodies import parse_body
+from chalicelib.domain import program_status, schemas
 from chalicelib.domain.documents import (
     Expected,
     Verdict,
@@ -53,8 +52,8 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.media_types import OFD
+from chalicelib.domain.principal import Principal, Province
 from chalicelib.observability import logger
-from chalicelib.services.keys import PROVINCIAL, Principal, require
 from chalicelib.services.programs import get_program, owned_program, publish
 from chalicelib.store import ledger, objects
 from chalicelib.store.base import iso_utc
@@ -112,12 +111,10 @@ def _find(program: Program, document_id: str) -> dict[str, Any]:
 
 
 def request_upload(
-    principal: Principal | None, program_id: str, data: Any, now: datetime
+    principal: Province, program_id: str, body: schemas.DocumentIn, now: datetime
 ) -> dict[str, Any]:
     """Declare a document on a draft and hand out the presigned POST for its bytes."""
-    principal = require(principal, PROVINCIAL)
     owned_program(program_id, principal)
-    body = parse_body("DocumentIn", data)
     config = settings()
     if body.size > config.max_document_bytes:
         raise BusinessRuleError(
@@ -126,7 +123,7 @@ def request_upload(
             field="size",
         )
     at = iso_utc(now)
-    document = {
+    document: dict[str, Any] = {
         "id": new_id("doc"),
         "filename": body.filename,
         "content_type": body.content_type,
@@ -302,10 +299,9 @@ def check_document(program_id: str, document_id: str, now: datetime) -> dict[str
 
 
 def check_by_owner(
-    principal: Principal | None, program_id: str, document_id: str, now: datetime
+    principal: Province, program_id: str, document_id: str, now: datetime
 ) -> dict[str, Any]:
     """The check route: the owning province asks for the check right after its upload."""
-    principal = require(principal, PROVINCIAL)
     program = owned_program(program_id, principal)
     _find(program, document_id)
     return check_document(program_id, document_id, now)

@@ -17,6 +17,7 @@ from chalicelib.config import settings
 from chalicelib.domain import validity
 from chalicelib.domain.authorities import get_authority
 from chalicelib.domain.labels_zh import CATEGORY_ZH, PROGRAM_STATUS_ZH, ROLE_ZH, VALIDITY_ZH
+from chalicelib.domain.queries import AwardFilter
 from chalicelib.services.award_reads import list_awards
 from chalicelib.services.programs import public_names
 
@@ -90,8 +91,7 @@ def feed_item(award: dict[str, Any], base: str, program_name: str | None) -> dic
 
 def json_feed(base: str, cursor: str | None = None) -> dict[str, Any]:
     """The feed document; ``base`` is the public root URL (no trailing slash)."""
-    params = {"cursor": cursor} if cursor else {}
-    page = list_awards(params, settings().feed_size)
+    page = list_awards(AwardFilter(limit=settings().feed_size, cursor=cursor))
     awards = page["items"]
     names = public_names({award["program_id"] for award in awards})
     feed_url = f"{base}/v1/feed.json"

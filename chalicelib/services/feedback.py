@@ -19,18 +19,17 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.domain import schemas
 from chalicelib.domain.authorities import AUTHORITY_IDS
-from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import (
     ForbiddenError,
     NotFoundError,
-    UnauthenticatedError,
     ValidationError,
 )
 from chalicelib.domain.feedback import china_day_bounds, parse_day, with_reply
 from chalicelib.domain.ids import is_plausible_id, new_id
-from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, require
+from chalicelib.domain.principal import PROVINCIAL, Principal, Province
 from chalicelib.store.base import iso_utc
 from chalicelib.store.ledger import save_if_unchanged, until_committed
 from chalicelib.store.submissions import (
@@ -64,9 +63,7 @@ def feedback_view(item: Feedback) -> dict[str, Any]:
     }
 
 
-def submit_feedback(principal: Principal | None, data: Any, now: datetime) -> dict[str, Any]:
-    principal = require(principal, PROVINCIAL)
-    body = parse_body("FeedbackIn", data)
+def submit_feedback(principal: Province, body: schemas.FeedbackIn, now: datetime) -> dict[str, Any]:
     at = iso_utc(now)
     feedback_id = new_id("fbk")
     item = Feedback(
@@ -84,10 +81,8 @@ def submit_feedback(principal: Principal | None, data: Any, now: datetime) -> di
     return feedback_view(item)
 
 
-def _listed_authority(principal: Principal | None, wanted: str | None) -> str | None:
+def _listed_authority(principal: Principal, wanted: str | None) -> str | None:
     """Whose feedback the caller lists: an administrator any (or all), a province its own."""
-    if principal is None:
-        raise UnauthenticatedError("this route needs an API key")
     if wanted is not None and wanted not in AUTHORITY_IDS:
         raise ValidationError("unknown authority_id", field="authority_id")
     if principal.is_admin:
@@ -99,7 +94,7 @@ def _listed_authority(principal: Principal | None, wanted: str | None) -> str | 
     raise ForbiddenError("this route is for provinces and administrators")
 
 
-def list_feedback(principal: Principal | None, params: dict[str, str], limit: int) -> dict:
+def list_feedback(principal: Principal, params: dict[str, str], limit: int) -> dict:
     """``GET /v1/feedback``: newest first, by province and China dates ``from``..``to``.
 
     An administrator lists everyone's (or one ``authority_id``'s), a province
@@ -152,15 +147,13 @@ def list_feedback(principal: Principal | None, params: dict[str, str], limit: in
 
 
 def handle_feedback(
-    principal: Principal | None, feedback_id: str, data: Any, now: datetime
+    principal: Principal, feedback_id: str, body: schemas.FeedbackHandleIn, now: datetime
 ) -> dict[str, Any]:
     """``POST /v1/feedback/{id}/handle``: mark an item handled with a reply (administrators).
 
     Handling again with a new reply adds it (the earlier ones stay in ``replies``);
     the same reply as the latest changes nothing (a retry answers the item as it is).
     """
-    principal = require(principal, ADMIN)
-    body = parse_body("FeedbackHandleIn", data)
     if not is_plausible_id(feedback_id, "fbk"):
         raise NotFoundError(f"no feedback {feedback_id[:64]}")
     at = iso_utc(now)

@@ -9,10 +9,19 @@ the service behind ``POST /v1/awards/batch``: a push is idempotent on
 ``source_id``, so a chunk delivered twice creates nothing twice.
 
 Counting is exactly once per chunk: the chunk's rejected rows are written
-first (a retry rewrites the same item), then one conditional ``UpdateItem``
-adds its counts and its number to ``done_chunks``. A chunk that failed half
-way and is retried reports the awards its first attempt created as
-``unchanged`` (the registry answers them 200, like any repeated push).
+first, in bounded pages (a retry rewrites the same pages), then one conditional
+``UpdateItem`` adds its counts and its number to ``done_chunks``. A chunk that
+failed half way and is retried reports the awards its first attempt created as
+``unchanged`` (the registry answers them 200, like any repeated push). What
+reading the sheet found is stored by ``split`` itself, so no chunk carries an
+unbounded list.
+
+Issue 19: the sheet is read within ``Limits`` (rows, unpacked size, cells per
+row); the key that declared the import is read again (consistently) before
+the sheet is read and before each chunk, and a revoked key fails the import
+(``key_revoked``) before anything more is pushed; a message that keeps failing
+fails its import on its last try (``give_up``) rather than blocking the
+province's queue group.
 """
 
 from __future__ import annotations
@@ -25,20 +34,32 @@ from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.domain import program_status
+from chalicelib.domain.errors import RegistryError, UnavailableError
+from chalicelib.domain.principal import PROVINCIAL, Province
 from chalicelib.imports.problems import Problem
-from chalicelib.imports.readers import ReadError, read_bytes
+from chalicelib.imports.readers import LimitError, Limits, ReadError, read_bytes
 from chalicelib.imports.records import Checked, Draft, check, group_rows, program_for
 from chalicelib.observability import logger
-from chalicelib.services import awards
-from chalicelib.services.imports import CHUNK, chunk_key, upload_key
-from chalicelib.services.keys import PROVINCIAL, Principal
+from chalicelib.services import awards, keys
+from chalicelib.services.imports import (
+    CHUNK,
+    chunk_key,
+    deadline_for,
+    delete_objects,
+    error_of,
+    finish,
+    notice_overrun,
+    upload_key,
+)
 from chalicelib.store import objects, queue
-from chalicelib.store.base import iso_utc
 from chalicelib.store.imports import (
+    FINAL,
+    READ_PART,
     ImportJob,
+    chunk_part,
     count_chunk,
     get_job,
-    save_chunk_problems,
+    save_problems,
     set_status,
 )
 from chalicelib.store.models import Program
@@ -54,10 +75,50 @@ def _program_names(authority_id: str) -> dict[str, list[str]]:
     return names
 
 
+KEY_REVOKED = error_of(
+    "key_revoked",
+    "the API key that declared the import was revoked; nothing more is pushed",
+    "导入所用的 API 密钥已被吊销，导入已停止，不再推送",
+)
+
+
 def _fail(job: ImportJob, code: str, message: str, message_zh: str, now: datetime) -> None:
-    error = {"code": code, "message": message, "message_zh": message_zh}
-    set_status(job, "failed", job.status, error=error, finished_at=iso_utc(now))
-    logger.info("import failed", extra={"import_id": job.id, "code": code})
+    finish(job, "failed", now, error_of(code, message, message_zh))
+
+
+def _key_revoked(job: ImportJob) -> bool:
+    """Whether the key that declared ``job`` is revoked now (read consistently)."""
+    record = keys.find_key(job.key_id)
+    return record is None or bool(record.revoked_at)
+
+
+def _limits() -> Limits:
+    config = settings()
+    return Limits(
+        max_rows=config.import_max_rows,
+        max_unpacked_bytes=config.import_max_unpacked_bytes,
+        max_cells_per_row=config.import_max_cells_per_row,
+    )
+
+
+def give_up(import_id: str, error: Exception, now: datetime) -> dict[str, Any]:
+    """A message failed on its last try (or reached the dead-letter queue): fail its import,
+    so the province's next import is not held behind it."""
+    job = get_job(import_id)
+    if job is not None:
+        finish(
+            job,
+            "failed",
+            now,
+            error_of(
+                "worker_failed",
+                f"the import could not be processed ({type(error).__name__}); "
+                "what was pushed stays, push the file again to finish",
+                "导入处理多次失败，已终止；已推送的记录保留，请重新导入以完成其余记录",
+            ),
+        )
+    logger.warning("import given up", extra={"import_id": import_id, "fault": type(error).__name__})
+    return {"import_id": import_id, "outcome": "failed"}
 
 
 def _draft_locator(draft: Draft) -> dict[str, Any]:
@@ -70,23 +131,34 @@ def _draft_locator(draft: Draft) -> dict[str, Any]:
     }
 
 
-def _chunks(checked: list[Checked], problems: list[Problem], size: int) -> list[dict[str, Any]]:
-    """Cut the records into chunks of ``size``; the local problems travel with the first."""
-    chunks = [
+def _chunks(checked: list[Checked], size: int) -> list[dict[str, Any]]:
+    """Cut the records into chunks of ``size`` (what reading found is stored apart)."""
+    return [
         {
             "records": [
                 {"record": c.record, "draft": _draft_locator(c.draft)}
                 for c in checked[start : start + size]
-            ],
-            "problems": [],
+            ]
         }
         for start in range(0, len(checked), size)
     ]
-    if not chunks and problems:
-        chunks.append({"records": [], "problems": []})
-    if chunks:
-        chunks[0]["problems"] = [asdict(p) for p in problems]
-    return chunks
+
+
+def _capped(problems: list[Problem], limit: int) -> list[Problem]:
+    """At most ``limit`` problems, the last one saying how many more there were."""
+    if len(problems) <= limit:
+        return problems
+    more = len(problems) - (limit - 1)
+    note = Problem(
+        None,
+        None,
+        None,
+        None,
+        "too_many_problems",
+        f"{more} more problems are not listed; correct the rows above and import again",
+        f"另有 {more} 个问题未列出；请先改正以上各行后重新导入",
+    )
+    return [*problems[: limit - 1], note]
 
 
 def split(import_id: str, now: datetime) -> dict[str, Any]:
@@ -95,6 +167,7 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
     if job is None:
         logger.info("import split skipped: unknown", extra={"import_id": import_id})
         return {"import_id": import_id, "outcome": "unknown"}
+    job = notice_overrun(job, now)
     if job.status == "running":
         # A repeated split (a redelivery after the chunks were written): queue the
         # chunks not counted yet again; the queue and count_chunk drop duplicates.
@@ -102,6 +175,9 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
         return {"import_id": import_id, "outcome": "resent"}
     if job.status != "queued":
         return {"import_id": import_id, "outcome": job.status}
+    if _key_revoked(job):
+        finish(job, "failed", now, KEY_REVOKED)
+        return {"import_id": import_id, "outcome": "key_revoked"}
     data = b"".join(objects.stream(upload_key(import_id))[0])
     if hashlib.sha256(data).hexdigest() != job.sha256:
         _fail(
@@ -114,7 +190,10 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
         return {"import_id": import_id, "outcome": "failed"}
     kind = "xlsx" if job.content_type.endswith("sheet") else "csv"
     try:
-        table = read_bytes(data, job.filename, kind=kind)
+        table = read_bytes(data, job.filename, kind=kind, limits=_limits())
+    except LimitError as error:
+        _fail(job, error.code, error.message, error.message_zh, now)
+        return {"import_id": import_id, "outcome": "failed", "code": error.code}
     except ReadError as error:
         _fail(job, "unreadable", str(error), "文件无法读取或缺少必填列", now)
         return {"import_id": import_id, "outcome": "failed"}
@@ -125,6 +204,8 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
         return {"import_id": import_id, "outcome": "failed"}
     del data
     grouped = group_rows(table)
+    sheet = table.sheet
+    del table
     needs_names = any(
         "program_id" not in d.values and "program_name" in d.values for d in grouped.drafts
     )
@@ -139,25 +220,37 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
         else:
             problems.extend(result)
             rejected += 1
-    chunks = _chunks(checked, problems, settings().import_chunk_records)
+    capped = _capped(problems, settings().import_max_problems)
+    save_problems(import_id, READ_PART, (asdict(p) for p in capped))
+    del problems, capped
+    chunks = _chunks(checked, settings().import_chunk_records)
+    del checked
     for number, chunk in enumerate(chunks):
-        chunk["local_rejected"] = rejected if number == 0 else 0
         body = json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode()
         objects.put_bytes(
             chunk_key(import_id, number), body, content_type="application/json; charset=utf-8"
         )
     moved = set_status(
         job,
-        "running" if chunks else "done",
+        "running",
         "queued",
-        sheet=table.sheet,
+        sheet=sheet,
         rows=grouped.row_count,
         awards=len(grouped.drafts),
         chunks=len(chunks),
-        **({} if chunks else {"finished_at": iso_utc(now)}),
+        rejected=rejected,
+        deadline_at=deadline_for(now, len(chunks)),
     )
-    if moved and chunks:
-        _send_chunks(job, range(len(chunks)))
+    if moved:
+        objects.purge(upload_key(import_id))  # read: the chunks hold what is still needed
+        if chunks:
+            _send_chunks(job, range(len(chunks)))
+        else:
+            finish(job, "done", now)
+    else:
+        job.refresh(consistent_read=True)
+        if job.status in FINAL:  # cancelled (or overrun) while it was read: nothing stays
+            delete_objects(job, now)
     logger.info(
         "import split",
         extra={"import_id": import_id, "rows": grouped.row_count, "chunks": len(chunks)},
@@ -179,39 +272,43 @@ def _send_chunks(job: ImportJob, numbers: range) -> None:
 def push_chunk(import_id: str, number: int, now: datetime) -> dict[str, Any]:
     """Push one chunk through ``awards.push_batch`` and count it once; idempotent."""
     job = get_job(import_id)
+    if job is not None:
+        job = notice_overrun(job, now)
     if job is None or job.status != "running" or number in (job.done_chunks or ()):
         return {"import_id": import_id, "chunk": number, "outcome": "skipped"}
+    if _key_revoked(job):
+        finish(job, "failed", now, KEY_REVOKED)
+        return {"import_id": import_id, "chunk": number, "outcome": "key_revoked"}
     loaded = objects.get_json(chunk_key(import_id, number))
     if loaded is None:
         raise RuntimeError(f"chunk {number} of import {import_id} is missing")
     chunk = loaded[0]
     items = chunk["records"]
-    problems = [Problem(**p) for p in chunk.get("problems", [])]
-    pushed = unchanged = 0
-    rejected = int(chunk.get("local_rejected", 0))
+    problems: list[Problem] = []
+    pushed = unchanged = rejected = 0
     if items:
         # The key that declared the import, with its authority: the same checks as
         # POST /v1/awards/batch (programme state and scope, source-id history).
-        principal = Principal(role=PROVINCIAL, authority_id=job.authority_id, key_id=job.key_id)
-        answer = awards.push_batch(principal, {"records": [i["record"] for i in items]}, now)
-        by_index = {r["index"]: r for r in answer["results"]}
-        if any(r["status"] >= 500 for r in by_index.values()):
+        principal = Province(role=PROVINCIAL, authority_id=job.authority_id, key_id=job.key_id)
+        outcomes = awards.push_batch(principal, [i["record"] for i in items], now)
+        if any(isinstance(outcome, UnavailableError) for outcome in outcomes):
             # Storage was busy: fail the message so the queue delivers the whole chunk
-            # again later; what this attempt created answers 200 then.
+            # again later; what this attempt created is found as unchanged then.
             raise RuntimeError(f"chunk {number} of import {import_id}: storage unavailable")
-        for index, item in enumerate(items):
-            result = by_index[index]
-            if result["status"] == 201:
-                pushed += 1
-            elif result["status"] == 200:
-                unchanged += 1
-            else:
-                problems.extend(Draft(**item["draft"]).problems_of(result))
+        details = settings().max_error_details
+        for item, outcome in zip(items, outcomes, strict=True):
+            if isinstance(outcome, RegistryError):
+                answer = outcome.to_body(max_details=details)
+                problems.extend(Draft(**item["draft"]).problems_of(answer))
                 rejected += 1
-    save_chunk_problems(import_id, number, [asdict(p) for p in problems])
+            elif outcome.created:
+                pushed += 1
+            else:
+                unchanged += 1
+    save_problems(import_id, chunk_part(number), (asdict(p) for p in problems))
     counted = count_chunk(job, number, pushed, unchanged, rejected)
     if counted and len(job.done_chunks or ()) >= int(job.chunks or 0):
-        set_status(job, "done", "running", finished_at=iso_utc(now))
+        finish(job, "done", now)
     return {
         "import_id": import_id,
         "chunk": number,

@@ -10,33 +10,50 @@ queues them. This module never imports openpyxl.
 
 Status: ``awaiting_upload`` → ``queued`` (started) → ``running`` (read and cut
 into chunks) → ``done`` (every chunk counted) or ``failed`` (the file could not
-be used at all; rejected rows do not fail an import).
+be used at all, the key was revoked, the worker failed or overran; rejected rows
+do not fail an import) or ``cancelled`` (``POST .../cancel``); an import never
+started within ``IMPORT_UPLOAD_HOURS`` is ``expired``.
+
+Nothing can keep an import open for ever (issue 19): it has a deadline (its
+time budget, ``deadline_for``), and whoever looks at an open import past it
+(``GET``, ``cancel``, the worker's next message) fails it ``timed_out``. When
+an import reaches a final state, ``finish`` deletes every version of its
+upload and chunk objects; the record keeps the file's SHA-256 and the counts,
+and its rejected rows stay in the table (``error_rows``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+from collections.abc import Iterator
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.domain.bodies import parse_body
+from chalicelib.domain import schemas
+from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.csv_safety import safe_cell
+from chalicelib.domain.disclosure import erase, holds_any
 from chalicelib.domain.documents import Expected
-from chalicelib.domain.errors import BusinessRuleError, NotFoundError
+from chalicelib.domain.errors import BusinessRuleError, ConflictError, NotFoundError
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.messages_zh import message_zh_for
+from chalicelib.domain.principal import Principal, Province
 from chalicelib.imports.problems import ERROR_COLUMNS, Problem, error_row, sort_key
 from chalicelib.observability import logger
 from chalicelib.services.documents import inspect_upload
-from chalicelib.services.keys import PROVINCIAL, Principal, require
+from chalicelib.store import imports as store
 from chalicelib.store import objects, queue
-from chalicelib.store.base import iso_utc
-from chalicelib.store.imports import ImportJob, all_problems, get_job, import_pk, set_status
+from chalicelib.store.base import iso_utc, parse_iso_utc
+from chalicelib.store.imports import FINAL, OPEN, ImportJob, get_job, import_pk, set_status
 
 UPLOAD_PREFIX = "imports/"
+# How far back the sweep and the open-import limit look: longer than any import's time
+# budget plus IMPORT_UPLOAD_HOURS, so every open import is seen on several days.
+SWEEP_DAYS = 7
 SPLIT = "split"
 CHUNK = "chunk"
 
@@ -47,6 +64,74 @@ def upload_key(import_id: str) -> str:
 
 def chunk_key(import_id: str, number: int) -> str:
     return f"{UPLOAD_PREFIX}{import_id}/chunks/{number:06d}.json"
+
+
+def objects_prefix(import_id: str) -> str:
+    return f"{UPLOAD_PREFIX}{import_id}/"
+
+
+def deadline_for(now: datetime, chunks: int = 0) -> str:
+    """The time budget of an import: reading its sheet, then so much per chunk."""
+    config = settings()
+    seconds = config.import_read_budget_seconds + chunks * config.import_chunk_budget_seconds
+    return iso_utc(now + timedelta(seconds=seconds))
+
+
+def error_of(code: str, message: str, message_zh: str) -> dict[str, str]:
+    return {"code": code, "message": message, "message_zh": message_zh}
+
+
+TIMED_OUT = error_of(
+    "timed_out",
+    "the import did not finish within its time budget",
+    "导入未在规定时间内完成，已终止；请重新导入（已导入的记录不会重复）",
+)
+EXPIRED = error_of(
+    "import_expired",
+    "the import was not started in time; declare the file again",
+    "导入创建后未及时开始，已过期；请重新上传文件",
+)
+
+
+def finish(job: ImportJob, status: str, now: datetime, error: dict | None = None) -> bool:
+    """Move an open import to the final ``status`` and delete its objects; False if it was
+    already final (then only the objects are deleted again, should any remain)."""
+    values: dict[str, Any] = {"finished_at": iso_utc(now)}
+    if error is not None:
+        values["error"] = error
+    moved = set_status(job, status, OPEN, **values)
+    if moved:
+        logger.info(
+            "import finished",
+            extra={"import_id": job.id, "status": status, "code": (error or {}).get("code")},
+        )
+    delete_objects(job, now)
+    return moved
+
+
+def delete_objects(job: ImportJob, now: datetime) -> None:
+    """Every version of the import's upload and chunks, for good (personal data, issue 19)."""
+    objects.purge(objects_prefix(job.id))
+    store.mark_objects_deleted(job, iso_utc(now))
+
+
+def notice_overrun(job: ImportJob, now: datetime) -> ImportJob:
+    """Fail an open import past its deadline, expire one never started in time; ``job``
+    as it is now."""
+    if job.status not in OPEN:
+        return job
+    at = iso_utc(now)
+    if job.status == "awaiting_upload":
+        limit = now - timedelta(hours=settings().import_upload_hours)
+        if job.created_at < iso_utc(limit):
+            set_status(job, "expired", "awaiting_upload", error=EXPIRED, finished_at=at)
+            delete_objects(job, now)
+            job.refresh(consistent_read=True)
+        return job
+    if job.deadline_at and job.deadline_at < at:
+        finish(job, "failed", now, TIMED_OUT)
+        job.refresh(consistent_read=True)
+    return job
 
 
 def import_view(job: ImportJob) -> dict[str, Any]:
@@ -70,15 +155,15 @@ def import_view(job: ImportJob) -> dict[str, Any]:
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
+        "deadline_at": job.deadline_at if job.status in OPEN else None,
+        "max_rows": settings().import_max_rows,
         "error": job.error,
     }
     return {k: v for k, v in view.items() if v is not None}
 
 
-def request_upload(principal: Principal | None, data: Any, now: datetime) -> dict[str, Any]:
+def request_upload(principal: Province, body: schemas.ImportIn, now: datetime) -> dict[str, Any]:
     """Declare a spreadsheet and hand out the presigned POST for its bytes."""
-    principal = require(principal, PROVINCIAL)
-    body = parse_body("ImportIn", data)
     config = settings()
     if body.size > config.max_import_bytes:
         raise BusinessRuleError(
@@ -86,11 +171,13 @@ def request_upload(principal: Principal | None, data: Any, now: datetime) -> dic
             f"an import file may be at most {config.max_import_bytes} bytes",
             field="size",
         )
+    _limit_open(principal.authority_id, now)
     import_id = new_id("imp")
     job = ImportJob(
         pk=import_pk(import_id),
         id=import_id,
         authority_id=principal.authority_id,
+        import_authority=principal.authority_id,
         key_id=principal.key_id,
         filename=body.filename,
         content_type=body.content_type,
@@ -118,19 +205,69 @@ def request_upload(principal: Principal | None, data: Any, now: datetime) -> dic
     }
 
 
-def _visible(principal: Principal | None, import_id: str) -> ImportJob:
+def _recent_open(authority_id: str, now: datetime) -> list[ImportJob]:
+    """The authority's open imports of the last ``SWEEP_DAYS`` days, overrun ones ended."""
+    since = iso_utc(now - timedelta(days=SWEEP_DAYS))
+    found = store.recent_jobs(authority_id, since=since, statuses=OPEN)
+    return [job for job in (notice_overrun(j, now) for j in found) if job.status in OPEN]
+
+
+def _limit_open(authority_id: str, now: datetime) -> None:
+    """At most ``IMPORT_MAX_OPEN`` open imports per province (issue 19: abandoned
+    declarations, 20 MB each, were unlimited); stale ones end here first."""
+    limit = settings().import_max_open
+    if len(_recent_open(authority_id, now)) >= limit:
+        raise ConflictError(
+            "too_many_open_imports",
+            f"{limit} imports of this authority are still open; wait for them, or cancel one",
+            message_zh=f"本单位已有 {limit} 个导入尚未结束，请等待完成或取消其中一个后再试",
+        )
+
+
+def sweep(now: datetime) -> dict[str, int]:
+    """End every overrun or stale import of the last days (the daily audit calls it):
+    imports never started expire, open ones past their deadline fail, objects go."""
+    ended = 0
+    for authority_id in AUTHORITY_IDS:
+        since = iso_utc(now - timedelta(days=SWEEP_DAYS))
+        for job in store.recent_jobs(authority_id, since=since, statuses=OPEN):
+            if notice_overrun(job, now).status not in OPEN:
+                ended += 1
+    if ended:
+        logger.info("stale imports ended", extra={"ended": ended})
+    return {"ended": ended}
+
+
+def _visible(principal: Principal, import_id: str) -> ImportJob:
     """The import if this caller may see it: its province or an administrator; else 404."""
-    if principal is None:
-        require(principal, PROVINCIAL)  # 401
-    assert principal is not None
     job = get_job(import_id) if is_plausible_id(import_id, "imp") else None
     if job is None or not (principal.is_admin or principal.owns(job.authority_id)):
         raise NotFoundError(f"no import {import_id[:64]}")
     return job
 
 
-def get_import(principal: Principal | None, import_id: str) -> dict[str, Any]:
-    return import_view(_visible(principal, import_id))
+def get_import(principal: Principal, import_id: str, now: datetime) -> dict[str, Any]:
+    return import_view(notice_overrun(_visible(principal, import_id), now))
+
+
+def cancel(principal: Principal, import_id: str, now: datetime) -> dict[str, Any]:
+    """Stop an open import (its province or an administrator): nothing more is pushed, its
+    objects are deleted. Idempotent; 409 ``invalid_state`` once it is done or failed."""
+    job = notice_overrun(_visible(principal, import_id), now)
+    if job.status in OPEN:
+        finish(job, "cancelled", now)
+        job.refresh(consistent_read=True)
+        if job.status == "cancelled":
+            logger.info(
+                "import cancelled", extra={"import_id": import_id, "key_id": principal.key_id}
+            )
+    if job.status != "cancelled":
+        raise ConflictError(
+            "invalid_state",
+            f"the import is {job.status} and can no longer be cancelled",
+            message_zh="导入已结束，无法取消",
+        )
+    return import_view(job)
 
 
 def _refusal(job: ImportJob) -> BusinessRuleError:
@@ -142,14 +279,19 @@ def _refusal(job: ImportJob) -> BusinessRuleError:
     )
 
 
-def start(principal: Principal | None, import_id: str, now: datetime) -> dict[str, Any]:
+def start(principal: Province, import_id: str, now: datetime) -> dict[str, Any]:
     """Check the uploaded file and queue its reading; idempotent.
 
     409 ``upload_missing`` before the upload; 422 with the check's code when
     the stored bytes are not what was declared (the import is then failed).
     """
-    principal = require(principal, PROVINCIAL)
-    job = _visible(principal, import_id)
+    job = notice_overrun(_visible(principal, import_id), now)
+    if job.status in ("cancelled", "expired"):
+        raise ConflictError(
+            "invalid_state",
+            f"the import is {job.status}; declare the file again",
+            message_zh="导入已取消或已过期，请重新上传文件",
+        )
     if job.status == "failed" and job.started_at is None:
         raise _refusal(job)
     if job.status == "awaiting_upload":
@@ -166,17 +308,30 @@ def start(principal: Principal | None, import_id: str, now: datetime) -> dict[st
             }
             if set_status(job, "failed", "awaiting_upload", error=error, finished_at=at):
                 logger.info("import upload rejected", extra={"import_id": import_id})
+                delete_objects(job, now)
             job.refresh(consistent_read=True)
             if job.status == "failed":
                 raise _refusal(job)
             return import_view(job)
         # The split message is sent after the status change: a crash in between
         # leaves a queued import that a repeated ``start`` re-sends (below).
-        set_status(job, "queued", "awaiting_upload", started_at=at)
+        deadline = _queued_deadline(job, now)
+        set_status(job, "queued", "awaiting_upload", started_at=at, deadline_at=deadline)
         job.refresh(consistent_read=True)  # ours or a concurrent start's outcome
     if job.status == "queued":
         send_split(job)
     return import_view(job)
+
+
+def _queued_deadline(job: ImportJob, now: datetime) -> str:
+    """A queued import waits for the province's open imports ahead of it (one message
+    group): its budget to be read starts when their deadlines end at the latest."""
+    ahead = [
+        parse_iso_utc(other.deadline_at)
+        for other in _recent_open(job.authority_id, now)
+        if other.id != job.id and other.deadline_at
+    ]
+    return deadline_for(max([now, *ahead]))
 
 
 def send_split(job: ImportJob) -> None:
@@ -186,10 +341,15 @@ def send_split(job: ImportJob) -> None:
     queue.send([(body, job.authority_id, f"{job.id}-split")])
 
 
-def errors_csv(principal: Principal | None, import_id: str) -> str:
-    """The rejected rows as CSV (UTF-8 with BOM for Excel), columns as the backfill tool's."""
+def error_rows(principal: Principal, import_id: str) -> tuple[ImportJob, list[Problem]]:
+    """The content of an import's errors file: the import and its problems, by sheet row.
+
+    A failed import's reason comes first (row empty). One ``Problem`` per line of the
+    file; ``problems.error_row(problem, job.sheet)`` gives the cells in the order of
+    ``problems.ERROR_COLUMNS`` (Chinese and English headers).
+    """
     job = _visible(principal, import_id)
-    problems = sorted((Problem(**p) for p in all_problems(import_id)), key=sort_key)
+    problems = sorted((Problem(**p) for p in store.problems(import_id)), key=sort_key)
     if job.status == "failed" and job.error:
         error = job.error
         problems.insert(
@@ -204,6 +364,12 @@ def errors_csv(principal: Principal | None, import_id: str) -> str:
                 error.get("message_zh", "文件无法导入"),
             ),
         )
+    return job, problems
+
+
+def errors_csv(principal: Principal, import_id: str) -> str:
+    """The rejected rows as CSV (UTF-8 with BOM for Excel), columns as the backfill tool's."""
+    job, problems = error_rows(principal, import_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(ERROR_COLUMNS)
@@ -214,3 +380,55 @@ def errors_csv(principal: Principal | None, import_id: str) -> str:
 
 def problem_dict(problem: Problem) -> dict[str, Any]:
     return asdict(problem)
+
+
+def _import_ids_with_objects() -> Iterator[str]:
+    """Imports that still hold objects (open ones, or a final one whose deletion was cut)."""
+    seen: set[str] = set()
+    for key in objects.keys_under(UPLOAD_PREFIX):
+        import_id = key[len(UPLOAD_PREFIX) :].split("/", 1)[0]
+        if import_id not in seen:
+            seen.add(import_id)
+            yield import_id
+
+
+def scrub_award(authority_id: str, source_id: str, fields: list[str], now: datetime) -> int:
+    """Erase ``fields`` of the award ``source_id`` from the import objects that still hold it.
+
+    For redaction (``services/redaction.py``). A final import's objects are deleted
+    outright; an open one's chunks are rewritten without the values (their earlier
+    versions deleted), and its upload deleted once read (a running import no longer
+    needs it). Returns how many objects were changed or deleted.
+    """
+    changed = 0
+    for import_id in _import_ids_with_objects():
+        job = get_job(import_id)
+        if job is None or job.authority_id != authority_id:
+            continue
+        if job.status in FINAL:
+            delete_objects(job, now)
+            changed += 1
+            continue
+        if job.status != "running":
+            continue  # not read yet: no award of the registry came from it
+        for key in objects.keys_under(objects_prefix(import_id)):
+            if key == upload_key(import_id):
+                objects.purge(key)
+                changed += 1
+                continue
+            loaded = objects.get_json(key)
+            if loaded is None:
+                continue
+            chunk = loaded[0]
+            hit = False
+            for item in chunk.get("records", []):
+                record = item.get("record", {})
+                if record.get("source_id") == source_id and holds_any(record, fields):
+                    item["record"] = erase(record, fields)
+                    hit = True
+            if hit:
+                body = json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode()
+                objects.put_bytes(key, body, content_type="application/json; charset=utf-8")
+                objects.purge_noncurrent(key)
+                changed += 1
+    return changed

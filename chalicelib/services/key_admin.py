@@ -15,21 +15,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
-
 from chalicelib.config import settings
-from chalicelib.domain.bodies import parse_body
+from chalicelib.domain import schemas
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
 from chalicelib.services.keys import (
-    ADMIN,
     ROLES,
     Principal,
     find_key,
     issue_key,
-    require,
+    revoke_record,
 )
-from chalicelib.store.base import iso_utc
 from chalicelib.store.models import ApiKey
 
 
@@ -41,16 +37,22 @@ def key_view(item: ApiKey) -> dict[str, Any]:
         "authority_id": item.authority_id,
         "note": item.note,
         "created_at": item.created_at,
+        "created_by": item.created_by,
         "last_used_on": item.last_used_on,
         "revoked_at": item.revoked_at,
+        "revoked_by": item.revoked_by,
+        "revoke_note": item.revoke_note,
     }
 
 
-def create_key(principal: Principal | None, data: Any) -> dict[str, Any]:
+def create_key(principal: Principal, body: schemas.KeyIn) -> dict[str, Any]:
     """``POST /v1/keys``: a new key, shown once in the answer."""
-    require(principal, ADMIN)
-    body = parse_body("KeyIn", data)
-    issued = issue_key(role=body.role, authority_id=body.authority_id, note=body.note)
+    issued = issue_key(
+        role=body.role,
+        authority_id=body.authority_id,
+        note=body.note,
+        created_by=principal.key_id,
+    )
     return {
         "key_id": issued["key_id"],
         "api_key": issued["api_key"],
@@ -60,9 +62,8 @@ def create_key(principal: Principal | None, data: Any) -> dict[str, Any]:
     }
 
 
-def list_keys(principal: Principal | None, params: dict[str, str], limit: int) -> dict[str, Any]:
+def list_keys(params: dict[str, str], limit: int) -> dict[str, Any]:
     """``GET /v1/keys``: every key, newest first (both roles merged by ``key_id``)."""
-    require(principal, ADMIN)
     scope = scope_of("keys", {})
     secret = settings().server_secret
     before = None
@@ -84,13 +85,16 @@ def list_keys(principal: Principal | None, params: dict[str, str], limit: int) -
     return {"items": [key_view(item) for item in rows], "next_cursor": next_cursor}
 
 
-def revoke(principal: Principal | None, key_id: str, now: datetime) -> dict[str, Any]:
+def revoke(
+    principal: Principal, key_id: str, now: datetime, body: schemas.KeyRevokeIn | None = None
+) -> dict[str, Any]:
     """``POST /v1/keys/{key_id}/revoke``: idempotent; the key's next request is a 401.
 
     An administrator cannot revoke the key it is calling with (409): that is
-    how the last working admin key would be lost by a slip of the mouse.
+    how the last working admin key would be lost by a slip of the mouse. The
+    acting key's id and the optional ``note`` are stored with the revocation.
     """
-    principal = require(principal, ADMIN)
+    note = body.note if body is not None else None
     item = find_key(key_id)
     if item is None:
         raise NotFoundError(f"no key {key_id[:64]}")
@@ -98,14 +102,5 @@ def revoke(principal: Principal | None, key_id: str, now: datetime) -> dict[str,
         raise ConflictError(
             "invalid_state", "this is the key you are using: revoke it with another admin key"
         )
-    if not item.revoked_at:
-        try:
-            item.update(
-                actions=[ApiKey.revoked_at.set(iso_utc(now))],
-                condition=ApiKey.key_hash.exists() & ApiKey.revoked_at.does_not_exist(),
-            )
-        except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            item.refresh(consistent_read=True)  # revoked a moment ago by someone else
+    revoke_record(item, by=principal.key_id, note=note, now=now)
     return key_view(item)

@@ -10,39 +10,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from datetime import datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import GetError, PynamoDBException, UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.errors import ForbiddenError, UnauthenticatedError, UnavailableError
 from chalicelib.domain.ids import is_plausible_id, new_id
+from chalicelib.domain.principal import ADMIN, PROVINCIAL, ROLES, Principal
 from chalicelib.observability import logger
 from chalicelib.store.base import iso_utc, utc_now
 from chalicelib.store.models import ApiKey
 
-ADMIN = "admin"
-PROVINCIAL = "provincial"
-ROLES = (ADMIN, PROVINCIAL)
 KEY_PREFIX = "ark_"
+# Who acted when no key did: the operator's command line (``python -m chalicelib.cli``),
+# whose AWS credentials (CloudTrail) say which person it was.
+CLI_ACTOR = "cli"
 _CONDITION_FAILED = "ConditionalCheckFailedException"
-
-
-@dataclass(frozen=True)
-class Principal:
-    role: str
-    authority_id: str | None
-    key_id: str
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == ADMIN
-
-    def owns(self, authority_id: str) -> bool:
-        return self.role == PROVINCIAL and self.authority_id == authority_id
 
 
 def key_hash(api_key: str) -> str:
@@ -50,8 +38,18 @@ def key_hash(api_key: str) -> str:
     return hmac.new(secret, f"api-key:{api_key}".encode(), hashlib.sha256).hexdigest()
 
 
-def issue_key(*, role: str, authority_id: str | None = None, note: str | None = None) -> dict:
-    """Create a key and return it once; only its HMAC is stored."""
+def issue_key(
+    *,
+    role: str,
+    authority_id: str | None = None,
+    note: str | None = None,
+    created_by: str = CLI_ACTOR,
+) -> dict:
+    """Create a key and return it once; only its HMAC is stored.
+
+    ``created_by`` is the acting key's id (``POST /v1/keys``) or ``CLI_ACTOR``: stored
+    and logged, so a key minted with a stolen admin key leaves a trace (issue 19, L2).
+    """
     if role == PROVINCIAL and authority_id not in AUTHORITY_IDS:
         raise ValueError(f"unknown authority {authority_id!r}")
     if role == ADMIN:
@@ -65,23 +63,53 @@ def issue_key(*, role: str, authority_id: str | None = None, note: str | None = 
         authority_id=authority_id,
         created_at=iso_utc(utc_now()),
         note=note,
+        created_by=created_by,
     ).save()
+    logger.info(
+        "api key issued",
+        extra={"key_id": key_id, "role": role, "authority_id": authority_id, "by": created_by},
+    )
     # The key id is what logs and audit entries name: an operator revokes by it.
     return {"authority_id": authority_id, "role": role, "api_key": api_key, "key_id": key_id}
 
 
-def _revoke(record: ApiKey) -> None:
-    if not record.revoked_at:
-        record.update(actions=[ApiKey.revoked_at.set(iso_utc(utc_now()))])
+def revoke_record(
+    record: ApiKey, *, by: str, note: str | None = None, now: datetime | None = None
+) -> bool:
+    """Mark the key revoked now, by ``by`` (a key id or ``CLI_ACTOR``), with ``note``.
+
+    Never deleted. Idempotent: a key already revoked keeps its first revocation
+    (when, by whom) and False is returned; ``record`` is then re-read as stored.
+    """
+    if record.revoked_at:
+        return False
+    actions: list[Action] = [
+        ApiKey.revoked_at.set(iso_utc(now or utc_now())),
+        ApiKey.revoked_by.set(by),
+    ]
+    if note:
+        actions.append(ApiKey.revoke_note.set(note))
+    try:
+        record.update(
+            actions=actions,
+            condition=ApiKey.key_hash.exists() & ApiKey.revoked_at.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != _CONDITION_FAILED:
+            raise
+        record.refresh(consistent_read=True)  # revoked a moment ago by someone else
+        return False
+    logger.info("api key revoked", extra={"key_id": record.key_id, "by": by})
+    return True
 
 
-def revoke_key(api_key: str) -> bool:
+def revoke_key(api_key: str, *, by: str = CLI_ACTOR, note: str | None = None) -> bool:
     """Mark the key revoked (kept, never deleted); False when it is unknown."""
     try:
         record = ApiKey.get(key_hash(api_key), consistent_read=True)
     except ApiKey.DoesNotExist:
         return False
-    _revoke(record)
+    revoke_record(record, by=by, note=note)
     return True
 
 
@@ -102,12 +130,12 @@ def find_key(key_id: str) -> ApiKey | None:
     return None
 
 
-def revoke_key_id(key_id: str) -> bool:
+def revoke_key_id(key_id: str, *, by: str = CLI_ACTOR, note: str | None = None) -> bool:
     """Revoke the key with this id (as logs name it); False when no key has it."""
     record = find_key(key_id)
     if record is None:
         return False
-    _revoke(record)
+    revoke_record(record, by=by, note=note)
     return True
 
 
@@ -156,7 +184,11 @@ def _note_last_used(record: ApiKey) -> None:
 
 
 def require(principal: Principal | None, role: str) -> Principal:
-    """The principal if it has ``role``: 401 without a key, 403 with the wrong one."""
+    """The principal if it has ``role``: 401 without a key, 403 with the wrong one.
+
+    Routes enforce what they declare (``api/http.py``, ``route(auth=..., audience=...)``);
+    this remains for callers outside a route (the import worker acts for a key).
+    """
     if principal is None:
         raise UnauthenticatedError("this route needs an API key")
     if principal.role != role:

@@ -12,14 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.domain import program_status
+from chalicelib.domain import program_status, schemas
 from chalicelib.domain.authorities import AUTHORITY_IDS
-from chalicelib.domain.bodies import parse_body
-from chalicelib.domain.china_time import china_date
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.disclosure import program_for, reader_of
 from chalicelib.domain.errors import (
-    BusinessRuleError,
     ConflictError,
     ForbiddenError,
     IfMatchRequiredError,
@@ -28,7 +25,7 @@ from chalicelib.domain.errors import (
     VersionMismatchError,
 )
 from chalicelib.domain.ids import is_plausible_id, new_id
-from chalicelib.services.keys import ADMIN, PROVINCIAL, Principal, require
+from chalicelib.domain.principal import ADMIN, Principal, Province
 from chalicelib.store import ledger
 from chalicelib.store.base import iso_utc
 from chalicelib.store.models import Program
@@ -131,21 +128,9 @@ def owned_program(program_id: str, principal: Principal) -> Program:
     return program
 
 
-def _refuse_undisclosable(data: Any) -> None:
-    # Checked on the raw body, before validation, so nothing of it is kept or logged.
-    if isinstance(data, dict) and (
-        data.get("classified") is True or data.get("disclosable") is False
-    ):
-        raise BusinessRuleError(
-            "program_not_disclosable",
-            "classified awards and awards that may not be made public are not collected",
-            field="classified" if data.get("classified") is True else "disclosable",
-        )
-
-
-def _content(data: Any, now: datetime) -> dict[str, Any]:
-    _refuse_undisclosable(data)
-    program = parse_body("ProgramIn", data, today=china_date(now))
+def _content(program: schemas.ProgramIn) -> dict[str, Any]:
+    # A classified or undisclosable programme never gets here: ProgramIn refuses it (422)
+    # before validating anything else, so nothing of it is kept or logged.
     return program.model_dump(mode="json", exclude_none=True, exclude={"classified", "disclosable"})
 
 
@@ -160,9 +145,8 @@ def _history_entry(status: str, principal: Principal, at: str, reason: str | Non
     return entry
 
 
-def create_program(principal: Principal | None, data: Any, now: datetime) -> dict:
-    principal = require(principal, PROVINCIAL)
-    content = _content(data, now)
+def create_program(principal: Province, program_in: schemas.ProgramIn, now: datetime) -> dict:
+    content = _content(program_in)
     at = iso_utc(now)
     program = Program(
         id=new_id("prg"),
@@ -190,17 +174,20 @@ def _check_version(program: Program, expected: int | None) -> None:
 
 
 def update_program(
-    principal: Principal | None, program_id: str, expected: int | None, data: Any, now: datetime
+    principal: Province,
+    program_id: str,
+    expected: int | None,
+    program_in: schemas.ProgramIn,
+    now: datetime,
 ) -> dict:
     """Revise a draft; revising a rejected programme returns it to draft."""
-    principal = require(principal, PROVINCIAL)
     program = owned_program(program_id, principal)
     _check_version(program, expected)
     if program.status not in program_status.EDITABLE:
         raise ConflictError(
             "invalid_state", f"a {program.status} programme cannot be edited", field="status"
         )
-    content = _content(data, now)
+    content = _content(program_in)
     if program.status == "rejected":
         return _revise_rejected(program_id, principal, expected, content, now)
     program.content = content
@@ -283,9 +270,8 @@ def transition(
     return ledger.until_committed(attempt)
 
 
-def submit_program(principal: Principal | None, program_id: str, now: datetime) -> dict:
+def submit_program(principal: Province, program_id: str, now: datetime) -> dict:
     """Submit a draft; it needs a verified approval document (a verified one stays so)."""
-    principal = require(principal, PROVINCIAL)
     program = owned_program(program_id, principal)
     if program.status == "draft" and not any(
         document.get("status") == "verified" for document in program.documents or []

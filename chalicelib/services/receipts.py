@@ -32,8 +32,9 @@ from chalicelib.domain.jose import (
     signing_input,
     unverified_parts,
 )
+from chalicelib.domain.queries import VerifyQuery
 from chalicelib.observability import logger
-from chalicelib.services import award_reads, receipt_keys
+from chalicelib.services import award_reads, rate_limits, receipt_keys
 from chalicelib.services.changes import encode_position
 from chalicelib.services.export import read_position
 from chalicelib.store import kms, objects
@@ -45,15 +46,30 @@ ID_PREFIX = "rcp"
 PAGE_SIZE = 100
 POSITION_ATTEMPTS = 2
 _AUTHORITY_NAMES = {authority.id: authority.name_zh for authority in AUTHORITIES}
+# The rate-limit bucket of everything that signs a receipt (receipt and print routes).
+RATE_BUCKET = "receipts"
+
+
+def check_client_rate(source_ip: str, now: datetime) -> None:
+    """429 when this client asked for more than ``receipt_rate_limit`` receipts or printed
+    pages in the current window (both sign with KMS and store a receipt)."""
+    config = settings()
+    rate_limits.check_rate(
+        RATE_BUCKET,
+        rate_limits.client_key(source_ip),
+        limit=config.receipt_rate_limit,
+        window=config.receipt_rate_window_seconds,
+        now=now,
+    )
 
 
 def _answer(credit_code: str | None) -> tuple[str, str, list[dict[str, Any]], bool]:
     """Every page of ``verify`` up to ``receipt_max_awards``: code, as_of, views, truncated."""
-    first = answer = award_reads.verify({"credit_code": credit_code or ""}, PAGE_SIZE)
+    first = answer = award_reads.verify(VerifyQuery(credit_code or "", PAGE_SIZE))
     views = answer["awards"] + answer["revoked"]
     while answer["next_cursor"] and len(views) < settings().receipt_max_awards:
         answer = award_reads.verify(
-            {"credit_code": first["credit_code"], "cursor": answer["next_cursor"]}, PAGE_SIZE
+            VerifyQuery(first["credit_code"], PAGE_SIZE, cursor=answer["next_cursor"])
         )
         views += answer["awards"] + answer["revoked"]
     limit = settings().receipt_max_awards

@@ -10,18 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.bodies import parse_body
-from chalicelib.services.keys import ADMIN, Principal, require
+from chalicelib.domain import schemas
+from chalicelib.domain.principal import Principal
 from chalicelib.services.programs import get_program, transition
 
 
 def review_program(
-    principal: Principal | None, program_id: str, data: Any, now: datetime
+    principal: Principal, program_id: str, body: schemas.ReviewIn, now: datetime
 ) -> dict[str, Any]:
-    """Approve or reject a submitted programme; rejecting needs a reason."""
-    principal = require(principal, ADMIN)
+    """Approve or reject a submitted programme; rejecting needs a reason (``ReviewIn``)."""
     get_program(program_id, principal)
-    body = parse_body("ReviewIn", data)  # a rejection without a reason is refused there
     return transition(
         program_id,
         principal,
@@ -33,12 +31,10 @@ def review_program(
 
 
 def withdraw_program(
-    principal: Principal | None, program_id: str, data: Any, now: datetime
+    principal: Principal, program_id: str, body: schemas.WithdrawIn, now: datetime
 ) -> dict[str, Any]:
     """Withdraw an approved programme (e.g. after an award clean-up) from a given date."""
-    principal = require(principal, ADMIN)
     get_program(program_id, principal)
-    body = parse_body("WithdrawIn", data)
     return transition(
         program_id,
         principal,

@@ -7,6 +7,7 @@ things, idempotently.
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from typing import Any
@@ -112,10 +113,23 @@ def ensure_bucket_and_topic() -> dict[str, str]:
 
 
 def ensure_imports_queue() -> str:
-    """The FIFO queue of spreadsheet imports (the merge template's ``ImportsQueue``)."""
+    """The FIFO queue of spreadsheet imports and its dead-letter queue, redriven after
+    ``IMPORT_MAX_RECEIVES`` tries (the merge template's ``ImportsQueue``)."""
     config = settings()
-    attributes = {"FifoQueue": "true", "VisibilityTimeout": "900"}
-    url = queue.sqs().create_queue(QueueName=config.imports_queue_name, Attributes=attributes)
+    sqs = queue.sqs()
+    dead = sqs.create_queue(
+        QueueName=config.imports_dead_letter_queue_name, Attributes={"FifoQueue": "true"}
+    )["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    redrive = {"deadLetterTargetArn": dead_arn, "maxReceiveCount": config.import_max_receives}
+    attributes = {
+        "FifoQueue": "true",
+        "VisibilityTimeout": "600",
+        "RedrivePolicy": json.dumps(redrive),
+    }
+    url = sqs.create_queue(QueueName=config.imports_queue_name, Attributes=attributes)
     return url["QueueUrl"]
 
 

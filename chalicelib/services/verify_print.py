@@ -24,6 +24,7 @@ from chalicelib.domain.authorities import AUTHORITIES
 from chalicelib.domain.china_time import date_zh, time_zh
 from chalicelib.domain.labels_zh import PROGRAM_STATUS_ZH, ROLE_ZH
 from chalicelib.domain.places import location_name
+from chalicelib.domain.queries import VerifyQuery
 from chalicelib.services import award_reads
 from chalicelib.services.programs import public_names
 
@@ -70,12 +71,12 @@ def _link(url: str, element_id: str = "") -> str:
 
 def _collect(credit_code: str) -> tuple[dict[str, Any], list[dict], list[dict], bool]:
     """Every page of the verify answer (up to ``MAX_PAGES``); the first fixes ``as_of``."""
-    first = answer = award_reads.verify({"credit_code": credit_code}, PAGE_SIZE)
+    first = answer = award_reads.verify(VerifyQuery(credit_code, PAGE_SIZE))
     active, revoked = list(answer["awards"]), list(answer["revoked"])
     pages = 1
     while answer["next_cursor"] and pages < MAX_PAGES:
         answer = award_reads.verify(
-            {"credit_code": first["credit_code"], "cursor": answer["next_cursor"]}, PAGE_SIZE
+            VerifyQuery(first["credit_code"], PAGE_SIZE, cursor=answer["next_cursor"])
         )
         active += answer["awards"]
         revoked += answer["revoked"]
@@ -94,7 +95,7 @@ def _e(value: Any) -> str:
 
 def _program_line(award: dict[str, Any], programs: dict[str, str]) -> str:
     text = f"{_e(programs.get(award['program_id'], award['program_id']))} {_e(award['honor'])}"
-    status = award.get("program_status")
+    status = award.get("program_status") or ""
     if status in PROGRAM_STATUS_ZH and status not in (
         program_status.APPROVED,
         program_status.WITHDRAWN,  # said at the top of the card instead

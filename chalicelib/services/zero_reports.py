@@ -11,18 +11,17 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.domain import schemas
 from chalicelib.domain.authorities import AUTHORITY_IDS
-from chalicelib.domain.bodies import parse_body
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import (
     ForbiddenError,
     InvalidCursorError,
-    UnauthenticatedError,
     ValidationError,
 )
 from chalicelib.domain.ids import new_id
-from chalicelib.services.keys import PROVINCIAL, Principal, require
+from chalicelib.domain.principal import PROVINCIAL, Principal, Province
 from chalicelib.store.base import iso_utc
 from chalicelib.store.submissions import ZeroReport, zero_reports_of
 
@@ -40,9 +39,9 @@ def zero_report_view(report: ZeroReport) -> dict[str, Any]:
     }
 
 
-def file_zero_report(principal: Principal | None, data: Any, now: datetime) -> dict[str, Any]:
-    principal = require(principal, PROVINCIAL)
-    body = parse_body("ZeroReportIn", data)
+def file_zero_report(
+    principal: Province, body: schemas.ZeroReportIn, now: datetime
+) -> dict[str, Any]:
     today = china_date(now)
     earliest = settings().backfill_from
     if body.period_from < earliest:
@@ -72,7 +71,7 @@ def file_zero_report(principal: Principal | None, data: Any, now: datetime) -> d
     return zero_report_view(report)
 
 
-def list_zero_reports(principal: Principal | None, params: dict[str, str], limit: int) -> dict:
+def list_zero_reports(principal: Principal, params: dict[str, str], limit: int) -> dict:
     """``GET /v1/zero-reports``: a province its own reports, an administrator everyone's.
 
     Ordered by authority, then latest period end first. An administrator's
@@ -80,8 +79,6 @@ def list_zero_reports(principal: Principal | None, params: dict[str, str], limit
     page costs at most one Query per authority (33) however many reports exist;
     the cursor holds the authority and the last sort key, signed for the filter.
     """
-    if principal is None:
-        raise UnauthenticatedError("this route needs an API key")
     unknown = sorted(set(params) - LIST_PARAMS)
     if unknown:
         raise ValidationError(f"unknown query parameter {unknown[0][:64]}", field=unknown[0][:64])

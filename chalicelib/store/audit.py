@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     JSONAttribute,
-    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
@@ -29,7 +28,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import string_list, table_meta
 
 AUDIT_META = table_meta("audit")
 
@@ -88,7 +87,7 @@ class AlertOutbox(Model):
     subject = UnicodeAttribute()
     message = UnicodeAttribute()
     attributes = JSONAttribute()
-    finding_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    finding_ids = string_list(default=list)
     created_in = UnicodeAttribute()
     status = UnicodeAttribute()  # pending | sent
     attempts = NumberAttribute(default=0)
@@ -109,7 +108,7 @@ class AuditLease(Model):
     holder = UnicodeAttribute()
     expires_at = NumberAttribute()
     runs = NumberAttribute()
-    event_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    event_ids = string_list(default=list)
     last_run_id = UnicodeAttribute(null=True)
 
 
@@ -133,7 +132,7 @@ class AuditState(Model):
     pk = UnicodeAttribute(hash_key=True, default="STATE")
     sk = UnicodeAttribute(range_key=True, default="STATE")
     positions = JSONAttribute(default=dict)
-    listed = ListAttribute(of=UnicodeAttribute, default=list)
+    listed = string_list(default=list)
     feedback_after = UnicodeAttribute(null=True)
     revision = NumberAttribute(default=0)
     last_run_id = UnicodeAttribute(null=True)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
+
+from pynamodb.attributes import ListAttribute, UnicodeAttribute
+from pynamodb.models import MetaProtocol
 
 from chalicelib import clock
 from chalicelib.config import settings
 
 
-def table_meta(kind: str) -> type:
+def table_meta(kind: str) -> MetaProtocol:
     """A pynamodb ``Meta`` for the stage's table of ``kind``.
 
     The endpoint is not set here: botocore honours ``AWS_ENDPOINT_URL``, so the
@@ -23,7 +26,9 @@ def table_meta(kind: str) -> type:
         billing_mode = "PAY_PER_REQUEST"
         max_retry_attempts = 3
 
-    return Meta
+    # pynamodb's metaclass fills the attributes it leaves out with their defaults, so the
+    # class is a ``MetaProtocol`` once its model exists.
+    return cast(MetaProtocol, Meta)
 
 
 def utc_now() -> datetime:
@@ -67,3 +72,12 @@ def newest_first(
     )
     items = list(rows)
     return items, rows.last_evaluated_key
+
+
+def string_list(**options: Any) -> ListAttribute[str]:
+    """A list of strings (``options`` as ``ListAttribute`` takes them, e.g. ``default=list``).
+
+    Its values are ``list[str]`` to the type checker: pynamodb types the items of
+    ``ListAttribute(of=UnicodeAttribute)`` as attribute objects, not the strings they hold.
+    """
+    return cast("ListAttribute[str]", ListAttribute(of=UnicodeAttribute, **options))

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from chalicelib.domain.workdays import YearArrangement
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import string_list, table_meta
 
 CURRENT = "ARRANGEMENT"
 
@@ -24,8 +24,8 @@ class CalendarYear(Model):
     pk = UnicodeAttribute(hash_key=True)  # CURRENT | HISTORY#<year>
     sk = UnicodeAttribute(range_key=True)  # "<year>" | "<revision:06d>"
     year = NumberAttribute()
-    holidays = ListAttribute(of=UnicodeAttribute, default=list)
-    workdays = ListAttribute(of=UnicodeAttribute, default=list)
+    holidays = string_list(default=list)
+    workdays = string_list(default=list)
     loaded_at = UnicodeAttribute()
     loaded_by = UnicodeAttribute()
     revision = NumberAttribute()

@@ -5,13 +5,20 @@
   ``done_chunks`` in ONE conditional ``UpdateItem`` (``ADD``), so a chunk
   delivered twice is counted once and the import is done exactly when
   ``len(done_chunks) == chunks``.
-- ``ImportChunkResult`` (``pk = IMPORT#<id>``, ``sk = CHUNK#<n>``): the rejected
-  rows of one chunk, written before the chunk is counted (a retry rewrites the
-  same item). ``errors.csv`` is one query of the partition.
+- ``ImportProblemPage`` (``pk = IMPORT#<id>``, ``sk = PROBLEMS#<part>#<page>``):
+  the rejected rows, in pages of at most ``PAGE_BYTES`` of JSON, whatever their
+  number (issue 19: 3,000 problems in one item went over DynamoDB's 400 KB and
+  the chunk was never counted). ``part`` is ``READ`` for what reading the sheet
+  found, ``C<chunk>`` for what the registry refused in a chunk; a part's pages
+  are written before its chunk is counted (a retry rewrites the same pages).
+  ``problems(import_id)`` streams every problem of an import: the content of
+  its errors file (``services.imports.error_rows``).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pynamodb.attributes import (
@@ -21,20 +28,31 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
-from chalicelib.store.submissions import SUBMISSIONS_META
+from chalicelib.store.submissions import SUBMISSIONS_META, ImportsByAuthorityIndex
 
 JOB_SK = "JOB"
-CHUNK_SK_PREFIX = "CHUNK#"
+PROBLEMS_SK_PREFIX = "PROBLEMS#"
+READ_PART = "READ"
+# JSON bytes one page holds (as stored: JSONAttribute escapes non-ASCII, ~6 bytes a
+# Chinese character), far below DynamoDB's 400 KB item limit.
+PAGE_BYTES = 96 * 1024
+OPEN = ("awaiting_upload", "queued", "running")
+FINAL = ("done", "failed", "cancelled", "expired")
 
 
 def import_pk(import_id: str) -> str:
     return f"IMPORT#{import_id}"
 
 
-def chunk_sk(number: int) -> str:
-    return f"{CHUNK_SK_PREFIX}{number:06d}"
+def chunk_part(number: int) -> str:
+    return f"C{number:06d}"
+
+
+def _page_sk(part: str, page: int) -> str:
+    return f"{PROBLEMS_SK_PREFIX}{part}#{page:05d}"
 
 
 class ImportJob(Model):
@@ -44,13 +62,17 @@ class ImportJob(Model):
     sk = UnicodeAttribute(range_key=True, default=JOB_SK)
     id = UnicodeAttribute()
     authority_id = UnicodeAttribute()
+    # The key of the ``imports_by_authority`` index (= authority_id; absent on jobs
+    # made before the index existed).
+    import_authority = UnicodeAttribute(null=True)
     key_id = UnicodeAttribute()
     filename = UnicodeAttribute()
     content_type = UnicodeAttribute()
     size = NumberAttribute()
     sha256 = UnicodeAttribute()
     program_id = UnicodeAttribute(null=True)
-    # awaiting_upload → queued (start) → running (split) → done | failed
+    # awaiting_upload → queued (start) → running (split) → done | failed | cancelled;
+    # awaiting_upload → expired (never started within IMPORT_UPLOAD_HOURS)
     status = UnicodeAttribute()
     created_at = UnicodeAttribute()
     started_at = UnicodeAttribute(null=True)
@@ -64,9 +86,15 @@ class ImportJob(Model):
     rejected = NumberAttribute(default=0)
     done_chunks = NumberSetAttribute(null=True)
     error = JSONAttribute(null=True)  # {"code", "message", "message_zh"} when failed
+    # Past this instant (UTC, ISO) an import still open has overrun its time budget.
+    deadline_at = UnicodeAttribute(null=True)
+    # Set once its upload and chunk objects are deleted (a final import keeps only this item).
+    objects_deleted_at = UnicodeAttribute(null=True)
+
+    imports_by_authority = ImportsByAuthorityIndex()
 
 
-class ImportChunkResult(Model):
+class ImportProblemPage(Model):
     Meta = SUBMISSIONS_META
 
     pk = UnicodeAttribute(hash_key=True)
@@ -81,12 +109,14 @@ def get_job(import_id: str) -> ImportJob | None:
         return None
 
 
-def set_status(job: ImportJob, status: str, expected: str, **values: Any) -> bool:
-    """Move ``job`` from ``expected`` to ``status`` (and set ``values``); False if it had moved."""
-    actions = [ImportJob.status.set(status)]
+def set_status(job: ImportJob, status: str, expected: str | tuple[str, ...], **values: Any) -> bool:
+    """Move ``job`` from ``expected`` (one status or several) to ``status`` (and set
+    ``values``); False if it was in none of them."""
+    actions: list[Action] = [ImportJob.status.set(status)]
     actions += [getattr(ImportJob, name).set(value) for name, value in values.items()]
+    allowed = (expected,) if isinstance(expected, str) else expected
     try:
-        job.update(actions=actions, condition=ImportJob.status == expected)
+        job.update(actions=actions, condition=ImportJob.status.is_in(*allowed))
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return False
@@ -96,7 +126,7 @@ def set_status(job: ImportJob, status: str, expected: str, **values: Any) -> boo
 
 def count_chunk(job: ImportJob, number: int, pushed: int, unchanged: int, rejected: int) -> bool:
     """Add one chunk's counts, once: False when that chunk had been counted already."""
-    actions = [
+    actions: list[Action] = [
         ImportJob.pushed.add(pushed),
         ImportJob.unchanged.add(unchanged),
         ImportJob.rejected.add(rejected),
@@ -111,14 +141,61 @@ def count_chunk(job: ImportJob, number: int, pushed: int, unchanged: int, reject
     return True
 
 
-def save_chunk_problems(import_id: str, number: int, problems: list[dict[str, Any]]) -> None:
-    ImportChunkResult(pk=import_pk(import_id), sk=chunk_sk(number), problems=problems).save()
+def recent_jobs(
+    authority_id: str, *, since: str, statuses: tuple[str, ...] | None = None
+) -> Iterator[ImportJob]:
+    """The authority's imports created at or after ``since`` (UTC ISO), newest first;
+    only those in ``statuses`` when given. Reads the index (eventually consistent)."""
+    condition = ImportJob.status.is_in(*statuses) if statuses else None
+    yield from ImportJob.imports_by_authority.query(
+        authority_id,
+        ImportJob.created_at >= since,
+        filter_condition=condition,
+        scan_index_forward=False,
+    )
 
 
-def all_problems(import_id: str) -> list[dict[str, Any]]:
-    """Every rejected row of an import, chunk by chunk."""
-    problems: list[dict[str, Any]] = []
-    condition = ImportChunkResult.sk.startswith(CHUNK_SK_PREFIX)
-    for item in ImportChunkResult.query(import_pk(import_id), condition, consistent_read=True):
-        problems.extend(item.problems or [])
-    return problems
+def mark_objects_deleted(job: ImportJob, at: str) -> None:
+    job.update(actions=[ImportJob.objects_deleted_at.set(at)])
+
+
+def _pages(problems: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    page: list[dict[str, Any]] = []
+    size = 0
+    for problem in problems:
+        length = len(json.dumps(problem)) + 2
+        if page and size + length > PAGE_BYTES:
+            yield page
+            page, size = [], 0
+        page.append(problem)
+        size += length
+    if page:
+        yield page
+
+
+def save_problems(import_id: str, part: str, problems: Iterable[dict[str, Any]]) -> int:
+    """Store ``part``'s problems in bounded pages (replacing any earlier write); pages written."""
+    pk = import_pk(import_id)
+    written = 0
+    with ImportProblemPage.batch_write() as batch:
+        for number, page in enumerate(_pages(problems)):
+            batch.save(ImportProblemPage(pk=pk, sk=_page_sk(part, number), problems=page))
+            written = number + 1
+    # A retry that found fewer problems must not leave the first attempt's extra pages:
+    # they are emptied (a PutItem; the worker deletes no item).
+    stale = ImportProblemPage.query(
+        pk,
+        ImportProblemPage.sk.between(_page_sk(part, written), _page_sk(part, 99_999)),
+        consistent_read=True,
+    )
+    for item in stale:
+        if item.problems:
+            ImportProblemPage(pk=pk, sk=item.sk, problems=[]).save()
+    return written
+
+
+def problems(import_id: str) -> Iterator[dict[str, Any]]:
+    """Every rejected row of an import, page by page (read first, then chunk by chunk)."""
+    condition = ImportProblemPage.sk.startswith(PROBLEMS_SK_PREFIX)
+    for page in ImportProblemPage.query(import_pk(import_id), condition, consistent_read=True):
+        yield from page.problems or []

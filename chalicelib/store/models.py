@@ -21,7 +21,6 @@ from typing import Any
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
-    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
     VersionAttribute,
@@ -29,7 +28,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import string_list, table_meta
 
 
 class ApiKeyRoleIndex(GlobalSecondaryIndex):
@@ -61,6 +60,12 @@ class ApiKey(Model):
     # Who the key is for (set by POST /v1/keys), and the China date it was last used.
     note = UnicodeAttribute(null=True)
     last_used_on = UnicodeAttribute(null=True)
+    # Who issued and who revoked it (issue 19): the acting key's id, or "cli" for the
+    # operator's command line; and the note given with the revocation. Absent on keys
+    # issued or revoked before this was recorded.
+    created_by = UnicodeAttribute(null=True)
+    revoked_by = UnicodeAttribute(null=True)
+    revoke_note = UnicodeAttribute(null=True)
 
     by_role = ApiKeyRoleIndex()
 
@@ -217,7 +222,7 @@ class AwardRecord(Model):
     awarded_on = UnicodeAttribute()
     content = JSONAttribute()
     content_hash = UnicodeAttribute()
-    credit_codes = ListAttribute(of=UnicodeAttribute)
+    credit_codes = string_list()
     submitted_at = UnicodeAttribute()
     deadline = UnicodeAttribute()
     deadline_official = BooleanAttribute()

@@ -316,3 +316,52 @@ def get_bytes(key: str) -> bytes | None:
     """A small object's bytes; None when absent."""
     response = _get(key)
     return None if response is None else response["Body"].read()
+
+
+def purge(prefix: str) -> int:
+    """Delete every object under ``prefix`` for good: all versions and delete markers.
+
+    Only for copies that must not outlive their use (an import's upload and chunks
+    hold personal data, issue 19): a plain ``delete`` in this versioned bucket would
+    leave the bytes in a noncurrent version. Returns how many versions went.
+    """
+    client, bucket = s3(), settings().bucket
+    deleted = 0
+    for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
+        doomed = [
+            {"Key": item["Key"], "VersionId": item["VersionId"]}
+            for kind in ("Versions", "DeleteMarkers")
+            for item in page.get(kind, [])
+        ]
+        for start in range(0, len(doomed), 1000):
+            answer = client.delete_objects(
+                Bucket=bucket, Delete={"Objects": doomed[start : start + 1000], "Quiet": True}
+            )
+            if answer.get("Errors"):
+                raise RuntimeError(f"S3 kept {len(answer['Errors'])} objects under {prefix}")
+            deleted += len(doomed[start : start + 1000])
+    return deleted
+
+
+def purge_noncurrent(key: str) -> int:
+    """Delete the earlier versions (and delete markers) of ``key``, keeping the current one."""
+    client, bucket = s3(), settings().bucket
+    answer = client.list_object_versions(Bucket=bucket, Prefix=key)
+    doomed = [
+        {"Key": item["Key"], "VersionId": item["VersionId"]}
+        for kind in ("Versions", "DeleteMarkers")
+        for item in answer.get(kind, [])
+        if item["Key"] == key and not item.get("IsLatest")
+    ]
+    if doomed:
+        client.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})
+    return len(doomed)
+
+
+def keys_under(prefix: str) -> Iterator[str]:
+    """The current objects' keys under ``prefix``."""
+    for page in (
+        s3().get_paginator("list_objects_v2").paginate(Bucket=settings().bucket, Prefix=prefix)
+    ):
+        for item in page.get("Contents", []):
+            yield item["Key"]

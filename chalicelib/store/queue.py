@@ -15,6 +15,7 @@ from chalicelib.config import settings
 
 _client: Any = None
 _url: str | None = None
+_dead_url: str | None = None
 _lock = threading.Lock()
 _BATCH = 10  # SendMessageBatch takes at most ten entries
 
@@ -40,11 +41,29 @@ def queue_url() -> str:
     return _url
 
 
+def dead_letter_url() -> str:
+    """The dead-letter queue's URL, looked up by name (only the local worker polls it)."""
+    global _dead_url
+    if _dead_url is None:
+        name = settings().imports_dead_letter_queue_name
+        _dead_url = sqs().get_queue_url(QueueName=name)["QueueUrl"]
+    return _dead_url
+
+
 def reset() -> None:
-    """Forget the client and URL (tests switch emulators between cases)."""
-    global _client, _url
+    """Forget the client and URLs (tests switch emulators between cases)."""
+    global _client, _url, _dead_url
     _client = None
     _url = None
+    _dead_url = None
+
+
+def retry_after(receipt_handle: str, seconds: int) -> None:
+    """Make a message that failed visible again in ``seconds`` (not the queue's full
+    visibility timeout, during which its province's queue group is held)."""
+    sqs().change_message_visibility(
+        QueueUrl=queue_url(), ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+    )
 
 
 def send(messages: list[tuple[dict[str, Any], str, str]]) -> None:

@@ -25,11 +25,11 @@ longer contains any fragment with that pair, so it never matches again.
 
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import string_list, table_meta
 
 SEARCH_META = table_meta("search")
 
@@ -76,7 +76,7 @@ class SearchDoc(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True, default="DOC")
     version = NumberAttribute()
-    bigrams = ListAttribute(of=UnicodeAttribute, default=list)
+    bigrams = string_list(default=list)
 
     @staticmethod
     def key(award_id: str) -> str:

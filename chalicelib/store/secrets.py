@@ -37,3 +37,22 @@ def read_secret(secret_id: str, *, max_age: int) -> str:
             f"the server secret {secret_id!r} is empty or shorter than 32 characters"
         )
     return value
+
+
+def secret_exists(secret_id: str) -> bool:
+    """Whether Secrets Manager (or the emulator) holds a secret named ``secret_id``.
+
+    For the operator CLI, which must not hash a key with a different secret than the
+    server's; any failure to ask counts as "no" (nothing to contradict the fallback).
+    """
+    import boto3  # only the CLI asks; the functions read the secret through powertools
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from chalicelib.config import settings
+
+    try:
+        client = boto3.client("secretsmanager", region_name=settings().region)
+        client.describe_secret(SecretId=secret_id)
+    except (ClientError, BotoCoreError):
+        return False
+    return True

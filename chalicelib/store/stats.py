@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import date
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
@@ -25,7 +26,8 @@ class DailyCounter(Model):
 
     pk = UnicodeAttribute(hash_key=True)  # <counter>#<shard>
     sk = UnicodeAttribute(range_key=True)  # China date, YYYY-MM-DD
-    count = NumberAttribute(default=0)
+    # "count" in the table; not the attribute name (that would hide ``Model.count``).
+    total = NumberAttribute(default=0, attr_name="count")
 
     @staticmethod
     def key(counter: str, shard: int) -> str:
@@ -35,13 +37,14 @@ class DailyCounter(Model):
 def add_one(counter: str, day: date, shard: int) -> None:
     """One UpdateItem ``ADD count 1`` (creates the item on the first answer of the day)."""
     item = DailyCounter(pk=DailyCounter.key(counter, shard), sk=day.isoformat())
-    item.update(actions=[DailyCounter.count.add(1)])
+    item.update(actions=[DailyCounter.total.add(1)])
 
 
 def daily_counts(counter: str, shards: int, first: date | None, last: date | None) -> Counter:
     """``{China date: count}`` summed over the shards, ``first``..``last`` (None: open)."""
     totals: Counter = Counter()
     for shard in range(shards):
+        condition: Condition | None
         if first and last:
             condition = DailyCounter.sk.between(first.isoformat(), last.isoformat())
         elif first:
@@ -51,5 +54,5 @@ def daily_counts(counter: str, shards: int, first: date | None, last: date | Non
         else:
             condition = None
         for item in DailyCounter.query(DailyCounter.key(counter, shard), condition):
-            totals[date.fromisoformat(item.sk)] += int(item.count or 0)
+            totals[date.fromisoformat(item.sk)] += int(item.total or 0)
     return totals

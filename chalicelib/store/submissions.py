@@ -9,7 +9,11 @@
   administrator's reply is written onto the item (``state``, ``reply``,
   ``handled_at``, every reply in ``replies``); it is never deleted.
 
-The table's one index, ``by_id`` (keys only), finds an item by its ``id``: the
+Import jobs (``store/imports.py``) live here too, with their own sparse index
+``imports_by_authority`` (an authority's imports by creation time; only import
+jobs carry its key ``import_authority``).
+
+The table's first index, ``by_id`` (keys only), finds an item by its ``id``: the
 route ``POST /v1/feedback/{id}/handle`` names only the id. It is over an
 attribute every item already has (so feedback sent before the index existed is
 in it too); zero reports are in it as well, and a lookup checks the partition.
@@ -20,7 +24,8 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute, VersionAttribute
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.store.base import newest_first, table_meta
@@ -42,6 +47,22 @@ class SubmissionIdIndex(GlobalSecondaryIndex):
     id = UnicodeAttribute(hash_key=True)
 
 
+class ImportsByAuthorityIndex(GlobalSecondaryIndex):
+    """An authority's import jobs by ``created_at`` (whole items: they are small).
+
+    Sparse: only import jobs have ``import_authority``. The daily sweep finds the
+    open imports of the last days here (``store.imports.recent_jobs``), and a
+    province's import history can be listed from it.
+    """
+
+    class Meta:
+        index_name = "imports_by_authority"
+        projection = AllProjection()
+
+    import_authority = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class ZeroReport(Model):
     Meta = SUBMISSIONS_META
 
@@ -57,6 +78,8 @@ class ZeroReport(Model):
 
     # Declared on both models of the table: the table is created from this one (ALL_TABLES).
     by_id = SubmissionIdIndex()
+    # Declared here for the same reason; queried through ImportJob (store/imports.py).
+    imports_by_authority = ImportsByAuthorityIndex()
 
     @staticmethod
     def key(authority_id: str) -> str:
@@ -106,6 +129,7 @@ def feedback_newest_first(
     window (an instant, which no sort key equals: each has ``#<id>`` after it).
     Returns the items and where the next Query starts (``None``: nothing older).
     """
+    condition: Condition | None
     if lower is not None and upper is not None:
         condition = Feedback.sk.between(lower, upper)
     elif upper is not None:

@@ -12,6 +12,7 @@ from pynamodb.models import Model
 from chalicelib.store.audit import AuditFinding
 from chalicelib.store.calendar import CalendarYear
 from chalicelib.store.models import ApiKey, AuthorityRecord, AwardRecord, ChangeEntry, Program
+from chalicelib.store.rate_limits import RateWindow
 from chalicelib.store.search import BigramEntry
 from chalicelib.store.stats import DailyCounter
 from chalicelib.store.submissions import ZeroReport
@@ -27,4 +28,5 @@ ALL_TABLES: tuple[type[Model], ...] = (
     ZeroReport,
     BigramEntry,
     DailyCounter,
+    RateWindow,
 )

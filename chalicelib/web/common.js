@@ -84,6 +84,7 @@ const ERROR_TEXTS = {
   document_too_large: "批准文件超过 20 MB，请压缩后重新上传。",
   too_many_documents: "该奖项的批准文件已达上限，不能再上传。",
   file_too_large: "导入文件超过大小上限，请分成几个文件导入。",
+  too_many_open_imports: "本单位尚未完成的导入过多，请等其中一个完成或取消后再导入。",
   upload_rejected: "上传的文件未通过核验，请检查文件后重新上传。",
   too_large: "文件超过大小上限，请压缩或拆分后重新上传。",
   size_mismatch: "文件没有完整上传，请重新上传。",

@@ -105,7 +105,8 @@ def test_an_administrator_reviews_and_manages_keys_through_the_console(
     guangxi = stack.issue_key("--authority", GUANGXI)["api_key"]
     approved_id = _program(stack, guangxi, APPROVED)
     rejected_id = _program(stack, guangxi, REJECTED, ofd=True)
-    admin = stack.issue_key("--admin")["api_key"]
+    admin_issued = stack.issue_key("--admin")
+    admin, admin_id = admin_issued["api_key"], admin_issued["key_id"]
     _, before_review = _feed(stack, None)
 
     # --- 待审核: the queue, oldest submission first, lands first after sign-in
@@ -265,6 +266,10 @@ def test_an_administrator_reviews_and_manages_keys_through_the_console(
     expect(listed).to_contain_text("广西厅信息中心（审核测试 5303）")
     expect(listed).to_contain_text("未使用")
     expect(listed).to_contain_text("有效")
+    # who issued it (issue 19): this admin's key; the admin's own key came from the CLI
+    expect(listed).to_contain_text(f"当前密钥 {admin_id}")
+    own_row = page.locator(f'#keys-table tbody tr[data-key-id="{admin_id}"]')
+    expect(own_row.locator("td").nth(5)).to_have_text("命令行（运维人员）")
     assert new_key not in page.locator("#keys-table").text_content()
     shoot(page, "admin-06-key-issued")
 
@@ -284,9 +289,14 @@ def test_an_administrator_reviews_and_manages_keys_through_the_console(
         listed.get_by_role("button", name="吊销").click()
         confirm = page.locator("#keys-revoke-form")
         expect(confirm).to_contain_text(key_id, timeout=WAIT)
+        confirm.get_by_label("吊销原因").fill("人员调岗（审核测试）")
         shoot(page, "admin-07-revoke-confirm")
         confirm.get_by_role("button", name="确认吊销").click()
         expect(listed).to_contain_text("已吊销", timeout=WAIT)
+        # who revoked it and why, in the list (and so stored: GET /v1/keys)
+        revoked_cell = listed.locator("td").nth(8)
+        expect(revoked_cell).to_contain_text(admin_id)
+        expect(revoked_cell).to_contain_text("原因：人员调岗（审核测试）")
         expect(listed.get_by_role("button", name="吊销")).to_have_count(0)
         shoot(page, "admin-08-key-revoked")
 

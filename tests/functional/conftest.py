@@ -27,6 +27,7 @@ from moto.dynamodb.models import dynamodb_backends
 
 from chalicelib import clock as registry_clock
 from devtools.moto_patches import apply_patches
+from tests.contract import check_answer
 
 apply_patches()  # the same serialised, item-snapshot transactions as the local stack
 
@@ -77,7 +78,10 @@ class Api:
     """A thin JSON helper over ``client.http`` so tests read like requests."""
 
     def __init__(self, client: Client) -> None:
+        from app import app
+
         self.client = client
+        self.app = app
 
     def call(
         self,
@@ -99,6 +103,8 @@ class Api:
             else getattr(self.client.http, method.lower())(path, headers=all_headers)
         )
         response.data = json.loads(response.body) if response.body else None
+        # Every answer as its route declares it (status and shape): tests/contract.py.
+        check_answer(self.app, method, path, response.status_code, response.headers, response.body)
         return response
 
 

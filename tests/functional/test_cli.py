@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 
+import boto3
 import pytest
 
 from chalicelib import cli
@@ -91,3 +92,72 @@ def test_revoke_key_needs_a_key_or_a_key_id(aws, capsys, monkeypatch):
     assert exit_.value.code == 2
     with pytest.raises(SystemExit):
         _run(capsys, monkeypatch, "revoke-key", "--key-id", "key_X", "--api-key", "-")
+
+
+def test_issue_key_refuses_the_development_secret_when_the_stacks_server_reads_another(
+    api, capsys, monkeypatch
+):
+    """Issue 19: with SERVER_SECRET_ARN unset the CLI fell back to the development secret
+    and printed a key the running server (which reads the stack's secret) refused."""
+    from chalicelib.config import settings
+    from chalicelib.store.models import ApiKey
+
+    name = settings().stack_secret_name
+    boto3.client("secretsmanager").create_secret(Name=name, SecretString="s" * 48)
+    monkeypatch.delenv("SERVER_SECRET_ARN", raising=False)
+    settings.cache_clear()
+    stored = ApiKey.count()
+
+    code, out, err = _run(capsys, monkeypatch, "issue-key", "--authority", "110000")
+
+    assert (code, out) == (2, "")
+    assert "SERVER_SECRET_ARN is not set" in err and f"SERVER_SECRET_ARN={name}" in err
+    assert ApiKey.count() == stored  # nothing minted
+    code, _, err = _run(capsys, monkeypatch, "revoke-key", "--key-id", "key_X")
+    assert code == 2 and "SERVER_SECRET_ARN" in err
+
+
+def test_issue_key_with_the_servers_secret_makes_a_key_that_server_accepts(
+    api, capsys, monkeypatch
+):
+    from chalicelib.config import settings
+    from chalicelib.store.models import ApiKey
+    from tests.functional.test_server_secret import clear_caches
+
+    name = settings().stack_secret_name
+    boto3.client("secretsmanager").create_secret(Name=name, SecretString="s" * 48)
+    monkeypatch.setenv("SERVER_SECRET_ARN", name)
+    settings.cache_clear()
+    clear_caches()
+    try:
+        issued = _issue(capsys, monkeypatch, "--authority", "110000", "--note", "北京 平台")
+        assert _works(api, issued["api_key"])  # the server reads the same secret
+        (item,) = [k for k in ApiKey.scan() if k.key_id == issued["key_id"]]
+        assert (item.created_by, item.note) == ("cli", "北京 平台")
+        code, _, _ = _run(
+            capsys, monkeypatch, "revoke-key", "--key-id", issued["key_id"], "--note", "到期"
+        )
+        assert code == 0 and not _works(api, issued["api_key"])
+        item.refresh()
+        assert (item.revoked_by, item.revoke_note) == ("cli", "到期")
+    finally:
+        monkeypatch.delenv("SERVER_SECRET_ARN")
+        settings.cache_clear()
+        clear_caches()
+
+
+def test_issue_key_names_a_secret_it_cannot_read(aws, capsys, monkeypatch):
+    from chalicelib.config import settings
+    from tests.functional.test_server_secret import clear_caches
+
+    monkeypatch.setenv("SERVER_SECRET_ARN", "award-registry-test-no-such-secret")
+    settings.cache_clear()
+    clear_caches()
+    try:
+        code, out, err = _run(capsys, monkeypatch, "issue-key", "--admin")
+    finally:
+        monkeypatch.delenv("SERVER_SECRET_ARN")
+        settings.cache_clear()
+        clear_caches()
+    assert (code, out) == (2, "")
+    assert "SERVER_SECRET_ARN='award-registry-test-no-such-secret'" in err

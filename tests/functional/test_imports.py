@@ -17,8 +17,8 @@ import zipfile
 import pytest
 import requests
 
+from chalicelib.config import settings
 from chalicelib.jobs.import_chunk import handle_body
-from chalicelib.services.imports import chunk_key
 from chalicelib.store import imports as import_store
 from chalicelib.store import objects, queue
 from chalicelib.store.models import AwardRecord
@@ -106,6 +106,14 @@ def errors_of(api, key, import_id) -> list[list[str]]:
     text = answer.body.decode("utf-8") if isinstance(answer.body, bytes) else answer.body
     assert text.startswith("\ufeff")
     return list(csv.reader(io.StringIO(text[1:])))
+
+
+def object_versions(import_id: str) -> list[str]:
+    """Every version and delete marker left under the import's prefix."""
+    answer = objects.s3().list_object_versions(
+        Bucket=settings().bucket, Prefix=f"imports/{import_id}/"
+    )
+    return [v["Key"] for kind in ("Versions", "DeleteMarkers") for v in answer.get(kind, [])]
 
 
 def source_ids_stored(authority_id: str = "110000") -> list[str]:
@@ -307,7 +315,7 @@ def test_a_chunk_delivered_again_creates_nothing_twice_and_is_counted_once(api, 
     assert status["pushed"] + status["unchanged"] == 150
     assert status["unchanged"] == 100
     assert source_ids_stored() == [f"RT-{n:05d}" for n in range(150)]
-    assert objects.get_json(chunk_key(import_id, 0)) is not None
+    assert object_versions(import_id) == []  # done: upload and chunks deleted, every version
 
 
 def test_errors_csv_cells_cannot_run_as_formulas(api, keys):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from chalicelib.domain.china_time import china_date
 from chalicelib.services import keys as keys_service
 from chalicelib.store.models import ApiKey
+from tests.functional.test_observability import captured_logs  # noqa: F401 - a fixture
 
 
 def issue(api, admin_key: str, body: dict):
@@ -100,7 +102,8 @@ def test_the_list_shows_every_key_newest_first_without_secrets_and_pages(api, ke
     assert listed[0]["key_id"] == issued[-1].data["key_id"]
     for item in listed:
         assert set(item) == {"key_id", "role", "authority_id", "note", "created_at",
-                             "last_used_on", "revoked_at"}  # fmt: skip
+                             "created_by", "last_used_on", "revoked_at", "revoked_by",
+                             "revoke_note"}  # fmt: skip
         assert item["revoked_at"] is None
     roles = {item["role"] for item in listed}
     assert roles == {"admin", "provincial"}
@@ -195,3 +198,63 @@ def test_the_cli_issue_and_revoke_keep_working_beside_the_api(api, keys):
     assert api.call("GET", "/v1/timeliness/320000", key=issued["api_key"]).status_code == 200
     assert keys_service.revoke_key(issued["api_key"]) is True
     assert api.call("GET", "/v1/timeliness/320000", key=issued["api_key"]).status_code == 401
+
+
+def _me(api, key: str) -> str:
+    return api.call("GET", "/v1/me", key=key).data["key_id"]
+
+
+def test_issue_and_revoke_store_and_log_the_acting_key_id(api, keys, captured_logs):  # noqa: F811
+    """Issue 19 (L2): a key minted or ended with an admin key says which one, and why."""
+    admin_id = _me(api, keys["admin"])
+    created = issue(api, keys["admin"], {"role": "admin", "note": "值班管理员"})
+    assert created.status_code == 201
+    second_admin = created.data["api_key"]
+    second_id = created.data["key_id"]
+    minted = issue(api, second_admin, {"role": "provincial", "authority_id": "110000",
+                                       "note": "北京 省级平台"})  # fmt: skip
+    revoked = api.call(
+        "POST",
+        f"/v1/keys/{minted.data['key_id']}/revoke",
+        {"note": "怀疑密钥泄露"},
+        key=keys["admin"],
+    )
+    assert revoked.status_code == 200, revoked.body
+    assert revoked.data["revoked_by"] == admin_id
+    assert revoked.data["revoke_note"] == "怀疑密钥泄露"
+
+    listed = {i["key_id"]: i for i in api.call("GET", "/v1/keys", key=keys["admin"]).data["items"]}
+    assert listed[second_id]["created_by"] == admin_id
+    assert listed[minted.data["key_id"]]["created_by"] == second_id
+    assert listed[minted.data["key_id"]]["revoked_by"] == admin_id
+    assert listed[second_id]["revoked_by"] is None
+    # The fixture's keys came from the operator's command line.
+    assert listed[admin_id]["created_by"] == "cli"
+    # A second revocation keeps the first one's who, when and why.
+    again = api.call("POST", f"/v1/keys/{minted.data['key_id']}/revoke", {"note": "再次"},
+                     key=second_admin)  # fmt: skip
+    assert again.status_code == 200
+    assert (again.data["revoked_by"], again.data["revoke_note"]) == (admin_id, "怀疑密钥泄露")
+
+    lines = [json.loads(line) for line in captured_logs.getvalue().splitlines() if line]
+    issued_logs = [line for line in lines if line.get("message") == "api key issued"]
+    revoked_logs = [line for line in lines if line.get("message") == "api key revoked"]
+    assert {(line["key_id"], line["by"]) for line in issued_logs} >= {
+        (second_id, admin_id),
+        (minted.data["key_id"], second_id),
+    }
+    # (the sink hears our logger and the root one: a line may come twice)
+    assert {(line["key_id"], line["by"]) for line in revoked_logs} == {
+        (minted.data["key_id"], admin_id)
+    }
+    output = captured_logs.getvalue()
+    assert second_admin not in output and minted.data["api_key"] not in output
+
+
+def test_the_revocation_note_is_checked_like_any_text(api, keys):
+    created = issue(api, keys["admin"], {"role": "admin", "note": "x"})
+    refused = api.call(
+        "POST", f"/v1/keys/{created.data['key_id']}/revoke", {"note": "长" * 201}, key=keys["admin"]
+    )
+    assert refused.status_code == 400 and refused.data["error"]["field"] == "note"
+    assert api.call("GET", "/v1/keys", key=created.data["api_key"]).status_code == 200

@@ -46,7 +46,7 @@ def test_ensure_tables_adds_an_index_an_existing_table_lacks(api, keys):
 
     assert ensure_tables() == []  # nothing created: the table is kept, with its items
 
-    assert _indexes(table) == {"by_id": "ACTIVE"}
+    assert _indexes(table) == {"by_id": "ACTIVE", "imports_by_authority": "ACTIVE"}
     sent = api.call("POST", "/v1/feedback", {"subject": "旧表", "body": "内容"}, key=keys["110000"])
     assert sent.status_code == 201, sent.body
     handled = api.call(
@@ -54,4 +54,4 @@ def test_ensure_tables_adds_an_index_an_existing_table_lacks(api, keys):
     )
     assert handled.status_code == 200, handled.body
     assert ensure_tables() == []  # a second run finds everything in place
-    assert _indexes(table) == {"by_id": "ACTIVE"}
+    assert _indexes(table) == {"by_id": "ACTIVE", "imports_by_authority": "ACTIVE"}

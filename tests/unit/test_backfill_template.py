@@ -154,3 +154,11 @@ def test_a_dry_run_lists_every_problem_of_a_row_in_errors_csv(tmp_path, capsys):
         ),
         ("3", "获奖年度", "year", "应为整数"),
     ]
+
+
+def test_the_template_says_how_many_rows_one_online_import_may_hold():
+    from chalicelib.config import settings
+
+    help_lines = [row[0] for row in _content(TEMPLATE_PATH)["help"] if row and row[0]]
+    limit = f"{settings().import_max_rows:,}"
+    assert any(limit in line and "行数据" in line for line in help_lines)

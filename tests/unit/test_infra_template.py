@@ -130,7 +130,7 @@ def test_tables_are_on_demand_recoverable_retained_and_protected_in_prod():
     assert TEMPLATE["Conditions"]["IsProd"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
 
 
-def test_bucket_is_encrypted_versioned_private_and_expires_only_quarantine_and_old_receipts():
+def test_bucket_is_encrypted_versioned_private_and_expires_quarantine_receipts_and_imports():
     bucket = RESOURCES["DataBucket"]["Properties"]
     assert bucket["BucketName"] == {"Fn::Sub": BUCKET_NAME}
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
@@ -143,7 +143,12 @@ def test_bucket_is_encrypted_versioned_private_and_expires_only_quarantine_and_o
     assert {r["Prefix"]: r["ExpirationInDays"] for r in expiring} == {
         "quarantine/": 180,
         "receipts/": 1827,  # signed receipts are kept 5 years (issue 14)
+        "imports/": 2,  # an import's upload and chunks: deleted when it ends, else expire
     }
+    # Issue 19: no version of an import's objects outlives a day or two, markers neither.
+    imports = [r for r in rules if r.get("Prefix") == "imports/"]
+    assert any(r.get("NoncurrentVersionExpiration", {}).get("NoncurrentDays") == 1 for r in imports)
+    assert any(r.get("ExpiredObjectDeleteMarker") is True for r in imports)
     # A rejected upload moved out of documents/ leaves a noncurrent version behind its
     # delete marker (services/documents.py): those versions expire, the markers with them.
     (moved,) = [r for r in rules if r.get("Prefix") == "documents/"]
@@ -153,6 +158,22 @@ def test_bucket_is_encrypted_versioned_private_and_expires_only_quarantine_and_o
     deny = RESOURCES["DataBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
     assert deny["Effect"] == "Deny"
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_a_dead_letter_of_the_imports_queue_fails_its_import():
+    """Issue 19: after three tries (the worker's ``IMPORT_MAX_RECEIVES``) a message whose
+    worker died goes to the dead-letter queue, and a function there fails its import."""
+    from chalicelib.config import settings
+
+    queue = RESOURCES["ImportsQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == settings().import_max_receives
+    assert (
+        queue["VisibilityTimeout"]
+        <= 2 * CONFIG["lambda_functions"]["import_worker"]["lambda_timeout"]
+    )
+    events = RESOURCES["ImportDeadLetter"]["Properties"]["Events"]
+    source = events["ImportDeadLetterSqsEventSource"]["Properties"]
+    assert source["Queue"] == {"Fn::GetAtt": ["ImportsDeadLetterQueue", "Arn"]}
 
 
 def test_uploads_under_documents_invoke_the_document_check_function():
@@ -327,6 +348,9 @@ MOVE = {
     ("s3:PutObject", "quarantine"),
     ("s3:PutObjectTagging", "quarantine"),  # the rejection's tags on the copy
 }
+# An import's upload and chunks are deleted for good when it ends (issue 19: they hold
+# personal data): every version, under imports/ only (services/imports.py ``finish``).
+PURGE_IMPORTS = {("s3:DeleteObject", "imports"), ("s3:DeleteObjectVersion", "imports")}
 BUCKET_GRANTS = {
     "api_handler": MOVE
     | {
@@ -340,11 +364,15 @@ BUCKET_GRANTS = {
         ("s3:GetObject", "receipt-keys"),  # the JWKS and the kid of the signing key
         ("s3:PutObject", "imports"),  # the presigned form of an import's spreadsheet
         ("s3:GetObject", "imports"),  # POST /v1/imports/{id}/start checks the upload
-    },
+    }
+    | PURGE_IMPORTS,
     "document_check": MOVE,
     # Reads the uploaded sheet, writes and reads its chunks (services/import_work.py).
-    "import_worker": {("s3:GetObject", "imports"), ("s3:PutObject", "imports")},
-    "daily_audit": {("s3:PutObject", "audits")},
+    "import_worker": {("s3:GetObject", "imports"), ("s3:PutObject", "imports")} | PURGE_IMPORTS,
+    # Fails the import of a message its worker never finished, and deletes its objects.
+    "import_dead_letter": PURGE_IMPORTS,
+    # ... and its sweep ends stale imports, deleting their objects (services/imports.py).
+    "daily_audit": {("s3:PutObject", "audits")} | PURGE_IMPORTS,
     "nightly_export": {
         ("s3:GetObject", "exports"),
         ("s3:PutObject", "exports"),
@@ -357,8 +385,11 @@ BUCKET_GRANTS = {
 def test_each_function_may_do_with_the_bucket_exactly_what_its_code_does(function):
     assert _grants(function) == BUCKET_GRANTS[function]
     actions = {a for s in _statements(function) for a in s["Action"]}
-    # No function can erase a stored version (the bucket keeps them: never hard-delete).
-    assert not {"s3:DeleteObjectVersion", "s3:PutLifecycleConfiguration"} & actions
+    # No function can erase a stored version (the bucket keeps them: never hard-delete),
+    # but the transient copies of an import (above).
+    assert "s3:PutLifecycleConfiguration" not in actions
+    erased = {prefix for action, prefix in _grants(function) if action == "s3:DeleteObjectVersion"}
+    assert erased <= {"imports"}
 
 
 def test_only_the_api_reads_the_server_secret_and_only_that_one():
@@ -452,3 +483,38 @@ def test_receipts_are_signed_by_a_p256_kms_key_the_api_may_only_sign_with_throug
     assert sign["Action"] == ["kms:Sign"]
     assert sign["Condition"]["StringEquals"]["kms:RequestAlias"] == alias["AliasName"]
     assert sign["Condition"]["StringEquals"]["kms:SigningAlgorithm"] == "ECDSA_SHA_256"
+
+
+def test_a_waf_rate_rule_limits_receipts_and_printed_pages_per_client_as_the_app_does():
+    """Issue 19 (M4): the cloud refuses the loop before the function runs, with our 429."""
+    acl = RESOURCES["ApiWebAcl"]
+    assert acl["Type"] == "AWS::WAFv2::WebACL" and acl["Properties"]["Scope"] == "REGIONAL"
+    assert acl["Properties"]["DefaultAction"] == {"Allow": {}}
+    (rule,) = acl["Properties"]["Rules"]
+    rate = rule["Statement"]["RateBasedStatement"]
+    config = settings()
+    assert rate["AggregateKeyType"] == "IP"  # per client, as services/rate_limits.py counts
+    assert (rate["Limit"], rate["EvaluationWindowSec"]) == (
+        config.receipt_rate_limit,
+        config.receipt_rate_window_seconds,
+    )
+    paths = {
+        s["ByteMatchStatement"]["SearchString"]
+        for s in rate["ScopeDownStatement"]["OrStatement"]["Statements"]
+    }
+    assert paths == {"/v1/verify/receipt", "/v1/verify/print"}
+    block = rule["Action"]["Block"]["CustomResponse"]
+    assert block["ResponseCode"] == 429
+    assert {h["Name"] for h in block["ResponseHeaders"]} == {"Retry-After"}
+    body = json.loads(
+        acl["Properties"]["CustomResponseBodies"][block["CustomResponseBodyKey"]]["Content"]
+    )
+    assert body["error"]["code"] == "throttled" and body["error"]["message_zh"]
+    association = RESOURCES["ApiWebAclAssociation"]["Properties"]
+    assert association["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
+    assert "${RestAPI}/stages/${RestAPI.Stage}" in association["ResourceArn"]["Fn::Sub"]
+
+
+def test_rate_limit_counters_expire_by_themselves():
+    props = _tables()["rate-limits"]
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}

@@ -1,13 +1,31 @@
 /* 密钥管理: an administrator's section of the console (loaded after console.js, whose
    helpers — api, el, $, $$, notice, showError, state, LOADERS — it uses).
    Issue a key (POST /v1/keys: shown once here, never again: only its HMAC is stored), list
-   keys (GET /v1/keys) and revoke one after a confirm step (POST /v1/keys/{id}/revoke). */
+   keys (GET /v1/keys) and revoke one after a confirm step (POST /v1/keys/{id}/revoke, with an
+   optional reason). Each key shows who issued and who revoked it (created_by / revoked_by: the
+   acting key's id, or "cli" for the operator's command line). */
 "use strict";
 
 const KEYS_ROLE_ZH = { admin: "管理员", provincial: "省级部门" };
 let keysCursor = null;
 let keysRevoking = null;
 let keysLoads = 0;
+const keysNotes = {}; // key id -> note, of the keys listed so far: names an issuer or revoker
+
+/* Who acted (created_by / revoked_by): the operator's command line, this very key, or a key
+   by its id and the note it was issued with. Null (keys older than the record) shows "—". */
+function keysActor(id) {
+  if (!id) return "—";
+  if (id === "cli") return "命令行（运维人员）";
+  const note = keysNotes[id];
+  const mine = state.me && id === state.me.key_id ? "当前密钥 " : "";
+  return el("span", {}, mine, el("code", {}, id), note ? `（${note}）` : "");
+}
+
+function keysRevokedCell(key) {
+  if (!key.revoked_at) return el("td", {}, "—");
+  return el("td", {}, keysActor(key.revoked_by), key.revoke_note ? `；原因：${key.revoke_note}` : "");
+}
 
 function keysAuthorityOptions() {
   const select = $('#keys-form select[name="authority_id"]');
@@ -46,8 +64,10 @@ function keysRow(key) {
     el("td", {}, authority ? authority.name_zh : (key.authority_id || "—")),
     el("td", {}, key.note || ""),
     el("td", {}, formatTime(key.created_at)),
+    el("td", {}, keysActor(key.created_by)),
     el("td", {}, key.last_used_on ? formatDate(key.last_used_on) : "未使用"),
     el("td", {}, key.revoked_at ? `已吊销（${formatTime(key.revoked_at)}）` : "有效"),
+    keysRevokedCell(key),
     el("td", { class: "row-actions" }, key.revoked_at || (state.me && key.key_id === state.me.key_id)
       ? (key.revoked_at ? "" : "当前使用")
       : el("button", { type: "button", class: "danger", onclick: () => keysAskRevoke(key) }, "吊销")),
@@ -59,6 +79,7 @@ async function keysList(reset) {
   if (reset) keysCursor = null;
   const page = (await api("GET", "/v1/keys" + query({ limit: 100, cursor: keysCursor }))).data;
   if (mine !== keysLoads) return;
+  for (const key of page.items) if (key.note) keysNotes[key.key_id] = key.note;
   const body = $("#keys-table tbody");
   const rows = page.items.map(keysRow);
   if (reset) body.replaceChildren(...rows); else body.append(...rows);
@@ -126,15 +147,17 @@ async function keysRevoke(event) {
   const form = event.currentTarget;
   clearErrors(form);
   const key = keysRevoking;
+  const note = form.elements.note.value.trim();
   let revoked;
   try {
     revoked = (await busy($("button[type=submit]", form), "正在吊销…",
-      () => api("POST", `/v1/keys/${key.key_id}/revoke`))).data;
+      () => api("POST", `/v1/keys/${key.key_id}/revoke`, note ? { body: { note } } : {}))).data;
   } catch (exc) {
     showError(form, exc);
     return;
   }
   form.hidden = true;
+  form.reset();
   keysRevoking = null;
   notice(`已吊销密钥 ${revoked.key_id}`);
   const row = $(`#keys-table tbody tr[data-key-id="${CSS.escape(revoked.key_id)}"]`);
@@ -142,7 +165,10 @@ async function keysRevoke(event) {
 }
 
 LOADERS.keys = loadKeysSection;
-SIGN_OUT_RESETS.push(() => { keysCursor = null; keysRevoking = null; keysLoads += 1; });
+SIGN_OUT_RESETS.push(() => {
+  keysCursor = null; keysRevoking = null; keysLoads += 1;
+  for (const id of Object.keys(keysNotes)) delete keysNotes[id];
+});
 
 $("#keys-form").addEventListener("submit", keysIssue);
 $('#keys-form select[name="role"]').addEventListener("change", keysRoleChanged);

@@ -58,8 +58,8 @@ async function followImport(id) {
       + (job.rows !== undefined && job.rows !== null ? `，共 ${job.rows} 行` : "");
     $("#import-counts").textContent =
       `已推送 ${job.pushed} 条，未变化 ${job.unchanged} 条，被退回 ${job.rejected} 条`;
-    if (job.status === "failed") {
-      $("#import-state").textContent += `：${(job.error && (job.error.message_zh || job.error.message)) || ""}`;
+    if (["failed", "cancelled", "expired"].includes(job.status)) {
+      if (job.error) $("#import-state").textContent += `：${errorText({ ...job.error, status: 400 })}`;
       return;
     }
     if (job.status === "done") {

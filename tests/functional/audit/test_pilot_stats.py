@@ -59,7 +59,7 @@ def test_counts_are_spread_over_shards_and_summed(api, keys, served_at):
 
     items = list(stats_store.DailyCounter.scan())
     assert {item.sk for item in items} == {"2026-12-01"}
-    assert sum(int(item.count) for item in items) == 12
+    assert sum(int(item.total) for item in items) == 12
     assert len(items) > 1  # 12 answers on 8 shards at random: all on one shard is ~1e-10
     assert national_month(api, keys["admin"], "2026-12")["verifications"]["total"] == 12
 

@@ -1,0 +1,39 @@
+"""Typed query filters: what a list route's query string means, read once at the edge.
+
+``api/http.py`` reads a route's declared ``Param``s (their schemas hold the limits:
+ranges, lengths, choices) into one of these dataclasses and hands it to the service, so
+a service gets values (``year: int``, ``include_revoked: bool``) and re-checks nothing
+the route declared. What needs a domain rule (a credit code's check character, a name
+folded before it is measured, a signed cursor) is still checked by that rule, in the
+service. Field names are the parameters' names. Pure: imported at cold start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AwardFilter:
+    """``GET /v1/awards``: the filters, the name search (``q``, ``sort``) and the page."""
+
+    limit: int
+    authority_id: str | None = None
+    program_id: str | None = None
+    year: int | None = None
+    credit_code: str | None = None
+    enterprise_name: str | None = None
+    source_id: str | None = None
+    include_revoked: bool = False
+    q: str | None = None
+    sort: str = "date"
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class VerifyQuery:
+    """``GET /v1/verify`` (and the pages a printout or a receipt reads): one enterprise."""
+
+    credit_code: str | None
+    limit: int
+    cursor: str | None = None
