@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
@@ -239,8 +240,27 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
     expect(errors.locator("tbody tr")).to_have_count(1, timeout=WAIT)
     rejected = errors.locator("tbody tr").first
     expect(rejected).to_contain_text("JS-CSV-00001")
-    expect(rejected.locator("td").nth(1)).to_have_text("3")  # header is row 1
+    expect(rejected.locator("td").nth(0)).to_have_text("3")  # header is row 1
+    # in the page's words: Chinese headers, the reason in Chinese, no codes or API fields
+    assert errors.locator("thead th").all_text_contents() == ["行号", "本省编号", "列", "错误原因"]
+    assert "early" not in rejected.inner_text() and "validation_error" not in rejected.inner_text()
     shoot(page, "06-imports")
+    # 下载错误明细: a workbook openpyxl reads back, its reason in Chinese
+    with page.expect_download() as download:
+        imports.get_by_role("button", name="下载错误明细（XLSX）").first.click()
+    saved = tmp_path / "errors.xlsx"
+    download.value.save_as(saved)
+    rows = list(openpyxl.load_workbook(saved).active.iter_rows(values_only=True))
+    assert rows[0] == ("工作表", "行号", "本省编号", "列", "错误原因")
+    assert rows[1][2] == "JS-CSV-00001" and "2018" in rows[1][4]
+    # 导入记录 survives signing out: the file, its counts and its errors file are still there
+    page.get_by_role("button", name="退出").click()
+    sign_in(page, stack, key, load=False)
+    page.get_by_role("tab", name="批量导入").click()
+    history = page.locator("#import-history tbody tr", has_text="江苏获奖信息.csv").first
+    expect(history).to_contain_text("推送 2，未变化 0，退回 1", timeout=WAIT)
+    expect(history).to_contain_text("已完成")
+    expect(history.get_by_role("button", name="下载错误明细（CSV）")).to_be_visible()
 
     # --- 及时性: the late award, its audit finding, a zero report and feedback
     run_the_audit(stack)

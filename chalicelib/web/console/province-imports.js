@@ -26,6 +26,7 @@ async function startImport(event) {
   const type = file.name.toLowerCase().endsWith(".csv") ? "text/csv" : XLSX_TYPE;
   const button = $("#import-start");
   button.disabled = true;
+  button.textContent = "正在导入…";
   try {
     const sha256 = await sha256Hex(await file.arrayBuffer());
     const declaration = { filename: file.name, content_type: type, size: file.size, sha256 };
@@ -40,6 +41,8 @@ async function startImport(event) {
     showError(form, exc);
   } finally {
     button.disabled = false;
+    button.textContent = "开始导入";
+    loadImportHistory().catch(() => null);
   }
 }
 
@@ -92,22 +95,68 @@ function parseCsv(text) {
   return rows;
 }
 
+/* The rejected rows on screen, in the page's words: where (row, 本省编号, column) and why
+ * (the Chinese reason); the codes and API fields stay in the file for machines. */
 async function showImportErrors(id) {
   const response = await api("GET", `/v1/imports/${id}/errors.csv`, { raw: true });
   const rows = parseCsv((await response.text()).replace(/^\uFEFF/, ""));
   if (!rows.length) return;
-  const [header, ...body] = rows;
-  $("#import-error-table thead").replaceChildren(el("tr", {}, ...header.map((h) => el("th", {}, h))));
-  $("#import-error-table tbody").replaceChildren(
-    ...body.map((cells) => el("tr", {}, ...cells.map((c) => el("td", {}, c)))),
-  );
+  const [, ...body] = rows;
+  $("#import-error-table thead").replaceChildren(el("tr", {},
+    ...["行号", "本省编号", "列", "错误原因"].map((h) => el("th", { scope: "col" }, h))));
+  $("#import-error-table tbody").replaceChildren(...body.map((cells) => el("tr", {},
+    el("td", {}, cells[1] || "—"), el("td", {}, cells[2] || ""), el("td", {}, cells[3] || ""),
+    el("td", {}, cells[6] || ""))));
   labelCells($("#import-error-table"));
+  $("#import-error-downloads").replaceChildren(...errorDownloads(id));
   $("#import-errors").hidden = false;
+}
+
+/* 下载错误明细: the file is fetched with the key (a plain link could not send it), then
+ * handed to the browser as a download. */
+async function downloadErrors(id, kind, button) {
+  const accept = kind === "xlsx" ? XLSX_TYPE : "text/csv";
+  await busy(button, "正在下载…", async () => {
+    const response = await api("GET", `/v1/imports/${id}/errors.${kind}`, {
+      raw: true, headers: { Accept: accept },
+    });
+    const url = URL.createObjectURL(await response.blob());
+    const link = el("a", { href: url, download: `导入错误明细-${id}.${kind}` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }).catch((exc) => notice(exc.message, "error"));
+}
+
+function errorDownloads(id) {
+  return ["xlsx", "csv"].map((kind) => el("button", {
+    type: "button", class: "secondary",
+    onclick: (event) => downloadErrors(id, kind, event.currentTarget),
+  }, `下载错误明细（${kind.toUpperCase()}）`));
+}
+
+/* 导入记录: the province's past imports, read from the registry (so they survive signing
+ * out): file, time, the key that imported it, counts, state, and the errors file. */
+async function loadImportHistory() {
+  const items = (await api("GET", "/v1/imports")).data.items;
+  $("#import-history tbody").replaceChildren(...items.map((job) => el("tr", {},
+    el("td", {}, job.filename),
+    el("td", {}, timeElement(job.created_at, "time")),
+    el("td", {}, el("code", {}, job.key_id || "")),
+    el("td", {}, `推送 ${job.pushed}，未变化 ${job.unchanged}，退回 ${job.rejected}`),
+    el("td", {}, IMPORT_STATUS_ZH[job.status] || job.status),
+    el("td", { class: "row-actions" }, ...(job.rejected > 0 || job.status === "failed"
+      ? errorDownloads(job.import_id) : ["—"])),
+  )));
+  labelCells($("#import-history"));
+  $("#import-history-empty").hidden = items.length > 0;
 }
 
 async function loadImports() {
   $("#template-link").href = `${BASE}/v1/templates/awards.xlsx`;
   await fetchPrograms();
+  await loadImportHistory();
 }
 
 LOADERS.imports = loadImports;
