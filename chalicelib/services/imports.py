@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -393,6 +394,12 @@ def list_imports(principal: Province, now: datetime) -> dict[str, Any]:
 PEOPLE_ERROR_COLUMNS = ("工作表", "行号", "本省编号", "列", "错误原因")
 
 
+def people_reason(text: str) -> str:
+    """A reason without the API's codes: ``general_contractor（施工总承包）`` → ``施工总承包``
+    (a sheet is filled in with the Chinese labels, never the codes)."""
+    return re.sub(r"[a-z][a-z_]*（([^）]+)）", r"\1", text)
+
+
 def errors_xlsx(principal: Principal, import_id: str) -> bytes:
     """The rejected rows as an XLSX workbook for people: where, and why in Chinese.
 
@@ -409,7 +416,7 @@ def errors_xlsx(principal: Principal, import_id: str) -> bytes:
     sheet.append(PEOPLE_ERROR_COLUMNS)
     for problem in problems:
         row = [job.sheet or "", problem.row or "", problem.source_id or "", problem.column or ""]
-        sheet.append([safe_cell(cell) for cell in [*row, problem.message_zh]])
+        sheet.append([safe_cell(cell) for cell in [*row, people_reason(problem.message_zh)]])
     for column, width in zip("ABCDE", (12, 8, 20, 24, 60), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

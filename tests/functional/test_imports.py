@@ -405,3 +405,18 @@ def test_a_province_lists_its_own_imports_newest_first(api, keys):
     assert listed.data["next_cursor"] is None
     other = api.call("GET", "/v1/imports", key=keys["320000"])
     assert second["import_id"] not in [i["import_id"] for i in other.data["items"]]
+
+
+def test_the_errors_workbook_names_roles_as_the_sheet_does_not_as_codes(api, keys):
+    program_id = submitted_program(api, keys["110000"])
+    rows = award_rows(1, program_id=program_id, prefix="RL", winners=1)
+    rows[0][11] = "总包"  # not a role the template offers
+    status = run_import(api, keys["110000"], csv_bytes(rows))
+    answer = api.client.http.get(
+        f"/v1/imports/{status['import_id']}/errors.xlsx",
+        headers={"Authorization": f"Bearer {keys['110000']}", "Accept": XLSX_TYPE},
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.body)).active
+    reasons = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert reasons and all("general_contractor" not in reason for reason in reasons), reasons
+    assert any("施工总承包" in reason for reason in reasons), reasons  # the labels stay

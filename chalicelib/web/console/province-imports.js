@@ -106,10 +106,16 @@ async function showImportErrors(id) {
     ...["行号", "本省编号", "列", "错误原因"].map((h) => el("th", { scope: "col" }, h))));
   $("#import-error-table tbody").replaceChildren(...body.map((cells) => el("tr", {},
     el("td", {}, cells[1] || "—"), el("td", {}, cells[2] || ""), el("td", {}, cells[3] || ""),
-    el("td", {}, cells[6] || ""))));
+    el("td", {}, peopleReason(cells[6] || "")))));
   labelCells($("#import-error-table"));
   $("#import-error-downloads").replaceChildren(...errorDownloads(id));
   $("#import-errors").hidden = false;
+}
+
+/* A reason without the API's codes: general_contractor（施工总承包） → 施工总承包 (the sheet is
+ * filled in with the Chinese labels; services/imports.py people_reason does the same). */
+function peopleReason(text) {
+  return text.replace(/[a-z][a-z_]*（([^）]+)）/g, "$1");
 }
 
 /* 下载错误明细: the file is fetched with the key (a plain link could not send it), then
