@@ -261,6 +261,8 @@ def test_a_place_is_picked_by_name_within_the_province_and_kept_as_its_code(
     expect(form.locator('[data-field="awarded_on"]')).to_have_text("公布日期不能早于2018年1月1日。")
     expect(form.locator('[data-field="source_id"]')).to_have_text("请填写本省编号。")
     expect(form.locator('.field-error[data-sub="name"]')).to_have_text("请填写单位名称。")
+    form.get_by_label("所属奖项").select_option(zhejiang["program"])  # not the first one offered
+    form.locator('select[name="project.category"]').select_option("municipal")
     form.get_by_label("本省编号").fill("ZJ-PAGE-2")
     form.get_by_label("奖项等次（荣誉）").fill("金奖")
     form.locator('input[name="awarded_on"]').fill("2024-05-06")  # its label now holds a message
@@ -276,6 +278,10 @@ def test_a_place_is_picked_by_name_within_the_province_and_kept_as_its_code(
     ).json()["items"]
     assert listed[0]["project"]["location_code"] == "330106"
     expect(page.locator("#award-table")).to_contain_text("2024年5月6日")
+    # the next award's form keeps what was chosen for the last one
+    page.get_by_role("button", name="录入获奖信息").click()
+    expect(form.get_by_label("所属奖项")).to_have_value(zhejiang["program"])
+    expect(form.locator('select[name="project.category"]')).to_have_value("municipal")
 
 
 # --- console behaviour -------------------------------------------------------------------------

@@ -190,6 +190,9 @@ function awardFromForm(form) {
   };
 }
 
+// what the last saved award chose (programme, category, year): a new form starts from it
+const lastAwardChoices = {};
+
 function editAward(award) {
   const form = $("#award-form");
   form.reset();
@@ -215,6 +218,10 @@ function editAward(award) {
     award.winners.forEach((winner) => addWinner(winner));
   } else {
     form.elements.year.value = chinaToday().slice(0, 4);
+    // the next award is usually of the same programme and kind: keep what was chosen last
+    for (const [name, value] of Object.entries(lastAwardChoices)) {
+      if ($$("option", form.elements[name]).some((o) => o.value === value)) form.elements[name].value = value;
+    }
     addWinner();
   }
   form.elements.awarded_on.max = chinaToday();
@@ -243,6 +250,8 @@ async function saveAward(event) {
     });
     form.hidden = true;
     state.editingAward = null;
+    lastAwardChoices.program_id = body.program_id;
+    lastAwardChoices["project.category"] = body.project.category;
     notice(`${editing ? "已更正" : "已报送"}：${saved.project.name}（第 ${saved.version} 版）`);
     await loadAwards(true);
   } catch (exc) {
@@ -339,6 +348,7 @@ async function loadAwardsTab() {
 }
 
 LOADERS.awards = loadAwardsTab;
+SIGN_OUT_RESETS.push(() => { Object.keys(lastAwardChoices).forEach((k) => delete lastAwardChoices[k]); });
 
 document.addEventListener("DOMContentLoaded", () => {
   $("#award-new").addEventListener("click", () => editAward(null));
