@@ -41,15 +41,17 @@ GOAL = 0.5  # of the function's memory
 
 def _prepare(rows: int, directory: Path) -> tuple[str, int]:
     """A started import of a ``rows``-row XLSX (one winner per award); its id and size."""
+    from chalicelib.domain import schemas
+    from chalicelib.domain.principal import PROVINCIAL, Province
     from chalicelib.services import imports
-    from chalicelib.services.keys import PROVINCIAL, Principal, issue_key
+    from chalicelib.services.keys import issue_key
     from chalicelib.services.setup import bootstrap
     from chalicelib.store import objects
     from tests.sheets import award_rows, write_xlsx
 
     bootstrap()
     key = issue_key(role=PROVINCIAL, authority_id="110000")
-    principal = Principal(role=PROVINCIAL, authority_id="110000", key_id=key["key_id"])
+    principal = Province(role=PROVINCIAL, authority_id="110000", key_id=key["key_id"])
     program_id = "prg_BENCH11000000000000000000"
     rows_data = award_rows(rows, program_id=program_id, prefix="MEM", winners=1)
     content = write_xlsx(directory / "awards.xlsx", rows_data).read_bytes()
@@ -57,12 +59,12 @@ def _prepare(rows: int, directory: Path) -> tuple[str, int]:
     now = datetime.now(UTC)
     declared = imports.request_upload(
         principal,
-        {
-            "filename": "awards.xlsx",
-            "content_type": XLSX,
-            "size": len(content),
-            "sha256": hashlib.sha256(content).hexdigest(),
-        },
+        schemas.ImportIn(
+            filename="awards.xlsx",
+            content_type=XLSX,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+        ),
         now,
     )
     import_id = declared["import_id"]

@@ -32,6 +32,14 @@ import sys
 from pathlib import Path
 
 STDIN = "-"
+# check-receipt's last line and exit code, by the checker's status (receipt_check.py).
+CHECK_VERDICT_ZH = {
+    "valid": "签名有效 (valid)",
+    "invalid": "签名无效 (INVALID)",
+    "too_large": "回执过大，超过平台可签发的最大回执，未核验 (TOO LARGE, not checked)",
+    "unusable_keys": "公钥文件无法读取，未核验 (no usable JWKS, not checked)",
+}
+CHECK_EXIT = {"valid": 0, "invalid": 1, "too_large": 2, "unusable_keys": 2}
 
 
 def _read_key(stdin: object) -> str:
@@ -142,19 +150,18 @@ def _secret_problem() -> str | None:
     """
     from chalicelib.config import settings
     from chalicelib.domain.errors import UnavailableError
+    from chalicelib.store.secrets import secret_exists, server_secret
 
     config = settings()
     if config.server_secret_arn:
         try:
-            config.server_secret  # noqa: B018 - read it now: fail here, not after printing
+            server_secret()  # read it now: fail here, not after printing
         except (UnavailableError, RuntimeError) as exc:
             return (
                 f"cannot read the server secret SERVER_SECRET_ARN={config.server_secret_arn!r}: "
                 f"{exc}"
             )
         return None
-    from chalicelib.store.secrets import secret_exists
-
     stack_secret = config.stack_secret_name
     if secret_exists(stack_secret):
         return (
@@ -167,7 +174,8 @@ def _secret_problem() -> str | None:
 
 
 def _check_receipt(file: str, jwks_source: str | None) -> int:
-    """Exit 0 when the signature holds, 1 when it does not, 2 when it cannot be checked."""
+    """Exit 0 when the signature holds, 1 when it does not, 2 when it cannot be checked
+    (no JWKS, not a receipt, or too large to be one)."""
     # Per command (module docstring): checking a receipt needs no stage settings.
     from chalicelib.config import settings
     from chalicelib.receipt_check import check_receipt, load_jwks
@@ -185,8 +193,8 @@ def _check_receipt(file: str, jwks_source: str | None) -> int:
         return 2
     result = check_receipt(text, jwks)
     print(json.dumps(result, ensure_ascii=False, indent=1))
-    print("签名有效 (valid)" if result["valid"] else "签名无效 (INVALID)", file=sys.stderr)
-    return 0 if result["valid"] else 1
+    print(CHECK_VERDICT_ZH[result["status"]], file=sys.stderr)
+    return CHECK_EXIT[result["status"]]
 
 
 if __name__ == "__main__":

@@ -76,7 +76,13 @@ class _LazyModule(types.ModuleType):
                     for key, value in namespace.items()
                     if key not in before or namespace[key] is not before[key]
                 }
-                spec.loader.exec_module(self)
+                try:
+                    spec.loader.exec_module(self)
+                except BaseException:
+                    # As a failed import: the error now, and the next read tries again
+                    # (rather than a half-run module answering AttributeError forever).
+                    state["is_loading"] = False
+                    raise
                 namespace.update(set_early)
                 self.__class__ = module_class
         return getattr(self, attr)

@@ -9,11 +9,10 @@ from chalice import Blueprint, Response
 from chalicelib.api.doc import CURSOR, LIMIT
 from chalicelib.api.http import (
     json_response,
-    limit_param,
-    query_params,
     route,
 )
 from chalicelib.domain import schemas
+from chalicelib.domain.queries import Page
 from chalicelib.services import audit, audit_runs
 
 bp = Blueprint(__name__)
@@ -45,9 +44,8 @@ def run_audit(body: schemas.AuditRunIn | None, now: datetime) -> Response:
     auth="required",
     query=(LIMIT, CURSOR),
 )
-def list_runs() -> Response:
-    params = query_params(bp.current_request)
-    return json_response(audit_runs.list_runs(params, limit_param(params)))
+def list_runs(query: Page) -> Response:
+    return json_response(audit_runs.list_runs(query))
 
 
 @route(

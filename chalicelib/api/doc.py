@@ -104,6 +104,9 @@ class RouteDoc:
     # audience): by default the audience's role; ``(PROVINCIAL, ADMIN)`` where an
     # administrator may call a provincial route too.
     roles: tuple[str, ...] = ()
+    # Path parameters the edge reads by their schema before the body (a 400 naming one),
+    # handed to the handler typed (``year: int``); their OpenAPI entry is ``path_patterns``.
+    path_params: tuple[Param, ...] = ()
     # A setting that makes a keyed route public (``PUBLIC_TIMELINESS``): while it says so,
     # ``auth="required"`` is enforced as ``optional``.
     public_if: Callable[[], bool] | None = None

@@ -9,12 +9,11 @@ from chalice import Blueprint, Response
 from chalicelib.api.doc import AUTHORITY, CURSOR, FEEDBACK_ID, LIMIT, SHORT_PAGES, Param
 from chalicelib.api.http import (
     json_response,
-    limit_param,
-    query_params,
     route,
 )
 from chalicelib.domain import schemas
 from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal, Province
+from chalicelib.domain.queries import FeedbackFilter, ZeroReportFilter
 from chalicelib.services import feedback, zero_reports
 
 bp = Blueprint(__name__)
@@ -61,9 +60,8 @@ def submit_feedback(principal: Province, body: schemas.FeedbackIn, now: datetime
     "in `replies`. The province filter is checked on the items read: "
     + SHORT_PAGES.replace("awards", "items").replace("award", "item"),
 )
-def list_feedback(principal: Principal) -> Response:
-    params = query_params(bp.current_request)
-    return json_response(feedback.list_feedback(principal, params, limit_param(params)))
+def list_feedback(principal: Principal, query: FeedbackFilter) -> Response:
+    return json_response(feedback.list_feedback(principal, query))
 
 
 @route(
@@ -115,6 +113,5 @@ def file_zero_report(principal: Province, body: schemas.ZeroReportIn, now: datet
     description="Ordered by authority, then latest period end first. A province may "
     "pass only its own `authority_id` (another is 403).",
 )
-def list_zero_reports(principal: Principal) -> Response:
-    params = query_params(bp.current_request)
-    return json_response(zero_reports.list_zero_reports(principal, params, limit_param(params)))
+def list_zero_reports(principal: Principal, query: ZeroReportFilter) -> Response:
+    return json_response(zero_reports.list_zero_reports(principal, query))

@@ -154,11 +154,14 @@ def route(
         @functools.wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Response:
             request = bp.current_request
+            reject_lone_surrogates(request, kwargs)  # path parameters only, so far
             if "now" in takes:
                 kwargs["now"] = received_at()
             if not route_doc.open_query:
                 reject_unknown_params(request, accepted)
             principal = _caller(request, route_doc)
+            for param in route_doc.path_params:
+                kwargs[param.name] = read_param(param, kwargs[param.name])
             if "principal" in takes:
                 kwargs["principal"] = principal
             if "query" in takes:
@@ -175,6 +178,25 @@ def route(
         return handler
 
     return decorate
+
+
+def reject_lone_surrogates(request: Request, path_params: dict[str, Any]) -> None:
+    """400 naming the path or query parameter that holds a lone surrogate (issue 19, L1).
+
+    A browser's ``%ED%A0%80`` decodes to replacement characters, but a Lambda event is
+    JSON and may carry ``"\\ud800"`` as is: echoed in an error message, it would make the
+    answer itself unencodable.
+    """
+    params = {**path_params, **dict(request.query_params or {})}
+    for name, value in params.items():
+        if _SURROGATE.search(str(name)) or _SURROGATE.search(str(value)):
+            shown = _SURROGATE.sub("?", str(name))[:64]
+            raise ValidationError(
+                f"{shown} is not valid Unicode text (a lone surrogate)",
+                field=shown,
+                message_zh=f"字段 {shown}：含有无法以 UTF-8 编码的字符（孤立的代理项，"
+                "如 U+D800），请检查文本来源",
+            )
 
 
 class _Annotations:

@@ -29,11 +29,12 @@ _NO_STORE = {"Cache-Control": "no-store"}
     auth="required",
     errors=(409, 422),
     description="The backfill template as XLSX or CSV (UTF-8, UTF-8 with BOM or "
-    "GB18030). Answers an S3 presigned POST under `imports/` pinned to the declared "
-    "type and size; a size over the limit (20 MB) is 422 `file_too_large`. POST the "
-    "file to `upload.url` with `upload.fields`, then call `.../start`. `program_id` is "
-    "the programme of rows that name none. 409 `too_many_open_imports` while the "
-    "province has `IMPORT_MAX_OPEN` imports open.",
+    "GB18030), at most 50,000 data rows (`IMPORT_MAX_ROWS`). Answers an S3 presigned "
+    "POST under `imports/` pinned to the declared type and size; a size over the limit "
+    "(20 MB) is 422 `file_too_large`; a province with 10 imports still open "
+    "(`IMPORT_MAX_OPEN`) gets 409 `too_many_open_imports`. POST the file to `upload.url` "
+    "with `upload.fields`, then call `.../start` within 24 hours. `program_id` is the "
+    "programme of rows that name none.",
 )
 def request_import(principal: Province, body: schemas.ImportIn, now: datetime) -> Response:
     answer = imports.request_upload(principal, body, now)
@@ -67,7 +68,8 @@ def list_imports(principal: Province, now: datetime) -> Response:
     auth="required",
     errors=(404, 409, 422),
     path_patterns={"import_id": IMPORT_ID},
-    description="Checks the stored file (size, type, SHA-256) and queues it: a "
+    description="Checks the stored file (size, type, SHA-256) and queues it (409 "
+    "`invalid_state` once cancelled or expired): a "
     "worker reads it and pushes it in chunks of 100 awards through the same service "
     "as `POST /v1/awards/batch` (idempotent on `source_id`). 409 `upload_missing` "
     "before the upload; 422 with the check's code (`size_mismatch`, "
@@ -105,9 +107,9 @@ def get_import(import_id: str, principal: Principal, now: datetime) -> Response:
     bp,
     "POST",
     "/imports/{import_id}/cancel",
-    roles=(PROVINCIAL, ADMIN),  # an administrator may stop any province's import
     summary="Cancel an import",
     audience="provincial",
+    roles=(PROVINCIAL, ADMIN),  # an administrator may cancel any province's import
     ok={200: "ImportOut"},
     auth="required",
     errors=(404, 409),

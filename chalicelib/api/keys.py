@@ -9,12 +9,11 @@ from chalice import Blueprint, Response
 from chalicelib.api.doc import CURSOR, KEY_ID, LIMIT
 from chalicelib.api.http import (
     json_response,
-    limit_param,
-    query_params,
     route,
 )
 from chalicelib.domain import schemas
 from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal
+from chalicelib.domain.queries import Page
 from chalicelib.services import key_admin
 
 bp = Blueprint(__name__)
@@ -46,9 +45,8 @@ def create_key(principal: Principal, body: schemas.KeyIn) -> Response:
     auth="required",
     query=(LIMIT, CURSOR),
 )
-def list_keys() -> Response:
-    params = query_params(bp.current_request)
-    return json_response(key_admin.list_keys(params, limit_param(params)))
+def list_keys(query: Page) -> Response:
+    return json_response(key_admin.list_keys(query))
 
 
 @route(

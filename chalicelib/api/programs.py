@@ -10,12 +10,11 @@ from chalicelib.api.doc import AUTHORITY, CURSOR, LIMIT, PROGRAM_PATH, Param
 from chalicelib.api.http import (
     etag,
     json_response,
-    limit_param,
-    query_params,
     route,
 )
 from chalicelib.domain import program_status, schemas
 from chalicelib.domain.principal import Principal, Province
+from chalicelib.domain.queries import ProgramFilter
 from chalicelib.services import programs, reviews
 
 bp = Blueprint(__name__)
@@ -53,6 +52,7 @@ def create_program(principal: Province, body: schemas.ProgramIn, now: datetime) 
                 "type": "string",
                 "enum": list(program_status.ALL),
             },
+            message=f"status must be one of {', '.join(program_status.ALL)}",
         ),
         LIMIT,
         CURSOR,
@@ -60,9 +60,8 @@ def create_program(principal: Province, body: schemas.ProgramIn, now: datetime) 
     description="The public sees submitted, approved and withdrawn programmes; "
     "with its key a province also sees its own drafts and rejected ones.",
 )
-def list_programs(principal: Principal | None) -> Response:
-    params = query_params(bp.current_request)
-    return json_response(programs.list_programs(principal, params, limit_param(params)))
+def list_programs(principal: Principal | None, query: ProgramFilter) -> Response:
+    return json_response(programs.list_programs(query, principal))
 
 
 @route(

@@ -78,6 +78,8 @@ def _jose(jws: str, cache: str, receipt_id: str) -> Response:
     "award with version, status and validity, programme name and approval document "
     "number, `iat`, `receipt_id` and the change-feed position it reflects. The header "
     "`kid` names the key in `/.well-known/jwks.json`. Stored 5 years under its id. "
+    "Asked again while nothing changed (same credit code, same change-feed position, same "
+    "signing key), the receipt signed then is answered again (no new signature). "
     "503 `unavailable` when KMS is. At most `RECEIPT_RATE_LIMIT` receipts and printed "
     "pages per client per `RECEIPT_RATE_WINDOW_SECONDS` (100 per 300 s): past it, 429 "
     "`throttled` with `Retry-After`.",

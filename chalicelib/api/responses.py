@@ -586,7 +586,11 @@ class PilotMonthOut(PilotRowOut):
 
 
 class PilotNationalMonthOut(PilotMonthOut):
-    verifications: int = Field(ge=0, description="verify and verify/print answers served.")
+    verifications: int = Field(
+        ge=0,
+        description="Verifications served: distinct (client, credit code, China day) "
+        "among successful verify and verify/print answers.",
+    )
 
 
 class PilotNationalTotalsOut(PilotRowOut):
@@ -631,7 +635,11 @@ class PilotStatsOut(_Out):
 class PublicStatsOut(_Out):
     awards: int = Field(ge=0, description="Active awards in the registry.")
     provinces_reporting: int = Field(ge=0, description="Authorities that pushed an award.")
-    verifications: int = Field(ge=0, description="verify and verify/print answers served.")
+    verifications: int = Field(
+        ge=0,
+        description="Verifications served: distinct (client, credit code, China day) "
+        "among successful verify and verify/print answers.",
+    )
     as_of: str | None
 
 

@@ -18,7 +18,6 @@ from functools import cache
 from pathlib import Path
 from string import Template
 
-from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Blueprint, Response
 from chalice.app import Request
 
@@ -34,12 +33,10 @@ from chalicelib.api.http import (
 )
 from chalicelib.config import settings
 from chalicelib.domain import labels_zh
-from chalicelib.domain.errors import NotFoundError, RegistryError, UnavailableError
+from chalicelib.domain.errors import NotFoundError, RegistryError
 from chalicelib.domain.jose import fingerprint
-from chalicelib.observability import logger
-from chalicelib.services import receipts
+from chalicelib.services import receipts, uploads
 from chalicelib.services import verify_print as printable
-from chalicelib.store import objects
 
 bp = Blueprint(__name__)
 
@@ -212,24 +209,6 @@ def _static_file(kinds: dict[str, str], name: str, path: str, *, cache: str) -> 
     )
 
 
-def upload_origin() -> str | None:
-    """The origin of the presigned upload forms (S3, or the emulator locally).
-
-    The console posts approval documents and spreadsheets straight to the
-    bucket, so its ``connect-src`` names that one origin besides its own.
-    Signing a form needs no network call.
-    """
-    try:
-        url = objects.presigned_post(
-            "console-origin", content_type="text/plain", size=1, seconds=60
-        )
-    except (BotoCoreError, ClientError, ValueError) as exc:
-        logger.warning("no upload origin for the console", extra={"fault": type(exc).__name__})
-        return None
-    match = re.match(r"^(https?://[^/?#]+)", url["url"])
-    return match.group(1) if match else None
-
-
 @cache
 def console_policy() -> str:
     """``PAGE_POLICY`` plus ``connect-src`` for the API and the upload origin.
@@ -238,7 +217,7 @@ def console_policy() -> str:
     the review queue shows inline in an ``<iframe>``: ``frame-src`` names it
     (and nothing else; ``object-src`` stays ``'none'``).
     """
-    origin = upload_origin()
+    origin = uploads.upload_origin()
     if not origin:
         return PAGE_POLICY + "; connect-src 'self'"
     return PAGE_POLICY + f"; connect-src 'self' {origin}; frame-src {origin}"
@@ -318,17 +297,11 @@ def _error_page(error: RegistryError) -> Response:
     return page
 
 
-def _print_receipt(credit_code: str | None) -> dict[str, str] | None:
-    """Sign the answer for the printed page; without KMS (or its store) it is printed unsigned.
-
-    A bad code raises the same 400 as the page would.
-    """
-    try:
-        receipt = receipts.issue_receipt(credit_code, received_at())
-    except (UnavailableError, ClientError, BotoCoreError) as exc:
-        logger.warning("printed without a receipt", extra={"fault": type(exc).__name__})
+def _print_receipt(answer: receipts.Verification) -> dict[str, str] | None:
+    """The signed receipt's id and fingerprint for the page; None when printed unsigned."""
+    if answer.jws is None or answer.receipt_id is None:
         return None
-    return {"receipt_id": receipt["receipt_id"], "fingerprint": fingerprint(receipt["jws"])}
+    return {"receipt_id": answer.receipt_id, "fingerprint": fingerprint(answer.jws)}
 
 
 @route(
@@ -351,12 +324,18 @@ def _print_receipt(credit_code: str | None) -> dict[str, str] | None:
 )
 def verify_print() -> Response:
     request = bp.current_request
+    now = received_at()
     try:
-        receipts.check_client_rate(source_ip(request), received_at())
+        receipts.check_client_rate(source_ip(request), now)
+        # One read: the page shows the payload its receipt signs (issue 19, L3).
+        answer = receipts.verification(
+            query_params(request).get("credit_code"), now, unsigned_ok=True
+        )
         page = printable.verification_page(
-            query_params(request).get("credit_code"),
+            answer.payload,
             base_url=public_base_url(),
-            receipt=_print_receipt(query_params(request).get("credit_code")),
+            checked_at=now,
+            receipt=_print_receipt(answer),
         )
     except RegistryError as error:
         if _wants_html(request):

@@ -1,11 +1,12 @@
-"""Request bodies, validated by their model's name: pydantic loads with the first body.
+"""The older way to read a body: a request model named by a string (``"AwardIn"``).
 
-The request models (``domain/schemas.py``) are pydantic, and importing pydantic
-with them is the largest import a route that reads no body would pay for on a
-cold start (measured with ``python -X importtime -c "import app"``; see ``make
-bench``, cold import). So routes and services name a model (``"AwardIn"``) and
-this module imports the schemas on the first request that has a body; a
-container serving only reads never imports pydantic.
+Kept so a route or service written the older way (``body="AwardIn"`` on the route,
+``parse_body("AwardIn", json_body(request))`` in the service) still runs after a merge.
+A route now declares its body in the handler (``body: schemas.AwardIn``) and the edge
+(``api/http.py``) validates it; the service receives the model. The lazy seam
+(``chalicelib/lazy.py``) keeps pydantic off the cold start either way.
+``tests/unit/test_route_edge.py`` and ``test_cold_start.py`` fail while any module of
+``chalicelib`` still uses this form.
 """
 
 from __future__ import annotations

@@ -12,6 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The years a working-day calendar may be read or loaded for (``/v1/calendar/{year}``).
+CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR = 2000, 2100
+
+
+@dataclass(frozen=True)
+class Page:
+    """A list with no filter (``GET /v1/keys``, ``GET /v1/audit/runs``): a page at a time."""
+
+    limit: int
+    cursor: str | None = None
+
 
 @dataclass(frozen=True)
 class AwardFilter:
@@ -28,6 +39,45 @@ class AwardFilter:
     q: str | None = None
     sort: str = "date"
     cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class ProgramFilter:
+    """``GET /v1/programs``: one authority's, or one status, a page at a time."""
+
+    limit: int
+    authority_id: str | None = None
+    status: str | None = None
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackFilter:
+    """``GET /v1/feedback``: one authority's (a province: its own), China dates of arrival
+    ``from``..``to`` as sent (``YYYY-MM-DD``, read by the date rule)."""
+
+    limit: int
+    authority_id: str | None = None
+    from_: str | None = None
+    to: str | None = None
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class ZeroReportFilter:
+    """``GET /v1/zero-reports``: one authority's (a province: its own), a page at a time."""
+
+    limit: int
+    authority_id: str | None = None
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class MonthRange:
+    """``GET /v1/stats/pilot``: ``from``..``to`` as sent (``YYYY-MM``, read by the month rule)."""
+
+    from_: str | None = None
+    to: str | None = None
 
 
 @dataclass(frozen=True)

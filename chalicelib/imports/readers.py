@@ -194,13 +194,16 @@ def check_unpacked_size(source: Path | IO[bytes], limits: Limits) -> None:
     """
     try:
         with zipfile.ZipFile(source) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
+            members = archive.infolist()
+            unpacked = sum(member.file_size for member in members)
+            # openpyxl holds the shared-strings table in memory, whole: a quarter at most.
+            shared = sum(m.file_size for m in members if m.filename.endswith("sharedStrings.xml"))
     except (OSError, zipfile.BadZipFile, ValueError):
         return  # not a ZIP: openpyxl says why below
     finally:
         if hasattr(source, "seek"):
             source.seek(0)
-    if unpacked > limits.max_unpacked_bytes:
+    if unpacked > limits.max_unpacked_bytes or shared > limits.max_unpacked_bytes // 4:
         raise LimitError(
             "too_large",
             f"the workbook unpacks to {unpacked} bytes, over the limit of "

@@ -15,8 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from chalicelib.services.search_index import index_change
-from chalicelib.store.models import ChangeEntry
+from chalicelib.services.search_index import index_image
 
 
 def handle_records(records: Iterable[Any]) -> dict[str, int]:
@@ -26,8 +25,7 @@ def handle_records(records: Iterable[Any]) -> dict[str, int]:
         if record.event_name != "INSERT" or not record.new_image:
             skipped += 1
             continue
-        entry = ChangeEntry.from_raw_data(record.new_image)
-        if index_change(entry):
+        if index_image(record.new_image):
             indexed += 1
         else:
             skipped += 1

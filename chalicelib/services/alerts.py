@@ -12,19 +12,14 @@ same ``alert_id``. Delivery is at least once: subscribers deduplicate by the
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PutError
-
-from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITIES
 from chalicelib.domain.labels_zh import FINDING_KIND_ZH
 from chalicelib.observability import logger
-from chalicelib.store.audit import OPEN_ALERT, AlertOutbox, AuditFinding
-from chalicelib.store.base import iso_utc, utc_now
+from chalicelib.store import alerts as outbox
+from chalicelib.store.audit import AlertOutbox, AuditFinding
 
 MAX_LISTED = 50  # findings written out in one message; the report has them all
 SUBJECT_LIMIT = 99  # SNS subjects must be shorter than 100 characters
@@ -37,20 +32,6 @@ KIND_NAMES_EN = {
     "calendar_missing": "working-day calendar missing",
 }
 _NAMES = {a.id: (a.name_zh, a.name_en) for a in AUTHORITIES}
-
-_client_lock = threading.Lock()
-_client: Any = None
-
-
-def sns_client() -> Any:
-    """The SNS client, created on first use (not at import: cold starts stay cheap)."""
-    global _client
-    with _client_lock:
-        if _client is None:
-            import boto3  # on first use, for cold start (see the docstring)
-
-            _client = boto3.client("sns", region_name=settings().region)
-        return _client
 
 
 def alert_id(day: str, authority_id: str | None) -> str:
@@ -172,31 +153,21 @@ def create(
     attributes = {"alert_id": the_id, "kind": "summary" if authority_id is None else "authority"}
     if authority_id is not None:
         attributes["authority_id"] = authority_id
-    item = AlertOutbox(
-        sk=the_id,
-        date=day,
+    return outbox.add(
+        alert_id=the_id,
+        day=day,
         authority_id=authority_id,
         subject=subject,
         message=message,
         attributes=attributes,
-        finding_ids=list(finding_ids),
-        created_in=run_id,
-        status="pending",
-        attempts=0,
-        open_pk=OPEN_ALERT,
+        finding_ids=finding_ids,
+        run_id=run_id,
     )
-    try:
-        item.save(condition=AlertOutbox.sk.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
-    return item
 
 
 def publish_pending(created: Sequence[AlertOutbox]) -> list[dict[str, Any]]:
     """Publish this run's new alerts and any earlier ones still pending; report each."""
-    pending = {item.sk: item for item in AlertOutbox.by_open.query(OPEN_ALERT)}
+    pending = {item.sk: item for item in outbox.pending()}
     for item in created:
         pending[item.sk] = item  # the index may not show an item written a moment ago
     results = []
@@ -206,34 +177,12 @@ def publish_pending(created: Sequence[AlertOutbox]) -> list[dict[str, Any]]:
 
 
 def _publish(item: AlertOutbox) -> dict[str, Any]:
-    attributes = {
-        name: {"DataType": "String", "StringValue": value}
-        for name, value in sorted(item.attributes.items())
-    }
     attempts = int(item.attempts or 0) + 1
     try:
-        response = sns_client().publish(
-            TopicArn=settings().alerts_topic_arn,
-            Subject=item.subject,
-            Message=item.message,
-            MessageAttributes=attributes,
-        )
-    except (ClientError, BotoCoreError) as exc:
+        message_id = outbox.publish(item)
+    except outbox.PublishFailed as exc:
         logger.warning("alert not published", extra={"alert_id": item.sk, "error": str(exc)})
-        item.update(
-            actions=[
-                AlertOutbox.attempts.set(attempts),
-                AlertOutbox.last_error.set(type(exc).__name__ + ": " + str(exc)[:300]),
-            ]
-        )
+        outbox.mark_failed(item, attempts=attempts, error=str(exc))
         return {"alert_id": item.sk, "authority_id": item.authority_id, "status": "failed"}
-    item.update(
-        actions=[
-            AlertOutbox.status.set("sent"),
-            AlertOutbox.attempts.set(attempts),
-            AlertOutbox.sent_at.set(iso_utc(utc_now())),
-            AlertOutbox.message_id.set(response.get("MessageId", "")),
-            AlertOutbox.open_pk.remove(),
-        ]
-    )
+    outbox.mark_sent(item, attempts=attempts, message_id=message_id)
     return {"alert_id": item.sk, "authority_id": item.authority_id, "status": "sent"}

@@ -26,9 +26,10 @@ from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.pilot_stats import AwardFacts, award_facts, china_month
 from chalicelib.observability import logger
+from chalicelib.store import changes as change_store
 from chalicelib.store.awards import earlier_view
 from chalicelib.store.base import parse_iso_utc
-from chalicelib.store.models import AuthorityRecord, ChangeEntry
+from chalicelib.store.changes import ChangeEntry
 
 MAX_ENTRIES_PER_RUN = 20_000  # a first run over a large history continues the next day
 
@@ -65,8 +66,7 @@ def read_changes(
     One BatchGet of the 33 sequence counters tells which authorities changed;
     only their partitions are queried.
     """
-    counters = AuthorityRecord.batch_get(list(AUTHORITY_IDS), consistent_read=True)
-    heads = {a.id: int(a.seq or 0) for a in counters}
+    heads = change_store.heads()
     entries: list[ChangeEntry] = []
     new_positions = dict(positions)
     for authority_id in AUTHORITY_IDS:
@@ -74,11 +74,7 @@ def read_changes(
         room = limit - len(entries)
         if heads.get(authority_id, 0) <= after or room <= 0:
             continue
-        batch = list(
-            ChangeEntry.query(
-                authority_id, ChangeEntry.seq > after, consistent_read=True, limit=room
-            )
-        )
+        batch = list(change_store.after(authority_id, after, limit=room))
         entries.extend(batch)
         if batch:
             new_positions[authority_id] = int(batch[-1].seq)

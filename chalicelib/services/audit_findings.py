@@ -17,18 +17,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pynamodb.exceptions import PutError, UpdateError
-
 from chalicelib.domain import audit_rules
 from chalicelib.domain.audit_rules import Finding
 from chalicelib.services import alerts
-from chalicelib.store.audit import (
-    OPEN_CONDITION,
-    OPEN_EVENT,
-    OPEN_UNALERTED,
-    AuditFinding,
-    conditional_failed,
-)
+from chalicelib.store import audit_records as records
+from chalicelib.store.audit import OPEN_CONDITION, OPEN_EVENT, OPEN_UNALERTED
+from chalicelib.store.audit_records import AuditFinding
 
 
 @dataclass
@@ -66,47 +60,24 @@ def open_finding(
     completed (``reported`` holds the day's completed runs): then it is still
     news, and this run reports it.
     """
-    item = AuditFinding(
-        sk=finding.id,
-        kind=finding.kind,
-        authority_id=finding.authority_id,
-        subject_type=finding.subject_type,
-        subject_id=finding.subject_id,
-        detail=finding.detail,
-        action={"zh": finding.action_zh, "en": finding.action_en},
-        status="open",
-        opened_on=day,
-        opened_in=run_id,
-        open_pk=open_pk,
-    )
-    try:
-        item.save(condition=AuditFinding.sk.does_not_exist())
-        return item
-    except PutError as exc:
-        if not conditional_failed(exc):
-            raise
-    try:
-        item.update(
-            actions=[
-                AuditFinding.status.set("open"),
-                AuditFinding.detail.set(item.detail),
-                AuditFinding.action.set(item.action),
-                AuditFinding.opened_on.set(day),
-                AuditFinding.opened_in.set(run_id),
-                AuditFinding.open_pk.set(open_pk),
-                AuditFinding.closed_on.remove(),
-                AuditFinding.closed_in.remove(),
-                AuditFinding.close_reason.remove(),
-                AuditFinding.alerted_in.remove(),
-            ],
-            condition=(AuditFinding.status == "closed") & (AuditFinding.close_reason == "resolved"),
+    item, stored = records.open_finding(
+        records.new_finding(
+            sk=finding.id,
+            kind=finding.kind,
+            authority_id=finding.authority_id,
+            subject_type=finding.subject_type,
+            subject_id=finding.subject_id,
+            detail=finding.detail,
+            action={"zh": finding.action_zh, "en": finding.action_en},
+            status="open",
+            opened_on=day,
+            opened_in=run_id,
+            open_pk=open_pk,
         )
-    except UpdateError as exc:
-        if not conditional_failed(exc):
-            raise
-        existing = AuditFinding.get("FINDING", finding.id, consistent_read=True)
-        return existing if unreported(existing, day, reported) else None
-    return item
+    )
+    if stored or unreported(item, day, reported):
+        return item
+    return None
 
 
 def unreported(item: AuditFinding, day: str, reported: set[str]) -> bool:
@@ -116,39 +87,17 @@ def unreported(item: AuditFinding, day: str, reported: set[str]) -> bool:
 
 def close_finding(finding_id: str, reason: str, *, day: str, run_id: str) -> AuditFinding | None:
     """Close an open finding; None if it is not open (or does not exist)."""
-    item = AuditFinding(sk=finding_id)
-    try:
-        item.update(
-            actions=[
-                AuditFinding.status.set("closed"),
-                AuditFinding.closed_on.set(day),
-                AuditFinding.closed_in.set(run_id),
-                AuditFinding.close_reason.set(reason),
-                AuditFinding.open_pk.remove(),
-            ],
-            condition=AuditFinding.status == "open",
-        )
-    except UpdateError as exc:
-        if conditional_failed(exc):
-            return None
-        raise
-    return item
+    return records.close_finding(finding_id, reason, day=day, run_id=run_id)
 
 
 def mark_alerted(item: AuditFinding, the_alert_id: str, *, day: str, run_id: str) -> None:
     """Record which alert carried a finding; event findings leave the 'unalerted' set."""
-    actions: list[Any] = [AuditFinding.alerted_in.set(the_alert_id)]
     if item.kind in audit_rules.REPORT_ONCE_KINDS:
-        actions += [
-            AuditFinding.status.set("closed"),
-            AuditFinding.closed_on.set(day),
-            AuditFinding.closed_in.set(run_id),
-            AuditFinding.close_reason.set("reported"),
-            AuditFinding.open_pk.remove(),
-        ]
+        records.mark_alerted(item, the_alert_id, closed_as_reported=(day, run_id))
     elif item.kind in audit_rules.EVENT_KINDS:
-        actions.append(AuditFinding.open_pk.set(OPEN_EVENT))
-    item.update(actions=actions)
+        records.mark_alerted(item, the_alert_id, open_pk=OPEN_EVENT)
+    else:
+        records.mark_alerted(item, the_alert_id)
 
 
 # --- the phases of a run ---------------------------------------------------------------
@@ -184,7 +133,7 @@ def record_conditions(
 ) -> None:
     """Condition findings judged today against the open ones: open, keep or close each."""
     holding = {f.id: f for f in current}
-    open_conditions = {i.sk: i for i in AuditFinding.by_open.query(OPEN_CONDITION)}
+    open_conditions = {i.sk: i for i in records.open_in(OPEN_CONDITION)}
     for finding_id, finding in holding.items():
         known = open_conditions.get(finding_id)
         if known is not None:
@@ -204,7 +153,7 @@ def record_conditions(
 def waiting_for_alert(outcome: Outcome) -> list[AuditFinding]:
     """New findings, standing conditions never sent, and event findings an earlier
     run of this day could not send."""
-    waiting = {i.sk: i for i in AuditFinding.by_open.query(OPEN_UNALERTED)}
+    waiting = {i.sk: i for i in records.open_in(OPEN_UNALERTED)}
     for item in [*outcome.new, *outcome.standing]:
         if item.status == "open" and not item.alerted_in:
             waiting[item.sk] = item

@@ -15,11 +15,8 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from pynamodb.exceptions import PutError, UpdateError
-
-from chalicelib.store.audit import AuditLease, conditional_failed
+from chalicelib.store import audit_records as records
 
 LEASE_SECONDS = 15 * 60  # the longest a Lambda can run
 
@@ -53,53 +50,20 @@ def acquire(day: date, *, event_id: str | None = None, now: float | None = None)
     key = day.isoformat()
     holder = uuid.uuid4().hex
     expires_at = int(now) + LEASE_SECONDS
-    first = AuditLease(
-        sk=key, state="running", holder=holder, expires_at=expires_at, runs=1, event_ids=[]
-    )
-    try:
-        first.save(condition=AuditLease.sk.does_not_exist())
+    if records.start_lease(key, holder, expires_at):
         return Lease(day=key, holder=holder, number=1)
-    except PutError as exc:
-        if not conditional_failed(exc):
-            raise
-    current = AuditLease.get("LEASE", key, consistent_read=True)
+    current = records.lease_of(key)
     if event_id is not None and event_id in (current.event_ids or []):
         raise AlreadyAuditedError(current.last_run_id)
     if current.state == "running" and current.expires_at > now:
         raise LeaseHeldError(f"the audit of {key} is running")
     runs = int(current.runs)
-    try:
-        current.update(
-            actions=[
-                AuditLease.state.set("running"),
-                AuditLease.holder.set(holder),
-                AuditLease.expires_at.set(expires_at),
-                AuditLease.runs.set(runs + 1),
-            ],
-            condition=(AuditLease.runs == runs) & (AuditLease.holder == current.holder),
-        )
-    except UpdateError as exc:
-        if conditional_failed(exc):
-            raise LeaseHeldError(f"the audit of {key} was just taken") from None
-        raise
+    if not records.take_over_lease(current, holder, expires_at):
+        raise LeaseHeldError(f"the audit of {key} was just taken")
     return Lease(day=key, holder=holder, number=runs + 1)
 
 
 def release(lease: Lease, *, ok: bool, event_id: str | None = None) -> None:
     """End the lease: ``done`` (remembering ``event_id``) or ``failed``."""
-    # A list of Action subclasses; pynamodb types update(actions=) as list[Action] (invariant).
-    actions: list[Any] = [
-        AuditLease.state.set("done" if ok else "failed"),
-        AuditLease.expires_at.set(0),
-        AuditLease.last_run_id.set(lease.run_id),
-    ]
-    if ok and event_id is not None:
-        actions.append(AuditLease.event_ids.set(AuditLease.event_ids.append([event_id])))
-    try:
-        AuditLease(sk=lease.day).update(
-            actions=actions, condition=AuditLease.holder == lease.holder
-        )
-    except UpdateError as exc:
-        if not conditional_failed(exc):
-            raise
-        # Our lease expired and someone else took it: their run owns the day now.
+    # False: our lease expired and someone else took it: their run owns the day now.
+    records.end_lease(lease.day, lease.holder, ok=ok, run_id=lease.run_id, event_id=event_id)

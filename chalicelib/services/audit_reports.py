@@ -12,11 +12,10 @@ import csv
 import hashlib
 import io
 import json
-import threading
 from typing import Any
 
-from chalicelib.config import settings
 from chalicelib.domain.csv_safety import safe_writer
+from chalicelib.store import objects
 
 CSV_COLUMNS = (
     "finding_id",
@@ -29,20 +28,6 @@ CSV_COLUMNS = (
     "action_zh",
     "action_en",
 )
-
-_client_lock = threading.Lock()
-_client: Any = None
-
-
-def s3_client() -> Any:
-    """The S3 client, created on first use."""
-    global _client
-    with _client_lock:
-        if _client is None:
-            import boto3  # on first use, not at import: cold starts stay cheap
-
-            _client = boto3.client("s3", region_name=settings().region)
-        return _client
 
 
 def latest_keys(day: str) -> dict[str, str]:
@@ -87,19 +72,10 @@ def write_report(report: dict[str, Any]) -> dict[str, Any]:
     """Store the report (run copy, then the date's latest); return keys and SHA-256."""
     body_json = json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     body_csv = report_csv(report)
-    bucket = settings().bucket
     own, latest = run_keys(report["date"], report["run_id"]), latest_keys(report["date"])
-    client = s3_client()
     for keys in (own, latest):
-        client.put_object(
-            Bucket=bucket,
-            Key=keys["json"],
-            Body=body_json,
-            ContentType="application/json; charset=utf-8",
-        )
-        client.put_object(
-            Bucket=bucket, Key=keys["csv"], Body=body_csv, ContentType="text/csv; charset=utf-8"
-        )
+        objects.put_bytes(keys["json"], body_json, content_type="application/json; charset=utf-8")
+        objects.put_bytes(keys["csv"], body_csv, content_type="text/csv; charset=utf-8")
     return {
         "json": latest["json"],
         "csv": latest["csv"],
@@ -111,5 +87,7 @@ def write_report(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def read_report(key: str) -> dict[str, Any]:
-    response = s3_client().get_object(Bucket=settings().bucket, Key=key)
-    return json.loads(response["Body"].read())
+    body = objects.get_bytes(key)
+    if body is None:
+        raise LookupError(f"no audit report at {key}")
+    return json.loads(body)

@@ -10,21 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.config import settings
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import NotFoundError
+from chalicelib.domain.queries import Page
 from chalicelib.services import audit_reports
-from chalicelib.store.audit import AuditRun
+from chalicelib.store import audit_records as records
+from chalicelib.store import secrets
+from chalicelib.store.audit_records import AuditRun
 
 
 def completed_on(day: str) -> set[str]:
     """Ids of the runs of China date ``day`` that completed."""
-    return {r.sk for r in AuditRun.query("RUN", AuditRun.sk.startswith(f"{day}-"))}
+    return records.run_ids_of(day)
 
 
 def record(report: dict[str, Any], keys: dict[str, Any]) -> None:
     """Store the item of a finished run (its summary and where its report is)."""
-    AuditRun(
+    records.add_run(
         sk=report["run_id"],
         date=report["date"],
         trigger=report["trigger"],
@@ -33,7 +35,7 @@ def record(report: dict[str, Any], keys: dict[str, Any]) -> None:
         summary=report["summary"],
         report_keys=keys,
         positions=report["positions"],
-    ).save()
+    )
 
 
 def run_view(run: AuditRun) -> dict[str, Any]:
@@ -48,15 +50,15 @@ def run_view(run: AuditRun) -> dict[str, Any]:
     }
 
 
-def list_runs(params: dict[str, str], limit: int) -> dict:
+def list_runs(page: Page) -> dict:
     """``GET /v1/audit/runs``: runs newest first."""
     scope = scope_of("audit-runs", {})
-    secret = settings().server_secret
-    condition = None
-    if params.get("cursor"):
-        before = decode_cursor(params["cursor"], secret=secret, scope=scope)["before"]
-        condition = AuditRun.sk < before
-    items = list(AuditRun.query("RUN", condition, scan_index_forward=False, limit=limit + 1))
+    secret = secrets.server_secret()
+    before = None
+    limit = page.limit
+    if page.cursor:
+        before = decode_cursor(page.cursor, secret=secret, scope=scope)["before"]
+    items = records.runs_before(before, limit + 1)
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
@@ -66,8 +68,7 @@ def list_runs(params: dict[str, str], limit: int) -> dict:
 
 def get_run(run_id: str) -> dict[str, Any]:
     """``GET /v1/audit/runs/{id}``: one run with the report it wrote."""
-    try:
-        run = AuditRun.get("RUN", run_id, consistent_read=True)
-    except AuditRun.DoesNotExist:
-        raise NotFoundError(f"no audit run {run_id}") from None
+    run = records.run(run_id)
+    if run is None:
+        raise NotFoundError(f"no audit run {run_id}")
     return {**run_view(run), "report": audit_reports.read_report(run.report_keys["run_json"])}

@@ -12,30 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pynamodb.transactions import TransactWrite
-
 from chalicelib.domain.audit_rules import TimelinessCounts
-from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.errors import UnavailableError
 from chalicelib.domain.pilot_stats import PilotCounts
 from chalicelib.services.audit_changes import Digest
+from chalicelib.store import audit_records as records
 from chalicelib.store import ledger
-from chalicelib.store.audit import AuditState, ProgramTracker, TimelinessStats
+from chalicelib.store.audit_records import AuditState, ProgramTracker, TimelinessStats
 
 
 def load_state() -> AuditState:
-    try:
-        return AuditState.get("STATE", "STATE", consistent_read=True)
-    except AuditState.DoesNotExist:
-        return AuditState(positions={}, listed=[], revision=0)
+    return records.state()
 
 
 def update_trackers(facts: Digest) -> dict[str, ProgramTracker]:
     """Programme trackers (one Query, a few hundred items), updated from the batch."""
-    trackers = {t.sk: t for t in ProgramTracker.query("PROGRAM", consistent_read=True)}
+    trackers = records.trackers()
     changed: dict[str, ProgramTracker] = {}
     for program_id, fields in facts.programs.items():
-        tracker = trackers.get(program_id) or ProgramTracker(sk=program_id)
+        tracker = trackers.get(program_id) or records.new_tracker(program_id)
         tracker.authority_id = fields["authority_id"]
         tracker.name = fields["name"]
         tracker.cycle = fields["cycle"]
@@ -50,14 +45,12 @@ def update_trackers(facts: Digest) -> dict[str, ProgramTracker]:
         if last is None or awarded_on.isoformat() > last:
             known.last_awarded_on = awarded_on.isoformat()
             trackers[program_id] = changed[program_id] = known
-    for tracker in changed.values():
-        tracker.save()  # one by one: BatchWriteItem could also delete, and no role may
+    records.save_trackers(changed.values())
     return trackers
 
 
 def load_stats() -> dict[str, TimelinessStats]:
-    keys = [("STATS", authority_id) for authority_id in AUTHORITY_IDS]
-    return {s.sk: s for s in TimelinessStats.batch_get(keys, consistent_read=True)}
+    return records.stats_of_all()
 
 
 def move_counters(
@@ -68,7 +61,7 @@ def move_counters(
     """Apply the batch's league-table moves to ``stats`` (in place); return the changed."""
     changed: dict[str, TimelinessStats] = {}
     for authority_id in {*facts.moves, *facts.pilot_moves, *facts.approvals}:
-        item = stats.get(authority_id) or TimelinessStats(sk=authority_id, counts={})
+        item = stats.get(authority_id) or records.new_stats(authority_id)
         counts = TimelinessCounts.from_dict(item.counts)
         for before, after in facts.moves.get(authority_id, []):
             counts.move(before, after)
@@ -97,23 +90,15 @@ def commit(
     stats: Iterable[TimelinessStats],
 ) -> None:
     """Move the positions and the counters together, or neither."""
-    revision = int(state.revision or 0)
-    new_state = AuditState(
-        positions=positions,
-        listed=sorted(listed),
-        feedback_after=feedback_after,
-        revision=revision + 1,
-        last_run_id=run_id,
-    )
-    condition = AuditState.revision == revision if revision else AuditState.pk.does_not_exist()
-
-    def writes(transaction: TransactWrite) -> None:
-        transaction.save(new_state, condition=condition)
-        for item in stats:
-            transaction.save(item)
-
     try:
-        ledger.transact(writes)
+        records.save_state(
+            state,
+            stats,
+            positions=positions,
+            listed=sorted(listed),
+            feedback_after=feedback_after,
+            last_run_id=run_id,
+        )
     except ledger.CommitConflict as exc:
         raise UnavailableError(
             "another audit run moved the change-feed position first; run again"

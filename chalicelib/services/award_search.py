@@ -23,6 +23,7 @@ carry the first page's total in their signed cursor.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,9 @@ from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.queries import AwardFilter
 from chalicelib.domain.search_text import award_text, bigrams, matches, search_query
-from chalicelib.store.models import AwardRecord
+from chalicelib.store import search as search_store
+from chalicelib.store import secrets
+from chalicelib.store.awards import AwardRecord, records_by_id
 from chalicelib.store.search import BigramEntry
 
 SORTS = ("date", "name")
@@ -87,21 +90,9 @@ def _rarest(pairs: list[str], sort: str, after: str | None, size: int):
     return pair, probes[pair], len(probes[pair]) < size, sum(map(len, probes.values()))
 
 
-def _entries(pair: str, sort: str, after: str | None, size: int):
+def _entries(pair: str, sort: str, after: str | None, size: int) -> Iterator[BigramEntry]:
     """One bigram's items in ``sort`` order after ``after``, read a Query page at a time."""
-    if sort == "date":
-        condition = BigramEntry.sk < after if after else None
-        return BigramEntry.query(
-            BigramEntry.key(pair),
-            condition,
-            scan_index_forward=False,
-            limit=size,
-            page_size=min(size, QUERY_PAGE_MAX),
-        )
-    condition = BigramEntry.name_key > after if after else None
-    return BigramEntry.by_name.query(
-        BigramEntry.key(pair), condition, limit=size, page_size=min(size, QUERY_PAGE_MAX)
-    )
+    return search_store.entries(pair, sort, after, size, page_size=min(size, QUERY_PAGE_MAX))
 
 
 def _position(entry: BigramEntry, sort: str) -> str:
@@ -115,7 +106,7 @@ def search_records(query: AwardFilter, filters: dict[str, Any]) -> SearchPage:
     for name in NOT_WITH_Q:
         if filters.get(name) is not None:
             raise ValidationError(f"q cannot be combined with {name}", field="q")
-    secret = settings().server_secret
+    secret = secrets.server_secret()
     kept = {k: v for k, v in filters.items() if k not in NOT_WITH_Q}
     scope = scope_of("awards-search", {**kept, "q": fragment, "sort": sort})
     state: dict[str, Any] | None = None
@@ -171,8 +162,7 @@ def _current(
     """The served awards whose *current* record still matches, in the page's order."""
     if not served:
         return []
-    keys = [(AwardRecord.key(entry.award_id), "RECORD") for entry in served]
-    records = {r.id: r for r in AwardRecord.batch_get(keys, consistent_read=True)}
+    records = records_by_id([entry.award_id for entry in served])
     found = []
     for entry in served:
         record = records.get(entry.award_id)

@@ -37,10 +37,12 @@ from chalicelib.domain.principal import Province
 from chalicelib.observability import count
 from chalicelib.services.award_reads import finished
 from chalicelib.services.calendars import judge
+from chalicelib.services.programs import facts_of
 from chalicelib.store import awards as store
 from chalicelib.store import ledger
+from chalicelib.store import programs as program_store
+from chalicelib.store.awards import AwardRecord
 from chalicelib.store.base import iso_utc
-from chalicelib.store.models import AwardRecord, Program
 
 
 @dataclass(frozen=True)
@@ -100,12 +102,14 @@ def _check_record(principal: Province, award: schemas.AwardIn) -> None:
         )
 
 
-def _check_program(principal: Province, award: schemas.AwardIn) -> None:
-    """The record's programme must be this province's, pushable, and cover its category."""
-    try:
-        program = Program.get(award.program_id, consistent_read=True)
-    except Program.DoesNotExist:
-        raise NotFoundError(f"no programme {award.program_id}", field="program_id") from None
+def _check_program(principal: Province, award: schemas.AwardIn) -> dict[str, Any]:
+    """The record's programme must be this province's, pushable, and cover its category.
+
+    Returns its facts (``programs.facts_of``), which the answer shows: read once.
+    """
+    program = program_store.get(award.program_id)
+    if program is None:
+        raise NotFoundError(f"no programme {award.program_id}", field="program_id")
     if program.authority_id != principal.authority_id:
         if program.status in program_status.PUBLIC:
             raise ForbiddenError("the programme belongs to another authority", field="program_id")
@@ -124,6 +128,7 @@ def _check_program(principal: Province, award: schemas.AwardIn) -> None:
             f"not {award.project.category}",
             field="project.category",
         )
+    return facts_of(program)
 
 
 def _new_record(
@@ -132,8 +137,7 @@ def _new_record(
     """The first version of a pushed award, judged with the calendar in force."""
     at = iso_utc(now)
     award_id = new_id("awd")
-    record = AwardRecord(
-        pk=AwardRecord.key(award_id),
+    record = store.new_record(
         id=award_id,
         authority_id=authority_id,
         source_id=award.source_id,
@@ -155,8 +159,17 @@ def _new_record(
     return record
 
 
-def _push(principal: Province, award: schemas.AwardIn, now: datetime) -> PushResult:
-    """Push one record: the new award, or the one this retry created."""
+def _push(
+    principal: Province,
+    award: schemas.AwardIn,
+    now: datetime,
+    known: dict[str, dict[str, Any]] | None = None,
+) -> PushResult:
+    """Push one record: the new award, or the one this retry created.
+
+    ``known`` receives the facts of the programme it read (``programs.facts_of``), so
+    the answer does not read it again.
+    """
     _check_record(principal, award)
     content_hash = award.canonical_hash()
     program_checked = False
@@ -176,7 +189,9 @@ def _push(principal: Province, award: schemas.AwardIn, now: datetime) -> PushRes
                 field="source_id",
             )
         if not program_checked:
-            _check_program(principal, award)
+            facts = _check_program(principal, award)
+            if known is not None:
+                known[award.program_id] = facts
             program_checked = True
         record = _new_record(principal.authority_id, award, content_hash, now)
         # When a twin push or a concurrent change wins the race, the next attempt re-reads
@@ -192,8 +207,9 @@ def _push(principal: Province, award: schemas.AwardIn, now: datetime) -> PushRes
 
 def push_award(principal: Province, award: schemas.AwardIn, now: datetime) -> PushResult:
     """Push one record; the award as its owner sees it (new, or the same again)."""
-    result = _push(principal, award, now)
-    return PushResult(finished(result.award), result.created)
+    known: dict[str, dict[str, Any]] = {}  # the programme, read once by the push
+    result = _push(principal, award, now, known)
+    return PushResult(finished(result.award, known), result.created)
 
 
 def push_batch(

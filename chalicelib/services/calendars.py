@@ -32,21 +32,17 @@ from chalicelib.domain import schemas
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.numbers import parse_ascii_int
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.queries import CALENDAR_MAX_YEAR, CALENDAR_MIN_YEAR
 from chalicelib.domain.timeliness import Judgement, judge_award
 from chalicelib.domain.workdays import WorkdayCalendar, YearArrangement
 from chalicelib.store import awards as award_store
+from chalicelib.store import calendar as calendar_store
 from chalicelib.store import ledger
 from chalicelib.store.base import iso_utc, parse_iso_utc
-from chalicelib.store.calendar import (
-    CURRENT,
-    CalendarYear,
-    arrangement_of,
-    load_arrangements,
-    stored,
-)
+from chalicelib.store.calendar import arrangement_of, load_arrangements, stored
 
 CACHE_SECONDS = 30.0
-MIN_YEAR, MAX_YEAR = 2000, 2100
+MIN_YEAR, MAX_YEAR = CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR
 RECOMPUTE_LIMIT = 300  # per request; the daily audit picks up any rest
 
 _lock = threading.Lock()
@@ -155,7 +151,7 @@ def validate_arrangement(year: int, body: schemas.CalendarIn) -> YearArrangement
 
 
 def put_calendar(
-    principal: Principal, year_text: str, body: schemas.CalendarIn, now: datetime
+    principal: Principal, year: int, body: schemas.CalendarIn, now: datetime
 ) -> dict[str, Any]:
     """Load (or replace) a year's arrangement and recompute what depended on it.
 
@@ -163,7 +159,6 @@ def put_calendar(
     provisional count of this year are recomputed now (as many as fit in one
     request; the daily audit finishes any rest) and their changes published.
     """
-    year = parse_year(year_text)
     arrangement = validate_arrangement(year, body)
     _store(arrangement, principal, now)
     invalidate()
@@ -178,38 +173,16 @@ def put_calendar(
 def _store(arrangement: YearArrangement, principal: Principal, now: datetime) -> None:
     """Save ``arrangement`` as its year's current one; the replaced one becomes history."""
     current = stored(arrangement.year)
-    revision = int(current.revision) if current is not None else 0
     fields = arrangement.to_dict()
-    item = CalendarYear(
-        pk=CURRENT,
-        sk=str(arrangement.year),
-        year=arrangement.year,
-        holidays=fields["holidays"],
-        workdays=fields["workdays"],
-        loaded_at=iso_utc(now),
-        loaded_by=principal.key_id,
-        revision=revision + 1,
-    )
-
-    def writes(transaction: Any) -> None:
-        if current is None:
-            transaction.save(item, condition=CalendarYear.pk.does_not_exist())
-            return
-        history = CalendarYear(
-            pk=CalendarYear.history_key(arrangement.year),
-            sk=f"{revision:06d}",
-            year=current.year,
-            holidays=current.holidays,
-            workdays=current.workdays,
-            loaded_at=current.loaded_at,
-            loaded_by=current.loaded_by,
-            revision=revision,
-        )
-        transaction.save(history, condition=CalendarYear.pk.does_not_exist())
-        transaction.save(item, condition=CalendarYear.revision == revision)
-
     try:
-        ledger.transact(writes)
+        calendar_store.replace(
+            current,
+            year=arrangement.year,
+            holidays=fields["holidays"],
+            workdays=fields["workdays"],
+            loaded_at=iso_utc(now),
+            loaded_by=principal.key_id,
+        )
     except ledger.CommitConflict:
         # Not retried: the other administrator's arrangement may differ from this one.
         raise ConflictError(

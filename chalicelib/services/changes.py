@@ -27,7 +27,6 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.config import settings
 from chalicelib.domain import places, validity
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
@@ -35,7 +34,9 @@ from chalicelib.domain.disclosure import PUBLIC, award_for, program_for
 from chalicelib.domain.errors import InvalidCursorError
 from chalicelib.observability import logger
 from chalicelib.services.programs import program_facts
-from chalicelib.store.models import AuthorityRecord, ChangeEntry
+from chalicelib.store import changes as change_store
+from chalicelib.store import secrets
+from chalicelib.store.changes import ChangeEntry
 
 SCOPE = scope_of("changes", {})
 CURSOR_VERSION = 1
@@ -56,7 +57,7 @@ def encode_position(position: Position) -> str:
     """A signed, opaque ``since`` cursor for ``position`` (zero positions left out)."""
     kept = {authority: seq for authority, seq in sorted(position.items()) if seq > 0}
     return encode_cursor(
-        {"v": CURSOR_VERSION, "p": kept}, secret=settings().server_secret, scope=SCOPE
+        {"v": CURSOR_VERSION, "p": kept}, secret=secrets.server_secret(), scope=SCOPE
     )
 
 
@@ -65,7 +66,7 @@ def decode_position(token: str | None) -> Position:
     if token is None or token == "":
         return {}
     try:
-        payload = decode_cursor(token, secret=settings().server_secret, scope=SCOPE)
+        payload = decode_cursor(token, secret=secrets.server_secret(), scope=SCOPE)
     except InvalidCursorError as error:
         raise InvalidCursorError(error.message, field="since") from None
     if not isinstance(payload, dict) or payload.get("v") != CURSOR_VERSION:
@@ -84,19 +85,14 @@ def decode_position(token: str | None) -> Position:
 
 def _heads() -> Position:
     """Each authority's latest ``seq``, read consistently in one BatchGet."""
-    records = AuthorityRecord.batch_get(
-        sorted(AUTHORITY_IDS), consistent_read=True, attributes_to_get=["id", "seq"]
-    )
-    return {record.id: int(record.seq or 0) for record in records}
+    return change_store.heads()
 
 
 def _unbroken_run(authority_id: str, after: int, limit: int) -> list[ChangeEntry]:
     """Entries ``after+1, after+2, …`` up to the first hole, at most ``limit``."""
     run: list[ChangeEntry] = []
     expected = after + 1
-    for entry in ChangeEntry.query(
-        authority_id, ChangeEntry.seq > after, consistent_read=True, limit=limit, page_size=limit
-    ):
+    for entry in change_store.after(authority_id, after, limit=limit, page_size=limit):
         if entry.seq != expected:
             logger.warning(
                 "change feed hole", extra={"authority_id": authority_id, "seq": expected}

@@ -54,10 +54,10 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.media_types import OFD
 from chalicelib.domain.principal import Principal, Province
 from chalicelib.observability import logger
-from chalicelib.services.programs import get_program, owned_program, publish
+from chalicelib.services.programs import get_program, owned_program, publish, stored
 from chalicelib.store import ledger, objects
+from chalicelib.store import programs as program_store
 from chalicelib.store.base import iso_utc
-from chalicelib.store.models import Program
 
 UPLOAD_PREFIX = "documents/"
 VERIFIED_PREFIX = "verified/"
@@ -103,7 +103,7 @@ def document_view(document: dict[str, Any]) -> dict[str, Any]:
     return {k: document[k] for k in PUBLIC_FIELDS if document.get(k) is not None}
 
 
-def _find(program: Program, document_id: str) -> dict[str, Any]:
+def _find(program: program_store.Program, document_id: str) -> dict[str, Any]:
     for document in program.documents or []:
         if document.get("id") == document_id:
             return document
@@ -134,7 +134,7 @@ def request_upload(
     }
 
     def attempt() -> None:
-        program = Program.get(program_id, consistent_read=True)
+        program = stored(program_id)
         if program.status != "draft":
             raise ConflictError(
                 "invalid_state",
@@ -149,7 +149,7 @@ def request_upload(
             )
         program.documents = [*(program.documents or []), document]
         program.updated_at = at
-        ledger.save_if_unchanged(program)
+        program_store.save_if_unchanged(program)
 
     ledger.until_committed(attempt)
     post = objects.presigned_post(
@@ -245,7 +245,7 @@ def _record(program_id: str, document_id: str, verdict: Verdict, now: datetime) 
     """Write the verdict and the programme's new version in one conditional write."""
 
     def attempt() -> dict:
-        program = Program.get(program_id, consistent_read=True)
+        program = stored(program_id)
         document = _find(program, document_id)
         if document.get("status") != "pending":
             return document_view(document)  # another check finished first
@@ -262,7 +262,7 @@ def _record(program_id: str, document_id: str, verdict: Verdict, now: datetime) 
             # Public data changed: it goes through the change feed like any other change.
             publish(program, "update", at)
         else:
-            ledger.save_if_unchanged(program)
+            program_store.save_if_unchanged(program)
         return document_view(checked)
 
     return ledger.until_committed(attempt)
@@ -274,10 +274,7 @@ def check_document(program_id: str, document_id: str, now: datetime) -> dict[str
     Raises ``ConflictError("upload_missing")`` when there is no object yet.
     """
     for _ in range(_CHECK_ATTEMPTS):
-        try:
-            program = Program.get(program_id, consistent_read=True)
-        except Program.DoesNotExist:
-            raise NotFoundError(f"no programme {program_id}") from None
+        program = stored(program_id)
         document = _find(program, document_id)
         if document.get("status") == "rejected":
             _sweep_rejected(program_id, document)

@@ -56,7 +56,6 @@ from botocore.exceptions import ClientError
 
 from chalicelib.config import settings
 from chalicelib.domain import places, program_status, validity
-from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.csv_safety import safe_writer
 from chalicelib.domain.disclosure import PUBLIC, award_for, program_for
@@ -64,9 +63,9 @@ from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.places import location_name
 from chalicelib.observability import logger
+from chalicelib.store import changes as change_store
 from chalicelib.store import objects
 from chalicelib.store.base import iso_utc, parse_iso_utc
-from chalicelib.store.models import AuthorityRecord, ChangeEntry
 
 EXPORT_PREFIX = "exports/"
 LATEST_KEY = f"{EXPORT_PREFIX}latest.json"
@@ -117,21 +116,15 @@ def day_prefix(day: str) -> str:
 
 def read_position() -> dict[str, int]:
     """Each authority's last ``seq`` now: what the export will be consistent with."""
-    records = AuthorityRecord.batch_get(list(AUTHORITY_IDS), consistent_read=True)
-    position = {record.id: int(record.seq or 0) for record in records}
-    return {authority_id: position.get(authority_id, 0) for authority_id in AUTHORITY_IDS}
+    return change_store.heads()
 
 
 def _state_of(authority_id: str, seq: int) -> tuple[dict[str, dict], dict[str, int]]:
     """Pass 1: programme views at ``seq``, and where each changed award's last entry is."""
     programs: dict[str, dict[str, Any]] = {}
     changed: dict[str, int] = {}
-    entries = ChangeEntry.query(
-        authority_id,
-        ChangeEntry.seq <= seq,
-        filter_condition=(ChangeEntry.entity == "program") | (ChangeEntry.op != "create"),
-        consistent_read=True,
-        page_size=settings().export_page_items,
+    entries = change_store.programs_and_changes(
+        authority_id, seq, page_size=settings().export_page_items
     )
     for entry in entries:  # seq order: the last one wins
         if entry.entity == "program":
@@ -143,13 +136,8 @@ def _state_of(authority_id: str, seq: int) -> tuple[dict[str, dict], dict[str, i
 
 def _created(authority_id: str, seq: int) -> Iterator[tuple[str, dict[str, Any]]]:
     """``(award id, view at version 1)`` of every award created up to ``seq``, in order."""
-    entries = ChangeEntry.query(
-        authority_id,
-        ChangeEntry.seq <= seq,
-        filter_condition=(ChangeEntry.entity == "award") & (ChangeEntry.op == "create"),
-        consistent_read=True,
-        attributes_to_get=["authority_id", "seq", "entity_id", "data"],
-        page_size=settings().export_page_items,
+    entries = change_store.award_creations(
+        authority_id, seq, page_size=settings().export_page_items
     )
     for entry in entries:
         yield entry.entity_id, entry.data
@@ -162,7 +150,7 @@ def _awards_of(authority_id: str, seq: int, changed: dict[str, int]) -> Iterator
         later = [(authority_id, changed[i]) for i, _ in chunk if i in changed]
         views = {}
         if later:
-            for entry in ChangeEntry.batch_get(later, consistent_read=True):
+            for entry in change_store.get_many(later):
                 views[entry.entity_id] = entry.data
         for award_id, first in chunk:
             yield views[award_id] if award_id in changed else first

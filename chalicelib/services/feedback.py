@@ -20,7 +20,6 @@ from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.domain import schemas
-from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import (
     ForbiddenError,
@@ -30,10 +29,11 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.feedback import china_day_bounds, parse_day, with_reply
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.principal import PROVINCIAL, Principal, Province
+from chalicelib.domain.queries import FeedbackFilter
+from chalicelib.store import secrets, submissions
 from chalicelib.store.base import iso_utc
 from chalicelib.store.ledger import save_if_unchanged, until_committed
 from chalicelib.store.submissions import (
-    FEEDBACK_PK,
     Feedback,
     feedback_newest_first,
     find_feedback,
@@ -66,8 +66,7 @@ def feedback_view(item: Feedback) -> dict[str, Any]:
 def submit_feedback(principal: Province, body: schemas.FeedbackIn, now: datetime) -> dict[str, Any]:
     at = iso_utc(now)
     feedback_id = new_id("fbk")
-    item = Feedback(
-        pk=FEEDBACK_PK,
+    item = submissions.add_feedback(
         sk=f"{at}#{feedback_id}",
         id=feedback_id,
         authority_id=principal.authority_id,
@@ -77,14 +76,11 @@ def submit_feedback(principal: Province, body: schemas.FeedbackIn, now: datetime
         created_by=principal.key_id,
         state=OPEN,
     )
-    item.save(condition=Feedback.sk.does_not_exist())
     return feedback_view(item)
 
 
 def _listed_authority(principal: Principal, wanted: str | None) -> str | None:
     """Whose feedback the caller lists: an administrator any (or all), a province its own."""
-    if wanted is not None and wanted not in AUTHORITY_IDS:
-        raise ValidationError("unknown authority_id", field="authority_id")
     if principal.is_admin:
         return wanted
     if principal.role == PROVINCIAL and principal.authority_id:
@@ -94,21 +90,22 @@ def _listed_authority(principal: Principal, wanted: str | None) -> str | None:
     raise ForbiddenError("this route is for provinces and administrators")
 
 
-def list_feedback(principal: Principal, params: dict[str, str], limit: int) -> dict:
+def list_feedback(principal: Principal, query: FeedbackFilter) -> dict:
     """``GET /v1/feedback``: newest first, by province and China dates ``from``..``to``.
 
     An administrator lists everyone's (or one ``authority_id``'s), a province
     its own. The cursor is signed for the filters and the caller's authority.
     """
-    authority = _listed_authority(principal, params.get("authority_id"))
-    first, last = parse_day(params.get("from"), "from"), parse_day(params.get("to"), "to")
+    authority = _listed_authority(principal, query.authority_id)
+    first, last = parse_day(query.from_, "from"), parse_day(query.to, "to")
+    limit = query.limit
     start, end = china_day_bounds(first, last)
     lower = iso_utc(start) if start else None
     upper = iso_utc(end) if end else None
     config = settings()
     scope = scope_of("feedback", {"authority_id": authority, "from": first, "to": last})
-    if params.get("cursor"):
-        position = decode_cursor(params["cursor"], secret=config.server_secret, scope=scope)
+    if query.cursor:
+        position = decode_cursor(query.cursor, secret=secrets.server_secret(), scope=scope)
         before = position.get("before") if isinstance(position, dict) else None
         if not isinstance(before, str):
             raise ValidationError("the cursor is malformed", field="cursor")
@@ -139,7 +136,7 @@ def list_feedback(principal: Principal, params: dict[str, str], limit: int) -> d
     elif resume is not None and last_read is not None:
         next_before = last_read
     next_cursor = (
-        encode_cursor({"before": next_before}, secret=config.server_secret, scope=scope)
+        encode_cursor({"before": next_before}, secret=secrets.server_secret(), scope=scope)
         if next_before
         else None
     )
@@ -180,5 +177,4 @@ def handle_feedback(
 
 def feedback_since(after: str | None, *, limit: int = 200) -> list[Feedback]:
     """Feedback that arrived after position ``after`` (a sort key), oldest first."""
-    condition = Feedback.sk > after if after else None
-    return list(Feedback.query(FEEDBACK_PK, condition, consistent_read=True, limit=limit))
+    return submissions.feedback_after(after, limit=limit)

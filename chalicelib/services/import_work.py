@@ -52,6 +52,7 @@ from chalicelib.services.imports import (
     upload_key,
 )
 from chalicelib.store import objects, queue
+from chalicelib.store import programs as program_store
 from chalicelib.store.imports import (
     FINAL,
     READ_PART,
@@ -62,13 +63,12 @@ from chalicelib.store.imports import (
     save_problems,
     set_status,
 )
-from chalicelib.store.models import Program
 
 
 def _program_names(authority_id: str) -> dict[str, list[str]]:
     """Name → ids of this authority's programmes awards may be pushed to (as the tool asks)."""
     names: dict[str, list[str]] = {}
-    for program in Program.by_authority.query(authority_id):
+    for program in program_store.of_authority(authority_id):
         if program.status in program_status.PUSHABLE:
             name = str((program.content or {}).get("name", "")).strip()
             names.setdefault(name, []).append(program.id)

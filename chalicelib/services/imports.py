@@ -53,6 +53,7 @@ from chalicelib.store.base import iso_utc, parse_iso_utc
 from chalicelib.store.imports import FINAL, OPEN, ImportJob, get_job, import_pk, set_status
 
 UPLOAD_PREFIX = "imports/"
+BUSY = ("queued", "running")
 # How far back the sweep and the open-import limit look: longer than any import's time
 # budget plus IMPORT_UPLOAD_HOURS, so every open import is seen on several days.
 SWEEP_DAYS = 7
@@ -131,6 +132,11 @@ def notice_overrun(job: ImportJob, now: datetime) -> ImportJob:
             job.refresh(consistent_read=True)
         return job
     if job.deadline_at and job.deadline_at < at:
+        if job.status == "queued":
+            # The import ahead of it may have been given a longer budget once read.
+            later = _queued_deadline(job, now)
+            if later > deadline_for(now) and store.extend_deadline(job, later):
+                return job
         finish(job, "failed", now, TIMED_OUT)
         job.refresh(consistent_read=True)
     return job
@@ -327,12 +333,17 @@ def start(principal: Province, import_id: str, now: datetime) -> dict[str, Any]:
 
 
 def _queued_deadline(job: ImportJob, now: datetime) -> str:
-    """A queued import waits for the province's open imports ahead of it (one message
-    group): its budget to be read starts when their deadlines end at the latest."""
+    """A queued import waits for the province's imports ahead of it (one message group):
+    its budget to be read starts when their deadlines end, at the latest."""
+    at = iso_utc(now)
+    since = iso_utc(now - timedelta(days=SWEEP_DAYS))
     ahead = [
         parse_iso_utc(other.deadline_at)
-        for other in _recent_open(job.authority_id, now)
-        if other.id != job.id and other.deadline_at
+        for other in store.recent_jobs(job.authority_id, since=since, statuses=BUSY)
+        if other.id != job.id
+        and other.deadline_at
+        and other.deadline_at > at
+        and (job.started_at is None or (other.started_at or "") <= job.started_at)
     ]
     return deadline_for(max([now, *ahead]))
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.config import settings
 from chalicelib.domain import schemas
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
+from chalicelib.domain.queries import Page
 from chalicelib.services.keys import (
     ROLES,
     Principal,
@@ -26,7 +26,9 @@ from chalicelib.services.keys import (
     issue_key,
     revoke_record,
 )
-from chalicelib.store.models import ApiKey
+from chalicelib.store import keys as key_store
+from chalicelib.store import secrets
+from chalicelib.store.keys import ApiKey
 
 
 def key_view(item: ApiKey) -> dict[str, Any]:
@@ -62,21 +64,17 @@ def create_key(principal: Principal, body: schemas.KeyIn) -> dict[str, Any]:
     }
 
 
-def list_keys(params: dict[str, str], limit: int) -> dict[str, Any]:
+def list_keys(page: Page) -> dict[str, Any]:
     """``GET /v1/keys``: every key, newest first (both roles merged by ``key_id``)."""
     scope = scope_of("keys", {})
-    secret = settings().server_secret
+    secret = secrets.server_secret()
     before = None
-    if params.get("cursor"):
-        before = decode_cursor(params["cursor"], secret=secret, scope=scope).get("before")
+    limit = page.limit
+    if page.cursor:
+        before = decode_cursor(page.cursor, secret=secret, scope=scope).get("before")
         if not isinstance(before, str):
             raise ValidationError("the cursor is malformed", field="cursor")
-    rows: list[ApiKey] = []
-    for role in ROLES:
-        condition = ApiKey.key_id < before if before else None
-        rows.extend(
-            ApiKey.by_role.query(role, condition, scan_index_forward=False, limit=limit + 1)
-        )
+    rows = key_store.page(ROLES, before, limit + 1)
     rows.sort(key=lambda item: item.key_id, reverse=True)
     next_cursor = None
     if len(rows) > limit:

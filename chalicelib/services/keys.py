@@ -12,29 +12,25 @@ import hmac
 import secrets
 from datetime import datetime
 
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import GetError, PynamoDBException, UpdateError
-from pynamodb.expressions.update import Action
-
-from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.china_time import china_date
-from chalicelib.domain.errors import ForbiddenError, UnauthenticatedError, UnavailableError
+from chalicelib.domain.errors import ForbiddenError, UnauthenticatedError
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.principal import ADMIN, PROVINCIAL, ROLES, Principal
 from chalicelib.observability import logger
+from chalicelib.store import keys as key_store
 from chalicelib.store.base import iso_utc, utc_now
-from chalicelib.store.models import ApiKey
+from chalicelib.store.keys import ApiKey
+from chalicelib.store.secrets import server_secret
 
 KEY_PREFIX = "ark_"
 # Who acted when no key did: the operator's command line (``python -m chalicelib.cli``),
 # whose AWS credentials (CloudTrail) say which person it was.
 CLI_ACTOR = "cli"
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def key_hash(api_key: str) -> str:
-    secret = settings().server_secret.encode()
+    secret = server_secret().encode()
     return hmac.new(secret, f"api-key:{api_key}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -56,7 +52,7 @@ def issue_key(
         authority_id = None
     api_key = KEY_PREFIX + secrets.token_urlsafe(32)  # 256 random bits
     key_id = new_id("key")
-    ApiKey(
+    key_store.add(
         key_hash=key_hash(api_key),
         key_id=key_id,
         role=role,
@@ -64,7 +60,7 @@ def issue_key(
         created_at=iso_utc(utc_now()),
         note=note,
         created_by=created_by,
-    ).save()
+    )
     logger.info(
         "api key issued",
         extra={"key_id": key_id, "role": role, "authority_id": authority_id, "by": created_by},
@@ -83,21 +79,7 @@ def revoke_record(
     """
     if record.revoked_at:
         return False
-    actions: list[Action] = [
-        ApiKey.revoked_at.set(iso_utc(now or utc_now())),
-        ApiKey.revoked_by.set(by),
-    ]
-    if note:
-        actions.append(ApiKey.revoke_note.set(note))
-    try:
-        record.update(
-            actions=actions,
-            condition=ApiKey.key_hash.exists() & ApiKey.revoked_at.does_not_exist(),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code != _CONDITION_FAILED:
-            raise
-        record.refresh(consistent_read=True)  # revoked a moment ago by someone else
+    if not key_store.mark_revoked(record, at=iso_utc(now or utc_now()), by=by, note=note):
         return False
     logger.info("api key revoked", extra={"key_id": record.key_id, "by": by})
     return True
@@ -105,9 +87,8 @@ def revoke_record(
 
 def revoke_key(api_key: str, *, by: str = CLI_ACTOR, note: str | None = None) -> bool:
     """Mark the key revoked (kept, never deleted); False when it is unknown."""
-    try:
-        record = ApiKey.get(key_hash(api_key), consistent_read=True)
-    except ApiKey.DoesNotExist:
+    record = key_store.by_hash(key_hash(api_key))
+    if record is None:
         return False
     revoke_record(record, by=by, note=note)
     return True
@@ -121,13 +102,7 @@ def find_key(key_id: str) -> ApiKey | None:
     """
     if not is_plausible_id(key_id, "key"):
         return None
-    for role in ROLES:
-        for entry in ApiKey.by_role.query(role, ApiKey.key_id == key_id, limit=1):
-            try:
-                return ApiKey.get(entry.key_hash, consistent_read=True)
-            except ApiKey.DoesNotExist:
-                return None
-    return None
+    return key_store.by_id(key_id, ROLES)
 
 
 def revoke_key_id(key_id: str, *, by: str = CLI_ACTOR, note: str | None = None) -> bool:
@@ -149,13 +124,8 @@ def authenticate(authorization: str | None) -> Principal | None:
         raise UnauthenticatedError("use Authorization: Bearer <api key>")
     if not token.startswith(KEY_PREFIX) or len(token) > 200:
         raise UnauthenticatedError("unknown or revoked API key")
-    try:
-        record = ApiKey.get(key_hash(token), consistent_read=True)
-    except ApiKey.DoesNotExist:
-        raise UnauthenticatedError("unknown or revoked API key") from None
-    except GetError as exc:
-        raise UnavailableError("cannot check the API key now, try again") from exc
-    if record.revoked_at:
+    record = key_store.by_hash(key_hash(token))
+    if record is None or record.revoked_at:
         raise UnauthenticatedError("unknown or revoked API key")
     _note_last_used(record)
     return Principal(role=record.role, authority_id=record.authority_id, key_id=record.key_id)
@@ -173,14 +143,9 @@ def _note_last_used(record: ApiKey) -> None:
     if record.last_used_on == today:
         return
     try:
-        record.update(
-            actions=[ApiKey.last_used_on.set(today)],
-            condition=ApiKey.key_hash.exists()
-            & (ApiKey.last_used_on.does_not_exist() | (ApiKey.last_used_on != today)),
-        )
-    except (PynamoDBException, ClientError, BotoCoreError) as exc:
-        if not (isinstance(exc, UpdateError) and exc.cause_response_code == _CONDITION_FAILED):
-            logger.warning("last-used day not recorded", extra={"fault": type(exc).__name__})
+        key_store.note_used(record, today)
+    except key_store.BookkeepingFailed as exc:
+        logger.warning("last-used day not recorded", extra={"fault": str(exc)})
 
 
 def require(principal: Principal | None, role: str) -> Principal:

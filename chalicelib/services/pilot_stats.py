@@ -17,17 +17,14 @@ What each number costs:
 
 from __future__ import annotations
 
+import hashlib
 import random
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
-
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.config import settings
 from chalicelib.domain.authorities import AUTHORITIES
-from chalicelib.domain.china_time import china_date
-from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.china_time import CHINA_TZ, china_date
 from chalicelib.domain.pilot_stats import (
     PilotCounts,
     month_days,
@@ -35,29 +32,58 @@ from chalicelib.domain.pilot_stats import (
     pilot_report,
     public_summary,
 )
+from chalicelib.domain.queries import MonthRange
 from chalicelib.observability import count, logger
 from chalicelib.services.timeliness_stats import _as_of as audit_as_of
+from chalicelib.store import audit_records as records
+from chalicelib.store import rate_limits as rate_limits_store
 from chalicelib.store import stats as stats_store
-from chalicelib.store.audit import TimelinessStats
 
-PILOT_PARAMS = frozenset({"from", "to"})
 _NAMES = {a.id: (a.name_zh, a.name_en) for a in AUTHORITIES}
 
 
-def count_verification(now: datetime) -> None:
-    """Add one to today's verification counter; never raises."""
+# A verification counts once per client, enterprise and China day (issue 19, M4): a loop
+# of identical requests, or paging through one answer, is one verification served.
+SEEN_BUCKET = "verify-answers"
+DAY_SECONDS = 86_400
+
+
+def _first_today(now: datetime, client: str, credit_code: str) -> bool:
+    """Whether this client asks about this enterprise for the first time this China day.
+
+    One short-lived marker per (client, code, day) in the rate-limit counters (they
+    expire by themselves); when it cannot be written, the answer counts (True).
+    """
+    day = china_date(now)
+    start = int(datetime.combine(day, time(), CHINA_TZ).timestamp())
+    who = hashlib.sha256(f"{client}\n{credit_code}".encode()).hexdigest()[:32]
+    hits = rate_limits_store.add_hit(SEEN_BUCKET, who, start, DAY_SECONDS)
+    return hits is None or hits == 1
+
+
+def count_verification(
+    now: datetime, *, client: str | None = None, credit_code: str | None = None
+) -> None:
+    """Add one to today's verification counter, once per client, code and day; never raises.
+
+    ``client`` is the caller's key (``rate_limits.client_key``) and ``credit_code`` the
+    enterprise asked about (normalised); without them every call counts.
+    """
+    seen = client is not None and credit_code is not None
+    if seen and not _first_today(now, client, credit_code):  # type: ignore[arg-type]
+        return
     config = settings()
     shard = random.randrange(config.verify_counter_shards)  # spreading writes, not secrecy
     try:
         stats_store.add_one(stats_store.VERIFY, china_date(now), shard)
-    except (PynamoDBException, ClientError, BotoCoreError) as exc:
+    except stats_store.CountFailed as exc:
         count("VerificationNotCounted")
-        logger.warning("verification not counted", extra={"fault": type(exc).__name__})
+        logger.warning("verification not counted", extra={"fault": str(exc)})
 
 
 def _pilot_counts() -> dict[str, PilotCounts]:
     """Every authority's counters (33 items, one Query), in the authorities' order."""
-    items = {s.sk: s for s in TimelinessStats.query("STATS", consistent_read=True)}
+    items = records.stats_of_all()
     return {
         authority_id: PilotCounts.from_dict(items[authority_id].pilot)
         if authority_id in items
@@ -66,16 +92,11 @@ def _pilot_counts() -> dict[str, PilotCounts]:
     }
 
 
-def pilot(params: dict[str, str], now: datetime) -> dict[str, Any]:
+def pilot(query: MonthRange, now: datetime) -> dict[str, Any]:
     """``GET /v1/stats/pilot?from=YYYY-MM&to=YYYY-MM`` (administrators)."""
-    for name in params:
-        if name not in PILOT_PARAMS:
-            raise ValidationError(f"unknown parameter {name[:64]}", field=name[:64])
     config = settings()
     today = china_date(now)
-    months = month_span(
-        params.get("from"), params.get("to"), today=today, max_months=config.stats_max_months
-    )
+    months = month_span(query.from_, query.to, today=today, max_months=config.stats_max_months)
     first, last = month_days(months)
     verifications = stats_store.daily_counts(
         stats_store.VERIFY, config.verify_counter_shards, first, last

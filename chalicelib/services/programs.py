@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.config import settings
 from chalicelib.domain import program_status, schemas
-from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.disclosure import program_for, reader_of
 from chalicelib.domain.errors import (
@@ -21,14 +19,17 @@ from chalicelib.domain.errors import (
     ForbiddenError,
     IfMatchRequiredError,
     NotFoundError,
-    ValidationError,
     VersionMismatchError,
 )
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.principal import ADMIN, Principal, Province
-from chalicelib.store import ledger
+from chalicelib.domain.queries import ProgramFilter
+from chalicelib.store import ledger, secrets
+from chalicelib.store import programs as program_store
 from chalicelib.store.base import iso_utc
-from chalicelib.store.models import Program
+
+if TYPE_CHECKING:
+    from chalicelib.store.programs import Program
 
 
 def program_view(program: Program) -> dict[str, Any]:
@@ -59,27 +60,24 @@ def public_name(program: Program) -> str | None:
     return program.public_name
 
 
-def public_names(program_ids: list[str] | set[str]) -> dict[str, str]:
-    """Public names of these programmes (those that have one), in BatchGets of 100."""
-    ids = sorted(program_ids)
+def public_names(program_ids: Iterable[str]) -> dict[str, str]:
+    """Public names of these programmes (those that have one)."""
     names: dict[str, str] = {}
-    for start in range(0, len(ids), 100):
-        for program in Program.batch_get(ids[start : start + 100]):
-            name = public_name(program)
-            if name:
-                names[program.id] = name
+    for program in program_store.get_many(program_ids).values():
+        name = public_name(program)
+        if name:
+            names[program.id] = name
     return names
 
 
+def facts_of(program: Program) -> dict[str, Any]:
+    """``{"status", "status_history"}``: what ``domain.validity`` reads to judge its awards."""
+    return {"status": program.status, "status_history": program.status_history}
+
+
 def program_facts(program_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """``{id: {"status", "status_history"}}`` of these programmes: what ``domain.validity``
-    reads to judge their awards. One BatchGet per 100 programmes."""
-    ids = sorted(set(program_ids))
-    found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(ids), 100):
-        for program in Program.batch_get(ids[start : start + 100]):
-            found[program.id] = {"status": program.status, "status_history": program.status_history}
-    return found
+    """``{id: facts_of(programme)}`` of these programmes (those that exist)."""
+    return {pid: facts_of(p) for pid, p in program_store.get_many(program_ids).items()}
 
 
 def program_change(program: Program, op: str, version: int) -> ledger.Change:
@@ -106,11 +104,16 @@ def get_program(program_id: str, principal: Principal | None) -> Program:
     """The programme if this caller may see it; 404 otherwise (no existence leak)."""
     if not is_plausible_id(program_id, "prg"):
         raise NotFoundError(f"no programme {program_id[:64]}")
-    try:
-        program = Program.get(program_id, consistent_read=True)
-    except Program.DoesNotExist:
-        raise NotFoundError(f"no programme {program_id}") from None
-    if not can_see(principal, program):
+    program = program_store.get(program_id)
+    if program is None or not can_see(principal, program):
+        raise NotFoundError(f"no programme {program_id}")
+    return program
+
+
+def stored(program_id: str) -> Program:
+    """The programme (read consistently), whoever asks; 404 when there is none."""
+    program = program_store.get(program_id)
+    if program is None:
         raise NotFoundError(f"no programme {program_id}")
     return program
 
@@ -148,7 +151,7 @@ def _history_entry(status: str, principal: Principal, at: str, reason: str | Non
 def create_program(principal: Province, program_in: schemas.ProgramIn, now: datetime) -> dict:
     content = _content(program_in)
     at = iso_utc(now)
-    program = Program(
+    program = program_store.new(
         id=new_id("prg"),
         authority_id=principal.authority_id,
         status="draft",
@@ -160,7 +163,7 @@ def create_program(principal: Province, program_in: schemas.ProgramIn, now: date
         listing_key=f"{at}#",
     )
     program.listing_key = f"{at}#{program.id}"
-    program.save()
+    program_store.add(program)
     return program_view(program)
 
 
@@ -193,7 +196,7 @@ def update_program(
     program.content = content
     program.updated_at = iso_utc(now)
     try:
-        ledger.save_if_unchanged(program)
+        program_store.save_if_unchanged(program)
     except ledger.CommitConflict:
         raise VersionMismatchError("the programme changed meanwhile", field="If-Match") from None
     return program_view(program)
@@ -206,7 +209,7 @@ def _revise_rejected(
 
     def attempt() -> dict:
         # Re-read on every attempt: a changed version is a 412, a busy sequence a retry.
-        program = Program.get(program_id, consistent_read=True)
+        program = stored(program_id)
         _check_version(program, expected)
         at = iso_utc(now)
         program.content = content
@@ -226,7 +229,7 @@ def publish(program: Program, op: str, at: str) -> dict:
     version = program.version + 1
     view = {**program_view(program), "version": version}
     change = program_change(program, op, version)
-    ledger.commit(program.authority_id, change, at, lambda tx: tx.save(program))
+    program_store.commit(program, change, at)
     return view
 
 
@@ -247,7 +250,7 @@ def transition(
     """
 
     def attempt() -> dict:
-        program = Program.get(program_id, consistent_read=True)
+        program = stored(program_id)
         if program.status not in allowed_from:
             raise ConflictError(
                 "invalid_state",
@@ -284,35 +287,18 @@ def submit_program(principal: Province, program_id: str, now: datetime) -> dict:
     return transition(program_id, principal, allowed_from={"draft"}, to="submitted", now=now)
 
 
-def list_programs(
-    principal: Principal | None, params: dict[str, str], limit: int
-) -> dict[str, Any]:
+def list_programs(query: ProgramFilter, principal: Principal | None) -> dict[str, Any]:
     """Programmes newest first, each visible to this caller (SPEC §4 rules)."""
-    authority_id = params.get("authority_id")
-    status = params.get("status")
-    if authority_id is not None and authority_id not in AUTHORITY_IDS:
-        raise ValidationError("unknown authority_id", field="authority_id")
-    if status is not None and status not in program_status.ALL:
-        raise ValidationError(
-            f"status must be one of {', '.join(program_status.ALL)}", field="status"
-        )
+    authority_id, status, limit = query.authority_id, query.status, query.limit
     viewer = "public"
     if principal is not None:
         viewer = ADMIN if principal.is_admin else f"p:{principal.authority_id}"
     scope = scope_of("programs", {"authority_id": authority_id, "status": status, "v": viewer})
-    secret = settings().server_secret
+    secret = secrets.server_secret()
     before = None
-    if params.get("cursor"):
-        before = decode_cursor(params["cursor"], secret=secret, scope=scope)["before"]
-    condition = Program.listing_key < before if before else None
-    if authority_id:
-        rows = Program.by_authority.query(
-            authority_id, condition, scan_index_forward=False, page_size=limit + 1
-        )
-    else:
-        rows = Program.by_listing.query(
-            "program", condition, scan_index_forward=False, page_size=limit + 1
-        )
+    if query.cursor:
+        before = decode_cursor(query.cursor, secret=secret, scope=scope)["before"]
+    rows = program_store.page(authority_id, before, limit + 1)
     items: list[Program] = []
     more = False
     for program in rows:

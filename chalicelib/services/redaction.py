@@ -40,17 +40,19 @@ from chalicelib.domain.principal import Principal
 from chalicelib.observability import logger
 from chalicelib.services import imports
 from chalicelib.services.award_reads import finished
+from chalicelib.store import changes as change_store
 from chalicelib.store import ledger
 from chalicelib.store.awards import (
+    AwardRecord,
     award_history,
     award_view,
     commit_version,
     load_record,
     redacted_fields,
+    replace_snapshot,
     versions,
 )
 from chalicelib.store.base import iso_utc
-from chalicelib.store.models import AwardRecord, AwardVersion, ChangeEntry
 
 BATCH_GET_MAX = 100
 
@@ -93,7 +95,7 @@ def _scrub_versions(award_id: str, fields: list[str]) -> int:
     scrubbed = 0
     for earlier in versions(award_id):
         if holds_any(earlier.snapshot, fields):
-            earlier.update(actions=[AwardVersion.snapshot.set(erase(earlier.snapshot, fields))])
+            replace_snapshot(earlier, erase(earlier.snapshot, fields))
             scrubbed += 1
     return scrubbed
 
@@ -103,7 +105,7 @@ def _entry_keys(record: AwardRecord) -> list[tuple[str, int]]:
     the (eventually consistent) index is waited for, within a deadline, then a 503."""
     deadline = time.monotonic() + settings().redact_index_wait_seconds
     while True:
-        seqs = [int(item.seq) for item in ChangeEntry.by_entity.query(record.id)]
+        seqs = change_store.seqs_of(record.id)
         if len(seqs) >= record.version:
             return [(record.authority_id, seq) for seq in seqs]
         if time.monotonic() > deadline:
@@ -115,11 +117,9 @@ def _scrub_entries(record: AwardRecord, fields: list[str]) -> int:
     keys = _entry_keys(record)
     scrubbed = 0
     for start in range(0, len(keys), BATCH_GET_MAX):
-        for entry in ChangeEntry.batch_get(
-            keys[start : start + BATCH_GET_MAX], consistent_read=True
-        ):
+        for entry in change_store.get_many(keys[start : start + BATCH_GET_MAX]):
             if holds_any(entry.data, fields):
-                entry.update(actions=[ChangeEntry.data.set(erase(entry.data, fields))])
+                change_store.replace_data(entry, erase(entry.data, fields))
                 scrubbed += 1
     return scrubbed
 

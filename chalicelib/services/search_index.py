@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
 from chalicelib.domain.search_text import award_text, bigrams, sort_name
 from chalicelib.observability import logger
 from chalicelib.services.changes import Position, read_changes
-from chalicelib.store.models import ChangeEntry
-from chalicelib.store.search import BigramEntry, SearchDoc
+from chalicelib.store import changes as change_store
+from chalicelib.store import search as search_store
+from chalicelib.store.changes import ChangeEntry
 
 
 def feed_key_of(view: dict[str, Any]) -> str:
@@ -39,37 +38,25 @@ def index_award(view: dict[str, Any]) -> bool:
     or two BatchWriteItem (25 items each), one PutItem.
     """
     award_id, version = view["id"], int(view["version"])
-    try:
-        doc = SearchDoc.get(SearchDoc.key(award_id), "DOC", consistent_read=True)
-    except SearchDoc.DoesNotExist:
-        doc = SearchDoc(pk=SearchDoc.key(award_id), version=0, bigrams=[])
-    if int(doc.version) >= version:
+    done, previous = search_store.indexed(award_id)
+    if done >= version:
         return False
     text = award_text(view)
     pairs = bigrams(text)
-    previous = list(doc.bigrams or [])
     feed_key = feed_key_of(view)
-    name_key = f"{sort_name(view)}#{feed_key}"
-    with BigramEntry.batch_write() as batch:
-        for pair in dict.fromkeys([*pairs, *previous]):
-            batch.save(
-                BigramEntry(
-                    pk=BigramEntry.key(pair),
-                    sk=feed_key,
-                    award_id=award_id,
-                    text=text,
-                    status=view.get("status", "active"),
-                    authority_id=view["authority_id"],
-                    program_id=view["program_id"],
-                    year=int(view["year"]),
-                    name_key=name_key,
-                    version=version,
-                )
-            )
-    doc.version, doc.bigrams = version, pairs
-    try:
-        doc.save(condition=SearchDoc.version.does_not_exist() | (SearchDoc.version < version))
-    except PutError:
+    search_store.put_entries(
+        dict.fromkeys([*pairs, *previous]),
+        sk=feed_key,
+        award_id=award_id,
+        text=text,
+        status=view.get("status", "active"),
+        authority_id=view["authority_id"],
+        program_id=view["program_id"],
+        year=int(view["year"]),
+        name_key=f"{sort_name(view)}#{feed_key}",
+        version=version,
+    )
+    if not search_store.mark_indexed(award_id, version, pairs):
         # A newer version was indexed meanwhile: its items win on the next change anyway.
         logger.warning("search index raced", extra={"award_id": award_id, "version": version})
     return True
@@ -80,6 +67,11 @@ def index_change(entry: ChangeEntry) -> bool:
     if entry.entity != "award":
         return False
     return index_award(entry.data)
+
+
+def index_image(image: dict[str, Any]) -> bool:
+    """Index the change entry of a DynamoDB stream record's ``NewImage``."""
+    return index_change(change_store.from_image(image))
 
 
 def catch_up(position: Position, limit: int = 100) -> tuple[Position, bool]:

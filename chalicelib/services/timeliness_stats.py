@@ -16,14 +16,9 @@ from chalicelib.domain.authorities import AUTHORITIES, AUTHORITY_IDS
 from chalicelib.domain.errors import ForbiddenError, NotFoundError
 from chalicelib.domain.principal import Principal
 from chalicelib.services.audit_findings import finding_view
-from chalicelib.store.audit import (
-    OPEN_CONDITION,
-    OPEN_EVENT,
-    OPEN_UNALERTED,
-    AuditFinding,
-    AuditState,
-    TimelinessStats,
-)
+from chalicelib.store import audit_records as records
+from chalicelib.store.audit import OPEN_CONDITION, OPEN_EVENT, OPEN_UNALERTED
+from chalicelib.store.audit_records import TimelinessStats
 
 _AUTHORITIES = {a.id: a for a in AUTHORITIES}
 
@@ -47,16 +42,13 @@ def _row(authority_id: str, stats: TimelinessStats | None) -> dict[str, Any]:
 
 
 def _as_of() -> str | None:
-    try:
-        return AuditState.get("STATE", "STATE", consistent_read=True).last_run_id
-    except AuditState.DoesNotExist:
-        return None
+    return records.last_run_id()
 
 
 def all_authorities() -> dict[str, Any]:
     """``GET /v1/timeliness``: every authority (the route admits administrators, or anyone
     when ``PUBLIC_TIMELINESS`` is on)."""
-    stats = {s.sk: s for s in TimelinessStats.query("STATS", consistent_read=True)}
+    stats = records.stats_of_all()
     items = [_row(authority_id, stats.get(authority_id)) for authority_id in AUTHORITY_IDS]
     return {"items": items, "next_cursor": None, "as_of": _as_of()}
 
@@ -70,10 +62,7 @@ def one_authority(principal: Principal | None, authority_id: str) -> dict[str, A
     mine = principal is not None and (principal.is_admin or principal.owns(authority_id))
     if not settings().public_timeliness and not mine:
         raise ForbiddenError("another authority's timeliness is not yours to read")
-    try:
-        stats = TimelinessStats.get("STATS", authority_id, consistent_read=True)
-    except TimelinessStats.DoesNotExist:
-        stats = None
+    stats = records.stats_of(authority_id)
     return {**_row(authority_id, stats), "as_of": _as_of()}
 
 
@@ -91,16 +80,7 @@ def open_findings(principal: Principal, authority_id: str) -> dict[str, Any]:
     if not (principal.is_admin or principal.owns(authority_id)):
         raise ForbiddenError("another authority's findings are not yours to read")
     cap = settings().findings_read_max
-    found: list[AuditFinding] = []
-    for open_pk in (OPEN_CONDITION, OPEN_UNALERTED, OPEN_EVENT):
-        for item in AuditFinding.by_open.query(
-            open_pk, filter_condition=AuditFinding.authority_id == authority_id
-        ):
-            found.append(item)
-            if len(found) > cap:
-                break
-        if len(found) > cap:
-            break
+    found = records.open_of(authority_id, (OPEN_CONDITION, OPEN_UNALERTED, OPEN_EVENT), cap + 1)
     items = sorted(
         (finding_view(item) for item in found[:cap]),
         key=lambda view: (view["opened_on"], view["id"]),

@@ -2,19 +2,23 @@
 
 A local verifying authority may not ask an enterprise for paper proof of its
 awards (SPEC §1.5); what it keeps on file instead is this page: the same
-answer as ``GET /v1/verify`` (read consistently), the time of the answer in
-China time, and a QR code back to the live answer (the public page with this
-enterprise's search, for a person) so whoever reads the file later can see
-whether anything changed since (a revocation, say). Only ``valid`` awards
-count as 有效; awards of a withdrawn programme and revoked ones are listed
-under their own headings (``domain.validity``). One column of cards: it fits
-A4 and a 390 px phone (``web/print.html``: its inline style and button are
-allowed by their CSP hashes, so a copy saved to disk still prints).
+answer as ``GET /v1/verify`` (read consistently), rendered from the very
+payload its signed receipt carries (``services/receipts.verification``: one
+read, so the page and the receipt whose id and fingerprint it prints always
+agree — issue 19, L3), the time of the check in China time, and a QR code
+back to the live answer (the public page with this enterprise's search, for
+a person) so whoever reads the file later can see whether anything changed
+since (a revocation, say). Only ``valid`` awards count as 有效; awards of a
+withdrawn programme and revoked ones are listed under their own headings
+(``domain.validity``). One column of cards: it fits A4 and a 390 px phone
+(``web/print.html``: its inline style and button are allowed by their CSP
+hashes, so a copy saved to disk still prints).
 """
 
 from __future__ import annotations
 
 import html
+from datetime import datetime
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -24,12 +28,7 @@ from chalicelib.domain.authorities import AUTHORITIES
 from chalicelib.domain.china_time import date_zh, time_zh
 from chalicelib.domain.labels_zh import PROGRAM_STATUS_ZH, ROLE_ZH
 from chalicelib.domain.places import location_name
-from chalicelib.domain.queries import VerifyQuery
-from chalicelib.services import award_reads
-from chalicelib.services.programs import public_names
 
-PAGE_SIZE = 100
-MAX_PAGES = 10  # 1,000 awards on paper; beyond that the page says to scan the code
 TEMPLATE = Template((Path(__file__).parent.parent / "web" / "print.html").read_text("utf-8"))
 
 _AUTHORITY_NAMES = {authority.id: authority.name_zh for authority in AUTHORITIES}
@@ -69,33 +68,14 @@ def _link(url: str, element_id: str = "") -> str:
     return f'<a class="url"{ident} href="{_e(url)}">{_e(url)}</a>'
 
 
-def _collect(credit_code: str) -> tuple[dict[str, Any], list[dict], list[dict], bool]:
-    """Every page of the verify answer (up to ``MAX_PAGES``); the first fixes ``as_of``."""
-    first = answer = award_reads.verify(VerifyQuery(credit_code, PAGE_SIZE))
-    active, revoked = list(answer["awards"]), list(answer["revoked"])
-    pages = 1
-    while answer["next_cursor"] and pages < MAX_PAGES:
-        answer = award_reads.verify(
-            VerifyQuery(first["credit_code"], PAGE_SIZE, cursor=answer["next_cursor"])
-        )
-        active += answer["awards"]
-        revoked += answer["revoked"]
-        pages += 1
-    return first, active, revoked, bool(answer["next_cursor"])
-
-
-def _program_names(awards: list[dict[str, Any]]) -> dict[str, str]:
-    """Public names only: a programme back in draft shows the name it last had in public."""
-    return public_names({award["program_id"] for award in awards})
-
-
 def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _program_line(award: dict[str, Any], programs: dict[str, str]) -> str:
-    text = f"{_e(programs.get(award['program_id'], award['program_id']))} {_e(award['honor'])}"
-    status = award.get("program_status") or ""
+def _program_line(award: dict[str, Any]) -> str:
+    program = award.get("program") or {}
+    text = f"{_e(program.get('name') or program.get('id'))} {_e(award.get('honor'))}"
+    status = program.get("status") or ""
     if status in PROGRAM_STATUS_ZH and status not in (
         program_status.APPROVED,
         program_status.WITHDRAWN,  # said at the top of the card instead
@@ -112,9 +92,9 @@ def _announced(award: dict[str, Any]) -> str:
 
 
 def _project(award: dict[str, Any]) -> str:
-    project = award["project"]
-    text = _e(project["name"])
-    place = location_name(project["location_code"]) if project.get("location_code") else None
+    text = _e(award.get("project_name"))
+    code = award.get("project_location_code")
+    place = location_name(code) if code else None
     if place:
         text += f'<br><span class="note">{_e(place)}</span>'
     return text
@@ -154,13 +134,15 @@ _CARD_CLASS = {
 }
 
 
-def _award_card(n: int, award: dict[str, Any], programs: dict[str, str]) -> str:
+def _award_card(n: int, award: dict[str, Any]) -> str:
+    authority = str((award.get("authority") or {}).get("id") or "")
+    role = str(award.get("enterprise_role") or "")
     rows = (
-        ("奖项及等次", _program_line(award, programs)),
-        ("年度", _e(award["year"])),
-        ("企业角色", _e(ROLE_ZH.get(award["enterprise_role"], award["enterprise_role"]))),
+        ("奖项及等次", _program_line(award)),
+        ("年度", _e(award.get("year"))),
+        ("企业角色", _e(ROLE_ZH.get(role, role))),
         ("公布日期及文号", _announced(award)),
-        ("报送单位", _e(_AUTHORITY_NAMES.get(award["authority_id"], award["authority_id"]))),
+        ("报送单位", _e(_AUTHORITY_NAMES.get(authority, authority))),
         ("记录编号", f'<code class="note">{_e(award["id"])}</code>'),
     )
     facts = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows)
@@ -170,11 +152,11 @@ def _award_card(n: int, award: dict[str, Any], programs: dict[str, str]) -> str:
     )
 
 
-def _award_list(list_id: str, awards: list[dict[str, Any]], programs: dict[str, str]) -> str:
+def _award_list(list_id: str, awards: list[dict[str, Any]]) -> str:
     if not awards:
         empty = "未查询到该企业的有效获奖信息。" if list_id == "active" else "无。"
         return f'<p class="empty" id="{list_id}-empty">{empty}</p>'
-    cards = "".join(_award_card(n, a, programs) for n, a in enumerate(awards, start=1))
+    cards = "".join(_award_card(n, a) for n, a in enumerate(awards, start=1))
     return f'<ol class="awards" id="{list_id}">{cards}</ol>'
 
 
@@ -189,15 +171,15 @@ def summary_zh(valid: int, withdrawn: int, revoked: int) -> str:
     return text + (f"，另有 {'、'.join(others)}" if others else "")
 
 
-def _enterprise_name(credit_code: str, awards: list[dict[str, Any]]) -> str:
-    """The name under which the newest award lists the enterprise."""
-    newest = max(awards, key=lambda award: award["submitted_at"], default=None)
-    if newest is None:
-        return "—"
-    return next(w["name"] for w in newest["winners"] if w["credit_code"] == credit_code)
+def _enterprise_name(payload: dict[str, Any]) -> str:
+    """The name under which the newest award lists the enterprise (the receipt's first)."""
+    names = payload.get("enterprise_names") or []
+    return names[0] if names else "—"
 
 
-def receipt_parts(receipt: dict[str, str] | None, base_url: str) -> dict[str, str]:
+def receipt_parts(
+    receipt: dict[str, str] | None, base_url: str, payload: dict[str, Any] | None = None
+) -> dict[str, str]:
     """The signed receipt's id and fingerprint on the page, and where to fetch and check it.
 
     ``receipt`` is ``{"receipt_id", "fingerprint"}``; None when signing was
@@ -211,10 +193,16 @@ def receipt_parts(receipt: dict[str, str] | None, base_url: str) -> dict[str, st
         }
     rid = _e(receipt["receipt_id"])
     receipt_url = f"{base_url}/v1/verify/receipts/{receipt['receipt_id']}"
+    signed = ""
+    if payload and payload.get("as_of"):
+        signed = (
+            f'    <dt>回执签发时间</dt><dd id="receipt-as-of">{_e(china_time(payload["as_of"]))}'
+            "（此后数据未变）</dd>\n"
+        )
     return {
         "receipt_facts": f'    <dt>核验回执编号</dt><dd id="receipt-id" class="code">{rid}</dd>\n'
         "    <dt>回执指纹</dt>"
-        f'<dd id="receipt-fingerprint" class="code">{_e(receipt["fingerprint"])}</dd>\n',
+        f'<dd id="receipt-fingerprint" class="code">{_e(receipt["fingerprint"])}</dd>\n' + signed,
         "receipt_note": '<p id="receipt-note">下载回执（平台签名的电子回执）：'
         f"{_link(receipt_url, 'receipt-url')}；"
         f"可在 {_link(f'{base_url}/verify/check')} 核对签名，回执指纹为其 SHA-256 "
@@ -223,46 +211,51 @@ def receipt_parts(receipt: dict[str, str] | None, base_url: str) -> dict[str, st
 
 
 def verification_page(
-    credit_code: str | None,
+    payload: dict[str, Any],
     *,
     base_url: str,
+    checked_at: datetime,
     receipt: dict[str, str] | None = None,
 ) -> str:
-    """The A4 page for ``credit_code``; a bad code raises the 400 ``ValidationError``.
+    """The A4 page of one verification answer.
 
     Parameters
     ----------
-    credit_code
-        As the verifier typed it (normalised and checked like ``GET /v1/verify``).
+    payload
+        The answer as its receipt signs it (``services/receipts.verification``): the
+        page shows exactly what the receipt proves.
     base_url
         Where the API is reachable from outside (``https://host/api``), for the QR code.
+    checked_at
+        When this check was made (the request's time): a reused receipt may have been
+        signed earlier for the same, unchanged answer.
     receipt
-        The signed receipt issued with the page (``receipt_id``, ``fingerprint``): its
-        id goes in the QR code (after ``#``, never sent to the server) and on the page.
+        The signed receipt (``receipt_id``, ``fingerprint``): its id goes in the QR code
+        (after ``#``, never sent to the server) and on the page. None: printed unsigned.
     """
-    first, active, revoked, truncated = _collect(credit_code)  # type: ignore[arg-type]
-    code = first["credit_code"]
-    programs = _program_names(active + revoked)
-    valid = [a for a in active if a["validity"] == validity.VALID]
-    withdrawn = [a for a in active if a["validity"] == validity.PROGRAM_WITHDRAWN]
+    code = payload["credit_code"]
+    awards = payload.get("awards") or []
+    valid = [a for a in awards if a.get("validity") == validity.VALID]
+    withdrawn = [a for a in awards if a.get("validity") == validity.PROGRAM_WITHDRAWN]
+    revoked = [a for a in awards if a.get("validity") == validity.REVOKED]
     page_url = live_page_url(base_url, code)
     note = ""
-    if truncated:
+    if payload.get("truncated"):
         note = '<p class="note">记录较多，本页仅列出部分，完整结果请扫码查看。</p>'
     return TEMPLATE.substitute(
         credit_code=_e(code),
-        enterprise_name=_e(_enterprise_name(code, active + revoked)),
-        as_of=_e(china_time(first["as_of"])),
+        enterprise_name=_e(_enterprise_name(payload)),
+        as_of=_e(china_time(checked_at.isoformat())),
         summary=_e(summary_zh(len(valid), len(withdrawn), len(revoked))),
         qr_svg=qr_svg(page_url + (f"#receipt={receipt['receipt_id']}" if receipt else "")),
         valid_count=len(valid),
         withdrawn_count=len(withdrawn),
         revoked_count=len(revoked),
-        valid_list=_award_list("active", valid, programs),
-        withdrawn_list=_award_list("withdrawn", withdrawn, programs),
-        revoked_list=_award_list("revoked", revoked, programs),
+        valid_list=_award_list("active", valid),
+        withdrawn_list=_award_list("withdrawn", withdrawn),
+        revoked_list=_award_list("revoked", revoked),
         live_url=_link(page_url, "live-url"),
         api_url=_link(live_verify_url(base_url, code), "api-url"),
         truncated_note=note,
-        **receipt_parts(receipt, base_url),
+        **receipt_parts(receipt, base_url, payload),
     )

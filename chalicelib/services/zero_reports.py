@@ -22,10 +22,10 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.principal import PROVINCIAL, Principal, Province
+from chalicelib.domain.queries import ZeroReportFilter
+from chalicelib.store import secrets, submissions
 from chalicelib.store.base import iso_utc
 from chalicelib.store.submissions import ZeroReport, zero_reports_of
-
-LIST_PARAMS = frozenset({"authority_id", "limit", "cursor"})
 
 
 def zero_report_view(report: ZeroReport) -> dict[str, Any]:
@@ -56,22 +56,19 @@ def file_zero_report(
             field="period_to",
         )
     report_id = new_id("zro")
-    report = ZeroReport(
-        pk=ZeroReport.key(principal.authority_id),
-        sk=f"{body.period_to.isoformat()}#{report_id}",
-        id=report_id,
-        authority_id=principal.authority_id,
-        period_from=body.period_from.isoformat(),
+    report = submissions.add_zero_report(
+        principal.authority_id,
+        report_id=report_id,
         period_to=body.period_to.isoformat(),
+        period_from=body.period_from.isoformat(),
         note=body.note,
         created_at=iso_utc(now),
         created_by=principal.key_id,
     )
-    report.save(condition=ZeroReport.pk.does_not_exist())
     return zero_report_view(report)
 
 
-def list_zero_reports(principal: Principal, params: dict[str, str], limit: int) -> dict:
+def list_zero_reports(principal: Principal, query: ZeroReportFilter) -> dict:
     """``GET /v1/zero-reports``: a province its own reports, an administrator everyone's.
 
     Ordered by authority, then latest period end first. An administrator's
@@ -79,12 +76,7 @@ def list_zero_reports(principal: Principal, params: dict[str, str], limit: int) 
     page costs at most one Query per authority (33) however many reports exist;
     the cursor holds the authority and the last sort key, signed for the filter.
     """
-    unknown = sorted(set(params) - LIST_PARAMS)
-    if unknown:
-        raise ValidationError(f"unknown query parameter {unknown[0][:64]}", field=unknown[0][:64])
-    wanted = params.get("authority_id")
-    if wanted is not None and wanted not in AUTHORITY_IDS:
-        raise ValidationError("unknown authority_id", field="authority_id")
+    wanted, limit = query.authority_id, query.limit
     if principal.is_admin:
         authorities = [wanted] if wanted else sorted(AUTHORITY_IDS)
     elif principal.role == PROVINCIAL and principal.authority_id:
@@ -93,11 +85,11 @@ def list_zero_reports(principal: Principal, params: dict[str, str], limit: int) 
         authorities = [principal.authority_id]
     else:
         raise ForbiddenError("this route is for provinces and administrators")
-    secret = settings().server_secret
+    secret = secrets.server_secret()
     scope = scope_of("zero-reports", {"authority_id": wanted})
     start, before = 0, None
-    if params.get("cursor"):
-        position = decode_cursor(params["cursor"], secret=secret, scope=scope)
+    if query.cursor:
+        position = decode_cursor(query.cursor, secret=secret, scope=scope)
         if not isinstance(position, dict) or position.get("authority_id") not in authorities:
             raise InvalidCursorError("the cursor is not for these reports", field="cursor")
         start, before = authorities.index(position["authority_id"]), position.get("before")
@@ -123,7 +115,5 @@ def periods_ending_on_or_after(authority_id: str, day: date) -> list[tuple[date,
     Sorted by their end in the key, so a Query reads only these, however many
     older reports the authority filed.
     """
-    reports = ZeroReport.query(
-        ZeroReport.key(authority_id), ZeroReport.sk >= day.isoformat(), consistent_read=True
-    )
+    reports = submissions.zero_reports_ending_from(authority_id, day.isoformat())
     return [(date.fromisoformat(r.period_from), date.fromisoformat(r.period_to)) for r in reports]

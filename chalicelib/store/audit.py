@@ -26,9 +26,8 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from chalicelib.store.base import string_list, table_meta
+from chalicelib.store.base import StoreModel, string_list, table_meta
 
 AUDIT_META = table_meta("audit")
 
@@ -54,7 +53,7 @@ class OpenIndex(GlobalSecondaryIndex):
     sk = UnicodeAttribute(range_key=True)
 
 
-class AuditFinding(Model):
+class AuditFinding(StoreModel):
     Meta = AUDIT_META
 
     pk = UnicodeAttribute(hash_key=True, default="FINDING")
@@ -77,7 +76,7 @@ class AuditFinding(Model):
     by_open = OpenIndex()
 
 
-class AlertOutbox(Model):
+class AlertOutbox(StoreModel):
     Meta = AUDIT_META
 
     pk = UnicodeAttribute(hash_key=True, default="ALERT")
@@ -99,7 +98,7 @@ class AlertOutbox(Model):
     by_open = OpenIndex()
 
 
-class AuditLease(Model):
+class AuditLease(StoreModel):
     Meta = AUDIT_META
 
     pk = UnicodeAttribute(hash_key=True, default="LEASE")
@@ -112,7 +111,7 @@ class AuditLease(Model):
     last_run_id = UnicodeAttribute(null=True)
 
 
-class AuditRun(Model):
+class AuditRun(StoreModel):
     Meta = AUDIT_META
 
     pk = UnicodeAttribute(hash_key=True, default="RUN")
@@ -126,7 +125,7 @@ class AuditRun(Model):
     positions = JSONAttribute()
 
 
-class AuditState(Model):
+class AuditState(StoreModel):
     Meta = AUDIT_META
 
     pk = UnicodeAttribute(hash_key=True, default="STATE")
@@ -138,7 +137,7 @@ class AuditState(Model):
     last_run_id = UnicodeAttribute(null=True)
 
 
-class TimelinessStats(Model):
+class TimelinessStats(StoreModel):
     Meta = AUDIT_META
 
     pk = UnicodeAttribute(hash_key=True, default="STATS")
@@ -149,7 +148,7 @@ class TimelinessStats(Model):
     as_of = UnicodeAttribute()  # the run id that last changed them
 
 
-class ProgramTracker(Model):
+class ProgramTracker(StoreModel):
     Meta = AUDIT_META
 
     pk = UnicodeAttribute(hash_key=True, default="PROGRAM")

@@ -80,6 +80,11 @@ def redacted_fields(record: AwardRecord) -> list[str]:
     return list(dict.fromkeys(f for r in record.redactions or [] for f in r["fields"]))
 
 
+def new_record(*, id: str, **fields: Any) -> AwardRecord:
+    """The first version of an award, not stored yet (``create`` stores it)."""
+    return AwardRecord(pk=AwardRecord.key(id), id=id, **fields)
+
+
 def shard_of(award_id: str) -> str:
     """The ``by_shard`` partition of an award: spreads the newest-first list over shards."""
     digest = hashlib.sha256(award_id.encode()).digest()
@@ -142,6 +147,11 @@ def versions(award_id: str) -> Iterator[AwardVersion]:
         AwardVersion.sk.startswith(VERSION_PREFIX),
         consistent_read=True,
     )
+
+
+def replace_snapshot(earlier: AwardVersion, snapshot: dict[str, Any]) -> None:
+    """Rewrite an earlier version's snapshot in place (a redaction's erasure only)."""
+    earlier.update(actions=[AwardVersion.snapshot.set(snapshot)])
 
 
 def award_history(award_id: str) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Shared pieces of the pynamodb models: table naming and timestamps."""
+"""Shared pieces of the pynamodb models: their base class, table naming and timestamps."""
 
 from __future__ import annotations
 
@@ -6,10 +6,29 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
-from pynamodb.models import MetaProtocol
+from pynamodb.connection import TableConnection
+from pynamodb.models import MetaProtocol, Model
 
 from chalicelib import clock
 from chalicelib.config import settings
+from chalicelib.store import aws
+
+
+class StoreModel(Model):
+    """The base of every model of the app: it talks through the process's one DynamoDB client.
+
+    pynamodb makes a connection per model class, each with its own botocore session and
+    client (each re-reading botocore's endpoint and service models: tens of ms apiece on
+    a cold start). Handing each connection the shared client of ``store/aws.py`` makes it
+    one session and one client for every model and transaction of a process.
+    ``tests/unit/test_aws_clients.py`` checks every model derives from this class.
+    """
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        connection = super()._get_connection()
+        connection.connection._client = aws.client("dynamodb")
+        return connection
 
 
 def table_meta(kind: str) -> MetaProtocol:

@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from chalicelib.domain.errors import UnavailableError
+from chalicelib.store import aws
 from chalicelib.store.models import AwardRecord, Program
 
 # BatchGetItem takes at most 100 keys per request, over all its tables.
@@ -40,7 +41,7 @@ def records_and_statuses(
     program_ids = list(dict.fromkeys(program_ids))[: max(0, BATCH_GET_MAX - len(award_ids))]
     records: dict[str, AwardRecord] = {}
     statuses: dict[str, dict[str, Any]] = {}
-    client = AwardRecord._get_connection().connection.client
+    client = aws.client("dynamodb")
     awards_table, programs_table = AwardRecord.Meta.table_name, Program.Meta.table_name
     for start in range(0, len(award_ids) or 1, BATCH_GET_MAX):
         chunk = award_ids[start : start + BATCH_GET_MAX]

@@ -29,8 +29,8 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
 
+from chalicelib.store.base import StoreModel
 from chalicelib.store.submissions import SUBMISSIONS_META, ImportsByAuthorityIndex
 
 JOB_SK = "JOB"
@@ -55,7 +55,7 @@ def _page_sk(part: str, page: int) -> str:
     return f"{PROBLEMS_SK_PREFIX}{part}#{page:05d}"
 
 
-class ImportJob(Model):
+class ImportJob(StoreModel):
     Meta = SUBMISSIONS_META
 
     pk = UnicodeAttribute(hash_key=True)
@@ -94,7 +94,7 @@ class ImportJob(Model):
     imports_by_authority = ImportsByAuthorityIndex()
 
 
-class ImportProblemPage(Model):
+class ImportProblemPage(StoreModel):
     Meta = SUBMISSIONS_META
 
     pk = UnicodeAttribute(hash_key=True)
@@ -117,6 +117,20 @@ def set_status(job: ImportJob, status: str, expected: str | tuple[str, ...], **v
     allowed = (expected,) if isinstance(expected, str) else expected
     try:
         job.update(actions=actions, condition=ImportJob.status.is_in(*allowed))
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def extend_deadline(job: ImportJob, deadline_at: str) -> bool:
+    """Move a queued import's deadline later; False if it is no longer queued."""
+    try:
+        job.update(
+            actions=[ImportJob.deadline_at.set(deadline_at)],
+            condition=ImportJob.status == "queued",
+        )
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return False

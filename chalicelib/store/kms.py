@@ -1,43 +1,23 @@
 """AWS KMS: the asymmetric key that signs verification receipts (never leaves KMS).
 
-The client is made on first use, like the S3 one, so the rest of the API
-never imports or pays for it; ``AWS_ENDPOINT_URL`` points it at moto locally.
+The client is made on first use (``store/aws.py``), so the rest of the API
+never pays for it; ``AWS_ENDPOINT_URL`` points it at moto locally.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-from chalicelib.config import settings
-
-_client: Any = None
-_client_lock = threading.Lock()
+from chalicelib.store import aws
 
 KEY_SPEC = "ECC_NIST_P256"
 SIGNING_ALGORITHM = "ECDSA_SHA_256"
 
 
 def kms() -> Any:
-    """The shared KMS client; short timeouts: a receipt is answered within the API's 25 s."""
-    global _client
-    if _client is None:
-        with _client_lock:
-            if _client is None:
-                # Imported on first use for cold start: only the receipt routes need KMS.
-                import boto3
-                from botocore.config import Config
-
-                _client = boto3.client(
-                    "kms",
-                    region_name=settings().region,
-                    config=Config(
-                        connect_timeout=2,
-                        read_timeout=5,
-                        retries={"mode": "standard", "max_attempts": 2},
-                    ),
-                )
-    return _client
+    """The process's KMS client (``store/aws.py``; short timeouts: a receipt is answered
+    within the API's 25 s)."""
+    return aws.client("kms")
 
 
 def sign_digest(key_id: str, digest: bytes) -> tuple[bytes, str]:

@@ -30,6 +30,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
 from chalicelib.domain.errors import UnavailableError
+from chalicelib.store import aws
 from chalicelib.store.models import AuthorityRecord, ChangeEntry
 
 T = TypeVar("T")
@@ -59,9 +60,11 @@ _connection: Connection | None = None
 
 
 def connection() -> Connection:
+    """The connection transactions go through, on the process's one DynamoDB client."""
     global _connection
     if _connection is None:
         _connection = Connection(region=settings().region)
+    _connection._client = aws.client("dynamodb")
     return _connection
 
 

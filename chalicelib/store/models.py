@@ -26,9 +26,8 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
-from pynamodb.models import Model
 
-from chalicelib.store.base import string_list, table_meta
+from chalicelib.store.base import StoreModel, string_list, table_meta
 
 
 class ApiKeyRoleIndex(GlobalSecondaryIndex):
@@ -48,7 +47,7 @@ class ApiKeyRoleIndex(GlobalSecondaryIndex):
     key_id = UnicodeAttribute(range_key=True)
 
 
-class ApiKey(Model):
+class ApiKey(StoreModel):
     Meta = table_meta("keys")
 
     key_hash = UnicodeAttribute(hash_key=True)
@@ -70,7 +69,7 @@ class ApiKey(Model):
     by_role = ApiKeyRoleIndex()
 
 
-class AuthorityRecord(Model):
+class AuthorityRecord(StoreModel):
     Meta = table_meta("authorities")
 
     id = UnicodeAttribute(hash_key=True)
@@ -105,7 +104,7 @@ class ProgramAuthorityIndex(GlobalSecondaryIndex):
     listing_key = UnicodeAttribute(range_key=True)
 
 
-class Program(Model):
+class Program(StoreModel):
     Meta = table_meta("programs")
 
     id = UnicodeAttribute(hash_key=True)
@@ -207,7 +206,7 @@ GUARD_SK = "GUARD"
 """Sort key of a source-id guard."""
 
 
-class AwardRecord(Model):
+class AwardRecord(StoreModel):
     """The current version of an award (``pk = AWARD#<id>``, ``sk = RECORD``)."""
 
     Meta = AWARDS_META
@@ -265,7 +264,7 @@ class AwardRecord(Model):
         return super().serialize(null_check=null_check)
 
 
-class AwardVersion(Model):
+class AwardVersion(StoreModel):
     """An earlier version of an award, kept when it is corrected or revoked."""
 
     Meta = AWARDS_META
@@ -280,7 +279,7 @@ class AwardVersion(Model):
         return f"V#{version:06d}"
 
 
-class SourceGuard(Model):
+class SourceGuard(StoreModel):
     """Makes ``source_id`` unique per authority and carries the retry hash."""
 
     Meta = AWARDS_META
@@ -295,7 +294,7 @@ class SourceGuard(Model):
         return f"SRC#{authority_id}#{source_id}"
 
 
-class CreditCodeEntry(Model):
+class CreditCodeEntry(StoreModel):
     """Index item in the base table, so verify reads it with strong consistency."""
 
     Meta = AWARDS_META
@@ -314,7 +313,7 @@ class CreditCodeEntry(Model):
         return f"CC#{credit_code}"
 
 
-class EnterpriseNameEntry(Model):
+class EnterpriseNameEntry(StoreModel):
     """Index item for the public enterprise-name prefix search (``domain/names.py``).
 
     ``pk = NAME#<first 2 folded characters>``, ``sk = <folded name>#<feed_key>``:
@@ -353,7 +352,7 @@ class ChangeEntityIndex(GlobalSecondaryIndex):
     seq = NumberAttribute(range_key=True)
 
 
-class ChangeEntry(Model):
+class ChangeEntry(StoreModel):
     Meta = table_meta("changes")
 
     authority_id = UnicodeAttribute(hash_key=True)

@@ -1,8 +1,8 @@
 """S3: approval documents, audit reports and exports, in the stage's one bucket.
 
-The client is created on first use (not at import), so a Lambda that never
-touches S3 does not pay for it and tests can set the environment first.
-``AWS_ENDPOINT_URL`` points it at the local emulator, as for DynamoDB.
+The client is the process's one S3 client (``store/aws.py``), made on first use, so
+a Lambda that never touches S3 does not pay for it; ``AWS_ENDPOINT_URL`` points it
+at the local emulator, as for DynamoDB.
 
 ``MultipartWriter`` is a write-only file that streams to S3 in parts gathered
 on disk, so the nightly export never holds a file, or even a part, in memory.
@@ -12,38 +12,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tempfile
-import threading
 from collections.abc import Iterator
 from typing import IO, Any
 from urllib.parse import urlencode
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.config import settings
-
-_client: Any = None
-_client_lock = threading.Lock()
+from chalicelib.store import aws
 
 STREAM_CHUNK = 256 * 1024
 
 
 def s3() -> Any:
-    """The shared S3 client (thread-safe once created)."""
-    global _client
-    if _client is None:
-        with _client_lock:
-            if _client is None:
-                # Imported on first use for cold start: only routes that touch S3 pay for boto3.
-                import boto3
-                from botocore.config import Config
-
-                _client = boto3.client(
-                    "s3",
-                    region_name=settings().region,
-                    config=Config(signature_version="s3v4", retries={"mode": "standard"}),
-                )
-    return _client
+    """The process's S3 client (``store/aws.py``: made on first use, thread-safe once made)."""
+    return aws.client("s3")
 
 
 def _error_code(exc: Exception) -> str:
@@ -152,6 +137,22 @@ def presigned_get(
     if disposition:
         params["ResponseContentDisposition"] = disposition
     return s3().generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
+
+
+class StorageError(Exception):
+    """S3 (or botocore before it) refused; the message names the kind of fault only."""
+
+
+def upload_origin() -> str:
+    """The origin (``scheme://host[:port]``) the bucket's presigned upload forms post to."""
+    try:
+        url = presigned_post("console-origin", content_type="text/plain", size=1, seconds=60)
+    except (BotoCoreError, ClientError, ValueError) as exc:
+        raise StorageError(type(exc).__name__) from exc
+    match = re.match(r"^(https?://[^/?#]+)", url["url"])
+    if not match:
+        raise StorageError("no origin in the upload URL")
+    return match.group(1)
 
 
 def presigned_post(key: str, *, content_type: str, size: int, seconds: int) -> dict[str, Any]:

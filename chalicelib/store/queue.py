@@ -1,34 +1,26 @@
 """SQS: the FIFO queue that carries import work (one "split" message, then chunks).
 
-The client is created on first use, like S3's. In the cloud the stack sets
-``IMPORTS_QUEUE_URL``; locally the URL is looked up once by the queue's name
+The client is the process's one (``store/aws.py``), made on first use. In the cloud
+the stack sets ``IMPORTS_QUEUE_URL``; locally the URL is looked up once by the queue's name
 (the emulator's host and port are only known at run time).
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.store import aws
 
-_client: Any = None
 _url: str | None = None
 _dead_url: str | None = None
-_lock = threading.Lock()
 _BATCH = 10  # SendMessageBatch takes at most ten entries
 
 
 def sqs() -> Any:
-    global _client
-    if _client is None:
-        with _lock:
-            if _client is None:
-                import boto3  # on first use, for cold start: only imports need SQS
-
-                _client = boto3.client("sqs", region_name=settings().region)
-    return _client
+    """The process's SQS client (``store/aws.py``, made on first use)."""
+    return aws.client("sqs")
 
 
 def queue_url() -> str:
@@ -51,9 +43,8 @@ def dead_letter_url() -> str:
 
 
 def reset() -> None:
-    """Forget the client and URLs (tests switch emulators between cases)."""
-    global _client, _url, _dead_url
-    _client = None
+    """Forget the URLs (tests switch emulators between cases)."""
+    global _url, _dead_url
     _url = None
     _dead_url = None
 

@@ -17,16 +17,15 @@ from datetime import UTC, datetime
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException
-from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import StoreModel, table_meta
 
 # A window's item outlives its window by this long (DynamoDB deletes expired items
 # within a few days anyway; the count is only read while its window is current).
 EXPIRY_GRACE_SECONDS = 3600
 
 
-class RateWindow(Model):
+class RateWindow(StoreModel):
     Meta = table_meta("rate-limits")
 
     key = UnicodeAttribute(hash_key=True)  # <bucket>#<client>#<window start, epoch seconds>

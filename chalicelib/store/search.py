@@ -25,11 +25,14 @@ longer contains any fragment with that pair, so it never matches again.
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from chalicelib.store.base import string_list, table_meta
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from chalicelib.store.base import StoreModel, string_list, table_meta
 
 SEARCH_META = table_meta("search")
 
@@ -45,7 +48,7 @@ class BigramNameIndex(GlobalSecondaryIndex):
     name_key = UnicodeAttribute(range_key=True)
 
 
-class BigramEntry(Model):
+class BigramEntry(StoreModel):
     """An award under one character pair of its names, newest first by ``sk``."""
 
     Meta = SEARCH_META
@@ -68,7 +71,7 @@ class BigramEntry(Model):
         return f"BG#{bigram}"
 
 
-class SearchDoc(Model):
+class SearchDoc(StoreModel):
     """What the index holds of one award: the version indexed and its bigrams."""
 
     Meta = SEARCH_META
@@ -81,3 +84,53 @@ class SearchDoc(Model):
     @staticmethod
     def key(award_id: str) -> str:
         return f"DOC#{award_id}"
+
+
+def entries(
+    pair: str, sort: str, after: str | None, size: int, *, page_size: int
+) -> Iterator[BigramEntry]:
+    """One bigram's items after ``after``, at most ``size``: newest first (``sort="date"``,
+    by ``sk``) or by the lead winner's folded name (``"name"``, the ``by_name`` index)."""
+    if sort == "date":
+        condition = BigramEntry.sk < after if after else None
+        return iter(
+            BigramEntry.query(
+                BigramEntry.key(pair),
+                condition,
+                scan_index_forward=False,
+                limit=size,
+                page_size=page_size,
+            )
+        )
+    named = BigramEntry.name_key > after if after else None
+    return iter(
+        BigramEntry.by_name.query(BigramEntry.key(pair), named, limit=size, page_size=page_size)
+    )
+
+
+def indexed(award_id: str) -> tuple[int, list[str]]:
+    """The version of the award indexed last (0: never) and the bigrams it was indexed under."""
+    try:
+        doc = SearchDoc.get(SearchDoc.key(award_id), "DOC", consistent_read=True)
+    except SearchDoc.DoesNotExist:
+        return 0, []
+    return int(doc.version), [str(pair) for pair in doc.bigrams or []]
+
+
+def put_entries(pairs: Iterable[str], **fields: Any) -> None:
+    """One ``BigramEntry`` per pair (``fields``: ``sk`` and the award's indexed fields),
+    written in BatchWriteItems of 25; an existing item of the same pair and award is
+    overwritten."""
+    with BigramEntry.batch_write() as batch:
+        for pair in pairs:
+            batch.save(BigramEntry(pk=BigramEntry.key(pair), **fields))
+
+
+def mark_indexed(award_id: str, version: int, pairs: list[str]) -> bool:
+    """Remember ``version`` (and its bigrams) as indexed, unless a newer one was (False)."""
+    doc = SearchDoc(pk=SearchDoc.key(award_id), version=version, bigrams=pairs)
+    try:
+        doc.save(condition=SearchDoc.version.does_not_exist() | (SearchDoc.version < version))
+    except PutError:
+        return False
+    return True

@@ -12,16 +12,17 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.condition import Condition
-from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import StoreModel, table_meta
 
 VERIFY = "VERIFY"
 
 
-class DailyCounter(Model):
+class DailyCounter(StoreModel):
     Meta = table_meta("stats")
 
     pk = UnicodeAttribute(hash_key=True)  # <counter>#<shard>
@@ -34,10 +35,20 @@ class DailyCounter(Model):
         return f"{counter}#{shard}"
 
 
+class CountFailed(Exception):
+    """The counter could not be moved (DynamoDB refused or could not be reached)."""
+
+
 def add_one(counter: str, day: date, shard: int) -> None:
-    """One UpdateItem ``ADD count 1`` (creates the item on the first answer of the day)."""
+    """One UpdateItem ``ADD count 1`` (creates the item on the first answer of the day).
+
+    Raises ``CountFailed`` (naming the fault's kind only) when it did not land.
+    """
     item = DailyCounter(pk=DailyCounter.key(counter, shard), sk=day.isoformat())
-    item.update(actions=[DailyCounter.total.add(1)])
+    try:
+        item.update(actions=[DailyCounter.total.add(1)])
+    except (PynamoDBException, ClientError, BotoCoreError) as exc:
+        raise CountFailed(type(exc).__name__) from exc
 
 
 def daily_counts(counter: str, shards: int, first: date | None, last: date | None) -> Counter:

@@ -26,9 +26,8 @@ from typing import Any
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
-from pynamodb.models import Model
 
-from chalicelib.store.base import newest_first, table_meta
+from chalicelib.store.base import StoreModel, newest_first, table_meta
 
 SUBMISSIONS_META = table_meta("submissions")
 FEEDBACK_PK = "FEEDBACK"
@@ -63,7 +62,7 @@ class ImportsByAuthorityIndex(GlobalSecondaryIndex):
     created_at = UnicodeAttribute(range_key=True)
 
 
-class ZeroReport(Model):
+class ZeroReport(StoreModel):
     Meta = SUBMISSIONS_META
 
     pk = UnicodeAttribute(hash_key=True)
@@ -98,7 +97,30 @@ def zero_reports_of(authority_id: str, *, before: str | None, limit: int) -> lis
     return rows
 
 
-class Feedback(Model):
+def add_zero_report(
+    authority_id: str, *, report_id: str, period_to: str, **fields: Any
+) -> ZeroReport:
+    """Store a new zero report (sorted by its period's end) and return it."""
+    report = ZeroReport(
+        pk=ZeroReport.key(authority_id),
+        sk=f"{period_to}#{report_id}",
+        id=report_id,
+        authority_id=authority_id,
+        period_to=period_to,
+        **fields,
+    )
+    report.save(condition=ZeroReport.pk.does_not_exist())
+    return report
+
+
+def zero_reports_ending_from(authority_id: str, day: str) -> list[ZeroReport]:
+    """One authority's reports whose period ends on or after ``day`` (one Query)."""
+    return list(
+        ZeroReport.query(ZeroReport.key(authority_id), ZeroReport.sk >= day, consistent_read=True)
+    )
+
+
+class Feedback(StoreModel):
     Meta = SUBMISSIONS_META
 
     pk = UnicodeAttribute(hash_key=True, default=FEEDBACK_PK)
@@ -154,3 +176,16 @@ def find_feedback(feedback_id: str) -> Feedback | None:
         except Feedback.DoesNotExist:
             return None
     return None
+
+
+def add_feedback(**fields: Any) -> Feedback:
+    """Store a new feedback item (sorted by its ``sk``, ``<created_at>#<id>``); return it."""
+    item = Feedback(pk=FEEDBACK_PK, **fields)
+    item.save(condition=Feedback.sk.does_not_exist())
+    return item
+
+
+def feedback_after(after: str | None, *, limit: int) -> list[Feedback]:
+    """At most ``limit`` feedback items after position ``after`` (a sort key), oldest first."""
+    condition = Feedback.sk > after if after else None
+    return list(Feedback.query(FEEDBACK_PK, condition, consistent_read=True, limit=limit))

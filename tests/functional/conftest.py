@@ -53,7 +53,8 @@ def aws() -> Iterator[None]:
     with moto.mock_aws(config=KEEP_SESSION):
         from chalicelib.config import settings
         from chalicelib.services import calendars
-        from chalicelib.services.setup import bootstrap, ensure_tables
+        from chalicelib.services.setup import bootstrap
+        from chalicelib.store.provision import ensure_tables
 
         backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings().region]
         if _empty_tables is None:

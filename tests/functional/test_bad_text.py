@@ -232,3 +232,36 @@ def test_tab_and_newline_stay_allowed_in_text(api, keys, world):
     body = award_body(world["program"], "T-1")
     body["project"]["name"] = "北京城市副中心\t综合交通枢纽\n（一期）"
     assert api.call("POST", "/v1/awards", body, key=keys["110000"]).status_code == 201
+
+
+def _lambda_event(path: str, path_params: dict | None, query: dict | None) -> dict:
+    """An API Gateway event as Lambda gets it: JSON, so it may hold "\\ud800" as is."""
+    from chalice.config import Config
+    from chalice.local import LocalGateway
+
+    event = LocalGateway(app, Config()).event_converter.create_lambda_event(
+        "GET", path, {"host": "registry.example.cn"}, b""
+    )
+    event["pathParameters"] = path_params
+    event["queryStringParameters"] = query
+    event["multiValueQueryStringParameters"] = {k: [v] for k, v in (query or {}).items()}
+    return event
+
+
+@pytest.mark.parametrize(
+    ("path", "path_params", "query", "field"),
+    [
+        ("/v1/awards/awd_x", {"award_id": "awd_\ud800"}, None, "award_id"),
+        ("/v1/awards", None, {"authority_id": "110000", "source_id": "B-\udc00"}, "source_id"),
+    ],
+)
+def test_a_lone_surrogate_in_a_path_or_query_parameter_is_a_400(
+    client, path, path_params, query, field
+):
+    from chalice.local import LambdaContext
+
+    answer = app(_lambda_event(path, path_params, query), LambdaContext("api_handler", 1024))
+    assert answer["statusCode"] == 400
+    error = json.loads(answer["body"])["error"]
+    assert (error["code"], error["field"]) == ("validation_error", field)
+    answer["body"].encode("utf-8")  # the answer itself is valid UTF-8

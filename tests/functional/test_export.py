@@ -15,6 +15,7 @@ import requests
 
 from chalicelib.config import settings
 from chalicelib.services import export
+from chalicelib.store import changes as change_store
 from chalicelib.store import objects
 from tests.factories import award_body, credit_code
 from tests.functional.helpers import draft_program, submitted_program
@@ -261,13 +262,13 @@ def test_reading_the_feed_in_pages_of_one_entry_writes_the_same_bytes(client, da
     """The export's memory is bounded by its Query page; the page size changes no byte."""
     first = client.lambda_.invoke("nightly_export", scheduled(client, force=True)).payload
     pages: list[int | None] = []
-    query = export.ChangeEntry.query
+    query = change_store.ChangeEntry.query
 
     def spy(*args, **kwargs):
         pages.append(kwargs.get("page_size"))
         return query(*args, **kwargs)
 
-    monkeypatch.setattr(export.ChangeEntry, "query", spy)
+    monkeypatch.setattr(change_store.ChangeEntry, "query", spy)
     bucket = settings().bucket  # the client resets the stage's env on each invoke
     monkeypatch.setenv("BUCKET_NAME", bucket)
     monkeypatch.setenv("EXPORT_PAGE_ITEMS", "1")

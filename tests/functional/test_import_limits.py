@@ -17,7 +17,7 @@ import pytest
 
 from chalicelib.config import settings
 from chalicelib.store import objects, queue
-from chalicelib.store.imports import get_job
+from chalicelib.store.imports import PAGE_BYTES, ImportProblemPage, get_job
 from devtools.import_worker import drain, process_one
 from tests.functional.helpers import submitted_program
 from tests.functional.test_imports import (
@@ -155,6 +155,10 @@ def test_3000_bad_rows_finish_done_with_the_full_errors_file_and_the_next_import
     assert {(line[4], line[5]) for line in lines} == {("source_id", "validation_error")}
     assert lines[0][6] == "必填，不能为空"
     assert object_versions(bad_id) == []
+    # stored in bounded pages, none near DynamoDB's 400 KB item limit
+    pages = list(ImportProblemPage.query(f"IMPORT#{bad_id}"))
+    assert len(pages) > 3
+    assert all(len(json.dumps(page.problems)) <= PAGE_BYTES for page in pages)
 
     after = status_of(api, keys["110000"], good_id)
     assert (after["status"], after["pushed"]) == ("done", 2)
@@ -537,4 +541,28 @@ def test_an_import_queued_behind_another_gets_its_budget_after_that_one(api, key
     assert status_of(api, keys["110000"], first)["status"] == "failed"
     assert status_of(api, keys["110000"], second)["status"] == "queued"
     drain()
+    assert status_of(api, keys["110000"], second)["status"] == "done"
+
+
+def test_a_queued_import_waits_as_long_as_the_one_ahead_was_given_once_read(
+    api, keys, clock, limits
+):
+    limits(IMPORT_CHUNK_BUDGET_SECONDS=600)
+    clock.set("2026-12-01T02:00:00+00:00")
+    program_id = submitted_program(api, keys["110000"])
+    big = csv_bytes(award_rows(250, program_id=program_id, prefix="BG", winners=1))
+    first = declare_and_upload(api, keys["110000"], big)
+    start(api, keys["110000"], first)
+    small = csv_bytes(award_rows(1, program_id=program_id))
+    second = declare_and_upload(api, keys["110000"], small)
+    assert start(api, keys["110000"], second)["deadline_at"].startswith("2026-12-01T02:30:00")
+    clock.set("2026-12-01T02:01:00+00:00")
+    assert process_one(wait_seconds=0)  # the first is read: 900 s + 3 × 600 s from 02:01
+    assert get_job(first).deadline_at.startswith("2026-12-01T02:46:00")
+
+    clock.set("2026-12-01T02:35:00+00:00")  # past the second's first deadline
+    status = status_of(api, keys["110000"], second)
+    assert (status["status"], status["deadline_at"][:19]) == ("queued", "2026-12-01T03:01:00")
+    drain()
+    assert status_of(api, keys["110000"], first)["status"] == "done"
     assert status_of(api, keys["110000"], second)["status"] == "done"

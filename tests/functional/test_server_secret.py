@@ -15,11 +15,11 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities.parameters import clear_caches
 
 from chalicelib.config import LOCAL_DEV_SECRET, ConfigurationError, settings
 from chalicelib.services.keys import issue_key
 from chalicelib.store.models import ApiKey
+from chalicelib.store.secrets import forget as clear_caches  # what a new container does
 from tests.factories import program_body
 from tests.functional.conftest import PROJECT_DIR
 
@@ -75,7 +75,7 @@ def test_a_plaintext_secret_in_the_environment_is_not_read(monkeypatch):
 @pytest.fixture
 def stored_secret(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The local stage pointed at a secret created in (mocked) Secrets Manager by bootstrap."""
-    from chalicelib.services.setup import ensure_server_secret
+    from chalicelib.store.provision import ensure_server_secret
 
     monkeypatch.setenv("SERVER_SECRET_ARN", SECRET_NAME)
     settings.cache_clear()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import boto3
 
 from chalicelib.config import settings
-from chalicelib.services.setup import ensure_tables
+from chalicelib.store.provision import ensure_tables
 from chalicelib.store.submissions import ZeroReport
 
 

@@ -17,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from chalicelib import lazy
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -104,3 +106,23 @@ def test_no_module_of_ours_uses_the_old_per_module_stand_ins():
         if path.name != "bodies.py" and "parse_body(" in text:  # a body named by a string
             offenders.append(f"{path.relative_to(PROJECT_DIR)}: parse_body")
     assert offenders == []
+
+
+def test_a_deferred_module_that_fails_raises_its_error_on_every_read(tmp_path, monkeypatch):
+    package = tmp_path / "edge_lazy_broken"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "broken.py").write_text("X = 1\nraise RuntimeError('half-written')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(lazy, "DEFERRED_PACKAGES", ("edge_lazy_broken.",))
+    monkeypatch.setattr(lazy.sys, "meta_path", list(lazy.sys.meta_path))
+    lazy.defer_imports()
+    try:
+        from edge_lazy_broken import broken
+
+        for _ in range(2):  # the real error each time, never a half-run module
+            with pytest.raises(RuntimeError, match="half-written"):
+                broken.X  # noqa: B018
+    finally:
+        for name in ("edge_lazy_broken.broken", "edge_lazy_broken"):
+            lazy.sys.modules.pop(name, None)

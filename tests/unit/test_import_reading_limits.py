@@ -71,3 +71,12 @@ def test_cells_beyond_the_column_limit_are_refused_but_trailing_blanks_are_not()
     with pytest.raises(LimitError) as caught:
         read_bytes(wide, "a.csv", limits=limits)
     assert caught.value.code == "too_large"
+
+
+def test_a_shared_strings_table_over_a_quarter_of_the_limit_is_refused():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"<sst>" + b"<si><t>x</t></si>" * 200_000)
+    with pytest.raises(LimitError) as caught:
+        read_bytes(out.getvalue(), "a.xlsx", limits=Limits(max_unpacked_bytes=10_000_000))
+    assert caught.value.code == "too_large"

@@ -249,7 +249,7 @@ function pilotRender() {
   pilotFigure({
     key: "verifications",
     title: "按月：核验次数（全国）",
-    note: "核验与打印核验的成功应答次数：企业因此不必再提交纸质证明。",
+    note: "核验与打印核验的成功应答，同一访问地址对同一企业每天只计一次：企业因此不必再提交纸质证明。",
     columns: [
       pilotColumn("月份", (r) => r.month, formatMonth),
       pilotColumn("核验次数", (r) => r.verifications),

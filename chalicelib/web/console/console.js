@@ -31,7 +31,7 @@ function freshState() {
   return {
     key: null, me: null, authorities: {}, programs: [],
     awardCursors: [null], awardPage: 0, awardFilter: {}, editingAward: null,
-    editingProgram: null, revoking: null, detail: null,
+    editingProgram: null, revoking: null, detail: null, importing: null,
   };
 }
 

@@ -50,9 +50,30 @@ function pause(ms) {
   return new Promise((resolve) => { setTimeout(resolve, ms); });
 }
 
+/* 取消导入: a confirm step, then POST /v1/imports/{id}/cancel; followImport shows the outcome. */
+function askCancelImport() {
+  $("#import-cancel-confirm").hidden = false;
+  $("#import-cancel-yes").focus();
+}
+
+async function cancelImport() {
+  const id = state.importing;
+  $("#import-cancel-confirm").hidden = true;
+  if (!id) return;
+  try {
+    await busy($("#import-cancel-yes"), "正在取消…", () => api("POST", `/v1/imports/${id}/cancel`));
+  } catch (exc) {
+    notice(exc.message, "error");
+  }
+}
+
 async function followImport(id) {
+  state.importing = id;
   for (;;) {
     const job = (await api("GET", `/v1/imports/${id}`)).data;
+    const open = ["awaiting_upload", "queued", "running"].includes(job.status);
+    $("#import-cancel").hidden = !open;
+    if (!open) $("#import-cancel-confirm").hidden = true;
     const done = job.pushed + job.unchanged + job.rejected;
     const bar = $("#import-bar");
     if (job.awards) { bar.max = job.awards; bar.value = Math.min(done, job.awards); }
@@ -169,4 +190,7 @@ LOADERS.imports = loadImports;
 
 document.addEventListener("DOMContentLoaded", () => {
   $("#import-form").addEventListener("submit", startImport);
+  $("#import-cancel").addEventListener("click", askCancelImport);
+  $("#import-cancel-yes").addEventListener("click", cancelImport);
+  $("#import-cancel-no").addEventListener("click", () => { $("#import-cancel-confirm").hidden = true; });
 });

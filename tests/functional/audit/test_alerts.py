@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from chalicelib.services import alerts
+from chalicelib.store import aws
 from tests.factories import dated_award
 from tests.functional.audit.conftest import AlertInbox, run_audit
 from tests.functional.helpers import submitted_program
@@ -88,7 +88,7 @@ def test_a_rerun_the_same_day_publishes_nothing_new(api, keys, clock, inbox, lat
 def test_a_failed_publish_is_retried_next_run_with_the_same_alert_id(
     api, keys, inbox, late_pushes, monkeypatch
 ):
-    client = alerts.sns_client()
+    client = aws.client("sns")  # the one SNS client of the process (store/aws.py)
     real_publish = client.publish
     failures = []
 

@@ -1,8 +1,8 @@
 """The audit's cost grows with new changes, not with history (SPEC §5).
 
 Items read from DynamoDB are counted with a botocore ``after-call.dynamodb``
-hook on every client the application uses (one per pynamodb model, plus the
-ledger's), then the same new pushes are audited over 10× more history.
+hook on the one DynamoDB client every model and transaction of the application
+uses (``store/aws.py``), then the same new pushes are audited over 10× more history.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from pynamodb.models import Model
-
-from chalicelib.store import ledger
+from chalicelib.store import aws
 from tests.factories import award_body
 from tests.functional.audit.conftest import run_audit
 from tests.functional.helpers import submitted_program
@@ -38,26 +36,15 @@ class Reads:
             self.items += len(parsed.get("Responses", []))
 
 
-def _models(base: type = Model) -> Iterator[type[Model]]:
-    for model in base.__subclasses__():
-        yield model
-        yield from _models(model)
-
-
 @contextmanager
 def counting_dynamodb_reads() -> Iterator[Reads]:
     reads = Reads()
-    clients = {id(ledger.connection().client): ledger.connection().client}
-    for model in _models():
-        client = model._get_connection().connection.client
-        clients[id(client)] = client
-    for client in clients.values():
-        client.meta.events.register("after-call.dynamodb", reads, unique_id="count-reads")
+    client = aws.client("dynamodb")
+    client.meta.events.register("after-call.dynamodb", reads, unique_id="count-reads")
     try:
         yield reads
     finally:
-        for client in clients.values():
-            client.meta.events.unregister("after-call.dynamodb", unique_id="count-reads")
+        client.meta.events.unregister("after-call.dynamodb", unique_id="count-reads")
 
 
 def dated_batch(program_id, prefix, count, awarded_on):

@@ -30,32 +30,40 @@ def national_month(api, admin_key: str, month: str) -> dict:
     return answer.data
 
 
-def test_each_verify_and_verify_print_answer_counts_once_for_its_china_day(
+def test_verifications_served_count_each_client_enterprise_and_china_day_once(
     api, client, keys, served_at
 ):
+    """Issue 19 (M4): a loop of the same request, or verify then its printed page, is one
+    verification served; another enterprise, or the next China day, is another."""
     served_at("2026-11-30T16:30:00+00:00")  # 00:30 on 1 December in Beijing
-    assert api.call("GET", f"/v1/verify?credit_code={credit_code(7)}").status_code == 200
+    for _ in range(3):
+        assert api.call("GET", f"/v1/verify?credit_code={credit_code(7)}").status_code == 200
     assert verify_print(client, credit_code(7)).status_code == 200
+    # the same code as a person might type it: one enterprise
+    assert api.call("GET", f"/v1/verify?credit_code={credit_code(7).lower()}").status_code == 200
+    assert api.call("GET", f"/v1/verify?credit_code={credit_code(8)}").status_code == 200
     # a refused verification spared nobody a paper proof: not counted
     assert api.call("GET", "/v1/verify?credit_code=91110000000000000X").status_code == 400
+    served_at("2026-12-01T16:30:00+00:00")  # 00:30 on 2 December in Beijing
+    assert verify_print(client, credit_code(7)).status_code == 200
 
     stats = national_month(api, keys["admin"], "2026-12")
 
-    assert stats["national"]["months"][0]["verifications"] == 2
+    assert stats["national"]["months"][0]["verifications"] == 3
     assert stats["verifications"] == {
-        "total": 2,
-        "daily": [{"date": "2026-12-01", "count": 2}],
+        "total": 3,
+        "daily": [{"date": "2026-12-01", "count": 2}, {"date": "2026-12-02", "count": 1}],
     }
     assert national_month(api, keys["admin"], "2026-11")["verifications"]["total"] == 0
     public = api.call("GET", "/v1/stats/public")
     assert public.status_code == 200
-    assert public.data["verifications"] == 2
+    assert public.data["verifications"] == 3
 
 
 def test_counts_are_spread_over_shards_and_summed(api, keys, served_at):
     served_at("2026-12-01T02:00:00+00:00")
-    for _ in range(12):
-        assert api.call("GET", f"/v1/verify?credit_code={credit_code(3)}").status_code == 200
+    for n in range(12):
+        assert api.call("GET", f"/v1/verify?credit_code={credit_code(n)}").status_code == 200
 
     items = list(stats_store.DailyCounter.scan())
     assert {item.sk for item in items} == {"2026-12-01"}
@@ -71,7 +79,7 @@ def test_a_failure_to_count_never_fails_the_verification(api, monkeypatch):
         attempts.append(args)
         raise UpdateError("the stats table is unavailable")
 
-    monkeypatch.setattr(stats_store, "add_one", broken)
+    monkeypatch.setattr(stats_store.DailyCounter, "update", broken)  # the storage fails
     answer = api.call("GET", f"/v1/verify?credit_code={credit_code(7)}")
     assert answer.status_code == 200, answer.body
     assert answer.data["awards"] == []

@@ -155,12 +155,12 @@ def test_a_run_while_another_holds_the_date_is_409(api, keys):
 def test_a_run_that_failed_is_done_again_completely(api, keys, clock, inbox, monkeypatch):
     from botocore.exceptions import ClientError
 
-    from chalicelib.services import audit_reports
+    from chalicelib.store import objects
 
     program_id = submitted_program(api, keys["110000"])
     clock.set("2026-11-20T02:00:00+00:00")
     late = push(api, keys["110000"], dated_award(program_id, "BJ-1", "2026-11-02"))
-    s3 = audit_reports.s3_client()
+    s3 = objects.s3()  # the one S3 client of the process (store/aws.py)
     real_put = s3.put_object
     calls = []
 
