@@ -26,11 +26,11 @@ from tests.e2e.console import WAIT, console_context, loaded, sign_in
 from tests.factories import award_body, credit_code, header_only_pdf
 from tests.steps import Http, approved_program, push, submitted_program
 
-ENTERPRISE = "浙江页面测试建设集团有限公司"
-CODE = credit_code(2401, prefix="91330100")
-PROJECT = "杭州页面测试体育中心"
-PROGRAM = "浙江省建设工程钱江杯（页面测试）"
-QUEUED = "浙江省优秀勘察设计奖（页面测试）"
+ENTERPRISE = "浙江适老测试建设集团有限公司"
+CODE = credit_code(2401, prefix="91330300")
+PROJECT = "杭州适老测试体育中心"
+PROGRAM = "浙江省建设工程钱江杯（适老测试）"
+QUEUED = "浙江省优秀勘察设计奖（适老测试）"
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def zhejiang(stack) -> dict[str, str]:
         key,
         award_body(
             program,
-            source_id="ZJ-PAGE-1",
+            source_id="ZJ-A11Y-1",
             awarded_on="2024-03-15",
             project={"name": PROJECT, "category": "housing", "location_code": "330106"},
             winners=[{"name": ENTERPRISE, "credit_code": CODE, "role": "general_contractor"}],
@@ -143,7 +143,7 @@ def test_a_name_search_offers_the_enterprise_and_a_failed_search_takes_it_away(
     stack, zhejiang, page: Page
 ):
     page.goto(stack.url("/"))
-    page.get_by_label("企业名称或统一社会信用代码").fill("页面测试建设")
+    page.get_by_label("企业名称或统一社会信用代码").fill("适老测试建设")
     page.get_by_role("button", name="查询").click()
     summary = page.locator("#summary")
     expect(summary.locator("h2")).to_have_text(ENTERPRISE)
@@ -188,7 +188,7 @@ def test_a_pdf_that_is_only_a_header_is_not_verified_and_says_why_in_chinese(
     loaded(page)
     page.get_by_role("button", name="新建奖项").click()
     form = page.locator("#program-form")
-    form.get_by_label("奖项名称").fill("浙江省页面测试奖（文件核验）")
+    form.get_by_label("奖项名称").fill("浙江省适老测试奖（文件核验）")
     form.get_by_label("组织单位", exact=True).fill("浙江省建筑业行业协会")
     form.get_by_label("批准机关").fill("浙江省人民政府")
     form.get_by_label("批准文号").fill("浙政函〔2020〕8号")
@@ -234,7 +234,7 @@ def test_a_form_shows_every_problem_at_once_and_on_leaving_a_field(stack, page: 
     expect(form.locator('[data-field="approval.approved_on"]')).to_have_text(
         "批准日期不能晚于今天。"
     )
-    form.get_by_label("奖项名称").fill("浙江省页面测试奖")
+    form.get_by_label("奖项名称").fill("浙江省适老测试奖")
     form.get_by_label("批准文号").focus()
     expect(form.locator('[data-field="name"]')).to_be_empty()
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
@@ -263,18 +263,18 @@ def test_a_place_is_picked_by_name_within_the_province_and_kept_as_its_code(
     expect(form.locator('.field-error[data-sub="name"]')).to_have_text("请填写单位名称。")
     form.get_by_label("所属奖项").select_option(zhejiang["program"])  # not the first one offered
     form.locator('select[name="project.category"]').select_option("municipal")
-    form.get_by_label("本省编号").fill("ZJ-PAGE-2")
+    form.get_by_label("本省编号").fill("ZJ-A11Y-2")
     form.get_by_label("奖项等次（荣誉）").fill("金奖")
     form.locator('input[name="awarded_on"]').fill("2024-05-06")  # its label now holds a message
     form.get_by_label("评选年度").fill("2024")
-    form.get_by_label("工程名称").fill("杭州页面测试图书馆")
+    form.get_by_label("工程名称").fill("杭州适老测试图书馆")
     row = form.locator("#winners .winner").first
     row.get_by_label("单位名称").fill(ENTERPRISE)
     row.get_by_label("统一社会信用代码").fill(CODE)
     form.get_by_role("button", name="保存").click()
-    expect(page.locator("#notice")).to_contain_text("已报送：杭州页面测试图书馆", timeout=WAIT)
+    expect(page.locator("#notice")).to_contain_text("已报送：杭州适老测试图书馆", timeout=WAIT)
     listed = requests.get(
-        stack.url("/v1/awards?authority_id=330000&source_id=ZJ-PAGE-2"), timeout=30
+        stack.url("/v1/awards?authority_id=330000&source_id=ZJ-A11Y-2"), timeout=30
     ).json()["items"]
     assert listed[0]["project"]["location_code"] == "330106"
     expect(page.locator("#award-table")).to_contain_text("2024年5月6日")
@@ -347,7 +347,7 @@ def test_the_key_list_says_what_its_columns_hold_and_the_form_keeps_the_province
     expect(first).to_have_text(re.compile("^(有效|已吊销)"))
     form = page.locator("#keys-form")
     form.get_by_label("所属省份").select_option(label="浙江省住房和城乡建设厅")
-    form.get_by_label("备注").fill("页面测试")
+    form.get_by_label("备注").fill("适老测试")
     form.get_by_role("button", name="签发").click()
     expect(page.locator("#keys-new")).to_be_visible(timeout=WAIT)
     expect(form.get_by_label("所属省份")).to_have_value("330000")
