@@ -35,6 +35,7 @@ from chalicelib.api import (
     public,
     receipts,
     stats,
+    subscriptions,
     templates,
     timeliness,
     web,
@@ -46,6 +47,7 @@ from chalicelib.jobs import document_check as document_check_job
 from chalicelib.jobs import export as export_job
 from chalicelib.jobs import import_chunk  # openpyxl & co. (~170 ms) on its first message
 from chalicelib.jobs import search_index as search_index_job
+from chalicelib.jobs import webhooks as webhooks_job
 from chalicelib.observability import logger, metrics_middleware
 
 # Cold start: a cloud stage without PUBLIC_BASE_URL stops here, saying so (links never
@@ -94,6 +96,7 @@ BLUEPRINTS = (
     imports.bp,
     keys.bp,
     stats.bp,
+    subscriptions.bp,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/v1")
@@ -164,3 +167,21 @@ CHANGES_STREAM_PLACEHOLDER = (
 def search_index(event: object) -> dict:
     """Committed changes → the name-search index (see chalicelib/jobs/search_index.py)."""
     return search_index_job.handle_records(event)
+
+
+# Webhook deliveries (issue 21): the changes stream wakes the fan-out; a schedule retries.
+@app.on_dynamodb_record(
+    stream_arn=CHANGES_STREAM_PLACEHOLDER,
+    batch_size=100,
+    starting_position="LATEST",
+    name="webhook_fanout",
+)
+def webhook_fanout(event: object) -> dict:
+    """Committed changes → signed deliveries (see chalicelib/services/webhook_delivery.py)."""
+    return webhooks_job.handle(event)
+
+
+@app.schedule("rate(1 minute)", name="webhook_dispatch")
+def webhook_dispatch(event: object) -> dict:
+    """Every minute: deliveries whose retry came due (and any missed wake-up)."""
+    return webhooks_job.handle(event)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -49,7 +50,17 @@ def _read_key(stdin: object) -> str:
     return (stdin.readline() or "").strip()  # type: ignore[attr-defined]
 
 
+def _logs_to_stderr() -> None:
+    """Stdout is the command's answer (JSON a script reads); log lines go to stderr."""
+    from chalicelib.observability import logger
+
+    handler = logger.registered_handler
+    if isinstance(handler, logging.StreamHandler):
+        handler.setStream(sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _logs_to_stderr()
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
     commands = parser.add_subparsers(dest="command", required=True)
     issue = commands.add_parser("issue-key", help="print a new API key once")

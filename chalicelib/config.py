@@ -159,6 +159,24 @@ class Settings:
     # infra/resources.json has the same numbers); past it, 429 with Retry-After.
     receipt_rate_limit: int = 100
     receipt_rate_window_seconds: int = 300
+    # --- Webhook subscriptions (issue 21) ---
+    # The KMS key (alias) that encrypts signing secrets at rest.
+    webhook_key_id: str = "alias/award-registry-local-webhooks"
+    # Deliver to 127.0.0.1 over http (make run, tests): the local stage only, never a cloud one.
+    webhook_allow_loopback: bool = False
+    webhook_timeout_seconds: float = 10.0
+    # Subscriptions one province may hold (deleted ones not counted).
+    webhook_max_per_owner: int = 10
+    # Events one replay request re-sends at most, and how often a subscription may replay.
+    webhook_replay_max: int = 1000
+    webhook_replay_interval_seconds: int = 60
+    # Change-feed entries one fan-out step reads per subscription (one transaction: < 100).
+    webhook_fanout_page: int = 50
+    # Dispatcher: a subscription's queue is held this long; sending stops taking new
+    # deliveries after the budget; this many subscriptions are served side by side.
+    webhook_lease_seconds: int = 120
+    webhook_dispatch_budget_seconds: float = 40.0
+    webhook_dispatch_threads: int = 8
 
     @property
     def timeliness_policy(self) -> TimelinessPolicy:
@@ -268,6 +286,17 @@ def settings() -> Settings:
         server_secret_max_age=_env_int("SERVER_SECRET_MAX_AGE", 3600),
         receipt_rate_limit=max(1, _env_int("RECEIPT_RATE_LIMIT", 100)),
         receipt_rate_window_seconds=max(1, _env_int("RECEIPT_RATE_WINDOW_SECONDS", 300)),
+        # --- Webhook subscriptions (issue 21) ---
+        webhook_key_id=_env("WEBHOOK_KEY_ID", f"alias/{prefix}-webhooks"),
+        webhook_allow_loopback=stage == "local" and _env_bool("WEBHOOK_ALLOW_LOOPBACK", True),
+        webhook_timeout_seconds=float(_env("WEBHOOK_TIMEOUT_SECONDS", "10")),
+        webhook_max_per_owner=max(1, _env_int("WEBHOOK_MAX_PER_OWNER", 10)),
+        webhook_replay_max=max(1, _env_int("WEBHOOK_REPLAY_MAX", 1000)),
+        webhook_replay_interval_seconds=_env_int("WEBHOOK_REPLAY_INTERVAL_SECONDS", 60),
+        webhook_fanout_page=max(1, min(_env_int("WEBHOOK_FANOUT_PAGE", 50), 99)),
+        webhook_lease_seconds=_env_int("WEBHOOK_LEASE_SECONDS", 120),
+        webhook_dispatch_budget_seconds=float(_env("WEBHOOK_DISPATCH_BUDGET_SECONDS", "40")),
+        webhook_dispatch_threads=max(1, _env_int("WEBHOOK_DISPATCH_THREADS", 8)),
     )
 
 

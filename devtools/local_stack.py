@@ -132,6 +132,8 @@ def local_stack(*, export_env: bool = False) -> Iterator[LocalStack]:
         )
         # The stand-in for the changes table's stream: feeds the name-search index.
         processes.append(_start(["devtools.search_worker"], env))
+        # The stand-in for the webhook functions (stream + schedule): signed deliveries.
+        processes.append(_start(["devtools.webhook_worker"], env))
         wait_for(stack.url("/v1/health"))
         yield stack
     finally:

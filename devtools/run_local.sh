@@ -41,7 +41,10 @@ echo
 # No DynamoDB stream locally: this worker polls the change feed into the search index.
 python -m devtools.search_worker &
 SEARCH_PID=$!
-trap 'kill "$SEARCH_PID" "$WORKER_PID" "$MOTO_PID" 2>/dev/null || true; wait "$SEARCH_PID" "$WORKER_PID" "$MOTO_PID" 2>/dev/null || true' EXIT INT TERM
+# No stream nor schedule locally: this worker fans the change feed out to webhook subscribers.
+python -m devtools.webhook_worker &
+WEBHOOK_PID=$!
+trap 'kill "$WEBHOOK_PID" "$SEARCH_PID" "$WORKER_PID" "$MOTO_PID" 2>/dev/null || true; wait "$WEBHOOK_PID" "$SEARCH_PID" "$WORKER_PID" "$MOTO_PID" 2>/dev/null || true' EXIT INT TERM
 # No autoreload: a file written in the repository (the README walkthrough once did) would
 # restart the API and reset the requests in flight.
 python -m devtools.chalice_local --stage local --host 127.0.0.1 --port "$API_PORT" --no-autoreload

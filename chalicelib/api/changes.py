@@ -5,7 +5,8 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import LIMIT, Param
-from chalicelib.api.http import json_response, limit_param, query_params, route
+from chalicelib.api.http import json_response, route
+from chalicelib.domain.queries import ChangesQuery
 from chalicelib.services import changes
 
 bp = Blueprint(__name__)
@@ -31,6 +32,5 @@ bp = Blueprint(__name__)
     "at most `limit` + (authorities with new entries) stored entries, so it MAY hold "
     "fewer than `limit` items while `has_more` is true.",
 )
-def list_changes() -> Response:
-    params = query_params(bp.current_request)
-    return json_response(changes.list_changes(params, limit_param(params)))
+def list_changes(query: ChangesQuery) -> Response:
+    return json_response(changes.list_changes(query))

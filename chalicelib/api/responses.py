@@ -630,6 +630,7 @@ class PilotStatsOut(_Out):
     national: PilotNationalOut
     authorities: list[PilotAuthorityOut]
     verifications: PilotVerificationsOut
+    webhooks: PilotWebhooksOut | SkipJsonSchema[None] = None
 
 
 class PublicStatsOut(_Out):
@@ -745,3 +746,106 @@ class OpenFindingListOut(_Out):
     items: list[FindingOut]
     next_cursor: None
     truncated: bool = Field(description="More open findings than FINDINGS_READ_MAX.")
+
+
+# --- Webhook subscriptions (issue 21) ---------------------------------------------------
+
+
+class LastDeliveryOut(_Out):
+    at: datetime
+    event_id: str
+    status_code: int | None
+    state: Literal["pending", "delivered", "failed"]
+
+
+class SubscriptionOut(_Out):
+    """A webhook subscription (never its secret)."""
+
+    id: str
+    owner_authority_id: str
+    url: str
+    description: str | None
+    authority_ids: list[str] | None = Field(description="null: all 33 authorities.")
+    events: list[str] | None = Field(description="null: every event type.")
+    state: Literal["active", "paused", "deleted"]
+    paused_reason: Literal["owner", "gone", "failing"] | None = Field(
+        description="owner: paused by its owner; gone: the receiver answered 410; failing: "
+        "no success for 3 days (administrators alerted)."
+    )
+    paused_at: datetime | None
+    failing_since: datetime | None
+    pending: int = Field(ge=0, description="Deliveries waiting (in order).")
+    next_attempt_at: datetime | None
+    last_delivery: LastDeliveryOut | None
+    delivered: int = Field(ge=0)
+    position: str = Field(description="How far the feed has been queued (a `since` cursor).")
+    previous_secret_expires_at: datetime | None = Field(
+        description="Until then deliveries are also signed with the previous secret."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubscriptionCreatedOut(SubscriptionOut):
+    secret: str = Field(
+        pattern=r"^whsec_[A-Za-z0-9+/=]{32,}$", description="Shown this once: keep it."
+    )
+
+
+class SubscriptionListOut(_Out):
+    items: list[SubscriptionOut]
+    next_cursor: str | None
+
+
+class DeliveryOut(_Out):
+    event_id: str = Field(description="The webhook-id: the same on every retry and replay.")
+    type: str
+    position: str = Field(description="The change-feed position right after the event.")
+    authority_id: str
+    entity_id: str
+    committed_at: datetime
+    state: Literal["pending", "delivered", "failed"]
+    attempts: int = Field(ge=0)
+    last_status_code: int | None
+    last_error: str | None = Field(max_length=200)
+    next_attempt_at: datetime | None
+    last_attempt_at: datetime | None
+    delivered_at: datetime | None
+    created_at: datetime
+    replay: bool
+
+
+class DeliveryListOut(_Out):
+    items: list[DeliveryOut]
+    next_cursor: str | None
+
+
+class ReplayOut(_Out):
+    queued: int = Field(ge=0, description="New deliveries queued.")
+    next_position: str | None = Field(description="Replay again from here for the rest.")
+
+
+class PingOut(_Out):
+    webhook_id: str
+    status_code: int | None = Field(description="The receiver's answer; null: none came.")
+    ok: bool
+    error: str | None
+
+
+class DeliveryLagOut(_Out):
+    p50: float | None = Field(description="Seconds from a change's commit to its receipt.")
+    p95: float | None
+    samples: int = Field(ge=0)
+
+
+class PilotWebhooksOut(_Out):
+    """Who receives pushes (webhook subscriptions, issue 21), read when asked."""
+
+    provinces_receiving: int = Field(
+        ge=0, description="Authorities with an active subscription delivering without failures."
+    )
+    share_of_provinces_receiving: float | None
+    receiving_authority_ids: list[str]
+    subscriptions_active: int = Field(ge=0)
+    subscriptions_paused: int = Field(ge=0)
+    delivery_lag_seconds: DeliveryLagOut

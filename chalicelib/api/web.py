@@ -67,6 +67,7 @@ CONSOLE_ASSETS = {
     },
     "chart.umd.js": "text/javascript; charset=utf-8",
     "chart.LICENSE.txt": "text/plain; charset=utf-8",
+    "subscriptions.js": "text/javascript; charset=utf-8",  # 数据订阅 (issue 21)
 }
 # Third-party files kept in console/vendor/ (version and source in its README), served flat.
 CONSOLE_VENDOR = {"chart.umd.js", "chart.LICENSE.txt"}

@@ -204,6 +204,13 @@ MESSAGE_ZH: tuple[tuple[str, str], ...] = (
     (r"q must be (\d+) to (\d+) characters", r"搜索内容应为 \1 至 \2 个字符"),
     (r"sort must be date or name", "排序方式应为 date（按日期）或 name（按名称）"),
     (r"sort=name needs q", "按名称排序（sort=name）须同时给出搜索内容 q"),
+    # webhook subscriptions (issue 21)
+    (r"url cannot be removed", "接收地址不能删除，可以修改为新的地址"),
+    (
+        r"send one of from_position or from_date",
+        "请给出起始位置（from_position）或起始日期（from_date）之一",
+    ),
+    (r"unknown authority id", "省级主管部门编号不存在"),
 )
 
 

@@ -22,6 +22,7 @@ Nothing here touches storage.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -301,4 +302,66 @@ def public_summary(
         "awards": sum(pilot.active_awards for pilot in per_authority.values()),
         "provinces_reporting": sum(1 for pilot in per_authority.values() if pilot.pushes > 0),
         "verifications": verifications_total,
+    }
+
+
+# --- Webhook deliveries (issue 21): who receives pushes, and how late ------------------
+
+
+def _percentile(sorted_values: list[float], share: float) -> float | None:
+    """The nearest-rank percentile of already sorted values (None when there are none)."""
+    if not sorted_values:
+        return None
+    rank = max(1, math.ceil(share * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def webhook_summary(
+    subscriptions: Iterable[Mapping[str, Any]], authority_ids: Iterable[str]
+) -> dict[str, Any]:
+    """The share of provinces receiving pushes, and the delivery lag (push to receipt).
+
+    A province *receives* when it has an active subscription that has delivered at
+    least once and is not failing now. Lags are the recent ones each subscription
+    keeps (seconds from the change's commit to the receiver's 2xx), pooled.
+
+    Examples
+    --------
+    >>> webhook_summary([{"owner_authority_id": "110000", "state": "active",
+    ...   "delivered": 3, "failing_since": None, "lags": [1.0, 2.0, 9.0]}],
+    ...   ["110000", "320000"])["share_of_provinces_receiving"]
+    0.5
+    """
+    ids = list(authority_ids)
+    receiving: set[str] = set()
+    lags: list[float] = []
+    active = paused = 0
+    for subscription in subscriptions:
+        state = subscription.get("state")
+        if state == "deleted":
+            continue
+        if state == "active":
+            active += 1
+        else:
+            paused += 1
+        lags.extend(float(lag) for lag in subscription.get("lags") or [])
+        if (
+            state == "active"
+            and int(subscription.get("delivered") or 0) > 0
+            and not subscription.get("failing_since")
+            and subscription.get("owner_authority_id") in ids
+        ):
+            receiving.add(str(subscription["owner_authority_id"]))
+    lags.sort()
+    return {
+        "provinces_receiving": len(receiving),
+        "share_of_provinces_receiving": round(len(receiving) / len(ids), 4) if ids else None,
+        "receiving_authority_ids": sorted(receiving),
+        "subscriptions_active": active,
+        "subscriptions_paused": paused,
+        "delivery_lag_seconds": {
+            "p50": _percentile(lags, 0.5),
+            "p95": _percentile(lags, 0.95),
+            "samples": len(lags),
+        },
     }

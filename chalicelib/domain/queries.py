@@ -25,6 +25,14 @@ class Page:
 
 
 @dataclass(frozen=True)
+class ChangesQuery:
+    """``GET /v1/changes``: the entries after ``since`` (a cursor; none: the beginning)."""
+
+    limit: int
+    since: str | None = None
+
+
+@dataclass(frozen=True)
 class AwardFilter:
     """``GET /v1/awards``: the filters, the name search (``q``, ``sort``) and the page."""
 

@@ -509,3 +509,65 @@ def _detail(error: Any, prefix: str) -> ErrorDetail:
     return ErrorDetail(
         "validation_error", f"{path or 'body'}: {_message(error)}", message_zh, field
     )
+
+
+# --- Webhook subscriptions (issue 21) ---------------------------------------------------
+
+WebhookEvent = Literal[
+    "award.created", "award.updated", "award.revoked", "award.redacted", "program.status_changed"
+]
+WebhookUrl = Annotated[str, Field(strict=True, min_length=1, max_length=2048)]
+
+
+def _authority_ids(value: list[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    unknown = [a for a in value if a not in AUTHORITY_IDS]
+    if unknown:
+        raise ValueError(f"unknown authority id {unknown[0][:16]!r}")
+    return sorted(set(value))
+
+
+AuthorityIds = Annotated[
+    list[Annotated[str, Field(strict=True, max_length=16)]] | None,
+    Field(min_length=1, max_length=len(AUTHORITY_IDS)),
+    AfterValidator(_authority_ids),
+]
+WebhookEvents = Annotated[
+    list[WebhookEvent] | None,
+    Field(min_length=1, max_length=5),
+    AfterValidator(lambda value: sorted(set(value)) if value is not None else None),
+]
+
+
+class SubscriptionIn(_Schema):
+    """A new webhook subscription. ``authority_ids``/``events`` left out: all of them.
+
+    ``owner_authority_id``: the platform's authority; an administrator names it, a
+    province may leave it out (its own) but not name another.
+    """
+
+    url: WebhookUrl
+    description: Annotated[Text, Field(max_length=200)] | None = None
+    authority_ids: AuthorityIds = None
+    events: WebhookEvents = None
+    owner_authority_id: Annotated[str, Field(strict=True, max_length=16)] | None = None
+
+
+class SubscriptionPatchIn(_Schema):
+    """What ``PATCH /v1/subscriptions/{id}`` may change (fields left out stay as they are;
+    ``authority_ids``/``events`` set to null mean all)."""
+
+    url: WebhookUrl | None = None
+    description: Annotated[Text, Field(max_length=200)] | None = None
+    authority_ids: AuthorityIds = None
+    events: WebhookEvents = None
+    state: Literal["active", "paused"] | None = None
+
+
+class ReplayIn(_Schema):
+    """Re-send every matching event after a change-feed position (a ``since`` cursor, as in
+    ``GET /v1/changes`` and each delivery's ``position``), or from a China date on."""
+
+    from_position: Annotated[str, Field(strict=True, max_length=4096)] | None = None
+    from_date: IsoDate | None = None

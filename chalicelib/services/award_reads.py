@@ -92,8 +92,19 @@ def for_reader(views: list[dict[str, Any]], principal: Principal | None) -> list
 
 def get_award(award_id: str, principal: Principal | None = None) -> dict[str, Any]:
     record = load_record(award_id)
-    view = finished(award_view(record))
-    view["history"] = award_history(award_id)
+    return award_answer(award_view(record), award_history(award_id), principal)
+
+
+def award_answer(
+    view: dict[str, Any], history: list[dict[str, Any]], principal: Principal | None = None
+) -> dict[str, Any]:
+    """``GET /v1/awards/{id}``'s answer for one version of an award and its earlier ones.
+
+    Webhook deliveries (``services/webhook_delivery.py``) send the anonymous answer of the
+    version an event committed, built here so they cannot drift from the route.
+    """
+    view = finished(dict(view))
+    view["history"] = history
     return for_reader([view], principal)[0]
 
 

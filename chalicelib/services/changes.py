@@ -32,6 +32,7 @@ from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.disclosure import PUBLIC, award_for, program_for
 from chalicelib.domain.errors import InvalidCursorError
+from chalicelib.domain.queries import ChangesQuery
 from chalicelib.observability import logger
 from chalicelib.services.programs import program_facts
 from chalicelib.store import changes as change_store
@@ -86,6 +87,11 @@ def decode_position(token: str | None) -> Position:
 def _heads() -> Position:
     """Each authority's latest ``seq``, read consistently in one BatchGet."""
     return change_store.heads()
+
+
+def current_position() -> Position:
+    """Where the feed ends now: each authority's latest ``seq`` (a new subscription starts here)."""
+    return {authority: seq for authority, seq in _heads().items() if seq > 0}
 
 
 def _unbroken_run(authority_id: str, after: int, limit: int) -> list[ChangeEntry]:
@@ -242,9 +248,9 @@ def entry_view(
     }
 
 
-def list_changes(params: dict[str, str], limit: int) -> dict[str, Any]:
+def list_changes(query: ChangesQuery) -> dict[str, Any]:
     """``GET /v1/changes``: one page of the feed after ``since``."""
-    page = read_changes(decode_position(params.get("since")), limit)
+    page = read_changes(decode_position(query.since), query.limit)
     programs = _programs_of([entry for entry, _ in page.entries])
     return {
         "items": [

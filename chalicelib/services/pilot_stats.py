@@ -31,6 +31,7 @@ from chalicelib.domain.pilot_stats import (
     month_span,
     pilot_report,
     public_summary,
+    webhook_summary,
 )
 from chalicelib.domain.queries import MonthRange
 from chalicelib.observability import count, logger
@@ -38,6 +39,7 @@ from chalicelib.services.timeliness_stats import _as_of as audit_as_of
 from chalicelib.store import audit_records as records
 from chalicelib.store import rate_limits as rate_limits_store
 from chalicelib.store import stats as stats_store
+from chalicelib.store import webhooks as webhook_store
 
 _NAMES = {a.id: (a.name_zh, a.name_en) for a in AUTHORITIES}
 
@@ -109,7 +111,28 @@ def pilot(query: MonthRange, now: datetime) -> dict[str, Any]:
     )
     for row in report["authorities"]:
         row["name_zh"], row["name_en"] = _NAMES[row["authority_id"]]
-    return {"from": months[0], "to": months[-1], "as_of": audit_as_of(), **report}
+    return {
+        "from": months[0],
+        "to": months[-1],
+        "as_of": audit_as_of(),
+        **report,
+        "webhooks": _webhooks(),
+    }
+
+
+def _webhooks() -> dict[str, Any]:
+    """Webhook reach and lag, read now from the subscriptions (one Query, a few hundred)."""
+    rows = [
+        {
+            "owner_authority_id": item.owner_authority_id,
+            "state": item.state,
+            "delivered": item.delivered,
+            "failing_since": item.failing_since,
+            "lags": item.lags,
+        }
+        for item in webhook_store.every_subscription()
+    ]
+    return webhook_summary(rows, _NAMES)
 
 
 def public() -> dict[str, Any]:

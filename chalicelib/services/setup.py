@@ -7,6 +7,7 @@ the same things, idempotently, and this loads the data the app starts with.
 
 from __future__ import annotations
 
+from chalicelib.config import settings
 from chalicelib.services import receipt_keys
 from chalicelib.services.authorities import load_authorities
 from chalicelib.store.provision import (
@@ -17,6 +18,13 @@ from chalicelib.store.provision import (
 )
 
 
+def ensure_webhook_key() -> str:
+    """The symmetric key that encrypts webhook secrets (the stack's ``WebhookSecretsKey``)."""
+    from chalicelib.store import kms
+
+    return kms.ensure_symmetric_key(settings().webhook_key_id, "award-registry webhook secrets")
+
+
 def bootstrap() -> dict:
     """Tables, bucket, topic, server secret, imports queue, the 33 authorities, a receipt key."""
     tables = ensure_tables()
@@ -25,6 +33,7 @@ def bootstrap() -> dict:
     imports_queue = ensure_imports_queue()
     authorities = load_authorities()
     receipt_key = receipt_keys.ensure_key()  # locally moto's KMS plays the stack's key
+    ensure_webhook_key()
     return {
         "tables_created": tables,
         **resources,

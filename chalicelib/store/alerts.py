@@ -96,3 +96,21 @@ def mark_sent(item: AlertOutbox, *, attempts: int, message_id: str) -> None:
             AlertOutbox.open_pk.remove(),
         ]
     )
+
+
+def publish_message(subject: str, message: str, attributes: dict[str, str]) -> str:
+    """Send one message straight to the alerts topic (no outbox: the caller records that it
+    was sent, e.g. a paused webhook subscription's ``alerted_at``); its id."""
+    try:
+        response = aws.client("sns").publish(
+            TopicArn=settings().alerts_topic_arn,
+            Subject=subject,
+            Message=message,
+            MessageAttributes={
+                name: {"DataType": "String", "StringValue": value}
+                for name, value in sorted(attributes.items())
+            },
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise PublishFailed(type(exc).__name__ + ": " + str(exc)) from exc
+    return str(response.get("MessageId", ""))

@@ -16,6 +16,7 @@ from chalicelib.store.rate_limits import RateWindow
 from chalicelib.store.search import BigramEntry
 from chalicelib.store.stats import DailyCounter
 from chalicelib.store.submissions import ZeroReport
+from chalicelib.store.webhooks import Subscription
 
 ALL_TABLES: tuple[type[Model], ...] = (
     ApiKey,
@@ -29,4 +30,5 @@ ALL_TABLES: tuple[type[Model], ...] = (
     BigramEntry,
     DailyCounter,
     RateWindow,
+    Subscription,
 )

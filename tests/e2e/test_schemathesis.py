@@ -55,6 +55,10 @@ EXAMPLES = {GenerationMode.POSITIVE: 13, GenerationMode.NEGATIVE: 12}
 FEWER = {"GET /v1/feed.json": {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 5}}
 GENERATED = object()  # keep the generated path parameter (which names nothing)
 DOCUMENTS = r"/documents"
+# Webhook subscriptions (issue 21): a generated `url` would be resolved by the SSRF guard
+# (DNS traffic off 127.0.0.1) and a ping would POST to it. Their real answers are checked
+# against the document in tests/functional/test_webhooks.py.
+SUBSCRIPTIONS = r"/subscriptions"
 DOCUMENTS_BEFORE = 8
 # Running the audit is not a request Hypothesis can repeat: the first call audits the
 # stack's whole backlog (thousands of changes once the backfill test ran, slow on a busy
@@ -203,7 +207,10 @@ def test_public_reads_hold_their_contract(api_schema, published):
 def test_provincial_routes_hold_their_contract(api_schema, province):
     headers = bearer(province["key"])
     statuses, problems = exercise(
-        api_schema.include(tag="provincial").exclude(path_regex=DOCUMENTS), headers
+        api_schema.include(tag="provincial")
+        .exclude(path_regex=DOCUMENTS)
+        .exclude(path_regex=SUBSCRIPTIONS),
+        headers,
     )
     assert problems == [], "\n\n".join(problems)
     operations = {label for label, _ in statuses}

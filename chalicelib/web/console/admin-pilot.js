@@ -148,6 +148,15 @@ function pilotRender() {
     + `推送获奖信息 ${totals.awards_pushed} 条，按时率 ${pilotShare(totals.on_time_share)}，`
     + `核验次数 ${report.verifications.total} 次。奖项与获奖信息的统计截至最近一次稽核`
     + `（${report.as_of ? auditRunDate(report.as_of) : "尚未稽核"}）；核验次数为实时统计。`;
+  // 数据订阅 (issue 21): who receives pushes, and how late they arrive
+  const hooks = report.webhooks;
+  const seconds = (v) => (v === null || v === undefined ? "—" : `${v} 秒`);
+  $("#pilot-webhooks").textContent = hooks
+    ? `接收推送的省份：${hooks.provinces_receiving}/${report.authorities.length}`
+      + `（${pilotShare(hooks.share_of_provinces_receiving)}）；投递延迟（推送到接收）中位数`
+      + ` ${seconds(hooks.delivery_lag_seconds.p50)}，P95 ${seconds(hooks.delivery_lag_seconds.p95)}`
+      + `（最近 ${hooks.delivery_lag_seconds.samples} 次投递）；已暂停的订阅 ${hooks.subscriptions_paused} 个。`
+    : "";
 
   // bars by province: the period's totals of each province
   const provinces = report.authorities.map((a) => ({

@@ -19,6 +19,7 @@ from chalicelib.domain.errors import (
     VersionMismatchError,
 )
 from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal, Province
+from chalicelib.domain.queries import ProgramFilter
 from chalicelib.services import programs, reviews
 from tests.factories import program_body
 
@@ -90,12 +91,12 @@ def test_the_public_list_shows_public_programmes_newest_first_in_signed_pages(tw
         ids.append(programs.create_program(BEIJING, _body(name=f"奖{day}"), at)["id"])
     for program_id in ids[1:]:
         _set_status(twins, program_id, "approved")  # the first stays a draft
-    first = programs.list_programs(None, {}, 2)
+    first = programs.list_programs(ProgramFilter(limit=2), None)
     assert [p["id"] for p in first["items"]] == [ids[4], ids[3]]
-    second = programs.list_programs(None, {"cursor": first["next_cursor"]}, 2)
+    second = programs.list_programs(ProgramFilter(limit=2, cursor=first["next_cursor"]), None)
     assert [p["id"] for p in second["items"]] == [ids[2], ids[1]]
     assert second["next_cursor"] is None  # the draft is not the public's
-    mine = programs.list_programs(BEIJING, {}, 10)
+    mine = programs.list_programs(ProgramFilter(limit=10), BEIJING)
     assert [p["id"] for p in mine["items"]] == ids[::-1]
 
 
