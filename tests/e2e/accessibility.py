@@ -17,7 +17,8 @@ from pathlib import Path
 from playwright.sync_api import Page
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text("utf-8")
-# format names and abbreviations a page may show; proper names (Chart.js and its MIT licence)
+# format names and abbreviations a page may show; proper names (Chart.js and its MIT
+# licence, the Standard Webhooks spec)
 ALLOWED = {
     "PDF",
     "OFD",
@@ -32,6 +33,8 @@ ALLOWED = {
     "JWS",
     "Chart",
     "MIT",
+    "Standard",  # Standard Webhooks, the name of the signing spec the 数据订阅 tab cites
+    "Webhooks",
     "Ctrl",
 }
 WIDTHS = (1280, 640, 390)  # a desktop, the same at 200% zoom, a phone
