@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
+
+from pypdf import PdfWriter
 
 from chalicelib.domain.credit_code import credit_code_check_char
 
@@ -63,21 +67,23 @@ def dated_award(program_id: str, source_id: str, awarded_on: str, **overrides: A
 
 
 def pdf_bytes(padding: int = 0) -> bytes:
-    """A small well-formed PDF (header, catalog, ``%%EOF``); ``padding`` makes it bigger."""
-    return (
-        b"%PDF-1.4\n"
-        b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n" + b"% " + b"x" * padding + b"\n"
-        b"trailer << /Root 1 0 R >>\n"
-        b"%%EOF\n"
-    )
+    """A small well-formed one-page PDF (written by pypdf); ``padding`` makes it bigger."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)  # A4 in points
+    if padding:
+        writer.add_attachment("padding.txt", b"x" * padding)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def header_only_pdf() -> bytes:
+    """What a careless export or a renamed stub looks like: a PDF header and end, no page."""
+    return b"%PDF-1.4\n% approval document\n%%EOF\n"
 
 
 def ofd_bytes() -> bytes:
     """A small OFD package: a ZIP with ``OFD.xml`` at its root (GB/T 33190)."""
-    import io
-    import zipfile
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(

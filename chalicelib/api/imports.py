@@ -8,7 +8,10 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.doc import IMPORT_ID, Raw
 from chalicelib.api.http import json_response, route
+from chalicelib.api.templates import accepts_xlsx
 from chalicelib.domain import schemas
+from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.media_types import XLSX
 from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal, Province
 from chalicelib.services import imports
 
@@ -36,6 +39,23 @@ _NO_STORE = {"Cache-Control": "no-store"}
 def request_import(principal: Province, body: schemas.ImportIn, now: datetime) -> Response:
     answer = imports.request_upload(principal, body, now)
     return json_response(answer, status=201, headers=_NO_STORE)
+
+
+@route(
+    bp,
+    "GET",
+    "/imports",
+    summary="The province's imports of the last year (导入记录), newest first",
+    audience="provincial",
+    ok={200: "ImportListOut"},
+    auth="required",
+    description="File, time, the key that declared it (`key_id`), counts and state of "
+    "each of the province's own imports of the last 366 days, at most 50, newest first; "
+    "`next_cursor` is always null. Read from an index: an import declared a moment ago "
+    "may show on the next read.",
+)
+def list_imports(principal: Province, now: datetime) -> Response:
+    return json_response(imports.list_imports(principal, now), headers=_NO_STORE)
 
 
 @route(
@@ -101,6 +121,36 @@ def get_import(import_id: str, principal: Principal, now: datetime) -> Response:
 )
 def cancel_import(import_id: str, principal: Principal, now: datetime) -> Response:
     return json_response(imports.cancel(principal, import_id, now))
+
+
+@route(
+    bp,
+    "GET",
+    "/imports/{import_id}/errors.xlsx",
+    roles=(PROVINCIAL, ADMIN),
+    summary="An import's rejected rows as an XLSX workbook for people (Chinese)",
+    audience="provincial",
+    ok={200: Raw((XLSX,))},
+    auth="required",
+    errors=(404,),
+    path_patterns={"import_id": IMPORT_ID},
+    description="One row per problem: 工作表, 行号, 本省编号, 列, 错误原因 (Chinese only, "
+    "no codes). Cells a spreadsheet would run as a formula start with an apostrophe. "
+    f"Send `Accept: {XLSX}` or `*/*` (else 400, field `Accept`).",
+)
+def import_errors_xlsx(import_id: str, principal: Principal) -> Response:
+    if not accepts_xlsx(bp.current_request.headers.get("accept")):
+        raise ValidationError(
+            f"send Accept: {XLSX} (or */*) to download the errors file", field="Accept"
+        )
+    return Response(
+        body=imports.errors_xlsx(principal, import_id),
+        status_code=200,
+        headers={
+            "Content-Type": XLSX,
+            "Content-Disposition": f'attachment; filename="{import_id}.errors.xlsx"',
+        },
+    )
 
 
 @route(

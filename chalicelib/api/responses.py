@@ -738,6 +738,16 @@ class ImportOut(_Out):
     )
     max_rows: int = Field(description="Most data rows one file may hold.")
     error: ImportFailureOut | SkipJsonSchema[None] = None
+    key_id: str | SkipJsonSchema[None] = Field(
+        default=None, description="The key that declared it."
+    )
+
+
+class ImportListOut(_Out):
+    """A province's imports of the last year, newest first (``GET /v1/imports``)."""
+
+    items: list[ImportOut]
+    next_cursor: None
 
 
 class ImportUploadOut(_Out):

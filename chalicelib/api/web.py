@@ -32,6 +32,7 @@ from chalicelib.api.http import (
     source_ip,
 )
 from chalicelib.config import settings
+from chalicelib.domain import labels_zh
 from chalicelib.domain.errors import NotFoundError, RegistryError
 from chalicelib.domain.jose import fingerprint
 from chalicelib.services import receipts, uploads
@@ -43,6 +44,10 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 HTML_TYPE = "text/html; charset=utf-8"
 ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
+    "common.js": "text/javascript; charset=utf-8",
+    "labels.js": "text/javascript; charset=utf-8",
+    # GB/T 2260 names (chalicelib/data/areas, @vant/area-data, MIT) for the place chooser
+    "areas.json": "application/json; charset=utf-8",
     "check.js": "text/javascript; charset=utf-8",
     "objection.js": "text/javascript; charset=utf-8",  # the objection pages (issue 23)
     "objection.css": "text/css; charset=utf-8",
@@ -52,6 +57,11 @@ ASSETS = {
 # The console's files, served under /console/ (chalicelib/web/console/).
 CONSOLE_ASSETS = {
     "console.js": "text/javascript; charset=utf-8",
+    # the province's tabs, one module each (the administrators' are admin-*.js)
+    **{
+        f"province-{section}.js": "text/javascript; charset=utf-8"
+        for section in ("programs", "awards", "imports", "timeliness")
+    },
     "console.css": "text/css; charset=utf-8",
     **{
         f"admin-{section}.js": "text/javascript; charset=utf-8"
@@ -220,21 +230,27 @@ def objection_lookup() -> Response:
     "/static/{name}",
     summary="The page's script, style sheet and icon",
     audience="public",
-    ok={200: Raw(tuple(sorted({kind.split(";")[0] for kind in ASSETS.values()})))},
+    # any content: text for the scripts and style sheet, a JSON object for areas.json
+    ok={200: Raw(tuple(sorted({kind.split(";")[0] for kind in ASSETS.values()})), {})},
     path_enums={"name": tuple(sorted(ASSETS))},
     storage=False,
     open_query=True,
 )
 def asset(name: str) -> Response:
-    return _static_file(ASSETS, name, name, cache="max-age=300")
+    path = "../data/areas/areas.json" if name == "areas.json" else name
+    return _static_file(ASSETS, name, path, cache="max-age=300")
 
 
 def _static_file(kinds: dict[str, str], name: str, path: str, *, cache: str) -> Response:
-    """One of our static files (``kinds`` names them and their types); 404 in our shape."""
+    """One of our static files (``kinds`` names them and their types); 404 in our shape.
+
+    ``labels.js`` is written from ``domain/labels_zh.py`` (the labels are defined
+    once, in Python, and every page loads them from here).
+    """
     if name not in kinds:
         raise NotFoundError(f"no asset {name[:64]}")  # the one error shape, as everywhere
     return Response(
-        body=_read(path),
+        body=labels_zh.script() if name == "labels.js" else _read(path),
         status_code=200,
         headers={"Content-Type": kinds[name], "Cache-Control": cache, **PAGE_HEADERS},
     )

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from chalicelib.domain.china_time import date_zh
+from chalicelib.domain.labels_zh import ADVICE_ZH
 from chalicelib.domain.timeliness import TimelinessPolicy
 from chalicelib.domain.workdays import WorkdayCalendar
 
@@ -113,6 +115,11 @@ def push_class(award: Mapping[str, Any], audit_from: date) -> tuple[PushClass, i
     return "on_time", 0
 
 
+# How a province asks for a late push to be excused: said the same in every finding, page
+# and alert (the console's 及时性 tab shows it beside each late push too).
+EXCUSE_HOW_ZH = ADVICE_ZH["excuse"]
+
+
 # --- event findings --------------------------------------------------------------------
 
 
@@ -138,10 +145,8 @@ def late_push_finding(award: Mapping[str, Any], *, working_days: int) -> Finding
             "working_days_late": days,
         },
         action_zh=(
-            f"获奖信息晚报 {days} 个工作日（截止 {award.get('deadline')}）。"
-            "请说明原因；确有正当理由的，由住房和城乡建设部管理员予以认可"
-            f"（POST /v1/awards/{award['id']}/excuse）。"
-            f"今后请在公布后 {working_days} 个工作日内推送。"
+            f"获奖信息晚报 {days} 个工作日（报送截止 {date_zh(award.get('deadline'))}）。"
+            f"{EXCUSE_HOW_ZH}今后请在公布后 {working_days} 个工作日内推送。"
         ),
         action_en=(
             f"Pushed {days} working day(s) after its deadline {award.get('deadline')}. "
@@ -172,7 +177,8 @@ def awarded_on_change_finding(
             "timeliness": award.get("timeliness"),
         },
         action_zh=(
-            f"推送后更正了公布日期（{previous_awarded_on} → {award.get('awarded_on')}），"
+            f"推送后更正了公布日期（{date_zh(previous_awarded_on)} → "
+            f"{date_zh(award.get('awarded_on'))}），"
             "截止日期随之重算。请核对表彰文件的实际印发日期。"
         ),
         action_en=(
@@ -200,8 +206,8 @@ def no_program_list_finding(authority_id: str, due: date) -> Finding:
         subject_id=authority_id,
         detail={"due": due.isoformat()},
         action_zh=(
-            f"奖项清单应于 {due.isoformat()} 前报送，至今未报。请录入并提交本地区主办或主管的"
-            "奖项（POST /v1/programs，再提交审核）；如无此类奖项，请通过意见反馈说明。"
+            f"奖项清单应于 {date_zh(due)}前报送，至今未报。请在控制台“奖项清单”栏目新建本地区"
+            "主办或主管的奖项并提交审核；如无此类奖项，请在“及时性”栏目的“意见反馈”中说明。"
         ),
         action_en=(
             f"The award programme list was due by {due.isoformat()} and none was submitted. "
@@ -322,9 +328,9 @@ def silent_program_finding(program: Mapping[str, Any], silence: Silence) -> Find
             "gap_to": silence.gap_to.isoformat(),
         },
         action_zh=(
-            f"奖项「{program.get('name')}」评选周期为{cycle_zh}，自 {silence.reference.isoformat()}"
-            f" 以来未推送获奖信息（应于 {silence.due_on.isoformat()} 前产生下一批）。"
-            "请推送遗漏的获奖信息；如该期间确无获奖，请报送零报告（POST /v1/zero-reports）。"
+            f"奖项「{program.get('name')}」评选周期为{cycle_zh}，自 {date_zh(silence.reference)}"
+            f"以来未推送获奖信息（应于 {date_zh(silence.due_on)}前产生下一批）。"
+            "请推送遗漏的获奖信息；如该期间确无获奖，请在“及时性”栏目报送零报告。"
         ),
         action_en=(
             f"Programme '{program.get('name')}' is {program['cycle']} but nothing was pushed "
@@ -358,7 +364,7 @@ def calendar_missing_finding(year: int) -> Finding:
         detail={"year": year},
         action_zh=(
             f"{year} 年的法定节假日与调休安排尚未载入，相关截止日期只能按周一至周五暂算。"
-            f"国务院办公厅通知发布后，请载入（PUT /v1/calendar/{year}）。"
+            "国务院办公厅通知发布后，请在控制台“工作日历”栏目加载该年安排。"
         ),
         action_en=(
             f"The official {year} working-day calendar is not loaded, so deadlines in {year} "

@@ -9,8 +9,11 @@ take their labels from here, so a term reads the same wherever it appears.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from types import MappingProxyType
+
+from chalicelib.domain.china_time import CHINA_TZ
 
 # Winning enterprise's role (``winners[].role``).
 ROLE_ZH: Mapping[str, str] = MappingProxyType(
@@ -70,3 +73,65 @@ FINDING_KIND_ZH: Mapping[str, str] = MappingProxyType(
         "objection_overdue": "异议超期未答复",
     }
 )
+
+# An approval document's check (``documents[].status``).
+DOC_STATUS_ZH: Mapping[str, str] = MappingProxyType(
+    {"pending": "待核验", "verified": "已核验", "rejected": "未通过核验"}
+)
+
+# A spreadsheet import's state (``/v1/imports``).
+IMPORT_STATUS_ZH: Mapping[str, str] = MappingProxyType(
+    {
+        "awaiting_upload": "等待上传",
+        "queued": "排队中",
+        "running": "导入中",
+        "done": "已完成",
+        "failed": "失败",
+        "cancelled": "已取消",
+        "expired": "已过期",
+    }
+)
+
+# Objections (异议, issue 23): what an enterprise disputes, where it stands, how it ended.
+OBJECTION_KIND_ZH: Mapping[str, str] = MappingProxyType(
+    {
+        "wrong_facts": "信息有误",
+        "not_ours": "非本企业获奖",
+        "missing_award": "奖项缺失",
+        "other": "其他",
+    }
+)
+OBJECTION_STATE_ZH: Mapping[str, str] = MappingProxyType({"open": "待答复", "answered": "已答复"})
+OBJECTION_OUTCOME_ZH: Mapping[str, str] = MappingProxyType(
+    {"corrected": "已更正", "upheld": "原信息无误", "transferred": "已转交"}
+)
+
+# Advice the pages and the audit give in the same words (one way to ask for an excuse).
+ADVICE_ZH: Mapping[str, str] = MappingProxyType(
+    {
+        "excuse": "确有正当理由的，请在控制台“及时性”栏目的“意见反馈”中说明迟报原因，"
+        "由住房和城乡建设部管理员认定为合理迟报。",
+        "pending": "按临时工作日历计为迟报；国务院公布该年节假日安排后自动重新判定，无需处理。",
+        "excused": "管理员已认定为合理迟报，无需处理。",
+    }
+)
+
+
+def script() -> str:
+    """Every table above as one browser script (``GET /static/labels.js``).
+
+    The pages have no build step; rather than each keeping a copy, every page
+    loads this script first and reads ``LABELS.ROLE_ZH`` and the rest from it,
+    so a label is written once, here.
+    """
+    tables = {
+        name: dict(value)
+        for name, value in globals().items()
+        if name.endswith("_ZH") and isinstance(value, Mapping)
+    }
+    tables["CHINA_TZ"] = CHINA_TZ.tzname(None)  # type: ignore[assignment]
+    payload = json.dumps(tables, ensure_ascii=False, indent=1, sort_keys=True)
+    return (
+        "// The Chinese labels of chalicelib/domain/labels_zh.py (served, not copied).\n"
+        f'"use strict";\nconst LABELS = Object.freeze({payload});\n'
+    )

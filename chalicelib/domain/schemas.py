@@ -189,6 +189,15 @@ class Approval(_Schema):
     document_number: Annotated[Text, Field(max_length=100)]
     approved_on: IsoDate
 
+    @field_validator("approved_on")
+    @classmethod
+    def _approved_by_now(cls, value: date, info: ValidationInfo) -> date:
+        """A programme cannot have been approved in the future (a 2030 typo is caught)."""
+        today = _today(info)
+        if value > today:
+            raise ValueError(f"must not be after today ({today.isoformat()}, China time)")
+        return value
+
 
 class ProgramIn(_Schema):
     """An award programme a provincial authority hosts or supervises (SPEC §3)."""

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.domain import program_status, schemas
+from chalicelib.domain import places, program_status, schemas
 from chalicelib.domain.authorities import division_prefix
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.disclosure import erase
@@ -75,7 +75,14 @@ def _check_record(principal: Province, award: schemas.AwardIn) -> None:
         for index, first, code in award.duplicate_winners()
     ]
     location = award.project.location_code
-    if location and not location.startswith(division_prefix(principal.authority_id)):
+    if location and not places.location(location)["province"]:
+        problems.append(  # 999999 is no place at all, not a place in another province
+            ValidationError(
+                "project.location_code is not a GB/T 2260 division code",
+                field="project.location_code",
+            ).detail()
+        )
+    elif location and not location.startswith(division_prefix(principal.authority_id)):
         problems.append(
             ValidationError(
                 "project.location_code is not in this authority's province",

@@ -157,7 +157,9 @@ def resolve(
         raise ForbiddenError(f"{who} may answer a finding with {' or '.join(allowed)}")
     if body.action == "explained" and not rules.explanation_ok(body.reason):
         raise ValidationError(
-            f"reason must be at least {rules.EXPLANATION_MIN_CHARS} characters", field="reason"
+            f"reason must be at least {rules.EXPLANATION_MIN_CHARS} characters",
+            field="reason",
+            message_zh=f"字段 reason：说明理由至少 {rules.EXPLANATION_MIN_CHARS} 个字",
         )
     day = china_date(now).isoformat()
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from chalicelib.domain import program_status, validity
 from chalicelib.domain.authorities import AUTHORITIES
-from chalicelib.domain.china_time import CHINA_TZ
+from chalicelib.domain.china_time import date_zh, time_zh
 from chalicelib.domain.labels_zh import PROGRAM_STATUS_ZH, ROLE_ZH
 from chalicelib.domain.places import location_name
 
@@ -58,8 +58,14 @@ def qr_svg(data: str) -> str:
 
 
 def china_time(iso_utc: str) -> str:
-    moment = datetime.fromisoformat(iso_utc.replace("Z", "+00:00")).astimezone(CHINA_TZ)
-    return moment.strftime("%Y年%m月%d日 %H:%M:%S（北京时间）")
+    """The pages' one time style, said to be China time (a printout leaves the country too)."""
+    return f"{time_zh(iso_utc.replace('Z', '+00:00'))}（北京时间）"
+
+
+def _link(url: str, element_id: str = "") -> str:
+    """An address as a link that prints as the address itself (a sheet of paper has no link)."""
+    ident = f' id="{element_id}"' if element_id else ""
+    return f'<a class="url"{ident} href="{_e(url)}">{_e(url)}</a>'
 
 
 def _e(value: Any) -> str:
@@ -79,7 +85,7 @@ def _program_line(award: dict[str, Any]) -> str:
 
 
 def _announced(award: dict[str, Any]) -> str:
-    text = _e(award["awarded_on"])
+    text = _e(date_zh(award["awarded_on"]))
     if award.get("announcement_number"):
         text += f" {_e(award['announcement_number'])}"
     return text
@@ -103,7 +109,7 @@ def _notice(award: dict[str, Any]) -> str:
     if award["validity"] == validity.PROGRAM_WITHDRAWN:
         text = (
             '<p class="notice"><span class="tag">奖项已撤销设立</span>'
-            f"撤销生效日期：{_e(detail.get('effective_on') or '—')}；"
+            f"撤销生效日期：{_e(date_zh(detail.get('effective_on')) or '—')}；"
             f"原因：{_e(detail.get('reason') or '—')}"
         )
         if detail.get("granted_before_withdrawal") is not None:
@@ -137,7 +143,7 @@ def _award_card(n: int, award: dict[str, Any]) -> str:
         ("企业角色", _e(ROLE_ZH.get(role, role))),
         ("公布日期及文号", _announced(award)),
         ("报送单位", _e(_AUTHORITY_NAMES.get(authority, authority))),
-        ("记录编号", f'<span class="note">{_e(award["id"])}</span>'),
+        ("记录编号", f'<code class="note">{_e(award["id"])}</code>'),
     )
     facts = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows)
     return (
@@ -186,6 +192,7 @@ def receipt_parts(
             "receipt_note": "",
         }
     rid = _e(receipt["receipt_id"])
+    receipt_url = f"{base_url}/v1/verify/receipts/{receipt['receipt_id']}"
     signed = ""
     if payload and payload.get("as_of"):
         signed = (
@@ -193,12 +200,12 @@ def receipt_parts(
             "（此后数据未变）</dd>\n"
         )
     return {
-        "receipt_facts": f'    <dt>核验回执编号</dt><dd id="receipt-id">{rid}</dd>\n'
-        f'    <dt>回执指纹</dt><dd id="receipt-fingerprint">{_e(receipt["fingerprint"])}</dd>\n'
-        + signed,
-        "receipt_note": '<p id="receipt-note">电子回执（平台签名）下载地址：<span class="url">'
-        f"{_e(base_url)}/v1/verify/receipts/{rid}</span>；可在 "
-        f'<span class="url">{_e(base_url)}/verify/check</span> 核对签名，回执指纹为其 SHA-256 '
+        "receipt_facts": f'    <dt>核验回执编号</dt><dd id="receipt-id" class="code">{rid}</dd>\n'
+        "    <dt>回执指纹</dt>"
+        f'<dd id="receipt-fingerprint" class="code">{_e(receipt["fingerprint"])}</dd>\n' + signed,
+        "receipt_note": '<p id="receipt-note">下载回执（平台签名的电子回执）：'
+        f"{_link(receipt_url, 'receipt-url')}；"
+        f"可在 {_link(f'{base_url}/verify/check')} 核对签名，回执指纹为其 SHA-256 "
         "的前 32 位。</p>",
     }
 
@@ -247,8 +254,8 @@ def verification_page(
         valid_list=_award_list("active", valid),
         withdrawn_list=_award_list("withdrawn", withdrawn),
         revoked_list=_award_list("revoked", revoked),
-        live_url=_e(page_url),
-        api_url=_e(live_verify_url(base_url, code)),
+        live_url=_link(page_url, "live-url"),
+        api_url=_link(live_verify_url(base_url, code), "api-url"),
         truncated_note=note,
         **receipt_parts(receipt, base_url, payload),
     )

@@ -36,12 +36,11 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.store import ledger
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import StoreModel, table_meta
 
 QUALITY_META = table_meta("quality")
 FACTS_SK = "FACTS"
@@ -62,7 +61,7 @@ class LiveKeyIndex(GlobalSecondaryIndex):
     live_sort = UnicodeAttribute(range_key=True)
 
 
-class QualityFacts(Model):
+class QualityFacts(StoreModel):
     Meta = QUALITY_META
 
     pk = UnicodeAttribute(hash_key=True)  # AWARD#<id>
@@ -77,7 +76,7 @@ class QualityFacts(Model):
         return f"AWARD#{award_id}"
 
 
-class QualityEntry(Model):
+class QualityEntry(StoreModel):
     Meta = QUALITY_META
 
     pk = UnicodeAttribute(hash_key=True)  # AWARD#<id>
@@ -130,7 +129,7 @@ class FindingCheckIndex(GlobalSecondaryIndex):
     id = UnicodeAttribute(range_key=True)
 
 
-class QualityFinding(Model):
+class QualityFinding(StoreModel):
     Meta = QUALITY_META
 
     pk = UnicodeAttribute(hash_key=True)  # <rule>|<group>
@@ -164,7 +163,7 @@ class QualityFinding(Model):
         return f"{rule}|{group}"
 
 
-class QualityCounter(Model):
+class QualityCounter(StoreModel):
     Meta = QUALITY_META
 
     pk = UnicodeAttribute(hash_key=True, default=COUNTER_PK)
@@ -174,7 +173,7 @@ class QualityCounter(Model):
     resolved_days = ListAttribute(of=NumberAttribute, default=list)
 
 
-class RescanJob(Model):
+class RescanJob(StoreModel):
     Meta = QUALITY_META
 
     pk = UnicodeAttribute(hash_key=True, default=RESCAN_PK)
@@ -192,7 +191,7 @@ class RescanJob(Model):
     version = VersionAttribute()
 
 
-class QualityTable(Model):
+class QualityTable(StoreModel):
     """The table as setup and the infra check create it: every key and index of its kinds."""
 
     Meta = QUALITY_META

@@ -6,32 +6,16 @@
 const BASE = document.querySelector('meta[name="api-base"]').content;
 const PUBLIC_TIMELINESS =
   document.querySelector('meta[name="public-timeliness"]').content === "true";
-const CHINA_TZ = "Asia/Shanghai"; // dates and times are shown as in China
 const CREDIT_CODE = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
 
-// Chinese labels: a copy of chalicelib/domain/labels_zh.py (tests/unit/test_labels_zh.py
-// fails when they differ).
-const ROLES = {
-  general_contractor: "施工总承包",
-  specialty_contractor: "专业承包",
-  design: "设计",
-  survey: "勘察",
-  supervision: "监理",
-  owner: "建设单位",
-  other: "其他",
-};
-const CATEGORIES = { housing: "房屋建筑", municipal: "市政基础设施" };
-const CYCLES = { annual: "每年", biennial: "每两年", irregular: "不定期" };
-const RELATIONS = { hosts: "主办", supervises: "主管" };
-const PROGRAM_STATES = {
-  draft: "草稿",
-  submitted: "已报送，待审核",
-  approved: "已审核通过",
-  rejected: "未通过审核",
-  withdrawn: "已撤销设立",
-};
-const TIMELINESS = { on_time: "按时", late: "逾期", pending: "待定" };
-const VALIDITY = { valid: "有效", revoked: "已撤销", program_withdrawn: "奖项已撤销设立" };
+// Chinese labels: served from chalicelib/domain/labels_zh.py (labels.js), never copied here.
+const ROLES = LABELS.ROLE_ZH;
+const CATEGORIES = LABELS.CATEGORY_ZH;
+const CYCLES = LABELS.CYCLE_ZH;
+const RELATIONS = LABELS.RELATION_ZH;
+const PROGRAM_STATES = LABELS.PROGRAM_STATUS_ZH;
+const TIMELINESS = LABELS.TIMELINESS_ZH;
+const VALIDITY = LABELS.VALIDITY_ZH;
 
 const authorities = new Map(); // id -> name_zh
 const programs = new Map(); // id -> Promise of the programme (or null)
@@ -70,10 +54,7 @@ async function api(path, signal) {
   return body;
 }
 
-function chinaTime(iso) {
-  if (!iso) return "";
-  return new Date(iso).toLocaleString("zh-CN", { timeZone: CHINA_TZ, hour12: false });
-}
+const chinaTime = formatTime; // one date style (common.js)
 
 function fold(text) {
   return text.normalize("NFKC").replace(/\s+/g, "").toUpperCase();
@@ -97,22 +78,31 @@ function printUrl(code) {
   return BASE + "/v1/verify/print?credit_code=" + encodeURIComponent(code);
 }
 
-function revokedBadge() {
-  return el("span", { class: "badge revoked" }, "撤销");
+function receiptUrl(code) {
+  return BASE + "/v1/verify/receipt?credit_code=" + encodeURIComponent(code);
 }
 
-// Whether the award stands is the server's one rule (award.validity); the page only shows it.
+// The printable answer and its signed receipt, offered together wherever one is.
+function printLinks(code) {
+  return el(
+    "span",
+    { class: "print-links" },
+    el("a", { href: printUrl(code), class: "print" }, "打印核验单"),
+    " · ",
+    el("a", { href: receiptUrl(code), class: "receipt", download: code + ".jws" }, "下载回执"),
+  );
+}
+
+// Whether the award stands is the server's one rule (award.validity); the page shows it first,
+// in the same place on every card and on the award's page: 有效 / 已撤销 / 奖项已撤销设立.
 function validityBadge(award) {
-  if (award.validity === "revoked") return revokedBadge();
-  if (award.validity === "program_withdrawn") {
-    return el("span", { class: "badge withdrawn" }, VALIDITY.program_withdrawn);
-  }
-  return null;
+  const kind = { revoked: "revoked", program_withdrawn: "withdrawn" }[award.validity] || "valid";
+  return el("span", { class: "badge validity " + kind }, VALIDITY[award.validity] || award.validity);
 }
 
 function withdrawalText(award) {
   const d = award.validity_detail || {};
-  let text = "撤销生效日期：" + (d.effective_on || "—") + "；原因：" + (d.reason || "—");
+  let text = "撤销生效日期：" + (formatDate(d.effective_on) || "—") + "；原因：" + (d.reason || "—");
   if (d.granted_before_withdrawal === true) text += "；获奖时该奖项尚未撤销设立（历史获奖记录）";
   if (d.granted_before_withdrawal === false) text += "；获奖日期在撤销生效之后";
   return text;
@@ -129,11 +119,8 @@ function placeName(project) {
 function searchQuery() {
   const params = new URLSearchParams();
   const q = fold($("q").value);
-  $("print-hint").hidden = true;
   if (CREDIT_CODE.test(q)) {
     params.set("credit_code", q);
-    $("print-link").href = printUrl(q);
-    $("print-hint").hidden = false;
   } else if (q.length === 1) {
     throw new Error("请至少输入 2 个字（企业名称或项目名称的任意部分），或 18 位统一社会信用代码。");
   } else if (q.length > 50) {
@@ -149,14 +136,15 @@ function searchQuery() {
   return params;
 }
 
+// The page's own words for what went wrong (common.js), never a code or the API's English.
 function explain(error) {
   if (error.field === "credit_code") return "统一社会信用代码有误，请核对这 18 位代码。";
   if (error.field === "q" && error.status === 400) {
     return "请输入 2 至 50 个字（企业名称或项目名称的任意部分）。";
   }
-  if (error.messageZh && error.status < 500) return error.messageZh;
-  if (error.status) return "查询失败，请稍后重试（" + (error.code || error.status) + "）。";
-  return error.message;
+  if (error.status === 404) return "没有找到该获奖信息，请检查链接是否完整。";
+  if (!error.status) return NETWORK_TEXT;
+  return errorText({ status: error.status, code: error.code, field: error.field, message_zh: error.messageZh });
 }
 
 function awardItem(award, highlight) {
@@ -184,8 +172,8 @@ function awardItem(award, highlight) {
     el(
       "h3",
       null,
-      el("a", { href: "#/award/" + encodeURIComponent(award.id) }, award.project.name),
       validityBadge(award),
+      el("a", { href: "#/award/" + encodeURIComponent(award.id) }, award.project.name),
     ),
     withdrawn && el("p", { class: "withdrawn-note" }, withdrawalText(award)),
     el("p", { class: "meta" }, programName, " · ", award.honor, " · ", award.year + " 年度"),
@@ -193,7 +181,7 @@ function awardItem(award, highlight) {
     el(
       "p",
       { class: "meta" },
-      "公布日期 " + award.awarded_on + " · " + authorityName(award.authority_id),
+      "公布日期 " + formatDate(award.awarded_on) + " · " + authorityName(award.authority_id),
       award.project.location && " · " + placeName(award.project),
     ),
   );
@@ -232,7 +220,9 @@ function printedReceipt() {
   return el(
     "p",
     { class: "note", id: "printed-receipt" },
-    "核验单电子回执 " + match[1] + "：",
+    "核验单电子回执 ",
+    el("code", null, match[1]),
+    "：",
     el("a", { href: BASE + "/v1/verify/receipts/" + match[1] }, "下载回执"),
     " · ",
     el("a", { href: BASE + "/verify/check" }, "核对签名"),
@@ -277,6 +267,7 @@ async function showSummary(code, mine) {
       el("li", { class: "revoked", id: "count-revoked" }, "已撤销 ", el("strong", null, String(count("revoked"))), " 项"),
     ),
     cursor && el("p", { class: "note" }, "记录较多，以上为前 " + awards.length + " 项的统计。"),
+    el("p", { class: "print-hint" }, printLinks(code)),
     printedReceipt(),
     // issue 23: a wrong or missing award of this enterprise (objection.html)
     el("p", { class: "objection-link" },
@@ -286,6 +277,38 @@ async function showSummary(code, mine) {
       el("a", { href: BASE + "/objection/lookup" }, "查询异议")),
   ];
   box.replaceChildren(...parts.filter(Boolean));
+  box.hidden = false;
+}
+
+// A name search: the enterprises whose names matched, each with its printable answer and
+// receipt; one enterprise gets the full summary a credit-code search gets.
+function showMatches(fragment, items, mine) {
+  if (mine !== generation) return;
+  const wanted = fold(fragment);
+  const found = new Map();
+  items.forEach((award) => award.winners.forEach((w) => {
+    if (fold(w.name).includes(wanted) && !found.has(w.credit_code)) found.set(w.credit_code, w.name);
+  }));
+  if (found.size === 1) {
+    showSummary(found.keys().next().value, mine);
+    return;
+  }
+  if (!found.size) return;
+  const box = $("summary");
+  const shown = Array.from(found).slice(0, 10);
+  box.replaceChildren(
+    el("h2", null, "名称匹配的企业"),
+    el("ul", { class: "matches" }, shown.map(([code, name]) => el(
+      "li",
+      null,
+      el("a", { href: "?credit_code=" + encodeURIComponent(code) }, name),
+      " ",
+      el("span", { class: "code" }, code),
+      " ",
+      printLinks(code),
+    ))),
+    found.size > shown.length && el("p", { class: "note" }, "仅列出前 10 家，请输入更完整的名称。"),
+  );
   box.hidden = false;
 }
 
@@ -301,7 +324,7 @@ async function runSearch(params, append) {
   const mine = supersede();
   const request = (inFlight = new AbortController());
   if (!append) {
-    $("summary").hidden = true;
+    $("summary").hidden = true; // shown again only for this search's answer
     if (params.has("credit_code")) showSummary(params.get("credit_code"), mine);
   }
   $("status").textContent = "正在查询…";
@@ -315,6 +338,7 @@ async function runSearch(params, append) {
     for (const award of page.items) $("results").append(awardItem(award, highlight));
     const shown = $("results").children.length;
     $("status").textContent = shown ? countText(page, shown) : "未找到符合条件的获奖信息。";
+    if (!append && params.has("q")) showMatches(params.get("q"), page.items, mine);
     if (page.next_cursor) {
       nextQuery = new URLSearchParams(params);
       nextQuery.set("cursor", page.next_cursor);
@@ -324,7 +348,10 @@ async function runSearch(params, append) {
     }
   } catch (error) {
     if (mine !== generation) return;
-    if (!append) $("results").replaceChildren();
+    if (!append) {
+      $("results").replaceChildren();
+      $("summary").hidden = true; // no enterprise, no printout, for a search that failed
+    }
     $("status").textContent = explain(error);
   } finally {
     if (mine === generation) {
@@ -357,35 +384,34 @@ function programSection(p) {
       ["组织单位", p.organizer + "（住房城乡建设部门" + (RELATIONS[p.authority_relation] || "") + "）"],
       ["评选周期", CYCLES[p.cycle] || p.cycle],
       ["奖项类别", (p.categories || []).map((c) => CATEGORIES[c] || c).join("、")],
-      ["设立批准", [approval.issuer, approval.document_number, approval.approved_on].filter(Boolean).join(" ")],
+      ["设立批准", [approval.issuer, approval.document_number, formatDate(approval.approved_on)].filter(Boolean).join(" ")],
       ["奖项状态", PROGRAM_STATES[p.status] || p.status],
       ["报送单位", authorityName(p.authority_id)],
     ]),
   );
 }
 
+// One row per winner on a wide screen, one card per winner on a phone (style.css): every
+// cell names its column. A column nobody fills (项目负责人 is never public) is left out.
 function winnersTable(award) {
+  const columns = [
+    ["获奖单位", (w) => w.name, null],
+    ["统一社会信用代码", (w) => w.credit_code, "code"],
+    ["角色", (w) => ROLES[w.role] || w.role, null],
+  ];
+  if (award.winners.some((w) => w.project_manager)) {
+    columns.push(["项目负责人", (w) => w.project_manager || "", null]);
+  }
+  columns.push(["核验", (w) => printLinks(w.credit_code), "links"]);
   return el(
-    "div",
-    { class: "table-wrap" },
+    "table",
+    { class: "winners-table" },
+    el("thead", null, el("tr", null, columns.map(([h]) => el("th", { scope: "col" }, h)))),
     el(
-      "table",
-      { class: "winners-table" },
-      el("thead", null, el("tr", null, ["获奖单位", "统一社会信用代码", "角色", "项目负责人", ""].map((h) => el("th", null, h)))),
-      el(
-        "tbody",
-        null,
-        award.winners.map((w) =>
-          el(
-            "tr",
-            null,
-            el("td", null, w.name),
-            el("td", { class: "code" }, w.credit_code),
-            el("td", null, ROLES[w.role] || w.role),
-            el("td", null, w.project_manager || ""),
-            el("td", null, el("a", { href: printUrl(w.credit_code), class: "print" }, "核验单")),
-          ),
-        ),
+      "tbody",
+      null,
+      award.winners.map((w) =>
+        el("tr", null, columns.map(([h, value, cls]) => el("td", { class: cls, "data-label": h }, value(w)))),
       ),
     ),
   );
@@ -400,12 +426,12 @@ async function showAward(id) {
   try {
     award = await api("/v1/awards/" + encodeURIComponent(id));
   } catch (error) {
-    box.replaceChildren(el("p", null, error.status === 404 ? "没有这条获奖信息。" : explain(error)));
+    box.replaceChildren(el("p", null, explain(error)));
     return;
   }
   const revoked = award.validity === "revoked";
   const parts = [
-    el("h2", null, award.project.name, validityBadge(award)),
+    el("h2", null, validityBadge(award), award.project.name),
   ];
   if (award.validity === "program_withdrawn") {
     const d = award.validity_detail || {};
@@ -415,7 +441,7 @@ async function showAward(id) {
         { class: "withdrawn-notice", role: "note" },
         el("strong", null, "所属奖项已撤销设立，该获奖信息不作为有效获奖信息"),
         el("p", null, "撤销原因：", d.reason || "—"),
-        el("p", null, "撤销生效日期：", d.effective_on || "—"),
+        el("p", null, "撤销生效日期：", formatDate(d.effective_on) || "—"),
         d.granted_before_withdrawal === true &&
           el("p", null, "获奖时该奖项尚未撤销设立（历史获奖记录）"),
         d.granted_before_withdrawal === false && el("p", null, "获奖日期在撤销生效之后"),
@@ -438,7 +464,7 @@ async function showAward(id) {
     facts([
       ["获奖等次", award.honor],
       ["年度", award.year],
-      ["公布日期", award.awarded_on],
+      ["公布日期", formatDate(award.awarded_on)],
       ["公布文号", award.announcement_number],
       [
         "公布文件",
@@ -450,7 +476,7 @@ async function showAward(id) {
       ["项目所在地", award.project.location_code && placeName(award.project)],
       ["报送单位", authorityName(award.authority_id)],
       ["报送时间", chinaTime(award.submitted_at)],
-      ["记录编号", award.id + "（第 " + award.version + " 版）"],
+      ["记录编号", el("span", null, el("code", null, award.id), "（第 " + award.version + " 版）")],
     ]),
     el("h3", null, "获奖单位"),
     winnersTable(award),
@@ -492,8 +518,8 @@ function route() {
 
 const EXPORT_FILES = {
   "awards.csv": "获奖信息 CSV",
-  "awards.jsonl.gz": "获奖信息 JSON Lines",
-  "programs.jsonl.gz": "奖项目录 JSON Lines",
+  "awards.jsonl.gz": "获奖信息 JSON（逐行）",
+  "programs.jsonl.gz": "奖项目录 JSON（逐行）",
 };
 
 function exportLinks(manifest) {
@@ -513,7 +539,7 @@ function exportLinks(manifest) {
     if (typeof value === "string" && /^(https?:\/\/|\/)/.test(value)) {
       let label = key;
       if (/\.csv/i.test(value)) label = "CSV";
-      else if (/\.jsonl/i.test(value)) label = "JSON Lines";
+      else if (/\.jsonl/i.test(value)) label = "JSON（逐行）";
       links.push(el("a", { href: value, rel: "noopener" }, label));
     } else if (value && typeof value === "object") {
       for (const [k, v] of Object.entries(value)) walk(v, Array.isArray(value) ? key : k);
@@ -599,7 +625,7 @@ async function loadAuthorities() {
 }
 
 function fillYears() {
-  const thisYear = Number(new Date().toLocaleString("en-US", { timeZone: CHINA_TZ, year: "numeric" }));
+  const thisYear = Number(new Date().toLocaleString("en-US", { timeZone: LABELS.CHINA_TZ, year: "numeric" }));
   for (let year = thisYear; year >= 2018; year--) {
     $("year").append(el("option", { value: String(year) }, year + " 年度"));
   }

@@ -8,28 +8,13 @@ const JWKS_URL = BASE + "/.well-known/jwks.json";
 const CACHE_KEY = "award-registry-jwks";
 const $ = (id) => document.getElementById(id);
 
-// Copies of domain/labels_zh.py (no build step), checked by tests/unit/test_labels_zh.py.
-const CHINA_TZ = "Asia/Shanghai";
-const ROLES = {
-  general_contractor: "施工总承包",
-  specialty_contractor: "专业承包",
-  design: "设计",
-  survey: "勘察",
-  supervision: "监理",
-  owner: "建设单位",
-  other: "其他",
-};
-const PROGRAM_STATES = {
-  draft: "草稿",
-  submitted: "已报送，待审核",
-  approved: "已审核通过",
-  rejected: "未通过审核",
-  withdrawn: "已撤销设立",
-};
-const VALIDITY = { valid: "有效", revoked: "已撤销", program_withdrawn: "奖项已撤销设立" };
+// Labels served from domain/labels_zh.py (labels.js), dates in the one style (common.js).
+const ROLES = LABELS.ROLE_ZH;
+const PROGRAM_STATES = LABELS.PROGRAM_STATUS_ZH;
+const VALIDITY = LABELS.VALIDITY_ZH;
 
 function b64urlBytes(text) {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error("不是 base64url 编码");
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error("含有回执中不会出现的字符");
   const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
   const binary = atob(padded);
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
@@ -73,9 +58,9 @@ async function verify(compact, keySet) {
     header = b64urlJson(parts[0]);
     payload = b64urlJson(parts[1]);
   } catch (error) {
-    return { valid: false, reason: "内容无法解析：" + error.message };
+    return { valid: false, reason: "内容无法解析，请确认选择的是平台签发的回执文件" };
   }
-  if (header.alg !== "ES256") return { valid: false, reason: "签名算法不是 ES256" };
+  if (header.alg !== "ES256") return { valid: false, reason: "签名算法不是平台使用的算法" };
   const jwk = (keySet.keys || []).find((key) => key.kid === header.kid);
   if (!jwk) return { valid: false, reason: "平台公布的公钥中没有该回执的签名密钥（" + header.kid + "）" };
   let key, signature;
@@ -85,7 +70,7 @@ async function verify(compact, keySet) {
       { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
     signature = b64urlBytes(parts[2]);
   } catch (error) {
-    return { valid: false, reason: "公钥或签名无法读取：" + error.message };
+    return { valid: false, reason: "公钥或签名无法读取，请确认公钥文件与回执完整" };
   }
   if (signature.length !== 64) return { valid: false, reason: "签名长度不对" };
   const data = new TextEncoder().encode(parts[0] + "." + parts[1]);
@@ -94,8 +79,7 @@ async function verify(compact, keySet) {
 }
 
 function chinaTime(seconds) {
-  const text = new Date(seconds * 1000).toLocaleString("zh-CN", { timeZone: CHINA_TZ, hour12: false });
-  return text + "（北京时间）";
+  return formatTime(new Date(seconds * 1000)) + "（北京时间）";
 }
 
 function cell(row, text) {
@@ -142,9 +126,10 @@ function showContent(result, compactHex) {
       cell(row, a.year);
       cell(row, a.project_name);
       cell(row, ROLES[a.enterprise_role] || a.enterprise_role);
-      cell(row, a.awarded_on + (a.announcement_number ? " " + a.announcement_number : ""));
+      cell(row, formatDate(a.awarded_on) + (a.announcement_number ? " " + a.announcement_number : ""));
       cell(row, (a.authority || {}).name);
       cell(row, a.id + " 第 " + a.version + " 版");
+      row.lastChild.className = "code"; // a record id: data, not words
     });
   }
   $("content").hidden = false;
@@ -173,7 +158,9 @@ async function check(event) {
     }
   } catch (error) {
     $("verdict").className = "invalid";
-    $("verdict").textContent = "✘ 无法核对：" + error.message;
+    // our own messages are Chinese; a browser's (a file it could not read …) is not shown
+    const ours = /[\u4e00-\u9fff]/.test(error.message) ? error.message : "文件无法读取，请重新选择";
+    $("verdict").textContent = "✘ 无法核对：" + ours;
   }
 }
 

@@ -5,7 +5,7 @@
 
 const BASE = document.querySelector('meta[name="api-base"]').content;
 const VIEW = document.querySelector('meta[name="objection-view"]').content;
-const KIND_ZH = { wrong_facts: "信息有误", not_ours: "非本企业获奖", missing_award: "奖项缺失", other: "其他" };
+const KIND_ZH = LABELS.OBJECTION_KIND_ZH; // served once from domain/labels_zh.py (labels.js)
 const EVIDENCE_TYPES = {
   pdf: "application/pdf", ofd: "application/ofd", jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png",
 };

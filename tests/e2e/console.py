@@ -1,4 +1,7 @@
-"""The console in a browser, for every console test: a checked page, sign-in, screenshots."""
+"""The console in a browser, for every console test: a checked page, sign-in, screenshots.
+
+A confirmation (``window.confirm``) is accepted and its question kept in ``page.questions``.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from devtools.local_stack import PROJECT_DIR
 SHOTS = PROJECT_DIR / "tests" / "e2e" / "screenshots" / "console"
 SIZES = ((1366, 900), (390, 844))
 WAIT = 60_000  # ms: the machine is shared and loaded
+# what the sign-in form says to a revoked or unknown key (common.js ERROR_TEXTS.unauthenticated)
+SIGNED_OUT = "密钥无效或已吊销，请重新登录。"
 
 
 @contextmanager
@@ -25,6 +30,11 @@ def console_context(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # 通过, 退回, 撤销设立 … ask first, naming what they act on: the test says yes and keeps the
+    # questions (page.questions) to check what was asked
+    questions: list[str] = []
+    page.questions = questions  # type: ignore[attr-defined]
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.on(
         "console",
         lambda message: "Content Security Policy" in message.text and errors.append(message.text),

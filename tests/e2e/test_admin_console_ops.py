@@ -99,7 +99,7 @@ def test_an_administrator_keeps_the_calendar_and_the_audit(stack, page: Page) ->
     # a date of another year, and a year the API refuses, are named beside their fields
     form.get_by_label("法定节假日").fill("2029-01-01\n2028-12-31")
     form.get_by_role("button", name="加载").click()
-    expect(holidays_error).to_contain_text("第 2 行 2028-12-31 不在 2029 年内")
+    expect(holidays_error).to_contain_text("第 2 行“2028-12-31”不在 2029 年内")
     form.get_by_label("年份").fill("1999")
     form.get_by_label("法定节假日").fill("")
     form.get_by_label("调休上班日").fill("")
@@ -192,7 +192,7 @@ def test_an_administrator_keeps_the_calendar_and_the_audit(stack, page: Page) ->
     late = province.locator("#audit-late tbody tr", has_text=PROJECT)
     expect(late).to_contain_text("未认定")
     expect(late).to_contain_text(SOURCE)
-    late.get_by_role("button", name="说明理由").click()
+    late.get_by_role("button", name="认定合理").click()
     excuse = page.locator("#audit-excuse-form")
     expect(excuse.locator("#audit-excuse-what")).to_contain_text(PROJECT)
     excuse.get_by_role("button", name="确认免责").click()  # no reason yet
@@ -200,7 +200,7 @@ def test_an_administrator_keeps_the_calendar_and_the_audit(stack, page: Page) ->
     excuse.get_by_label("免责理由").fill(REASON)
     excuse.get_by_role("button", name="确认免责").click()
     expect(late).to_contain_text(f"已认定合理：{REASON}", timeout=WAIT)
-    expect(late.get_by_role("button", name="说明理由")).to_have_count(0)
+    expect(late.get_by_role("button", name="认定合理")).to_have_count(0)
     expect(page.locator("#notice")).to_contain_text(f"已认定迟报合理：{PROJECT}")
     shoot(page, "admin-ops-04-excused")
     stored_award = requests.get(
@@ -212,7 +212,7 @@ def test_an_administrator_keeps_the_calendar_and_the_audit(stack, page: Page) ->
     # the next run counts it as excused and closes the finding
     page.get_by_role("button", name="运行审计").click()
     status = page.locator("#audit-run-status")
-    expect(status).to_contain_text(re.compile(r"审计已完成（\S+）"), timeout=AUDIT_WAIT)
+    expect(status).to_contain_text(re.compile(r"审计已完成：新发现 \d+ 条"), timeout=AUDIT_WAIT)
     expect(status).not_to_contain_text(run_id)
     expect(page.locator("#audit-runs tbody tr").first).not_to_contain_text(run_id, timeout=WAIT)
     assert int(guangxi.locator("td").nth(4).inner_text()) >= 1  # 认定合理

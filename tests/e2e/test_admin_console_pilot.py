@@ -66,6 +66,12 @@ def run_the_audit(stack, admin: str) -> None:
         assert time.monotonic() < deadline, "the audit did not catch up"
 
 
+def month_zh(month: str) -> str:
+    """A month as the tables show it (2026年1月); the CSV keeps 2026-01 for machines."""
+    year, number = month.split("-")
+    return f"{int(year)}年{int(number)}月"
+
+
 def cell(page: Page, table: str, row_text: str, column: str) -> str:
     """The text of ``column`` in the row of ``table`` whose first cell is ``row_text``."""
     headers = page.locator(f"#{table} thead th").all_text_contents()
@@ -110,7 +116,7 @@ def test_admin_sees_verifications_served(stack, page: Page) -> None:
     sign_in(page, stack, admin)
     page.get_by_role("tab", name="试点评估").click()
     expect(page.locator("#pilot-table-verifications tbody tr")).to_have_count(12)
-    served = int(cell(page, "pilot-table-verifications", month, "核验次数"))
+    served = int(cell(page, "pilot-table-verifications", month_zh(month), "核验次数"))
     assert served >= served_before + 1
     assert int(cell(page, "pilot-table-provinces", SICHUAN_ZH, "推送获奖信息")) >= 1
     expect(page.locator("#pilot-summary")).to_contain_text("核验次数")
@@ -131,7 +137,7 @@ def test_admin_sees_verifications_served(stack, page: Page) -> None:
     # one province's months: the scope chooses the series of the monthly charts
     page.get_by_label("范围（按月与回填图表）").select_option(label=SICHUAN_ZH)
     expect(page.locator("#pilot-monthly h3")).to_contain_text(SICHUAN_ZH)
-    assert int(cell(page, "pilot-table-monthly", month, "推送获奖信息")) >= 1
+    assert int(cell(page, "pilot-table-monthly", month_zh(month), "推送获奖信息")) >= 1
     shoot(page, "admin-pilot")
 
     # every scope's months in one file: the nation's and Sichuan's rows of this month

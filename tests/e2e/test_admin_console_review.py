@@ -23,8 +23,8 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from chalicelib.domain.china_time import china_date
-from tests.e2e.console import WAIT, console_context, loaded, shoot, sign_in
+from chalicelib.domain.china_time import china_date, date_zh
+from tests.e2e.console import SIGNED_OUT, WAIT, console_context, loaded, shoot, sign_in
 from tests.e2e.helpers import bearer, check_document, upload_document, verified_document
 from tests.factories import document_body, ofd_bytes, program_body
 
@@ -237,7 +237,7 @@ def test_an_administrator_reviews_and_manages_keys_through_the_console(
         sign_in(province, stack, guangxi)
         withdrawn = province.locator("#program-table tbody tr").filter(has_text=APPROVED)
         expect(withdrawn).to_contain_text("已撤销设立", timeout=WAIT)
-        expect(withdrawn).to_contain_text(f"理由：{WITHDRAWN_REASON}（自 {china_today} 起）")
+        expect(withdrawn).to_contain_text(f"理由：{WITHDRAWN_REASON}（自{date_zh(china_today)}起）")
     entries, _ = _feed(stack, before_withdrawal)
     assert _status_changes(entries, {approved_id})[approved_id] == ["withdrawn"]
     withdrawal = [e for e in entries if e["id"] == approved_id][-1]["data"]
@@ -302,6 +302,6 @@ def test_an_administrator_reviews_and_manages_keys_through_the_console(
 
         # the holder's next request is refused
         holder.reload()
-        expect(holder.locator("#login-error")).to_have_text("密钥无效或已撤销", timeout=WAIT)
+        expect(holder.locator("#login-error")).to_have_text(SIGNED_OUT, timeout=WAIT)
         expect(holder.locator("#app")).to_be_hidden()
     assert requests.get(stack.url("/v1/me"), headers=bearer(new_key), timeout=30).status_code == 401

@@ -16,11 +16,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.console import WAIT, console_context, loaded, shoot, sign_in
+from tests.e2e.console import SIGNED_OUT, WAIT, console_context, loaded, shoot, sign_in
 from tests.e2e.helpers import bearer
 from tests.factories import credit_code, pdf_bytes, png_bytes
 from tests.sheets import award_rows, write_csv
@@ -96,7 +97,7 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
 
     # --- sign in: a revoked key is refused, the real one names the authority
     sign_in(page, stack, revoked["api_key"])
-    expect(page.locator("#login-error")).to_have_text("密钥无效或已撤销", timeout=WAIT)
+    expect(page.locator("#login-error")).to_have_text(SIGNED_OUT, timeout=WAIT)
     shoot(page, "01-login")
     page.get_by_label("接入密钥").fill(key)
     page.get_by_role("button", name="登录").click()
@@ -138,7 +139,9 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
     fake.write_bytes(png_bytes())  # a picture named .pdf: the check refuses it, with why
     detail.locator("#pd-file").set_input_files(str(fake))
     detail.get_by_role("button", name="上传并核验").click()
-    expect(detail.locator("#pd-upload-status")).to_contain_text("未通过核验：", timeout=WAIT)
+    expect(detail.locator("#pd-upload-status")).to_contain_text(
+        "未通过核验。该文件不是有效的 PDF 文件", timeout=WAIT
+    )
     expect(detail.locator("#pd-documents")).to_contain_text("未通过核验")
     pdf = tmp_path / "批准文件.pdf"
     pdf.write_bytes(pdf_bytes())
@@ -184,7 +187,7 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
     table = page.locator("#award-table")
     row = table.locator("tbody tr", has_text=PROJECT)
     expect(row).to_contain_text(re.compile(r"迟报 \d+ 个工作日"))
-    expect(row).to_contain_text("2026-10-15")
+    expect(row).to_contain_text("2026年10月15日")
     shoot(page, "05-awards")
 
     # correct it, while someone else changes it first: 412, reloaded, then corrected
@@ -239,8 +242,27 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
     expect(errors.locator("tbody tr")).to_have_count(1, timeout=WAIT)
     rejected = errors.locator("tbody tr").first
     expect(rejected).to_contain_text("JS-CSV-00001")
-    expect(rejected.locator("td").nth(1)).to_have_text("3")  # header is row 1
+    expect(rejected.locator("td").nth(0)).to_have_text("3")  # header is row 1
+    # in the page's words: Chinese headers, the reason in Chinese, no codes or API fields
+    assert errors.locator("thead th").all_text_contents() == ["行号", "本省编号", "列", "错误原因"]
+    assert "early" not in rejected.inner_text() and "validation_error" not in rejected.inner_text()
     shoot(page, "06-imports")
+    # 下载错误明细: a workbook openpyxl reads back, its reason in Chinese
+    with page.expect_download() as download:
+        imports.get_by_role("button", name="下载错误明细（XLSX）").first.click()
+    saved = tmp_path / "errors.xlsx"
+    download.value.save_as(saved)
+    rows = list(openpyxl.load_workbook(saved).active.iter_rows(values_only=True))
+    assert rows[0] == ("工作表", "行号", "本省编号", "列", "错误原因")
+    assert rows[1][2] == "JS-CSV-00001" and "2018" in rows[1][4]
+    # 导入记录 survives signing out: the file, its counts and its errors file are still there
+    page.get_by_role("button", name="退出").click()
+    sign_in(page, stack, key, load=False)
+    page.get_by_role("tab", name="批量导入").click()
+    history = page.locator("#import-history tbody tr", has_text="江苏获奖信息.csv").first
+    expect(history).to_contain_text("推送 2，未变化 0，退回 1", timeout=WAIT)
+    expect(history).to_contain_text("已完成")
+    expect(history.get_by_role("button", name="下载错误明细（CSV）")).to_be_visible()
 
     # --- 及时性: the late award, its audit finding, a zero report and feedback
     run_the_audit(stack)
@@ -256,7 +278,7 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
     zero.get_by_label("说明").fill("上半年未开展评选")
     zero.get_by_role("button", name="报送零报告").click()
     expect(page.locator("#zero-list")).to_contain_text(
-        "2025-01-01 至 2025-06-30：上半年未开展评选", timeout=WAIT
+        "2025年1月1日至2025年6月30日：上半年未开展评选", timeout=WAIT
     )
     feedback = page.locator("#feedback-form")
     feedback.get_by_label("主题").fill("控制台建议")

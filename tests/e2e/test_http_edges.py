@@ -54,7 +54,7 @@ def test_links_are_the_stacks_own_address_whatever_host_is_sent(stack):
             timeout=30,
         )
         assert page.status_code == 200
-        live = re.search(r'<span class="url" id="live-url">([^<]*)</span>', page.text)[1]
+        live = re.search(r'<a class="url" id="live-url" href="([^"]*)">', page.text)[1]
         assert live == stack.url(f"/?credit_code={code}")  # the public page with its answer
         for answer in (feed, document, page):
             assert "evil.example" not in answer.text
@@ -68,8 +68,16 @@ def test_html_answers_carry_a_page_policy_and_every_answer_says_nosniff(stack):
         assert page.headers["X-Content-Type-Options"] == "nosniff"
     for path in ("/static/app.js", "/static/style.css", "/v1/health", "/v1/nothing-here-x"):
         answer = requests.get(stack.url(path), timeout=30)
-        if answer.status_code != 403:  # chalice local's own "Missing Authentication Token"
-            assert answer.headers["X-Content-Type-Options"] == "nosniff", path
+        assert answer.headers["X-Content-Type-Options"] == "nosniff", path
+
+
+@pytest.mark.parametrize("path", ["/v1/nothing-here-x", "/consol", "/v1/awards/a/b/c"])
+def test_a_mistyped_path_is_a_404_in_the_error_shape_with_chinese(stack, path):
+    for headers in ({}, {"Authorization": "Bearer ark_x"}):
+        answer = requests.get(stack.url(path), headers=headers, timeout=30)
+        assert answer.status_code == 404, answer.text
+        error = answer.json()["error"]
+        assert error["code"] == "not_found" and error["message_zh"] == "所请求的对象不存在"
 
 
 @pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "MKCOL", "LOCK", "PATCH"])

@@ -164,7 +164,7 @@ def test_the_export_runs_on_demand_and_the_page_links_it(make_run, browser):
     assert "default-src 'self'" in home.headers["content-security-policy"]
     links = page.locator("#export-links a")
     expect(links).to_have_text(
-        ["获奖信息 JSON Lines", "获奖信息 CSV", "奖项目录 JSON Lines", "清单（含 SHA-256）"]
+        ["获奖信息 JSON（逐行）", "获奖信息 CSV", "奖项目录 JSON（逐行）", "清单（含 SHA-256）"]
     )
     csv_url = links.nth(1).get_attribute("href")
     assert requests.get(csv_url, timeout=30).content.startswith(b"\xef\xbb\xbf")

@@ -99,11 +99,11 @@ def test_a_withdrawn_programmes_award_is_flagged_on_the_card_and_atop_the_detail
         expect(card).to_have_count(1)
         expect(card).to_contain_text("南京核验测试隧道")
         expect(card.locator(".badge.withdrawn")).to_have_text("奖项已撤销设立")
-        expect(card.locator(".withdrawn-note")).to_contain_text("撤销生效日期：2025-01-01")
+        expect(card.locator(".withdrawn-note")).to_contain_text("撤销生效日期：2025年1月1日")
         expect(card.locator(".withdrawn-note")).to_contain_text(REASON)
         expect(card).to_contain_text("江苏省南京市浦口区")  # the place by name
         valid = page.locator('#results li.award[data-validity="valid"]')
-        expect(valid.locator(".badge")).to_have_count(0)
+        expect(valid.locator(".badge")).to_have_text("有效")  # a valid award says so (issue 24)
         page.screenshot(path=tmp_path / "withdrawn-card.png", full_page=True)
 
         card.locator("h3 a").click()
@@ -111,7 +111,7 @@ def test_a_withdrawn_programmes_award_is_flagged_on_the_card_and_atop_the_detail
         notice = detail.locator(".withdrawn-notice")
         expect(notice).to_contain_text("所属奖项已撤销设立")
         expect(notice).to_contain_text(REASON)
-        expect(notice).to_contain_text("撤销生效日期：2025-01-01")
+        expect(notice).to_contain_text("撤销生效日期：2025年1月1日")
         # at the top: before the award's facts, not only in the programme part at the bottom
         assert detail.evaluate(
             "d => !!(d.querySelector('.withdrawn-notice').compareDocumentPosition("

@@ -136,14 +136,15 @@ def test_search_by_credit_code_open_the_award_and_its_revoked_twin(page, stack, 
     expect(results.nth(0)).to_contain_text("浙江省建设工程钱江杯")  # the programme's name
     expect(results.nth(0)).to_contain_text(ENTERPRISE)
     expect(results.nth(0).locator(".badge.revoked")).to_have_count(0)
+    expect(results.nth(0).locator(".badge.valid")).to_have_text("有效")  # a valid award says so
     expect(results.nth(1)).to_contain_text("宁波页面测试大桥")
-    expect(results.nth(1).locator(".badge.revoked")).to_have_text("撤销")
-    expect(page.locator("#print-link")).to_be_visible()
+    expect(results.nth(1).locator(".badge.revoked")).to_have_text("已撤销")
+    expect(page.locator("#summary").get_by_role("link", name="打印核验单")).to_be_visible()
     page.screenshot(path=tmp_path / "search.png", full_page=True)
 
     results.nth(0).locator("h3 a").click()
     detail = page.locator("#detail")
-    expect(detail.locator("h2")).to_have_text("杭州页面测试体育中心")
+    expect(detail.locator("h2")).to_have_text("有效杭州页面测试体育中心")  # the answer first
     facts = detail.locator("dl.facts").first
     expect(facts).to_contain_text("获奖等次钱江杯（优质工程）")
     expect(facts).to_contain_text("公布文号京建发〔2024〕45号")
@@ -163,7 +164,7 @@ def test_search_by_credit_code_open_the_award_and_its_revoked_twin(page, stack, 
     results.nth(1).locator("h3 a").click()
     expect(detail.locator(".revoked-notice")).to_contain_text("该获奖信息已撤销")
     expect(detail.locator(".revoked-notice")).to_contain_text("经复查不符合评选条件")
-    expect(detail.locator("h2 .badge.revoked")).to_have_text("撤销")
+    expect(detail.locator("h2 .badge.revoked")).to_have_text("已撤销")
     page.screenshot(path=tmp_path / "detail-revoked.png", full_page=True)
 
 
@@ -208,7 +209,7 @@ def test_the_printed_verification_shows_both_awards_and_a_qr_code_that_scans(
     open_home(page, stack)
     search(page, CODE)
     expect(page.locator("#results li.award")).to_have_count(2)
-    page.click("#print-link")
+    page.locator("#summary").get_by_role("link", name="打印核验单").click()
     expect(page.locator("h1")).to_have_text("建筑市场评比表彰奖项信息核验单")
     expect(page.locator("#credit-code")).to_have_text(CODE)
     expect(page.locator("#enterprise-name")).to_have_text(ENTERPRISE)
@@ -322,7 +323,7 @@ def test_the_page_shows_timeliness_and_export_links_when_the_server_offers_them(
     )
     expect(table.locator("tbody tr")).to_have_text(["浙江省住房和城乡建设厅4038295.0%3"])
     links = page.locator("#export-links a")
-    expect(links).to_have_text(["CSV", "JSON Lines"])
+    expect(links).to_have_text(["CSV", "JSON（逐行）"])
     expect(links.first).to_have_attribute(
         "href", "https://example.invalid/exports/2026-11-24/awards.csv"
     )

@@ -162,6 +162,13 @@ def test_location_code_must_be_in_the_province(api, keys, program_id):
     response = try_push(api, keys["110000"], body)
     assert response.status_code == 400
     assert response.data["error"]["field"] == "project.location_code"
+    assert response.data["error"]["message_zh"].endswith("项目所在地不在本省范围内")
+    body["project"]["location_code"] = "999999"  # no place at all: said so, not "another province"
+    response = try_push(api, keys["110000"], body)
+    assert response.status_code == 400
+    assert response.data["error"]["message_zh"].endswith(
+        "不是有效的行政区划代码，请从省、市、区县中选择"
+    )
     body["project"]["location_code"] = "110105"
     assert try_push(api, keys["110000"], body).status_code == 201
 

@@ -14,6 +14,7 @@ import json
 import time
 import zipfile
 
+import openpyxl
 import pytest
 import requests
 
@@ -366,3 +367,56 @@ def test_a_zip_that_is_no_workbook_fails_the_import_with_its_reason(api, keys):
     assert status["status"] == "failed"
     assert status["error"]["code"] == "unreadable"
     assert status["finished_at"] >= status["started_at"]
+
+
+def test_the_errors_workbook_says_where_and_why_in_chinese_and_runs_no_formula(api, keys):
+    program_id = submitted_program(api, keys["110000"])
+    rows = award_rows(3, program_id=program_id, prefix="WB", winners=1)
+    rows[0][0] = '=HYPERLINK("http://evil")'
+    rows[1][10] = rows[1][10][:-1] + ("0" if rows[1][10][-1] != "0" else "1")
+    rows[0][10] = rows[1][10]
+    status = run_import(api, keys["110000"], csv_bytes(rows))
+    answer = api.client.http.get(
+        f"/v1/imports/{status['import_id']}/errors.xlsx",
+        headers={"Authorization": f"Bearer {keys['110000']}", "Accept": XLSX_TYPE},
+    )
+    assert answer.status_code == 200, answer.body
+    assert answer.headers["Content-Type"] == XLSX_TYPE
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.body)).active
+    header, *lines = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert header == ["工作表", "行号", "本省编号", "列", "错误原因"]  # Chinese only, no codes
+    assert sorted(line[2] for line in lines) == ['\'=HYPERLINK("http://evil")', "WB-00001"]
+    assert all("校验位" in line[4] for line in lines)
+    assert all(not str(cell).startswith(("=", "+", "-", "@")) for line in lines for cell in line)
+
+
+def test_a_province_lists_its_own_imports_newest_first(api, keys):
+    program_id = submitted_program(api, keys["110000"])
+    first = run_import(api, keys["110000"], csv_bytes(award_rows(1, program_id=program_id)))
+    second = run_import(
+        api, keys["110000"], csv_bytes(award_rows(1, program_id=program_id, prefix="LS"))
+    )
+    listed = api.call("GET", "/v1/imports", key=keys["110000"])
+    assert listed.status_code == 200, listed.body
+    ids = [item["import_id"] for item in listed.data["items"]]
+    assert ids.index(second["import_id"]) < ids.index(first["import_id"])
+    mine = next(i for i in listed.data["items"] if i["import_id"] == second["import_id"])
+    assert mine["status"] == "done" and mine["pushed"] == 1 and mine["key_id"].startswith("key_")
+    assert listed.data["next_cursor"] is None
+    other = api.call("GET", "/v1/imports", key=keys["320000"])
+    assert second["import_id"] not in [i["import_id"] for i in other.data["items"]]
+
+
+def test_the_errors_workbook_names_roles_as_the_sheet_does_not_as_codes(api, keys):
+    program_id = submitted_program(api, keys["110000"])
+    rows = award_rows(1, program_id=program_id, prefix="RL", winners=1)
+    rows[0][11] = "总包"  # not a role the template offers
+    status = run_import(api, keys["110000"], csv_bytes(rows))
+    answer = api.client.http.get(
+        f"/v1/imports/{status['import_id']}/errors.xlsx",
+        headers={"Authorization": f"Bearer {keys['110000']}", "Accept": XLSX_TYPE},
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.body)).active
+    reasons = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert reasons and all("general_contractor" not in reason for reason in reasons), reasons
+    assert any("施工总承包" in reason for reason in reasons), reasons  # the labels stay

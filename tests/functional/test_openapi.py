@@ -212,13 +212,17 @@ def test_non_json_answers_say_what_they_are(document):
     assets = paths["/static/{name}"]["get"]
     assert assets["parameters"][0]["schema"]["enum"] == [
         "app.js",
+        "areas.json",
         "check.js",
+        "common.js",
         "favicon.svg",
+        "labels.js",
         "objection.css",  # the objection pages (issue 23)
         "objection.js",
         "style.css",
     ]
     assert set(assets["responses"]["200"]["content"]) == {
+        "application/json",
         "text/css",
         "text/javascript",
         "image/svg+xml",

@@ -42,6 +42,11 @@ def test_programme_validation_names_the_field(api, keys):
     body["approval"]["approved_on"] = "2019-02-30"
     response = api.call("POST", "/v1/programs", body, key=keys["110000"])
     assert response.data["error"]["field"] == "approval.approved_on"
+    body["approval"]["approved_on"] = "2030-01-01"  # approved in the future: a typo
+    response = api.call("POST", "/v1/programs", body, key=keys["110000"])
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "approval.approved_on"
+    assert response.data["error"]["message_zh"].endswith("日期不得晚于今天（北京时间）")
     response = api.call("POST", "/v1/programs", program_body(cycle=3), key=keys["110000"])
     assert response.data["error"]["field"] == "cycle"
 

@@ -210,8 +210,8 @@ def test_the_printed_page_carries_the_receipt_id_fingerprint_and_qr(
 ):
     code = credit_code(1)
     page = body_text(client.http.get(f"/v1/verify/print?credit_code={code}", headers=BROWSER))
-    receipt_id = re.search(r'<dd id="receipt-id">(rcp_\w+)</dd>', page).group(1)
-    printed = re.search(r'<dd id="receipt-fingerprint">([0-9A-F ]+)</dd>', page).group(1)
+    receipt_id = re.search(r'<dd id="receipt-id" class="code">(rcp_\w+)</dd>', page).group(1)
+    printed = re.search(r'<dd id="receipt-fingerprint" class="code">([0-9A-F ]+)</dd>', page)[1]
     stored = body_text(client.http.get(f"/v1/verify/receipts/{receipt_id}"))
     assert printed == fingerprint(stored)
     assert printed.replace(" ", "") == hashlib.sha256(stored.encode()).hexdigest()[:32].upper()

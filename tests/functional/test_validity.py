@@ -175,7 +175,7 @@ def test_the_printout_counts_only_valid_awards_and_heads_the_others(client, awar
     withdrawn = section("withdrawn")
     assert awards["before"] in withdrawn and awards["after"] in withdrawn
     assert awards["before"] not in section("active")
-    assert "撤销生效日期：2025-01-01" in withdrawn and WITHDRAWAL["reason"] in withdrawn
+    assert "撤销生效日期：2025年1月1日" in withdrawn and WITHDRAWAL["reason"] in withdrawn
     assert "获奖时该奖项尚未撤销设立" in withdrawn and "获奖日期在撤销生效之后" in withdrawn
     assert awards["revoked"] in section("revoked")
 

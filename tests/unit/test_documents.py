@@ -6,8 +6,10 @@ import hashlib
 import io
 import zipfile
 
+from pypdf import PdfWriter
+
 from chalicelib.domain.documents import Expected, inspect_document, judge_stored
-from tests.factories import ofd_bytes, pdf_bytes, png_bytes
+from tests.factories import header_only_pdf, ofd_bytes, pdf_bytes, png_bytes
 
 
 def expect(content: bytes, content_type: str = "application/pdf", **changes) -> Expected:
@@ -43,6 +45,31 @@ def test_a_pdf_cut_before_its_end_marker_is_incomplete():
     cut = pdf_bytes(padding=3000)[:2000]
     verdict = inspect_document(expect(cut), [cut])  # declared as what was cut: still refused
     assert verdict.code == "pdf_incomplete"
+
+
+def test_a_pdf_that_is_only_a_header_and_an_end_marker_cannot_be_opened():
+    content = header_only_pdf()
+    verdict = inspect_document(expect(content), [content])
+    assert (verdict.ok, verdict.code) == (False, "pdf_unreadable")
+
+
+def test_a_pdf_without_pages_is_refused():
+    content = (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+        b"trailer << /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
+    )
+    assert inspect_document(expect(content), [content]).code == "pdf_no_pages"
+
+
+def test_an_encrypted_pdf_is_refused():
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.encrypt("secret")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    content = buffer.getvalue()
+    assert inspect_document(expect(content), chunked(content, 500)).code == "pdf_encrypted"
 
 
 def test_a_zip_without_ofd_xml_is_not_an_ofd():

@@ -1,12 +1,14 @@
-"""The public page's copy of the Chinese labels says what ``domain/labels_zh`` says.
+"""Every page reads the Chinese labels from one place: ``domain/labels_zh`` served as labels.js.
 
-``web/app.js`` has no build step, so it keeps its own copy of the labels; this
-test reads the copy out of the script and fails on any difference, so a label
-changed in one place cannot drift from the other.
+The pages have no build step. Rather than each keeping a copy of the labels
+(checked against the server's), the server writes them into one script,
+``GET /static/labels.js``, that every page loads first; these tests check that
+script says what the module says and that no page script spells a label itself.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import get_args
@@ -19,39 +21,56 @@ from chalicelib.domain.china_time import CHINA_TZ
 from chalicelib.domain.schemas import CATEGORIES, WINNER_ROLES
 from chalicelib.domain.timeliness import Status as TimelinessStatus
 
-APP_JS = (Path(__file__).parents[2] / "chalicelib" / "web" / "app.js").read_text("utf-8")
-CHECK_JS = (Path(__file__).parents[2] / "chalicelib" / "web" / "check.js").read_text("utf-8")
+WEB = Path(__file__).parents[2] / "chalicelib" / "web"
+PAGE_SCRIPTS = sorted(
+    [*WEB.glob("*.js"), *(WEB / "console").glob("*.js")], key=lambda path: path.name
+)
+CONSOLE_HTML = (WEB / "console" / "index.html").read_text("utf-8")
 
 
-def js_object(name: str, script: str = APP_JS) -> dict[str, str]:
-    """The ``const NAME = { key: "text", ... };`` literal of app.js as a dict."""
-    match = re.search(rf"^const {name} = \{{(.*?)\}};", script, re.S | re.M)
-    assert match, f"app.js has no const {name}"
-    pairs = re.findall(r'(\w+):\s*"([^"]*)"', match.group(1))
-    assert pairs, f"const {name} has no labels"
-    return dict(pairs)
+def served_labels() -> dict:
+    """The ``LABELS`` object of labels.js, as a browser would read it."""
+    match = re.search(r"const LABELS = Object\.freeze\((.*)\);\s*$", labels_zh.script(), re.S)
+    assert match, "labels.js defines no LABELS"
+    return json.loads(match.group(1))
 
 
 @pytest.mark.parametrize(
-    ("js_name", "labels"),
+    "name",
     [
-        ("ROLES", labels_zh.ROLE_ZH),
-        ("CATEGORIES", labels_zh.CATEGORY_ZH),
-        ("CYCLES", labels_zh.CYCLE_ZH),
-        ("RELATIONS", labels_zh.RELATION_ZH),
-        ("PROGRAM_STATES", labels_zh.PROGRAM_STATUS_ZH),
-        ("TIMELINESS", labels_zh.TIMELINESS_ZH),
-        ("VALIDITY", labels_zh.VALIDITY_ZH),
+        "ROLE_ZH",
+        "CATEGORY_ZH",
+        "CYCLE_ZH",
+        "RELATION_ZH",
+        "PROGRAM_STATUS_ZH",
+        "VALIDITY_ZH",
+        "TIMELINESS_ZH",
+        "FINDING_KIND_ZH",
+        "DOC_STATUS_ZH",
+        "IMPORT_STATUS_ZH",
     ],
 )
-def test_the_page_shows_the_same_labels_as_the_server(js_name, labels):
-    assert js_object(js_name) == dict(labels)
+def test_the_pages_are_served_the_servers_labels(name):
+    assert served_labels()[name] == dict(getattr(labels_zh, name))
 
 
-def test_the_page_shows_times_in_the_same_zone_as_the_server():
-    assert re.search(r'^const CHINA_TZ = "([^"]+)";', APP_JS, re.M).group(1) == CHINA_TZ.tzname(
-        None
-    )
+def test_the_pages_show_times_in_the_same_zone_as_the_server():
+    assert served_labels()["CHINA_TZ"] == CHINA_TZ.tzname(None)
+
+
+@pytest.mark.parametrize("script", PAGE_SCRIPTS, ids=lambda path: path.name)
+def test_no_page_script_keeps_its_own_copy_of_a_label(script):
+    text = script.read_text("utf-8")
+    for table in (labels_zh.ROLE_ZH, labels_zh.CYCLE_ZH, labels_zh.PROGRAM_STATUS_ZH):
+        for code, label in table.items():
+            assert not re.search(rf'\b{code}:\s*"{label}"', text), (script.name, code)
+
+
+@pytest.mark.parametrize("page", ["index.html", "check.html", "console/index.html"])
+def test_every_page_loads_the_labels_before_its_own_script(page):
+    html = (WEB / page).read_text("utf-8")
+    scripts = re.findall(r'<script src="[^"]*/([\w.-]+)"', html)
+    assert scripts[:2] == ["labels.js", "common.js"], scripts
 
 
 def test_every_code_has_exactly_one_label():
@@ -63,34 +82,6 @@ def test_every_code_has_exactly_one_label():
     assert tuple(labels_zh.VALIDITY_ZH) == validity.ALL
     for labels in (labels_zh.ROLE_ZH, labels_zh.CATEGORY_ZH, labels_zh.PROGRAM_STATUS_ZH):
         assert len(set(labels.values())) == len(labels)  # a label read back names one code
-
-
-def test_the_receipt_check_page_uses_the_same_labels_and_time_zone():
-    assert js_object("ROLES", CHECK_JS) == dict(labels_zh.ROLE_ZH)
-    assert js_object("PROGRAM_STATES", CHECK_JS) == dict(labels_zh.PROGRAM_STATUS_ZH)
-    assert js_object("VALIDITY", CHECK_JS) == dict(labels_zh.VALIDITY_ZH)
-    assert re.search(r'^const CHINA_TZ = "([^"]+)";', CHECK_JS, re.M).group(1) == CHINA_TZ.tzname(
-        None
-    )
-
-
-CONSOLE = Path(__file__).parents[2] / "chalicelib" / "web" / "console"
-CONSOLE_JS = (CONSOLE / "console.js").read_text("utf-8")
-CONSOLE_HTML = (CONSOLE / "index.html").read_text("utf-8")
-
-
-@pytest.mark.parametrize(
-    ("js_name", "labels"),
-    [
-        ("STATUS_ZH", labels_zh.PROGRAM_STATUS_ZH),
-        ("CATEGORY_ZH", labels_zh.CATEGORY_ZH),
-        ("CYCLE_ZH", labels_zh.CYCLE_ZH),
-        ("RELATION_ZH", labels_zh.RELATION_ZH),
-        ("FINDING_KIND_ZH", labels_zh.FINDING_KIND_ZH),
-    ],
-)
-def test_the_console_shows_the_same_labels_as_the_server(js_name, labels):
-    assert js_object(js_name, CONSOLE_JS) == dict(labels)
 
 
 def test_the_console_forms_offer_every_code_with_its_label():

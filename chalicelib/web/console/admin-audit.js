@@ -42,9 +42,10 @@ async function auditLoadLeague() {
   const table = (await api("GET", "/v1/timeliness")).data;
   if (mine !== auditState.leagueLoads) return;
   auditState.league = table.items;
-  $("#audit-as-of").textContent = table.as_of
-    ? `计数截至审计运行 ${table.as_of}；按时率 =（按时 + 认定合理）÷ 已判定的推送。`
-    : "尚未运行审计：计数为空。点击“运行审计”统计。";
+  // as_of names the audit run (its id, e.g. 2026-12-07-01), shown as the id it is
+  $("#audit-as-of").replaceChildren(...(table.as_of
+    ? ["计数截至审计运行 ", el("code", {}, table.as_of), "；按时率 =（按时 + 认定合理）÷ 已判定的推送。"]
+    : ["尚未运行审计：计数为空。点击“运行审计”统计。"]));
   auditShowLeague();
 }
 
@@ -95,8 +96,8 @@ async function auditLoadRuns(reset) {
   }
   if (mine !== auditState.runLoads) return;
   const rows = page.items.map((run) => el("tr", { dataset: { run: run.id } },
-    el("td", {}, run.id),
-    el("td", {}, run.date),
+    el("td", {}, el("code", {}, run.id)),
+    el("td", {}, timeElement(run.date)),
     el("td", {}, AUDIT_TRIGGER_ZH[run.trigger] || run.trigger),
     el("td", {}, formatTime(run.finished_at)),
     el("td", {}, String(run.summary.findings_new ?? "")),
@@ -120,6 +121,7 @@ async function auditRunNow() {
   const button = $("#audit-run");
   const status = $("#audit-run-status");
   button.disabled = true;
+  button.textContent = "正在运行审计…";
   try {
     let report;
     let rounds = 0;
@@ -131,7 +133,7 @@ async function auditRunNow() {
     status.textContent = "审计已运行，正在刷新……";
     await Promise.all([auditLoadLeague(), auditLoadRuns(true)]);
     const s = report.summary;
-    status.textContent = `审计已完成（${report.run_id}）：新发现 ${s.findings_new} 条，`
+    status.textContent = `审计已完成：新发现 ${s.findings_new} 条，`
       + `关闭 ${s.findings_closed} 条，未关闭 ${s.findings_open} 条。`
       + (s.more_changes ? "尚有未读取的变更，请再次运行。" : "");
     auditShowRun(report);
@@ -141,6 +143,7 @@ async function auditRunNow() {
     notice(exc.message, "error");
   } finally {
     button.disabled = false;
+    button.textContent = "运行审计";
   }
 }
 
@@ -165,10 +168,10 @@ function auditSubject(finding) {
 function auditShowRun(report) {
   const box = $("#audit-run-detail");
   const s = report.summary || {};
-  $("#audit-run-title").textContent = `审计运行 ${report.run_id}`;
+  $("#audit-run-title").replaceChildren("审计运行 ", el("code", {}, report.run_id));
   const missing = (report.calendar && report.calendar.missing_years) || [];
   const facts = [
-    ["稽核日期", report.date],
+    ["稽核日期", formatDate(report.date)],
     ["触发", AUDIT_TRIGGER_ZH[report.trigger] || report.trigger],
     ["开始", formatTime(report.started_at)],
     ["完成", formatTime(report.finished_at)],
@@ -193,7 +196,7 @@ function auditShowRun(report) {
     el("td", {}, FINDING_KIND_ZH[finding.kind] || finding.kind),
     el("td", {}, auditAuthorityName(finding.authority_id)),
     el("td", {}, auditSubject(finding)),
-    el("td", {}, finding.opened_on),
+    el("td", {}, timeElement(finding.opened_on)),
     el("td", {}, finding.action ? finding.action.zh : ""),
   )));
   labelCells($("#audit-run-findings"));
@@ -240,7 +243,7 @@ async function auditLoadProvince() {
 
   $("#audit-province-findings").replaceChildren(...findings.items.map((finding) => el("li", { class: "card" },
     el("strong", {}, FINDING_KIND_ZH[finding.kind] || finding.kind),
-    el("span", { class: "hint" }, `（${finding.opened_on} 起，${auditSubject(finding)}）`),
+    el("span", { class: "hint" }, `（${formatDate(finding.opened_on)}起，${auditSubject(finding)}）`),
     el("p", {}, `处理办法：${finding.action.zh}`),
   )));
   $("#audit-province-findings-empty").hidden = findings.items.length > 0;
@@ -248,15 +251,15 @@ async function auditLoadProvince() {
   $("#audit-late tbody").replaceChildren(...late.map((award) => el("tr", { dataset: { award: award.id } },
     el("td", {}, award.project.name),
     el("td", {}, award.source_id),
-    el("td", {}, award.awarded_on),
-    el("td", {}, award.deadline),
-    el("td", {}, formatTime(award.submitted_at)),
+    el("td", {}, timeElement(award.awarded_on)),
+    el("td", {}, timeElement(award.deadline)),
+    el("td", {}, timeElement(award.submitted_at, "time")),
     el("td", {}, `${award.timeliness.working_days_late} 个工作日`),
     el("td", {}, award.timeliness.excused
       ? `已认定合理：${award.timeliness.excused_reason || ""}` : "未认定"),
     el("td", { class: "row-actions" }, award.timeliness.excused ? "" : el("button", {
       type: "button", class: "secondary", onclick: () => auditAskExcuse(award),
-    }, "说明理由")),
+    }, "认定合理")),
   )));
   labelCells($("#audit-late"));
   const empty = $("#audit-late-empty");
@@ -270,7 +273,7 @@ function auditAskExcuse(award) {
   clearErrors(form);
   auditState.excusing = award;
   $("#audit-excuse-what").textContent = `${award.project.name}（本省编号 ${award.source_id}，`
-    + `截止 ${award.deadline}，迟报 ${award.timeliness.working_days_late} 个工作日）`;
+    + `报送截止 ${formatDate(award.deadline)}，迟报 ${award.timeliness.working_days_late} 个工作日）`;
   form.hidden = false;
   form.scrollIntoView({ block: "start" });
   form.elements.reason.focus();
@@ -284,7 +287,8 @@ async function auditExcuse(event) {
   const reason = form.elements.reason.value.trim();
   if (!reason) { showError(form, { field: "reason", message: "请填写免责理由。" }); return; }
   try {
-    await api("POST", `/v1/awards/${award.id}/excuse`, { body: { reason } });
+    await busy($("button[type=submit]", form), "正在提交…",
+      () => api("POST", `/v1/awards/${award.id}/excuse`, { body: { reason } }));
     form.hidden = true;
     notice(`已认定迟报合理：${award.project.name}`);
     await auditLoadProvince();

@@ -14,7 +14,8 @@ const CALENDAR_SOURCE_ZH = {
   loaded: "已加载（管理员）",
   provisional: "临时（按周一至周五计算）",
 };
-const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+// 2027年1月1日 as the pages write it, or 2027-01-01 as notices are often copied
+const CALENDAR_DATE = /^(\d{4})(?:-|年)(\d{1,2})(?:-|月)(\d{1,2})日?$/;
 
 // years outside the default range that were loaded or looked up in this tab
 const calendarExtraYears = new Set();
@@ -104,12 +105,13 @@ function calendarParseDates(text, field, year) {
       const match = token.match(CALENDAR_DATE);
       const day = match && new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
       if (!match || day.getUTCMonth() !== Number(match[2]) - 1 || day.getUTCDate() !== Number(match[3])) {
-        throw { field, message: `第 ${index + 1} 行“${token}”不是有效日期，请按 YYYY-MM-DD 填写，如 ${year || "2027"}-01-01。` };
+        throw { field, message: `第 ${index + 1} 行“${token}”不是有效日期，请按“${year || "2027"}年1月1日”的样式填写。` };
       }
       if (year && Number(match[1]) !== year) {
-        throw { field, message: `第 ${index + 1} 行 ${token} 不在 ${year} 年内。` };
+        throw { field, message: `第 ${index + 1} 行“${token}”不在 ${year} 年内。` };
       }
-      if (!dates.includes(token)) { dates.push(token); lines.push(index + 1); }
+      const iso = `${match[1]}-${match[2].padStart(2, "0")}-${match[3].padStart(2, "0")}`;
+      if (!dates.includes(iso)) { dates.push(iso); lines.push(index + 1); }
     }
   });
   return { dates, lines };
@@ -154,6 +156,7 @@ async function calendarLoadYear(event) {
   }
   const button = $("#cal-load");
   button.disabled = true;
+  button.textContent = "正在加载…";
   try {
     const loaded = (await api("PUT", `/v1/calendar/${parsed.year}`, {
       body: { holidays: parsed.holidays.dates, workdays: parsed.workdays.dates },
@@ -172,6 +175,7 @@ async function calendarLoadYear(event) {
     showError(form, calendarPlaceError(exc, parsed));
   } finally {
     button.disabled = false;
+    button.textContent = "加载";
   }
 }
 

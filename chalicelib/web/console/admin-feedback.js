@@ -36,7 +36,9 @@ async function feedbackHandle(event, item) {
   const form = event.currentTarget;
   clearErrors(form);
   const button = $("button[type=submit]", form);
+  const label = button.textContent;
   button.disabled = true;
+  button.textContent = "正在提交…";
   try {
     const reply = form.elements.reply.value.trim();
     const handled = (await api("POST", `/v1/feedback/${item.id}/handle`, { body: { reply } })).data;
@@ -44,6 +46,7 @@ async function feedbackHandle(event, item) {
     notice(`已标记为已处理：${handled.subject}`);
   } catch (exc) {
     button.disabled = false;
+    button.textContent = label;
     showError(form, exc);
   }
 }

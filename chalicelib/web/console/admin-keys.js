@@ -65,7 +65,7 @@ function keysRow(key) {
     el("td", {}, key.note || ""),
     el("td", {}, formatTime(key.created_at)),
     el("td", {}, keysActor(key.created_by)),
-    el("td", {}, key.last_used_on || "未使用"),
+    el("td", {}, key.last_used_on ? formatDate(key.last_used_on) : "未使用"),
     el("td", {}, key.revoked_at ? `已吊销（${formatTime(key.revoked_at)}）` : "有效"),
     keysRevokedCell(key),
     el("td", { class: "row-actions" }, key.revoked_at || (state.me && key.key_id === state.me.key_id)
@@ -98,19 +98,14 @@ async function keysIssue(event) {
   const body = { role, note: form.elements.note.value.trim() };
   if (role === "provincial") body.authority_id = form.elements.authority_id.value;
   if (!body.note) { showError(form, { field: "note", message: "请填写备注（持有人、用途），便于日后辨认。" }); return; }
-  const button = $("#keys-issue");
-  button.disabled = true;
   let issued;
   try {
-    issued = (await api("POST", "/v1/keys", { body })).data;
+    issued = (await busy($("#keys-issue"), "正在签发…", () => api("POST", "/v1/keys", { body }))).data;
   } catch (exc) {
     showError(form, exc);
     return;
-  } finally {
-    button.disabled = false;
   }
-  form.reset();
-  keysRoleChanged();
+  form.elements.note.value = ""; // the role and province stay as chosen for the next key
   const authority = issued.authority_id ? state.authorities[issued.authority_id] : null;
   $("#keys-new-value").value = issued.api_key;
   $("#keys-new-what").textContent = `${issued.key_id}：${KEYS_ROLE_ZH[issued.role]}`
@@ -155,7 +150,8 @@ async function keysRevoke(event) {
   const note = form.elements.note.value.trim();
   let revoked;
   try {
-    revoked = (await api("POST", `/v1/keys/${key.key_id}/revoke`, note ? { body: { note } } : {})).data;
+    revoked = (await busy($("button[type=submit]", form), "正在吊销…",
+      () => api("POST", `/v1/keys/${key.key_id}/revoke`, note ? { body: { note } } : {}))).data;
   } catch (exc) {
     showError(form, exc);
     return;

@@ -142,12 +142,12 @@ function pilotRender() {
   if (typeof Chart !== "undefined") {
     Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   }
-  const period = `${report.from} 至 ${report.to}`;
+  const period = `${formatMonth(report.from)}至${formatMonth(report.to)}`;
   const totals = report.national.totals;
   $("#pilot-summary").textContent = `${period}：全国批准奖项 ${totals.programs_approved} 项，`
     + `推送获奖信息 ${totals.awards_pushed} 条，按时率 ${pilotShare(totals.on_time_share)}，`
     + `核验次数 ${report.verifications.total} 次。奖项与获奖信息的统计截至最近一次稽核`
-    + `（${report.as_of || "尚未稽核"}）；核验次数为实时统计。`;
+    + `（${report.as_of ? auditRunDate(report.as_of) : "尚未稽核"}）；核验次数为实时统计。`;
   // 数据订阅 (issue 21): who receives pushes, and how late they arrive
   const hooks = report.webhooks;
   const seconds = (v) => (v === null || v === undefined ? "—" : `${v} 秒`);
@@ -195,9 +195,9 @@ function pilotRender() {
   // lines by month, for the scope chosen (全国 or one province)
   const scope = pilotScope(report);
   const months = scope.data.months;
-  const labels = months.map((m) => m.month);
+  const labels = months.map((m) => formatMonth(m.month));
   const monthColumns = [
-    pilotColumn("月份", (r) => r.month),
+    pilotColumn("月份", (r) => r.month, formatMonth),
     pilotColumn("批准奖项", (r) => r.programs_approved),
     pilotColumn("推送获奖信息", (r) => r.awards_pushed),
     pilotColumn("按时", (r) => r.on_time),
@@ -237,7 +237,7 @@ function pilotRender() {
     title: `按月：按时率与迟报中位工作日（${scope.name}）`,
     note: "按时率 = 按时（含认定合理的迟报）÷ 已判定的推送；待定的不计入。",
     columns: [
-      pilotColumn("月份", (r) => r.month),
+      pilotColumn("月份", (r) => r.month, formatMonth),
       pilotShareColumn((r) => r.on_time_share),
       pilotColumn("迟报中位工作日", (r) => r.median_working_days_late, pilotDays),
     ],
@@ -260,19 +260,19 @@ function pilotRender() {
     title: "按月：核验次数（全国）",
     note: "核验与打印核验的成功应答，同一访问地址对同一企业每天只计一次：企业因此不必再提交纸质证明。",
     columns: [
-      pilotColumn("月份", (r) => r.month),
+      pilotColumn("月份", (r) => r.month, formatMonth),
       pilotColumn("核验次数", (r) => r.verifications),
     ],
     rows: report.national.months,
     more: [{
       label: "下载每日核验次数CSV",
       file: "verifications-daily",
-      columns: [pilotColumn("日期", (r) => r.date), pilotColumn("核验次数", (r) => r.count)],
+      columns: [pilotColumn("日期", (r) => r.date, formatDate), pilotColumn("核验次数", (r) => r.count)],
       rows: report.verifications.daily,
     }],
     chart: {
       type: "line",
-      labels: report.national.months.map((m) => m.month),
+      labels: report.national.months.map((m) => formatMonth(m.month)),
       datasets: [{ label: "核验次数", data: report.national.months.map((m) => m.verifications) }],
     },
   });

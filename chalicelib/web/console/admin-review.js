@@ -82,10 +82,10 @@ async function reviewShow(program, mine) {
     ["报送时间", formatTime(program.submitted_at)],
   ]);
   $("#rv-history").replaceChildren(...program.status_history.map((change) => el("li", {},
-    el("time", {}, formatTime(change.at)), " ",
+    timeElement(change.at, "time"), " ",
     el("strong", {}, STATUS_ZH[change.status] || change.status),
     change.reason ? `：${change.reason}` : "",
-    change.effective_on ? `（自 ${change.effective_on} 起）` : "",
+    change.effective_on ? `（自${formatDate(change.effective_on)}起）` : "",
   )));
   for (const form of [$("#review-form"), $("#withdraw-form")]) { form.reset(); clearErrors(form); }
   $("#review-form").hidden = program.status !== "submitted";
@@ -102,11 +102,16 @@ async function reviewDocuments(program, mine) {
   const box = $("#rv-documents");
   box.replaceChildren();
   if (!program.documents.length) { box.append(el("p", { class: "empty" }, "未上传批准文件。")); return; }
-  for (const doc of program.documents) {
+  const current = currentDocumentId(program);
+  // the current file first, framed; the files it replaced below it, marked as such
+  const ordered = [...program.documents].sort((a, b) => (a.id === current ? -1 : b.id === current ? 1 : 0));
+  for (const doc of ordered) {
     const title = `${doc.filename}（${(doc.size / 1024).toFixed(1)} KB）`;
-    if (doc.status !== "verified") {
+    if (doc.status !== "verified" || doc.id !== current) {
+      const reason = documentReason(doc);
       box.append(el("p", {}, title, " ",
-        el("span", { class: `badge doc-${doc.status}` }, DOC_STATUS_ZH[doc.status] || doc.status)));
+        el("span", { class: `badge doc-${doc.status}` }, DOC_STATUS_ZH[doc.status] || doc.status),
+        reason ? `：${reason}` : "", " ", documentMark(doc, current)));
       continue;
     }
     let link;
@@ -122,11 +127,12 @@ async function reviewDocuments(program, mine) {
     if (doc.content_type === "application/pdf") {
       box.append(el("figure", { class: "review-doc" },
         el("iframe", { src: link.url, title: `批准文件：${doc.filename}` }),
-        el("figcaption", { class: "hint" }, title, " ",
+        el("figcaption", { class: "hint" }, documentMark(doc, current), " ", title, " ",
           el("a", { href: link.url, target: "_blank", rel: "noopener" }, "在新窗口打开"),
           `（链接 ${minutes} 分钟内有效）`)));
     } else {
       box.append(el("p", {},
+        documentMark(doc, current), " ",
         el("a", { href: link.url, download: doc.filename, rel: "noopener" }, `下载 ${title}（OFD）`),
         el("span", { class: "hint" }, `（OFD 版式文件请用 OFD 阅读器打开；链接 ${minutes} 分钟内有效）`)));
     }
@@ -143,8 +149,15 @@ async function reviewDecide(decision) {
     if (!reason) { showError(form, { field: "reason", message: "退回须填写理由。" }); return; }
     body.reason = reason;
   }
+  const who = `“${program.name}”（${reviewAuthorityName(program.authority_id)}）`;
+  const question = decision === "approve"
+    ? `确认通过${who}？通过后该奖项即向社会公开，可接收获奖信息。`
+    : `确认退回${who}？省级部门将在其控制台看到退回理由。`;
+  if (!confirmAction(question)) return;
+  const button = decision === "approve" ? $("#rv-approve") : $("#rv-reject");
   try {
-    await api("POST", `/v1/programs/${program.id}/review`, { body });
+    await busy(button, decision === "approve" ? "正在通过…" : "正在退回…",
+      () => api("POST", `/v1/programs/${program.id}/review`, { body }));
   } catch (exc) {
     showError(form, exc);
     return;
@@ -166,15 +179,18 @@ async function reviewWithdraw(event) {
   };
   if (!body.reason) { showError(form, { field: "reason", message: "撤销须填写理由。" }); return; }
   if (!body.effective_on) { showError(form, { field: "effective_on", message: "请选择生效日期。" }); return; }
+  if (!confirmAction(`确认撤销设立“${program.name}”（${reviewAuthorityName(program.authority_id)}），`
+    + `自${formatDate(body.effective_on)}起生效？其获奖信息将显示为“奖项已撤销设立”。`)) return;
   try {
-    await api("POST", `/v1/programs/${program.id}/withdraw`, { body });
+    await busy($("#rv-withdraw"), "正在撤销…",
+      () => api("POST", `/v1/programs/${program.id}/withdraw`, { body }));
   } catch (exc) {
     showError(form, exc);
     return;
   }
   $("#review-detail").hidden = true;
   reviewCurrent = null;
-  notice(`已撤销设立：${program.name}（自 ${body.effective_on} 起）`);
+  notice(`已撤销设立：${program.name}（自${formatDate(body.effective_on)}起）`);
   await reviewList();
 }
 

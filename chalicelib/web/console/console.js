@@ -1,32 +1,31 @@
-/* 奖项信息报送控制台: every action is a call to the public API with the signed-in key.
+/* 奖项信息报送控制台 — the core every tab uses: the API with the signed-in key, el/$/$$,
+ * messages beside fields, sign-in and sign-out, and the tab list. Each tab is its own
+ * module (province-*.js for a province, admin-*.js for administrators), registering its
+ * loader in LOADERS and what it forgets on sign-out in SIGN_OUT_RESETS; its section in
+ * index.html is a role="tabpanel" of the tab button with the same data-tab.
+ *
+ * Globals a tab module may use: api, ApiError, query, el, $, $$, state, LOADERS,
+ * SIGN_OUT_RESETS, notice, showError, showErrors, clearErrors, labelCells, ownAuthority,
+ * confirmAction, busy (common.js), formatDate/formatTime/formatMonth (common.js), LABELS
+ * (labels.js, with the aliases STATUS_ZH, CATEGORY_ZH, … below), feedbackCard,
+ * programFacts, showFacts, fetchPrograms, PROGRAM_WATCHERS.
+ *
  * The key lives in memory and sessionStorage (this tab only); never localStorage, a cookie
  * or a URL. No inline script or style: the page's Content-Security-Policy forbids them. */
 "use strict";
 
 const BASE = document.querySelector('meta[name="api-base"]').content;
 const KEY_SLOT = "award-registry-console-key";
-const STATUS_ZH = {
-  draft: "草稿", submitted: "已报送，待审核", approved: "已审核通过",
-  rejected: "未通过审核", withdrawn: "已撤销设立",
-};
-const DOC_STATUS_ZH = { pending: "待核验", verified: "已核验", rejected: "未通过核验" };
-const IMPORT_STATUS_ZH = {
-  awaiting_upload: "等待上传", queued: "排队中", running: "导入中", done: "已完成", failed: "失败",
-  cancelled: "已取消", expired: "已过期",
-};
-const CATEGORY_ZH = { housing: "房屋建筑", municipal: "市政基础设施" };
-const CYCLE_ZH = { annual: "每年", biennial: "每两年", irregular: "不定期" };
-const RELATION_ZH = { hosts: "主办", supervises: "主管" };
-const FINDING_KIND_ZH = {
-  late_push: "获奖信息晚报",
-  awarded_on_changed: "推送后更改公布日期",
-  no_program_list: "未报送奖项清单",
-  silent_program: "奖项超周期未推送",
-  calendar_missing: "工作日历缺失",
-  objection_overdue: "异议超期未答复",
-};
+// the labels are served once from domain/labels_zh.py (labels.js); these names stay for the tabs
+const STATUS_ZH = LABELS.PROGRAM_STATUS_ZH;
+const DOC_STATUS_ZH = LABELS.DOC_STATUS_ZH;
+const IMPORT_STATUS_ZH = LABELS.IMPORT_STATUS_ZH;
+const CATEGORY_ZH = LABELS.CATEGORY_ZH;
+const CYCLE_ZH = LABELS.CYCLE_ZH;
+const RELATION_ZH = LABELS.RELATION_ZH;
+const FINDING_KIND_ZH = LABELS.FINDING_KIND_ZH;
+const ROLE_ZH = LABELS.ROLE_ZH;
 const PAGE_SIZE = 20;
-const MAX_WINNERS = 40;
 
 function freshState() {
   return {
@@ -69,19 +68,21 @@ function labelCells(table) {
 /* ---------- the API ---------- */
 
 class ApiError extends Error {
+  /* ``message`` is what the page shows: the page's own words for the code (common.js),
+   * or a field's reason without the field's path (it is shown beside that field). */
   constructor(status, error) {
-    let message = (error && (error.message_zh || error.message)) || `请求失败（${status}）`;
-    if (error && error.field) {
-      // shown beside that field already: drop the field's name ("field: …" / "字段 field：…")
-      for (const prefix of [`${error.field}: `, `字段 ${error.field}：`]) {
-        if (message.startsWith(prefix)) message = message.slice(prefix.length);
-      }
-    }
-    super(message);
+    super(errorText({ ...(error || {}), status }));
     this.status = status;
     this.code = error && error.code;
     this.field = error && error.field;
+    this.details = [];
   }
+}
+
+/* Every problem of an error answer (``errors``, else the one ``error``), each an ApiError. */
+function errorsOf(status, body) {
+  const items = (body && body.errors) || (body && body.error ? [body.error] : []);
+  return items.map((item) => new ApiError(status, item));
 }
 
 async function api(method, path, { body, headers = {}, raw = false } = {}) {
@@ -96,17 +97,19 @@ async function api(method, path, { body, headers = {}, raw = false } = {}) {
   try {
     response = await fetch(BASE + path, options);
   } catch (exc) {
-    throw new ApiError(0, { message: "无法连接平台，请检查网络后重试。" });
+    throw new ApiError(0, { code: "network" });
   }
   if (session !== state.session) throw signedOutError();
   if (response.status === 401 && state.key && path !== "/v1/me") {
-    signOut("密钥无效或已撤销");
-    throw new ApiError(401, { message: "密钥无效或已撤销" });
+    signOut(ERROR_TEXTS.unauthenticated);
+    throw new ApiError(401, { code: "unauthenticated" });
   }
   if (!response.ok) {
-    let error = null;
-    try { error = (await response.json()).error; } catch (exc) { error = null; }
-    throw new ApiError(response.status, error);
+    let body = null;
+    try { body = await response.json(); } catch (exc) { body = null; }
+    const exc = new ApiError(response.status, body && body.error);
+    exc.details = errorsOf(response.status, body);
+    throw exc;
   }
   if (raw) return response;
   if (response.status === 204) return null;
@@ -143,8 +146,10 @@ async function uploadForm(upload, file) {
   form.append("file", file);
   try {
     await fetch(upload.url, { method: "POST", body: form, mode: "no-cors", credentials: "omit" });
-  } catch (exc) {
-    throw new ApiError(0, { message: "文件上传失败，请检查网络后重试。" });
+  } catch (cause) {
+    const exc = new ApiError(0, { code: "network" });
+    exc.message = "文件上传失败，请检查网络后重试。";
+    throw exc;
   }
 }
 
@@ -185,42 +190,144 @@ function notice(text, kind = "ok") {
   box.dataset.kind = kind;
 }
 
-function formatTime(value) {
-  if (!value) return "";
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return value;
-  return date.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
-}
-
 function clearErrors(form) {
   $$(".field-error", form).forEach((span) => { span.textContent = ""; });
-  $$(".invalid", form).forEach((input) => input.classList.remove("invalid"));
+  $$(".invalid", form).forEach((input) => {
+    input.classList.remove("invalid");
+    input.removeAttribute("aria-invalid");
+  });
   const general = $(".form-error", form);
   if (general) general.textContent = "";
 }
 
-/* Puts the API's message beside the field named in error.field (e.g. approval.approved_on,
- * winners[1].credit_code); anything it cannot place goes under the form. */
-function showError(form, error) {
-  const field = error.field || "";
-  let span = null;
+/* The message span of ``field`` in ``form`` (e.g. approval.approved_on,
+ * winners[1].credit_code), or null when the form has no place for it. */
+function fieldSpan(form, field) {
+  if (!field) return null;
   const winner = field.match(/^winners\[(\d+)\](?:\.(\w+))?/);
   if (winner) {
     const row = $$("#winners .winner", form)[Number(winner[1])];
-    if (row) span = $(`.field-error[data-sub="${winner[2] || "name"}"]`, row);
-  } else if (field) {
-    span = $(`.field-error[data-field="${CSS.escape(field)}"]`, form)
-      || $(`.field-error[data-field="${CSS.escape(field.split(".")[0])}"]`, form);
+    return row ? $(`.field-error[data-sub="${winner[2] || "name"}"]`, row) : null;
   }
+  return $(`.field-error[data-field="${CSS.escape(field)}"]`, form)
+    || $(`.field-error[data-field="${CSS.escape(field.split(".")[0])}"]`, form);
+}
+
+/* A field's message is read as its description, not as part of its name (the <label> holds
+ * the span): aria-hidden keeps it out of the name, aria-describedby points the input at it. */
+let fieldErrorIds = 0;
+
+function linkFieldErrors(root = document) {
+  $$(".field-error", root).forEach((span) => {
+    if (span.id) return;
+    fieldErrorIds += 1;
+    span.id = `field-error-${fieldErrorIds}`;
+    span.setAttribute("aria-hidden", "true");
+    const input = span.parentElement.querySelector("input, select, textarea");
+    if (input) {
+      const described = input.getAttribute("aria-describedby");
+      input.setAttribute("aria-describedby", described ? `${described} ${span.id}` : span.id);
+    }
+  });
+}
+
+/* Puts one message beside its field; anything it cannot place goes under the form. */
+function placeError(form, error) {
+  const span = fieldSpan(form, error.field || "");
   if (span) {
     span.textContent = error.message;
     const input = span.parentElement.querySelector("input, select, textarea");
-    if (input) { input.classList.add("invalid"); input.focus(); }
-  } else {
-    const general = $(".form-error", form);
-    if (general) general.textContent = error.message;
-    else notice(error.message, "error");
+    if (input) { input.classList.add("invalid"); input.setAttribute("aria-invalid", "true"); }
+    return input || span;
   }
+  const general = $(".form-error", form);
+  if (general) {
+    if (!general.textContent.includes(error.message)) {
+      general.textContent = general.textContent ? `${general.textContent} ${error.message}` : error.message;
+    }
+  } else {
+    notice(error.message, "error");
+  }
+  return null;
+}
+
+/* Every problem at once, each beside its field; the first field gets the focus. */
+function showErrors(form, errors) {
+  const placed = errors.map((error) => placeError(form, error)).filter(Boolean);
+  const first = placed.find((node) => node.focus);
+  if (first) first.focus();
+}
+
+/* An ApiError (or {message, field}) beside its field, with the other problems it carries. */
+function showError(form, error) {
+  showErrors(form, error.details && error.details.length ? error.details : [error]);
+}
+
+/* ---------- checks a form makes before sending ---------- */
+
+/* The API's name of a form control: its name, or winners[i].key inside a winner row. */
+function fieldNameOf(input) {
+  if (input.dataset.key) {
+    const row = input.closest(".winner");
+    return `winners[${$$("#winners .winner").indexOf(row)}].${input.dataset.key}`;
+  }
+  if (input.name === "category") return "categories";
+  return input.dataset.field || input.name;
+}
+
+function clearField(form, field) {
+  const span = fieldSpan(form, field);
+  if (!span) return;
+  span.textContent = "";
+  const input = span.parentElement.querySelector("input, select, textarea");
+  if (input) { input.classList.remove("invalid"); input.removeAttribute("aria-invalid"); }
+}
+
+/* ``check(form)`` lists the problems ([{field, message}]) of what is filled in. Leaving a
+ * field shows that field's problem beside it; the function returned, called on submit,
+ * shows every problem at once and says whether the form may be sent. */
+function checkedForm(form, check) {
+  form.addEventListener("focusout", (event) => {
+    const input = event.target;
+    if (!input.matches("input, select, textarea") || form.hidden) return;
+    // on the way to a button (保存, 取消 …) say nothing now: a message appearing would move
+    // the button from under the pointer; 保存 shows every problem anyway
+    if (event.relatedTarget && event.relatedTarget.tagName === "BUTTON") return;
+    const field = fieldNameOf(input);
+    clearField(form, field);
+    const problem = check(form).find((p) => p.field === field);
+    if (problem) placeError(form, problem);
+  });
+  return () => {
+    clearErrors(form);
+    const problems = check(form);
+    showErrors(form, problems);
+    return problems.length === 0;
+  };
+}
+
+/* The usual checks: ``required`` [[field, label]], then a date's sense. */
+function requiredProblems(form, fields) {
+  return fields
+    .filter(([field]) => !form.elements[field].value.trim())
+    .map(([field, label]) => ({ field, message: `请填写${label}。` }));
+}
+
+function dateProblem(field, value, { label, earliest = null, future = false }) {
+  if (!value) return null;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
+    return { field, message: `${label}不是有效的日期。` };
+  }
+  if (earliest && value < earliest) {
+    return { field, message: `${label}不能早于${formatDate(earliest)}。` };
+  }
+  if (!future && value > chinaToday()) return { field, message: `${label}不能晚于今天。` };
+  return null;
+}
+
+/* Asks before a decision that cannot be taken back or that the public sees, naming it. */
+function confirmAction(question) {
+  return window.confirm(question);
 }
 
 /* ---------- sign in / out ---------- */
@@ -233,8 +340,7 @@ async function signIn(key) {
   } catch (exc) {
     state.key = null;
     sessionStorage.removeItem(KEY_SLOT);
-    throw exc.status === 401 || exc.status === 403
-      ? new ApiError(401, { message: "密钥无效或已撤销" }) : exc;
+    throw exc.status === 401 || exc.status === 403 ? new ApiError(401, { code: "unauthenticated" }) : exc;
   }
   state.me = me;
   sessionStorage.setItem(KEY_SLOT, key);
@@ -252,7 +358,7 @@ async function signIn(key) {
   $$("[data-tab]").forEach((button) => {
     button.hidden = !button.dataset.role.split(" ").includes(me.role);
   });
-  showTab(me.role === "admin" ? "review" : "programs");
+  showTab(visibleTabs()[0].dataset.tab);
 }
 
 /* How #app was when the page loaded (before anyone signed in): which elements were hidden,
@@ -312,13 +418,58 @@ function ownAuthority() {
   return state.me && state.me.role === "provincial" ? state.me.authority_id : null;
 }
 
-/* ---------- tabs ---------- */
+/* ---------- tabs: an ARIA tablist (arrow keys, Home/End), any tab a module adds ---------- */
 
 const LOADERS = {};
 
+function visibleTabs() {
+  return $$('[role="tablist"] [data-tab]').filter((button) => !button.hidden);
+}
+
+/* Ties each tab button to its section (ids, aria-controls, role="tabpanel"): a section
+ * added later needs only its <button data-tab="x"> and <section id="tab-x" class="tab">. */
+function setupTabs() {
+  $$('[role="tablist"] [data-tab]').forEach((button) => {
+    const name = button.dataset.tab;
+    const panel = $(`#tab-${name}`);
+    button.setAttribute("role", "tab");
+    button.id = button.id || `tab-button-${name}`;
+    button.setAttribute("aria-selected", "false");
+    button.tabIndex = -1;
+    if (panel) {
+      button.setAttribute("aria-controls", panel.id);
+      panel.setAttribute("role", "tabpanel");
+      panel.setAttribute("aria-labelledby", button.id);
+    }
+    button.addEventListener("click", () => showTab(name));
+  });
+  const list = $('[role="tablist"]');
+  if (list) list.addEventListener("keydown", tabKeys);
+}
+
+function tabKeys(event) {
+  const tabs = visibleTabs();
+  const at = tabs.indexOf(document.activeElement);
+  if (at < 0) return;
+  const next = {
+    ArrowRight: (at + 1) % tabs.length,
+    ArrowDown: (at + 1) % tabs.length,
+    ArrowLeft: (at - 1 + tabs.length) % tabs.length,
+    ArrowUp: (at - 1 + tabs.length) % tabs.length,
+    Home: 0,
+    End: tabs.length - 1,
+  }[event.key];
+  if (next === undefined) return;
+  event.preventDefault();
+  tabs[next].focus();
+  showTab(tabs[next].dataset.tab);
+}
+
 function showTab(name) {
   $$("[data-tab]").forEach((button) => {
-    button.setAttribute("aria-selected", String(button.dataset.tab === name));
+    const selected = button.dataset.tab === name;
+    button.setAttribute("aria-selected", String(selected));
+    button.tabIndex = selected ? 0 : -1;
   });
   $$(".tab").forEach((section) => { section.hidden = section.id !== `tab-${name}`; });
   notice("");
@@ -326,14 +477,18 @@ function showTab(name) {
   // acting on a form that the loaded list would push down the page
   const section = $(`#tab-${name}`);
   section.setAttribute("aria-busy", "true");
-  LOADERS[name]()
-    .catch((exc) => notice(exc.message, "error"))
+  Promise.resolve()
+    .then(() => (LOADERS[name] ? LOADERS[name]() : null))
+    .catch((exc) => { if (!exc.signedOut) notice(exc.message, "error"); })
     .finally(() => section.setAttribute("aria-busy", "false"));
 }
 
-/* ---------- 奖项清单 ---------- */
+/* ---------- programmes: read once, shown by several tabs ---------- */
 
-async function loadPrograms() {
+// functions called with state.programs whenever it is re-read (the tabs' selects)
+const PROGRAM_WATCHERS = [];
+
+async function fetchPrograms() {
   const items = [];
   let cursor = null;
   do {
@@ -344,117 +499,44 @@ async function loadPrograms() {
     cursor = page.next_cursor;
   } while (cursor && items.length < 1000);
   state.programs = items;
-  const body = $("#program-table tbody");
-  body.replaceChildren(...items.map((program) => el("tr", {},
-    el("td", {}, program.name),
-    el("td", {}, el("div", {},
-      el("span", { class: `badge ${program.status}` }, STATUS_ZH[program.status] || program.status),
-      statusReason(program))),
-    el("td", {}, formatTime(program.updated_at)),
-    el("td", {}, el("button", {
-      type: "button", class: "secondary", onclick: () => openProgram(program.id),
-    }, "查看")),
-  )));
-  labelCells($("#program-table"));
-  $("#program-empty").hidden = items.length > 0;
-  fillProgramSelects();
+  PROGRAM_WATCHERS.forEach((watch) => watch(items));
+  return items;
 }
 
-/* Why an administrator rejected or withdrew it, beside the status: the province reads the
- * reason in its list without opening the programme (the last such change in its history). */
-function statusReason(program) {
-  if (program.status !== "rejected" && program.status !== "withdrawn") return null;
-  const change = [...(program.status_history || [])].reverse().find((c) => c.status === program.status);
-  if (!change || !change.reason) return null;
-  const since = change.effective_on ? `（自 ${change.effective_on} 起）` : "";
-  return el("span", { class: "hint" }, ` 理由：${change.reason}${since}`);
+/* An audit run's China date from its id (2026-12-07-01 → 2026年12月7日). */
+function auditRunDate(runId) {
+  const match = String(runId || "").match(/^(\d{4}-\d{2}-\d{2})/);
+  return match ? formatDate(match[1]) : String(runId || "");
 }
 
-function fillProgramSelects() {
-  const usable = state.programs.filter((p) => p.status === "submitted" || p.status === "approved");
-  const options = (list) => list.map((p) => el("option", { value: p.id }, `${p.name}（${STATUS_ZH[p.status]}）`));
-  const awardSelect = $('#award-form select[name="program_id"]');
-  const keep = awardSelect.value;
-  awardSelect.replaceChildren(...options(usable));
-  if (keep) awardSelect.value = keep;
-  const filter = $('#award-filter select[name="program_id"]');
-  const keepFilter = filter.value;
-  filter.replaceChildren(el("option", { value: "" }, "全部"), ...options(state.programs));
-  filter.value = keepFilter;
-  const importSelect = $('#import-form select[name="program_id"]');
-  importSelect.replaceChildren(el("option", { value: "" }, "（文件中注明）"), ...options(usable));
+/* How timely a push was, in words (the awards and timeliness tabs). */
+function timelinessText(award) {
+  const t = award.timeliness;
+  if (!t) return "";
+  if (t.status === "on_time") return "按时";
+  if (t.status === "pending") return "待定";
+  return `迟报 ${t.working_days_late} 个工作日` + (t.excused ? "（已认定合理）" : "");
 }
 
-function programFromForm(form) {
-  const value = (name) => form.elements[name].value.trim();
-  return {
-    name: value("name"),
-    organizer: value("organizer"),
-    authority_relation: value("authority_relation"),
-    cycle: value("cycle"),
-    categories: $$('input[name="category"]:checked', form).map((box) => box.value),
-    approval: {
-      issuer: value("approval.issuer"),
-      document_number: value("approval.document_number"),
-      approved_on: value("approval.approved_on"),
-    },
-    classified: form.elements.classified.checked,
-    disclosable: form.elements.disclosable.checked,
-  };
+/* Which approval document counts: the last one that passed the check, else the last one
+ * uploaded (a resubmission adds a file; the reviewer and the province see which is current). */
+function currentDocumentId(program) {
+  const docs = program.documents || [];
+  const verified = docs.filter((doc) => doc.status === "verified");
+  const last = verified.length ? verified[verified.length - 1] : docs[docs.length - 1];
+  return last ? last.id : null;
 }
 
-function editProgram(program) {
-  const form = $("#program-form");
-  form.reset();
-  clearErrors(form);
-  state.editingProgram = program;
-  $("#program-form-title").textContent = program ? `修改草稿：${program.name}` : "新建奖项";
-  if (program) {
-    for (const name of ["name", "organizer", "authority_relation", "cycle"]) {
-      form.elements[name].value = program[name];
-    }
-    for (const name of ["issuer", "document_number", "approved_on"]) {
-      form.elements[`approval.${name}`].value = program.approval[name] || "";
-    }
-    $$('input[name="category"]', form).forEach((box) => {
-      box.checked = program.categories.includes(box.value);
-    });
-    form.elements.classified.checked = Boolean(program.classified);
-    form.elements.disclosable.checked = program.disclosable !== false;
-  }
-  $("#program-detail").hidden = true;
-  form.hidden = false;
-  form.elements.name.focus();
+function documentMark(doc, currentId) {
+  return doc.id === currentId
+    ? el("span", { class: "badge current-doc" }, "当前文件")
+    : el("span", { class: "hint" }, "（已被后来上传的文件取代）");
 }
 
-async function saveProgram(event) {
-  event.preventDefault();
-  const form = event.currentTarget;
-  clearErrors(form);
-  const body = programFromForm(form);
-  try {
-    let saved;
-    if (state.editingProgram) {
-      saved = (await api("PUT", `/v1/programs/${state.editingProgram.id}`, {
-        body, headers: { "If-Match": `"${state.editingProgram.version}"` },
-      })).data;
-    } else {
-      saved = (await api("POST", "/v1/programs", { body })).data;
-    }
-    form.hidden = true;
-    notice(`已保存：${saved.name}`);
-    await loadPrograms();
-    await openProgram(saved.id);
-  } catch (exc) {
-    if (exc.status === 412) {
-      showError(form, { message: "该奖项已被他人修改，已重新载入，请核对后再保存。" });
-      const fresh = (await api("GET", `/v1/programs/${state.editingProgram.id}`)).data;
-      editProgram(fresh);
-      showError(form, { message: "该奖项已被他人修改，已重新载入，请核对后再保存。" });
-    } else {
-      showError(form, exc);
-    }
-  }
+/* Why a document failed its check, in the page's words (never the check's English). */
+function documentReason(doc) {
+  if (doc.status !== "rejected") return "";
+  return ERROR_TEXTS[doc.reason_code] || "文件未通过核验，请检查后重新上传。";
 }
 
 /** A programme's declared fields as [label, text] pairs (the province's and the reviewer's view). */
@@ -466,7 +548,7 @@ function programFacts(program) {
     ["工程类别", program.categories.map((c) => CATEGORY_ZH[c]).join("、")],
     ["批准机关", program.approval.issuer],
     ["批准文号", program.approval.document_number],
-    ["批准日期", program.approval.approved_on],
+    ["批准日期", formatDate(program.approval.approved_on)],
     ["涉密", program.classified ? "是" : "否"],
     ["可公开", program.disclosable === false ? "否" : "是"],
   ];
@@ -474,517 +556,6 @@ function programFacts(program) {
 
 function showFacts(list, facts) {
   list.replaceChildren(...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v || "")]));
-}
-
-async function openProgram(id) {
-  const program = (await api("GET", `/v1/programs/${id}`)).data;
-  state.detail = program;
-  const box = $("#program-detail");
-  $("#program-form").hidden = true;
-  $("#pd-name").textContent = program.name;
-  showFacts($("#pd-facts"), [
-    ["状态", STATUS_ZH[program.status] || program.status],
-    ...programFacts(program),
-  ]);
-  $("#pd-history").replaceChildren(...program.status_history.map((change) => el("li", {},
-    el("time", {}, formatTime(change.at)), " ",
-    el("strong", {}, STATUS_ZH[change.status] || change.status),
-    change.reason ? `：${change.reason}` : "",
-    change.effective_on ? `（自 ${change.effective_on} 起）` : "",
-  )));
-  $("#pd-documents").replaceChildren(...program.documents.map((doc) => el("li", {},
-    `${doc.filename}（${(doc.size / 1024).toFixed(1)} KB）`, " ",
-    el("span", { class: `badge doc-${doc.status}` }, DOC_STATUS_ZH[doc.status] || doc.status),
-    doc.reason ? `：${doc.reason}` : "",
-  )));
-  if (!program.documents.length) $("#pd-documents").append(el("li", {}, "尚未上传"));
-  const draft = program.status === "draft" || program.status === "rejected";
-  $("#pd-upload").hidden = program.status !== "draft";
-  $("#pd-edit").hidden = !draft;
-  $("#pd-submit").hidden = program.status !== "draft";
-  $("#pd-error").textContent = "";
-  $("#pd-upload-status").textContent = "";
-  box.hidden = false;
-}
-
-async function uploadApproval() {
-  const program = state.detail;
-  const file = $("#pd-file").files[0];
-  const status = $("#pd-upload-status");
-  $("#pd-error").textContent = "";
-  if (!file) { $("#pd-error").textContent = "请先选择批准文件。"; return; }
-  const type = file.name.toLowerCase().endsWith(".ofd") ? "application/ofd" : "application/pdf";
-  try {
-    status.textContent = "正在计算文件摘要……";
-    const sha256 = await sha256Hex(await file.arrayBuffer());
-    status.textContent = "正在上传……";
-    const declared = (await api("POST", `/v1/programs/${program.id}/documents`, {
-      body: { filename: file.name, content_type: type, size: file.size, sha256 },
-    })).data;
-    await uploadForm(declared.upload, file);
-    status.textContent = "正在核验……";
-    const checked = (await api("POST",
-      `/v1/programs/${program.id}/documents/${declared.document_id}/check`)).data;
-    await openProgram(program.id);
-    status.textContent = checked.status === "verified"
-      ? `${file.name}：已核验`
-      : `${file.name}：未通过核验：${checked.reason || checked.reason_code || ""}`;
-  } catch (exc) {
-    status.textContent = "";
-    $("#pd-error").textContent = exc.message;
-  }
-}
-
-async function submitProgram() {
-  const program = state.detail;
-  try {
-    await api("POST", `/v1/programs/${program.id}/submit`);
-    notice(`已提交审核：${program.name}`);
-    await loadPrograms();
-    await openProgram(program.id);
-  } catch (exc) {
-    $("#pd-error").textContent = exc.message;
-  }
-}
-
-/* ---------- 获奖信息 ---------- */
-
-function addWinner(winner = {}) {
-  const box = $("#winners");
-  if (box.children.length >= MAX_WINNERS) return;
-  const row = $("#winner-row").content.firstElementChild.cloneNode(true);
-  for (const input of $$("[data-key]", row)) {
-    if (winner[input.dataset.key]) input.value = winner[input.dataset.key];
-  }
-  const code = $('[data-key="credit_code"]', row);
-  code.addEventListener("input", () => hintCode(row));
-  $(".winner-remove", row).addEventListener("click", () => {
-    if (box.children.length > 1) { row.remove(); numberWinners(); }
-  });
-  box.append(row);
-  hintCode(row);
-  numberWinners();
-}
-
-function hintCode(row) {
-  const hint = creditCodeHint($('[data-key="credit_code"]', row).value);
-  const span = $(".code-hint", row);
-  span.textContent = hint.text;
-  span.dataset.ok = hint.ok === null ? "" : String(hint.ok);
-}
-
-function numberWinners() {
-  const rows = $$("#winners .winner");
-  rows.forEach((row, index) => {
-    $("legend", row).textContent = `获奖单位 ${index + 1}`;
-    $(".winner-remove", row).disabled = rows.length <= 1;
-  });
-  $("#winner-add").disabled = rows.length >= MAX_WINNERS;
-}
-
-function awardFromForm(form) {
-  const value = (name) => form.elements[name].value.trim();
-  const optional = (name) => value(name) || undefined;
-  const year = value("year");
-  return {
-    source_id: value("source_id"),
-    program_id: value("program_id"),
-    year: /^\d{1,4}$/.test(year) ? Number(year) : year,
-    honor: value("honor"),
-    awarded_on: value("awarded_on"),
-    announcement_number: optional("announcement_number"),
-    announcement_url: optional("announcement_url"),
-    project: {
-      name: value("project.name"),
-      category: value("project.category"),
-      location_code: optional("project.location_code"),
-      code: optional("project.code"),
-    },
-    winners: $$("#winners .winner", form).map((row) => {
-      const get = (key) => $(`[data-key="${key}"]`, row).value.trim();
-      return {
-        name: get("name"),
-        credit_code: normalizeCode(get("credit_code")),
-        role: get("role"),
-        project_manager: get("project_manager") || undefined,
-      };
-    }),
-  };
-}
-
-function editAward(award) {
-  const form = $("#award-form");
-  form.reset();
-  clearErrors(form);
-  $("#award-conflict").textContent = "";
-  state.editingAward = award;
-  fillProgramSelects();
-  $("#winners").replaceChildren();
-  $("#award-form-title").textContent = award ? `更正获奖信息：${award.project.name}` : "录入获奖信息";
-  form.elements.source_id.readOnly = Boolean(award);
-  if (award) {
-    const select = form.elements.program_id;
-    if (!$$("option", select).some((o) => o.value === award.program_id)) {
-      select.append(el("option", { value: award.program_id }, award.program_id));
-    }
-    for (const name of ["source_id", "program_id", "year", "honor", "awarded_on",
-      "announcement_number", "announcement_url"]) {
-      form.elements[name].value = award[name] ?? "";
-    }
-    for (const name of ["name", "category", "location_code", "code"]) {
-      form.elements[`project.${name}`].value = award.project[name] ?? "";
-    }
-    award.winners.forEach((winner) => addWinner(winner));
-  } else {
-    form.elements.year.value = String(new Date().getFullYear());
-    addWinner();
-  }
-  $("#revoke-form").hidden = true;
-  form.hidden = false;
-  form.scrollIntoView({ block: "start" });
-}
-
-async function saveAward(event) {
-  event.preventDefault();
-  const form = event.currentTarget;
-  clearErrors(form);
-  $("#award-conflict").textContent = "";
-  const body = awardFromForm(form);
-  const editing = state.editingAward;
-  try {
-    let saved;
-    if (editing) {
-      saved = (await api("PUT", `/v1/awards/${editing.id}`, {
-        body, headers: { "If-Match": `"${editing.version}"` },
-      })).data;
-    } else {
-      saved = (await api("POST", "/v1/awards", { body })).data;
-    }
-    form.hidden = true;
-    state.editingAward = null;
-    notice(`${editing ? "已更正" : "已报送"}：${saved.project.name}（第 ${saved.version} 版）`);
-    await loadAwards(true);
-  } catch (exc) {
-    if (exc.status === 412 && editing) {
-      const fresh = (await api("GET", `/v1/awards/${editing.id}`)).data;
-      editAward(fresh);
-      $("#award-conflict").textContent =
-        "该获奖信息已被他人修改，已重新载入最新内容（第 " + fresh.version + " 版），请核对后再提交更正。";
-    } else {
-      showError(form, exc);
-    }
-  }
-}
-
-function timelinessText(award) {
-  const t = award.timeliness;
-  if (!t) return "";
-  if (t.status === "on_time") return "按时";
-  if (t.status === "pending") return "待定";
-  return `迟报 ${t.working_days_late} 个工作日` + (t.excused ? "（已认定合理）" : "");
-}
-
-// Each list load is numbered: an answer that arrives after a newer load was started (a
-// tab switch still in flight when the filter is applied) is dropped, never shown.
-let awardLoads = 0;
-
-async function loadAwards(reset = false) {
-  if (reset) { state.awardCursors = [null]; state.awardPage = 0; }
-  const mine = ++awardLoads;
-  const cursor = state.awardCursors[state.awardPage];
-  const page = (await api("GET", "/v1/awards" + query({
-    authority_id: ownAuthority(), include_revoked: "true", limit: PAGE_SIZE, cursor,
-    ...state.awardFilter,
-  }))).data;
-  if (mine !== awardLoads) return;
-  state.awardCursors[state.awardPage + 1] = page.next_cursor || null;
-  const body = $("#award-table tbody");
-  body.replaceChildren(...page.items.map((award) => el("tr", { class: award.status },
-    el("td", {}, award.project.name),
-    el("td", {}, award.honor),
-    el("td", {}, award.winners.map((w) => w.name).join("、")),
-    el("td", {}, award.awarded_on),
-    el("td", {}, award.deadline),
-    el("td", {}, el("span", { class: `badge t-${award.timeliness.status}` }, timelinessText(award))),
-    el("td", {}, award.status === "revoked" ? `已撤销：${award.revoked_reason || ""}` : "有效"),
-    el("td", { class: "row-actions" }, award.status === "revoked" ? "" : [
-      el("button", { type: "button", class: "secondary", onclick: () => correctAward(award.id) }, "更正"),
-      el("button", { type: "button", class: "danger", onclick: () => askRevoke(award) }, "撤销"),
-    ].reduce((frag, b) => { frag.append(b); return frag; }, document.createDocumentFragment())),
-  )));
-  labelCells($("#award-table"));
-  $("#award-empty").hidden = page.items.length > 0;
-  $("#award-prev").disabled = state.awardPage === 0;
-  $("#award-next").disabled = !page.next_cursor;
-  $("#award-page").textContent = `第 ${state.awardPage + 1} 页`;
-}
-
-async function correctAward(id) {
-  try {
-    editAward((await api("GET", `/v1/awards/${id}`)).data);
-  } catch (exc) {
-    notice(exc.message, "error");
-  }
-}
-
-function askRevoke(award) {
-  const form = $("#revoke-form");
-  form.reset();
-  clearErrors(form);
-  state.revoking = award;
-  $("#revoke-what").textContent = `${award.project.name}（${award.honor}）`;
-  $("#award-form").hidden = true;
-  form.hidden = false;
-  form.elements.reason.focus();
-}
-
-async function revokeAward(event) {
-  event.preventDefault();
-  const form = event.currentTarget;
-  clearErrors(form);
-  const body = { reason: form.elements.reason.value.trim() };
-  const number = form.elements.document_number.value.trim();
-  if (number) body.document_number = number;
-  try {
-    await api("POST", `/v1/awards/${state.revoking.id}/revoke`, { body });
-    form.hidden = true;
-    notice(`已撤销：${state.revoking.project.name}`);
-    await loadAwards();
-  } catch (exc) {
-    showError(form, exc);
-  }
-}
-
-async function loadAwardsTab() {
-  await loadPrograms();
-  await loadAwards(true);
-}
-
-/* ---------- 批量导入 ---------- */
-
-const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-async function startImport(event) {
-  event.preventDefault();
-  const form = event.currentTarget;
-  clearErrors(form);
-  const file = $("#import-file").files[0];
-  if (!file) { showError(form, { message: "请先选择 XLSX 或 CSV 文件。" }); return; }
-  const type = file.name.toLowerCase().endsWith(".csv") ? "text/csv" : XLSX_TYPE;
-  const button = $("#import-start");
-  button.disabled = true;
-  try {
-    const sha256 = await sha256Hex(await file.arrayBuffer());
-    const declaration = { filename: file.name, content_type: type, size: file.size, sha256 };
-    if (form.elements.program_id.value) declaration.program_id = form.elements.program_id.value;
-    if (form.elements.skip_duplicates.checked) declaration.skip_duplicates = true;
-    const declared = (await api("POST", "/v1/imports", { body: declaration })).data;
-    await uploadForm(declared.upload, file);
-    await api("POST", `/v1/imports/${declared.import_id}/start`);
-    $("#import-progress").hidden = false;
-    $("#import-errors").hidden = true;
-    await followImport(declared.import_id);
-  } catch (exc) {
-    showError(form, exc);
-  } finally {
-    button.disabled = false;
-  }
-}
-
-function pause(ms) {
-  return new Promise((resolve) => { setTimeout(resolve, ms); });
-}
-
-/* 取消导入: a confirm step, then POST /v1/imports/{id}/cancel; followImport shows the outcome. */
-function askCancelImport() {
-  $("#import-cancel-confirm").hidden = false;
-  $("#import-cancel-yes").focus();
-}
-
-async function cancelImport() {
-  const id = state.importing;
-  $("#import-cancel-confirm").hidden = true;
-  if (!id) return;
-  try {
-    await api("POST", `/v1/imports/${id}/cancel`);
-  } catch (exc) {
-    notice(exc.message, "error");
-  }
-}
-
-async function followImport(id) {
-  state.importing = id;
-  for (;;) {
-    const job = (await api("GET", `/v1/imports/${id}`)).data;
-    const open = ["awaiting_upload", "queued", "running"].includes(job.status);
-    $("#import-cancel").hidden = !open;
-    if (!open) $("#import-cancel-confirm").hidden = true;
-    const done = job.pushed + job.unchanged + job.rejected;
-    const bar = $("#import-bar");
-    if (job.awards) { bar.max = job.awards; bar.value = Math.min(done, job.awards); }
-    if (job.status === "done") { bar.max = 1; bar.value = 1; }
-    $("#import-state").textContent = `${job.filename}：${IMPORT_STATUS_ZH[job.status] || job.status}`
-      + (job.rows !== undefined && job.rows !== null ? `，共 ${job.rows} 行` : "");
-    $("#import-counts").textContent =
-      `已推送 ${job.pushed} 条，未变化 ${job.unchanged} 条，被退回 ${job.rejected} 条`
-      + (job.warnings ? `，警告 ${job.warnings} 条` : "")
-      + (job.duplicates_skipped ? `（跳过重复 ${job.duplicates_skipped} 条）` : "");
-    if (["failed", "cancelled", "expired"].includes(job.status)) {
-      if (job.error) $("#import-state").textContent += `：${job.error.message_zh || job.error.message}`;
-      return;
-    }
-    if (job.status === "done") {
-      if (job.rejected > 0 || job.warnings > 0) await showImportErrors(id);
-      return;
-    }
-    await pause(1000); // polling the import's progress, as a person would refresh
-  }
-}
-
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const char = text[i];
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') { cell += '"'; i += 1; }
-      else if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ",") { row.push(cell); cell = ""; }
-    else if (char === "\n" || char === "\r") {
-      if (char === "\r" && text[i + 1] === "\n") i += 1;
-      row.push(cell); rows.push(row); row = []; cell = "";
-    } else cell += char;
-  }
-  if (cell || row.length) { row.push(cell); rows.push(row); }
-  return rows;
-}
-
-async function showImportErrors(id) {
-  const response = await api("GET", `/v1/imports/${id}/errors.csv`, { raw: true });
-  const rows = parseCsv((await response.text()).replace(/^\uFEFF/, ""));
-  if (!rows.length) return;
-  const [header, ...body] = rows;
-  $("#import-error-table thead").replaceChildren(el("tr", {}, ...header.map((h) => el("th", {}, h))));
-  $("#import-error-table tbody").replaceChildren(
-    ...body.map((cells) => el("tr", {}, ...cells.map((c) => el("td", {}, c)))),
-  );
-  labelCells($("#import-error-table"));
-  $("#import-errors").hidden = false;
-}
-
-async function loadImports() {
-  $("#template-link").href = `${BASE}/v1/templates/awards.xlsx`;
-  await loadPrograms();
-}
-
-/* ---------- 及时性 ---------- */
-
-async function loadTimeliness() {
-  const authority = ownAuthority();
-  const summary = $("#tl-summary");
-  if (authority) {
-    try {
-      const t = (await api("GET", `/v1/timeliness/${authority}`)).data;
-      const rate = t.on_time_rate === null || t.on_time_rate === undefined
-        ? "—" : `${(t.on_time_rate * 100).toFixed(1)}%`;
-      summary.replaceChildren(
-        el("p", {}, `截至最近一次稽核（${t.as_of || "尚未稽核"}）：共推送 ${t.pushes} 条，按时 ${t.on_time} 条，`
-          + `迟报 ${t.late} 条（其中认定合理 ${t.excused} 条），待定 ${t.pending} 条；按时率 ${rate}。`),
-      );
-    } catch (exc) {
-      summary.replaceChildren(el("p", {}, exc.message));
-    }
-  } else {
-    summary.replaceChildren(el("p", {}, "管理员：下表列出所有省份逾期与待定的获奖信息。"));
-  }
-  const findings = authority
-    ? (await api("GET", `/v1/timeliness/${authority}/findings`)).data.items : [];
-  $("#tl-findings").replaceChildren(...findings.map((finding) => el("li", { class: "card" },
-    el("strong", {}, FINDING_KIND_ZH[finding.kind] || finding.kind),
-    el("span", { class: "hint" }, `（${finding.opened_on} 起`
-      + (finding.detail && finding.detail.source_id ? `，本省编号 ${finding.detail.source_id}` : "")
-      + "）"),
-    el("p", {}, `处理办法：${finding.action.zh}`),
-  )));
-  $("#tl-findings-empty").hidden = findings.length > 0;
-  const flagged = [];
-  let cursor = null;
-  let pages = 0;
-  do {
-    const page = (await api("GET", "/v1/awards" + query({
-      authority_id: authority, limit: 100, cursor,
-    }))).data;
-    flagged.push(...page.items.filter((a) => a.timeliness.status !== "on_time"));
-    cursor = page.next_cursor;
-    pages += 1;
-  } while (cursor && pages < 20);
-  const advice = (award) => {
-    if (award.timeliness.status === "pending") {
-      return "按临时工作日历计为迟报；国务院公布该年节假日安排后自动重新判定，无需处理。";
-    }
-    if (award.timeliness.excused) return "管理员已认定为合理迟报，无需处理。";
-    return "稽核将其列为“获奖信息晚报”。如有正当理由，请通过下方“意见反馈”说明，由管理员认定；今后请在公布后 10 个工作日内推送。";
-  };
-  $("#tl-table tbody").replaceChildren(...flagged.map((award) => el("tr", {},
-    el("td", {}, award.project.name),
-    el("td", {}, award.awarded_on),
-    el("td", {}, award.deadline),
-    el("td", {}, formatTime(award.submitted_at)),
-    el("td", {}, el("span", { class: `badge t-${award.timeliness.status}` }, timelinessText(award))),
-    el("td", {}, advice(award)),
-  )));
-  labelCells($("#tl-table"));
-  $("#tl-empty").hidden = flagged.length > 0;
-  await loadZeroReports();
-  if (authority) await loadMyFeedback();
-}
-
-async function loadZeroReports() {
-  const page = (await api("GET", "/v1/zero-reports" + query({
-    authority_id: ownAuthority(), limit: 50,
-  }))).data;
-  $("#zero-list").replaceChildren(...page.items.map((report) => el("li", {},
-    `${report.period_from} 至 ${report.period_to}：${report.note}`,
-    el("span", { class: "hint" }, `（报送于 ${formatTime(report.created_at)}）`),
-  )));
-}
-
-async function sendZeroReport(event) {
-  event.preventDefault();
-  const form = event.currentTarget;
-  clearErrors(form);
-  const body = {
-    period_from: form.elements.period_from.value,
-    period_to: form.elements.period_to.value,
-    note: form.elements.note.value.trim(),
-  };
-  try {
-    await api("POST", "/v1/zero-reports", { body });
-    form.reset();
-    await loadZeroReports();
-    notice("零报告已报送。");
-  } catch (exc) {
-    showError(form, exc);
-  }
-}
-
-async function sendFeedback(event) {
-  event.preventDefault();
-  const form = event.currentTarget;
-  clearErrors(form);
-  const body = { subject: form.elements.subject.value.trim(), body: form.elements.body.value.trim() };
-  try {
-    await api("POST", "/v1/feedback", { body });
-    form.reset();
-    notice("意见已提交，感谢反馈。");
-    await loadMyFeedback();
-  } catch (exc) {
-    showError(form, exc);
-  }
 }
 
 const FEEDBACK_STATE_ZH = { open: "待处理", handled: "已处理" };
@@ -1004,90 +575,32 @@ function feedbackCard(item, meta, ...extra) {
     ...extra);
 }
 
-/* The province's own feedback, newest first. A page may be short (the list reads a bounded
- * number of items): follow next_cursor until a page's worth is found. */
-async function loadMyFeedback() {
-  const items = [];
-  let cursor = null;
-  let pages = 0;
-  do {
-    const page = (await api("GET", "/v1/feedback" + query({ limit: PAGE_SIZE, cursor }))).data;
-    items.push(...page.items);
-    cursor = page.next_cursor;
-    pages += 1;
-  } while (cursor && items.length < PAGE_SIZE && pages < 10);
-  $("#feedback-mine").replaceChildren(
-    ...items.map((item) => feedbackCard(item, `提交于 ${formatTime(item.created_at)}`)),
-  );
-  $("#feedback-mine-empty").hidden = items.length > 0;
-}
-
 /* ---------- wiring ---------- */
 
-LOADERS.programs = loadPrograms;
-LOADERS.awards = loadAwardsTab;
-LOADERS.imports = loadImports;
-LOADERS.timeliness = loadTimeliness;
-
 function wire() {
+  linkFieldErrors();
   rememberPristine();
+  setupTabs();
   $("#login-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const key = $("#api-key").value.trim();
     $("#login-error").textContent = "";
     if (!key) { $("#login-error").textContent = "请输入接入密钥。"; return; }
     try {
-      await signIn(key);
+      await busy($("#login-button"), "正在登录…", () => signIn(key));
     } catch (exc) {
       $("#login-error").textContent = exc.message;
     }
   });
   $("#logout").addEventListener("click", () => signOut());
-  $$("[data-tab]").forEach((button) => {
-    button.addEventListener("click", () => showTab(button.dataset.tab));
-  });
   $$("[data-close]").forEach((button) => {
     button.addEventListener("click", () => { button.closest("form, article").hidden = true; });
   });
-  $("#program-new").addEventListener("click", () => editProgram(null));
-  $("#program-form").addEventListener("submit", saveProgram);
-  $("#pd-edit").addEventListener("click", () => editProgram(state.detail));
-  $("#pd-upload-button").addEventListener("click", uploadApproval);
-  $("#pd-submit").addEventListener("click", submitProgram);
-  $("#award-new").addEventListener("click", () => editAward(null));
-  $("#winner-add").addEventListener("click", () => addWinner());
-  $("#award-form").addEventListener("submit", saveAward);
-  $("#revoke-form").addEventListener("submit", revokeAward);
-  $("#award-filter").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    state.awardFilter = {
-      program_id: form.elements.program_id.value,
-      year: form.elements.year.value.trim(),
-    };
-    loadAwards(true).catch((exc) => notice(exc.message, "error"));
-  });
-  $("#award-prev").addEventListener("click", () => {
-    state.awardPage = Math.max(0, state.awardPage - 1);
-    loadAwards().catch((exc) => notice(exc.message, "error"));
-  });
-  $("#award-next").addEventListener("click", () => {
-    if (!state.awardCursors[state.awardPage + 1]) return;
-    state.awardPage += 1;
-    loadAwards().catch((exc) => notice(exc.message, "error"));
-  });
-  $("#import-form").addEventListener("submit", startImport);
-  $("#import-cancel").addEventListener("click", askCancelImport);
-  $("#import-cancel-yes").addEventListener("click", cancelImport);
-  $("#import-cancel-no").addEventListener("click", () => { $("#import-cancel-confirm").hidden = true; });
-  $("#zero-form").addEventListener("submit", sendZeroReport);
-  $("#feedback-form").addEventListener("submit", sendFeedback);
-
   const kept = sessionStorage.getItem(KEY_SLOT);
   if (kept) {
     signIn(kept).catch((exc) => signOut(exc.message));
   }
 }
 
-// after every deferred section script (admin-*.js) has registered its loader
+// after every deferred tab module (province-*.js, admin-*.js) has registered its loader
 document.addEventListener("DOMContentLoaded", wire);

@@ -7,11 +7,10 @@
    made since filing) or 原信息无误 (POST …/answer); an administrator transfers. */
 "use strict";
 
-const OBJECTION_KIND_ZH = {
-  wrong_facts: "信息有误", not_ours: "非本企业获奖", missing_award: "奖项缺失", other: "其他",
-};
-const OBJECTION_STATE_ZH = { open: "待答复", answered: "已答复" };
-const OBJECTION_OUTCOME_ZH = { corrected: "已更正", upheld: "原信息无误", transferred: "已转交" };
+// the labels are served once from domain/labels_zh.py (labels.js)
+const OBJECTION_KIND_ZH = LABELS.OBJECTION_KIND_ZH;
+const OBJECTION_STATE_ZH = LABELS.OBJECTION_STATE_ZH;
+const OBJECTION_OUTCOME_ZH = LABELS.OBJECTION_OUTCOME_ZH;
 const OBJECTION_CHANGE_ZH = { create: "新报送", update: "更正", revoke: "撤销", redact: "删除字段" };
 const OBJECTION_ACTION_ZH = {
   filed: "受理", evidence: "上传证明材料", answered: "答复", transferred: "转交", erased: "个人信息已删除",
