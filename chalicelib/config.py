@@ -219,17 +219,6 @@ class Settings:
     quality_audit_max_awards: int = 5000
 
     @property
-    def server_secret(self) -> str:
-        """The HMAC key of API keys and cursors, fetched once per container and cached."""
-        if not self.server_secret_arn:
-            return LOCAL_DEV_SECRET
-        # Imported here for cold start (measured ~60-100 ms for powertools' parameters and
-        # boto3): only a function that needs the secret pays, once.
-        from chalicelib.store.secrets import read_secret
-
-        return read_secret(self.server_secret_arn, max_age=self.server_secret_max_age)
-
-    @property
     def timeliness_policy(self) -> TimelinessPolicy:
         # Measured cold-start lazy load: the deadline rules load with the first deadline.
         from chalicelib.domain.timeliness import TimelinessPolicy

@@ -51,6 +51,7 @@ from chalicelib.services import (
     audit_state,
     calendars,
     quality,
+    quality_rescan,
 )
 from chalicelib.services import feedback as feedback_service
 from chalicelib.services.audit_findings import finding_view
@@ -121,7 +122,7 @@ def _run(lease: audit_lease.Lease, today: date, trigger: str, max_entries: int) 
 
     # 4b. Data quality (issue 22): the changed awards' groups, judged through indexes; a
     # batch too large for one run (a backfill landing) is left to a background rescan.
-    quality_summary = quality.audit_checks(
+    quality_summary = quality_rescan.audit_checks(
         quality.latest_award_views(entries),
         quality.programs_of(trackers.values()),
         day=day,

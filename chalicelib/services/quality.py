@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -86,33 +85,6 @@ def programs_of(trackers: Iterable[Any]) -> dict[str, dict[str, Any]]:
         t.sk: {"authority_id": t.authority_id, "cycle": t.cycle, "approved_on": t.approved_on}
         for t in trackers
     }
-
-
-def audit_checks(
-    views: Mapping[str, Mapping[str, Any]],
-    programs: Mapping[str, Mapping[str, Any]],
-    *,
-    day: str,
-    run_id: str,
-    now: datetime,
-) -> dict[str, Any]:
-    """The daily audit's checks: the batch's awards, or a rescan when there are too many.
-
-    One run checks at most ``QUALITY_AUDIT_MAX_AWARDS`` awards itself (each costs a
-    transaction and a few small reads; the audit has 15 minutes). A larger batch, the
-    day a backfill lands, queues a rescan of every award instead, which the imports
-    worker runs in chunks; the report names it.
-    """
-    if len(views) > settings().quality_audit_max_awards:
-        # Imported here: only a run that defers loads the rescan's queue client.
-        from chalicelib.services import quality_rescan
-
-        job = quality_rescan.queue_rescan(now, reason="large_batch")
-        logger.info(
-            "quality checks deferred to a rescan", extra={"awards": len(views), "job": job["id"]}
-        )
-        return {**Outcome().summary(), "deferred_to_rescan": job["id"]}
-    return check_awards(views, programs, day=day, run_id=run_id).summary()
 
 
 def check_awards(

@@ -30,6 +30,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.principal import Principal
 from chalicelib.store import quality as store
+from chalicelib.store import secrets
 from chalicelib.store.base import iso_utc
 from chalicelib.store.ledger import until_committed
 from chalicelib.store.quality import CHECK, QualityFinding
@@ -93,7 +94,7 @@ def list_findings(principal: Principal, params: dict[str, str], limit: int) -> d
     )
     part, start = 0, None
     if params.get("cursor"):
-        position = decode_cursor(params["cursor"], secret=config.server_secret, scope=scope)
+        position = decode_cursor(params["cursor"], secret=secrets.server_secret(), scope=scope)
         if not isinstance(position, dict) or not isinstance(position.get("p"), int):
             raise ValidationError("the cursor is malformed", field="cursor")
         part, start = position["p"], position.get("k")
@@ -122,7 +123,7 @@ def list_findings(principal: Principal, params: dict[str, str], limit: int) -> d
         if len(found) >= limit and part < len(partitions):
             next_position = {"p": part, "k": start}
     next_cursor = (
-        encode_cursor(next_position, secret=config.server_secret, scope=scope)
+        encode_cursor(next_position, secret=secrets.server_secret(), scope=scope)
         if next_position
         else None
     )

@@ -12,6 +12,7 @@ redelivered chunk that the job has already passed is skipped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -128,3 +129,27 @@ def give_up(job_id: str, error: Exception, now: datetime) -> dict[str, Any]:
         store.save_job(job)
     logger.warning("quality rescan given up", extra={"job_id": job_id})
     return {"job_id": job_id, "outcome": "failed"}
+
+
+def audit_checks(
+    views: Mapping[str, Mapping[str, Any]],
+    programs: Mapping[str, Mapping[str, Any]],
+    *,
+    day: str,
+    run_id: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The daily audit's checks: the batch's awards, or a rescan when there are too many.
+
+    One run checks at most ``QUALITY_AUDIT_MAX_AWARDS`` awards itself (each costs a
+    transaction and a few small reads; the audit has 15 minutes). A larger batch, the
+    day a backfill lands, queues a rescan of every award instead, which the imports
+    worker runs in chunks; the report names it.
+    """
+    if len(views) > settings().quality_audit_max_awards:
+        job = queue_rescan(now, reason="large_batch")
+        logger.info(
+            "quality checks deferred to a rescan", extra={"awards": len(views), "job": job["id"]}
+        )
+        return {**quality.Outcome().summary(), "deferred_to_rescan": job["id"]}
+    return quality.check_awards(views, programs, day=day, run_id=run_id).summary()
