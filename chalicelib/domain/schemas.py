@@ -571,19 +571,11 @@ class ObjectionIn(_Schema):
     contact: ObjectionContactIn
 
 
-class EvidenceIn(_Schema):
+class EvidenceIn(_UploadIn):
     """A file the objecting enterprise is about to upload, with its lookup token."""
 
     token: Annotated[str, Field(strict=True, min_length=1, max_length=128)]
-    filename: Annotated[Annotated[Text, Field(max_length=255)], AfterValidator(_plain_filename)]
     content_type: Literal["application/pdf", "application/ofd", "image/jpeg", "image/png"]
-    size: Annotated[StrictInt, Field(ge=1)]
-    sha256: Annotated[str, Field(strict=True, pattern=r"^[0-9a-fA-F]{64}$")]
-
-    @field_validator("sha256")
-    @classmethod
-    def _lower_hex(cls, value: str) -> str:
-        return value.lower()
 
 
 class ObjectionTokenIn(_Schema):
