@@ -61,7 +61,7 @@ from chalicelib.store.awards import award_history
 from chalicelib.store.base import iso_utc, parse_iso_utc
 
 if TYPE_CHECKING:  # a change-feed entry, as services/changes.py reads them
-    from chalicelib.store.models import ChangeEntry
+    from chalicelib.store.changes import ChangeEntry
 
 LAGS_KEPT = 50
 USER_AGENT = "AwardRegistry-Webhooks/1.0"
