@@ -109,7 +109,7 @@ def test_the_printed_page_shows_the_one_read_its_receipt_signs_and_reuses_it(
     assert page.status_code == 200
     html = _text(page)
     assert len(reads) == 1  # one read for the page and its receipt (was two)
-    receipt_id = re.search(r'id="receipt-id">(rcp_\w+)<', html).group(1)
+    receipt_id = re.search(r'id="receipt-id"[^>]*>(rcp_\w+)<', html).group(1)
     stored = client.http.get(f"/v1/verify/receipts/{receipt_id}")
     claims = unverified_parts(_text(stored))[1]
     on_page = re.findall(r'data-award-id="(awd_\w+)"', html)
@@ -117,7 +117,7 @@ def test_the_printed_page_shows_the_one_read_its_receipt_signs_and_reuses_it(
     # The receipt route now answers the same, unchanged answer with that receipt.
     assert unverified_parts(_receipt(client))[1]["receipt_id"] == receipt_id
     again = _text(client.http.get(f"/v1/verify/print?credit_code={CODE}", headers=BROWSER))
-    assert re.search(r'id="receipt-id">(rcp_\w+)<', again).group(1) == receipt_id
+    assert re.search(r'id="receipt-id"[^>]*>(rcp_\w+)<', again).group(1) == receipt_id
     assert len(signatures) == 1 and len(reads) == 1 and len(_stored_receipts()) == 1
 
 
@@ -138,7 +138,7 @@ def test_a_push_during_the_read_cannot_make_the_page_differ_from_its_receipt(
 
     monkeypatch.setattr(award_reads, "verify", verify_then_a_push_lands)
     html = _text(client.http.get(f"/v1/verify/print?credit_code={CODE}", headers=BROWSER))
-    receipt_id = re.search(r'id="receipt-id">(rcp_\w+)<', html).group(1)
+    receipt_id = re.search(r'id="receipt-id"[^>]*>(rcp_\w+)<', html).group(1)
     claims = unverified_parts(_text(client.http.get(f"/v1/verify/receipts/{receipt_id}")))[1]
 
     on_page = sorted(re.findall(r'data-award-id="(awd_\w+)"', html))

@@ -158,7 +158,7 @@ async function auditOpenRun(id) {
 function auditSubject(finding) {
   const detail = finding.detail || {};
   switch (finding.subject.type) {
-    case "award": return `获奖信息 ${detail.source_id || finding.subject.id}`;
+    case "award": return ["获奖信息 ", el("code", {}, detail.source_id || finding.subject.id)];
     case "program": return `奖项 ${detail.name || finding.subject.id}`;
     case "calendar": return `${detail.year || finding.subject.id} 年工作日历`;
     default: return auditAuthorityName(finding.subject.id);
@@ -195,7 +195,7 @@ function auditShowRun(report) {
     el("td", {}, when),
     el("td", {}, FINDING_KIND_ZH[finding.kind] || finding.kind),
     el("td", {}, auditAuthorityName(finding.authority_id)),
-    el("td", {}, auditSubject(finding)),
+    el("td", {}, ...[auditSubject(finding)].flat()),
     el("td", {}, timeElement(finding.opened_on)),
     el("td", {}, finding.action ? finding.action.zh : ""),
   )));
@@ -243,14 +243,14 @@ async function auditLoadProvince() {
 
   $("#audit-province-findings").replaceChildren(...findings.items.map((finding) => el("li", { class: "card" },
     el("strong", {}, FINDING_KIND_ZH[finding.kind] || finding.kind),
-    el("span", { class: "hint" }, `（${formatDate(finding.opened_on)}起，${auditSubject(finding)}）`),
+    el("span", { class: "hint" }, `（${formatDate(finding.opened_on)}起，`, ...[auditSubject(finding)].flat(), "）"),
     el("p", {}, `处理办法：${finding.action.zh}`),
   )));
   $("#audit-province-findings-empty").hidden = findings.items.length > 0;
 
   $("#audit-late tbody").replaceChildren(...late.map((award) => el("tr", { dataset: { award: award.id } },
     el("td", {}, award.project.name),
-    el("td", {}, award.source_id),
+    el("td", {}, el("code", {}, award.source_id)),
     el("td", {}, timeElement(award.awarded_on)),
     el("td", {}, timeElement(award.deadline)),
     el("td", {}, timeElement(award.submitted_at, "time")),

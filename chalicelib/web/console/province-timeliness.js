@@ -24,9 +24,10 @@ async function loadTimeliness() {
     ? (await api("GET", `/v1/timeliness/${authority}/findings`)).data.items : [];
   $("#tl-findings").replaceChildren(...findings.map((finding) => el("li", { class: "card" },
     el("strong", {}, FINDING_KIND_ZH[finding.kind] || finding.kind),
-    el("span", { class: "hint" }, `（${formatDate(finding.opened_on)}起`
-      + (finding.detail && finding.detail.source_id ? `，本省编号 ${finding.detail.source_id}` : "")
-      + "）"),
+    el("span", { class: "hint" }, `（${formatDate(finding.opened_on)}起`,
+      ...(finding.detail && finding.detail.source_id
+        ? ["，本省编号 ", el("code", {}, finding.detail.source_id)] : []),
+      "）"),
     el("p", {}, `处理办法：${finding.action.zh}`),
   )));
   $("#tl-findings-empty").hidden = findings.length > 0;

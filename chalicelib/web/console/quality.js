@@ -46,7 +46,9 @@ function qualityValue(record, field) {
     const authority = state.authorities[record.authority_id];
     return authority ? authority.name_zh : record.authority_id;
   }
-  return record[field] == null ? "—" : String(record[field]);
+  if (record[field] == null) return "—";
+  // an id the province wrote (本省编号) is data, not words: set as code
+  return field === "source_id" ? el("code", {}, String(record[field])) : String(record[field]);
 }
 
 /* What the finding says in a sentence, beside the table of records. */
