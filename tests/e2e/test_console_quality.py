@@ -81,7 +81,7 @@ def test_a_province_answers_its_findings_and_an_administrator_accepts(
         expect(early).to_have_count(1, timeout=WAIT)
         expect(twice).to_have_count(1)
         expect(early).to_contain_text("错误")
-        expect(early).to_contain_text("2019-02-20 早于奖项批准日期 2019-03-01")
+        expect(early).to_contain_text("2019年2月20日 早于奖项批准日期 2019年3月1日")
         # the records side by side, the differing field marked
         expect(twice.locator("td.diff")).to_have_count(2)
         expect(twice.locator("td.diff").first).to_contain_text("GX-Q-0")

@@ -10,6 +10,8 @@ shows the outcome. Screenshots at 1366×900 and 390×844 go to
 
 from __future__ import annotations
 
+import time
+
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.console import WAIT, console_context, loaded, shoot, sign_in
@@ -112,9 +114,20 @@ def test_an_enterprise_objects_and_the_province_corrects(stack, browser: Browser
                 f"not answered: {said} {console.locator('#notice').text_content()}"
             ) from failed
         expect(row).to_contain_text("已答复：已更正")
-        # the evidence opens in the page, framed from its short-lived link
-        detail.get_by_role("button", name="查看 获奖公告.pdf").click()
-        expect(detail.locator("#ob-evidence iframe")).to_have_count(1)
+        # the evidence opens in the page, framed from its short-lived link (the detail is
+        # drawn again once the answer is saved: a click on the card it replaced frames
+        # nothing, so click what is shown until the frame is there)
+        framed = detail.locator("#ob-evidence iframe")
+        deadline = time.monotonic() + WAIT / 1000
+        while framed.count() != 1:
+            show = detail.get_by_role("button", name="查看 获奖公告.pdf")
+            if show.is_visible():
+                show.click()
+            try:
+                expect(framed).to_have_count(1, timeout=2000)
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise
 
     with console_context(browser) as page:
         # --- the enterprise's lookup shows the outcome; a wrong token says only "not found"

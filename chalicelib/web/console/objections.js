@@ -36,7 +36,7 @@ function objectionRow(item) {
     el("td", {}, OBJECTION_KIND_ZH[item.kind] || item.kind),
     el("td", {}, objectionAuthority(item.authority_id)),
     el("td", {}, formatTime(item.filed_at)),
-    el("td", {}, item.deadline),
+    el("td", {}, formatDate(item.deadline)),
     el("td", {}, objectionDaysLeft(item)),
     el("td", {}, item.state === "answered"
       ? `已答复：${OBJECTION_OUTCOME_ZH[item.answer.outcome] || item.answer.outcome}`
@@ -131,7 +131,7 @@ async function objectionShow(number) {
     ["获奖信息编号", item.award_id || "（奖项缺失）"],
     ["承办单位", objectionAuthority(item.authority_id)],
     ["受理时间", formatTime(item.filed_at)],
-    ["答复期限", item.deadline],
+    ["答复期限", formatDate(item.deadline)],
     ["剩余工作日", objectionDaysLeft(item)],
     ["联系人", contact.name || (item.erased_at ? "（已删除）" : "")],
     ["手机号码", contact.phone],

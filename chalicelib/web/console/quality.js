@@ -34,7 +34,7 @@ let qualityAdminCursor = null;
 
 function qualityProgramName(id) {
   const program = (state.programs || []).find((p) => p.id === id);
-  return program ? program.name : id;
+  return program ? program.name : el("code", {}, id); // an id, not words
 }
 
 function qualityValue(record, field) {
@@ -47,6 +47,7 @@ function qualityValue(record, field) {
     return authority ? authority.name_zh : record.authority_id;
   }
   if (record[field] == null) return "—";
+  if (field === "awarded_on") return formatDate(record[field]);
   // an id the province wrote (本省编号) is data, not words: set as code
   return field === "source_id" ? el("code", {}, String(record[field])) : String(record[field]);
 }
@@ -56,7 +57,7 @@ function qualityDetail(finding) {
   const d = finding.detail || {};
   switch (finding.rule) {
     case "before_approval":
-      return `获奖日期 ${d.awarded_on} 早于奖项批准日期 ${d.approved_on}。`;
+      return `获奖日期 ${formatDate(d.awarded_on)} 早于奖项批准日期 ${formatDate(d.approved_on)}。`;
     case "name_drift":
       return `统一社会信用代码 ${d.credit_code} 对应多个名称：` + (d.pairs || []).map((p) =>
         `“${p.names[0]}”与“${p.names[1]}”相似度 ${p.similarity}%（${p.kind === "typo" ? "疑似录入错误" : "疑似企业更名"}）`,
@@ -102,8 +103,8 @@ function qualityCard(finding, { admin = false } = {}) {
       el("span", { class: `badge q-${finding.severity}` }, QUALITY_SEVERITY_ZH[finding.severity]),
       " ", QUALITY_RULE_ZH[finding.rule] || finding.rule,
       admin && authority ? `（${authority.name_zh}）` : ""),
-    el("p", { class: "hint" }, `状态：${QUALITY_STATE_ZH[finding.state] || finding.state}；发现于 ${finding.opened_on}`
-      + (finding.closed_on ? `；关闭于 ${finding.closed_on}` : "")),
+    el("p", { class: "hint" }, `状态：${QUALITY_STATE_ZH[finding.state] || finding.state}；发现于 ${formatDate(finding.opened_on)}`
+      + (finding.closed_on ? `；关闭于 ${formatDate(finding.closed_on)}` : "")),
     el("p", {}, finding.explanation.zh),
     el("p", { class: "quality-detail" }, qualityDetail(finding)),
   );
