@@ -46,7 +46,7 @@ def backfill(stack, key: str, *args: str) -> tuple[subprocess.CompletedProcess, 
         env={**os.environ, "BACKFILL_API_KEY": key},
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,  # 5,000 rows against the emulator late in a loaded e2e run
     )
     lines = result.stdout.strip().splitlines()
     assert lines, result.stderr
