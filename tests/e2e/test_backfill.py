@@ -98,7 +98,7 @@ def test_a_5000_row_workbook_is_pushed_once_across_an_interruption(stack, jiangs
     first, summary = backfill(stack, key, str(sheet), "--max-batches", "3")
     assert first.returncode == 3, first.stderr
     # 300 records sent; award 42 among them is outside the programme's categories.
-    assert summary["created"] == 299 and summary["rejected_by_api"] == 1
+    assert (summary["created"], summary["rejected_by_api"]) == (299, 1), (summary, first.stderr)
     state = json.loads((tmp_path / "awards.xlsx.backfill-state.json").read_text("utf-8"))
     assert len(next(iter(state["targets"].values()))["done"]) == 299
 

@@ -52,6 +52,13 @@ def aws() -> Iterator[None]:
     global _empty_tables
     with moto.mock_aws(config=KEEP_SESSION):
         from chalicelib.config import settings
+
+        # Settings read now, from this process's environment: a test that cleared them
+        # last would otherwise have them read first inside a Chalice test request, whose
+        # environment is the stage's (``TABLE_PREFIX=award-registry-local``), and every
+        # later test would look for another bucket, secret and key than it made.
+        settings.cache_clear()
+        settings()
         from chalicelib.services import calendars
         from chalicelib.services.setup import bootstrap
         from chalicelib.store.provision import ensure_tables

@@ -102,10 +102,10 @@ def test_issue_key_refuses_the_development_secret_when_the_stacks_server_reads_a
     from chalicelib.config import settings
     from chalicelib.store.models import ApiKey
 
-    name = settings().stack_secret_name
-    boto3.client("secretsmanager").create_secret(Name=name, SecretString="s" * 48)
     monkeypatch.delenv("SERVER_SECRET_ARN", raising=False)
     settings.cache_clear()
+    name = settings().stack_secret_name
+    boto3.client("secretsmanager").create_secret(Name=name, SecretString="s" * 48)
     stored = ApiKey.count()
 
     code, out, err = _run(capsys, monkeypatch, "issue-key", "--authority", "110000")

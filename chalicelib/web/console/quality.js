@@ -93,7 +93,8 @@ function qualityRecords(finding, admin) {
     ...finding.records.map((r) => el("td", { class: differing.has(field) ? "diff" : "" }, qualityValue(r, field)))));
   const table = el("table", { class: "quality-records" }, el("thead", {}, head), el("tbody", {}, ...rows));
   labelCells(table);
-  return el("div", { class: "table-wrap" }, table);
+  // Wide with several records: a named region the keyboard can scroll (axe scrollable-region-focusable).
+  return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "记录逐项对照（可左右滚动）" }, table);
 }
 
 function qualityCard(finding, { admin = false } = {}) {
