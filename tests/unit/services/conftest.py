@@ -12,7 +12,15 @@ import pytest
 
 from chalicelib.config import settings
 from chalicelib.store import aws
+from tests import twins_more
 from tests.twins import Twins
+
+
+@pytest.fixture
+def store_twins(twins: Twins, monkeypatch: pytest.MonkeyPatch) -> twins_more.StoreTwins:
+    """The objections, quality, webhooks, rate-limit and KMS stores as twins
+    (``tests/twins_more.py``), over ``twins``' changes and programmes."""
+    return twins_more.StoreTwins(twins, monkeypatch)
 
 
 @pytest.fixture
