@@ -1,0 +1,199 @@
+"""The webhook subscriptions service over the in-memory webhooks and KMS stores (no moto).
+
+Registering a URL (with its SSRF guard), listing, pausing, resuming and deleting
+(``services/webhooks.py``), and the fan-out of a committed change to a subscription's
+queue (``services/webhook_delivery.fan_out``), over the twins of ``store/webhooks.py``,
+``store/kms.py`` and the change feed. No request leaves the process: the host names
+resolve through the test's table, and nothing here sends a POST.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from chalicelib.domain import schemas
+from chalicelib.domain.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+)
+from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal, Province
+from chalicelib.domain.queries import Page, SubscriptionFilter
+from chalicelib.services import webhook_delivery
+from chalicelib.services import webhooks as service
+from chalicelib.store import kms
+
+BEIJING = Province(role=PROVINCIAL, authority_id="110000", key_id="key_bj")
+JIANGSU = Province(role=PROVINCIAL, authority_id="320000", key_id="key_js")
+ADMINISTRATOR = Principal(role=ADMIN, authority_id=None, key_id="key_admin")
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+LATER = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+HOSTS = {
+    "hooks.bj.example.cn": ["93.184.216.34"],
+    "hooks.js.example.cn": ["93.184.216.35"],
+    "intranet.example.cn": ["10.0.0.5"],
+    "rebind.example.cn": ["93.184.216.36", "192.168.1.1"],
+}
+
+
+@pytest.fixture(autouse=True)
+def resolver(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Host names resolve through ``HOSTS`` (an unknown one does not resolve)."""
+
+    def resolve(host: str, port: int) -> list[str]:
+        if host not in HOSTS:
+            raise OSError(f"unknown host {host}")
+        return HOSTS[host]
+
+    monkeypatch.setattr(webhook_delivery, "resolve", resolve)
+
+
+def _body(url: str = "https://hooks.bj.example.cn/awards", **fields) -> schemas.SubscriptionIn:
+    return schemas.SubscriptionIn.model_validate({"url": url, **fields})
+
+
+def _patch(**fields) -> schemas.SubscriptionPatchIn:
+    return schemas.SubscriptionPatchIn.model_validate(fields)
+
+
+def _program_status(twins, authority_id: str, seq_at: str = "2026-11-20T02:30:00.000000Z"):
+    """A programme's status change committed to the feed (as a review commits it)."""
+    data = {"id": "prg_1", "authority_id": authority_id, "status": "approved", "version": 2}
+    return twins.changes.append(
+        authority_id,
+        entity="program",
+        entity_id="prg_1",
+        op="status",
+        version=2,
+        committed_at=seq_at,
+        data=data,
+    )
+
+
+def test_a_province_subscribes_its_platform_and_sees_the_secret_once(twins, store_twins):
+    created = service.create(BEIJING, _body(description="北京市平台"), NOW)
+    assert created["owner_authority_id"] == "110000" and created["state"] == "active"
+    assert created["secret"].startswith("whsec_") and created["pending"] == 0
+    stored = store_twins.webhooks.get(created["id"])
+    assert created["secret"] not in str(stored.serialize())  # only its KMS ciphertext
+    context = webhook_delivery.secret_context(created["id"])
+    assert kms.decrypt_text(stored.secret, context) == created["secret"]
+    assert "secret" not in service.read(BEIJING, created["id"])
+
+
+def test_a_new_subscription_starts_at_the_end_of_the_feed(twins, store_twins):
+    _program_status(twins, "110000")
+    created = service.create(BEIJING, _body(), NOW)
+    assert store_twins.webhooks.get(created["id"]).position == {"110000": 1}
+
+
+def test_a_url_that_is_not_public_https_is_refused_naming_url(twins, store_twins):
+    for url in (
+        "https://intranet.example.cn/hook",
+        "https://rebind.example.cn/hook",
+        "https://nowhere.example.cn/hook",
+        "ftp://hooks.bj.example.cn/hook",
+        "https://user:pw@hooks.bj.example.cn/hook",
+    ):
+        with pytest.raises(ValidationError) as refused:
+            service.create(BEIJING, _body(url), NOW)
+        assert refused.value.field == "url", url
+    assert store_twins.webhooks.items == {}
+
+
+def test_who_owns_a_subscription(twins, store_twins):
+    with pytest.raises(ForbiddenError):
+        service.create(BEIJING, _body(owner_authority_id="320000"), NOW)
+    with pytest.raises(ValidationError) as unnamed:
+        service.create(ADMINISTRATOR, _body(), NOW)
+    assert unnamed.value.field == "owner_authority_id"
+    made = service.create(ADMINISTRATOR, _body(owner_authority_id="320000"), NOW)
+    assert made["owner_authority_id"] == "320000"
+    with pytest.raises(NotFoundError):
+        service.read(BEIJING, made["id"])
+    assert service.read(JIANGSU, made["id"])["id"] == made["id"]
+
+
+def test_an_owner_holds_at_most_the_configured_number(twins, store_twins, monkeypatch):
+    monkeypatch.setenv("WEBHOOK_MAX_PER_OWNER", "2")
+    from chalicelib.config import settings
+
+    settings.cache_clear()
+    first = service.create(BEIJING, _body(), NOW)
+    service.create(BEIJING, _body(), NOW)
+    with pytest.raises(ConflictError):
+        service.create(BEIJING, _body(), NOW)
+    service.delete(BEIJING, first["id"], LATER)  # a deleted one no longer counts
+    assert service.create(BEIJING, _body(), LATER)["state"] == "active"
+
+
+def test_lists_are_newest_first_a_page_at_a_time_without_deleted_ones(twins, store_twins):
+    ids = [service.create(BEIJING, _body(), NOW)["id"] for _ in range(3)]
+    other = service.create(JIANGSU, _body("https://hooks.js.example.cn/x"), NOW)["id"]
+    service.delete(BEIJING, ids[1], LATER)
+    first = service.list_subscriptions(BEIJING, SubscriptionFilter(limit=1))
+    assert [i["id"] for i in first["items"]] == [ids[2]] and first["next_cursor"]
+    rest = service.list_subscriptions(
+        BEIJING, SubscriptionFilter(limit=1, cursor=first["next_cursor"])
+    )
+    assert [i["id"] for i in rest["items"]] == [ids[0]]  # the deleted one is skipped
+    everyone = service.list_subscriptions(ADMINISTRATOR, SubscriptionFilter(limit=10))
+    assert [i["id"] for i in everyone["items"]] == [other, ids[2], ids[0]]
+    with pytest.raises(ForbiddenError):
+        service.list_subscriptions(BEIJING, SubscriptionFilter(limit=10, authority_id="320000"))
+
+
+def test_pause_resume_and_delete(twins, store_twins):
+    made = service.create(BEIJING, _body(), NOW)
+    paused = service.update(BEIJING, made["id"], _patch(state="paused"), LATER)
+    assert paused["state"] == "paused" and paused["paused_reason"] == "owner"
+    assert paused["paused_at"] == "2026-11-20T03:00:00.000000Z"
+    resumed = service.update(BEIJING, made["id"], _patch(state="active"), LATER)
+    assert resumed["state"] == "active" and resumed["paused_reason"] is None
+    moved = service.update(
+        BEIJING, made["id"], _patch(url="https://hooks.js.example.cn/new", events=None), LATER
+    )
+    assert moved["url"] == "https://hooks.js.example.cn/new"
+    with pytest.raises(ValidationError):
+        service.update(BEIJING, made["id"], _patch(url="https://intranet.example.cn/"), LATER)
+    gone = service.delete(BEIJING, made["id"], LATER)
+    assert gone["state"] == "deleted"
+    assert store_twins.webhooks.get(made["id"]) is not None  # kept, never hard-deleted
+    with pytest.raises(NotFoundError):
+        service.read(BEIJING, made["id"])
+
+
+def test_fan_out_queues_a_change_once_for_each_subscription_that_wants_it(twins, store_twins):
+    every = service.create(BEIJING, _body(), NOW)["id"]
+    jiangsu_only = service.create(BEIJING, _body(authority_ids=["320000"]), NOW)["id"]
+    awards_only = service.create(BEIJING, _body(events=["award.created"]), NOW)["id"]
+    entry = _program_status(twins, "110000")
+    subscriptions = list(store_twins.webhooks.every_subscription())
+    deadline = time.monotonic() + 30
+    assert webhook_delivery.fan_out(subscriptions, LATER, deadline) == 1
+    assert webhook_delivery.fan_out(subscriptions, LATER, deadline) == 0  # nothing new
+
+    log = service.deliveries(BEIJING, every, Page(limit=10))["items"]
+    assert [(d["event_id"], d["type"], d["state"]) for d in log] == [
+        (f"evt_110000_{entry.seq}", "program.status_changed", "pending")
+    ]
+    assert service.read(BEIJING, every)["pending"] == 1
+    for quiet in (jiangsu_only, awards_only):
+        assert service.deliveries(BEIJING, quiet, Page(limit=10))["items"] == []
+        assert store_twins.webhooks.get(quiet).position == {"110000": 1}  # read past it
+
+
+def test_a_paused_subscription_keeps_queueing_a_deleted_one_stops(twins, store_twins):
+    paused = service.create(BEIJING, _body(), NOW)["id"]
+    deleted = service.create(BEIJING, _body(), NOW)["id"]
+    service.update(BEIJING, paused, _patch(state="paused"), NOW)
+    service.delete(BEIJING, deleted, NOW)
+    _program_status(twins, "110000")
+    subscriptions = list(store_twins.webhooks.every_subscription())
+    assert webhook_delivery.fan_out(subscriptions, LATER, time.monotonic() + 30) == 1
+    assert store_twins.webhooks.get(paused).next_ordinal == 2
+    assert store_twins.webhooks.get(deleted).next_ordinal == 1
