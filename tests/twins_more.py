@@ -63,8 +63,11 @@ def _raw_key(**names: str) -> dict[str, Any]:
 
 def _page(rows: list[Any], size: int, position: Callable[[Any], dict[str, Any]]) -> tuple:
     """One Query page of ``rows`` (already ordered and past the start): at most ``size``
-    items, and where the next starts when more are left (as moto answers)."""
-    if len(rows) > size:
+    items, and where the next starts. As DynamoDB: a full page always carries a
+    ``LastEvaluatedKey``, even when nothing is left (the next page is then empty; moto
+    peeks and leaves it out in that case, so the twins' checks avoid exactly full pages).
+    """
+    if len(rows) >= size:
         return rows[:size], position(rows[size - 1])
     return rows, None
 
