@@ -19,6 +19,7 @@ from chalicelib.domain.errors import (
     ConflictError,
     ForbiddenError,
     NotFoundError,
+    ThrottledError,
     ValidationError,
 )
 from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal, Province
@@ -199,3 +200,39 @@ def test_a_paused_subscription_keeps_queueing_a_deleted_one_stops(twins, store_t
     assert webhook_delivery.fan_out(subscriptions, LATER, time.monotonic() + 30) == 1
     assert store_twins.webhooks.get(paused).next_ordinal == 2
     assert store_twins.webhooks.get(deleted).next_ordinal == 1
+
+
+def test_a_rotated_secret_is_shown_once_and_the_old_one_signs_for_a_day(twins, store_twins):
+    made = service.create(BEIJING, _body(), NOW)
+    rotated = service.rotate_secret(BEIJING, made["id"], LATER)
+    assert rotated["secret"] != made["secret"]
+    assert rotated["previous_secret_expires_at"] == "2026-11-21T03:00:00.000000Z"
+    stored = store_twins.webhooks.get(made["id"])
+    assert stored.secret_version == 2
+    signing = webhook_delivery.signing_secrets(stored, LATER)
+    assert signing == (rotated["secret"], made["secret"])
+    day_after = datetime(2026, 11, 21, 3, 0, 1, tzinfo=UTC)
+    assert webhook_delivery.signing_secrets(stored, day_after) == (rotated["secret"],)
+
+
+def test_a_replay_requeues_what_was_fanned_out_once_a_minute(twins, store_twins):
+    made = service.create(BEIJING, _body(), NOW)["id"]
+    first = _program_status(twins, "110000")
+    _program_status(twins, "110000", "2026-11-20T02:40:00.000000Z")
+    subscriptions = list(store_twins.webhooks.every_subscription())
+    assert webhook_delivery.fan_out(subscriptions, LATER, time.monotonic() + 30) == 2
+    with pytest.raises(ValidationError):  # one of from_position and from_date
+        service.replay(BEIJING, made, schemas.ReplayIn.model_validate({}), LATER)
+    log = service.deliveries(BEIJING, made, Page(limit=10))["items"]
+    position = next(d["position"] for d in log if d["event_id"] == f"evt_110000_{first.seq}")
+    since_first = schemas.ReplayIn.model_validate({"from_position": position})
+    answer = service.replay(BEIJING, made, since_first, LATER)
+    assert answer == {"queued": 1, "next_position": None}  # the entry after that position
+    log = service.deliveries(BEIJING, made, Page(limit=10))["items"]
+    assert [(d["event_id"], d["replay"]) for d in log] == [
+        (f"evt_110000_{first.seq + 1}", True),
+        (f"evt_110000_{first.seq + 1}", False),
+        (f"evt_110000_{first.seq}", False),
+    ]
+    with pytest.raises(ThrottledError):
+        service.replay(BEIJING, made, since_first, LATER)
