@@ -17,7 +17,7 @@ import pytest
 
 from chalicelib.config import settings
 from chalicelib.store import objects, queue
-from chalicelib.store.imports import PAGE_BYTES, ImportProblemPage, get_job
+from chalicelib.store.imports import PAGE_BYTES, ImportProblemPage, ImportRowPage, get_job
 from devtools.import_worker import drain, process_one
 from tests.functional.helpers import submitted_program
 from tests.functional.test_imports import (
@@ -151,14 +151,19 @@ def test_3000_bad_rows_finish_done_with_the_full_errors_file_and_the_next_import
     assert (status["rows"], status["awards"], status["rejected"]) == (3000, 0, 3000)
     _header, *lines = errors_of(api, keys["110000"], bad_id)
     assert len(lines) == 3000
-    assert [line[1] for line in lines] == [str(n) for n in range(2, 3002)]
-    assert {(line[4], line[5]) for line in lines} == {("source_id", "validation_error")}
-    assert lines[0][6] == "必填，不能为空"
+    assert [line[0] for line in lines] == [str(n) for n in range(2, 3002)]
+    assert {(line[2], line[3]) for line in lines} == {("记录编号", "记录编号：必填，不能为空")}
+    assert lines[0][4:] == [str(cell or "") for cell in rows[0]]  # the row as uploaded
     assert object_versions(bad_id) == []
     # stored in bounded pages, none near DynamoDB's 400 KB item limit
-    pages = list(ImportProblemPage.query(f"IMPORT#{bad_id}"))
+    pages = list(
+        ImportProblemPage.query(f"IMPORT#{bad_id}", ImportProblemPage.sk.startswith("PROBLEMS#"))
+    )
     assert len(pages) > 3
     assert all(len(json.dumps(page.problems)) <= PAGE_BYTES for page in pages)
+    row_pages = list(ImportRowPage.query(f"IMPORT#{bad_id}", ImportRowPage.sk.startswith("ROWS#")))
+    assert sum(len(page.rows) for page in row_pages) == 3000
+    assert all(len(json.dumps(page.rows)) <= PAGE_BYTES for page in row_pages)
 
     after = status_of(api, keys["110000"], good_id)
     assert (after["status"], after["pushed"]) == ("done", 2)
@@ -176,7 +181,8 @@ def test_a_chunk_whose_every_award_is_refused_is_still_counted(api, keys):
     assert status["status"] == "done", status
     assert (status["chunks_done"], status["rejected"], status["pushed"]) == (2, 150, 0)
     _header, *lines = errors_of(api, keys["110000"], status["import_id"])
-    assert len(lines) == 150 and {line[5] for line in lines} == {"out_of_scope"}
+    assert len(lines) == 150 and {line[2] for line in lines} == {"工程类别"}
+    assert {line[4 + HEADERS.index("工程类别")] for line in lines} == {"市政基础设施"}
 
 
 # --- M1: limits before and while reading --------------------------------------------------
@@ -197,7 +203,7 @@ def test_a_100000_row_xlsx_is_refused_before_parsing(api, keys, monkeypatch):
     assert "50000" in status["error"]["message_zh"] and "拆分" in status["error"]["message_zh"]
     assert status["max_rows"] == 50_000
     _header, first, *_ = errors_of(api, keys["110000"], status["import_id"])
-    assert first[5] == "too_many_rows"
+    assert first[0] == "" and "拆分" in first[3]
     assert object_versions(status["import_id"]) == []
 
 
