@@ -19,7 +19,10 @@ Only rows that were NOT pushed keep their cells (the rows of a refused award,
 every one of its rows, and rows that belong to no award). A row pushed with a
 warning (``duplicate_award``, ``before_approval``) is listed with its row
 number and reason only: its content lives in the registry, where redaction
-can reach it; a copy here would escape it.
+can reach it; a copy here would escape it. A refused row may still name a
+person of an award pushed later (corrected and imported again): redacting that
+award blanks the cells of the redacted columns in every stored row of its
+记录编号 (``redacted_positions``, ``erase_cells``; ``services/imports.scrub_award``).
 
 Pure: no AWS; the store keeps what ``stored_row`` returns and ``people_lines``
 turns it back into lines.
@@ -32,6 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
+from chalicelib.imports.columns import BY_KEY, column_for
 from chalicelib.imports.problems import Problem, sort_key
 
 CELL_CHARS = 1_000
@@ -153,3 +157,31 @@ def people_lines(
             ]
         )
     return header, lines
+
+
+def redacted_positions(columns: Sequence[str], fields: Iterable[str]) -> list[int]:
+    """The positions of the sheet's columns that fill one of the redactable ``fields``
+    (``project_manager`` → 项目经理, whatever alias the sheet used)."""
+    wanted = set(fields)
+    keys = [column_for(name) for name in columns]
+    return [
+        position
+        for position, key in enumerate(keys)
+        if key is not None and BY_KEY[key].path.rsplit(".", 1)[-1] in wanted
+    ]
+
+
+def erase_cells(
+    row: Mapping[str, Any], source_id: str, positions: Sequence[int]
+) -> dict[str, Any] | None:
+    """``row`` with its cells at ``positions`` blanked if it belongs to ``source_id`` and
+    holds a value there; None when there is nothing to erase."""
+    if row.get("source_id") != source_id:
+        return None
+    cells = list(row.get("cells") or [])
+    held = [p for p in positions if p < len(cells) and cells[p] not in (None, "")]
+    if not held:
+        return None
+    for position in held:
+        cells[position] = None
+    return {**row, "cells": cells}

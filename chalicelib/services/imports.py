@@ -33,6 +33,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from chalicelib.config import settings
@@ -45,7 +46,7 @@ from chalicelib.domain.errors import BusinessRuleError, ConflictError, NotFoundE
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.messages_zh import message_zh_for
 from chalicelib.domain.principal import Principal, Province
-from chalicelib.imports.original_rows import people_lines
+from chalicelib.imports.original_rows import erase_cells, people_lines, redacted_positions
 from chalicelib.imports.problems import Problem, sort_key
 from chalicelib.observability import logger
 from chalicelib.services.documents import inspect_upload
@@ -468,7 +469,9 @@ def scrub_award(authority_id: str, source_id: str, fields: list[str], now: datet
     For redaction (``services/redaction.py``). A final import's objects are deleted
     outright; an open one's chunks are rewritten without the values (their earlier
     versions deleted), and its upload deleted once read (a running import no longer
-    needs it). Returns how many objects were changed or deleted.
+    needs it). The refused rows the errors files keep (issue 24) lose the cells of
+    the redacted columns in every import of the authority (``_scrub_rows``). Returns how
+    many objects and row pages were changed or deleted.
     """
     changed = 0
     for import_id in _import_ids_with_objects():
@@ -502,4 +505,19 @@ def scrub_award(authority_id: str, source_id: str, fields: list[str], now: datet
                 objects.put_bytes(key, body, content_type="application/json; charset=utf-8")
                 objects.purge_noncurrent(key)
                 changed += 1
-    return changed
+    return changed + _scrub_rows(authority_id, source_id, fields)
+
+
+def _scrub_rows(authority_id: str, source_id: str, fields: list[str]) -> int:
+    """Blank the redacted columns of ``source_id``'s refused rows in every import of the
+    authority (the index, all time: an errors file is offered as long as its import is
+    listed); row pages rewritten. Rows exist only once a sheet was read."""
+    rewritten = 0
+    for job in store.recent_jobs(authority_id, since="0000"):  # every one (ISO dates)
+        if job.started_at is None:
+            continue  # never read: nothing kept
+        positions = redacted_positions(store.columns(job.id), fields)
+        if positions:
+            blank = partial(erase_cells, source_id=source_id, positions=positions)
+            rewritten += store.rewrite_rows(job.id, blank)
+    return rewritten

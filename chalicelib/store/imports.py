@@ -24,7 +24,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pynamodb.attributes import (
@@ -280,6 +280,22 @@ def columns(import_id: str) -> list[str]:
         return list(item.columns or [])
     except ImportColumns.DoesNotExist:
         return []
+
+
+def rewrite_rows(import_id: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> int:
+    """Put back every page of the import's refused rows in which ``change`` replaced a row
+    (it returns None to leave a row as it is); pages rewritten. For redaction."""
+    pk = import_pk(import_id)
+    rewritten = 0
+    condition = ImportRowPage.sk.startswith(ROWS_SK_PREFIX)
+    for page in ImportRowPage.query(pk, condition, consistent_read=True):
+        kept = list(page.rows or [])
+        changed = [change(row) for row in kept]
+        if any(row is not None for row in changed):
+            rows = [new if new is not None else old for old, new in zip(kept, changed, strict=True)]
+            ImportRowPage(pk=pk, sk=page.sk, rows=rows).save()
+            rewritten += 1
+    return rewritten
 
 
 def rows(import_id: str) -> Iterator[dict[str, Any]]:

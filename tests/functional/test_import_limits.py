@@ -8,6 +8,7 @@ applies the queue's redrive policy to the dead-letter queue like SQS.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -418,6 +419,18 @@ def test_an_import_never_started_expires_after_a_day(api, keys, clock):
 # --- M5: nothing personal left behind ------------------------------------------------------
 
 
+def _json_strings(items: list[dict]) -> list[str]:
+    """The JSON held in string attributes, decoded (pynamodb escapes non-ASCII there)."""
+    found = []
+    for item in items:
+        for value in item.values():
+            text = value.get("S", "")
+            if text[:1] in ("[", "{"):
+                with contextlib.suppress(ValueError):
+                    found.append(json.dumps(json.loads(text), ensure_ascii=False))
+    return found
+
+
 def _every_stored_string() -> str:
     """Every item of every table and every version of every object, as one text."""
     import boto3
@@ -427,6 +440,7 @@ def _every_stored_string() -> str:
     for name in dynamodb.list_tables()["TableNames"]:
         for page in dynamodb.get_paginator("scan").paginate(TableName=name):
             texts.append(json.dumps(page["Items"], ensure_ascii=False))
+            texts += _json_strings(page["Items"])  # JSON attributes store "\\u6b27…"
     client, bucket = objects.s3(), settings().bucket
     for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket):
         for version in page.get("Versions", []):
@@ -572,3 +586,37 @@ def test_a_queued_import_waits_as_long_as_the_one_ahead_was_given_once_read(
     drain()
     assert status_of(api, keys["110000"], first)["status"] == "done"
     assert status_of(api, keys["110000"], second)["status"] == "done"
+
+
+def test_a_redacted_name_is_erased_from_the_refused_rows_an_errors_file_keeps(api, keys):
+    """Issue 24: an errors file keeps a refused row's cells; once the award is corrected,
+    imported and its 项目经理 redacted, no refused row of its 记录编号 holds the name."""
+    manager = "欧阳秘密经理"
+    key = keys["110000"]
+    program_id = submitted_program(api, key)
+    rows = award_rows(2, program_id=program_id, prefix="PR", winners=1)
+    rows[0][12] = manager
+    good_code = rows[0][10]
+    rows[0][10] = good_code[:-1] + ("0" if good_code[-1] != "0" else "1")
+    refused = run_import(api, key, csv_bytes(rows))
+    assert refused["rejected"] == 1
+    (line,) = errors_of(api, key, refused["import_id"])[1:]
+    assert line[4 + HEADERS.index("项目经理")] == manager  # the row as uploaded
+    rows[0][10] = good_code  # corrected, imported again: pushed
+    assert run_import(api, key, csv_bytes(rows))["pushed"] == 1
+    award = api.call("GET", "/v1/awards?authority_id=110000&source_id=PR-00000", key=key)
+    award_id = award.data["items"][0]["id"]
+
+    redacted = api.call(
+        "POST",
+        f"/v1/awards/{award_id}/redact",
+        {"fields": ["project_manager"], "reason": "本人申请删除个人信息"},
+        key=keys["admin"],
+    )
+
+    assert redacted.status_code == 200, redacted.body
+    assert manager not in _every_stored_string()
+    (line,) = errors_of(api, key, refused["import_id"])[1:]
+    assert line[4 + HEADERS.index("项目经理")] == ""
+    assert line[4 + HEADERS.index("记录编号")] == "PR-00000"  # the rest of the row stays
+    assert "校验位" in line[3]
