@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -159,11 +160,12 @@ def _original(draft: Draft, sheet_rows: dict[int, SheetRow]) -> list[dict[str, A
 
 def _chunks(
     checked: list[Checked], size: int, sheet_rows: dict[int, SheetRow]
-) -> list[dict[str, Any]]:
+) -> Iterator[dict[str, Any]]:
     """Cut the records into chunks of ``size`` (what reading found is stored apart), each
-    record with its original rows, for the errors file should the registry refuse it."""
-    return [
-        {
+    record with its original rows, for the errors file should the registry refuse it.
+    One chunk at a time: a 50,000-row sheet's chunks are never all in memory at once."""
+    for start in range(0, len(checked), size):
+        yield {
             "records": [
                 {
                     "record": c.record,
@@ -173,8 +175,6 @@ def _chunks(
                 for c in checked[start : start + size]
             ]
         }
-        for start in range(0, len(checked), size)
-    ]
 
 
 def _capped(problems: list[Problem], limit: int) -> list[Problem]:
@@ -272,13 +272,14 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
     save_problems(import_id, READ_PART, (asdict(p) for p in capped))
     save_rows(import_id, READ_PART, refused_rows[: settings().import_max_problems])
     del problems, capped, refused_rows
-    chunks = _chunks(checked, settings().import_chunk_records, sheet_rows)
-    del checked, sheet_rows
-    for number, chunk in enumerate(chunks):
+    size = settings().import_chunk_records
+    chunk_count = -(-len(checked) // size)
+    for number, chunk in enumerate(_chunks(checked, size, sheet_rows)):
         body = json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode()
         objects.put_bytes(
             chunk_key(import_id, number), body, content_type="application/json; charset=utf-8"
         )
+    del checked, sheet_rows
     moved = set_status(
         job,
         "running",
@@ -286,16 +287,16 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
         sheet=sheet,
         rows=grouped.row_count,
         awards=len(grouped.drafts),
-        chunks=len(chunks),
+        chunks=chunk_count,
         rejected=rejected,
         warnings=len(sheet_check.warnings),
         duplicates_skipped=len(sheet_check.duplicates) if skip else 0,
-        deadline_at=deadline_for(now, len(chunks)),
+        deadline_at=deadline_for(now, chunk_count),
     )
     if moved:
         objects.purge(upload_key(import_id))  # read: the chunks hold what is still needed
-        if chunks:
-            _send_chunks(job, range(len(chunks)))
+        if chunk_count:
+            _send_chunks(job, range(chunk_count))
         else:
             finish(job, "done", now)
     else:
@@ -304,9 +305,9 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
             delete_objects(job, now)
     logger.info(
         "import split",
-        extra={"import_id": import_id, "rows": grouped.row_count, "chunks": len(chunks)},
+        extra={"import_id": import_id, "rows": grouped.row_count, "chunks": chunk_count},
     )
-    return {"import_id": import_id, "outcome": "split", "chunks": len(chunks)}
+    return {"import_id": import_id, "outcome": "split", "chunks": chunk_count}
 
 
 def _send_chunks(job: ImportJob, numbers: range) -> None:
