@@ -8,8 +8,10 @@ from datetime import date, datetime
 from chalicelib.imports.original_rows import (
     PEOPLE_COLUMNS,
     TRUNCATED,
+    erase_cells,
     header_labels,
     people_lines,
+    redacted_positions,
     stored_row,
 )
 from chalicelib.imports.problems import Problem
@@ -75,3 +77,17 @@ def test_lines_are_one_per_row_in_sheet_order_with_the_file_problems_first():
         [3, "BJ-1", "项目名称、获奖年度", "项目名称：必填；获奖年度：应为整数", "BJ-1", "楼"],
         [7, "BJ-2", "获奖日期", "警告：获奖日期：早于批准日期", None, None],
     ]
+
+
+def test_redaction_blanks_the_person_s_column_of_that_award_s_rows_only():
+    columns = header_labels(["编号", "项目负责人", "获奖单位", "备注"])  # aliases as written
+    positions = redacted_positions(columns, ["project_manager"])
+    assert [columns[p] for p in positions] == ["项目负责人"]
+    row = stored_row(4, ["BJ-1", "张三", "甲公司", "备注"], "BJ-1")
+    assert erase_cells(row, "BJ-1", positions) == {
+        "row": 4,
+        "source_id": "BJ-1",
+        "cells": ["BJ-1", None, "甲公司", "备注"],
+    }
+    assert erase_cells(row, "BJ-2", positions) is None  # another award's row
+    assert erase_cells(erase_cells(row, "BJ-1", positions) or {}, "BJ-1", positions) is None
