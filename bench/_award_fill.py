@@ -16,7 +16,9 @@ nothing in (``bench/audit_reads.py`` checks that on a small size).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 
 def fill_awards(
@@ -28,9 +30,13 @@ def fill_awards(
     year: int = 2024,
     on_time: bool = False,
     quality_index: bool = False,
+    adjust: Callable[[int, dict[str, Any]], None] | None = None,
 ) -> None:
     """Store ``count`` awards of ``authority_id`` in ``program_id`` for ``year`` (judged
-    late, or ``on_time``), indexed for the data-quality checks with ``quality_index``."""
+    late, or ``on_time``), indexed for the data-quality checks with ``quality_index``.
+
+    Each award has its own two winners; ``adjust(n, body)`` may change the n-th body
+    (e.g. its project name or a winner) before it is validated."""
     import boto3
 
     from chalicelib.config import settings
@@ -70,6 +76,8 @@ def fill_awards(
         body = award_body(program_id, source_id=f"FILL-{n}", year=year, awarded_on=f"{year}-03-15")
         body["winners"][0]["credit_code"] = credit_code(2_000_000 + 2 * n, prefix=prefix)
         body["winners"][1]["credit_code"] = credit_code(2_000_001 + 2 * n, prefix=prefix)
+        if adjust is not None:
+            adjust(n, body)
         award = parse_model(AwardIn, body, today=datetime.now(UTC).date())
         at = iso_utc(datetime.now(UTC))
         award_id = new_id("awd")

@@ -6,10 +6,16 @@ the same 200 new pushes since the last run should cost the same reads over
 1,000 or 10,000 awards of history: the ratio row should be ≈1×, with no Scan.
 
 The data-quality checks (issue 22) run in the same audit, so these rows count
-their reads too (target ≤ 1.1×). The history is a hard case for them: every
-award has the same project name and announcement number, and the 200 new ones
-the same winners too, so their groups (duplicate, announcement, programme-year)
-hold the history; the checks read a bounded part of a group, never the whole.
+their reads too (target ≤ 1.1×). The history is a hard case for them: every group
+the 200 new awards touch, through each of the checks' indexes, holds half or all
+of the history, and the checks must read a bounded part of a group, never the
+whole. The programme is biennial (so its programme + year groups are read) and
+every award has its announcement number and year; the even-numbered history
+awards have the new awards' project name (the duplicate group: normalised project
+name + programme + year) with winners of their own; the odd-numbered ones a project
+name of their own with the new awards' first winner (the credit-code group, one
+name). Nothing in the history trips a rule; the 200 new awards are duplicates of
+each other (same winners, same project).
 
 Each size runs on its own fresh in-process moto: history batch-written with the
 items a push writes, change entries included, and already indexed for the
@@ -125,7 +131,7 @@ def _measure(history: int, reads: ItemReads) -> dict[str, Any]:
         object.__setattr__(settings(), "program_list_due", date(2099, 12, 31))
         max_awards = settings().quality_audit_max_awards  # the measured run's own setting
         principal = Province(role="provincial", authority_id=AUTHORITY, key_id="key_bench")
-        program_in = schemas.parse_model(schemas.ProgramIn, program_body())
+        program_in = schemas.parse_model(schemas.ProgramIn, program_body(cycle="biennial"))
         program_id = programs.create_program(principal, program_in, HISTORY_AT)["id"]
         # Straight to submitted: the approval-document upload is another flow, not measured.
         programs.transition(
@@ -138,10 +144,25 @@ def _measure(history: int, reads: ItemReads) -> dict[str, Any]:
                 award = schemas.parse_model(schemas.AwardIn, body)  # today: the pinned clock
                 assert push_award(principal, award, at).created
 
+        new_winner = award_body(program_id)["winners"][0]
+
+        def half_and_half(n: int, body: dict[str, Any]) -> None:
+            """Odd: the new awards' first winner, a project of its own (see the module doc)."""
+            if n % 2:
+                body["project"]["name"] += f"（{n}号地块）"
+                body["winners"][0] = dict(new_winner)
+
         started = time.monotonic()
         by_fill = INDEX_BY != "audit"
         fill_awards(
-            AUTHORITY, program_id, 0, history, year=2026, on_time=True, quality_index=by_fill
+            AUTHORITY,
+            program_id,
+            0,
+            history,
+            year=2026,
+            on_time=True,
+            quality_index=by_fill,
+            adjust=half_and_half,
         )
         # Indexed by the fill: the history batch goes to a rescan (queued, not run, see the
         # module doc). Else the first run indexes and judges all of it itself.
