@@ -9,11 +9,15 @@ resolve through the test's table, and nothing here sends a POST.
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from standardwebhooks.webhooks import Webhook
 
+from chalicelib import clock
 from chalicelib.domain import schemas
 from chalicelib.domain.errors import (
     ConflictError,
@@ -236,3 +240,90 @@ def test_a_replay_requeues_what_was_fanned_out_once_a_minute(twins, store_twins)
     ]
     with pytest.raises(ThrottledError):
         service.replay(BEIJING, made, since_first, LATER)
+
+
+# --- dispatch: the POST is the one seam (``webhook_delivery.post``) -----------------------
+
+
+class Receiver:
+    """The receiving platform: what it answers, in order (200 once none are left), and
+    the requests it got."""
+
+    def __init__(self) -> None:
+        self.answers: list[int] = []
+        self.got: list[dict] = []
+
+    def post(self, target, headers, body, timeout, connections=None) -> webhook_delivery.Outcome:
+        self.got.append({"address": target.address, "headers": headers, "body": body})
+        status = self.answers.pop(0) if self.answers else 200
+        return webhook_delivery.Outcome(status, None if status < 300 else f"HTTP {status}")
+
+
+@pytest.fixture
+def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
+    """Stands in for the HTTP POST only: the URL check, the signing and the bookkeeping
+    run as in production; the registry's clock is pinned to ``LATER``."""
+    platform = Receiver()
+    monkeypatch.setattr(webhook_delivery, "post", platform.post)
+    clock.pin(LATER)
+    yield platform
+    clock.pin(None)
+
+
+def _queued_two(twins, store_twins) -> dict:
+    """A new subscription (as created: with its secret) and two events queued for it."""
+    made = service.create(BEIJING, _body(), NOW)
+    _program_status(twins, "110000")
+    _program_status(twins, "110000", "2026-11-20T02:40:00.000000Z")
+    subscriptions = list(store_twins.webhooks.every_subscription())
+    assert webhook_delivery.fan_out(subscriptions, LATER, time.monotonic() + 30) == 2
+    return made
+
+
+def _serve(store_twins, subscription_id: str) -> int:
+    subscription = store_twins.webhooks.get(subscription_id)
+    return webhook_delivery.serve(subscription, time.monotonic() + 30, rand=lambda: 0.5)
+
+
+def test_the_queue_is_sent_in_order_signed_with_the_subscriptions_secret(
+    twins, store_twins, receiver
+):
+    made = _queued_two(twins, store_twins)
+    secret = made["secret"]
+    assert _serve(store_twins, made["id"]) == 2
+    assert [r["headers"]["webhook-id"] for r in receiver.got] == ["evt_110000_1", "evt_110000_2"]
+    assert {r["address"] for r in receiver.got} == {"93.184.216.34"}  # the address checked
+    for request in receiver.got:
+        Webhook(secret).verify(request["body"], request["headers"])  # raises if not signed
+        assert json.loads(request["body"])["type"] == "program.status_changed"
+    view = service.read(BEIJING, made["id"])
+    assert view["pending"] == 0 and view["delivered"] == 2
+    assert view["last_delivery"]["state"] == "delivered"
+    log = service.deliveries(BEIJING, made["id"], Page(limit=10))["items"]
+    assert [(d["state"], d["attempts"], d["last_status_code"]) for d in log] == [
+        ("delivered", 1, 200),
+        ("delivered", 1, 200),
+    ]
+
+
+def test_a_failed_delivery_holds_the_queue_until_its_retry(twins, store_twins, receiver):
+    subscription_id = _queued_two(twins, store_twins)["id"]
+    receiver.answers = [503]
+    assert _serve(store_twins, subscription_id) == 1  # the second waits behind the first
+    first, second = store_twins.webhooks.queued(store_twins.webhooks.get(subscription_id), size=5)
+    assert (first.state, first.attempts, first.last_status) == ("pending", 1, 503)
+    assert first.next_attempt_at > "2026-11-20T03:00:00.000000Z"
+    assert (second.state, second.attempts) == ("pending", 0)
+    view = service.read(BEIJING, subscription_id)
+    assert view["pending"] == 2 and view["next_attempt_at"] == first.next_attempt_at
+    assert view["failing_since"] is not None and view["state"] == "active"
+    assert _serve(store_twins, subscription_id) == 0  # not due yet: nothing is sent
+
+
+def test_410_gone_pauses_the_subscription_at_once(twins, store_twins, receiver):
+    subscription_id = _queued_two(twins, store_twins)["id"]
+    receiver.answers = [410]
+    assert _serve(store_twins, subscription_id) == 1
+    view = service.read(BEIJING, subscription_id)
+    assert (view["state"], view["paused_reason"], view["pending"]) == ("paused", "gone", 2)
+    assert _serve(store_twins, subscription_id) == 0  # paused: nothing more is sent
