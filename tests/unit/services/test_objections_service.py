@@ -107,7 +107,7 @@ def test_a_missing_award_needs_its_province_and_a_way_to_call_back(twins, store_
     assert store_twins.objections.last_number(2026) == 0
 
 
-def test_one_credit_code_files_at_most_the_days_limit_then_429(twins, store_twins, monkeypatch):
+def test_one_credit_code_files_at_most_the_days_limit_then_429(twins, store_twins):
     from chalicelib.config import settings
 
     limit = settings().objections.filings_per_credit_code_per_day
