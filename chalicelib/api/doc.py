@@ -31,7 +31,10 @@ class Param:
     ``query``): an ``integer`` is ASCII digits within ``minimum``..``maximum``, a
     ``boolean`` is ``true``/``false``, an ``enum`` one of its values, a ``string`` within
     ``minLength``..``maxLength`` (unless ``folded``: its length counts after the domain
-    rule folds it, and that rule checks it). ``message`` replaces the generic 400 text.
+    rule folds it, and that rule checks it; or ``opaque``: a secret the service compares,
+    whose wrong length must answer as a wrong value does). ``message`` replaces the
+    generic 400 text; ``parse`` turns a text the schema admitted into its value's type
+    (``overdue``: the enum ``true``/``false`` into a bool).
     """
 
     name: str
@@ -41,6 +44,8 @@ class Param:
     message: str = ""
     folded: bool = False
     max_digits: int | None = None  # an integer's longest text (default: its maximum's)
+    opaque: bool = False
+    parse: Callable[[str], Any] | None = None
 
     def json_schema(self) -> dict[str, Any]:
         return self.schema() if callable(self.schema) else self.schema

@@ -9,13 +9,12 @@ from chalice import Blueprint, Response
 from chalicelib.api.doc import DOCUMENT_ID, PROGRAM_PATH, Param, Redirect
 from chalicelib.api.http import (
     json_response,
-    query_params,
     route,
 )
 from chalicelib.config import settings
 from chalicelib.domain import schemas
-from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.principal import Principal, Province
+from chalicelib.domain.queries import DocumentLinkQuery
 from chalicelib.services import documents
 
 bp = Blueprint(__name__)
@@ -81,6 +80,7 @@ def check_document(
             "format",
             {"type": "string", "enum": ["json"]},
             "`json`: answer the short-lived link as JSON instead of redirecting to it.",
+            message="format must be json (or left out for a redirect)",
         ),
     ),
     errors=(403, 409),
@@ -92,12 +92,11 @@ def check_document(
     "review queue) needs the link itself, and a script cannot read a redirect's "
     "`Location`.",
 )
-def download_document(program_id: str, document_id: str, principal: Principal | None) -> Response:
-    form = query_params(bp.current_request).get("format")
-    if form not in (None, "json"):
-        raise ValidationError("format must be json (or left out for a redirect)", field="format")
+def download_document(
+    program_id: str, document_id: str, principal: Principal | None, query: DocumentLinkQuery
+) -> Response:
     url = documents.download_url(principal, program_id, document_id)
-    if form == "json":
+    if query.format == "json":
         answer = {"url": url, "expires_in": settings().download_url_seconds}
         return json_response(answer, headers={"Cache-Control": "no-store"})
     return Response(

@@ -7,7 +7,8 @@ import json
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import CURSOR, SHORT_PAGES
-from chalicelib.api.http import public_base_url, query_params, route
+from chalicelib.api.http import public_base_url, route
+from chalicelib.domain.queries import FeedQuery
 from chalicelib.services import feed
 
 bp = Blueprint(__name__)
@@ -27,9 +28,8 @@ FEED_TYPE = "application/feed+json; charset=utf-8"
     description="Pages like `GET /v1/awards` (`next_url` instead of `next_cursor`): "
     + SHORT_PAGES.replace("next_cursor", "next_url"),
 )
-def json_feed() -> Response:
-    request = bp.current_request
-    document = feed.json_feed(public_base_url(), query_params(request).get("cursor"))
+def json_feed(query: FeedQuery) -> Response:
+    document = feed.json_feed(public_base_url(), query.cursor)
     return Response(
         body=json.dumps(document, ensure_ascii=False, separators=(",", ":")),
         status_code=200,

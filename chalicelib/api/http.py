@@ -164,7 +164,9 @@ def route(
             if "principal" in takes:
                 kwargs["principal"] = principal
             if "query" in takes:
-                kwargs["query"] = read_query(request, route_doc.query, wants.hint("query"))
+                query = read_query(request, route_doc.query, wants.hint("query"))
+                request._registry_query = query  # read by middleware: routed_query()
+                kwargs["query"] = query
             if "if_match" in takes:
                 kwargs["if_match"] = if_match_version(request)
             if "body" in takes:
@@ -256,7 +258,7 @@ def read_query(request: Request, params: tuple[Param, ...], into: type[Q]) -> Q:
     Each field of ``into`` is a parameter's name (``from`` → ``from_``); an absent one
     gets the schema's ``default`` (None when it has none).
     """
-    raw = query_params(request)
+    raw = _query_params(request)
     values: dict[str, Any] = {}
     for param in params:
         text = raw.get(param.name)
@@ -292,12 +294,19 @@ def read_param(param: Param, text: str) -> Any:
         raise ValidationError(param.message or f"{name} must be {choices}", field=name)
     shortest, longest = schema.get("minLength"), schema.get("maxLength")
     bounded = shortest is not None or longest is not None
-    if bounded and not param.folded and not (shortest or 0) <= len(text) <= (longest or len(text)):
+    measured = not (param.folded or param.opaque)
+    if bounded and measured and not (shortest or 0) <= len(text) <= (longest or len(text)):
         raise ValidationError(
             param.message or f"{name} must be {shortest or 0}..{longest} characters",
             field=name,
         )
-    return text
+    return param.parse(text) if param.parse is not None else text
+
+
+def routed_query(request: Request) -> object | None:
+    """The typed query the route read from ``request`` (None before, or on a route that
+    takes none): what a middleware reads instead of parsing the query string again."""
+    return getattr(request, "_registry_query", None)
 
 
 def reject_unknown_params(request: Request, accepted: frozenset[str]) -> None:
@@ -430,23 +439,9 @@ def _nested_within(value: Any, limit: int) -> bool:
     return True
 
 
-def query_params(request: Request) -> dict[str, str]:
+def _query_params(request: Request) -> dict[str, str]:
+    """The raw query string's values: read here only, into a route's declared ``query``."""
     return dict(request.query_params or {})
-
-
-def limit_param(params: dict[str, str]) -> int:
-    raw = params.get("limit")
-    if raw is None:
-        return settings().page_default
-    page_max = settings().page_max
-    return parse_ascii_int(
-        raw,
-        field="limit",
-        max_digits=LIMIT_DIGITS,
-        minimum=1,
-        maximum=page_max,
-        message=f"limit must be 1..{page_max}",
-    )
 
 
 def if_match_version(request: Request) -> int | None:

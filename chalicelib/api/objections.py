@@ -7,9 +7,10 @@ from datetime import datetime
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AUTHORITY, CURSOR, LIMIT, Param
-from chalicelib.api.http import json_response, limit_param, query_params, route, source_ip
+from chalicelib.api.http import json_response, route, source_ip
 from chalicelib.domain import schemas
 from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal
+from chalicelib.domain.queries import ObjectionFilter, ObjectionLookup
 from chalicelib.services import objections
 
 bp = Blueprint(__name__)
@@ -21,10 +22,19 @@ TOKEN = Param(
     "token",
     {"type": "string", "minLength": 16, "maxLength": 128},
     "The lookup token given once at filing (the public view); not needed with a key.",
+    opaque=True,  # a wrong one, of any length, is the same 404 as an unknown number
 )
-STATE = Param("state", {"type": "string", "enum": ["open", "answered"]}, "Open or answered.")
+STATE = Param(
+    "state",
+    {"type": "string", "enum": ["open", "answered"]},
+    "Open or answered.",
+    message="state must be one of open, answered",
+)
 OVERDUE = Param(
-    "overdue", {"type": "string", "enum": ["true", "false"]}, "Open and past the deadline."
+    "overdue",
+    {"type": "string", "enum": ["true", "false"]},  # lower case only, as ever
+    "Open and past the deadline.",
+    parse=lambda text: text == "true",
 )
 NO_STORE = {"Cache-Control": "no-store"}
 PRIVATE_DATA = (
@@ -69,9 +79,8 @@ def file_objection(body: schemas.ObjectionIn, now: datetime) -> Response:
     "Filters are checked on the items read (a page MAY be short and still carry a "
     "`next_cursor`).",
 )
-def list_objections(principal: Principal, now: datetime) -> Response:
-    params = query_params(bp.current_request)
-    return json_response(objections.list_objections(principal, params, limit_param(params), now))
+def list_objections(principal: Principal, query: ObjectionFilter, now: datetime) -> Response:
+    return json_response(objections.list_objections(principal, query, now))
 
 
 @route(
@@ -91,10 +100,11 @@ def list_objections(principal: Principal, now: datetime) -> Response:
     "evidence (verified files with short-lived links), history, working days left and the "
     "award changes since filing that could back a `corrected` answer.",
 )
-def get_objection(number: str, principal: Principal | None, now: datetime) -> Response:
-    request = bp.current_request
-    token = query_params(request).get("token")
-    answer = objections.get_objection(principal, number, token, now, source_ip(request))
+def get_objection(
+    number: str, principal: Principal | None, query: ObjectionLookup, now: datetime
+) -> Response:
+    source = source_ip(bp.current_request)
+    answer = objections.get_objection(principal, number, query.token, now, source)
     return json_response(answer, headers=NO_STORE)
 
 

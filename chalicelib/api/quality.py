@@ -12,9 +12,10 @@ from datetime import datetime
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AUTHORITY, CURSOR, LIMIT, SHORT_PAGES, Param, _id_pattern
-from chalicelib.api.http import json_response, limit_param, query_params, route
+from chalicelib.api.http import json_response, route
 from chalicelib.domain import schemas
 from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal
+from chalicelib.domain.queries import QualityFilter
 from chalicelib.services import quality_findings, quality_rescan
 
 bp = Blueprint(__name__)
@@ -28,14 +29,22 @@ RULES = (
     "announcement_reused",
     "registration_elsewhere",
 )
-RULE = Param("rule", {"type": "string", "enum": list(RULES)}, "One check's findings.")
-SEVERITY = Param(
-    "severity", {"type": "string", "enum": ["error", "warning", "info"]}, "One severity."
-)
-STATE = Param(
-    "state",
-    {"type": "string", "enum": ["open", "corrected", "explained", "accepted", "closed"]},
-    "Findings in one state.",
+
+
+def _one_of(name: str, values: tuple[str, ...], description: str) -> Param:
+    """A filter taking one of ``values``; a bad one is a 400 listing them all."""
+    return Param(
+        name,
+        {"type": "string", "enum": list(values)},
+        description,
+        message=f"{name} must be one of {', '.join(values)}",
+    )
+
+
+RULE = _one_of("rule", RULES, "One check's findings.")
+SEVERITY = _one_of("severity", ("error", "warning", "info"), "One severity.")
+STATE = _one_of(
+    "state", ("open", "corrected", "explained", "accepted", "closed"), "Findings in one state."
 )
 FINDING_ID = r"^qf_[0-9a-f]{24}$"
 RESCAN_ID = _id_pattern("rsc")
@@ -58,9 +67,8 @@ RESCAN_ID = _id_pattern("rsc")
     "A province may pass only its own `authority_id` (another is 403). Severity and state "
     "are checked on the items read: " + SHORT_PAGES.replace("awards", "items"),
 )
-def list_findings(principal: Principal) -> Response:
-    params = query_params(bp.current_request)
-    return json_response(quality_findings.list_findings(principal, params, limit_param(params)))
+def list_findings(principal: Principal, query: QualityFilter) -> Response:
+    return json_response(quality_findings.list_findings(principal, query))
 
 
 @route(

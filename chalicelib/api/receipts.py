@@ -7,11 +7,13 @@ well-known address (RFC 8615), which verifiers look up without the version.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import CREDIT_CODE, RECEIPT_ID, Raw
-from chalicelib.api.http import query_params, received_at, route, source_ip
+from chalicelib.api.http import route, source_ip
+from chalicelib.domain.queries import CreditCodeQuery
 from chalicelib.services import receipt_keys, receipts
 
 bp = Blueprint(__name__)
@@ -84,11 +86,9 @@ def _jose(jws: str, cache: str, receipt_id: str) -> Response:
     "pages per client per `RECEIPT_RATE_WINDOW_SECONDS` (100 per 300 s): past it, 429 "
     "`throttled` with `Retry-After`.",
 )
-def issue_receipt() -> Response:
-    request = bp.current_request
-    now = received_at()
-    receipts.check_client_rate(source_ip(request), now)
-    receipt = receipts.issue_receipt(query_params(request).get("credit_code"), now)
+def issue_receipt(query: CreditCodeQuery, now: datetime) -> Response:
+    receipts.check_client_rate(source_ip(bp.current_request), now)
+    receipt = receipts.issue_receipt(query.credit_code, now)
     return _jose(receipt["jws"], "no-store", receipt["receipt_id"])
 
 

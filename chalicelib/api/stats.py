@@ -19,9 +19,9 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib.api.doc import Param
-from chalicelib.api.http import json_response, query_params, received_at, route, source_ip
+from chalicelib.api.http import json_response, received_at, route, routed_query, source_ip
 from chalicelib.domain.credit_code import normalize_credit_code
-from chalicelib.domain.queries import MonthRange
+from chalicelib.domain.queries import CreditCodeQuery, MonthRange, VerifyQuery
 from chalicelib.services import pilot_stats, rate_limits
 
 bp = Blueprint(__name__)
@@ -36,7 +36,10 @@ def count_verifications(request: Request, get_response: Callable[[Request], Resp
     verify or verify/print answers."""
     response = get_response(request)
     if response.status_code == 200 and request.path in COUNTED_ROUTES:
-        code = normalize_credit_code(query_params(request).get("credit_code") or "")
+        query = routed_query(request)  # the code as the route read it
+        if not isinstance(query, CreditCodeQuery | VerifyQuery):
+            return response
+        code = normalize_credit_code(query.credit_code or "")
         client = rate_limits.client_key(source_ip(request))
         pilot_stats.count_verification(received_at(), client=client, credit_code=code)
     return response

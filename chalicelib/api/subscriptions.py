@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.doc import AUTHORITY, CURSOR, LIMIT
-from chalicelib.api.http import json_response, limit_param, query_params, route
+from chalicelib.api.http import json_response, route
 from chalicelib.domain import schemas
 from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal
+from chalicelib.domain.queries import Page, SubscriptionFilter
 from chalicelib.services import webhooks
 
 bp = Blueprint(__name__)
@@ -18,6 +20,7 @@ SUBSCRIPTION_PATH = {"subscription_id": r"^sub_[0-9A-HJKMNP-TV-Z]{26}$"}
 # A province manages its own platform's subscriptions; an administrator any province's.
 BOTH = (PROVINCIAL, ADMIN)
 NEVER_THE_SECRET = "The signing secret is never in this answer (only at creation and rotation)."
+OWNER = replace(AUTHORITY, message="authority_id must be one of the 33 authority ids")
 
 
 @route(
@@ -51,12 +54,11 @@ def create_subscription(
     roles=BOTH,
     ok={200: "SubscriptionListOut"},
     auth="required",
-    query=(LIMIT, CURSOR, AUTHORITY),
+    query=(LIMIT, CURSOR, OWNER),
     description=NEVER_THE_SECRET,
 )
-def list_subscriptions(principal: Principal) -> Response:
-    params = query_params(bp.current_request)
-    return json_response(webhooks.list_subscriptions(principal, params, limit_param(params)))
+def list_subscriptions(principal: Principal, query: SubscriptionFilter) -> Response:
+    return json_response(webhooks.list_subscriptions(principal, query))
 
 
 @route(
@@ -121,10 +123,8 @@ def delete_subscription(subscription_id: str, principal: Principal, now: datetim
     query=(LIMIT, CURSOR),
     path_patterns=SUBSCRIPTION_PATH,
 )
-def list_deliveries(subscription_id: str, principal: Principal) -> Response:
-    params = query_params(bp.current_request)
-    answer = webhooks.deliveries(principal, subscription_id, params, limit_param(params))
-    return json_response(answer)
+def list_deliveries(subscription_id: str, principal: Principal, query: Page) -> Response:
+    return json_response(webhooks.deliveries(principal, subscription_id, query))
 
 
 @route(

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import html
 import re
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from string import Template
@@ -26,8 +27,6 @@ from chalicelib.api.http import (
     PAGE_POLICY,
     page_policy,
     public_base_url,
-    query_params,
-    received_at,
     route,
     source_ip,
 )
@@ -35,6 +34,7 @@ from chalicelib.config import settings
 from chalicelib.domain import labels_zh
 from chalicelib.domain.errors import NotFoundError, RegistryError
 from chalicelib.domain.jose import fingerprint
+from chalicelib.domain.queries import CreditCodeQuery
 from chalicelib.services import receipts, uploads
 from chalicelib.services import verify_print as printable
 
@@ -369,15 +369,12 @@ def _print_receipt(answer: receipts.Verification) -> dict[str, str] | None:
     "Counted with `GET /v1/verify/receipt` against the per-client limit (429 `throttled` "
     "with `Retry-After` past it).",
 )
-def verify_print() -> Response:
+def verify_print(query: CreditCodeQuery, now: datetime) -> Response:
     request = bp.current_request
-    now = received_at()
     try:
         receipts.check_client_rate(source_ip(request), now)
         # One read: the page shows the payload its receipt signs (issue 19, L3).
-        answer = receipts.verification(
-            query_params(request).get("credit_code"), now, unsigned_ok=True
-        )
+        answer = receipts.verification(query.credit_code, now, unsigned_ok=True)
         page = printable.verification_page(
             answer.payload,
             base_url=public_base_url(),

@@ -95,3 +95,68 @@ class VerifyQuery:
     credit_code: str | None
     limit: int
     cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class CreditCodeQuery:
+    """``GET /v1/verify/receipt`` and ``/v1/verify/print``: one enterprise, every page of
+    its verify answer (the code as sent: the credit-code rule checks it, as verify does)."""
+
+    credit_code: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedQuery:
+    """``GET /v1/feed.json``: the page after ``cursor`` (none: the latest awards)."""
+
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentLinkQuery:
+    """``GET /v1/programs/{id}/documents/{document_id}``: ``format=json`` answers the link
+    as JSON instead of redirecting to it."""
+
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class ObjectionFilter:
+    """``GET /v1/objections``: one authority's (a province: its own), open or answered,
+    overdue or not, a page at a time."""
+
+    limit: int
+    authority_id: str | None = None
+    state: str | None = None
+    overdue: bool | None = None
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class ObjectionLookup:
+    """``GET /v1/objections/{number}``: the lookup token given at filing (not needed with
+    a key); compared by the service, never measured, so a wrong one of any length is a 404."""
+
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class QualityFilter:
+    """``GET /v1/quality/findings``: one check, severity, state or authority (a province:
+    its own), a page at a time."""
+
+    limit: int
+    rule: str | None = None
+    severity: str | None = None
+    state: str | None = None
+    authority_id: str | None = None
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class SubscriptionFilter:
+    """``GET /v1/subscriptions``: one owner's (a province: its own), a page at a time."""
+
+    limit: int
+    authority_id: str | None = None
+    cursor: str | None = None

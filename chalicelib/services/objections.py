@@ -44,6 +44,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.messages_zh import CODE_ZH, GENERIC_ZH
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.queries import ObjectionFilter
 from chalicelib.domain.timeliness import Deadline
 from chalicelib.observability import logger
 from chalicelib.services import calendars, rate_limits
@@ -514,40 +515,27 @@ def _changes_since_filing(item: store.Objection) -> list[dict[str, Any]]:
     return found
 
 
-_BOOL = {"true": True, "false": False}
-
-
-def list_objections(
-    principal: Principal, params: dict[str, str], limit: int, now: datetime
-) -> dict[str, Any]:
+def list_objections(principal: Principal, query: ObjectionFilter, now: datetime) -> dict[str, Any]:
     """``GET /v1/objections``: a province its own, an administrator all; newest number first.
 
-    Filters ``state`` (open | answered), ``overdue`` (true | false),
-    ``authority_id`` (administrators; a province may pass only its own). The
-    filters are checked on the items read, at most ``read_bound(limit)`` per
-    page (README "Short pages").
+    Filters ``state`` (open | answered), ``overdue``, ``authority_id`` (administrators; a
+    province may pass only its own), read at the edge. The filters are checked on the
+    items read, at most ``read_bound(limit)`` per page (README "Short pages").
     """
-    wanted = params.get("authority_id")
-    if wanted is not None and wanted not in AUTHORITY_IDS:
-        raise ValidationError("unknown authority_id", field="authority_id")
+    wanted, state, overdue, limit = query.authority_id, query.state, query.overdue, query.limit
     if not principal.is_admin:
         if wanted is not None and wanted != principal.authority_id:
             raise ForbiddenError("a province lists only its own objections")
         wanted = principal.authority_id
-    state = params.get("state")
-    if state is not None and state not in (rules.OPEN, rules.ANSWERED):
-        raise ValidationError("state must be one of open, answered", field="state")
-    overdue_text = params.get("overdue")
-    if overdue_text is not None and overdue_text not in _BOOL:
-        raise ValidationError("overdue must be true or false", field="overdue")
-    overdue = _BOOL.get(overdue_text or "")
+    # The filters as sent (``overdue`` as its text): cursors stay bound as they were.
+    overdue_text = None if overdue is None else ("true" if overdue else "false")
     config = settings()
     scope = scope_of(
         "objections", {"authority_id": wanted, "state": state, "overdue": overdue_text}
     )
     before: str | None = None
-    if params.get("cursor"):
-        position = decode_cursor(params["cursor"], secret=secrets.server_secret(), scope=scope)
+    if query.cursor:
+        position = decode_cursor(query.cursor, secret=secrets.server_secret(), scope=scope)
         before = position.get("before") if isinstance(position, dict) else None
         if not isinstance(before, str) or rules.parse_number(before) is None:
             raise ValidationError("the cursor is malformed", field="cursor")

@@ -19,7 +19,6 @@ from typing import Any
 from chalicelib.config import settings
 from chalicelib.domain import quality_rules as rules
 from chalicelib.domain import schemas
-from chalicelib.domain.authorities import AUTHORITY_IDS
 from chalicelib.domain.china_time import china_date
 from chalicelib.domain.cursor import decode_cursor, encode_cursor, scope_of
 from chalicelib.domain.errors import (
@@ -29,6 +28,7 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.queries import QualityFilter
 from chalicelib.store import quality as store
 from chalicelib.store import secrets
 from chalicelib.store.base import iso_utc
@@ -59,23 +59,11 @@ def finding_view(item: QualityFinding) -> dict[str, Any]:
     }
 
 
-def _choice(params: dict[str, str], name: str, allowed: tuple[str, ...]) -> str | None:
-    value = params.get(name)
-    if value is None:
-        return None
-    if value not in allowed:
-        raise ValidationError(f"{name} must be one of {', '.join(allowed)}", field=name)
-    return value
-
-
-def list_findings(principal: Principal, params: dict[str, str], limit: int) -> dict:
-    """``GET /v1/quality/findings``: a province its own, an administrator all (filters)."""
-    rule = _choice(params, "rule", RULE_ORDER)
-    severity = _choice(params, "severity", rules.SEVERITIES)
-    state = _choice(params, "state", rules.STATES)
-    authority = params.get("authority_id")
-    if authority is not None and authority not in AUTHORITY_IDS:
-        raise ValidationError("unknown authority_id", field="authority_id")
+def list_findings(principal: Principal, query: QualityFilter) -> dict:
+    """``GET /v1/quality/findings``: a province its own, an administrator all (filters,
+    read at the edge)."""
+    rule, severity, state, limit = query.rule, query.severity, query.state, query.limit
+    authority = query.authority_id
     if not principal.is_admin:
         if authority is not None and authority != principal.authority_id:
             raise ForbiddenError("a province lists only its own findings")
@@ -93,8 +81,8 @@ def list_findings(principal: Principal, params: dict[str, str], limit: int) -> d
         {"rule": rule, "severity": severity, "state": state, "authority_id": authority},
     )
     part, start = 0, None
-    if params.get("cursor"):
-        position = decode_cursor(params["cursor"], secret=secrets.server_secret(), scope=scope)
+    if query.cursor:
+        position = decode_cursor(query.cursor, secret=secrets.server_secret(), scope=scope)
         if not isinstance(position, dict) or not isinstance(position.get("p"), int):
             raise ValidationError("the cursor is malformed", field="cursor")
         part, start = position["p"], position.get("k")

@@ -28,6 +28,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.queries import Page, SubscriptionFilter
 from chalicelib.observability import logger
 from chalicelib.services import changes
 from chalicelib.services import webhook_delivery as delivery
@@ -156,13 +157,9 @@ def _list_scope(owner: str | None) -> str:
     return scope_of("subscriptions", {"owner": owner})
 
 
-def list_subscriptions(caller: Principal, params: dict[str, str], limit: int) -> dict[str, Any]:
+def list_subscriptions(caller: Principal, query: SubscriptionFilter) -> dict[str, Any]:
     """``GET /v1/subscriptions``: a province's own, an administrator's all (or one owner's)."""
-    requested = params.get("authority_id")
-    if requested is not None and requested not in AUTHORITY_IDS:
-        raise ValidationError(
-            "authority_id must be one of the 33 authority ids", field="authority_id"
-        )
+    requested, limit = query.authority_id, query.limit
     if caller.is_admin:
         owner = requested
     else:
@@ -171,8 +168,8 @@ def list_subscriptions(caller: Principal, params: dict[str, str], limit: int) ->
         owner = caller.authority_id
     scope, secret = _list_scope(owner), secrets.server_secret()
     start = None
-    if params.get("cursor"):
-        start = decode_cursor(params["cursor"], secret=secret, scope=scope)
+    if query.cursor:
+        start = decode_cursor(query.cursor, secret=secret, scope=scope)
         if not isinstance(start, dict):
             raise InvalidCursorError("the cursor is malformed", field="cursor")
     items: list[store.Subscription] = []
@@ -237,18 +234,16 @@ def delete(principal: Principal, subscription_id: str, now: datetime) -> dict[st
     return subscription_view(item)
 
 
-def deliveries(
-    principal: Principal, subscription_id: str, params: dict[str, str], limit: int
-) -> dict[str, Any]:
+def deliveries(principal: Principal, subscription_id: str, page: Page) -> dict[str, Any]:
     """``GET …/deliveries``: the delivery log, newest first, bounded pages."""
     item = _owned(principal, subscription_id)
     scope, secret = scope_of("deliveries", {"id": item.id}), secrets.server_secret()
     start = None
-    if params.get("cursor"):
-        start = decode_cursor(params["cursor"], secret=secret, scope=scope)
+    if page.cursor:
+        start = decode_cursor(page.cursor, secret=secret, scope=scope)
         if not isinstance(start, dict):
             raise InvalidCursorError("the cursor is malformed", field="cursor")
-    rows, start = store.log_page(item.id, size=limit, start=start)
+    rows, start = store.log_page(item.id, size=page.limit, start=start)
     next_cursor = encode_cursor(start, secret=secret, scope=scope) if start else None
     return {"items": [delivery_view(row) for row in rows], "next_cursor": next_cursor}
 

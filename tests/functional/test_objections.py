@@ -211,6 +211,30 @@ def test_only_the_routed_province_and_administrators_read_it(api, keys, filed):
     assert foreign.status_code == 403
 
 
+def test_a_token_of_any_length_is_the_same_404_and_a_key_needs_none(api, keys, filed):
+    """The token is compared, never measured: a short or long one is a wrong one (404)."""
+    for token in ("short", "A" * 300):
+        assert lookup(api, filed["number"], token).status_code == 404
+    with_key = api.call("GET", f"/v1/objections/{filed['number']}?token=x", key=keys["110000"])
+    assert with_key.status_code == 200 and with_key.data["contact"]["phone"] == PHONE
+
+
+def test_the_overdue_filter_pages_and_its_cursor_keeps_the_filter(api, keys, award, clock):
+    clock.set(FILED)
+    for code in (credit_code(1), credit_code(2)):
+        body = objection_body(award["id"], credit_code=code)
+        assert api.call("POST", "/v1/objections", body).status_code == 201
+    admin = keys["admin"]
+    first = api.call("GET", "/v1/objections?overdue=false&limit=1", key=admin).data
+    assert [item["number"] for item in first["items"]] == ["YY-2026-000002"]
+    cursor = first["next_cursor"]
+    rest = api.call("GET", f"/v1/objections?overdue=false&limit=1&cursor={cursor}", key=admin)
+    assert [item["number"] for item in rest.data["items"]] == ["YY-2026-000001"]
+    assert api.call("GET", "/v1/objections?overdue=true", key=admin).data["items"] == []
+    other = api.call("GET", f"/v1/objections?overdue=true&limit=1&cursor={cursor}", key=admin)
+    assert other.status_code == 400 and other.data["error"]["code"] == "invalid_cursor"
+
+
 def correct_award(api, key, award):
     corrected = {
         k: award[k] for k in ("source_id", "program_id", "year", "honor", "awarded_on", "winners")

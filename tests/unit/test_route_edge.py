@@ -5,6 +5,7 @@ A tiny app of its own (no AWS): the key check is replaced by a table of fake key
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,14 @@ from chalice import Blueprint, Chalice, Response
 from chalice.test import Client
 
 from chalicelib.api.doc import LIMIT, Param
-from chalicelib.api.http import ROUTE_DOCS, json_body, json_response, principal_of, route
+from chalicelib.api.http import (
+    ROUTE_DOCS,
+    json_body,
+    json_response,
+    principal_of,
+    route,
+    routed_query,
+)
 from chalicelib.domain import schemas
 from chalicelib.domain.principal import ADMIN, PROVINCIAL, Principal, Province
 from chalicelib.services import keys
@@ -60,6 +68,29 @@ def send(principal: Province, body: schemas.FeedbackIn, now: datetime) -> Respon
 )
 def page(principal: Principal | None, query: Page) -> Response:
     return json_response({"who": principal and principal.role, "query": query.__dict__})
+
+
+@dataclass(frozen=True)
+class Lookup:
+    token: str | None = None
+    overdue: bool | None = None
+
+
+@route(
+    bp,
+    "GET",
+    "/lookup",
+    summary="s",
+    audience="public",
+    ok={200: None},
+    query=(
+        Param("token", {"type": "string", "minLength": 16, "maxLength": 128}, opaque=True),
+        Param("overdue", {"type": "string", "enum": ["true", "false"]}, parse="true".__eq__),
+    ),
+)
+def lookup(query: Lookup) -> Response:
+    seen = routed_query(bp.current_request) is query  # what a middleware reads after
+    return json_response({"query": query.__dict__, "seen": seen})
 
 
 @route(
@@ -179,3 +210,29 @@ def test_every_route_of_the_app_takes_its_body_typed():
         if doc.body is not None and handler.__module__.startswith("chalicelib.")
     )
     assert named == []
+
+
+def test_an_opaque_parameter_is_not_measured_and_parse_types_an_admitted_text(client):
+    status, answer = call(client, "GET", "/lookup?token=short&overdue=false")
+    assert status == 200 and answer == {
+        "query": {"token": "short", "overdue": False},
+        "seen": True,
+    }
+    assert call(client, "GET", "/lookup?overdue=true")[1]["query"]["overdue"] is True
+    status, answer = call(client, "GET", "/lookup?overdue=TRUE")  # the enum, as declared
+    assert status == 400 and answer["error"]["message"] == "overdue must be true or false"
+
+
+def test_every_route_of_the_app_that_declares_a_query_takes_it_typed():
+    """Its parameters arrive as the ``query`` dataclass, read once at the edge: no handler
+    reads the query string itself."""
+    import app  # noqa: F401  (registers every route)
+
+    untyped = sorted(
+        f"{handler.__module__}.{handler.__name__}"
+        for handler, doc in ROUTE_DOCS.items()
+        if doc.query
+        and handler.__module__.startswith("chalicelib.")
+        and "query" not in inspect.signature(handler).parameters
+    )
+    assert untyped == []
