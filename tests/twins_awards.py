@@ -215,7 +215,7 @@ class InMemoryAwards:
             award_id=record.id,
             content_hash=record.content_hash,
         )
-        record.version = 1
+        record.version = 1  # stored at version 1 (a push makes a new record each attempt)
         self._commit(
             record.authority_id,
             ledger.Change("award", record.id, "create", 1, view),
