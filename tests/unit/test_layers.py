@@ -3,15 +3,25 @@
 Services and routes speak in the store's functions and its named faults
 (``store/faults.py``); boto3, botocore, pynamodb and the pynamodb models stay
 below them. Read from the source (every import, at module level or inside a
-function), so a deferred import cannot slip past.
+function), so a deferred import cannot slip past. The edge still answers any storage
+fault nobody handled, named by the store or not, as 503 ``unavailable``
+(``store.faults.STORAGE_FAULTS``), and nothing else as one.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
+from chalice import Blueprint, Chalice, Response
+from chalice.test import Client
+from pynamodb.exceptions import GetError
+
+from chalicelib.api.http import json_response, route
+from chalicelib.store import objects
 
 CHALICELIB = Path(__file__).resolve().parents[2] / "chalicelib"
 UPPER_LAYERS = ("services", "api")
@@ -75,3 +85,40 @@ def test_no_service_or_route_imports_boto3_botocore_pynamodb_or_the_models():
         if bad:
             strays[str(path.relative_to(CHALICELIB.parent))] = bad
     assert strays == {}  # go through a repository in chalicelib/store (and its named faults)
+
+
+# --- what the edge makes of a storage fault nobody handled -------------------------------
+
+bp = Blueprint(__name__)
+FAULTS = {
+    "named": objects.PreconditionFailed("exports/2026-11-21/run.json"),
+    "client": ClientError({"Error": {"Code": "SlowDown"}}, "PutObject"),
+    "pynamodb": GetError("boom"),
+}
+
+
+@route(bp, "GET", "/fault/{kind}", summary="s", audience="public", ok={200: None})
+def fault(kind: str) -> Response:
+    if kind == "bug":
+        raise KeyError(kind)  # not storage: stays a 500, so a bug is not hidden as a 503
+    if kind in FAULTS:
+        raise FAULTS[kind]
+    return json_response({"kind": kind})
+
+
+APP = Chalice(app_name="layers")
+APP.register_blueprint(bp)
+
+
+@pytest.mark.parametrize("kind", sorted(FAULTS))
+def test_a_storage_fault_nobody_handled_is_a_503_never_a_500(kind):
+    with Client(APP) as client:
+        response = client.http.get(f"/fault/{kind}")
+    assert response.status_code == 503
+    assert json.loads(response.body)["error"]["code"] == "unavailable"
+
+
+def test_a_fault_that_is_not_storage_is_not_answered_as_one():
+    with Client(APP) as client:
+        assert client.http.get("/fault/none").status_code == 200
+        assert client.http.get("/fault/bug").status_code == 500
