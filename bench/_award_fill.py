@@ -5,11 +5,20 @@ BatchWriteItem 25 at a time instead of one transaction each, so 10,000 awards
 take seconds. The record's index keys are derived by the model on serialize,
 as on every write path of the app. Works against whatever endpoint boto3 is
 pointed at (in-process moto or the local launcher).
+
+With ``quality_index`` the awards are also stored as the data-quality checks have
+indexed them (issue 22): the items ``store/quality.write_index`` writes for each,
+built by the same ``index_items`` from the same rules (``quality_rules.index_keys``),
+and the authority's ``elsewhere`` counter. That stands in for the rescan a backfill
+gets, minus its judging: a benchmark that uses it must have a history the rules find
+nothing in (``bench/audit_reads.py`` checks that on a small size).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 
 def fill_awards(
@@ -20,12 +29,18 @@ def fill_awards(
     *,
     year: int = 2024,
     on_time: bool = False,
+    quality_index: bool = False,
+    adjust: Callable[[int, dict[str, Any]], None] | None = None,
 ) -> None:
     """Store ``count`` awards of ``authority_id`` in ``program_id`` for ``year`` (judged
-    late, or ``on_time``)."""
+    late, or ``on_time``), indexed for the data-quality checks with ``quality_index``.
+
+    Each award has its own two winners; ``adjust(n, body)`` may change the n-th body
+    (e.g. its project name or a winner) before it is validated."""
     import boto3
 
     from chalicelib.config import settings
+    from chalicelib.domain import quality_rules
     from chalicelib.domain.ids import new_id
     from chalicelib.domain.schemas import AwardIn, parse_model
     from chalicelib.store.awards import award_view, shard_of
@@ -37,10 +52,13 @@ def fill_awards(
         CreditCodeEntry,
         SourceGuard,
     )
+    from chalicelib.store.quality import QualityCounter, index_items
     from tests.factories import award_body, credit_code
 
     ddb = boto3.client("dynamodb")
     awards_table, changes_table = settings().table_name("awards"), settings().table_name("changes")
+    quality_table = settings().table_name("quality")
+    elsewhere_total = 0
     authority = AuthorityRecord.get(authority_id, consistent_read=True)
     seq = int(authority.seq or 0)
     pending: list[tuple[str, dict]] = []
@@ -58,6 +76,8 @@ def fill_awards(
         body = award_body(program_id, source_id=f"FILL-{n}", year=year, awarded_on=f"{year}-03-15")
         body["winners"][0]["credit_code"] = credit_code(2_000_000 + 2 * n, prefix=prefix)
         body["winners"][1]["credit_code"] = credit_code(2_000_001 + 2 * n, prefix=prefix)
+        if adjust is not None:
+            adjust(n, body)
         award = parse_model(AwardIn, body, today=datetime.now(UTC).date())
         at = iso_utc(datetime.now(UTC))
         award_id = new_id("awd")
@@ -118,6 +138,22 @@ def fill_awards(
             data=award_view(record),
         )
         pending.append((changes_table, change.serialize()))
+        if quality_index:
+            facts = quality_rules.facts_of(change.data)
+            elsewhere = 1 if quality_rules.registered_elsewhere(facts) else 0
+            elsewhere_total += elsewhere
+            entries, facts_item = index_items(
+                award_id,
+                facts.to_dict(),
+                quality_rules.index_keys(facts),
+                elsewhere=elsewhere,
+                version_seen=1,
+            )
+            pending.extend((quality_table, item.serialize()) for item in [*entries, facts_item])
         flush()
     flush(force=True)
     authority.update(actions=[AuthorityRecord.seq.set(seq)])
+    if elsewhere_total:
+        QualityCounter(sk=authority_id).update(
+            actions=[QualityCounter.elsewhere.add(elsewhere_total)]
+        )

@@ -83,11 +83,17 @@ def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
 
 
 @contextmanager
-def local_stack(*, export_env: bool = False) -> Iterator[LocalStack]:
-    """Start the emulator and the API; ``export_env`` also points this process at them."""
+def local_stack(
+    *, export_env: bool = False, extra_env: dict[str, str] | None = None
+) -> Iterator[LocalStack]:
+    """Start the emulator and the API; ``export_env`` also points this process at them.
+
+    ``extra_env``: settings for the stack's processes only (this process keeps its own).
+    """
     moto_port, api_port = free_port(), free_port()
     env = {
         **os.environ,
+        **(extra_env or {}),
         "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
         "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
         "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "cn-north-1"),

@@ -1,12 +1,13 @@
 """In-memory twins of what a spreadsheet import is stored in: jobs, objects, the queue.
 
-``store/imports.py`` (the job and its problem pages in the submissions table, each
-conditional update refused as DynamoDB would and the job object refreshed in place as
-pynamodb's ``update`` does), ``store/objects.py`` (the stage's versioned bucket: a
-delete leaves a delete marker, ``purge`` removes every version, conditional writes and
-copies raise the store's ``PreconditionFailed``/``NotFound``) and ``store/queue.py``
-(the FIFO imports queue: what was sent, in order, a repeated deduplication id dropped).
-As in ``tests/twins.py``: every public function of the module, the same meaning.
+``store/imports.py`` (the job, its problem and refused-row pages and the sheet's
+columns in the submissions table, each conditional update refused as DynamoDB would
+and the job object refreshed in place as pynamodb's ``update`` does),
+``store/objects.py`` (the stage's versioned bucket: a delete leaves a delete marker,
+``purge`` removes every version, conditional writes and copies raise the store's
+``PreconditionFailed``/``NotFound``) and ``store/queue.py`` (the FIFO imports queue:
+what was sent, in order, a repeated deduplication id dropped). As in ``tests/twins.py``:
+every public function of the module, the same meaning.
 """
 
 from __future__ import annotations
@@ -14,13 +15,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
 
 from chalicelib.store import imports, objects, queue
-from chalicelib.store.imports import JOB_SK, ImportJob, ImportProblemPage
+from chalicelib.store.imports import (
+    JOB_SK,
+    ImportColumns,
+    ImportJob,
+    ImportProblemPage,
+    ImportRowPage,
+)
 from tests.twins import install
 
 # --- store/imports.py -------------------------------------------------------------------
@@ -108,28 +115,70 @@ class InMemoryImports:
     def mark_objects_deleted(self, job: ImportJob, at: str) -> None:
         self._update(job, objects_deleted_at=at)
 
-    def save_problems(self, import_id: str, part: str, problems: Iterable[dict[str, Any]]) -> int:
+    def _save_pages(
+        self, model: Any, prefix: str, import_id: str, part: str, entries: Iterable[dict[str, Any]]
+    ) -> int:
         pk = imports.import_pk(import_id)
+        field = "problems" if model is ImportProblemPage else "rows"
         written = 0
-        for number, page in enumerate(imports._pages(problems)):
-            item = ImportProblemPage(pk=pk, sk=imports._page_sk(part, number), problems=page)
-            self.items[(pk, item.sk)] = item.serialize()
+        for number, page in enumerate(imports._pages(entries)):
+            sk = imports._page_sk(part, number, prefix)
+            self.items[(pk, sk)] = model(pk=pk, sk=sk, **{field: page}).serialize()
             written = number + 1
-        first_stale, last = imports._page_sk(part, written), imports._page_sk(part, 99_999)
+        first_stale = imports._page_sk(part, written, prefix)
+        last = imports._page_sk(part, 99_999, prefix)
         for item_pk, sk in list(self.items):
             if item_pk == pk and first_stale <= sk <= last:
-                self.items[(pk, sk)] = ImportProblemPage(pk=pk, sk=sk, problems=[]).serialize()
+                self.items[(pk, sk)] = model(pk=pk, sk=sk, **{field: []}).serialize()
         return written
 
-    def problems(self, import_id: str) -> Iterator[dict[str, Any]]:
+    def _pages_of(self, model: Any, prefix: str, import_id: str) -> list[Any]:
         pk = imports.import_pk(import_id)
-        pages = sorted(
+        found = sorted(
             (sk, raw)
             for (item_pk, sk), raw in self.items.items()
-            if item_pk == pk and sk.startswith(imports.PROBLEMS_SK_PREFIX)
+            if item_pk == pk and sk.startswith(prefix)
         )
-        for _, raw in pages:
-            yield from ImportProblemPage.from_raw_data(raw).problems or []
+        return [model.from_raw_data(raw) for _, raw in found]
+
+    def save_problems(self, import_id: str, part: str, problems: Iterable[dict[str, Any]]) -> int:
+        return self._save_pages(
+            ImportProblemPage, imports.PROBLEMS_SK_PREFIX, import_id, part, problems
+        )
+
+    def save_rows(self, import_id: str, part: str, rows: Iterable[dict[str, Any]]) -> int:
+        return self._save_pages(ImportRowPage, imports.ROWS_SK_PREFIX, import_id, part, rows)
+
+    def save_columns(self, import_id: str, columns: list[str]) -> None:
+        item = ImportColumns(pk=imports.import_pk(import_id), columns=columns)
+        self.items[(item.pk, imports.COLUMNS_SK)] = item.serialize()
+
+    def columns(self, import_id: str) -> list[str]:
+        raw = self.items.get((imports.import_pk(import_id), imports.COLUMNS_SK))
+        return [] if raw is None else list(ImportColumns.from_raw_data(raw).columns or [])
+
+    def rewrite_rows(
+        self, import_id: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]
+    ) -> int:
+        rewritten = 0
+        for page in self._pages_of(ImportRowPage, imports.ROWS_SK_PREFIX, import_id):
+            kept = list(page.rows or [])
+            changed = [change(row) for row in kept]
+            if any(row is not None for row in changed):
+                page.rows = [
+                    new if new is not None else old for old, new in zip(kept, changed, strict=True)
+                ]
+                self.items[(page.pk, page.sk)] = page.serialize()
+                rewritten += 1
+        return rewritten
+
+    def rows(self, import_id: str) -> Iterator[dict[str, Any]]:
+        for page in self._pages_of(ImportRowPage, imports.ROWS_SK_PREFIX, import_id):
+            yield from page.rows or []
+
+    def problems(self, import_id: str) -> Iterator[dict[str, Any]]:
+        for page in self._pages_of(ImportProblemPage, imports.PROBLEMS_SK_PREFIX, import_id):
+            yield from page.problems or []
 
 
 # --- store/objects.py -------------------------------------------------------------------

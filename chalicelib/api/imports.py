@@ -134,8 +134,11 @@ def cancel_import(import_id: str, principal: Principal, now: datetime) -> Respon
     auth="required",
     errors=(404,),
     path_patterns={"import_id": IMPORT_ID},
-    description="One row per problem: 工作表, 行号, 本省编号, 列, 错误原因 (Chinese only, "
-    "no codes). Cells a spreadsheet would run as a formula start with an apostrophe. "
+    description="Sheet 错误明细, one line per sheet row not imported (or warned about): "
+    "行号, 本省编号, 列, 错误原因 (Chinese only, no codes), then every cell of that row as "
+    "uploaded, under the sheet's own headers (rows pushed with a warning: reason only). "
+    "Lines about the whole file come first, without 行号. Cells a spreadsheet would run "
+    "as a formula start with an apostrophe. "
     f"Send `Accept: {XLSX}` or `*/*` (else 400, field `Accept`).",
 )
 def import_errors_xlsx(import_id: str, principal: Principal) -> Response:
@@ -158,14 +161,14 @@ def import_errors_xlsx(import_id: str, principal: Principal) -> Response:
     "GET",
     "/imports/{import_id}/errors.csv",
     roles=(PROVINCIAL, ADMIN),
-    summary="An import's rejected rows as CSV",
+    summary="An import's rejected rows as CSV for people (Chinese)",
     audience="provincial",
     ok={200: Raw(("text/csv",))},
     auth="required",
     errors=(404,),
     path_patterns={"import_id": IMPORT_ID},
-    description="UTF-8 with BOM, the backfill tool's columns: sheet, row, 记录编号, "
-    "column, API field, code, reason in Chinese and English. Cells that a "
+    description="The same lines as errors.xlsx (行号, 本省编号, 列, 错误原因, then the "
+    "row's original cells under the sheet's own headers), UTF-8 with BOM. Cells that a "
     "spreadsheet would run as a formula start with an apostrophe.",
 )
 def import_errors(import_id: str, principal: Principal) -> Response:

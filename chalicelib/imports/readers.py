@@ -77,10 +77,13 @@ NO_LIMITS = Limits(max_rows=10**9, max_unpacked_bytes=2**62, max_cells_per_row=1
 
 @dataclass(frozen=True)
 class SheetRow:
-    """One non-empty data row: its sheet row number and its non-blank cells by column key."""
+    """One non-empty data row: its sheet row number, its non-blank cells by column key, and
+    ``values``: every cell of the row by position, as read, under ``Table.columns`` (the
+    import's errors file gives a rejected row back as the province wrote it)."""
 
     number: int
     cells: dict[str, Any]
+    values: tuple[Any, ...] = ()
 
 
 @dataclass
@@ -90,6 +93,10 @@ class Table:
     encoding: str | None
     headers: dict[str, str]  # column key → the header as written in the file
     ignored_headers: list[str] = field(default_factory=list)
+    # Every header cell by position, as written ("" where blank), up to the last one
+    # written; a data row's ``values`` are cut to this width (a cell under no header
+    # has no column to be given back under).
+    columns: list[str] = field(default_factory=list)
     rows: list[SheetRow] = field(default_factory=list)
 
 
@@ -286,6 +293,9 @@ def _table(
     _, header = _find_header(rows_iter)
     positions: dict[int, str] = {}
     table = Table(source=source, sheet=sheet, encoding=encoding, headers={})
+    written_at = [p for p, value in enumerate(header) if not is_blank(value)]
+    width = min(written_at[-1] + 1, limits.max_cells_per_row) if written_at else 0
+    table.columns = ["" if is_blank(v) else str(v).strip() for v in header[:width]]
     for position, value in enumerate(header):
         if is_blank(value):
             continue
@@ -324,5 +334,5 @@ def _table(
         if cells:
             if len(table.rows) >= limits.max_rows:
                 raise limits.too_many_rows(f"row {number} is past it")
-            table.rows.append(SheetRow(number, cells))
+            table.rows.append(SheetRow(number, cells, tuple(values[:width])))
     return table

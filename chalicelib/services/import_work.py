@@ -16,6 +16,13 @@ failed half way and is retried reports the awards its first attempt created as
 reading the sheet found is stored by ``split`` itself, so no chunk carries an
 unbounded list.
 
+Issue 24: the errors file gives each refused row back as the province wrote it.
+``split`` keeps the sheet's header row (``save_columns``) and the original cells
+of every row not pushed (``save_rows``, beside the problems, same bounds); each
+chunk carries its awards' original rows, so the rows the registry refuses are
+kept by ``push_chunk`` the same way. Why in the table and not re-read from the
+upload: ``imports/original_rows.py``.
+
 Issue 19: the sheet is read within ``Limits`` (rows, unpacked size, cells per
 row); the key that declared the import is read again (consistently) before
 the sheet is read and before each chunk, and a revoked key fails the import
@@ -28,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -36,9 +44,10 @@ from chalicelib.config import settings
 from chalicelib.domain import program_status
 from chalicelib.domain.errors import RegistryError, UnavailableError
 from chalicelib.domain.principal import PROVINCIAL, Province
+from chalicelib.imports.original_rows import header_labels, stored_row
 from chalicelib.imports.problems import Problem
 from chalicelib.imports.quality import check_sheet
-from chalicelib.imports.readers import LimitError, Limits, ReadError, read_bytes
+from chalicelib.imports.readers import LimitError, Limits, ReadError, SheetRow, read_bytes
 from chalicelib.imports.records import Checked, Draft, check, group_rows, program_for
 from chalicelib.observability import logger
 from chalicelib.services import awards, keys
@@ -62,7 +71,9 @@ from chalicelib.store.imports import (
     count_chunk,
     get_job,
     reload,
+    save_columns,
     save_problems,
+    save_rows,
     set_status,
 )
 
@@ -141,17 +152,30 @@ def _draft_locator(draft: Draft) -> dict[str, Any]:
     }
 
 
-def _chunks(checked: list[Checked], size: int) -> list[dict[str, Any]]:
-    """Cut the records into chunks of ``size`` (what reading found is stored apart)."""
+def _original(draft: Draft, sheet_rows: dict[int, SheetRow]) -> list[dict[str, Any]]:
+    """The award's rows as the province wrote them (``original_rows.stored_row``)."""
     return [
-        {
+        stored_row(n, sheet_rows[n].values, draft.source_id) for n in draft.rows if n in sheet_rows
+    ]
+
+
+def _chunks(
+    checked: list[Checked], size: int, sheet_rows: dict[int, SheetRow]
+) -> Iterator[dict[str, Any]]:
+    """Cut the records into chunks of ``size`` (what reading found is stored apart), each
+    record with its original rows, for the errors file should the registry refuse it.
+    One chunk at a time: a 50,000-row sheet's chunks are never all in memory at once."""
+    for start in range(0, len(checked), size):
+        yield {
             "records": [
-                {"record": c.record, "draft": _draft_locator(c.draft)}
+                {
+                    "record": c.record,
+                    "draft": _draft_locator(c.draft),
+                    "rows": _original(c.draft, sheet_rows),
+                }
                 for c in checked[start : start + size]
             ]
         }
-        for start in range(0, len(checked), size)
-    ]
 
 
 def _capped(problems: list[Problem], limit: int) -> list[Problem]:
@@ -215,6 +239,8 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
     del data
     grouped = group_rows(table)
     sheet = table.sheet
+    save_columns(import_id, header_labels(table.columns))
+    sheet_rows = {row.number: row for row in table.rows}
     del table
     needs_names = any(
         "program_id" not in d.values and "program_name" in d.values for d in grouped.drafts
@@ -223,12 +249,18 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
     checked: list[Checked] = []
     problems: list[Problem] = list(grouped.problems)
     rejected = len(grouped.problems)
+    refused_rows = [
+        stored_row(p.row, sheet_rows[p.row].values, None)
+        for p in grouped.problems
+        if p.row in sheet_rows
+    ]
     for draft in grouped.drafts:
         result = check(draft, program_for(draft, job.program_id, names))
         if isinstance(result, Checked):
             checked.append(result)
         else:
             problems.extend(result)
+            refused_rows.extend(_original(draft, sheet_rows))
             rejected += 1
     # Data quality (issue 22): the sheet's own duplicates and awards dated before their
     # programme's approval, as warnings beside the rejected rows (pushed all the same,
@@ -239,14 +271,16 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
     problems.extend(sheet_check.warnings)
     capped = _capped(problems, settings().import_max_problems)
     save_problems(import_id, READ_PART, (asdict(p) for p in capped))
-    del problems, capped
-    chunks = _chunks(checked, settings().import_chunk_records)
-    del checked
-    for number, chunk in enumerate(chunks):
+    save_rows(import_id, READ_PART, refused_rows[: settings().import_max_problems])
+    del problems, capped, refused_rows
+    size = settings().import_chunk_records
+    chunk_count = -(-len(checked) // size)
+    for number, chunk in enumerate(_chunks(checked, size, sheet_rows)):
         body = json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode()
         objects.put_bytes(
             chunk_key(import_id, number), body, content_type="application/json; charset=utf-8"
         )
+    del checked, sheet_rows
     moved = set_status(
         job,
         "running",
@@ -254,16 +288,16 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
         sheet=sheet,
         rows=grouped.row_count,
         awards=len(grouped.drafts),
-        chunks=len(chunks),
+        chunks=chunk_count,
         rejected=rejected,
         warnings=len(sheet_check.warnings),
         duplicates_skipped=len(sheet_check.duplicates) if skip else 0,
-        deadline_at=deadline_for(now, len(chunks)),
+        deadline_at=deadline_for(now, chunk_count),
     )
     if moved:
         objects.purge(upload_key(import_id))  # read: the chunks hold what is still needed
-        if chunks:
-            _send_chunks(job, range(len(chunks)))
+        if chunk_count:
+            _send_chunks(job, range(chunk_count))
         else:
             finish(job, "done", now)
     else:
@@ -272,9 +306,9 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
             delete_objects(job, now)
     logger.info(
         "import split",
-        extra={"import_id": import_id, "rows": grouped.row_count, "chunks": len(chunks)},
+        extra={"import_id": import_id, "rows": grouped.row_count, "chunks": chunk_count},
     )
-    return {"import_id": import_id, "outcome": "split", "chunks": len(chunks)}
+    return {"import_id": import_id, "outcome": "split", "chunks": chunk_count}
 
 
 def _send_chunks(job: ImportJob, numbers: range) -> None:
@@ -304,6 +338,7 @@ def push_chunk(import_id: str, number: int, now: datetime) -> dict[str, Any]:
     chunk = loaded[0]
     items = chunk["records"]
     problems: list[Problem] = []
+    refused_rows: list[dict[str, Any]] = []
     pushed = unchanged = rejected = 0
     if items:
         # The key that declared the import, with its authority: the same checks as
@@ -319,12 +354,14 @@ def push_chunk(import_id: str, number: int, now: datetime) -> dict[str, Any]:
             if isinstance(outcome, RegistryError):
                 answer = outcome.to_body(max_details=details)
                 problems.extend(Draft(**item["draft"]).problems_of(answer))
+                refused_rows.extend(item.get("rows") or [])  # none in a chunk cut before
                 rejected += 1
             elif outcome.created:
                 pushed += 1
             else:
                 unchanged += 1
     save_problems(import_id, chunk_part(number), (asdict(p) for p in problems))
+    save_rows(import_id, chunk_part(number), refused_rows)
     counted = count_chunk(job, number, pushed, unchanged, rejected)
     if counted and len(job.done_chunks or ()) >= int(job.chunks or 0):
         finish(job, "done", now)

@@ -7,7 +7,9 @@ check (size, type, SHA-256) and puts ONE "split" message on the imports
 queue: reading a 20 MB workbook may take longer than API Gateway's 29 s, so
 a worker reads it (``services/import_work.py``), cuts it into chunks and
 queues them. This module imports openpyxl only to write a people's errors file
-(``errors_xlsx``), never on a cold start.
+(``errors_xlsx``), never on a cold start. The errors file (XLSX and CSV) gives
+the refused rows back with their original cells and the reason in Chinese
+(``errors_file``, issue 24).
 
 Status: ``awaiting_upload`` → ``queued`` (started) → ``running`` (read and cut
 into chunks) → ``done`` (every chunk counted) or ``failed`` (the file could not
@@ -28,23 +30,24 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.domain import schemas
 from chalicelib.domain.authorities import AUTHORITY_IDS
-from chalicelib.domain.csv_safety import safe_cell
+from chalicelib.domain.csv_safety import safe_cell, safe_row
 from chalicelib.domain.disclosure import erase, holds_any
 from chalicelib.domain.documents import Expected
 from chalicelib.domain.errors import BusinessRuleError, ConflictError, NotFoundError
 from chalicelib.domain.ids import is_plausible_id, new_id
 from chalicelib.domain.messages_zh import message_zh_for
 from chalicelib.domain.principal import Principal, Province
-from chalicelib.imports.problems import ERROR_COLUMNS, Problem, error_row, sort_key
+from chalicelib.imports.original_rows import erase_cells, people_lines, redacted_positions
+from chalicelib.imports.problems import Problem, sort_key
 from chalicelib.observability import logger
 from chalicelib.services.documents import inspect_upload
 from chalicelib.store import imports as store
@@ -360,11 +363,11 @@ def send_split(job: ImportJob) -> None:
 
 
 def error_rows(principal: Principal, import_id: str) -> tuple[ImportJob, list[Problem]]:
-    """The content of an import's errors file: the import and its problems, by sheet row.
+    """An import (if this caller may see it) and its problems, by sheet row.
 
-    A failed import's reason comes first (row empty). One ``Problem`` per line of the
-    file; ``problems.error_row(problem, job.sheet)`` gives the cells in the order of
-    ``problems.ERROR_COLUMNS`` (Chinese and English headers).
+    A failed import's reason comes first (row empty). ``problems.error_row(problem,
+    job.sheet)`` gives a problem's cells in the order of ``problems.ERROR_COLUMNS``
+    (the backfill tool's layout, with codes: for machines).
     """
     job = _visible(principal, import_id)
     problems = sorted((Problem(**p) for p in store.problems(import_id)), key=sort_key)
@@ -383,6 +386,19 @@ def error_rows(principal: Principal, import_id: str) -> tuple[ImportJob, list[Pr
             ),
         )
     return job, problems
+
+
+def errors_file(principal: Principal, import_id: str) -> tuple[list[str], list[list[Any]]]:
+    """The errors file for people (issue 24): header and lines, every cell made inert.
+
+    One line per sheet row not imported (or warned about): 行号, 本省编号, 列, 错误原因
+    in Chinese, then the row's own cells under the sheet's own headers, kept by the
+    worker (``imports/original_rows.py``). Only for the import's province or an
+    administrator (``_visible``: 404 for anyone else).
+    """
+    _job, problems = error_rows(principal, import_id)
+    header, lines = people_lines(store.columns(import_id), store.rows(import_id), problems)
+    return [safe_cell(cell) for cell in header], [safe_row(line) for line in lines]
 
 
 # The 导入记录 list: a province's own imports of the last year, newest first.
@@ -405,48 +421,31 @@ def list_imports(principal: Province, now: datetime) -> dict[str, Any]:
     return {"items": [import_view(job) for job in jobs], "next_cursor": None}
 
 
-# The people's errors file (XLSX): Chinese headers only, the reason in Chinese.
-PEOPLE_ERROR_COLUMNS = ("工作表", "行号", "本省编号", "列", "错误原因")
-
-
-def people_reason(text: str) -> str:
-    """A reason without the API's codes: ``general_contractor（施工总承包）`` → ``施工总承包``
-    (a sheet is filled in with the Chinese labels, never the codes)."""
-    return re.sub(r"[a-z][a-z_]*（([^）]+)）", r"\1", text)
-
-
 def errors_xlsx(principal: Principal, import_id: str) -> bytes:
-    """The rejected rows as an XLSX workbook for people: where, and why in Chinese.
-
-    Every cell a spreadsheet could run as a formula is neutralised (``safe_cell``),
-    as in the CSV.
-    """
+    """The errors file (``errors_file``) as an XLSX workbook, sheet 错误明细."""
     # measured cold-start reason: openpyxl (~150 ms) loads only when a file is asked for
     from openpyxl import Workbook
 
-    job, problems = error_rows(principal, import_id)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "错误明细"
-    sheet.append(PEOPLE_ERROR_COLUMNS)
-    for problem in problems:
-        row = [job.sheet or "", problem.row or "", problem.source_id or "", problem.column or ""]
-        sheet.append([safe_cell(cell) for cell in [*row, people_reason(problem.message_zh)]])
-    for column, width in zip("ABCDE", (12, 8, 20, 24, 60), strict=True):
+    header, lines = errors_file(principal, import_id)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("错误明细")
+    for column, width in zip("ABCD", (8, 20, 20, 60), strict=True):
         sheet.column_dimensions[column].width = width
+    sheet.append(header)
+    for line in lines:
+        sheet.append(line)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
 def errors_csv(principal: Principal, import_id: str) -> str:
-    """The rejected rows as CSV (UTF-8 with BOM for Excel), columns as the backfill tool's."""
-    job, problems = error_rows(principal, import_id)
+    """The errors file (``errors_file``) as CSV, UTF-8 with a BOM so Excel in China opens it."""
+    header, lines = errors_file(principal, import_id)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(ERROR_COLUMNS)
-    for problem in problems:
-        writer.writerow([safe_cell(cell) for cell in error_row(problem, job.sheet)])
+    writer.writerow(header)
+    writer.writerows(lines)
     return "\ufeff" + out.getvalue()
 
 
@@ -470,7 +469,9 @@ def scrub_award(authority_id: str, source_id: str, fields: list[str], now: datet
     For redaction (``services/redaction.py``). A final import's objects are deleted
     outright; an open one's chunks are rewritten without the values (their earlier
     versions deleted), and its upload deleted once read (a running import no longer
-    needs it). Returns how many objects were changed or deleted.
+    needs it). The refused rows the errors files keep (issue 24) lose the cells of
+    the redacted columns in every import of the authority (``_scrub_rows``). Returns how
+    many objects and row pages were changed or deleted.
     """
     changed = 0
     for import_id in _import_ids_with_objects():
@@ -497,10 +498,26 @@ def scrub_award(authority_id: str, source_id: str, fields: list[str], now: datet
                 record = item.get("record", {})
                 if record.get("source_id") == source_id and holds_any(record, fields):
                     item["record"] = erase(record, fields)
+                    item["rows"] = []  # its original cells (for the errors file) hold it too
                     hit = True
             if hit:
                 body = json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode()
                 objects.put_bytes(key, body, content_type="application/json; charset=utf-8")
                 objects.purge_noncurrent(key)
                 changed += 1
-    return changed
+    return changed + _scrub_rows(authority_id, source_id, fields)
+
+
+def _scrub_rows(authority_id: str, source_id: str, fields: list[str]) -> int:
+    """Blank the redacted columns of ``source_id``'s refused rows in every import of the
+    authority (the index, all time: an errors file is offered as long as its import is
+    listed); row pages rewritten. Rows exist only once a sheet was read."""
+    rewritten = 0
+    for job in store.recent_jobs(authority_id, since="0000"):  # every one (ISO dates)
+        if job.started_at is None:
+            continue  # never read: nothing kept
+        positions = redacted_positions(store.columns(job.id), fields)
+        if positions:
+            blank = partial(erase_cells, source_id=source_id, positions=positions)
+            rewritten += store.rewrite_rows(job.id, blank)
+    return rewritten

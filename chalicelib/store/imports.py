@@ -13,12 +13,18 @@
   are written before its chunk is counted (a retry rewrites the same pages).
   ``problems(import_id)`` streams every problem of an import: the content of
   its errors file (``services.imports.error_rows``).
+- ``ImportRowPage`` (``pk = IMPORT#<id>``, ``sk = ROWS#<part>#<page>``, issue 24):
+  the original cells of the rows that were not pushed, paged and written like the
+  problems (same parts, same bound, written before the chunk is counted), and
+  ``ImportColumns`` (``sk = COLUMNS``): the sheet's header row as written. The
+  errors file gives each refused row back from them (``imports/original_rows.py``
+  says why they are kept here, not read again from the deleted upload).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pynamodb.attributes import (
@@ -36,6 +42,8 @@ from chalicelib.store.submissions import SUBMISSIONS_META, ImportsByAuthorityInd
 
 JOB_SK = "JOB"
 PROBLEMS_SK_PREFIX = "PROBLEMS#"
+ROWS_SK_PREFIX = "ROWS#"
+COLUMNS_SK = "COLUMNS"
 READ_PART = "READ"
 # JSON bytes one page holds (as stored: JSONAttribute escapes non-ASCII, ~6 bytes a
 # Chinese character), far below DynamoDB's 400 KB item limit.
@@ -52,8 +60,8 @@ def chunk_part(number: int) -> str:
     return f"C{number:06d}"
 
 
-def _page_sk(part: str, page: int) -> str:
-    return f"{PROBLEMS_SK_PREFIX}{part}#{page:05d}"
+def _page_sk(part: str, page: int, prefix: str = PROBLEMS_SK_PREFIX) -> str:
+    return f"{prefix}{part}#{page:05d}"
 
 
 class ImportJob(StoreModel):
@@ -106,6 +114,22 @@ class ImportProblemPage(StoreModel):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     problems = JSONAttribute(default=list)
+
+
+class ImportRowPage(StoreModel):
+    Meta = SUBMISSIONS_META
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    rows = JSONAttribute(default=list)
+
+
+class ImportColumns(StoreModel):
+    Meta = SUBMISSIONS_META
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default=COLUMNS_SK)
+    columns = JSONAttribute(default=list)
 
 
 def add_job(import_id: str, **fields: Any) -> ImportJob:
@@ -205,25 +229,85 @@ def _pages(problems: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]
         yield page
 
 
-def save_problems(import_id: str, part: str, problems: Iterable[dict[str, Any]]) -> int:
-    """Store ``part``'s problems in bounded pages (replacing any earlier write); pages written."""
+def _save_pages(
+    model: type[ImportProblemPage] | type[ImportRowPage],
+    prefix: str,
+    import_id: str,
+    part: str,
+    entries: Iterable[dict[str, Any]],
+) -> int:
+    """Store ``part``'s entries in bounded pages of ``model`` (replacing any earlier
+    write); pages written."""
     pk = import_pk(import_id)
+
+    def page_item(sk: str, page: list[dict[str, Any]]) -> ImportProblemPage | ImportRowPage:
+        if model is ImportProblemPage:
+            return ImportProblemPage(pk=pk, sk=sk, problems=page)
+        return ImportRowPage(pk=pk, sk=sk, rows=page)
+
     written = 0
-    with ImportProblemPage.batch_write() as batch:
-        for number, page in enumerate(_pages(problems)):
-            batch.save(ImportProblemPage(pk=pk, sk=_page_sk(part, number), problems=page))
+    with model.batch_write() as batch:
+        for number, page in enumerate(_pages(entries)):
+            batch.save(page_item(_page_sk(part, number, prefix), page))
             written = number + 1
-    # A retry that found fewer problems must not leave the first attempt's extra pages:
+    # A retry that found fewer entries must not leave the first attempt's extra pages:
     # they are emptied (a PutItem; the worker deletes no item).
-    stale = ImportProblemPage.query(
+    stale = model.query(
         pk,
-        ImportProblemPage.sk.between(_page_sk(part, written), _page_sk(part, 99_999)),
+        model.sk.between(_page_sk(part, written, prefix), _page_sk(part, 99_999, prefix)),
         consistent_read=True,
     )
     for item in stale:
-        if item.problems:
-            ImportProblemPage(pk=pk, sk=item.sk, problems=[]).save()
+        if getattr(item, "problems", None) or getattr(item, "rows", None):
+            page_item(item.sk, []).save()
     return written
+
+
+def save_problems(import_id: str, part: str, problems: Iterable[dict[str, Any]]) -> int:
+    """Store ``part``'s problems in bounded pages (replacing any earlier write); pages written."""
+    return _save_pages(ImportProblemPage, PROBLEMS_SK_PREFIX, import_id, part, problems)
+
+
+def save_rows(import_id: str, part: str, rows: Iterable[dict[str, Any]]) -> int:
+    """Store ``part``'s refused rows (``original_rows.stored_row``) in bounded pages."""
+    return _save_pages(ImportRowPage, ROWS_SK_PREFIX, import_id, part, rows)
+
+
+def save_columns(import_id: str, columns: list[str]) -> None:
+    """The sheet's header labels (bounded by the reader's cells-per-row limit)."""
+    ImportColumns(pk=import_pk(import_id), columns=columns).save()
+
+
+def columns(import_id: str) -> list[str]:
+    """The sheet's header labels; empty for an import never read (or read before issue 24)."""
+    try:
+        item = ImportColumns.get(import_pk(import_id), COLUMNS_SK, consistent_read=True)
+        return list(item.columns or [])
+    except ImportColumns.DoesNotExist:
+        return []
+
+
+def rewrite_rows(import_id: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> int:
+    """Put back every page of the import's refused rows in which ``change`` replaced a row
+    (it returns None to leave a row as it is); pages rewritten. For redaction."""
+    pk = import_pk(import_id)
+    rewritten = 0
+    condition = ImportRowPage.sk.startswith(ROWS_SK_PREFIX)
+    for page in ImportRowPage.query(pk, condition, consistent_read=True):
+        kept = list(page.rows or [])
+        changed = [change(row) for row in kept]
+        if any(row is not None for row in changed):
+            rows = [new if new is not None else old for old, new in zip(kept, changed, strict=True)]
+            ImportRowPage(pk=pk, sk=page.sk, rows=rows).save()
+            rewritten += 1
+    return rewritten
+
+
+def rows(import_id: str) -> Iterator[dict[str, Any]]:
+    """Every refused row's original cells, page by page (read first, then by chunk)."""
+    condition = ImportRowPage.sk.startswith(ROWS_SK_PREFIX)
+    for page in ImportRowPage.query(import_pk(import_id), condition, consistent_read=True):
+        yield from page.rows or []
 
 
 def problems(import_id: str) -> Iterator[dict[str, Any]]:

@@ -226,6 +226,33 @@ def facts_of_awards(award_ids: Iterable[str]) -> dict[str, QualityFacts]:
     }
 
 
+def index_items(
+    award_id: str,
+    facts: dict[str, Any],
+    keys: list[tuple[str, str]],
+    *,
+    old_keys: Iterable[str] = (),
+    elsewhere: int,
+    version_seen: int,
+) -> tuple[list[QualityEntry], QualityFacts]:
+    """The items that index an award under ``keys``: its entries (live under each key,
+    and no longer live under the ``old_keys`` it left) and its facts item.
+
+    Defined once for :func:`write_index` and for benchmarks that store a large
+    history of awards already indexed (``bench/_award_fill.py``), so both write the
+    same items.
+    """
+    pk = QualityFacts.key(award_id)
+    new_keys = [key for key, _ in keys]
+    entries = [
+        QualityEntry(pk=pk, sk=key, facts=facts, live_key=key, live_sort=sort) for key, sort in keys
+    ] + [QualityEntry(pk=pk, sk=key, facts=facts) for key in old_keys if key not in new_keys]
+    facts_item = QualityFacts(
+        pk=pk, facts=facts, keys=new_keys, elsewhere=elsewhere, version_seen=version_seen
+    )
+    return entries, facts_item
+
+
 ENTRIES_PER_TRANSACTION = 50  # DynamoDB takes 100 items per transaction; 40 winners
 # can move up to 84 keys in and 84 out in one correction
 
@@ -249,11 +276,9 @@ def write_index(
     """
     old_keys: list[str] = [str(key) for key in previous.keys] if previous else []
     old_elsewhere = int(previous.elsewhere or 0) if previous else 0
-    pk = QualityFacts.key(award_id)
-    new_keys = [key for key, _ in keys]
-    entries = [
-        QualityEntry(pk=pk, sk=key, facts=facts, live_key=key, live_sort=sort) for key, sort in keys
-    ] + [QualityEntry(pk=pk, sk=key, facts=facts) for key in old_keys if key not in new_keys]
+    entries, facts_item = index_items(
+        award_id, facts, keys, old_keys=old_keys, elsewhere=elsewhere, version_seen=version_seen
+    )
     for start in range(0, len(entries), ENTRIES_PER_TRANSACTION):
         chunk = entries[start : start + ENTRIES_PER_TRANSACTION]
 
@@ -264,15 +289,7 @@ def write_index(
         ledger.transact(put_entries)
 
     def writes(transaction: TransactWrite) -> None:
-        transaction.save(
-            QualityFacts(
-                pk=pk,
-                facts=facts,
-                keys=new_keys,
-                elsewhere=elsewhere,
-                version_seen=version_seen,
-            )
-        )
+        transaction.save(facts_item)
         if elsewhere != old_elsewhere:
             transaction.update(
                 QualityCounter(sk=facts["authority_id"]),

@@ -30,11 +30,10 @@ SHARED_ADDRESS_LIMITS = {
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in SHARED_ADDRESS_LIMITS.items():
-            patch.setenv(name, value)
-        with local_stack() as running:
-            yield running
+    # Given to the stack's processes only: a worker that runs an end-to-end half also runs
+    # functional tests, which must see the limits as configured.
+    with local_stack(extra_env=SHARED_ADDRESS_LIMITS) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

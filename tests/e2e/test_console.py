@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.console import SIGNED_OUT, WAIT, console_context, loaded, shoot, sign_in
 from tests.e2e.helpers import bearer
 from tests.factories import credit_code, pdf_bytes, png_bytes
-from tests.sheets import award_rows, write_csv
+from tests.sheets import HEADERS, award_rows, write_csv
 
 IMPORT_WAIT = 240_000
 JIANGSU = "江苏省住房和城乡建设厅"
@@ -253,8 +253,12 @@ def test_a_province_works_through_the_console(stack, page: Page, tmp_path: Path)
     saved = tmp_path / "errors.xlsx"
     download.value.save_as(saved)
     rows = list(openpyxl.load_workbook(saved).active.iter_rows(values_only=True))
-    assert rows[0] == ("工作表", "行号", "本省编号", "列", "错误原因")
-    assert rows[1][2] == "JS-CSV-00001" and "2018" in rows[1][4]
+    assert rows[0] == ("行号", "本省编号", "列", "错误原因", *HEADERS)  # then the sheet's own
+    assert rows[1][:2] == (3, "JS-CSV-00001") and "获奖日期" in rows[1][2]
+    assert "2018" in rows[1][3]
+    cell = dict(zip(rows[0], rows[1], strict=True))  # the refused row as it was uploaded
+    assert (cell["记录编号"], cell["项目名称"]) == ("JS-CSV-00001", "南京某某工程1号楼")
+    assert cell["获奖日期"] == "2017-12-29"
     # 导入记录 survives signing out: the file, its counts and its errors file are still there
     page.get_by_role("button", name="退出").click()
     sign_in(page, stack, key, load=False)

@@ -57,7 +57,11 @@ def test_a_2000_row_import_stores_every_award_once(stack, hebei, tmp_path):
     )
     assert errors.status_code == 200
     lines = list(csv.DictReader(io.StringIO(errors.content.decode("utf-8-sig"))))
-    by_source = {line["记录编号 source_id"]: line for line in lines}
-    assert set(by_source) == {"HB-00017", "HB-00455"}
-    assert by_source["HB-00017"]["行号 row"] == str(2 + WINNERS * 17 + 1)  # its second enterprise
-    assert by_source["HB-00455"]["错误代码 code"] == "out_of_scope"
+    # every row of both refused awards comes back, as written; the reason on the row at fault
+    assert Counter(line["本省编号"] for line in lines) == {"HB-00017": 4, "HB-00455": 4}
+    assert all(line["记录编号"] == line["本省编号"] for line in lines)
+    by_source = {line["本省编号"]: line for line in lines if line["列"]}
+    assert by_source["HB-00017"]["行号"] == str(2 + WINNERS * 17 + 1)  # its second enterprise
+    assert by_source["HB-00017"]["列"] == "统一社会信用代码"
+    assert by_source["HB-00455"]["工程类别"] == "市政基础设施"  # refused by the registry
+    assert "不在该奖项的范围内" in by_source["HB-00455"]["错误原因"]

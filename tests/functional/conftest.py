@@ -53,12 +53,13 @@ def aws() -> Iterator[None]:
     with moto.mock_aws(config=KEEP_SESSION):
         from chalicelib.config import settings
 
-        # Settings read now, from this process's environment: a test that cleared them
-        # last would otherwise have them read first inside a Chalice test request, whose
-        # environment is the stage's (``TABLE_PREFIX=award-registry-local``), and every
-        # later test would look for another bucket, secret and key than it made.
-        settings.cache_clear()
-        settings()
+        # Settings of this process's environment: a test that cleared them last may have
+        # had them read again inside a Chalice test request, whose environment is the
+        # stage's (``TABLE_PREFIX=award-registry-local``); every later test would then make
+        # and look for another bucket, secret and key than the next ``use_env`` names.
+        # (Only then: a fixture may have set a field of the current snapshot for its test.)
+        if settings().table_prefix != os.environ["TABLE_PREFIX"]:
+            settings.cache_clear()
         from chalicelib.services import calendars
         from chalicelib.services.setup import bootstrap
         from chalicelib.store.provision import ensure_tables

@@ -8,6 +8,7 @@ applies the queue's redrive policy to the dead-letter queue like SQS.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -17,7 +18,7 @@ import pytest
 
 from chalicelib.config import settings
 from chalicelib.store import objects, queue
-from chalicelib.store.imports import PAGE_BYTES, ImportProblemPage, get_job
+from chalicelib.store.imports import PAGE_BYTES, ImportProblemPage, ImportRowPage, get_job
 from devtools.import_worker import drain, process_one
 from tests.functional.helpers import submitted_program
 from tests.functional.test_imports import (
@@ -151,14 +152,19 @@ def test_3000_bad_rows_finish_done_with_the_full_errors_file_and_the_next_import
     assert (status["rows"], status["awards"], status["rejected"]) == (3000, 0, 3000)
     _header, *lines = errors_of(api, keys["110000"], bad_id)
     assert len(lines) == 3000
-    assert [line[1] for line in lines] == [str(n) for n in range(2, 3002)]
-    assert {(line[4], line[5]) for line in lines} == {("source_id", "validation_error")}
-    assert lines[0][6] == "必填，不能为空"
+    assert [line[0] for line in lines] == [str(n) for n in range(2, 3002)]
+    assert {(line[2], line[3]) for line in lines} == {("记录编号", "记录编号：必填，不能为空")}
+    assert lines[0][4:] == [str(cell or "") for cell in rows[0]]  # the row as uploaded
     assert object_versions(bad_id) == []
     # stored in bounded pages, none near DynamoDB's 400 KB item limit
-    pages = list(ImportProblemPage.query(f"IMPORT#{bad_id}"))
+    pages = list(
+        ImportProblemPage.query(f"IMPORT#{bad_id}", ImportProblemPage.sk.startswith("PROBLEMS#"))
+    )
     assert len(pages) > 3
     assert all(len(json.dumps(page.problems)) <= PAGE_BYTES for page in pages)
+    row_pages = list(ImportRowPage.query(f"IMPORT#{bad_id}", ImportRowPage.sk.startswith("ROWS#")))
+    assert sum(len(page.rows) for page in row_pages) == 3000
+    assert all(len(json.dumps(page.rows)) <= PAGE_BYTES for page in row_pages)
 
     after = status_of(api, keys["110000"], good_id)
     assert (after["status"], after["pushed"]) == ("done", 2)
@@ -176,7 +182,8 @@ def test_a_chunk_whose_every_award_is_refused_is_still_counted(api, keys):
     assert status["status"] == "done", status
     assert (status["chunks_done"], status["rejected"], status["pushed"]) == (2, 150, 0)
     _header, *lines = errors_of(api, keys["110000"], status["import_id"])
-    assert len(lines) == 150 and {line[5] for line in lines} == {"out_of_scope"}
+    assert len(lines) == 150 and {line[2] for line in lines} == {"工程类别"}
+    assert {line[4 + HEADERS.index("工程类别")] for line in lines} == {"市政基础设施"}
 
 
 # --- M1: limits before and while reading --------------------------------------------------
@@ -197,7 +204,7 @@ def test_a_100000_row_xlsx_is_refused_before_parsing(api, keys, monkeypatch):
     assert "50000" in status["error"]["message_zh"] and "拆分" in status["error"]["message_zh"]
     assert status["max_rows"] == 50_000
     _header, first, *_ = errors_of(api, keys["110000"], status["import_id"])
-    assert first[5] == "too_many_rows"
+    assert first[0] == "" and "拆分" in first[3]
     assert object_versions(status["import_id"]) == []
 
 
@@ -412,6 +419,18 @@ def test_an_import_never_started_expires_after_a_day(api, keys, clock):
 # --- M5: nothing personal left behind ------------------------------------------------------
 
 
+def _json_strings(items: list[dict]) -> list[str]:
+    """The JSON held in string attributes, decoded (pynamodb escapes non-ASCII there)."""
+    found = []
+    for item in items:
+        for value in item.values():
+            text = value.get("S", "")
+            if text[:1] in ("[", "{"):
+                with contextlib.suppress(ValueError):
+                    found.append(json.dumps(json.loads(text), ensure_ascii=False))
+    return found
+
+
 def _every_stored_string() -> str:
     """Every item of every table and every version of every object, as one text."""
     import boto3
@@ -421,6 +440,7 @@ def _every_stored_string() -> str:
     for name in dynamodb.list_tables()["TableNames"]:
         for page in dynamodb.get_paginator("scan").paginate(TableName=name):
             texts.append(json.dumps(page["Items"], ensure_ascii=False))
+            texts += _json_strings(page["Items"])  # JSON attributes store "\\u6b27…"
     client, bucket = objects.s3(), settings().bucket
     for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket):
         for version in page.get("Versions", []):
@@ -566,3 +586,37 @@ def test_a_queued_import_waits_as_long_as_the_one_ahead_was_given_once_read(
     drain()
     assert status_of(api, keys["110000"], first)["status"] == "done"
     assert status_of(api, keys["110000"], second)["status"] == "done"
+
+
+def test_a_redacted_name_is_erased_from_the_refused_rows_an_errors_file_keeps(api, keys):
+    """Issue 24: an errors file keeps a refused row's cells; once the award is corrected,
+    imported and its 项目经理 redacted, no refused row of its 记录编号 holds the name."""
+    manager = "欧阳秘密经理"
+    key = keys["110000"]
+    program_id = submitted_program(api, key)
+    rows = award_rows(2, program_id=program_id, prefix="PR", winners=1)
+    rows[0][12] = manager
+    good_code = rows[0][10]
+    rows[0][10] = good_code[:-1] + ("0" if good_code[-1] != "0" else "1")
+    refused = run_import(api, key, csv_bytes(rows))
+    assert refused["rejected"] == 1
+    (line,) = errors_of(api, key, refused["import_id"])[1:]
+    assert line[4 + HEADERS.index("项目经理")] == manager  # the row as uploaded
+    rows[0][10] = good_code  # corrected, imported again: pushed
+    assert run_import(api, key, csv_bytes(rows))["pushed"] == 1
+    award = api.call("GET", "/v1/awards?authority_id=110000&source_id=PR-00000", key=key)
+    award_id = award.data["items"][0]["id"]
+
+    redacted = api.call(
+        "POST",
+        f"/v1/awards/{award_id}/redact",
+        {"fields": ["project_manager"], "reason": "本人申请删除个人信息"},
+        key=keys["admin"],
+    )
+
+    assert redacted.status_code == 200, redacted.body
+    assert manager not in _every_stored_string()
+    (line,) = errors_of(api, key, refused["import_id"])[1:]
+    assert line[4 + HEADERS.index("项目经理")] == ""
+    assert line[4 + HEADERS.index("记录编号")] == "PR-00000"  # the rest of the row stays
+    assert "校验位" in line[3]

@@ -41,17 +41,21 @@ def test_repeats_and_early_awards_are_warnings_in_errors_csv_and_still_pushed(ap
     assert job["pushed"] == 4 and job["rejected"] == 0
     assert job["warnings"] == 5  # four awards before approval, one repeat
     lines = errors_of(api, key, job["import_id"])[1:]
-    assert sorted((line[2], line[5]) for line in lines) == [
-        ("BJ-00000", "before_approval"),
-        ("BJ-00001", "before_approval"),
-        ("BJ-00002", "before_approval"),
-        ("BJ-COPY", "before_approval"),
-        ("BJ-COPY", "duplicate_award"),
+    # one line per sheet row warned about, in sheet order
+    assert [(line[0], line[1]) for line in lines] == [
+        ("2", "BJ-00000"),
+        ("3", "BJ-00001"),
+        ("4", "BJ-00002"),
+        ("5", "BJ-COPY"),
     ]
-    repeat = next(line for line in lines if line[5] == "duplicate_award")
-    assert repeat[1] == "5" and repeat[3] == "项目名称"  # its sheet row and column
-    assert repeat[6].startswith("警告：与第 3 行（记录编号 BJ-00001）")
-    assert "已照常推送" in repeat[6]
+    assert all("警告：获奖日期：获奖日期 2018-01-0" in line[3] for line in lines), lines
+    assert all("早于该奖项获批设立的日期 2019-03-01" in line[3] for line in lines)
+    repeat = lines[3]
+    assert "项目名称" in repeat[2].split("、")  # its column
+    assert "警告：项目名称：与第 3 行（记录编号 BJ-00001）" in repeat[3]
+    assert "已照常推送" in repeat[3]
+    # pushed rows keep no copy of their cells (the registry holds them, redaction reaches it)
+    assert all(cell == "" for line in lines for cell in line[4:])
     assert sorted(source_ids_stored()) == ["BJ-00000", "BJ-00001", "BJ-00002", "BJ-COPY"]
 
 
@@ -62,10 +66,8 @@ def test_skip_duplicates_leaves_the_repeat_out(api, keys):
     job = run_import(api, key, content, declaration(content, skip_duplicates=True))
     assert job["status"] == "done" and job["skip_duplicates"] is True
     assert job["pushed"] == 3 and job["duplicates_skipped"] == 1
-    repeat = next(
-        line for line in errors_of(api, key, job["import_id"]) if line[5] == "duplicate_award"
-    )
-    assert "已按“跳过重复记录”未推送" in repeat[6]
+    repeat = next(line for line in errors_of(api, key, job["import_id"]) if line[1] == "BJ-COPY")
+    assert "已按“跳过重复记录”未推送" in repeat[3]
     assert source_ids_stored() == ["BJ-00000", "BJ-00001", "BJ-00002"]
     refused = api.call("POST", "/v1/imports", declaration(content, skip_duplicates="yes"), key=key)
     assert refused.status_code == 400 and refused.data["error"]["field"] == "skip_duplicates"

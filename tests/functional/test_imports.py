@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import time
 import zipfile
 
@@ -19,6 +20,7 @@ import pytest
 import requests
 
 from chalicelib.config import settings
+from chalicelib.imports.original_rows import PEOPLE_COLUMNS
 from chalicelib.jobs.import_chunk import handle_body
 from chalicelib.store import imports as import_store
 from chalicelib.store import objects, queue
@@ -138,15 +140,16 @@ def test_a_csv_import_pushes_the_good_awards_and_reports_the_bad_row(api, keys):
     assert status["started_at"] <= status["finished_at"]
     assert source_ids_stored() == ["BJ-00000", "BJ-00002"]
     header, *lines = errors_of(api, keys["110000"], status["import_id"])
-    assert header[1] == "行号 row"
+    assert header == [*PEOPLE_COLUMNS, *HEADERS]  # Chinese only, then the sheet's own
     assert len(lines) == 1
-    assert lines[0][1] == "3"  # the sheet row Excel shows (header is row 1)
-    assert lines[0][2] == "BJ-00001"
-    assert lines[0][4] == "winners[0].credit_code"
-    assert "校验位" in lines[0][6] and "check character" in lines[0][7]
+    assert lines[0][0] == "3"  # the sheet row Excel shows (header is row 1)
+    assert lines[0][1] == "BJ-00001"
+    assert lines[0][2] == "统一社会信用代码"
+    assert lines[0][3].startswith("统一社会信用代码：") and "校验位" in lines[0][3]
+    assert lines[0][4:] == [str(cell or "") for cell in rows[1]]  # the row as uploaded
 
 
-def test_errors_csv_lists_every_problem_of_a_row_with_its_chinese(api, keys):
+def test_errors_csv_gives_a_row_back_once_with_every_problem_in_chinese(api, keys):
     program_id = submitted_program(api, keys["110000"])
     rows = award_rows(2, program_id=program_id, prefix="BJ", winners=1)
     rows[1][3] = "明年"  # 获奖年度
@@ -157,11 +160,17 @@ def test_errors_csv_lists_every_problem_of_a_row_with_its_chinese(api, keys):
 
     assert (status["pushed"], status["rejected"]) == (1, 1)
     _header, *lines = errors_of(api, keys["110000"], status["import_id"])
-    assert [(line[1], line[2], line[4], line[6]) for line in lines] == [
-        ("3", "BJ-00001", "project.name", "必填，不能为空"),
-        ("3", "BJ-00001", "winners[0].credit_code", "统一社会信用代码校验位不正确，可能录入有误"),
-        ("3", "BJ-00001", "year", "应为整数"),
+    assert [line[:4] for line in lines] == [
+        [
+            "3",
+            "BJ-00001",
+            "项目名称、统一社会信用代码、获奖年度",
+            "项目名称：必填，不能为空；"
+            "统一社会信用代码：统一社会信用代码校验位不正确，可能录入有误；"
+            "获奖年度：应为整数",
+        ]
     ]
+    assert lines[0][4 + HEADERS.index("获奖年度")] == "明年"
 
 
 def test_an_xlsx_import_larger_than_one_chunk_is_counted_chunk_by_chunk(api, keys):
@@ -251,8 +260,9 @@ def test_a_sheet_without_the_template_headers_fails_with_its_reason(api, keys):
     assert status["status"] == "failed"
     assert status["error"]["code"] == "unreadable"
     assert "表头" in status["error"]["message_zh"] or "header" in status["error"]["message"]
-    _header, first, *_ = errors_of(api, keys["110000"], status["import_id"])
-    assert first[5] == "unreadable"
+    header, first, *_ = errors_of(api, keys["110000"], status["import_id"])
+    assert header == list(PEOPLE_COLUMNS)  # never read: no columns of its own
+    assert first[0] == "" and "缺少必填列" in first[3]
 
 
 def test_start_is_idempotent(api, keys):
@@ -332,7 +342,7 @@ def test_errors_csv_cells_cannot_run_as_formulas(api, keys):
 
     assert status["rejected"] == 3
     _, *lines = errors_of(api, keys["110000"], status["import_id"])
-    source_ids = sorted(line[2] for line in lines)
+    source_ids = sorted(line[1] for line in lines)
     assert source_ids == sorted(['\'=HYPERLINK("http://evil")', "'＋cmd|' /C calc'!A0", "'@SUM(1)"])
     assert all(not cell.startswith(("=", "+", "-", "@")) for line in lines for cell in line)
 
@@ -384,9 +394,10 @@ def test_the_errors_workbook_says_where_and_why_in_chinese_and_runs_no_formula(a
     assert answer.headers["Content-Type"] == XLSX_TYPE
     sheet = openpyxl.load_workbook(io.BytesIO(answer.body)).active
     header, *lines = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert header == ["工作表", "行号", "本省编号", "列", "错误原因"]  # Chinese only, no codes
-    assert sorted(line[2] for line in lines) == ['\'=HYPERLINK("http://evil")', "WB-00001"]
-    assert all("校验位" in line[4] for line in lines)
+    assert header == [*PEOPLE_COLUMNS, *HEADERS]  # Chinese only, no codes
+    assert sorted(line[1] for line in lines) == ['\'=HYPERLINK("http://evil")', "WB-00001"]
+    assert sorted(line[4] for line in lines) == ['\'=HYPERLINK("http://evil")', "WB-00001"]
+    assert all("校验位" in line[3] for line in lines)
     assert all(not str(cell).startswith(("=", "+", "-", "@")) for line in lines for cell in line)
 
 
@@ -417,6 +428,72 @@ def test_the_errors_workbook_names_roles_as_the_sheet_does_not_as_codes(api, key
         headers={"Authorization": f"Bearer {keys['110000']}", "Accept": XLSX_TYPE},
     )
     sheet = openpyxl.load_workbook(io.BytesIO(answer.body)).active
-    reasons = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    reasons = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert reasons and all("general_contractor" not in reason for reason in reasons), reasons
     assert any("施工总承包" in reason for reason in reasons), reasons  # the labels stay
+
+
+def test_the_errors_files_give_every_refused_row_back_as_uploaded(api, keys):
+    """Issue 24: each row not imported comes back with every cell under its own header
+    (a column the template does not know too), the reason in Chinese, formulas inert;
+    rows refused while reading and rows the registry refused alike."""
+    from openpyxl import Workbook
+
+    program_id = submitted_program(api, keys["110000"], categories=["housing"])
+    spoil = {0: "credit_code", 2: "municipal"}  # read-time, and refused by the registry
+    rows = award_rows(3, program_id=program_id, prefix="OR", winners=2, spoil=spoil)
+    notes = ["+1+2", "内部备注甲", "", "", "@留意", "内部备注丙"]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("获奖信息")
+    sheet.append([*HEADERS, "备注"])
+    for row, note in zip(rows, notes, strict=True):
+        sheet.append([*row, note or None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    content = buffer.getvalue()
+
+    status = run_import(api, keys["110000"], content, declaration(content, XLSX_TYPE))
+
+    assert (status["status"], status["pushed"], status["rejected"]) == ("done", 1, 2)
+    key = {"Authorization": f"Bearer {keys['110000']}", "Accept": XLSX_TYPE}
+    answer = api.client.http.get(f"/v1/imports/{status['import_id']}/errors.xlsx", headers=key)
+    assert answer.status_code == 200, answer.body
+    workbook = openpyxl.load_workbook(io.BytesIO(answer.body))
+    assert workbook.sheetnames == ["错误明细"]
+    header, *from_xlsx = [list(r) for r in workbook.active.iter_rows(values_only=True)]
+    csv_header, *from_csv = errors_of(api, keys["110000"], status["import_id"])
+    assert header == csv_header == [*PEOPLE_COLUMNS, *HEADERS, "备注"]
+    cells = {name: n for n, name in enumerate(header)}
+    # both awards' every row (sheet rows 2, 3 and 6, 7), in sheet order, as written
+    assert [line[0] for line in from_xlsx] == [2, 3, 6, 7]
+    assert [line[0] for line in from_csv] == ["2", "3", "6", "7"]
+    for line, row_number in zip(from_xlsx, (0, 1, 4, 5), strict=True):
+        written = rows[row_number]
+        assert line[cells["记录编号"]] == written[0]
+        assert line[cells["获奖单位"]] == written[9]
+        assert line[cells["统一社会信用代码"]] == written[10]
+        assert line[cells["获奖年度"]] == written[3]  # a number stays a number
+        assert line[cells["获奖日期"]] == written[5].isoformat()
+    assert [line[cells["备注"]] for line in from_xlsx] == [
+        "'+1+2",
+        "内部备注甲",
+        "'@留意",
+        "内部备注丙",
+    ]
+    assert [line[cells["备注"]] for line in from_csv] == [
+        "'+1+2",
+        "内部备注甲",
+        "'@留意",
+        "内部备注丙",
+    ]
+    assert all(not str(cell).startswith(("=", "+", "-", "@")) for line in from_csv for cell in line)
+    # the reason in Chinese on the row at fault; its sibling row says why it is here
+    first, second, third, fourth = from_csv
+    assert (second[1], second[2]) == ("OR-00000", "统一社会信用代码")
+    assert second[3].startswith("统一社会信用代码：") and "校验位" in second[3]
+    assert (first[2], "其他行有误" in first[3]) == ("", True)
+    assert (third[1], third[2]) == ("OR-00002", "工程类别")
+    assert third[cells["工程类别"]] == "市政基础设施"
+    assert "不在该奖项的范围内" in third[3] and "其他行有误" in fourth[3]
+    for line in from_csv:
+        assert not re.search(r"[A-Za-z]{3,}", line[3]), line[3]  # no codes, no English

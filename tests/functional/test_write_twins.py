@@ -257,3 +257,23 @@ def test_the_bucket_refuses_conditional_writes_and_keeps_versions_until_purged(r
     assert bucket.purge("imports/imp_1/") == 4
     assert list(bucket.keys_under("imports/")) == []
     assert bucket.purge("imports/imp_1/") == 0
+
+
+def test_refused_rows_and_columns_are_kept_and_rewritten_in_place(repos, monkeypatch):
+    store = repos.imports
+    monkeypatch.setattr(imports, "PAGE_BYTES", 120)
+    assert store.columns("imp_1") == [] and list(store.rows("imp_1")) == []
+    store.save_columns("imp_1", ["本省编号", "项目负责人"])
+    rows = [{"row": n, "cells": [f"BJ-{n}", "张三"]} for n in range(4)]
+    assert store.save_rows("imp_1", imports.chunk_part(0), rows) > 1
+    store.save_problems("imp_1", imports.chunk_part(0), [{"row": 0, "code": "x"}])
+
+    def erase_manager(row: dict[str, Any]) -> dict[str, Any] | None:
+        return {**row, "cells": [row["cells"][0], ""]} if row["row"] in (1, 2) else None
+
+    assert store.rewrite_rows("imp_1", erase_manager) >= 1
+    assert store.columns("imp_1") == ["本省编号", "项目负责人"]
+    assert [r["cells"][1] for r in store.rows("imp_1")] == ["张三", "", "", "张三"]
+    assert [p["row"] for p in store.problems("imp_1")] == [0]  # rows are not problems
+    assert store.save_rows("imp_1", imports.chunk_part(0), rows[:1]) == 1  # a shorter retry
+    assert [r["row"] for r in store.rows("imp_1")] == [0]

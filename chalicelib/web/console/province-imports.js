@@ -120,7 +120,8 @@ function parseCsv(text) {
 }
 
 /* The rejected rows on screen, in the page's words: where (row, 本省编号, column) and why
- * (the Chinese reason); the codes and API fields stay in the file for machines. */
+ * (the Chinese reason): the first four columns of the errors file, whose other columns
+ * are the row's own cells as uploaded. */
 async function showImportErrors(id) {
   const response = await api("GET", `/v1/imports/${id}/errors.csv`, { raw: true });
   const rows = parseCsv((await response.text()).replace(/^\uFEFF/, ""));
@@ -129,8 +130,8 @@ async function showImportErrors(id) {
   $("#import-error-table thead").replaceChildren(el("tr", {},
     ...["行号", "本省编号", "列", "错误原因"].map((h) => el("th", { scope: "col" }, h))));
   $("#import-error-table tbody").replaceChildren(...body.map((cells) => el("tr", {},
-    el("td", {}, cells[1] || "—"), el("td", {}, cells[2] || ""), el("td", {}, cells[3] || ""),
-    el("td", {}, peopleReason(cells[6] || "")))));
+    el("td", {}, cells[0] || "—"), el("td", {}, cells[1] || ""), el("td", {}, cells[2] || ""),
+    el("td", {}, peopleReason(cells[3] || "")))));
   labelCells($("#import-error-table"));
   $("#import-error-downloads").replaceChildren(...errorDownloads(id));
   $("#import-errors").hidden = false;
