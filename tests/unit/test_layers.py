@@ -5,7 +5,8 @@ Services and routes speak in the store's functions and its named faults
 below them. Read from the source (every import, at module level or inside a
 function), so a deferred import cannot slip past. The edge still answers any storage
 fault nobody handled, named by the store or not, as 503 ``unavailable``
-(``store.faults.STORAGE_FAULTS``), and nothing else as one.
+(``store.faults.STORAGE_FAULTS``, which routes read through ``services/faults.py``),
+and nothing else as one.
 """
 
 from __future__ import annotations
@@ -73,6 +74,18 @@ def test_the_check_sees_each_way_of_importing_a_forbidden_module(source):
 def test_the_check_lets_the_store_repositories_and_faults_through():
     source = "from chalicelib.store import awards, objects\nfrom chalicelib.store.faults import X"
     assert forbidden_in(imported_modules(source, "chalicelib.services")) == []
+
+
+def test_no_route_imports_the_store():
+    """Routes reach storage, and learn of its faults, through a service (``services/faults``)."""
+    strays = {}
+    for path in sorted((CHALICELIB / "api").rglob("*.py")):
+        package = ".".join(path.relative_to(CHALICELIB.parent).with_suffix("").parts[:-1])
+        found = imported_modules(path.read_text(encoding="utf-8"), package)
+        store = [name for name in found if name.startswith("chalicelib.store")]
+        if store:
+            strays[path.name] = store
+    assert strays == {}
 
 
 def test_no_service_or_route_imports_boto3_botocore_pynamodb_or_the_models():
