@@ -23,10 +23,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Chalice, Response
 from chalice.app import Request
-from pynamodb.exceptions import PynamoDBException
 
 from chalicelib import clock
 from chalicelib.api.doc import Param, RouteDoc
@@ -46,7 +44,7 @@ from chalicelib.domain.messages_zh import message_zh_for
 from chalicelib.domain.numbers import parse_ascii_int
 from chalicelib.domain.principal import PROVINCIAL, Principal, Province
 from chalicelib.observability import count, logger
-from chalicelib.services import keys
+from chalicelib.services import faults, keys
 
 JSON_TYPE = "application/json; charset=utf-8"
 # Longest digit strings read before ``int()``: a page size (leading zeros allowed) and a
@@ -103,7 +101,7 @@ def endpoint(app_or_bp: Any) -> Callable[[Callable[..., Response]], Callable[...
                 count(f"Rejected_{error.code}")
                 logger.info("request refused", extra={"code": error.code, "field": error.field})
                 return error_response(error)
-            except (PynamoDBException, ClientError, BotoCoreError) as exc:
+            except faults.STORAGE_FAULTS as exc:
                 logger.warning("storage fault", extra={"fault": type(exc).__name__})
                 return error_response(UnavailableError("storage is unavailable, try again"))
 

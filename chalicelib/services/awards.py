@@ -39,11 +39,10 @@ from chalicelib.services.award_reads import finished
 from chalicelib.services.calendars import judge
 from chalicelib.services.programs import facts_of
 from chalicelib.store import awards as store
-from chalicelib.store import ledger
+from chalicelib.store import batch_reads, ledger
 from chalicelib.store import programs as program_store
 from chalicelib.store.awards import AwardRecord
 from chalicelib.store.base import iso_utc
-from chalicelib.store.batch_reads import push_reads
 from chalicelib.store.programs import Program
 
 
@@ -182,7 +181,7 @@ def _push(
         nonlocal program_checked
         # The guard, the programme (until checked) and the authority's sequence counter
         # in one consistent BatchGetItem; a retried attempt reads them all again.
-        read = push_reads(
+        read = batch_reads.push_reads(
             principal.authority_id, award.source_id, None if program_checked else award.program_id
         )
         existing = store.guarded(read.guard)

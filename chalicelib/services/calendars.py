@@ -39,7 +39,6 @@ from chalicelib.store import awards as award_store
 from chalicelib.store import calendar as calendar_store
 from chalicelib.store import ledger
 from chalicelib.store.base import iso_utc, parse_iso_utc
-from chalicelib.store.calendar import arrangement_of, load_arrangements, stored
 
 CACHE_SECONDS = 30.0
 MIN_YEAR, MAX_YEAR = CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR
@@ -60,7 +59,7 @@ def workday_calendar() -> WorkdayCalendar:
     if cached is not None and now - cached[0] < CACHE_SECONDS:
         return cached[1]
     with _lock:
-        calendar = WorkdayCalendar(load_arrangements())
+        calendar = WorkdayCalendar(calendar_store.load_arrangements())
         _cached = (time.monotonic(), calendar)
     return calendar
 
@@ -106,12 +105,12 @@ def calendar_view(year: int, calendar: WorkdayCalendar | None = None) -> dict[st
     maintained package) or ``provisional`` (unknown: Monday to Friday, no
     exceptions listed).
     """
-    item = stored(year)
+    item = calendar_store.stored(year)
     if item is not None:
         return {
             "year": year,
             "source": "loaded",
-            **arrangement_of(item).to_dict(),
+            **calendar_store.arrangement_of(item).to_dict(),
             "loaded_at": item.loaded_at,
             "revision": int(item.revision),
         }
@@ -172,7 +171,7 @@ def put_calendar(
 
 def _store(arrangement: YearArrangement, principal: Principal, now: datetime) -> None:
     """Save ``arrangement`` as its year's current one; the replaced one becomes history."""
-    current = stored(arrangement.year)
+    current = calendar_store.stored(arrangement.year)
     fields = arrangement.to_dict()
     try:
         calendar_store.replace(

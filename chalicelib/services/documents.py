@@ -29,11 +29,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote_plus
-
-from botocore.exceptions import ClientError
 
 from chalicelib.config import settings
 from chalicelib.domain import program_status, schemas
@@ -231,14 +230,11 @@ def _sweep_rejected(program_id: str, document: dict[str, Any]) -> None:
     meta = objects.head(upload_key(program_id, document["id"]))
     if meta is None:
         return
-    try:
+    # Replaced or moved meanwhile: the next upload's event sweeps again.
+    with suppress(objects.PreconditionFailed, objects.NotFound):
         _quarantine(
             program_id, document["id"], meta["ETag"], document.get("reason_code") or "rejected"
         )
-    except ClientError as exc:
-        if not (objects.is_precondition_failed(exc) or objects.is_missing(exc)):
-            raise
-        # Replaced or moved meanwhile: the next upload's event sweeps again.
 
 
 def _record(program_id: str, document_id: str, verdict: Verdict, now: datetime) -> dict:
@@ -283,10 +279,8 @@ def check_document(program_id: str, document_id: str, now: datetime) -> dict[str
         try:
             verdict, etag = _inspect(document, upload_key(program_id, document_id))
             _file_away(program_id, document_id, verdict, etag)
-        except ClientError as exc:
-            if objects.is_precondition_failed(exc) or objects.is_missing(exc):
-                continue  # the upload was replaced while we read it: judge the new bytes
-            raise
+        except (objects.PreconditionFailed, objects.NotFound):
+            continue  # the upload was replaced while we read it: judge the new bytes
         logger.info(
             "document checked",
             extra={"program_id": program_id, "document_id": document_id, "code": verdict.code},

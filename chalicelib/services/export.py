@@ -52,8 +52,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from chalicelib.config import settings
 from chalicelib.domain import places, program_status, validity
 from chalicelib.domain.china_time import china_date
@@ -269,9 +267,8 @@ def _claim(prefix: str, run_id: str, now: datetime, *, force: bool) -> str | Non
     try:
         objects.put_json(key, claim, if_none_match=True)
         return None
-    except ClientError as exc:
-        if not objects.is_precondition_failed(exc):
-            raise
+    except objects.PreconditionFailed:
+        pass  # held or held before: read who holds it
     found = objects.get_json(key)
     if found is not None:
         held, etag = found
@@ -283,9 +280,8 @@ def _claim(prefix: str, run_id: str, now: datetime, *, force: bool) -> str | Non
         try:
             objects.put_json(key, claim, if_match=etag)
             return None
-        except ClientError as exc:
-            if not objects.is_precondition_failed(exc):
-                raise
+        except objects.PreconditionFailed:
+            pass  # another run replaced it between our read and our write
     return "another run took the claim first"
 
 

@@ -70,6 +70,7 @@ from chalicelib.store.imports import (
     chunk_part,
     count_chunk,
     get_job,
+    reload,
     save_columns,
     save_problems,
     save_rows,
@@ -300,7 +301,7 @@ def split(import_id: str, now: datetime) -> dict[str, Any]:
         else:
             finish(job, "done", now)
     else:
-        job.refresh(consistent_read=True)
+        reload(job)
         if job.status in FINAL:  # cancelled (or overrun) while it was read: nothing stays
             delete_objects(job, now)
     logger.info(

@@ -53,7 +53,7 @@ from chalicelib.services.documents import inspect_upload
 from chalicelib.store import imports as store
 from chalicelib.store import objects, queue
 from chalicelib.store.base import iso_utc, parse_iso_utc
-from chalicelib.store.imports import FINAL, OPEN, ImportJob, get_job, set_status
+from chalicelib.store.imports import FINAL, OPEN, ImportJob
 
 UPLOAD_PREFIX = "imports/"
 BUSY = ("queued", "running")
@@ -105,7 +105,7 @@ def finish(job: ImportJob, status: str, now: datetime, error: dict | None = None
     values: dict[str, Any] = {"finished_at": iso_utc(now)}
     if error is not None:
         values["error"] = error
-    moved = set_status(job, status, OPEN, **values)
+    moved = store.set_status(job, status, OPEN, **values)
     if moved:
         logger.info(
             "import finished",
@@ -130,9 +130,9 @@ def notice_overrun(job: ImportJob, now: datetime) -> ImportJob:
     if job.status == "awaiting_upload":
         limit = now - timedelta(hours=settings().import_upload_hours)
         if job.created_at < iso_utc(limit):
-            set_status(job, "expired", "awaiting_upload", error=EXPIRED, finished_at=at)
+            store.set_status(job, "expired", "awaiting_upload", error=EXPIRED, finished_at=at)
             delete_objects(job, now)
-            job.refresh(consistent_read=True)
+            store.reload(job)
         return job
     if job.deadline_at and job.deadline_at < at:
         if job.status == "queued":
@@ -141,7 +141,7 @@ def notice_overrun(job: ImportJob, now: datetime) -> ImportJob:
             if later > deadline_for(now) and store.extend_deadline(job, later):
                 return job
         finish(job, "failed", now, TIMED_OUT)
-        job.refresh(consistent_read=True)
+        store.reload(job)
     return job
 
 
@@ -256,7 +256,7 @@ def sweep(now: datetime) -> dict[str, int]:
 
 def _visible(principal: Principal, import_id: str) -> ImportJob:
     """The import if this caller may see it: its province or an administrator; else 404."""
-    job = get_job(import_id) if is_plausible_id(import_id, "imp") else None
+    job = store.get_job(import_id) if is_plausible_id(import_id, "imp") else None
     if job is None or not (principal.is_admin or principal.owns(job.authority_id)):
         raise NotFoundError(f"no import {import_id[:64]}")
     return job
@@ -272,7 +272,7 @@ def cancel(principal: Principal, import_id: str, now: datetime) -> dict[str, Any
     job = notice_overrun(_visible(principal, import_id), now)
     if job.status in OPEN:
         finish(job, "cancelled", now)
-        job.refresh(consistent_read=True)
+        store.reload(job)
         if job.status == "cancelled":
             logger.info(
                 "import cancelled", extra={"import_id": import_id, "key_id": principal.key_id}
@@ -322,18 +322,18 @@ def start(principal: Province, import_id: str, now: datetime) -> dict[str, Any]:
                 "message": verdict.reason,
                 "message_zh": message_zh_for(str(verdict.code), str(verdict.reason)),
             }
-            if set_status(job, "failed", "awaiting_upload", error=error, finished_at=at):
+            if store.set_status(job, "failed", "awaiting_upload", error=error, finished_at=at):
                 logger.info("import upload rejected", extra={"import_id": import_id})
                 delete_objects(job, now)
-            job.refresh(consistent_read=True)
+            store.reload(job)
             if job.status == "failed":
                 raise _refusal(job)
             return import_view(job)
         # The split message is sent after the status change: a crash in between
         # leaves a queued import that a repeated ``start`` re-sends (below).
         deadline = _queued_deadline(job, now)
-        set_status(job, "queued", "awaiting_upload", started_at=at, deadline_at=deadline)
-        job.refresh(consistent_read=True)  # ours or a concurrent start's outcome
+        store.set_status(job, "queued", "awaiting_upload", started_at=at, deadline_at=deadline)
+        store.reload(job)  # ours or a concurrent start's outcome
     if job.status == "queued":
         send_split(job)
     return import_view(job)
@@ -475,7 +475,7 @@ def scrub_award(authority_id: str, source_id: str, fields: list[str], now: datet
     """
     changed = 0
     for import_id in _import_ids_with_objects():
-        job = get_job(import_id)
+        job = store.get_job(import_id)
         if job is None or job.authority_id != authority_id:
             continue
         if job.status in FINAL:

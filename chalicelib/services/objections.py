@@ -26,8 +26,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from chalicelib.config import settings
 from chalicelib.domain import objections as rules
 from chalicelib.domain.authorities import AUTHORITY_IDS
@@ -447,10 +445,8 @@ def check_evidence(
                 tags = {"registry-status": "rejected", "reason": verdict.code or "rejected"}
                 objects.copy(source, quarantine_key(number, evidence_id), if_match=etag, tags=tags)
                 objects.delete(source)
-        except ClientError as exc:
-            if objects.is_precondition_failed(exc) or objects.is_missing(exc):
-                continue  # replaced while read: judge the new bytes
-            raise
+        except (objects.PreconditionFailed, objects.NotFound):
+            continue  # replaced while read: judge the new bytes
         return _record_verdict(number, evidence_id, verdict, now)
     raise UnavailableError("the upload kept changing while it was checked; try again")
 

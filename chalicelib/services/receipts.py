@@ -30,8 +30,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from chalicelib.config import settings
 from chalicelib.domain import program_status, validity
 from chalicelib.domain.authorities import AUTHORITIES
@@ -52,12 +50,15 @@ from chalicelib.services.programs import public_name
 from chalicelib.store import kms
 from chalicelib.store import programs as program_store
 from chalicelib.store import receipts as receipt_store
+from chalicelib.store.faults import STORAGE_FAULTS
 
 RECEIPT_TYPE = receipt_store.RECEIPT_TYPE
 ID_PREFIX = "rcp"
 # Bumped when what a receipt lists changes: an answer signed in an older shape is not reused.
 PAYLOAD_FORMAT = 2
 PAGE_SIZE = 100
+# Why a receipt may not be signed or stored: the printed page then goes out unsigned.
+_UNSIGNED: tuple[type[Exception], ...] = (UnavailableError, *STORAGE_FAULTS)
 POSITION_ATTEMPTS = 2
 _AUTHORITY_NAMES = {authority.id: authority.name_zh for authority in AUTHORITIES}
 # The rate-limit bucket of everything that signs a receipt (receipt and print routes).
@@ -246,7 +247,7 @@ def _signed(payload: dict[str, Any]) -> str:
             if signer["kid"] == guess["kid"]:
                 return compact_jws(data, der_to_raw_signature(der))
             guess = signer  # the alias moved (a rotation): sign again under the right kid
-    except (ClientError, BotoCoreError) as exc:
+    except STORAGE_FAULTS as exc:
         logger.warning("receipt signing failed", extra={"fault": type(exc).__name__})
         raise UnavailableError("receipt signing is unavailable, try again") from None
     logger.warning("receipt signed by an unlisted key")
@@ -269,7 +270,7 @@ def verification(
     position = read_position()
     try:
         reused, stale = _earlier_receipt(answer_key(code, position))
-    except (ClientError, BotoCoreError) as exc:
+    except STORAGE_FAULTS as exc:
         if not unsigned_ok:
             raise
         logger.warning("stored receipts unreadable", extra={"fault": type(exc).__name__})
@@ -281,7 +282,7 @@ def verification(
     try:
         jws = _signed(payload)
         receipt_store.put_receipt(receipt_id, jws)
-    except (UnavailableError, ClientError, BotoCoreError) as exc:
+    except _UNSIGNED as exc:
         if not unsigned_ok:
             raise
         logger.warning("answered without a receipt", extra={"fault": type(exc).__name__})
@@ -291,7 +292,7 @@ def verification(
         # receipts are valid and stored; later requests get the first one.
         try:
             receipt_store.claim_answer(answer_key(code, exact_position), receipt_id, replace=stale)
-        except (ClientError, BotoCoreError) as exc:  # the receipt stands; only reuse is lost
+        except STORAGE_FAULTS as exc:  # the receipt stands; only reuse is lost
             logger.warning("receipt not recorded for reuse", extra={"fault": type(exc).__name__})
     logger.info("receipt issued", extra={"receipt_id": receipt_id, "kid": _kid(jws)})
     return Verification(payload=payload, receipt_id=receipt_id, jws=jws, reused=False)

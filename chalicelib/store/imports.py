@@ -146,6 +146,11 @@ def get_job(import_id: str) -> ImportJob | None:
         return None
 
 
+def reload(job: ImportJob) -> None:
+    """Read ``job`` again, consistently, in place: what a concurrent writer made of it."""
+    job.refresh(consistent_read=True)
+
+
 def set_status(job: ImportJob, status: str, expected: str | tuple[str, ...], **values: Any) -> bool:
     """Move ``job`` from ``expected`` (one status or several) to ``status`` (and set
     ``values``); False if it was in none of them."""

@@ -15,6 +15,7 @@ import json
 import re
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 from urllib.parse import urlencode
 
@@ -22,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.config import settings
 from chalicelib.store import aws
+from chalicelib.store.faults import StoreFault
 
 STREAM_CHUNK = 256 * 1024
 
@@ -36,13 +38,36 @@ def _error_code(exc: Exception) -> str:
     return str(response.get("Error", {}).get("Code", ""))
 
 
-def is_missing(exc: Exception) -> bool:
+def _is_missing(exc: Exception) -> bool:
     """True for S3's "no such key" answers (HEAD gives a bare 404)."""
     return _error_code(exc) in ("404", "NoSuchKey", "NotFound")
 
 
-def is_precondition_failed(exc: Exception) -> bool:
+def _is_precondition_failed(exc: Exception) -> bool:
     return _error_code(exc) in ("412", "PreconditionFailed")
+
+
+class NotFound(StoreFault):
+    """No object under the key (S3's 404): e.g. the upload to copy is not there (any more)."""
+
+
+class PreconditionFailed(StoreFault):
+    """S3 refused a conditional write or copy (412): the object exists already, or changed
+    since the ETag given was read."""
+
+
+@contextmanager
+def _meaning(key: str) -> Iterator[None]:
+    """S3's missing-object and failed-condition answers as ``NotFound``/``PreconditionFailed``
+    (the message names the key); any other fault passes unchanged."""
+    try:
+        yield
+    except ClientError as exc:
+        if _is_precondition_failed(exc):
+            raise PreconditionFailed(key) from exc
+        if _is_missing(exc):
+            raise NotFound(key) from exc
+        raise
 
 
 def head(key: str) -> dict[str, Any] | None:
@@ -50,14 +75,18 @@ def head(key: str) -> dict[str, Any] | None:
     try:
         return s3().head_object(Bucket=settings().bucket, Key=key)
     except ClientError as exc:
-        if is_missing(exc):
+        if _is_missing(exc):
             return None
         raise
 
 
 def stream(key: str) -> tuple[Iterator[bytes], str]:
-    """The object's bytes in chunks, and the ETag of the version being read."""
-    response = s3().get_object(Bucket=settings().bucket, Key=key)
+    """The object's bytes in chunks, and the ETag of the version being read.
+
+    Raises ``NotFound`` when there is no object under ``key``.
+    """
+    with _meaning(key):
+        response = s3().get_object(Bucket=settings().bucket, Key=key)
     return response["Body"].iter_chunks(STREAM_CHUNK), response["ETag"]
 
 
@@ -66,7 +95,8 @@ def copy(
 ) -> None:
     """Server-side copy; with ``if_match`` S3 refuses if the source changed meanwhile.
 
-    ``tags`` replace the source's tags on the copy (else they are copied).
+    ``tags`` replace the source's tags on the copy (else they are copied). Raises
+    ``PreconditionFailed`` when the source changed, ``NotFound`` when it is gone.
     """
     bucket = settings().bucket
     kwargs: dict[str, Any] = {}
@@ -75,14 +105,16 @@ def copy(
     if tags is not None:
         kwargs["TaggingDirective"] = "REPLACE"
         kwargs["Tagging"] = urlencode(tags)
-    s3().copy_object(
-        Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": source}, **kwargs
-    )
+    with _meaning(source):
+        s3().copy_object(
+            Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": source}, **kwargs
+        )
 
 
 def delete(key: str) -> None:
     """Delete without a version id: in the versioned bucket, a delete marker (recoverable)."""
-    s3().delete_object(Bucket=settings().bucket, Key=key)
+    with _meaning(key):
+        s3().delete_object(Bucket=settings().bucket, Key=key)
 
 
 def put_bytes(
@@ -93,15 +125,16 @@ def put_bytes(
     if_none_match: bool = False,
     if_match: str | None = None,
 ) -> str:
-    """Write a small object; the conditions make S3 refuse to overwrite (412)."""
+    """Write a small object; the conditions make S3 refuse to overwrite (``PreconditionFailed``)."""
     kwargs: dict[str, Any] = {}
     if if_none_match:
         kwargs["IfNoneMatch"] = "*"
     if if_match:
         kwargs["IfMatch"] = if_match
-    response = s3().put_object(
-        Bucket=settings().bucket, Key=key, Body=body, ContentType=content_type, **kwargs
-    )
+    with _meaning(key):
+        response = s3().put_object(
+            Bucket=settings().bucket, Key=key, Body=body, ContentType=content_type, **kwargs
+        )
     return response.get("ETag", "")
 
 
@@ -115,7 +148,7 @@ def _get(key: str) -> dict[str, Any] | None:
     try:
         return s3().get_object(Bucket=settings().bucket, Key=key)
     except ClientError as exc:
-        if is_missing(exc):
+        if _is_missing(exc):
             return None
         raise
 

@@ -18,7 +18,9 @@ from chalicelib.store import objects
 RECEIPT_PREFIX = "receipts/"
 ANSWER_PREFIX = "receipts/answers/"
 RECEIPT_TYPE = "application/jose"
-_TAKEN = ("PreconditionFailed", "ConditionalRequestConflict")
+# S3's 409 to a conditional write racing another on the same key (412s arrive as
+# ``objects.PreconditionFailed``).
+_RACED = "ConditionalRequestConflict"
 
 
 def _receipt_key(receipt_id: str) -> str:
@@ -57,8 +59,10 @@ def claim_answer(answer_key: str, receipt_id: str, *, replace: bool = False) -> 
             content_type="text/plain",
             if_none_match=not replace,
         )
+    except objects.PreconditionFailed:
+        return False
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in _TAKEN:
+        if exc.response.get("Error", {}).get("Code") == _RACED:
             return False
         raise
     return True

@@ -272,6 +272,33 @@ def test_a_storage_fault_during_the_check_changes_nothing(api, keys, monkeypatch
     assert api.call("POST", path, key=keys["110000"]).data["status"] == "verified"
 
 
+def test_bytes_replaced_while_checked_are_judged_again(api, keys, monkeypatch):
+    """S3 refuses the copy of the judged version (412 on ``CopySourceIfMatch``): the check
+    reads the new bytes and judges those; moto does not enforce the condition, so the
+    test gives S3's answer once, after replacing the upload."""
+    program_id = draft_program(api, keys["110000"])
+    content, declared = _good_pdf()
+    document_id = upload(api, keys["110000"], program_id, declared, content)["document_id"]
+    s3 = objects.s3()
+    real_copy = s3.copy_object
+    copies = []
+
+    def replaced_first(**kwargs):
+        copies.append(kwargs["Key"])
+        if len(copies) == 1:
+            key = documents_service.upload_key(program_id, document_id)
+            objects.put_bytes(key, png_bytes(), content_type="application/pdf")
+            raise ClientError({"Error": {"Code": "PreconditionFailed"}}, "CopyObject")
+        return real_copy(**kwargs)
+
+    monkeypatch.setattr(s3, "copy_object", replaced_first)
+    path = f"/v1/programs/{program_id}/documents/{document_id}/check"
+    checked = api.call("POST", path, key=keys["110000"])
+    assert checked.status_code == 200
+    assert checked.data["status"] == "rejected"  # the PNG now there, not the PDF judged first
+    assert copies[0].startswith("verified/") and copies[1].startswith("quarantine/")
+
+
 def test_submit_needs_a_verified_document(api, keys):
     program_id = draft_program(api, keys["110000"])
     submit = f"/v1/programs/{program_id}/submit"

@@ -1,7 +1,9 @@
 """Service unit tests: the services over the in-memory twins of their repositories.
 
 No moto and no AWS: every repository a test uses is replaced by its twin
-(``tests/twins.py``), and any client made anyway fails the test at once.
+(``tests/twins.py``; the awards repository and what a push reads in
+``tests/twins_awards.py``, imports, objects and the queue in ``tests/twins_imports.py``),
+and any client made anyway fails the test at once.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from chalicelib.config import settings
 from chalicelib.store import aws
 from tests import twins_more
 from tests.twins import Twins
+from tests.twins_awards import AwardTwins
+from tests.twins_imports import ImportTwins
 
 
 @pytest.fixture
@@ -35,3 +39,22 @@ def twins(monkeypatch: pytest.MonkeyPatch) -> Iterator[Twins]:
     monkeypatch.setattr(aws, "client", no_aws)
     yield Twins(monkeypatch)
     settings.cache_clear()
+
+
+@pytest.fixture
+def award_twins(twins: Twins, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwardTwins]:
+    """The awards repository, a push's batch reads and the calendar store as twins (over
+    ``twins``' programmes, authorities and changes), the 33 authorities loaded and no
+    calendar year cached from another test."""
+    from chalicelib.services import authorities, calendars
+
+    authorities.load_authorities()
+    calendars.invalidate()
+    yield AwardTwins(twins, monkeypatch)
+    calendars.invalidate()
+
+
+@pytest.fixture
+def import_twins(twins: Twins, monkeypatch: pytest.MonkeyPatch) -> ImportTwins:
+    """The imports repository, the S3 objects and the imports queue as twins."""
+    return ImportTwins(monkeypatch)
