@@ -43,9 +43,6 @@ def no_loaded_year(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No year loaded by an administrator, and no calendar cached from another test."""
     calendars.invalidate()
     monkeypatch.setattr(calendar_store, "load_arrangements", dict)
-    # services/calendars.py imports the function by name on main (raising=False: a later
-    # version calls it through the module).
-    monkeypatch.setattr(calendars, "load_arrangements", dict, raising=False)
     yield
     calendars.invalidate()
 
