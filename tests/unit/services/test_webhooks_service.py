@@ -327,3 +327,33 @@ def test_410_gone_pauses_the_subscription_at_once(twins, store_twins, receiver):
     view = service.read(BEIJING, subscription_id)
     assert (view["state"], view["paused_reason"], view["pending"]) == ("paused", "gone", 2)
     assert _serve(store_twins, subscription_id) == 0  # paused: nothing more is sent
+
+
+def test_an_award_push_is_queued_as_the_anonymous_get_shows_it(twins, award_twins, store_twins):
+    from datetime import date
+
+    from chalicelib.services import awards, programs
+    from tests.factories import award_body, credit_code, program_body
+
+    made = service.create(BEIJING, _body(events=["award.created"]), NOW)["id"]
+    program_id = programs.create_program(
+        BEIJING, schemas.ProgramIn.model_validate(program_body()), NOW
+    )["id"]
+    program = twins.programs.get(program_id)
+    program.status = "submitted"
+    twins.programs.save_if_unchanged(program)
+    record = schemas.parse_model(
+        schemas.AwardIn,
+        award_body(program_id, "BJ-2026-0001"),
+        today=date(2026, 11, 20),
+        earliest_award=date(2018, 1, 1),
+    )
+    award = awards.push_award(BEIJING, record, NOW).award
+    subscriptions = list(store_twins.webhooks.every_subscription())
+    assert webhook_delivery.fan_out(subscriptions, LATER, time.monotonic() + 30) == 1
+    (queued,) = store_twins.webhooks.queued(store_twins.webhooks.get(made), size=5)
+    assert queued.type == "award.created" and queued.entity_id == award["id"]
+    assert queued.data["id"] == award["id"] and queued.data["validity"] == "valid"
+    winners = queued.data["winners"]
+    assert {w["credit_code"] for w in winners} == {credit_code(1), credit_code(2)}
+    assert all("project_manager" not in w for w in winners)  # never in an anonymous answer
