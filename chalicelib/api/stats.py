@@ -22,7 +22,7 @@ from chalicelib.api.doc import Param
 from chalicelib.api.http import json_response, received_at, route, routed_query, source_ip
 from chalicelib.domain.credit_code import normalize_credit_code
 from chalicelib.domain.queries import CreditCodeQuery, MonthRange, VerifyQuery
-from chalicelib.services import pilot_stats, rate_limits
+from chalicelib.services import pilot_stats, rate_limits, verification_counts
 
 bp = Blueprint(__name__)
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -41,7 +41,7 @@ def count_verifications(request: Request, get_response: Callable[[Request], Resp
             return response
         code = normalize_credit_code(query.credit_code or "")
         client = rate_limits.client_key(source_ip(request))
-        pilot_stats.count_verification(received_at(), client=client, credit_code=code)
+        verification_counts.count_verification(received_at(), client=client, credit_code=code)
     return response
 
 

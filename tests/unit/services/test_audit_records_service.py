@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from chalicelib.domain.audit_rules import Finding
-from chalicelib.services import audit_findings, audit_lease, pilot_stats
+from chalicelib.services import audit_findings, audit_lease, verification_counts
 from chalicelib.store.audit import OPEN_CONDITION, OPEN_EVENT, OPEN_UNALERTED
 
 NOV_21 = date(2026, 11, 21)
@@ -113,8 +113,8 @@ def test_an_alerted_late_push_leaves_the_unalerted_set_a_changed_date_closes(twi
 
 
 def test_counting_a_verification_never_fails_it(twins):
-    pilot_stats.count_verification(DEC_1)
+    verification_counts.count_verification(DEC_1)
     assert sum(twins.stats.counts.values()) == 1
     twins.stats.failing = True
-    pilot_stats.count_verification(DEC_1)  # no raise
+    verification_counts.count_verification(DEC_1)  # no raise
     assert sum(twins.stats.counts.values()) == 1
