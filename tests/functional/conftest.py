@@ -31,6 +31,27 @@ from tests.contract import check_answer
 
 apply_patches()  # the same serialised, item-snapshot transactions as the local stack
 
+
+def _bind_every_model_to_the_test_tables() -> None:
+    """Import every store module now, while the environment is this process's own.
+
+    A model's table name is fixed when its module is imported (``store/base.table_meta``).
+    A store module first imported inside a Chalice test request, right after a test
+    cleared the settings (``use_env``), would name the stage's tables
+    (``TABLE_PREFIX=award-registry-local``, which the test client patches in) for the rest
+    of the worker: whether that happened depended on which files the worker ran before.
+    """
+    import importlib
+    import pkgutil
+
+    import chalicelib.store
+
+    for module in pkgutil.iter_modules(chalicelib.store.__path__):
+        importlib.import_module(f"chalicelib.store.{module.name}")
+
+
+_bind_every_model_to_the_test_tables()
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 

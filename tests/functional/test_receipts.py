@@ -52,6 +52,7 @@ def use_env(monkeypatch):
         monkeypatch.setenv("BUCKET_NAME", "award-registry-test-data")
         monkeypatch.setenv(name, value)
         settings.cache_clear()
+        settings()  # read now, not first inside a request (the stage's environment)
 
     yield set_env
     settings.cache_clear()
