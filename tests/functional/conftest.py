@@ -74,12 +74,13 @@ def aws() -> Iterator[None]:
     with moto.mock_aws(config=KEEP_SESSION):
         from chalicelib.config import settings
 
-        # Settings of this process's environment: a test that cleared them last may have
-        # had them read again inside a Chalice test request, whose environment is the
-        # stage's (``TABLE_PREFIX=award-registry-local``); every later test would then make
-        # and look for another bucket, secret and key than the next ``use_env`` names.
-        # (Only then: a fixture may have set a field of the current snapshot for its test.)
-        if settings().table_prefix != os.environ["TABLE_PREFIX"]:
+        # Settings of this process's environment as it is now: a test that changed the
+        # environment and cleared the settings may have left a snapshot read in between
+        # (or inside a Chalice test request, whose environment is the stage's:
+        # ``TABLE_PREFIX=award-registry-local``); every later test of the worker would then
+        # make another bucket, secret or key than the next ``use_env`` names. Fixtures that
+        # set a field of the snapshot for their test run after this one (they take ``aws``).
+        if settings() != settings.__wrapped__():
             settings.cache_clear()
         from chalicelib.services import calendars
         from chalicelib.services.setup import bootstrap

@@ -21,7 +21,7 @@ from tests.steps import approved_program
 
 
 @pytest.fixture(autouse=True)
-def program_lists_not_yet_due() -> Iterator[date]:
+def program_lists_not_yet_due(aws: None) -> Iterator[date]:
     """Move the programme-list deadline out of the way, unless a test asks for it.
 
     With the real deadline (2021-03-31) every first run of a fresh registry
